@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: ISC
+# Leitstand build. `make` builds ./leitstand; see README.md for the other targets.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+
+# Libraries the binary links (pkg-config names) and the Debian packages behind them.
+PKGS      = ncursesw sqlite3 libcjson inih libcrypto
+TEST_PKGS = cmocka
+DEB_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev libcjson-dev \
+            libinih-dev libssl-dev
+DEB_TEST  = libcmocka-dev tmux sqlite3 git
+DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
+       -Wstrict-prototypes -Wwrite-strings -Wno-format-nonliteral
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(WARN) \
+           -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+
+BUILD    ?= build
+BACKEND  = $(filter-out backend/main.c,$(wildcard backend/*.c))
+TUI      = $(wildcard tui/*.c)
+LIB_OBJ  = $(BACKEND:%.c=$(BUILD)/%.o)
+TUI_OBJ  = $(TUI:%.c=$(BUILD)/%.o)
+MAIN_OBJ = $(BUILD)/backend/main.o
+UNIT     = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test-*.c))
+
+.PHONY: all deps test unit integration screen asan bench run install clean
+
+all: leitstand
+
+# One deps step: install what is missing when root, else print the apt command and stop.
+deps:
+	@missing=$$(for p in $(DEB_ALL); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "deps: installing $$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+		else \
+			echo "deps: missing Debian packages; run:"; \
+			echo "  sudo apt-get install -y $$missing"; exit 1; \
+		fi; \
+	fi
+
+leitstand: $(BUILD)/leitstand
+	cp $< $@
+
+$(BUILD)/leitstand: $(MAIN_OBJ) $(TUI_OBJ) $(BUILD)/libleitstand.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libleitstand.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libleitstand.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS)) -o $@ $^ \
+		$(shell pkg-config --libs $(TEST_PKGS)) $(LDLIBS)
+
+unit: $(UNIT)
+	@for t in $(UNIT); do $$t || exit 1; done
+
+# The whole suite: unit tests plain and under ASan+UBSan, then the real daemon and console.
+test: deps
+	$(MAKE) leitstand unit
+	$(MAKE) BUILD=build-asan SAN=1 unit
+	$(MAKE) integration screen
+
+integration: leitstand
+	tests/run-suite tests/integration
+
+screen: leitstand
+	tests/run-suite tests/screen
+
+# Everything under ASan+UBSan, including the daemon the integration tests start.
+asan: deps
+	$(MAKE) BUILD=build-asan SAN=1 unit leitstand-asan
+	LEITSTAND=$(CURDIR)/leitstand-asan tests/run-suite tests/integration tests/screen
+
+leitstand-asan: build-asan/leitstand
+	cp $< $@
+
+bench: deps leitstand
+	tests/bench/run
+
+run: deps leitstand
+	./leitstand --demo
+
+install: leitstand
+	install -D -m 0755 leitstand $(DESTDIR)$(PREFIX)/bin/leitstand
+	install -D -m 0644 data/leitstand.ini $(DESTDIR)$(PREFIX)/share/leitstand/leitstand.ini
+	install -D -m 0644 data/leitstand.service $(DESTDIR)$(PREFIX)/share/leitstand/leitstand.service
+
+clean:
+	rm -rf build build-asan leitstand leitstand-asan
+
+ifeq ($(SAN),1)
+CFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 -fno-omit-frame-pointer \
+          -fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: ISC */
+/* The tamper-evident audit log: a SHA-256 hash chain over every state change. */
+#ifndef AUDIT_H
+#define AUDIT_H
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+struct audit_query {
+	long long	 before;	/* newest first, seq < before (0: from the newest) */
+	long long	 after;		/* oldest first, seq > after (used when before is 0 and ascending) */
+	int		 ascending;
+	int		 limit;
+	const char	*actor;		/* NULL: any */
+	const char	*action;	/* NULL: any */
+	const char	*search;	/* substring of actor, action or object, NULL: any */
+	const char	*since;		/* ts >= since (ISO 8601), NULL: any */
+	const char	*until;		/* ts < until, NULL: any */
+	int		 details;	/* include details and hashes */
+};
+
+/* Appends one entry inside the caller's transaction; returns its sequence number or -1. */
+long long	 audit_append(sqlite3 *, const char *actor, const char *role, const char *action,
+		     const char *object, const char *details, char **);
+/* Walks the whole chain. Returns 0 when intact (entries in *count); 1 when broken, with the
+   first broken sequence number in *bad and the reason in *why; -1 on a database error. */
+int		 audit_verify(sqlite3 *, long long *count, long long *bad, char **why);
+/* Returns a JSON array of entries matching the query. */
+cJSON		*audit_list(sqlite3 *, const struct audit_query *);
+/* Current UTC time as ISO 8601 with milliseconds, in a 32-byte buffer. */
+void		 audit_now(char *, size_t);
+
+#endif

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: ISC */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/cli.h"
+#include "backend/client.h"
+
+static const char *
+str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* leitstand audit verify [--json] */
+int
+cli_audit_verify(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
+	};
+	cJSON *r;
+	int ch, intact;
+
+	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (ch != 'j')
+			return EXIT_USAGE;
+		cli->json = 1;
+	}
+	if (optind != argc)
+		return EXIT_USAGE;
+	if (cli_connect(cli, 1) != 0 || (r = cli_call(cli, client_request("audit.verify"))) == NULL)
+		return 1;
+	intact = cJSON_IsTrue(cJSON_GetObjectItem(r, "intact"));
+	if (cli->json)
+		cli_print_json(r);
+	else if (intact)
+		printf("audit log OK: %.0f entries, chain intact\n",
+		    cJSON_GetObjectItem(r, "entries")->valuedouble);
+	else {
+		printf("audit log BROKEN at entry %.0f: ",
+		    cJSON_GetObjectItem(r, "first_bad")->valuedouble);
+		cli_put(str(r, "reason"));
+		printf(" (%.0f entries before it are intact)\n",
+		    cJSON_GetObjectItem(r, "entries")->valuedouble);
+	}
+	cJSON_Delete(r);
+	return intact ? 0 : EXIT_CHECK;
+}
+
+/* leitstand audit list [--actor USER] [--action ACTION] [--limit N] [--json] */
+int
+cli_audit_list(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "actor", required_argument, NULL, 'a' },
+		{ "action", required_argument, NULL, 'A' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	cJSON *req = client_request("audit.list"), *r, *e;
+	char *end;
+	long n;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "a:A:n:j", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			cJSON_AddStringToObject(req, "actor", optarg);
+			break;
+		case 'A':
+			cJSON_AddStringToObject(req, "action", optarg);
+			break;
+		case 'n':
+			n = strtol(optarg, &end, 10);
+			if (*end != '\0' || n < 1 || n > 1000) {
+				cli_error("--limit: %s is not a number from 1 to 1000", optarg);
+				cJSON_Delete(req);
+				return EXIT_USAGE;
+			}
+			cJSON_AddNumberToObject(req, "limit", (double)n);
+			break;
+		case 'j':
+			cli->json = 1;
+			break;
+		default:
+			cJSON_Delete(req);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || cli_connect(cli, 1) != 0) {
+		cJSON_Delete(req);
+		return optind != argc ? EXIT_USAGE : 1;
+	}
+	if ((r = cli_call(cli, req)) == NULL)
+		return 1;
+	if (cli->json) {
+		cli_print_json(r);
+		cJSON_Delete(r);
+		return 0;
+	}
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(r, "entries")) {
+		printf("%6.0f  %s  ", cJSON_GetObjectItem(e, "seq")->valuedouble, str(e, "ts"));
+		cli_put(str(e, "actor"));
+		printf(" (%s)  %s  ", str(e, "role"), str(e, "action"));
+		cli_put(str(e, "object"));
+		if (cJSON_IsString(cJSON_GetObjectItem(e, "details"))) {
+			putchar(' ');
+			cli_put(str(e, "details"));
+		}
+		putchar('\n');
+	}
+	cJSON_Delete(r);
+	return 0;
+}
+
+static void
+csv_field(const char *s, int last)
+{
+	const char *p;
+
+	if (strpbrk(s, ",\"\r\n") == NULL)
+		fputs(s, stdout);
+	else {
+		putchar('"');
+		for (p = s; *p != '\0'; p++) {
+			if (*p == '"')
+				putchar('"');
+			putchar(*p);
+		}
+		putchar('"');
+	}
+	putchar(last ? '\n' : ',');
+}
+
+/* leitstand audit export [--format json|csv] [--since TIME] [--until TIME]: raw bytes, paged. */
+int
+cli_audit_export(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const cols[] = {
+		"seq", "ts", "actor", "role", "action", "object", "details", "details_hash",
+		"hash"
+	};
+	const char *since = NULL, *until = NULL;
+	cJSON *req, *r, *e, *v;
+	char *line;
+	double after = 0;
+	int ch, csv = 0, first = 1, n, i;
+
+	while ((ch = getopt_long(argc, argv, "f:s:u:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (strcmp(optarg, "csv") == 0)
+				csv = 1;
+			else if (strcmp(optarg, "json") != 0) {
+				cli_error("--format: %s is not json or csv", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 's':
+			since = optarg;
+			break;
+		case 'u':
+			until = optarg;
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return EXIT_USAGE;
+	if (cli_connect(cli, 1) != 0)
+		return 1;
+	if (csv)
+		puts("seq,ts,actor,role,action,object,details,details_hash,hash");
+	else
+		puts("[");
+	do {
+		req = client_request("audit.export");
+		cJSON_AddNumberToObject(req, "after", after);
+		if (since != NULL)
+			cJSON_AddStringToObject(req, "since", since);
+		if (until != NULL)
+			cJSON_AddStringToObject(req, "until", until);
+		if ((r = cli_call(cli, req)) == NULL)
+			return 1;
+		n = 0;
+		cJSON_ArrayForEach(e, cJSON_GetObjectItem(r, "entries")) {
+			n++;
+			after = cJSON_GetObjectItem(e, "seq")->valuedouble;
+			if (!csv) {
+				line = cJSON_PrintUnformatted(e);
+				printf("%s  %s", first ? "" : ",\n", line);
+				cJSON_free(line);
+				first = 0;
+				continue;
+			}
+			for (i = 0; i < 9; i++) {
+				v = cJSON_GetObjectItem(e, cols[i]);
+				if (cJSON_IsNumber(v))
+					printf("%.0f%c", v->valuedouble, i == 8 ? '\n' : ',');
+				else
+					csv_field(cJSON_IsString(v) ? v->valuestring : "", i == 8);
+			}
+		}
+		cJSON_Delete(r);
+	} while (n > 0);
+	if (!csv)
+		printf("%s]\n", first ? "" : "\n");
+	return 0;
+}

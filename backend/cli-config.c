@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: ISC */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "backend/cli.h"
+#include "backend/xmalloc.h"
+
+/* leitstand config check [FILE]: validates without starting anything. */
+int
+cli_config_check(struct cli *cli, int argc, char **argv)
+{
+	struct config cfg;
+	char *file, *cause = NULL;
+
+	if (argc - optind > 1)
+		return EXIT_USAGE;
+	file = argc - optind == 1 ? xstrdup(argv[optind]) : config_find(cli->config_file);
+	if (file == NULL) {
+		printf("no config file found; the built-in defaults apply\n");
+		return 0;
+	}
+	if (config_load(&cfg, file, &cause) != 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		free(file);
+		return 1;
+	}
+	printf("%s: ok\n", file);
+	config_free(&cfg);
+	free(file);
+	return 0;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: ISC */
+#include <langinfo.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend/cli.h"
+#include "backend/client.h"
+#include "backend/sanitize.h"
+#include "backend/xmalloc.h"
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("leitstand: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int
+cli_connect(struct cli *cli, int start)
+{
+	char *cause = NULL;
+
+	if (cli->client != NULL)
+		return 0;
+	cli->client = client_open(&cli->cfg, cli->config_file, start, &cause);
+	if (cli->client == NULL) {
+		cli_error("%s", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+cJSON *
+cli_call(struct cli *cli, cJSON *req)
+{
+	char *cause = NULL;
+	cJSON *reply;
+	const char *err;
+
+	if ((reply = client_call(cli->client, req, &cause)) == NULL) {
+		cli_error("%s", cause);
+		free(cause);
+		return NULL;
+	}
+	if ((err = client_error(reply)) != NULL) {
+		cli_error("%s", err);
+		cJSON_Delete(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+void
+cli_put(const char *s)
+{
+	static int tty = -1, ascii;
+	char *safe;
+
+	if (tty == -1) {
+		tty = isatty(STDOUT_FILENO);
+		ascii = strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
+	}
+	if (!tty) {
+		fputs(s, stdout);
+		return;
+	}
+	safe = sanitize(s, strlen(s), -1, ascii ? SANITIZE_ASCII : 0, NULL);
+	fputs(safe, stdout);
+	free(safe);
+}
+
+void
+cli_print_json(cJSON *reply)
+{
+	char *s, *line, *next;
+
+	cJSON_DeleteItemFromObject(reply, "id");
+	cJSON_DeleteItemFromObject(reply, "ok");
+	s = cJSON_Print(reply);
+	/* cJSON escapes C0 controls but not C1 or bidi characters: sanitise per line on a tty. */
+	for (line = s; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		cli_put(line);
+		putchar('\n');
+	}
+	cJSON_free(s);
+}

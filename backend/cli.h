@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: ISC */
+/* Command-line subcommands: the same requests the console sends, for scripts and tests. */
+#ifndef CLI_H
+#define CLI_H
+
+#include <cjson/cJSON.h>
+
+#include "backend/config.h"
+
+/* Exit codes. */
+#define EXIT_USAGE	2
+#define EXIT_CHECK	3	/* a check ran and found a problem (audit verify) */
+
+struct client;
+
+struct cli {
+	struct config	 cfg;
+	char		*config_file;	/* NULL: built-in defaults */
+	const char	*socket;	/* -S, or NULL */
+	int		 readonly;
+	int		 verbose;
+	int		 json;
+	struct client	*client;
+};
+
+/* Connects (starting a private daemon if allowed); prints the error and returns -1 if not. */
+int	 cli_connect(struct cli *, int start);
+/* Sends a request and returns the ok reply; prints the error and returns NULL otherwise. */
+cJSON	*cli_call(struct cli *, cJSON *req);
+/* Prints external text for a human reader: sanitised when stdout is a terminal. */
+void	 cli_put(const char *);
+/* Prints an ok reply without "id" and "ok", pretty, for --json. */
+void	 cli_print_json(cJSON *reply);
+/* Reports a usage or runtime error the way every subcommand does. */
+void	 cli_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+int	 cli_status(struct cli *, int, char **);
+int	 cli_audit_verify(struct cli *, int, char **);
+int	 cli_audit_list(struct cli *, int, char **);
+int	 cli_audit_export(struct cli *, int, char **);
+int	 cli_config_check(struct cli *, int, char **);
+
+#endif

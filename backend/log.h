@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: ISC */
+/* Per-process debug log (-v): one escaped line per message, never to the terminal. */
+#ifndef LOG_H
+#define LOG_H
+
+/* Opens leitstand-NAME-PID.log in the current directory. */
+void	log_open(const char *name);
+void	log_close(void);
+/* Writes one line; every byte outside printable ASCII is escaped. */
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: ISC */
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend/cli.h"
+#include "backend/client.h"
+#include "backend/config.h"
+#include "backend/log.h"
+#include "backend/server.h"
+#include "backend/version.h"
+#include "backend/xmalloc.h"
+#include "tui/tui.h"
+
+static int	cmd_serve(struct cli *, int, char **);
+static int	cmd_console(struct cli *, int, char **);
+static int	cmd_keys(struct cli *, int, char **);
+static int	cmd_version(struct cli *, int, char **);
+static int	cmd_help(struct cli *, int, char **);
+
+#define CMD_NOCONFIG	0x1	/* runs without loading the config */
+
+/* The subcommand table; `leitstand help` prints it. */
+static const struct command {
+	const char	*name;
+	const char	*sub;
+	int		(*fn)(struct cli *, int, char **);
+	int		 flags;
+	const char	*usage;
+	const char	*help;
+} commands[] = {
+	{ "serve", NULL, cmd_serve, 0, "[--ready-fd N]",
+	  "run the daemon in the foreground (SIGTERM or SIGINT stops it)" },
+	{ "status", NULL, cli_status, 0, "[--json]",
+	  "daemon version, uptime, clients, data dir, your user and role" },
+	{ "audit", "verify", cli_audit_verify, 0, "[--json]",
+	  "check the audit hash chain (exit 3 if broken)" },
+	{ "audit", "list", cli_audit_list, 0, "[--actor USER] [--action OP] [--limit N] [--json]",
+	  "newest audit entries first" },
+	{ "audit", "export", cli_audit_export, 0, "[--format json|csv] [--since TIME] [--until TIME]",
+	  "every entry with details and hashes (admin)" },
+	{ "config", "check", cli_config_check, CMD_NOCONFIG, "[FILE]",
+	  "validate a config file without starting anything" },
+	{ "keys", NULL, cmd_keys, CMD_NOCONFIG, "",
+	  "list the console's keys (Markdown)" },
+	{ "version", NULL, cmd_version, CMD_NOCONFIG, "", "print the version" },
+	{ "help", NULL, cmd_help, CMD_NOCONFIG, "", "this list" },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+	char name[32];
+
+	fprintf(f, "usage: leitstand [-v] [-r] [-c FILE] [-S SOCKET] [COMMAND [ARGS]]\n\n"
+	    "Without a command, opens the console (starting a private daemon if none runs).\n\n"
+	    "  -c, --config FILE    config file (else $LEITSTAND_CONFIG, "
+	    "$XDG_CONFIG_HOME/leitstand/leitstand.ini, /etc/leitstand/leitstand.ini)\n"
+	    "  -S, --socket PATH    daemon socket (overrides daemon.socket)\n"
+	    "  -r, --readonly       console without state-changing keys\n"
+	    "  -v, --verbose        write a debug log leitstand-*-PID.log in the current directory\n\n"
+	    "commands:\n");
+	for (i = 0; i < NCOMMANDS; i++) {
+		snprintf(name, sizeof name, "%s%s%s", commands[i].name,
+		    commands[i].sub ? " " : "", commands[i].sub ? commands[i].sub : "");
+		fprintf(f, "  %-14s %-40s %s\n", name, commands[i].usage, commands[i].help);
+	}
+}
+
+static int
+cmd_help(struct cli *cli, int argc, char **argv)
+{
+	(void)cli, (void)argc, (void)argv;
+	usage(stdout);
+	return 0;
+}
+
+static int
+cmd_version(struct cli *cli, int argc, char **argv)
+{
+	(void)cli, (void)argc, (void)argv;
+	printf("leitstand %s\n", LEITSTAND_VERSION);
+	return 0;
+}
+
+static int
+cmd_keys(struct cli *cli, int argc, char **argv)
+{
+	(void)cli, (void)argc, (void)argv;
+	tui_print_keys(stdout);
+	return 0;
+}
+
+static int
+cmd_serve(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ready-fd", required_argument, NULL, 'r' }, { NULL, 0, NULL, 0 }
+	};
+	int ch, ready_fd = -1, rc;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'r')
+			return EXIT_USAGE;
+		ready_fd = atoi(optarg);
+	}
+	if (optind != argc)
+		return EXIT_USAGE;
+	if (cli->verbose)
+		log_open("server");
+	rc = server_main(&cli->cfg, ready_fd);
+	log_close();
+	return rc;
+}
+
+static int
+cmd_console(struct cli *cli, int argc, char **argv)
+{
+	struct tui_options opts;
+	int rc;
+
+	(void)argc, (void)argv;
+	if (cli_connect(cli, 1) != 0)
+		return 1;
+	memset(&opts, 0, sizeof opts);
+	opts.cfg = &cli->cfg;
+	opts.config_file = cli->config_file;
+	opts.readonly = cli->readonly;
+	opts.client = cli->client;
+	cli->client = NULL;	/* the console owns it now */
+	if (cli->verbose)
+		log_open("client");
+	rc = tui_main(&opts);
+	log_close();
+	return rc;
+}
+
+static const struct command *
+find_command(int argc, char **argv, int *used)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(commands[i].name, argv[0]) != 0)
+			continue;
+		if (commands[i].sub == NULL) {
+			*used = 1;
+			return &commands[i];
+		}
+		if (argc > 1 && strcmp(commands[i].sub, argv[1]) == 0) {
+			*used = 2;
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "readonly", no_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct command *cmd = NULL;
+	struct cli cli;
+	char *cause = NULL, *file;
+	int ch, used = 0, rc;
+
+	setlocale(LC_ALL, "");
+	memset(&cli, 0, sizeof cli);
+	while ((ch = getopt_long(argc, argv, "+c:S:rvhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			free(cli.config_file);
+			cli.config_file = xstrdup(optarg);
+			break;
+		case 'S':
+			cli.socket = optarg;
+			break;
+		case 'r':
+			cli.readonly = 1;
+			break;
+		case 'v':
+			cli.verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			return cmd_version(&cli, 0, NULL);
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0 && (cmd = find_command(argc, argv, &used)) == NULL) {
+		cli_error("unknown command \"%s%s%s\"; see leitstand help", argv[0],
+		    argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+		return EXIT_USAGE;
+	}
+	if (cmd == NULL || !(cmd->flags & CMD_NOCONFIG)) {
+		file = config_find(cli.config_file);
+		free(cli.config_file);
+		cli.config_file = file;
+		if (config_load(&cli.cfg, file, &cause) != 0) {
+			fprintf(stderr, "%s\n", cause);
+			free(cause);
+			free(cli.config_file);
+			return 1;
+		}
+		if (cli.socket != NULL) {
+			free(cli.cfg.socket);
+			cli.cfg.socket = xstrdup(cli.socket);
+		}
+	}
+
+	optind = 1;
+	if (cmd == NULL)
+		rc = cmd_console(&cli, argc, argv);
+	else {
+		/* Subcommands parse their own options, from their name on. */
+		argc -= used - 1;
+		argv += used - 1;
+		if ((rc = cmd->fn(&cli, argc, argv)) == EXIT_USAGE)
+			fprintf(stderr, "usage: leitstand %s%s%s %s\n", cmd->name,
+			    cmd->sub ? " " : "", cmd->sub ? cmd->sub : "", cmd->usage);
+	}
+	client_free(cli.client);
+	config_free(&cli.cfg);
+	free(cli.config_file);
+	return rc;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: ISC */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/audit.h"
+#include "backend/config.h"
+#include "backend/job.h"
+#include "backend/ops.h"
+#include "backend/server.h"
+#include "backend/store.h"
+#include "backend/xmalloc.h"
+
+int
+op_audit_list(struct op_ctx *ctx)
+{
+	struct audit_query q;
+
+	memset(&q, 0, sizeof q);
+	q.before = op_int(ctx, "before", 0);
+	q.limit = (int)op_int(ctx, "limit", 100);
+	q.actor = op_str(ctx, "actor");
+	q.action = op_str(ctx, "action");
+	q.search = op_str(ctx, "search");
+	q.details = authz_allowed(ctx->conn->who.role, PERM_AUDIT_DETAILS);
+	cJSON_AddItemToObject(ctx->reply, "entries", audit_list(ctx->srv->db, &q));
+	return 0;
+}
+
+int
+op_audit_export(struct op_ctx *ctx)
+{
+	struct audit_query q;
+
+	memset(&q, 0, sizeof q);
+	q.ascending = 1;
+	q.after = op_int(ctx, "after", 0);
+	q.limit = (int)op_int(ctx, "limit", 1000);
+	q.since = op_str(ctx, "since");
+	q.until = op_str(ctx, "until");
+	q.details = 1;
+	cJSON_AddItemToObject(ctx->reply, "entries", audit_list(ctx->srv->db, &q));
+	return 0;
+}
+
+/* A verify walks the whole log: it runs on its own read-only connection, off the loop. */
+struct verify_job {
+	struct server	*srv;
+	unsigned long	 conn;
+	char		*data_dir;
+	cJSON		*reply;
+	int		 result;
+	long long	 count, bad;
+	char		*why;
+};
+
+static void
+verify_work(void *arg)
+{
+	struct verify_job *j = arg;
+	sqlite3 *db;
+
+	if ((db = store_open(j->data_dir, 1, &j->why)) == NULL) {
+		j->result = -1;
+		return;
+	}
+	j->result = audit_verify(db, &j->count, &j->bad, &j->why);
+	store_close(db);
+}
+
+static void
+verify_done(void *arg)
+{
+	struct verify_job *j = arg;
+	struct conn *c = server_conn(j->srv, j->conn);
+	cJSON *r = j->reply, *err;
+
+	if (j->result < 0) {
+		err = proto_error(NULL, "internal", "%s", j->why);
+		cJSON_ReplaceItemInObject(err, "id", cJSON_DetachItemFromObject(r, "id"));
+		cJSON_Delete(r);
+		r = err;
+	} else {
+		cJSON_AddBoolToObject(r, "intact", j->result == 0);
+		cJSON_AddNumberToObject(r, "entries", (double)j->count);
+		if (j->result == 1) {
+			cJSON_AddNumberToObject(r, "first_bad", (double)j->bad);
+			cJSON_AddStringToObject(r, "reason", j->why);
+		}
+	}
+	if (c != NULL)
+		server_send(j->srv, c, r);
+	else
+		cJSON_Delete(r);
+	free(j->data_dir);
+	free(j->why);
+	free(j);
+}
+
+int
+op_audit_verify(struct op_ctx *ctx)
+{
+	struct verify_job *j = xcalloc(1, sizeof *j);
+
+	j->srv = ctx->srv;
+	j->conn = ctx->conn->id;
+	j->data_dir = xstrdup(ctx->srv->cfg->data_dir);
+	j->reply = ctx->reply;
+	ctx->deferred = 1;
+	job_start(ctx->srv->loop, verify_work, verify_done, j);
+	return 0;
+}

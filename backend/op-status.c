@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: ISC */
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend/config.h"
+#include "backend/ops.h"
+#include "backend/server.h"
+#include "backend/version.h"
+
+int
+op_status(struct op_ctx *ctx)
+{
+	struct server *s = ctx->srv;
+	const struct identity *who = &ctx->conn->who;
+	cJSON *r = ctx->reply;
+
+	cJSON_AddStringToObject(r, "version", LEITSTAND_VERSION);
+	cJSON_AddNumberToObject(r, "protocol", PROTO_VERSION);
+	cJSON_AddNumberToObject(r, "pid", (double)getpid());
+	cJSON_AddNumberToObject(r, "uptime", (double)(time(NULL) - s->started));
+	cJSON_AddNumberToObject(r, "clients", s->nconns);
+	cJSON_AddStringToObject(r, "data_dir", s->cfg->data_dir);
+	cJSON_AddStringToObject(r, "socket", s->cfg->socket);
+	cJSON_AddStringToObject(r, "config", s->cfg->file != NULL ? s->cfg->file : "(built-in)");
+	cJSON_AddStringToObject(r, "assistant", s->cfg->name);
+	cJSON_AddStringToObject(r, "environment", s->cfg->environment);
+	cJSON_AddStringToObject(r, "user", who->user);
+	cJSON_AddStringToObject(r, "role", role_name(who->role));
+	cJSON_AddBoolToObject(r, "readonly", who->readonly);
+	return 0;
+}
+
+static const char *const topic_names[] = { "audit", "status" };
+
+int
+op_subscribe(struct op_ctx *ctx)
+{
+	const cJSON *topics = op_array(ctx, "topics"), *t;
+	unsigned mask = 0;
+	size_t i;
+
+	if (topics == NULL)
+		mask = TOPIC_ALL;
+	cJSON_ArrayForEach(t, topics) {
+		if (strcmp(t->valuestring, "*") == 0) {
+			mask = TOPIC_ALL;
+			continue;
+		}
+		for (i = 0; i < sizeof topic_names / sizeof topic_names[0]; i++) {
+			if (strcmp(t->valuestring, topic_names[i]) == 0)
+				break;
+		}
+		if (i == sizeof topic_names / sizeof topic_names[0])
+			return op_fail(ctx, "invalid_argument", "subscribe: unknown topic "
+			    "\"%.64s\"", t->valuestring);
+		mask |= 1u << i;
+	}
+	ctx->conn->topics = mask;
+	return 0;
+}

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: ISC */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/audit.h"
+#include "backend/config.h"
+#include "backend/log.h"
+#include "backend/ops.h"
+#include "backend/server.h"
+#include "backend/store.h"
+#include "backend/xmalloc.h"
+
+static const struct op_arg no_args[] = { { NULL, 0, 0, 0, 0 } };
+
+static const struct op_arg subscribe_args[] = {
+	{ "topics", ARG_STRINGS, 0, 0, 16 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg audit_list_args[] = {
+	{ "before", ARG_INT, 0, 0, 1LL << 53 },
+	{ "limit", ARG_INT, 0, 1, 1000 },
+	{ "actor", ARG_STRING, 0, 0, 256 },
+	{ "action", ARG_STRING, 0, 0, 256 },
+	{ "search", ARG_STRING, 0, 0, 256 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg audit_export_args[] = {
+	{ "after", ARG_INT, 0, 0, 1LL << 53 },
+	{ "limit", ARG_INT, 0, 1, 10000 },
+	{ "since", ARG_STRING, 0, 0, 64 },
+	{ "until", ARG_STRING, 0, 0, 64 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+/* The one op table; docs/protocol.md describes each entry. */
+const struct op ops_table[] = {
+	{ "status", PERM_READ, 0, no_args, op_status,
+	  "daemon version, uptime, clients, data dir, and the caller's user and role" },
+	{ "subscribe", PERM_READ, 0, subscribe_args, op_subscribe,
+	  "receive events of the given topics (default: all)" },
+	{ "audit.list", PERM_READ, 0, audit_list_args, op_audit_list,
+	  "audit entries, newest first; details only for operator and above" },
+	{ "audit.verify", PERM_READ, 0, no_args, op_audit_verify,
+	  "walk the hash chain; reports the first broken entry" },
+	{ "audit.export", PERM_ADMIN, 0, audit_export_args, op_audit_export,
+	  "audit entries with details and hashes, oldest first, in pages" },
+	{ NULL, 0, 0, NULL, NULL, NULL }
+};
+
+const struct op *
+ops_find(const char *name)
+{
+	const struct op *op;
+
+	for (op = ops_table; op->name != NULL; op++) {
+		if (strcmp(op->name, name) == 0)
+			return op;
+	}
+	return NULL;
+}
+
+int
+op_fail(struct op_ctx *ctx, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	ctx->code = code;
+	free(ctx->message);
+	va_start(ap, fmt);
+	xvasprintf(&ctx->message, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *
+op_str(const struct op_ctx *ctx, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ctx->req, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+long long
+op_int(const struct op_ctx *ctx, const char *name, long long def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ctx->req, name);
+
+	return cJSON_IsNumber(v) ? (long long)v->valuedouble : def;
+}
+
+int
+op_bool(const struct op_ctx *ctx, const char *name, int def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ctx->req, name);
+
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}
+
+const cJSON *
+op_array(const struct op_ctx *ctx, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ctx->req, name);
+
+	return cJSON_IsArray(v) ? v : NULL;
+}
+
+/* Checks every field of the request against the op's argument list. */
+static int
+ops_validate(struct op_ctx *ctx)
+{
+	const struct op_arg *a;
+	const cJSON *v, *e;
+	double d;
+	int n;
+
+	cJSON_ArrayForEach(v, ctx->req) {
+		if (strcmp(v->string, "id") == 0 || strcmp(v->string, "op") == 0)
+			continue;
+		for (a = ctx->op->args; a->name != NULL; a++) {
+			if (strcmp(a->name, v->string) == 0)
+				break;
+		}
+		if (a->name == NULL)
+			return op_fail(ctx, "invalid_argument", "%s: unknown argument \"%s\"",
+			    ctx->op->name, v->string);
+	}
+	for (a = ctx->op->args; a->name != NULL; a++) {
+		v = cJSON_GetObjectItemCaseSensitive(ctx->req, a->name);
+		if (v == NULL || cJSON_IsNull(v)) {
+			if (a->required)
+				return op_fail(ctx, "invalid_argument", "%s: \"%s\" is required",
+				    ctx->op->name, a->name);
+			continue;
+		}
+		switch (a->type) {
+		case ARG_STRING:
+			if (!cJSON_IsString(v))
+				return op_fail(ctx, "invalid_argument",
+				    "%s: \"%s\" must be a string", ctx->op->name, a->name);
+			if ((long long)strlen(v->valuestring) > a->max)
+				return op_fail(ctx, "invalid_argument",
+				    "%s: \"%s\" is longer than %lld bytes", ctx->op->name,
+				    a->name, a->max);
+			break;
+		case ARG_INT:
+			d = cJSON_IsNumber(v) ? v->valuedouble : 0;
+			if (!cJSON_IsNumber(v) || d != (double)(long long)d ||
+			    d < (double)a->min || d > (double)a->max)
+				return op_fail(ctx, "invalid_argument",
+				    "%s: \"%s\" must be an integer from %lld to %lld",
+				    ctx->op->name, a->name, a->min, a->max);
+			break;
+		case ARG_BOOL:
+			if (!cJSON_IsBool(v))
+				return op_fail(ctx, "invalid_argument",
+				    "%s: \"%s\" must be true or false", ctx->op->name, a->name);
+			break;
+		case ARG_STRINGS:
+			n = 0;
+			if (!cJSON_IsArray(v))
+				return op_fail(ctx, "invalid_argument",
+				    "%s: \"%s\" must be an array of strings", ctx->op->name,
+				    a->name);
+			cJSON_ArrayForEach(e, v) {
+				if (!cJSON_IsString(e) || ++n > a->max)
+					return op_fail(ctx, "invalid_argument",
+					    "%s: \"%s\" must be an array of at most %lld strings",
+					    ctx->op->name, a->name, a->max);
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Records a refused request in the audit log, in its own transaction. */
+static void
+ops_audit_denied(struct op_ctx *ctx, const char *opname)
+{
+	struct server *s = ctx->srv;
+	const struct identity *who = &ctx->conn->who;
+	char *cause = NULL, *details;
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(d, "op", opname);
+	cJSON_AddStringToObject(d, "needs", role_name(ctx->op != NULL ?
+	    perm_role(ctx->op->perm) : ROLE_VIEWER));
+	details = cJSON_PrintUnformatted(d);
+	cJSON_Delete(d);
+	if (store_begin(s->db, &cause) != 0 ||
+	    audit_append(s->db, who->user, role_name(who->role), "denied", opname, details,
+	    &cause) < 0 || store_commit(s->db, &cause) != 0) {
+		store_rollback(s->db);
+		log_debug("audit of a denied request failed: %s", cause);
+		free(cause);
+	}
+	cJSON_free(details);
+}
+
+/* Runs a state-changing op and its audit entry in one transaction. */
+static int
+ops_run_write(struct op_ctx *ctx)
+{
+	struct server *s = ctx->srv;
+	const struct identity *who = &ctx->conn->who;
+	char *cause = NULL, *details = NULL;
+	cJSON *ev;
+	long long seq;
+
+	if (store_begin(s->db, &cause) != 0) {
+		op_fail(ctx, "unavailable", "%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (ctx->op->exec(ctx) != 0) {
+		store_rollback(s->db);
+		return -1;
+	}
+	if (ctx->details != NULL)
+		details = cJSON_PrintUnformatted(ctx->details);
+	seq = audit_append(s->db, who->user, role_name(who->role), ctx->op->name,
+	    ctx->object != NULL ? ctx->object : "", details, &cause);
+	cJSON_free(details);
+	if (seq < 0 || store_commit(s->db, &cause) != 0) {
+		store_rollback(s->db);
+		op_fail(ctx, "internal", "%s", cause);
+		free(cause);
+		return -1;
+	}
+	ev = proto_event("audit");
+	cJSON_AddNumberToObject(ev, "seq", (double)seq);
+	cJSON_AddStringToObject(ev, "actor", who->user);
+	cJSON_AddStringToObject(ev, "action", ctx->op->name);
+	cJSON_AddStringToObject(ev, "object", ctx->object != NULL ? ctx->object : "");
+	server_publish(s, TOPIC_AUDIT, ev);
+	return 0;
+}
+
+void
+ops_dispatch(struct server *s, struct conn *c, const char *line, size_t len)
+{
+	struct op_ctx ctx;
+	cJSON *req, *err;
+	const char *opname;
+	int rc;
+
+	if ((req = proto_parse_request(line, len, &err)) == NULL) {
+		server_send(s, c, err);
+		return;
+	}
+	memset(&ctx, 0, sizeof ctx);
+	ctx.srv = s;
+	ctx.conn = c;
+	ctx.req = req;
+	opname = cJSON_GetObjectItemCaseSensitive(req, "op")->valuestring;
+
+	if ((ctx.op = ops_find(opname)) == NULL) {
+		server_send(s, c, proto_error(req, "unknown_op", "unknown op \"%.64s\"", opname));
+		goto out;
+	}
+	if (!authz_allowed(c->who.role, ctx.op->perm)) {
+		ops_audit_denied(&ctx, ctx.op->name);
+		if (c->who.role == ROLE_NONE)
+			server_send(s, c, proto_error(req, "forbidden", "user %s has no role on "
+			    "this daemon; ask an admin to add them under [roles]", c->who.user));
+		else
+			server_send(s, c, proto_error(req, "forbidden", "%s needs role %s; %s is %s",
+			    ctx.op->name, role_name(perm_role(ctx.op->perm)), c->who.user,
+			    role_name(c->who.role)));
+		goto out;
+	}
+	if (ops_validate(&ctx) != 0) {
+		server_send(s, c, proto_error(req, ctx.code, "%s", ctx.message));
+		goto out;
+	}
+	ctx.reply = proto_reply(req);
+	if (ctx.op->flags & OP_WRITE)
+		rc = ops_run_write(&ctx);
+	else
+		rc = ctx.op->exec(&ctx);
+	if (rc != 0) {
+		cJSON_Delete(ctx.reply);
+		server_send(s, c, proto_error(req, ctx.code, "%s", ctx.message));
+	} else if (!ctx.deferred)
+		server_send(s, c, ctx.reply);
+out:
+	free(ctx.message);
+	free(ctx.object);
+	cJSON_Delete(ctx.details);
+	cJSON_Delete(req);
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: ISC */
+/* The op table: every protocol request, its permission, arguments and handler. */
+#ifndef OPS_H
+#define OPS_H
+
+#include <cjson/cJSON.h>
+
+#include "backend/authz.h"
+
+struct server;
+struct conn;
+
+enum arg_type {
+	ARG_STRING,		/* max: longest length in bytes */
+	ARG_INT,		/* min..max */
+	ARG_BOOL,
+	ARG_STRINGS		/* array of strings; max: most elements */
+};
+
+struct op_arg {
+	const char	*name;
+	enum arg_type	 type;
+	int		 required;
+	long long	 min, max;
+};
+
+#define OP_WRITE	0x1	/* changes state: runs in a transaction with an audit entry */
+
+struct op_ctx {
+	struct server		*srv;
+	struct conn		*conn;
+	const struct op		*op;
+	const cJSON		*req;
+	cJSON			*reply;		/* result fields go here */
+	char			*object;	/* writes: what changed, for the audit entry */
+	cJSON			*details;	/* writes: audit details, or NULL */
+	const char		*code;		/* error code once failed */
+	char			*message;
+	int			 deferred;	/* reply comes later, from a job */
+};
+
+struct op {
+	const char		*name;
+	enum perm		 perm;
+	int			 flags;
+	const struct op_arg	*args;		/* terminated by a NULL name */
+	int			(*exec)(struct op_ctx *);
+	const char		*help;
+};
+
+extern const struct op	ops_table[];
+
+/* Handles one request line from a client: parse, authorise, validate, run, audit, reply. */
+void		 ops_dispatch(struct server *, struct conn *, const char *, size_t);
+const struct op	*ops_find(const char *);
+/* Marks the op failed; returns -1 for `return op_fail(...)`. */
+int		 op_fail(struct op_ctx *, const char *code, const char *fmt, ...)
+		     __attribute__((format(printf, 3, 4)));
+/* Validated arguments: NULL/def when absent. */
+const char	*op_str(const struct op_ctx *, const char *);
+long long	 op_int(const struct op_ctx *, const char *, long long);
+int		 op_bool(const struct op_ctx *, const char *, int);
+const cJSON	*op_array(const struct op_ctx *, const char *);
+
+/* Handlers, one file per area. */
+int	op_status(struct op_ctx *);
+int	op_subscribe(struct op_ctx *);
+int	op_audit_list(struct op_ctx *);
+int	op_audit_export(struct op_ctx *);
+int	op_audit_verify(struct op_ctx *);
+
+#endif

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: ISC */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "backend/buf.h"
+#include "backend/sanitize.h"
+#include "backend/xmalloc.h"
+
+#define SANITIZE_BAD	0xfffd
+
+/*
+ * Shown as <U+XXXX> whatever wcwidth() says: they reorder or hide text, so a
+ * string could read differently on screen than it is.
+ */
+static const struct {
+	uint32_t	first;
+	uint32_t	last;
+} sanitize_hidden[] = {
+	{ 0x00ad, 0x00ad },	/* soft hyphen */
+	{ 0x061c, 0x061c },	/* arabic letter mark */
+	{ 0x180e, 0x180e },	/* mongolian vowel separator */
+	{ 0x200b, 0x200f },	/* ZWSP, ZWNJ, ZWJ, LRM, RLM */
+	{ 0x2028, 0x202e },	/* line and paragraph separators, LRE..RLO */
+	{ 0x2060, 0x206f },	/* word joiner, invisible operators, isolates */
+	{ 0xfeff, 0xfeff },	/* zero width no-break space (BOM) */
+	{ 0xfff9, 0xfffb },	/* interlinear annotation */
+	{ 0xe0000, 0xe007f },	/* tags: invisible ASCII look-alikes */
+};
+
+static int
+sanitize_is_hidden(uint32_t cp)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof sanitize_hidden / sizeof sanitize_hidden[0]; i++) {
+		if (cp >= sanitize_hidden[i].first && cp <= sanitize_hidden[i].last)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Decodes one code point strictly and returns the bytes used (at least 1).
+ * An ill-formed sequence gives one U+FFFD for its maximal subpart (Unicode's
+ * "substitution of maximal subparts"): C0 AF and ED A0 80 give one U+FFFD per
+ * byte, a sequence truncated by the end of input gives a single U+FFFD.
+ */
+static size_t
+sanitize_decode(const unsigned char *p, size_t len, uint32_t *cp)
+{
+	unsigned char	c = p[0], lo = 0x80, hi = 0xbf;
+	size_t		need, i;
+	uint32_t	v;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 1;
+		v = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 2;
+		v = c & 0x0f;
+		if (c == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (c == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 3;
+		v = c & 0x07;
+		if (c == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f;	/* above U+10FFFF */
+	} else {
+		*cp = SANITIZE_BAD;
+		return 1;
+	}
+	for (i = 1; i <= need; i++) {
+		if (i >= len || p[i] < lo || p[i] > hi) {
+			*cp = SANITIZE_BAD;
+			return i;
+		}
+		v = (v << 6) | (p[i] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	*cp = v;
+	return need + 1;
+}
+
+static void
+sanitize_encode(uint32_t cp, char *out)
+{
+	unsigned char	*p = (unsigned char *)out;
+
+	if (cp < 0x800) {
+		*p++ = 0xc0 | (cp >> 6);
+	} else if (cp < 0x10000) {
+		*p++ = 0xe0 | (cp >> 12);
+		*p++ = 0x80 | ((cp >> 6) & 0x3f);
+	} else {
+		*p++ = 0xf0 | (cp >> 18);
+		*p++ = 0x80 | ((cp >> 12) & 0x3f);
+		*p++ = 0x80 | ((cp >> 6) & 0x3f);
+	}
+	*p++ = 0x80 | (cp & 0x3f);
+	*p = '\0';
+}
+
+/* Writes the display form of one code point to out and returns its width. */
+static size_t
+sanitize_render(uint32_t cp, int ascii, char *out, size_t size)
+{
+	int	w;
+
+	if (cp == '\t') {
+		snprintf(out, size, "%s", " ");
+		return 1;
+	}
+	if (cp < 0x20 || cp == 0x7f) {
+		out[0] = '^';
+		out[1] = (char)(cp ^ 0x40);
+		out[2] = '\0';
+		return 2;
+	}
+	if (cp < 0x7f) {
+		out[0] = (char)cp;
+		out[1] = '\0';
+		return 1;
+	}
+	if (cp <= 0x9f)
+		return (size_t)snprintf(out, size, "\\x%02x", (unsigned)cp);
+	if (cp == SANITIZE_BAD) {
+		snprintf(out, size, "%s", ascii ? "?" : "\xef\xbf\xbd");
+		return 1;
+	}
+	if (sanitize_is_hidden(cp) || (w = wcwidth((wchar_t)cp)) < 0)
+		return (size_t)snprintf(out, size, "<U+%04X>", (unsigned)cp);
+	if (ascii) {
+		snprintf(out, size, "%s", "?");
+		return 1;
+	}
+	sanitize_encode(cp, out);
+	return (size_t)w;
+}
+
+/* Returns a newly allocated display-safe copy of len bytes, at most max_cols wide. */
+char *
+sanitize(const char *s, size_t len, int max_cols, int flags, int *width)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	int			 ascii = flags & SANITIZE_ASCII;
+	struct buf		 b;
+	char			 piece[16];
+	size_t			 off, n, w, used = 0, cut = 0, cutw = 0, limit;
+	uint32_t		 cp;
+
+	buf_init(&b);
+	limit = max_cols < 0 ? SIZE_MAX : (size_t)max_cols;
+	for (off = 0; limit > 0 && off < len; off += n) {
+		n = sanitize_decode(p + off, len - off, &cp);
+		w = sanitize_render(cp, ascii, piece, sizeof piece);
+		if (used + w > limit) {
+			/*
+			 * Does not fit: go back to the longest prefix that
+			 * leaves a column for the ellipsis. Pieces are whole,
+			 * so no escape or wide character is ever split.
+			 */
+			b.len = cut;
+			buf_addstr(&b, ascii ? "~" : "\xe2\x80\xa6");
+			used = cutw + 1;
+			break;
+		}
+		buf_addstr(&b, piece);
+		used += w;
+		if (used < limit) {
+			cut = b.len;
+			cutw = used;
+		}
+	}
+	if (width != NULL)
+		*width = used > INT_MAX ? INT_MAX : (int)used;
+	return buf_take(&b);
+}
+
+/* Returns a newly allocated copy with bytes outside printable ASCII as \xNN. */
+char *
+sanitize_log(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	struct buf		 b;
+	size_t			 i;
+
+	buf_init(&b);
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\\')
+			buf_addstr(&b, "\\\\");
+		else if (p[i] >= 0x20 && p[i] < 0x7f)
+			buf_addch(&b, (char)p[i]);
+		else
+			buf_printf(&b, "\\x%02x", p[i]);
+	}
+	return buf_take(&b);
+}

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: ISC */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend/config.h"
+#include "backend/job.h"
+#include "backend/log.h"
+#include "backend/loop.h"
+#include "backend/ops.h"
+#include "backend/server.h"
+#include "backend/store.h"
+#include "backend/xmalloc.h"
+
+/* Stop reading a client's requests while this much output waits for it. */
+#define SERVER_OUT_HIGH	(1024 * 1024)
+
+static void
+ready_report(struct server *s, const char *msg)
+{
+	size_t len = strlen(msg);
+
+	if (s->ready_fd < 0)
+		return;
+	if (write(s->ready_fd, msg, len) != (ssize_t)len) {
+		/* Whoever started us has gone; nothing to tell. */
+	}
+	close(s->ready_fd);
+	s->ready_fd = -1;
+}
+
+static void
+conn_close(struct server *s, struct conn *c, const char *why)
+{
+	if (c->dead)
+		return;
+	log_debug("client %lu (%s, pid %ld) closed: %s", c->id, c->who.user,
+	    (long)c->pid, why);
+	c->dead = 1;
+	loop_io_remove(c->io);
+	close(c->fd);
+	s->nconns--;
+}
+
+/* Frees connections closed during this loop iteration. */
+static void
+conn_reap(struct server *s)
+{
+	struct conn **cp = &s->conns, *c;
+
+	while ((c = *cp) != NULL) {
+		if (!c->dead) {
+			cp = &c->next;
+			continue;
+		}
+		*cp = c->next;
+		identity_clear(&c->who);
+		linebuf_free(&c->in);
+		buf_free(&c->out);
+		free(c);
+	}
+}
+
+static void
+conn_update_events(struct server *s, struct conn *c)
+{
+	short ev = 0;
+
+	if (c->out.len < SERVER_OUT_HIGH)
+		ev |= POLLIN;
+	if (c->out.len > 0)
+		ev |= POLLOUT;
+	loop_io_events(c->io, ev);
+	(void)s;
+}
+
+static void
+conn_flush(struct server *s, struct conn *c)
+{
+	ssize_t n;
+
+	while (c->out.len > 0) {
+		n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			buf_drain(&c->out, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		conn_close(s, c, n < 0 ? strerror(errno) : "write returned 0");
+		return;
+	}
+	if (c->out.len > (size_t)s->cfg->max_queue) {
+		conn_close(s, c, "too much output queued: client does not read");
+		return;
+	}
+	conn_update_events(s, c);
+}
+
+static void
+conn_queue(struct server *s, struct conn *c, const char *line, size_t len)
+{
+	if (c->dead)
+		return;
+	buf_add(&c->out, line, len);
+	conn_flush(s, c);
+}
+
+void
+server_send(struct server *s, struct conn *c, cJSON *msg)
+{
+	char *line;
+	size_t len;
+
+	line = proto_line(msg, &len);
+	conn_queue(s, c, line, len);
+	free(line);
+	cJSON_Delete(msg);
+}
+
+void
+server_publish(struct server *s, enum topic topic, cJSON *msg)
+{
+	struct conn *c;
+	char *line;
+	size_t len;
+
+	line = proto_line(msg, &len);
+	for (c = s->conns; c != NULL; c = c->next) {
+		if (!c->dead && (c->topics & topic))
+			conn_queue(s, c, line, len);
+	}
+	free(line);
+	cJSON_Delete(msg);
+}
+
+struct conn *
+server_conn(struct server *s, unsigned long id)
+{
+	struct conn *c;
+
+	for (c = s->conns; c != NULL; c = c->next) {
+		if (c->id == id && !c->dead)
+			return c;
+	}
+	return NULL;
+}
+
+static void
+conn_read(struct server *s, struct conn *c)
+{
+	char tmp[65536];
+	const char *line;
+	size_t len;
+	ssize_t n;
+	enum line_result lr;
+
+	n = recv(c->fd, tmp, sizeof tmp, MSG_DONTWAIT);
+	if (n == 0) {
+		conn_close(s, c, "disconnected");
+		return;
+	}
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			conn_close(s, c, strerror(errno));
+		return;
+	}
+	linebuf_feed(&c->in, tmp, (size_t)n);
+	while (!c->dead && (lr = linebuf_next(&c->in, &line, &len)) != LINE_NONE) {
+		if (lr == LINE_TOO_LONG) {
+			server_send(s, c, proto_error(NULL, "line_too_long",
+			    "request longer than %lld bytes; it was dropped", s->cfg->max_line));
+			continue;
+		}
+		ops_dispatch(s, c, line, len);
+	}
+}
+
+static void
+conn_io(int fd, short revents, void *arg)
+{
+	struct conn *c = arg;
+	struct server *s = c->srv;
+
+	(void)fd;
+	if (revents & POLLOUT)
+		conn_flush(s, c);
+	if (!c->dead && (revents & (POLLIN | POLLHUP | POLLERR)))
+		conn_read(s, c);
+	conn_reap(s);
+}
+
+static void
+server_accept(int fd, short revents, void *arg)
+{
+	struct server *s = arg;
+	struct ucred cred;
+	socklen_t credlen = sizeof cred;
+	struct conn *c;
+	char *cause = NULL;
+	int cfd;
+
+	(void)revents;
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0)
+		return;
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) != 0) {
+		close(cfd);
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->srv = s;
+	c->id = ++s->next_id;
+	c->fd = cfd;
+	c->pid = cred.pid;
+	linebuf_init(&c->in, (size_t)s->cfg->max_line);
+	buf_init(&c->out);
+	/* Identity is fixed now; a role of none still connects and is refused per request. */
+	if (authz_identify(s->cfg, cred.uid, cred.gid, &c->who, &cause) != 0) {
+		log_debug("client %lu: %s", c->id, cause);
+		free(cause);
+	}
+	c->io = loop_io_add(s->loop, cfd, POLLIN, conn_io, c);
+	c->next = s->conns;
+	s->conns = c;
+	s->nconns++;
+	log_debug("client %lu connected: user %s role %s pid %ld", c->id, c->who.user,
+	    role_name(c->who.role), (long)cred.pid);
+}
+
+/* Checks that the socket directory is ours and not writable by others; creates it if needed. */
+static int
+server_socket_dir(struct server *s, const char *dir, gid_t gid, char **cause)
+{
+	struct stat st;
+	mode_t mode = gid != (gid_t)-1 ? 0750 : 0700;
+
+	if (mkdir(dir, mode) == 0) {
+		if (gid != (gid_t)-1 && chown(dir, (uid_t)-1, gid) != 0) {
+			*cause = xprintf("%s: cannot give it to group %s: %s", dir,
+			    s->cfg->group, strerror(errno));
+			return -1;
+		}
+		if (chmod(dir, mode) != 0) {
+			*cause = xprintf("%s: %s", dir, strerror(errno));
+			return -1;
+		}
+	} else if (errno != EEXIST) {
+		*cause = xprintf("socket directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &st) != 0) {
+		*cause = xprintf("socket directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		*cause = xprintf("socket directory %s is not a directory owned by uid %ld; "
+		    "refusing to use it", dir, (long)geteuid());
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		*cause = xprintf("socket directory %s is writable by group or others "
+		    "(mode %03o); chmod %03o it", dir, (unsigned)(st.st_mode & 0777),
+		    (unsigned)mode);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+server_listen(struct server *s, char **cause)
+{
+	const char *path = s->cfg->socket;
+	struct sockaddr_un sa;
+	struct group gr, *grp = NULL;
+	struct stat st;
+	char grbuf[16384], *dir, *slash;
+	gid_t gid = (gid_t)-1;
+	mode_t old;
+	int fd, probe, rc;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sa.sun_path) {
+		*cause = xprintf("socket path %s is longer than %zu bytes", path,
+		    sizeof sa.sun_path - 1);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if (s->cfg->group != NULL && *s->cfg->group != '\0') {
+		if (getgrnam_r(s->cfg->group, &gr, grbuf, sizeof grbuf, &grp) != 0 ||
+		    grp == NULL) {
+			*cause = xprintf("daemon.group: no such group \"%s\"", s->cfg->group);
+			return -1;
+		}
+		gid = gr.gr_gid;
+	}
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		rc = server_socket_dir(s, dir, gid, cause);
+	} else
+		rc = 0;
+	free(dir);
+	if (rc != 0)
+		return -1;
+
+	/* A socket left by a killed daemon refuses connections: replace it. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			*cause = xprintf("%s exists and is not a socket; refusing to replace it",
+			    path);
+			return -1;
+		}
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof sa) == 0) {
+			close(probe);
+			*cause = xprintf("a daemon is already listening on %s", path);
+			return -1;
+		}
+		if (probe >= 0)
+			close(probe);
+		if (unlink(path) != 0 && errno != ENOENT) {
+			*cause = xprintf("cannot remove stale socket %s: %s", path,
+			    strerror(errno));
+			return -1;
+		}
+	}
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		*cause = xprintf("socket: %s", strerror(errno));
+		return -1;
+	}
+	/* The mode is right from the moment the socket exists: no chmod race. */
+	old = umask(gid != (gid_t)-1 ? 0117 : 0177);
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+	umask(old);
+	if (rc != 0) {
+		*cause = xprintf("bind %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) != 0) {
+		*cause = xprintf("%s: cannot give it to group %s: %s", path, s->cfg->group,
+		    strerror(errno));
+		unlink(path);
+		close(fd);
+		return -1;
+	}
+	if (listen(fd, 128) != 0) {
+		*cause = xprintf("listen %s: %s", path, strerror(errno));
+		unlink(path);
+		close(fd);
+		return -1;
+	}
+	s->listen_fd = fd;
+	return 0;
+}
+
+static void
+server_signal(int signo, void *arg)
+{
+	struct server *s = arg;
+
+	log_debug("signal %d: shutting down", signo);
+	loop_stop(s->loop);
+}
+
+static void
+server_shutdown(struct server *s)
+{
+	struct conn *c;
+
+	/* Jobs in flight finish and reply before the store closes. */
+	job_drain();
+	for (c = s->conns; c != NULL; c = c->next) {
+		if (!c->dead) {
+			conn_flush(s, c);
+			conn_close(s, c, "daemon shutting down");
+		}
+	}
+	conn_reap(s);
+	if (s->listen_fd >= 0) {
+		close(s->listen_fd);
+		unlink(s->cfg->socket);
+	}
+	store_close(s->db);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	loop_free(s->loop);
+}
+
+int
+server_main(struct config *cfg, int ready_fd)
+{
+	struct server s;
+	char *cause = NULL, *msg;
+
+	memset(&s, 0, sizeof s);
+	s.cfg = cfg;
+	s.ready_fd = ready_fd;
+	s.listen_fd = -1;
+	s.started = time(NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((s.lock_fd = store_lock(cfg->data_dir, &cause)) < 0)
+		goto fail;
+	if ((s.db = store_open(cfg->data_dir, 0, &cause)) == NULL)
+		goto fail;
+	if (server_listen(&s, &cause) != 0)
+		goto fail;
+
+	s.loop = loop_create();
+	s.listen_io = loop_io_add(s.loop, s.listen_fd, POLLIN, server_accept, &s);
+	loop_signal(s.loop, SIGTERM, server_signal, &s);
+	loop_signal(s.loop, SIGINT, server_signal, &s);
+	log_debug("listening on %s, data dir %s", cfg->socket, cfg->data_dir);
+	ready_report(&s, "ok\n");
+
+	loop_run(s.loop);
+	server_shutdown(&s);
+	return 0;
+
+fail:
+	msg = xprintf("%s\n", cause);
+	if (s.ready_fd >= 0)
+		ready_report(&s, msg);
+	else
+		fprintf(stderr, "leitstand serve: %s", msg);
+	free(msg);
+	free(cause);
+	store_close(s.db);
+	if (s.lock_fd >= 0)
+		close(s.lock_fd);
+	return 1;
+}

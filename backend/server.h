@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: ISC */
+/* The daemon: listening socket, connected clients, event publishing. */
+#ifndef SERVER_H
+#define SERVER_H
+
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "backend/authz.h"
+#include "backend/buf.h"
+#include "backend/proto.h"
+
+struct config;
+struct loop;
+struct loop_io;
+
+/* Event topics a client can subscribe to. */
+enum topic {
+	TOPIC_AUDIT	= 0x1,
+	TOPIC_STATUS	= 0x2,
+	TOPIC_ALL	= 0x3
+};
+
+struct conn {
+	struct server	*srv;
+	unsigned long	 id;
+	int		 fd;
+	pid_t		 pid;		/* for logs only: never for authorisation */
+	struct identity	 who;
+	struct linebuf	 in;
+	struct buf	 out;
+	unsigned	 topics;
+	struct loop_io	*io;
+	int		 dead;
+	struct conn	*next;
+};
+
+struct server {
+	struct config	*cfg;
+	struct loop	*loop;
+	sqlite3		*db;
+	int		 lock_fd;
+	int		 listen_fd;
+	struct loop_io	*listen_io;
+	time_t		 started;
+	unsigned long	 next_id;
+	struct conn	*conns;
+	int		 nconns;
+	int		 ready_fd;	/* reports start-up to whoever started us, or -1 */
+};
+
+/* Runs the daemon in the foreground until SIGTERM/SIGINT; returns the exit code. */
+int	 server_main(struct config *, int ready_fd);
+/* Queues a message for one client and frees it. */
+void	 server_send(struct server *, struct conn *, cJSON *);
+/* Sends a message to every client subscribed to the topic and frees it. */
+void	 server_publish(struct server *, enum topic, cJSON *);
+/* The client with this id, or NULL if it has gone. */
+struct conn *server_conn(struct server *, unsigned long);
+
+#endif

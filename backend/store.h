@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: ISC */
+/* The SQLite store: opening, pragmas, migrations, transactions, the data dir lock. */
+#ifndef STORE_H
+#define STORE_H
+
+#include <sqlite3.h>
+
+/* Creates the data dir if needed and takes its lock; returns the lock fd or -1. */
+int	 store_lock(const char *, char **);
+/* Opens DIR/leitstand.db (migrating it when writable); NULL and *cause on error. */
+sqlite3	*store_open(const char *, int readonly, char **);
+void	 store_close(sqlite3 *);
+/* BEGIN IMMEDIATE: takes the write lock now, so the busy timeout applies. */
+int	 store_begin(sqlite3 *, char **);
+int	 store_commit(sqlite3 *, char **);
+void	 store_rollback(sqlite3 *);
+/* Schema version of the open database. */
+int	 store_version(sqlite3 *);
+/* Prepares a statement or aborts: the SQL is ours, so failure is a bug. */
+sqlite3_stmt *store_prepare(sqlite3 *, const char *);
+/* Text of column i, or "" for NULL. */
+const char *store_text(sqlite3_stmt *, int);
+
+#endif

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Keys are data: one table drives dispatch, the ? overlay, read-only mode and the README
+ * key list (`leitstand keys`). ACTION(id, scope, keys, help, writes): keys are
+ * space-separated names (a character, C-x, Up, Down, PgUp, PgDn, Home, End, Tab, BTab,
+ * Enter, Esc, Space, Bksp); writes marks a state-changing action that read-only mode hides.
+ */
+#ifndef ACTIONS_H
+#define ACTIONS_H
+
+#define ACTIONS \
+	ACTION(QUIT,		GLOBAL,	"q",		"quit the console (the daemon keeps running)", 0) \
+	ACTION(HELP,		GLOBAL,	"?",		"show the keys of this view", 0) \
+	ACTION(COMMAND,		GLOBAL,	":",		"command line: :1-:5 or :dashboard ... :audit, :quit, :help", 0) \
+	ACTION(VIEW_NEXT,	GLOBAL,	"Tab",		"next view", 0) \
+	ACTION(VIEW_PREV,	GLOBAL,	"BTab",		"previous view", 0) \
+	ACTION(VIEW_1,		GLOBAL,	"1",		"dashboard", 0) \
+	ACTION(VIEW_2,		GLOBAL,	"2",		"incidents", 0) \
+	ACTION(VIEW_3,		GLOBAL,	"3",		"playbooks", 0) \
+	ACTION(VIEW_4,		GLOBAL,	"4",		"prompt releases", 0) \
+	ACTION(VIEW_5,		GLOBAL,	"5",		"audit log", 0) \
+	ACTION(REDRAW,		GLOBAL,	"C-l",		"redraw the screen", 0) \
+	ACTION(RELOAD,		GLOBAL,	"R",		"reload the view from the daemon", 0) \
+	ACTION(DOWN,		LIST,	"j Down",	"next line", 0) \
+	ACTION(UP,		LIST,	"k Up",		"previous line", 0) \
+	ACTION(PAGE_DOWN,	LIST,	"PgDn C-f Space", "next page", 0) \
+	ACTION(PAGE_UP,		LIST,	"PgUp C-b",	"previous page", 0) \
+	ACTION(FIRST,		LIST,	"g Home",	"first line", 0) \
+	ACTION(LAST,		LIST,	"G End",	"last line", 0) \
+	ACTION(FILTER,		LIST,	"/",		"filter the list (an empty filter shows all)", 0)
+
+enum action {
+	ACTION_NONE,
+#define ACTION(id, scope, keys, help, writes) ACTION_##id,
+	ACTIONS
+#undef ACTION
+	ACTION_COUNT
+};
+
+/* Where an action applies; a view lists the scopes it takes besides GLOBAL. */
+enum scope {
+	SCOPE_GLOBAL	= 0x1,
+	SCOPE_LIST	= 0x2,
+};
+
+struct action_info {
+	enum action	 id;
+	unsigned	 scope;
+	const char	*keys;
+	const char	*help;
+	int		 writes;
+};
+
+extern const struct action_info	action_table[];
+
+/* The action a key triggers in the given scopes, honouring read-only mode. */
+enum action	 action_for_key(int key, unsigned scopes, int readonly);
+/* Parses the key names of the table once; aborts on a bad name (a bug in the table). */
+void		 action_init(void);
+
+#endif

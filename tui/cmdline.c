@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: ISC */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/buf.h"
+#include "backend/xmalloc.h"
+#include "tui/cmdline.h"
+#include "tui/console.h"
+#include "tui/draw.h"
+#include "tui/input.h"
+#include "tui/view.h"
+
+#define CMDLINE_MAX 1024
+
+static struct {
+	int		 active;
+	char		*prompt;
+	struct buf	 text;
+	size_t		 cursor;	/* byte offset, always at a code point boundary */
+	void		(*done)(const char *);
+} cl;
+
+void
+cmdline_open(const char *prompt, const char *initial, void (*done)(const char *))
+{
+	free(cl.prompt);
+	cl.prompt = xstrdup(prompt);
+	buf_reset(&cl.text);
+	buf_addstr(&cl.text, initial);
+	cl.cursor = cl.text.len;
+	cl.done = done;
+	cl.active = 1;
+	console_dirty();
+}
+
+int
+cmdline_active(void)
+{
+	return cl.active;
+}
+
+static void
+cmdline_finish(int submit)
+{
+	char *text = submit ? xstrdup(cl.text.data != NULL ? cl.text.data : "") : NULL;
+
+	cl.active = 0;
+	draw_cursor(-1, 0);
+	cl.done(text);
+	free(text);
+	console_dirty();
+}
+
+static size_t
+prev_boundary(size_t i)
+{
+	while (i > 0 && (cl.text.data[--i] & 0xc0) == 0x80)
+		;
+	return i;
+}
+
+static size_t
+next_boundary(size_t i)
+{
+	if (i < cl.text.len)
+		i++;
+	while (i < cl.text.len && (cl.text.data[i] & 0xc0) == 0x80)
+		i++;
+	return i;
+}
+
+static void
+cmdline_insert(int cp)
+{
+	char u[4];
+	size_t n, tail;
+
+	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp > 0x10ffff ||
+	    cl.text.len + 4 > CMDLINE_MAX)
+		return;
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	tail = cl.text.len - cl.cursor;
+	buf_add(&cl.text, u, n);	/* grow, then shift the tail right */
+	memmove(cl.text.data + cl.cursor + n, cl.text.data + cl.cursor, tail);
+	memcpy(cl.text.data + cl.cursor, u, n);
+	cl.cursor += n;
+}
+
+void
+cmdline_key(int key)
+{
+	size_t p;
+
+	if (input_is_enter(key))
+		cmdline_finish(1);
+	else if (input_is_escape(key) || key == 3 /* C-c */)
+		cmdline_finish(0);
+	else if (input_is_backspace(key)) {
+		if (cl.cursor == 0) {
+			if (cl.text.len == 0)
+				cmdline_finish(0);
+			return;
+		}
+		p = prev_boundary(cl.cursor);
+		memmove(cl.text.data + p, cl.text.data + cl.cursor, cl.text.len - cl.cursor);
+		cl.text.len -= cl.cursor - p;
+		cl.text.data[cl.text.len] = '\0';
+		cl.cursor = p;
+	} else if (input_is_left(key))
+		cl.cursor = prev_boundary(cl.cursor);
+	else if (input_is_right(key))
+		cl.cursor = next_boundary(cl.cursor);
+	else if (key == 1 /* C-a */)
+		cl.cursor = 0;
+	else if (key == 5 /* C-e */)
+		cl.cursor = cl.text.len;
+	else if (key == 21 /* C-u */) {
+		buf_reset(&cl.text);
+		cl.cursor = 0;
+	} else if (KEY_IS_CHAR(key))
+		cmdline_insert(key);
+	console_dirty();
+}
+
+void
+cmdline_draw(int y, int w)
+{
+	char *before;
+	int x;
+
+	x = draw_text(y, 0, w, STYLE_NORMAL, cl.prompt);
+	draw_line(y, x, w - x, STYLE_NORMAL, cl.text.data != NULL ? cl.text.data : "");
+	before = xstrndup(cl.text.data != NULL ? cl.text.data : "", cl.cursor);
+	x += draw_width(before);
+	free(before);
+	draw_cursor(y, x < w ? x : w - 1);
+}
+
+void
+cmdline_free(void)
+{
+	free(cl.prompt);
+	cl.prompt = NULL;
+	buf_free(&cl.text);
+}
+
+int
+cmdline_run(const char *line)
+{
+	char *copy = xstrdup(line), *cmd, *arg, *save;
+	int v, rc = 0;
+
+	cmd = strtok_r(copy, " \t", &save);
+	arg = strtok_r(NULL, " \t", &save);
+	if (cmd == NULL)
+		;
+	else if (strcmp(cmd, "q") == 0 || strcmp(cmd, "quit") == 0)
+		console_quit();
+	else if (strcmp(cmd, "help") == 0)
+		console_help();
+	else if (arg == NULL && (v = view_find(cmd)) >= 0)
+		view_show(v);
+	else {
+		console_error("unknown command \"%s\"; try :help", cmd);
+		rc = -1;
+	}
+	free(copy);
+	return rc;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: ISC */
+#include <sys/ioctl.h>
+
+#include <langinfo.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend/xmalloc.h"
+#include "tui/curses.h"
+#include "tui/display.h"
+#include "tui/draw.h"
+
+static int	display_ascii_mode;
+static int	display_ncolors;
+static SCREEN	*display_screen;
+
+/* Attributes of each style, chosen once colours are known. */
+attr_t		display_styles[STYLE_COUNT];
+
+struct palette {
+	short	fg, bg;
+	attr_t	attr;
+};
+
+static void
+display_palette(void)
+{
+	/* 256 colours: a calm dark theme; 8 colours: the basic set; none: attributes only. */
+	static const struct palette p256[STYLE_COUNT] = {
+		[STYLE_NORMAL]		= { -1, -1, 0 },
+		[STYLE_HEADER]		= { 255, 24, A_BOLD },
+		[STYLE_TAB]		= { 250, 236, 0 },
+		[STYLE_TAB_ACTIVE]	= { 16, 75, A_BOLD },
+		[STYLE_STATUS]		= { 252, 236, 0 },
+		[STYLE_ERROR]		= { 231, 124, A_BOLD },
+		[STYLE_SELECTED]	= { 16, 153, 0 },
+		[STYLE_DIM]		= { 244, -1, 0 },
+		[STYLE_TITLE]		= { 117, -1, A_BOLD },
+		[STYLE_OK]		= { 114, -1, 0 },
+		[STYLE_WARN]		= { 221, -1, A_BOLD },
+		[STYLE_CRIT]		= { 231, 160, A_BOLD },
+	};
+	static const struct palette p8[STYLE_COUNT] = {
+		[STYLE_NORMAL]		= { -1, -1, 0 },
+		[STYLE_HEADER]		= { COLOR_WHITE, COLOR_BLUE, A_BOLD },
+		[STYLE_TAB]		= { COLOR_WHITE, COLOR_BLACK, 0 },
+		[STYLE_TAB_ACTIVE]	= { COLOR_BLACK, COLOR_CYAN, 0 },
+		[STYLE_STATUS]		= { COLOR_WHITE, COLOR_BLACK, A_BOLD },
+		[STYLE_ERROR]		= { COLOR_WHITE, COLOR_RED, A_BOLD },
+		[STYLE_SELECTED]	= { COLOR_BLACK, COLOR_WHITE, 0 },
+		[STYLE_DIM]		= { -1, -1, A_DIM },
+		[STYLE_TITLE]		= { COLOR_CYAN, -1, A_BOLD },
+		[STYLE_OK]		= { COLOR_GREEN, -1, 0 },
+		[STYLE_WARN]		= { COLOR_YELLOW, -1, A_BOLD },
+		[STYLE_CRIT]		= { COLOR_WHITE, COLOR_RED, A_BOLD },
+	};
+	static const attr_t mono[STYLE_COUNT] = {
+		[STYLE_NORMAL]		= A_NORMAL,
+		[STYLE_HEADER]		= A_REVERSE,
+		[STYLE_TAB]		= A_NORMAL,
+		[STYLE_TAB_ACTIVE]	= A_REVERSE,
+		[STYLE_STATUS]		= A_REVERSE,
+		[STYLE_ERROR]		= A_BOLD | A_REVERSE,
+		[STYLE_SELECTED]	= A_REVERSE,
+		[STYLE_DIM]		= A_NORMAL,
+		[STYLE_TITLE]		= A_BOLD,
+		[STYLE_OK]		= A_NORMAL,
+		[STYLE_WARN]		= A_BOLD,
+		[STYLE_CRIT]		= A_BOLD | A_REVERSE,
+	};
+	const struct palette *p;
+	int i;
+
+	if (display_ncolors == 0) {
+		memcpy(display_styles, mono, sizeof mono);
+		return;
+	}
+	p = display_ncolors >= 256 ? p256 : p8;
+	for (i = 0; i < STYLE_COUNT; i++) {
+		init_pair((short)(i + 1), p[i].fg, p[i].bg);
+		display_styles[i] = COLOR_PAIR(i + 1) | p[i].attr;
+	}
+}
+
+int
+display_init(char **cause)
+{
+	const char *term = getenv("TERM");
+
+	display_ascii_mode = strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		*cause = xstrdup("the console needs a terminal; use the subcommands "
+		    "(leitstand help) from scripts");
+		return -1;
+	}
+	display_screen = newterm(term, stdout, stdin);
+	if (display_screen == NULL) {
+		*cause = xprintf("cannot use terminal type \"%s\"; set TERM", term ? term : "");
+		return -1;
+	}
+	set_escdelay(25);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	if (has_colors() && start_color() == OK) {
+		use_default_colors();
+		display_ncolors = COLORS >= 256 ? 256 : 8;
+	}
+	display_palette();
+	return 0;
+}
+
+void
+display_end(void)
+{
+	if (display_screen == NULL)
+		return;
+	endwin();
+	delscreen(display_screen);
+	display_screen = NULL;
+}
+
+void
+display_resize(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resize_term(ws.ws_row, ws.ws_col);
+}
+
+void
+display_repaint(void)
+{
+	clearok(curscr, TRUE);
+}
+
+int
+display_ascii(void)
+{
+	return display_ascii_mode;
+}
+
+int
+display_colors(void)
+{
+	return display_ncolors;
+}

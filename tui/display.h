@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: ISC */
+/* The terminal: start, colours, size, end. */
+#ifndef DISPLAY_H
+#define DISPLAY_H
+
+/* Starts curses on the terminal; returns -1 with *cause if it cannot. */
+int	display_init(char **);
+void	display_end(void);
+/* Picks up a new terminal size after SIGWINCH. */
+void	display_resize(void);
+/* Forces a full repaint on the next frame (C-l). */
+void	display_repaint(void);
+/* 1 when the terminal cannot show UTF-8: ASCII glyphs and sanitising. */
+int	display_ascii(void);
+/* Colours available: 0, 8 or 256. */
+int	display_colors(void);
+
+#endif

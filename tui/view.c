@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: ISC */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/xmalloc.h"
+#include "tui/cmdline.h"
+#include "tui/console.h"
+#include "tui/view.h"
+
+static const struct view_ops *const views[] = {
+	&view_dashboard_ops,
+	&view_incidents_ops,
+	&view_playbooks_ops,
+	&view_prompts_ops,
+	&view_audit_ops,
+};
+#define NVIEWS ((int)(sizeof views / sizeof views[0]))
+
+static int	 current;
+static int	 opened[NVIEWS];
+static char	*filters[NVIEWS];	/* remembered per view */
+
+int
+view_count(void)
+{
+	return NVIEWS;
+}
+
+const struct view_ops *
+view_at(int i)
+{
+	return views[i];
+}
+
+const struct view_ops *
+view_current(void)
+{
+	return views[current];
+}
+
+int
+view_current_index(void)
+{
+	return current;
+}
+
+void
+view_show(int i)
+{
+	if (i < 0 || i >= NVIEWS)
+		return;
+	current = i;
+	if (!opened[i] && console_state()->connected) {
+		opened[i] = 1;
+		views[i]->open();
+	}
+	console_dirty();
+}
+
+int
+view_find(const char *s)
+{
+	int i;
+
+	if (s[0] >= '1' && s[0] <= '0' + NVIEWS && s[1] == '\0')
+		return s[0] - '1';
+	for (i = 0; i < NVIEWS; i++) {
+		if (strncmp(views[i]->name, s, strlen(s)) == 0 && *s != '\0')
+			return i;
+	}
+	return -1;
+}
+
+void
+view_invalidate(void)
+{
+	memset(opened, 0, sizeof opened);
+}
+
+static void
+view_filter_done(const char *text)
+{
+	if (text == NULL)
+		return;
+	free(filters[current]);
+	filters[current] = *text != '\0' ? xstrdup(text) : NULL;
+	if (views[current]->filter != NULL)
+		views[current]->filter(filters[current]);
+	console_dirty();
+}
+
+void
+view_filter_prompt(void)
+{
+	if (views[current]->filter == NULL)
+		return;
+	cmdline_open("/", filters[current] ? filters[current] : "", view_filter_done);
+}
+
+const char *
+view_filter(void)
+{
+	return filters[current];
+}
+
+void
+view_event(const cJSON *ev)
+{
+	int i;
+
+	for (i = 0; i < NVIEWS; i++) {
+		if (opened[i] && views[i]->event != NULL)
+			views[i]->event(ev);
+	}
+}
+
+void
+view_close_all(void)
+{
+	int i;
+
+	for (i = 0; i < NVIEWS; i++) {
+		if (views[i]->close != NULL)
+			views[i]->close();
+		free(filters[i]);
+		filters[i] = NULL;
+	}
+}

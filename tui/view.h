@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: ISC */
+/* The view table: one file per view; view.c owns switching and filters. */
+#ifndef VIEW_H
+#define VIEW_H
+
+#include <cjson/cJSON.h>
+
+#include "tui/actions.h"
+
+struct view_ops {
+	const char	*name;			/* for the command line */
+	const char	*title;			/* tab label */
+	unsigned	 scopes;		/* key scopes besides GLOBAL */
+	void		(*open)(void);		/* load from the daemon: first show, reconnect, R */
+	void		(*draw)(int y, int h, int w);
+	int		(*key)(enum action);	/* 1 if handled */
+	void		(*event)(const cJSON *);
+	void		(*filter)(const char *); /* NULL or "": show all */
+	void		(*close)(void);
+};
+
+extern const struct view_ops	view_dashboard_ops;
+extern const struct view_ops	view_incidents_ops;
+extern const struct view_ops	view_playbooks_ops;
+extern const struct view_ops	view_prompts_ops;
+extern const struct view_ops	view_audit_ops;
+
+int			 view_count(void);
+const struct view_ops	*view_at(int);
+const struct view_ops	*view_current(void);
+int			 view_current_index(void);
+/* Switches to a view, opening it the first time. */
+void			 view_show(int);
+/* Finds a view by name or number ("audit", "5"); -1 if none. */
+int			 view_find(const char *);
+/* Forgets loaded data: every view reloads when next shown (after reconnecting). */
+void			 view_invalidate(void);
+/* Opens the filter prompt for the current view, starting from its last filter. */
+void			 view_filter_prompt(void);
+const char		*view_filter(void);
+void			 view_event(const cJSON *);
+void			 view_close_all(void);
+
+#endif

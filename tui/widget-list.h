@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: ISC */
+/* Selection and scrolling shared by every list view. */
+#ifndef WIDGET_LIST_H
+#define WIDGET_LIST_H
+
+#include "tui/actions.h"
+
+struct list {
+	int	n;		/* rows loaded */
+	int	sel;		/* selected row */
+	int	top;		/* first row on screen */
+	int	height;		/* rows on screen at the last draw */
+};
+
+/* Moves the selection for a list action; returns 1 if it was one. */
+int	list_key(struct list *, enum action);
+/* Keeps the selection inside a window of height rows; call when drawing. */
+void	list_scroll(struct list *, int height);
+/* 1 when the selection is within a page of the last loaded row (time to load more). */
+int	list_near_end(const struct list *);
+
+#endif
