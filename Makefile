@@ -46,15 +46,17 @@ deps:
 		fi; \
 	fi
 
+# Replaced by rename: a running daemon keeps its binary.
 leitstand: $(BUILD)/leitstand
-	cp $< $@
+	@cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/leitstand: $(MAIN_OBJ) $(TUI_OBJ) $(BUILD)/libleitstand.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libleitstand.a: $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@$(AR) rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -87,7 +89,7 @@ asan: deps
 	LEITSTAND=$(CURDIR)/leitstand-asan tests/run-suite tests/integration tests/screen
 
 leitstand-asan: build-asan/leitstand
-	cp $< $@
+	@cp $< $@.tmp && mv -f $@.tmp $@
 
 bench: deps leitstand
 	tests/bench/run

@@ -181,10 +181,6 @@ cli_audit_export(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli_connect(cli, 1) != 0)
 		return 1;
-	if (csv)
-		puts("seq,ts,actor,role,action,object,details,details_hash,hash");
-	else
-		puts("[");
 	do {
 		req = client_request("audit.export");
 		cJSON_AddNumberToObject(req, "after", after);
@@ -194,6 +190,8 @@ cli_audit_export(struct cli *cli, int argc, char **argv)
 			cJSON_AddStringToObject(req, "until", until);
 		if ((r = cli_call(cli, req)) == NULL)
 			return 1;
+		if (after == 0)
+			puts(csv ? "seq,ts,actor,role,action,object,details,details_hash,hash" : "[");
 		n = 0;
 		cJSON_ArrayForEach(e, cJSON_GetObjectItem(r, "entries")) {
 			n++;

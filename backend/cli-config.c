@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "backend/cli.h"
+#include "backend/client.h"
 #include "backend/xmalloc.h"
 
 /* leitstand config check [FILE]: validates without starting anything. */
@@ -29,5 +30,25 @@ cli_config_check(struct cli *cli, int argc, char **argv)
 	printf("%s: ok\n", file);
 	config_free(&cfg);
 	free(file);
+	return 0;
+}
+
+/* leitstand config reload: the daemon re-reads its config file (admin; SIGHUP does the same). */
+int
+cli_config_reload(struct cli *cli, int argc, char **argv)
+{
+	cJSON *r;
+	const cJSON *cfg;
+
+	(void)argv;
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (cli_connect(cli, 0) != 0 || (r = cli_call(cli, client_request("config.reload"))) == NULL)
+		return 1;
+	cfg = cJSON_GetObjectItem(r, "config");
+	printf("reloaded ");
+	cli_put(cJSON_IsString(cfg) ? cfg->valuestring : "?");
+	printf("; [daemon] settings apply at the next restart\n");
+	cJSON_Delete(r);
 	return 0;
 }

@@ -52,7 +52,10 @@ cli_call(struct cli *cli, cJSON *req)
 		return NULL;
 	}
 	if ((err = client_error(reply)) != NULL) {
-		cli_error("%s", err);
+		if (strcmp(client_error_code(reply), "forbidden") == 0)
+			cli_error("forbidden: %s", err);
+		else
+			cli_error("%s", err);
 		cJSON_Delete(reply);
 		return NULL;
 	}

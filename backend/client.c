@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: ISC */
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -67,7 +68,7 @@ client_free(struct client *c)
 static int
 client_start_daemon(const char *config_file, const char *socket, char **cause)
 {
-	char *argv[8], msg[4096], fdarg[16];
+	char *argv[10], msg[4096], fdarg[16];
 	int p[2], argc = 0, status, devnull;
 	pid_t pid;
 	ssize_t n;
@@ -146,13 +147,41 @@ client_start_daemon(const char *config_file, const char *socket, char **cause)
 	return -1;
 }
 
+/* Serialises starting: whoever holds SOCKET.lock starts the daemon, the others then connect. */
+static int
+client_start_lock(const char *path, char **cause)
+{
+	char *dir = xstrdup(path), *slash, *lock;
+	int fd;
+
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			*cause = xprintf("socket directory %s: %s", dir, strerror(errno));
+			free(dir);
+			return -1;
+		}
+	}
+	free(dir);
+	lock = xprintf("%s.lock", path);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+		*cause = xprintf("%s: %s", lock, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	free(lock);
+	return fd;
+}
+
 struct client *
 client_open(const struct config *cfg, const char *config_file, int start, char **cause)
 {
 	struct client *c;
 	const char *path = cfg->socket;
 	char *why = NULL;
-	int shared = cfg->group != NULL && *cfg->group != '\0';
+	int shared = cfg->group != NULL && *cfg->group != '\0', lock;
 
 	if ((c = client_connect(path, &why)) != NULL)
 		return c;
@@ -165,16 +194,16 @@ client_open(const struct config *cfg, const char *config_file, int start, char *
 		return NULL;
 	}
 	free(why);
-	if (client_start_daemon(config_file, path, cause) != 0) {
-		/* Another client may have started one at the same moment. */
-		if ((c = client_connect(path, &why)) != NULL) {
-			free(*cause);
-			*cause = NULL;
-		}
-		free(why);
-		return c;
-	}
-	return client_connect(path, cause);
+	why = NULL;
+	if ((lock = client_start_lock(path, cause)) < 0)
+		return NULL;
+	/* Someone else may have started it while we waited for the lock. */
+	if ((c = client_connect(path, &why)) == NULL &&
+	    client_start_daemon(config_file, path, cause) == 0)
+		c = client_connect(path, cause);
+	free(why);
+	close(lock);
+	return c;
 }
 
 cJSON *

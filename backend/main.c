@@ -44,6 +44,8 @@ static const struct command {
 	  "every entry with details and hashes (admin)" },
 	{ "config", "check", cli_config_check, CMD_NOCONFIG, "[FILE]",
 	  "validate a config file without starting anything" },
+	{ "config", "reload", cli_config_reload, 0, "",
+	  "make the daemon re-read its config file (admin; SIGHUP does the same)" },
 	{ "keys", NULL, cmd_keys, CMD_NOCONFIG, "",
 	  "list the console's keys (Markdown)" },
 	{ "version", NULL, cmd_version, CMD_NOCONFIG, "", "print the version" },
@@ -174,7 +176,8 @@ main(int argc, char **argv)
 	};
 	const struct command *cmd = NULL;
 	struct cli cli;
-	char *cause = NULL, *file;
+	const char *config_arg = NULL;
+	char *cause = NULL;
 	int ch, used = 0, rc;
 
 	setlocale(LC_ALL, "");
@@ -182,8 +185,7 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+c:S:rvhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			free(cli.config_file);
-			cli.config_file = xstrdup(optarg);
+			config_arg = optarg;
 			break;
 		case 'S':
 			cli.socket = optarg;
@@ -211,11 +213,11 @@ main(int argc, char **argv)
 		    argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 		return EXIT_USAGE;
 	}
-	if (cmd == NULL || !(cmd->flags & CMD_NOCONFIG)) {
-		file = config_find(cli.config_file);
-		free(cli.config_file);
-		cli.config_file = file;
-		if (config_load(&cli.cfg, file, &cause) != 0) {
+	if (cmd != NULL && (cmd->flags & CMD_NOCONFIG))
+		cli.config_file = config_arg != NULL ? xstrdup(config_arg) : NULL;
+	else {
+		cli.config_file = config_find(config_arg);
+		if (config_load(&cli.cfg, cli.config_file, &cause) != 0) {
 			fprintf(stderr, "%s\n", cause);
 			free(cause);
 			free(cli.config_file);

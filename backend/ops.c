@@ -47,6 +47,8 @@ const struct op ops_table[] = {
 	  "walk the hash chain; reports the first broken entry" },
 	{ "audit.export", PERM_ADMIN, 0, audit_export_args, op_audit_export,
 	  "audit entries with details and hashes, oldest first, in pages" },
+	{ "config.reload", PERM_ADMIN, OP_WRITE, no_args, op_config_reload,
+	  "re-read the config file; roles apply to connected clients at once" },
 	{ NULL, 0, 0, NULL, NULL, NULL }
 };
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/audit.h"
 #include "backend/config.h"
 #include "backend/job.h"
 #include "backend/log.h"
@@ -21,8 +22,12 @@
 #include "backend/store.h"
 #include "backend/xmalloc.h"
 
-/* Stop reading a client's requests while this much output waits for it. */
-#define SERVER_OUT_HIGH	(1024 * 1024)
+/*
+ * A client that sends requests faster than it reads replies is paused (its requests wait in
+ * the socket) once a quarter of max_queue waits for it; only output the daemon pushes on its
+ * own (events) can then fill the queue, and a client whose queue is full is disconnected.
+ */
+#define SERVER_OUT_HIGH(s)	((size_t)(s)->cfg->max_queue / 4)
 
 static void
 ready_report(struct server *s, const char *msg)
@@ -75,12 +80,11 @@ conn_update_events(struct server *s, struct conn *c)
 {
 	short ev = 0;
 
-	if (c->out.len < SERVER_OUT_HIGH)
+	if (c->out.len < SERVER_OUT_HIGH(s))
 		ev |= POLLIN;
 	if (c->out.len > 0)
 		ev |= POLLOUT;
 	loop_io_events(c->io, ev);
-	(void)s;
 }
 
 static void
@@ -157,14 +161,30 @@ server_conn(struct server *s, unsigned long id)
 	return NULL;
 }
 
+/* Handles buffered request lines until the client has enough replies waiting. */
+static void
+conn_process(struct server *s, struct conn *c)
+{
+	const char *line;
+	size_t len;
+	enum line_result lr;
+
+	while (!c->dead && c->out.len < SERVER_OUT_HIGH(s) &&
+	    (lr = linebuf_next(&c->in, &line, &len)) != LINE_NONE) {
+		if (lr == LINE_TOO_LONG) {
+			server_send(s, c, proto_error(NULL, "line_too_long",
+			    "request longer than %lld bytes; it was dropped", s->cfg->max_line));
+			continue;
+		}
+		ops_dispatch(s, c, line, len);
+	}
+}
+
 static void
 conn_read(struct server *s, struct conn *c)
 {
 	char tmp[65536];
-	const char *line;
-	size_t len;
 	ssize_t n;
-	enum line_result lr;
 
 	n = recv(c->fd, tmp, sizeof tmp, MSG_DONTWAIT);
 	if (n == 0) {
@@ -177,14 +197,7 @@ conn_read(struct server *s, struct conn *c)
 		return;
 	}
 	linebuf_feed(&c->in, tmp, (size_t)n);
-	while (!c->dead && (lr = linebuf_next(&c->in, &line, &len)) != LINE_NONE) {
-		if (lr == LINE_TOO_LONG) {
-			server_send(s, c, proto_error(NULL, "line_too_long",
-			    "request longer than %lld bytes; it was dropped", s->cfg->max_line));
-			continue;
-		}
-		ops_dispatch(s, c, line, len);
-	}
+	conn_process(s, c);
 }
 
 static void
@@ -194,9 +207,12 @@ conn_io(int fd, short revents, void *arg)
 	struct server *s = c->srv;
 
 	(void)fd;
-	if (revents & POLLOUT)
+	if (revents & POLLOUT) {
 		conn_flush(s, c);
-	if (!c->dead && (revents & (POLLIN | POLLHUP | POLLERR)))
+		conn_process(s, c);
+	}
+	if (!c->dead && (revents & (POLLIN | POLLHUP | POLLERR)) &&
+	    c->out.len < SERVER_OUT_HIGH(s))
 		conn_read(s, c);
 	conn_reap(s);
 }
@@ -369,6 +385,76 @@ server_listen(struct server *s, char **cause)
 	return 0;
 }
 
+int
+server_reload(struct server *s, char **cause)
+{
+	struct config fresh, *old = s->cfg;
+	struct conn *c;
+	char *why = NULL;
+
+	if (config_load(&fresh, old->file, cause) != 0)
+		return -1;
+	/* The running daemon keeps its socket, data dir and limits. */
+	free(fresh.socket);
+	free(fresh.group);
+	free(fresh.data_dir);
+	fresh.socket = old->socket;
+	fresh.group = old->group;
+	fresh.data_dir = old->data_dir;
+	fresh.max_line = old->max_line;
+	fresh.max_queue = old->max_queue;
+	old->socket = old->group = old->data_dir = NULL;
+	config_free(old);
+	*old = fresh;
+	for (c = s->conns; c != NULL; c = c->next) {
+		uid_t uid = c->who.uid;
+		gid_t gid = c->who.gid;
+
+		identity_clear(&c->who);
+		if (authz_identify(s->cfg, uid, gid, &c->who, &why) != 0) {
+			log_debug("client %lu: %s", c->id, why);
+			free(why);
+			why = NULL;
+		}
+	}
+	return 0;
+}
+
+/* SIGHUP: reload as the daemon's own user, audited like the op. */
+static void
+server_sighup(int signo, void *arg)
+{
+	struct server *s = arg;
+	struct identity self;
+	char *cause = NULL, *details;
+	cJSON *d;
+
+	(void)signo;
+	if (server_reload(s, &cause) != 0) {
+		log_debug("SIGHUP: config not reloaded: %s", cause);
+		free(cause);
+		return;
+	}
+	if (authz_identify(s->cfg, geteuid(), getegid(), &self, &cause) != 0) {
+		free(cause);
+		cause = NULL;
+	}
+	d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "signal", "SIGHUP");
+	details = cJSON_PrintUnformatted(d);
+	cJSON_Delete(d);
+	if (store_begin(s->db, &cause) != 0 ||
+	    audit_append(s->db, self.user, "daemon", "config.reload",
+	    s->cfg->file != NULL ? s->cfg->file : "(built-in)", details, &cause) < 0 ||
+	    store_commit(s->db, &cause) != 0) {
+		store_rollback(s->db);
+		log_debug("SIGHUP: audit failed: %s", cause);
+		free(cause);
+	}
+	cJSON_free(details);
+	identity_clear(&self);
+}
+
 static void
 server_signal(int signo, void *arg)
 {
@@ -426,6 +512,7 @@ server_main(struct config *cfg, int ready_fd)
 	s.listen_io = loop_io_add(s.loop, s.listen_fd, POLLIN, server_accept, &s);
 	loop_signal(s.loop, SIGTERM, server_signal, &s);
 	loop_signal(s.loop, SIGINT, server_signal, &s);
+	loop_signal(s.loop, SIGHUP, server_sighup, &s);
 	log_debug("listening on %s, data dir %s", cfg->socket, cfg->data_dir);
 	ready_report(&s, "ok\n");
 

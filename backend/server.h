@@ -57,6 +57,9 @@ int	 server_main(struct config *, int ready_fd);
 void	 server_send(struct server *, struct conn *, cJSON *);
 /* Sends a message to every client subscribed to the topic and frees it. */
 void	 server_publish(struct server *, enum topic, cJSON *);
+/* Re-reads the config file: roles, console and assistant settings apply now, [daemon]
+   settings at the next restart. Every client's role is looked up again. */
+int	 server_reload(struct server *, char **);
 /* The client with this id, or NULL if it has gone. */
 struct conn *server_conn(struct server *, unsigned long);
 

@@ -1,0 +1,48 @@
+#!/bin/bash
+# The audit chain against edits made behind the daemon's back with the sqlite3 CLI.
+. "$(dirname "$0")/../lib/lib.sh"
+
+write_config </dev/null
+start_daemon
+for i in $(seq 6); do ls_ config reload >/dev/null; done
+DB=$T/data/leitstand.db
+
+note "an untouched chain verifies"
+out=$(ls_ audit verify)
+assert_eq "$out" "audit log OK: 6 entries, chain intact"
+assert_eq "$(ls_ audit verify --json | json_get intact)" "true"
+
+note "an edited row is found"
+sqlite3 "$DB" "UPDATE audit SET actor = 'mallory' WHERE seq = 4"
+expect_exit 3 ls_ audit verify
+assert_contains "$OUT" "audit log BROKEN at entry 4"
+assert_eq "$(ls_ audit verify --json 2>/dev/null | json_get first_bad || true)" "4"
+sqlite3 "$DB" "UPDATE audit SET actor = '$(id -un)' WHERE seq = 4"
+ls_ audit verify >/dev/null
+
+note "edited details are found; removed details (retention) are not an error"
+sqlite3 "$DB" "UPDATE audit SET details = '{\"x\":1}' WHERE seq = 2"
+expect_exit 3 ls_ audit verify
+assert_contains "$OUT" "entry 2: details do not match their hash"
+sqlite3 "$DB" "UPDATE audit SET details = NULL WHERE seq = 2"
+ls_ audit verify >/dev/null
+
+note "reordered rows are found"
+sqlite3 "$DB" "UPDATE audit SET seq = 100 WHERE seq = 3; UPDATE audit SET seq = 3 WHERE seq = 5;
+	UPDATE audit SET seq = 5 WHERE seq = 100"
+expect_exit 3 ls_ audit verify
+assert_contains "$OUT" "BROKEN at entry 3"
+sqlite3 "$DB" "UPDATE audit SET seq = 100 WHERE seq = 3; UPDATE audit SET seq = 3 WHERE seq = 5;
+	UPDATE audit SET seq = 5 WHERE seq = 100"
+ls_ audit verify >/dev/null
+
+note "a deleted row is found"
+sqlite3 "$DB" "DELETE FROM audit WHERE seq = 5"
+expect_exit 3 ls_ audit verify
+assert_contains "$OUT" "entry 5 is missing"
+
+note "export keeps raw bytes and pages through everything"
+out=$(ls_ audit export --format json)
+assert_eq "$(echo "$out" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" "5"
+out=$(ls_ audit export --since 2000-01-01T00:00:00Z --until 2000-01-02T00:00:00Z)
+assert_eq "$(echo "$out" | tr -d '[:space:]')" "[]"

@@ -1,0 +1,115 @@
+# Shared helpers for integration and screen tests (bash). Source it first.
+# Every test gets a private temp dir; every process it starts is stopped by PID on exit.
+set -eu -o pipefail
+
+LEITSTAND=${LEITSTAND:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/leitstand}
+TESTS=${TESTS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+T=$(mktemp -d /tmp/leitstand-test.XXXXXX)
+CFG=$T/leitstand.ini
+SOCK=$T/run/leitstand.sock
+PIDS=()
+TMUX_SESSIONS=()
+
+cleanup() {
+	local pid s
+	for s in "${TMUX_SESSIONS[@]}"; do
+		tmux -L "lt-$$" kill-session -t "$s" 2>/dev/null || true
+	done
+	[ ${#TMUX_SESSIONS[@]} -gt 0 ] && tmux -L "lt-$$" kill-server 2>/dev/null || true
+	for pid in "${PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in "${PIDS[@]}"; do
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+note() {
+	echo "-- $*"
+}
+
+# Writes a config for this test's socket and data dir; more lines from stdin (before any
+# section header they belong to [daemon]).
+write_config() {
+	{
+		printf '[daemon]\nsocket = %s\ndata_dir = %s/data\n' "$SOCK" "$T"
+		cat
+	} >"$CFG"
+}
+
+ls_() {
+	"$LEITSTAND" -c "$CFG" "$@"
+}
+
+# Polls a command until it succeeds, for at most $2 seconds (default 10).
+wait_for() {
+	local what=$1 secs=${2:-10} i
+	for i in $(seq $((secs * 20))); do
+		if eval "$what" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "timed out after ${secs}s waiting for: $what"
+}
+
+# Starts the daemon in the foreground of a background job and waits until it answers.
+start_daemon() {
+	"$LEITSTAND" -c "$CFG" serve "$@" >"$T/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	PIDS+=("$DAEMON_PID")
+	wait_for "ls_ status"
+}
+
+stop_daemon() {
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID" || fail "daemon exited with $? on SIGTERM: $(cat "$T/daemon.log")"
+	! grep -q "Sanitizer" "$T/daemon.log" || fail "daemon: $(cat "$T/daemon.log")"
+}
+
+daemon_pid_from_status() {
+	ls_ status --json | sed -n 's/.*"pid":[[:space:]]*\([0-9]*\).*/\1/p'
+}
+
+assert_contains() {
+	local haystack=$1 needle=$2
+	case "$haystack" in
+	*"$needle"*) ;;
+	*) fail "expected to find \"$needle\" in: $haystack" ;;
+	esac
+}
+
+assert_not_contains() {
+	local haystack=$1 needle=$2
+	case "$haystack" in
+	*"$needle"*) fail "did not expect \"$needle\" in: $haystack" ;;
+	esac
+}
+
+assert_eq() {
+	[ "$1" = "$2" ] || fail "expected \"$2\", got \"$1\"${3:+ ($3)}"
+}
+
+# Runs a command that must fail with the given exit code; its output lands in $OUT.
+expect_exit() {
+	local want=$1 rc=0
+	shift
+	OUT=$("$@" 2>&1) || rc=$?
+	[ "$rc" -eq "$want" ] || fail "expected exit $want from $*, got $rc: $OUT"
+}
+
+# A JSON field of a one-line or pretty JSON document (python3 for correctness).
+json_get() {
+	python3 -c 'import json,sys; d=json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    d = d[int(k)] if isinstance(d, list) else d[k]
+print(d if not isinstance(d, bool) else str(d).lower())' "$1"
+}
