@@ -114,15 +114,20 @@ draw_line(int y, int x, int w, enum style st, const char *s)
 	draw_fill(y, x + used, w - used, st);
 }
 
+/* Plain glyphs rather than the alternate character set, which not every terminal maps. */
 void
 draw_hline(int y, int x, int w, enum style st)
 {
+	int i;
+
 	if (y < 0 || y >= LINES || x < 0 || x >= COLS || w <= 0)
 		return;
 	if (x + w > COLS)
 		w = COLS - x;
 	attrset(display_styles[st]);
-	mvhline(y, x, display_ascii() ? '-' : ACS_HLINE, w);
+	move(y, x);
+	for (i = 0; i < w; i++)
+		addstr(draw_glyph(GLYPH_HBAR));
 	attrset(A_NORMAL);
 }
 

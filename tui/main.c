@@ -318,16 +318,16 @@ draw_help(int top, int h, int w)
 {
 	const struct action_info *a;
 	unsigned scopes = SCOPE_GLOBAL | view_current()->scopes;
-	int y = top + 1, bw = w > 76 ? 76 : w - 2, bx = (w - bw) / 2, i;
+	int y = top + 1, i;
 
-	draw_line(top, bx, bw, STYLE_TAB_ACTIVE, " Keys (any key closes)");
+	draw_printf(top, 1, w - 2, STYLE_TITLE, "Keys in %s (any key closes)",
+	    view_current()->title);
 	for (i = 0; i < ACTION_COUNT - 1 && y < top + h; i++) {
 		a = &action_table[i];
 		if (!(a->scope & scopes) || (con.st.readonly && a->writes))
 			continue;
-		draw_fill(y, bx, bw, STYLE_STATUS);
-		draw_text(y, bx + 1, 16, STYLE_STATUS, a->keys);
-		draw_text(y, bx + 18, bw - 19, STYLE_STATUS, a->help);
+		draw_text(y, 2, 16, STYLE_NORMAL, a->keys);
+		draw_text(y, 19, w - 20, STYLE_NORMAL, a->help);
 		y++;
 	}
 }
@@ -345,13 +345,13 @@ console_draw(void)
 		return;
 	}
 	draw_header(cols);
-	if (con.st.connected)
+	if (con.help)
+		draw_help(2, rows - 3, cols);
+	else if (con.st.connected)
 		view_current()->draw(2, rows - 3, cols);
 	else
 		draw_text(rows / 2, 2, cols - 4, STYLE_DIM, "Not connected to the daemon; "
 		    "retrying every second. Views show their data again once it answers.");
-	if (con.help)
-		draw_help(2, rows - 3, cols);
 	draw_status(rows - 1, cols);
 	draw_end();
 }

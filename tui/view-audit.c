@@ -169,10 +169,11 @@ audit_draw(int y, int h, int w)
 	else if (au.loading)
 		draw_text(row, 2, w - 4, STYLE_DIM, " loading... ");
 	r = &au.rows[au.list.sel];
+	draw_text(row + 1, 1, w - 2, STYLE_NORMAL, r->object ? r->object : "");
 	if (r->details != NULL)
-		draw_text(row + 1, 1, w - 2, STYLE_NORMAL, r->details);
+		draw_text(row + 2, 1, w - 2, STYLE_NORMAL, r->details);
 	else
-		draw_text(row + 1, 1, w - 2, STYLE_DIM, "details are shown to operators and above");
+		draw_text(row + 2, 1, w - 2, STYLE_DIM, "details are shown to operators and above");
 }
 
 static int
