@@ -65,11 +65,12 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libleitstand.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS)) -o $@ $^ \
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS)) -o $@ $^ \
 		$(shell pkg-config --libs $(TEST_PKGS)) $(LDLIBS)
 
 unit: $(UNIT)
-	@for t in $(UNIT); do $$t || exit 1; done
+	@failed=0; for t in $(UNIT); do $$t || failed=1; done; exit $$failed
 
 # The whole suite: unit tests plain and under ASan+UBSan, then the real daemon and console.
 test: deps
@@ -91,8 +92,16 @@ asan: deps
 leitstand-asan: build-asan/leitstand
 	@cp $< $@.tmp && mv -f $@.tmp $@
 
-bench: deps leitstand
+bench: deps leitstand $(BUILD)/bench/ttybench $(BUILD)/bench/fill-audit
 	tests/bench/run
+
+$(BUILD)/bench/ttybench: tests/bench/ttybench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -lutil -lm
+
+$(BUILD)/bench/fill-audit: tests/bench/fill-audit.c $(BUILD)/libleitstand.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 run: deps leitstand
 	./leitstand --demo

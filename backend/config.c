@@ -14,6 +14,10 @@
 #include "backend/options-table.h"
 #include "backend/xmalloc.h"
 
+/* Longest line of a config file (a PromQL query fits easily). */
+#define CONFIG_MAX_LINE		8192
+#define CONFIG_MAX_LINE_TEXT	"8192"
+
 /* State of one file being parsed: inih does not pass line numbers, so the reader counts them. */
 struct parse {
 	struct config	*cfg;
@@ -21,7 +25,8 @@ struct parse {
 	const char	*file;
 	char		*dir;		/* for relative paths */
 	int		 line;
-	int		 at_line_start;
+	char		*linebuf;
+	size_t		 linecap;
 	unsigned char	*seen;		/* keys already set, by table index */
 	struct buf	 errors;
 	int		 nerrors;
@@ -138,8 +143,10 @@ option_set(struct config *cfg, const struct option_def *o, const char *value,
 
 	switch (o->type) {
 	case OPT_STRING:
-		if (strpbrk(value, "\x1b\r\n") != NULL)
-			return "control characters are not allowed";
+		for (i = 0; value[i] != '\0'; i++) {
+			if ((unsigned char)value[i] < 0x20 || value[i] == 0x7f)
+				return "control characters are not allowed";
+		}
 		free(*str);
 		*str = xstrdup(value);
 		return NULL;
@@ -179,18 +186,57 @@ option_set(struct config *cfg, const struct option_def *o, const char *value,
 	return "unknown option type";
 }
 
+/* Syntax inih would reject, checked here so every bad line is reported with its number. */
+static const char *
+config_syntax(const char *line)
+{
+	const char *eq;
+
+	line += strspn(line, " \t");
+	if (*line == '\0' || *line == '\n' || *line == ';' || *line == '#')
+		return NULL;
+	if (*line == '[')
+		return strchr(line, ']') != NULL ? NULL : "syntax error: [section] lacks its ]";
+	eq = strpbrk(line, "=:");
+	if (eq == NULL)
+		return "syntax error: expected [section] or key = value";
+	if (eq == line)
+		return "syntax error: a value without a key";
+	return NULL;
+}
+
+/*
+ * Hands inih one line at a time. Lines inih must not see (too long, NUL bytes, bad syntax)
+ * are reported here, with their true line number, and replaced by a blank line.
+ */
 static char *
 config_reader(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
+	const char *err;
+	ssize_t n;
 	size_t len;
 
-	if (fgets(str, num, p->f) == NULL)
+	if ((n = getline(&p->linebuf, &p->linecap, p->f)) < 0)
 		return NULL;
-	if (p->at_line_start)
-		p->line++;
-	len = strlen(str);
-	p->at_line_start = len > 0 && str[len - 1] == '\n';
+	p->line++;
+	len = (size_t)n;
+	if (len > 0 && p->linebuf[len - 1] == '\n')
+		len--;
+	if (len > CONFIG_MAX_LINE || (int)len + 2 > num)
+		err = "line is longer than " CONFIG_MAX_LINE_TEXT " bytes";
+	else if (memchr(p->linebuf, '\0', len) != NULL)
+		err = "line contains a NUL byte";
+	else
+		err = config_syntax(p->linebuf);
+	if (err != NULL) {
+		parse_error(p, NULL, NULL, "%s", err);
+		strcpy(str, "\n");
+		return str;
+	}
+	memcpy(str, p->linebuf, len);
+	str[len] = '\n';
+	str[len + 1] = '\0';
 	return str;
 }
 
@@ -300,7 +346,6 @@ config_load(struct config *cfg, const char *file, char **cause)
 		memset(&p, 0, sizeof p);
 		p.cfg = cfg;
 		p.file = file;
-		p.at_line_start = 1;
 		buf_init(&p.errors);
 		if ((p.f = fopen(file, "r")) == NULL) {
 			config_free(cfg);
@@ -316,17 +361,18 @@ config_load(struct config *cfg, const char *file, char **cause)
 		}
 		ini_allow_multiline = 0;
 		ini_use_stack = 0;
-		ini_allow_realloc = 1;
-		ini_max_line = 65536;
+		ini_allow_realloc = 0;
+		ini_initial_alloc = CONFIG_MAX_LINE + 3;
+		ini_max_line = CONFIG_MAX_LINE + 3;
 		p.seen = xcalloc(options_count, 1);
 		rc = ini_parse_stream(config_reader, &p, config_handler, &p);
 		fclose(p.f);
 		free(p.dir);
 		free(p.seen);
+		free(p.linebuf);
 		if (rc > 0) {
 			p.line = rc;
-			parse_error(&p, NULL, NULL,
-			    "syntax error: expected [section] or key = value");
+			parse_error(&p, NULL, NULL, "syntax error");
 		} else if (rc < 0)
 			parse_error(&p, NULL, NULL, "out of memory reading the file");
 		if (p.nerrors > 50)

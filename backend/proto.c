@@ -42,7 +42,8 @@ linebuf_next(struct linebuf *lb, const char **line, size_t *len)
 		avail = lb->in.len - lb->pos;
 		nl = memchr(start, '\n', avail);
 		if (nl == NULL) {
-			if (avail <= lb->max)
+			/* Room for a CR before the newline that has not come yet. */
+			if (avail <= lb->max + 1)
 				return LINE_NONE;
 			buf_reset(&lb->in);
 			lb->pos = 0;
@@ -57,10 +58,10 @@ linebuf_next(struct linebuf *lb, const char **line, size_t *len)
 			lb->discarding = 0;
 			continue;
 		}
-		if (n > lb->max)
-			return LINE_TOO_LONG;
 		if (n > 0 && start[n - 1] == '\r')
 			n--;
+		if (n > lb->max)
+			return LINE_TOO_LONG;
 		start[n] = '\0';
 		*line = start;
 		*len = n;

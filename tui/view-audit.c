@@ -132,6 +132,7 @@ static void
 audit_draw(int y, int h, int w)
 {
 	const struct audit_row *r;
+	enum style st;
 	int body = h - 2 - AUDIT_DETAIL_ROWS, i, row;
 	char ts[20];
 
@@ -151,11 +152,12 @@ audit_draw(int y, int h, int w)
 	for (i = 0; i < body && au.list.top + i < au.list.n; i++) {
 		row = au.list.top + i;
 		r = &au.rows[row];
-		enum style st = row == au.list.sel ? STYLE_SELECTED : STYLE_NORMAL;
 		snprintf(ts, sizeof ts, "%.10s %.8s", r->ts ? r->ts : "",
 		    r->ts && strlen(r->ts) > 11 ? r->ts + 11 : "");
-		draw_fill(y + 1 + i, 0, w, st);
-		draw_printf(y + 1 + i, 0, 7, st, "%6lld", r->seq);
+		/* Only the key cell marks the selection: a j costs two short cells, not two rows. */
+		draw_printf(y + 1 + i, 0, 7, row == au.list.sel ? STYLE_SELECTED : STYLE_NORMAL,
+		    "%6lld ", r->seq);
+		st = STYLE_NORMAL;
 		draw_text(y + 1 + i, 8, 19, st, ts);
 		draw_text(y + 1 + i, 28, 11, st, r->actor ? r->actor : "");
 		draw_text(y + 1 + i, 40, 9, st, r->role ? r->role : "");

@@ -113,3 +113,39 @@ for k in sys.argv[1].split("."):
     d = d[int(k)] if isinstance(d, list) else d[k]
 print(d if not isinstance(d, bool) else str(d).lower())' "$1"
 }
+
+# Console in tmux: a private tmux server per test, sessions stopped on exit.
+tmux_() {
+	tmux -L "lt-$$" "$@"
+}
+
+# Starts the console in a new session: console NAME COLSxROWS ENV... -- ARGS...
+console() {
+	local name=$1 size=$2 envs=() ; shift 2
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	tmux_ -f /dev/null new-session -d -s "$name" -x "${size%x*}" -y "${size#*x}" \
+		env -i PATH="$PATH" HOME="$T" "${envs[@]}" "$LEITSTAND" -c "$CFG" "$@"
+	TMUX_SESSIONS+=("$name")
+}
+
+screen_() {
+	tmux_ capture-pane -p -t "$1" "${@:2}"
+}
+
+# Waits until the screen of a session shows the text.
+wait_screen() {
+	local name=$1 text=$2 i
+	for i in $(seq 200); do
+		if screen_ "$name" | grep -qF -- "$text"; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	screen_ "$name" >&2
+	fail "screen of $name never showed: $text"
+}
+
+keys() {
+	tmux_ send-keys -t "$@"
+}

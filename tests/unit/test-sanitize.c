@@ -274,7 +274,7 @@ check_safe(const char *out, int ascii)
 {
 	const unsigned char	*p = (const unsigned char *)out;
 	size_t			 len = strlen(out), off, n;
-	uint32_t		 cp;
+	uint32_t		 cp = 0;
 	int			 w, total = 0;
 
 	for (off = 0; off < len; off += n) {
