@@ -10,7 +10,7 @@ PKGS      = ncursesw sqlite3 libcjson inih libcrypto
 TEST_PKGS = cmocka
 DEB_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev libcjson-dev \
             libinih-dev libssl-dev
-DEB_TEST  = libcmocka-dev tmux sqlite3 git
+DEB_TEST  = libcmocka-dev tmux sqlite3 python3 procps
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \

@@ -30,7 +30,7 @@ cli_connect(struct cli *cli, int start)
 
 	if (cli->client != NULL)
 		return 0;
-	cli->client = client_open(&cli->cfg, cli->config_file, start, &cause);
+	cli->client = client_open(&cli->cfg, cli->options, start, &cause);
 	if (cli->client == NULL) {
 		cli_error("%s", cause);
 		free(cause);

@@ -17,6 +17,8 @@ struct cli {
 	struct config	 cfg;
 	char		*config_file;	/* NULL: built-in defaults */
 	const char	*socket;	/* -S, or NULL */
+	char		**options;	/* the global options, for a daemon we start */
+	int		 demo;
 	int		 readonly;
 	int		 verbose;
 	int		 json;

@@ -66,10 +66,10 @@ client_free(struct client *c)
 
 /* Starts `leitstand serve` detached from us and waits until it listens or says why not. */
 static int
-client_start_daemon(const char *config_file, const char *socket, char **cause)
+client_start_daemon(char *const *options, const char *socket, char **cause)
 {
-	char *argv[10], msg[4096], fdarg[16];
-	int p[2], argc = 0, status, devnull;
+	char **argv, msg[4096], fdarg[16];
+	int p[2], argc = 0, nopt = 0, status, devnull;
 	pid_t pid;
 	ssize_t n;
 	size_t got = 0;
@@ -81,11 +81,12 @@ client_start_daemon(const char *config_file, const char *socket, char **cause)
 		return -1;
 	}
 	snprintf(fdarg, sizeof fdarg, "%d", p[1]);
+	while (options != NULL && options[nopt] != NULL)
+		nopt++;
+	argv = xcalloc((size_t)nopt + 7, sizeof *argv);
 	argv[argc++] = (char *)"leitstand";
-	if (config_file != NULL) {
-		argv[argc++] = (char *)"-c";
-		argv[argc++] = (char *)config_file;
-	}
+	while (options != NULL && *options != NULL)
+		argv[argc++] = *options++;
 	argv[argc++] = (char *)"-S";
 	argv[argc++] = (char *)socket;
 	argv[argc++] = (char *)"serve";
@@ -97,6 +98,7 @@ client_start_daemon(const char *config_file, const char *socket, char **cause)
 		*cause = xprintf("fork: %s", strerror(errno));
 		close(p[0]);
 		close(p[1]);
+		free(argv);
 		return -1;
 	}
 	if (pid == 0) {
@@ -119,6 +121,7 @@ client_start_daemon(const char *config_file, const char *socket, char **cause)
 		_exit(127);
 	}
 	close(p[1]);
+	free(argv);
 	waitpid(pid, &status, 0);
 
 	deadline = loop_now_ms() + CLIENT_START_WAIT_MS;
@@ -176,7 +179,7 @@ client_start_lock(const char *path, char **cause)
 }
 
 struct client *
-client_open(const struct config *cfg, const char *config_file, int start, char **cause)
+client_open(const struct config *cfg, char *const *options, int start, char **cause)
 {
 	struct client *c;
 	const char *path = cfg->socket;
@@ -199,7 +202,7 @@ client_open(const struct config *cfg, const char *config_file, int start, char *
 		return NULL;
 	/* Someone else may have started it while we waited for the lock. */
 	if ((c = client_connect(path, &why)) == NULL &&
-	    client_start_daemon(config_file, path, cause) == 0)
+	    client_start_daemon(options, path, cause) == 0)
 		c = client_connect(path, cause);
 	free(why);
 	close(lock);

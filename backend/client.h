@@ -18,9 +18,9 @@ struct client {
 /* Connects to the socket; NULL with *cause when nobody answers. */
 struct client	*client_connect(const char *, char **);
 /* Connects to the configured daemon, starting a private one first if none answers and the
-   config is not a shared install. The new daemon gets config_file and the socket path. */
-struct client	*client_open(const struct config *, const char *config_file, int start,
-		     char **);
+   config is not a shared install. The new daemon gets the client's global options (-c, -v,
+   --demo; NULL-terminated) and the socket path. */
+struct client	*client_open(const struct config *, char *const *options, int start, char **);
 void		 client_free(struct client *);
 /* A new request object for the op. */
 cJSON		*client_request(const char *op);

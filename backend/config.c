@@ -274,25 +274,40 @@ config_handler(void *user, const char *section, const char *key, const char *val
 }
 
 char *
-config_private_socket(void)
+config_private_socket(const char *name)
 {
 	const char *rt = getenv("XDG_RUNTIME_DIR");
 
 	if (rt != NULL && *rt == '/')
-		return xprintf("%s/leitstand/default.sock", rt);
-	return xprintf("/tmp/leitstand-%ld/default.sock", (long)getuid());
+		return xprintf("%s/leitstand/%s.sock", rt, name);
+	return xprintf("/tmp/leitstand-%ld/%s.sock", (long)getuid(), name);
 }
 
 static char *
-default_data_dir(void)
+default_data_dir(const char *name)
 {
 	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
 
 	if (xdg != NULL && *xdg == '/')
-		return xprintf("%s/leitstand", xdg);
+		return xprintf("%s/%s", xdg, name);
 	if (home != NULL && *home == '/')
-		return xprintf("%s/.local/share/leitstand", home);
-	return xprintf("/tmp/leitstand-%ld/data", (long)getuid());
+		return xprintf("%s/.local/share/%s", home, name);
+	return xprintf("/tmp/leitstand-%ld/%s", (long)getuid(), name);
+}
+
+void
+config_demo(struct config *cfg)
+{
+	free(cfg->socket);
+	free(cfg->group);
+	free(cfg->data_dir);
+	free(cfg->name);
+	free(cfg->environment);
+	cfg->socket = config_private_socket("demo");
+	cfg->group = NULL;
+	cfg->data_dir = default_data_dir("leitstand-demo");
+	cfg->name = xstrdup("Demo Assistant");
+	cfg->environment = xstrdup("simulated");
 }
 
 char *
@@ -386,9 +401,9 @@ config_load(struct config *cfg, const char *file, char **cause)
 		buf_free(&p.errors);
 	}
 	if (cfg->socket == NULL)
-		cfg->socket = config_private_socket();
+		cfg->socket = config_private_socket("default");
 	if (cfg->data_dir == NULL)
-		cfg->data_dir = default_data_dir();
+		cfg->data_dir = default_data_dir("leitstand");
 	return 0;
 }
 

@@ -45,7 +45,9 @@ int	 config_load(struct config *, const char *, char **);
 void	 config_free(struct config *);
 /* Returns 1 if the name or one of the groups is in the list. */
 int	 namelist_match(const struct namelist *, const char *, char *const *);
-/* The default private socket path for this user (runtime dir). */
-char	*config_private_socket(void);
+/* The default private socket path for this user (runtime dir), for a name ("default"). */
+char	*config_private_socket(const char *);
+/* Turns a config into the built-in demo's: own socket, data dir and assistant name. */
+void	 config_demo(struct config *);
 
 #endif

@@ -10,6 +10,8 @@
 #include "backend/client.h"
 #include "backend/config.h"
 #include "backend/log.h"
+#include "backend/ops.h"
+#include "backend/options-table.h"
 #include "backend/server.h"
 #include "backend/version.h"
 #include "backend/xmalloc.h"
@@ -18,6 +20,8 @@
 static int	cmd_serve(struct cli *, int, char **);
 static int	cmd_console(struct cli *, int, char **);
 static int	cmd_keys(struct cli *, int, char **);
+static int	cmd_ops(struct cli *, int, char **);
+static int	cmd_config_keys(struct cli *, int, char **);
 static int	cmd_version(struct cli *, int, char **);
 static int	cmd_help(struct cli *, int, char **);
 
@@ -46,8 +50,12 @@ static const struct command {
 	  "validate a config file without starting anything" },
 	{ "config", "reload", cli_config_reload, 0, "",
 	  "make the daemon re-read its config file (admin; SIGHUP does the same)" },
+	{ "config", "keys", cmd_config_keys, CMD_NOCONFIG, "",
+	  "list every config key with its default (Markdown)" },
 	{ "keys", NULL, cmd_keys, CMD_NOCONFIG, "",
 	  "list the console's keys (Markdown)" },
+	{ "ops", NULL, cmd_ops, CMD_NOCONFIG, "",
+	  "list the protocol's ops with the role each needs (Markdown)" },
 	{ "version", NULL, cmd_version, CMD_NOCONFIG, "", "print the version" },
 	{ "help", NULL, cmd_help, CMD_NOCONFIG, "", "this list" },
 };
@@ -59,18 +67,19 @@ usage(FILE *f)
 	size_t i;
 	char name[32];
 
-	fprintf(f, "usage: leitstand [-v] [-r] [-c FILE] [-S SOCKET] [COMMAND [ARGS]]\n\n"
+	fprintf(f, "usage: leitstand [-v] [-r] [--demo] [-c FILE] [-S SOCKET] [COMMAND [ARGS]]\n\n"
 	    "Without a command, opens the console (starting a private daemon if none runs).\n\n"
 	    "  -c, --config FILE    config file (else $LEITSTAND_CONFIG, "
 	    "$XDG_CONFIG_HOME/leitstand/leitstand.ini, /etc/leitstand/leitstand.ini)\n"
 	    "  -S, --socket PATH    daemon socket (overrides daemon.socket)\n"
 	    "  -r, --readonly       console without state-changing keys\n"
+	    "      --demo           the built-in demo: its own daemon, data dir and socket\n"
 	    "  -v, --verbose        write a debug log leitstand-*-PID.log in the current directory\n\n"
 	    "commands:\n");
 	for (i = 0; i < NCOMMANDS; i++) {
 		snprintf(name, sizeof name, "%s%s%s", commands[i].name,
 		    commands[i].sub ? " " : "", commands[i].sub ? commands[i].sub : "");
-		fprintf(f, "  %-14s %-40s %s\n", name, commands[i].usage, commands[i].help);
+		fprintf(f, "  %s %s\n      %s\n", name, commands[i].usage, commands[i].help);
 	}
 }
 
@@ -95,6 +104,35 @@ cmd_keys(struct cli *cli, int argc, char **argv)
 {
 	(void)cli, (void)argc, (void)argv;
 	tui_print_keys(stdout);
+	return 0;
+}
+
+static int
+cmd_ops(struct cli *cli, int argc, char **argv)
+{
+	const struct op *op;
+
+	(void)cli, (void)argc, (void)argv;
+	printf("| Op | Least role | Changes state | What it does |\n| --- | --- | --- | --- |\n");
+	for (op = ops_table; op->name != NULL; op++)
+		printf("| `%s` | %s | %s | %s |\n", op->name, role_name(perm_role(op->perm)),
+		    (op->flags & OP_WRITE) ? "yes, audited" : "no", op->help);
+	return 0;
+}
+
+static int
+cmd_config_keys(struct cli *cli, int argc, char **argv)
+{
+	const struct option_def *o;
+	size_t i;
+
+	(void)cli, (void)argc, (void)argv;
+	printf("| Key | Default | Meaning |\n| --- | --- | --- |\n");
+	for (i = 0; i < options_count; i++) {
+		o = &options_table[i];
+		printf("| `%s.%s` | %s | %s |\n", o->section, o->key,
+		    o->def == NULL ? "(computed)" : *o->def == '\0' ? "(empty)" : o->def, o->help);
+	}
 	return 0;
 }
 
@@ -131,7 +169,6 @@ cmd_console(struct cli *cli, int argc, char **argv)
 		return 1;
 	memset(&opts, 0, sizeof opts);
 	opts.cfg = &cli->cfg;
-	opts.config_file = cli->config_file;
 	opts.readonly = cli->readonly;
 	opts.client = cli->client;
 	cli->client = NULL;	/* the console owns it now */
@@ -169,6 +206,7 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "readonly", no_argument, NULL, 'r' },
+		{ "demo", no_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -193,6 +231,9 @@ main(int argc, char **argv)
 		case 'r':
 			cli.readonly = 1;
 			break;
+		case 'D':
+			cli.demo = 1;
+			break;
 		case 'v':
 			cli.verbose = 1;
 			break;
@@ -206,11 +247,15 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* A daemon we start gets the same global options. */
+	cli.options = xcalloc((size_t)optind, sizeof *cli.options);
+	memcpy(cli.options, argv + 1, (size_t)(optind - 1) * sizeof *cli.options);
 	argc -= optind;
 	argv += optind;
 	if (argc > 0 && (cmd = find_command(argc, argv, &used)) == NULL) {
 		cli_error("unknown command \"%s%s%s\"; see leitstand help", argv[0],
 		    argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+		free(cli.options);
 		return EXIT_USAGE;
 	}
 	if (cmd != NULL && (cmd->flags & CMD_NOCONFIG))
@@ -221,8 +266,11 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s\n", cause);
 			free(cause);
 			free(cli.config_file);
+			free(cli.options);
 			return 1;
 		}
+		if (cli.demo)
+			config_demo(&cli.cfg);
 		if (cli.socket != NULL) {
 			free(cli.cfg.socket);
 			cli.cfg.socket = xstrdup(cli.socket);
@@ -243,5 +291,6 @@ main(int argc, char **argv)
 	client_free(cli.client);
 	config_free(&cli.cfg);
 	free(cli.config_file);
+	free(cli.options);
 	return rc;
 }

@@ -12,7 +12,7 @@ const struct option_def options_table[] = {
 	{ "daemon", "socket", OPT_PATH, OFF(socket), NULL, 0, 0, NULL,
 	  "Unix socket of the daemon; default $XDG_RUNTIME_DIR/leitstand/default.sock "
 	  "(or /tmp/leitstand-UID/default.sock)" },
-	{ "daemon", "group", OPT_STRING, OFF(group), NULL, 0, 0, NULL,
+	{ "daemon", "group", OPT_STRING, OFF(group), "", 0, 0, NULL,
 	  "Unix group allowed to connect (shared install: socket directory 0750, socket 0660); "
 	  "empty: private to the daemon's user" },
 	{ "daemon", "data_dir", OPT_PATH, OFF(data_dir), NULL, 0, 0, NULL,

@@ -255,24 +255,17 @@ server_accept(int fd, short revents, void *arg)
 	    role_name(c->who.role), (long)cred.pid);
 }
 
-/* Checks that the socket directory is ours and not writable by others; creates it if needed. */
+/*
+ * The socket directory must be ours and not writable by others. A shared install gives it to
+ * the configured group (0750); a private one keeps it to itself (0700).
+ */
 static int
 server_socket_dir(struct server *s, const char *dir, gid_t gid, char **cause)
 {
 	struct stat st;
 	mode_t mode = gid != (gid_t)-1 ? 0750 : 0700;
 
-	if (mkdir(dir, mode) == 0) {
-		if (gid != (gid_t)-1 && chown(dir, (uid_t)-1, gid) != 0) {
-			*cause = xprintf("%s: cannot give it to group %s: %s", dir,
-			    s->cfg->group, strerror(errno));
-			return -1;
-		}
-		if (chmod(dir, mode) != 0) {
-			*cause = xprintf("%s: %s", dir, strerror(errno));
-			return -1;
-		}
-	} else if (errno != EEXIST) {
+	if (mkdir(dir, mode) != 0 && errno != EEXIST) {
 		*cause = xprintf("socket directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
@@ -289,6 +282,15 @@ server_socket_dir(struct server *s, const char *dir, gid_t gid, char **cause)
 		*cause = xprintf("socket directory %s is writable by group or others "
 		    "(mode %03o); chmod %03o it", dir, (unsigned)(st.st_mode & 0777),
 		    (unsigned)mode);
+		return -1;
+	}
+	if (gid != (gid_t)-1 && st.st_gid != gid && chown(dir, (uid_t)-1, gid) != 0) {
+		*cause = xprintf("%s: cannot give it to group %s: %s", dir, s->cfg->group,
+		    strerror(errno));
+		return -1;
+	}
+	if ((st.st_mode & 0777) != mode && chmod(dir, mode) != 0) {
+		*cause = xprintf("%s: %s", dir, strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -62,6 +62,7 @@ void
 tui_print_keys(FILE *f)
 {
 	static const char *const scope_names[] = { "everywhere", "lists" };
+	char names[64], *name, *save;
 	size_t i;
 	int s;
 
@@ -69,7 +70,12 @@ tui_print_keys(FILE *f)
 	for (i = 0; i < NACTIONS; i++) {
 		for (s = 0; (1u << s) != action_table[i].scope; s++)
 			;
-		fprintf(f, "| `%s` | %s | %s%s |\n", action_table[i].keys, scope_names[s],
-		    action_table[i].help, action_table[i].writes ? " (hidden when read-only)" : "");
+		snprintf(names, sizeof names, "%s", action_table[i].keys);
+		fputs("|", f);
+		for (name = strtok_r(names, " ", &save); name != NULL;
+		    name = strtok_r(NULL, " ", &save))
+			fprintf(f, " `%s`", name);
+		fprintf(f, " | %s | %s%s |\n", scope_names[s], action_table[i].help,
+		    action_table[i].writes ? " (hidden when read-only)" : "");
 	}
 }

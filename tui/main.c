@@ -222,7 +222,7 @@ reconnect_tick(void *arg)
 	char *cause = NULL;
 
 	(void)arg;
-	if ((c = client_open(con.opts->cfg, con.opts->config_file, 0, &cause)) == NULL) {
+	if ((c = client_open(con.opts->cfg, NULL, 0, &cause)) == NULL) {
 		free(cause);
 		return;
 	}

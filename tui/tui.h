@@ -10,7 +10,6 @@ struct config;
 
 struct tui_options {
 	struct config	*cfg;
-	const char	*config_file;
 	int		 readonly;	/* --readonly */
 	struct client	*client;	/* connected; the console owns it */
 };

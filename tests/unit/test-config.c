@@ -139,7 +139,7 @@ test_defaults(void **state)
 	assert_string_equal(cfg.owner_role, "admin");
 	assert_string_equal(cfg.name, "Virtual Assistant");
 	assert_string_equal(cfg.environment, "production");
-	assert_null(cfg.group);
+	assert_string_equal(cfg.group, "");
 	assert_non_null(cfg.socket);
 	len = strlen(cfg.socket);
 	assert_true(len > strlen("/default.sock"));
