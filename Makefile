@@ -6,11 +6,11 @@ DESTDIR ?=
 CC      ?= cc
 
 # Libraries the binary links (pkg-config names) and the Debian packages behind them.
-PKGS      = ncursesw sqlite3 libcjson inih libcrypto
+PKGS      = ncursesw sqlite3 libcjson inih libcrypto libcurl libmicrohttpd
 TEST_PKGS = cmocka
 DEB_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev libcjson-dev \
-            libinih-dev libssl-dev
-DEB_TEST  = libcmocka-dev tmux sqlite3 python3 procps
+            libinih-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev
+DEB_TEST  = libcmocka-dev tmux sqlite3 python3 procps prometheus
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
