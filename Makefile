@@ -23,12 +23,12 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 BUILD    ?= build
 BACKEND  = $(filter-out backend/main.c,$(wildcard backend/*.c))
 TUI      = $(wildcard tui/*.c)
-LIB_OBJ  = $(BACKEND:%.c=$(BUILD)/%.o)
+LIB_OBJ  = $(BACKEND:%.c=$(BUILD)/%.o) $(BUILD)/gen/builtin-config.o
 TUI_OBJ  = $(TUI:%.c=$(BUILD)/%.o)
 MAIN_OBJ = $(BUILD)/backend/main.o
 UNIT     = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test-*.c))
 
-.PHONY: all deps test unit integration screen asan bench run install clean
+.PHONY: all deps test unit integration screen asan bench run install clean docs
 
 all: leitstand
 
@@ -57,6 +57,19 @@ $(BUILD)/leitstand: $(MAIN_OBJ) $(TUI_OBJ) $(BUILD)/libleitstand.a
 $(BUILD)/libleitstand.a: $(LIB_OBJ)
 	@rm -f $@
 	@$(AR) rcs $@ $^
+
+# data/leitstand.ini is the built-in default config: compiled in as a byte array.
+$(BUILD)/gen/builtin-config.c: data/leitstand.ini
+	@mkdir -p $(dir $@)
+	@{ echo '/* Generated from data/leitstand.ini by the Makefile. */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'const char config_builtin[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0 };'; \
+	  echo 'const size_t config_builtin_len = sizeof config_builtin - 1;'; } >$@
+
+$(BUILD)/gen/builtin-config.o: $(BUILD)/gen/builtin-config.c
+	@$(CC) $(CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -110,6 +123,10 @@ install: leitstand
 	install -D -m 0755 leitstand $(DESTDIR)$(PREFIX)/bin/leitstand
 	install -D -m 0644 data/leitstand.ini $(DESTDIR)$(PREFIX)/share/leitstand/leitstand.ini
 	install -D -m 0644 data/leitstand.service $(DESTDIR)$(PREFIX)/share/leitstand/leitstand.service
+
+# Rewrites the generated tables of README.md and docs/protocol.md from the binary.
+docs: leitstand
+	tools/gen-docs
 
 clean:
 	rm -rf build build-asan leitstand leitstand-asan

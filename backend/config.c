@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,41 +20,49 @@
 #define CONFIG_MAX_LINE		8192
 #define CONFIG_MAX_LINE_TEXT	"8192"
 
+/* data/leitstand.ini, compiled in by the Makefile. */
+extern const char	config_builtin[];
+extern const size_t	config_builtin_len;
+
 /* State of one file being parsed: inih does not pass line numbers, so the reader counts them. */
 struct parse {
 	struct config	*cfg;
 	FILE		*f;
 	const char	*file;
-	char		*dir;		/* for relative paths */
+	char		*dir;		/* for relative paths; NULL for the built-in file */
 	int		 line;
+	int		 section_line;	/* line of the last [section] header */
+	int		 bad_section_line;
 	char		*linebuf;
 	size_t		 linecap;
-	unsigned char	*seen;		/* keys already set, by table index */
-	struct buf	 errors;
-	int		 nerrors;
+	struct buf	 seen;		/* "section.key\n" of every key set, for "set twice" */
+	struct buf	*errors;
+	int		*nerrors;
+	const char	*secret;	/* the first secret set literally in this file */
 };
 
 static void
 parse_error(struct parse *p, const char *section, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Reports a problem at the current line of a file. */
 static void
 parse_error(struct parse *p, const char *section, const char *key, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
 
-	if (++p->nerrors > 50)
+	if (++*p->nerrors > 50)
 		return;
 	va_start(ap, fmt);
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (p->errors.len > 0)
-		buf_addch(&p->errors, '\n');
+	if (p->errors->len > 0)
+		buf_addch(p->errors, '\n');
 	if (key != NULL)
-		buf_printf(&p->errors, "%s:%d: %s.%s: %s", p->file, p->line, section, key, msg);
+		buf_printf(p->errors, "%s:%d: %s.%s: %s", p->file, p->line, section, key, msg);
 	else
-		buf_printf(&p->errors, "%s:%d: %s", p->file, p->line, msg);
+		buf_printf(p->errors, "%s:%d: %s", p->file, p->line, msg);
 	free(msg);
 }
 
@@ -130,14 +140,39 @@ resolve_path(const char *dir, const char *value)
 	return xprintf("%s/%s", dir, value);
 }
 
-/* Sets one option from its text; returns NULL or why the value is wrong. */
-static const char *
-option_set(struct config *cfg, const struct option_def *o, const char *value,
-    const char *dir, char *why, size_t whylen)
+/* Parses 90, 90s, 15m, 2h, 1d into seconds; returns -1 if it is none of them. */
+static long long
+parse_duration(const char *value)
 {
-	void *field = (char *)cfg + o->offset;
+	long long n, unit = 1;
+	char *end;
+
+	errno = 0;
+	n = strtoll(value, &end, 10);
+	if (errno != 0 || end == value || n < 0)
+		return -1;
+	if (*end == 's')
+		end++;
+	else if (*end == 'm')
+		unit = 60, end++;
+	else if (*end == 'h')
+		unit = 3600, end++;
+	else if (*end == 'd')
+		unit = 86400, end++;
+	if (*end != '\0' || n > LLONG_MAX / unit)
+		return -1;
+	return n * unit;
+}
+
+/* Sets one option from its text into the struct at base; returns NULL or why it is wrong. */
+static const char *
+option_set(void *base, const struct option_def *o, const char *value, const char *dir,
+    char *why, size_t whylen)
+{
+	void *field = (char *)base + o->offset;
 	char **str = field;
 	long long n;
+	double d;
 	char *end;
 	size_t i;
 
@@ -147,6 +182,15 @@ option_set(struct config *cfg, const struct option_def *o, const char *value,
 			if ((unsigned char)value[i] < 0x20 || value[i] == 0x7f)
 				return "control characters are not allowed";
 		}
+		free(*str);
+		*str = xstrdup(value);
+		return NULL;
+	case OPT_URL:
+		if (*value != '\0' && strncmp(value, "http://", 7) != 0 &&
+		    strncmp(value, "https://", 8) != 0)
+			return "must start with http:// or https://";
+		if (strpbrk(value, " \t\r\n\x7f") != NULL)
+			return "a URL may not contain blanks or control characters";
 		free(*str);
 		*str = xstrdup(value);
 		return NULL;
@@ -165,6 +209,40 @@ option_set(struct config *cfg, const struct option_def *o, const char *value,
 			return why;
 		}
 		*(long long *)field = n;
+		return NULL;
+	case OPT_NUMBER:
+		if (*value == '\0') {
+			*(double *)field = NAN;
+			return NULL;
+		}
+		errno = 0;
+		d = strtod(value, &end);
+		if (errno != 0 || end == value || *end != '\0' || !isfinite(d)) {
+			snprintf(why, whylen, "\"%s\" is not a number", value);
+			return why;
+		}
+		*(double *)field = d;
+		return NULL;
+	case OPT_DURATION:
+		n = parse_duration(value);
+		if (n < o->min || n > o->max) {
+			snprintf(why, whylen, "\"%s\" is not a duration from %llds to %llds "
+			    "(e.g. 30s, 5m, 1h)", value, o->min, o->max);
+			return why;
+		}
+		*(long long *)field = n;
+		return NULL;
+	case OPT_BOOL:
+		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0 ||
+		    strcmp(value, "on") == 0 || strcmp(value, "1") == 0)
+			*(int *)field = 1;
+		else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0 ||
+		    strcmp(value, "off") == 0 || strcmp(value, "0") == 0)
+			*(int *)field = 0;
+		else {
+			snprintf(why, whylen, "\"%s\" is not yes or no", value);
+			return why;
+		}
 		return NULL;
 	case OPT_CHOICE:
 		for (i = 0; o->choices[i] != NULL; i++) {
@@ -234,10 +312,119 @@ config_reader(char *str, int num, void *stream)
 		strcpy(str, "\n");
 		return str;
 	}
+	if (p->linebuf[strspn(p->linebuf, " \t")] == '[')
+		p->section_line = p->line;
 	memcpy(str, p->linebuf, len);
 	str[len] = '\n';
 	str[len + 1] = '\0';
 	return str;
+}
+
+/* The [kpi.NAME] entry, created with its fixed defaults on first use. */
+static struct kpi_def *
+kpi_instance(struct config *cfg, const char *name, const char *where)
+{
+	struct kpi_def *k;
+	size_t i;
+
+	for (i = 0; i < cfg->nkpis; i++) {
+		if (strcmp(cfg->kpis[i].name, name) == 0)
+			return &cfg->kpis[i];
+	}
+	cfg->kpis = xreallocarray(cfg->kpis, cfg->nkpis + 1, sizeof *cfg->kpis);
+	k = &cfg->kpis[cfg->nkpis++];
+	memset(k, 0, sizeof *k);
+	k->name = xstrdup(name);
+	k->enabled = 1;
+	k->kind_name = xstrdup("query");
+	k->direction = xstrdup("above");
+	k->warn = k->crit = NAN;
+	k->precision = 2;
+	k->where = xstrdup(where);
+	return k;
+}
+
+static struct price_def *
+price_instance(struct config *cfg, const char *model, const char *where)
+{
+	struct price_def *pr;
+	size_t i;
+
+	for (i = 0; i < cfg->nprices; i++) {
+		if (strcmp(cfg->prices[i].model, model) == 0)
+			return &cfg->prices[i];
+	}
+	cfg->prices = xreallocarray(cfg->prices, cfg->nprices + 1, sizeof *cfg->prices);
+	pr = &cfg->prices[cfg->nprices++];
+	pr->model = xstrdup(model);
+	pr->input = pr->output = NAN;
+	pr->where = xstrdup(where);
+	return pr;
+}
+
+/* A KPI name or model in a section header: letters, digits and . _ : - only. */
+static int
+instance_name_ok(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 128)
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (!isalnum((unsigned char)*s) && strchr("._:-", *s) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/* Resolves a section to its table name ("kpi.*") and the struct its keys go into. */
+static void *
+section_base(struct parse *p, const char *section, const char **table_section)
+{
+	struct kpi_def *k = NULL;
+	struct price_def *pr = NULL;
+	char where[512], **slot;
+	const char *name;
+
+	snprintf(where, sizeof where, "%s:%d", p->file, p->section_line);
+	if (strncmp(section, "kpi.", 4) == 0 || strncmp(section, "price.", 6) == 0) {
+		name = strchr(section, '.') + 1;
+		if (!instance_name_ok(name))
+			return NULL;
+		if (section[0] == 'k') {
+			*table_section = "kpi.*";
+			k = kpi_instance(p->cfg, name, where);
+			slot = &k->where;
+		} else {
+			*table_section = "price.*";
+			pr = price_instance(p->cfg, name, where);
+			slot = &pr->where;
+		}
+		/* Errors about the section point at the last file that changed it. */
+		free(*slot);
+		*slot = xstrdup(where);
+		return section[0] == 'k' ? (void *)k : (void *)pr;
+	}
+	*table_section = section;
+	return p->cfg;
+}
+
+/* Secrets: "env:NAME" reads the daemon's environment; a literal is remembered for the
+   permission check of the file. */
+static const char *
+secret_value(struct parse *p, const struct option_def *o, const char *value, char *why,
+    size_t whylen)
+{
+	const char *env;
+
+	if (strncmp(value, "env:", 4) != 0) {
+		if (*value != '\0' && p->secret == NULL)
+			p->secret = o->key;
+		return value;
+	}
+	if ((env = getenv(value + 4)) == NULL) {
+		snprintf(why, whylen, "environment variable %.64s is not set", value + 4);
+		return NULL;
+	}
+	return env;
 }
 
 static int
@@ -245,24 +432,43 @@ config_handler(void *user, const char *section, const char *key, const char *val
 {
 	struct parse *p = user;
 	const struct option_def *o;
-	char why[256];
-	const char *err;
+	const char *table_section = NULL, *err;
+	char why[256], seen[512];
+	void *base;
 	size_t i;
 	int known_section = 0;
 
+	if ((base = section_base(p, section, &table_section)) == NULL) {
+		/* Once per section, at its header. */
+		if (p->bad_section_line != p->section_line) {
+			int line = p->line;
+
+			p->bad_section_line = p->line = p->section_line;
+			parse_error(p, NULL, NULL, "section [%s]: the name after the dot may "
+			    "hold only letters, digits and . _ : -", section);
+			p->line = line;
+		}
+		return 1;
+	}
 	for (i = 0; i < options_count; i++) {
 		o = &options_table[i];
-		if (strcmp(o->section, section) != 0)
+		if (strcmp(o->section, table_section) != 0)
 			continue;
 		known_section = 1;
 		if (strcmp(o->key, key) != 0)
 			continue;
-		if (p->seen[i]) {
+		snprintf(seen, sizeof seen, "\n%s.%s\n", section, key);
+		if (strstr(p->seen.data, seen) != NULL) {
 			parse_error(p, section, key, "set twice");
 			return 1;
 		}
-		p->seen[i] = 1;
-		if ((err = option_set(p->cfg, o, value, p->dir, why, sizeof why)) != NULL)
+		buf_addstr(&p->seen, seen + 1);
+		if ((o->flags & OPT_SECRET) &&
+		    (value = secret_value(p, o, value, why, sizeof why)) == NULL) {
+			parse_error(p, section, key, "%s", why);
+			return 1;
+		}
+		if ((err = option_set(base, o, value, p->dir, why, sizeof why)) != NULL)
 			parse_error(p, section, key, "%s", err);
 		return 1;
 	}
@@ -334,72 +540,144 @@ config_find(const char *arg)
 	return NULL;
 }
 
+/* Parses one file (or the built-in text) on top of what cfg holds already. */
 static void
-config_defaults(struct config *cfg)
+config_parse(struct config *cfg, FILE *f, const char *file, const char *dir,
+    struct buf *errors, int *nerrors, const char **secret)
 {
-	const struct option_def *o;
-	char why[256];
-	size_t i;
+	struct parse p;
+	int rc;
 
-	memset(cfg, 0, sizeof *cfg);
-	for (i = 0; i < options_count; i++) {
-		o = &options_table[i];
-		if (o->def != NULL && option_set(cfg, o, o->def, NULL, why, sizeof why) != NULL)
-			fatal("bad built-in default for %s.%s", o->section, o->key);
+	memset(&p, 0, sizeof p);
+	p.cfg = cfg;
+	p.f = f;
+	p.file = file;
+	p.dir = dir != NULL ? xstrdup(dir) : NULL;
+	p.errors = errors;
+	p.nerrors = nerrors;
+	buf_init(&p.seen);
+	buf_addch(&p.seen, '\n');
+
+	ini_allow_multiline = 0;
+	ini_use_stack = 0;
+	ini_allow_realloc = 0;
+	ini_initial_alloc = CONFIG_MAX_LINE + 3;
+	ini_max_line = CONFIG_MAX_LINE + 3;
+	rc = ini_parse_stream(config_reader, &p, config_handler, &p);
+	if (rc > 0) {
+		p.line = rc;
+		parse_error(&p, NULL, NULL, "syntax error");
+	} else if (rc < 0)
+		parse_error(&p, NULL, NULL, "out of memory reading the file");
+	*secret = p.secret;
+	free(p.dir);
+	free(p.linebuf);
+	buf_free(&p.seen);
+}
+
+/* Checks what single keys cannot: KPIs and prices that are complete and consistent. */
+static void
+config_check(struct config *cfg, struct buf *errors, int *nerrors)
+{
+	static const char *const kinds[] = {
+		"query", "cost_per_request", "spend_today", "spend_month", "forecast"
+	};
+	struct kpi_def *k;
+	struct price_def *pr;
+	size_t i, j;
+	char *msg;
+
+	for (i = 0; i < cfg->nkpis; i++) {
+		k = &cfg->kpis[i];
+		for (j = 0; j < sizeof kinds / sizeof kinds[0]; j++) {
+			if (strcmp(k->kind_name, kinds[j]) == 0)
+				k->kind = (enum kpi_kind)j;
+		}
+		k->below = strcmp(k->direction, "below") == 0;
+		msg = NULL;
+		if (!k->enabled)
+			continue;
+		if (k->title == NULL || *k->title == '\0')
+			msg = xstrdup("needs a title");
+		else if (k->unit == NULL)
+			msg = xstrdup("needs a unit (an empty one is allowed: unit =)");
+		else if (k->kind == KPI_QUERY && (k->query == NULL || *k->query == '\0'))
+			msg = xstrdup("kind = query needs a query");
+		else if (!isnan(k->warn) && !isnan(k->crit) &&
+		    (k->below ? k->warn < k->crit : k->warn > k->crit))
+			msg = xprintf("warn %g is beyond crit %g for direction = %s", k->warn,
+			    k->crit, k->direction);
+		if (msg != NULL && ++*nerrors <= 50)
+			buf_printf(errors, "%s%s: kpi.%s: %s", errors->len ? "\n" : "", k->where,
+			    k->name, msg);
+		free(msg);
 	}
+	for (i = 0; i < cfg->nprices; i++) {
+		pr = &cfg->prices[i];
+		if ((isnan(pr->input) || isnan(pr->output) || pr->input < 0 ||
+		    pr->output < 0) && ++*nerrors <= 50)
+			buf_printf(errors, "%s%s: price.%s: needs input and output prices of 0 "
+			    "or more", errors->len ? "\n" : "", pr->where, pr->model);
+	}
+	if (cfg->prom_user != NULL && *cfg->prom_user != '\0' &&
+	    (cfg->prom_password == NULL || *cfg->prom_password == '\0') && ++*nerrors <= 50)
+		buf_printf(errors, "%sprometheus.user: needs prometheus.password",
+		    errors->len ? "\n" : "");
 }
 
 int
 config_load(struct config *cfg, const char *file, char **cause)
 {
-	struct parse p;
-	char *slash;
-	int rc;
+	struct buf errors;
+	struct stat st;
+	const char *secret = NULL;
+	char *dir, *slash;
+	FILE *f;
+	int nerrors = 0;
 
-	config_defaults(cfg);
+	memset(cfg, 0, sizeof *cfg);
+	buf_init(&errors);
+	if ((f = fmemopen((void *)config_builtin, config_builtin_len, "r")) == NULL)
+		fatal("fmemopen: %s", strerror(errno));
+	config_parse(cfg, f, "(built-in data/leitstand.ini)", NULL, &errors, &nerrors, &secret);
+	fclose(f);
+
 	if (file != NULL) {
-		memset(&p, 0, sizeof p);
-		p.cfg = cfg;
-		p.file = file;
-		buf_init(&p.errors);
-		if ((p.f = fopen(file, "r")) == NULL) {
-			config_free(cfg);
+		if ((f = fopen(file, "r")) == NULL) {
 			*cause = xprintf("%s: %s", file, strerror(errno));
+			buf_free(&errors);
+			config_free(cfg);
 			return -1;
 		}
-		p.dir = xstrdup(file);
-		if ((slash = strrchr(p.dir, '/')) != NULL)
+		dir = xstrdup(file);
+		if ((slash = strrchr(dir, '/')) != NULL)
 			*slash = '\0';
 		else {
-			free(p.dir);
-			p.dir = xstrdup(".");
+			free(dir);
+			dir = xstrdup(".");
 		}
-		ini_allow_multiline = 0;
-		ini_use_stack = 0;
-		ini_allow_realloc = 0;
-		ini_initial_alloc = CONFIG_MAX_LINE + 3;
-		ini_max_line = CONFIG_MAX_LINE + 3;
-		p.seen = xcalloc(options_count, 1);
-		rc = ini_parse_stream(config_reader, &p, config_handler, &p);
-		fclose(p.f);
-		free(p.dir);
-		free(p.seen);
-		free(p.linebuf);
-		if (rc > 0) {
-			p.line = rc;
-			parse_error(&p, NULL, NULL, "syntax error");
-		} else if (rc < 0)
-			parse_error(&p, NULL, NULL, "out of memory reading the file");
-		if (p.nerrors > 50)
-			buf_printf(&p.errors, "\n%s: %d more errors", file, p.nerrors - 50);
+		config_parse(cfg, f, file, dir, &errors, &nerrors, &secret);
+		/* A secret written into the file is only as safe as the file. */
+		if (secret != NULL && fstat(fileno(f), &st) == 0 && (st.st_mode & 077) &&
+		    ++nerrors <= 50)
+			buf_printf(&errors, "%s%s: holds a secret (%s) but is readable by "
+			    "group or others (mode %03o); chmod 600 it, or use %s = env:NAME",
+			    errors.len ? "\n" : "", file, secret, (unsigned)(st.st_mode & 0777),
+			    secret);
+		fclose(f);
+		free(dir);
 		cfg->file = xstrdup(file);
-		if (p.nerrors > 0) {
-			*cause = buf_take(&p.errors);
-			config_free(cfg);
-			return -1;
-		}
-		buf_free(&p.errors);
 	}
+	config_check(cfg, &errors, &nerrors);
+	if (nerrors > 50)
+		buf_printf(&errors, "\n%s: %d more errors", file != NULL ? file : "(built-in)",
+		    nerrors - 50);
+	if (nerrors > 0) {
+		*cause = buf_take(&errors);
+		config_free(cfg);
+		return -1;
+	}
+	buf_free(&errors);
 	if (cfg->socket == NULL)
 		cfg->socket = config_private_socket("default");
 	if (cfg->data_dir == NULL)
@@ -407,19 +685,128 @@ config_load(struct config *cfg, const char *file, char **cause)
 	return 0;
 }
 
-void
-config_free(struct config *cfg)
+const struct price_def *
+config_price(const struct config *cfg, const char *model)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nprices; i++) {
+		if (strcmp(cfg->prices[i].model, model) == 0)
+			return &cfg->prices[i];
+	}
+	return NULL;
+}
+
+/* Frees the strings and lists of one struct as the table describes it. */
+static void
+config_free_scope(void *base, enum opt_scope scope)
 {
 	const struct option_def *o;
 	size_t i;
 
 	for (i = 0; i < options_count; i++) {
 		o = &options_table[i];
-		if (o->type == OPT_NAMES)
-			namelist_free((void *)((char *)cfg + o->offset));
-		else if (o->type != OPT_INT)
-			free(*(char **)((char *)cfg + o->offset));
+		if (o->scope != scope)
+			continue;
+		switch (o->type) {
+		case OPT_NAMES:
+			namelist_free((void *)((char *)base + o->offset));
+			break;
+		case OPT_STRING:
+		case OPT_PATH:
+		case OPT_CHOICE:
+		case OPT_URL:
+			free(*(char **)((char *)base + o->offset));
+			break;
+		default:
+			break;
+		}
 	}
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+
+	config_free_scope(cfg, OPT_GLOBAL);
+	for (i = 0; i < cfg->nkpis; i++) {
+		config_free_scope(&cfg->kpis[i], OPT_KPI);
+		free(cfg->kpis[i].name);
+		free(cfg->kpis[i].where);
+	}
+	for (i = 0; i < cfg->nprices; i++) {
+		config_free_scope(&cfg->prices[i], OPT_PRICE);
+		free(cfg->prices[i].model);
+		free(cfg->prices[i].where);
+	}
+	free(cfg->kpis);
+	free(cfg->prices);
 	free(cfg->file);
 	memset(cfg, 0, sizeof *cfg);
+}
+
+static char *
+duration_text(long long s)
+{
+	if (s > 0 && s % 86400 == 0)
+		return xprintf("%lldd", s / 86400);
+	if (s > 0 && s % 3600 == 0)
+		return xprintf("%lldh", s / 3600);
+	if (s > 0 && s % 60 == 0)
+		return xprintf("%lldm", s / 60);
+	return xprintf("%llds", s);
+}
+
+char *
+config_default_text(const struct option_def *o)
+{
+	struct config cfg;
+	const struct namelist *l;
+	struct buf b;
+	char *cause = NULL, *text;
+	void *base;
+	size_t i;
+
+	if (config_load(&cfg, NULL, &cause) != 0)
+		fatal("built-in config: %s", cause);
+	base = &cfg;
+	if (o->scope == OPT_KPI)
+		base = kpi_instance(&cfg, "default", "");
+	else if (o->scope == OPT_PRICE)
+		base = price_instance(&cfg, "default", "");
+	base = (char *)base + o->offset;
+	switch (o->type) {
+	case OPT_INT:
+		text = xprintf("%lld", *(long long *)base);
+		break;
+	case OPT_DURATION:
+		text = duration_text(*(long long *)base);
+		break;
+	case OPT_NUMBER:
+		text = isnan(*(double *)base) ? xstrdup("(none)") : xprintf("%g", *(double *)base);
+		break;
+	case OPT_BOOL:
+		text = xstrdup(*(int *)base ? "yes" : "no");
+		break;
+	case OPT_NAMES:
+		l = base;
+		buf_init(&b);
+		for (i = 0; i < l->n; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", l->v[i]);
+		text = l->n > 0 ? buf_take(&b) : xstrdup("(empty)");
+		buf_free(&b);
+		break;
+	default:
+		if (o->scope == OPT_GLOBAL && (strcmp(o->key, "socket") == 0 ||
+		    strcmp(o->key, "data_dir") == 0))
+			text = xstrdup("(computed)");
+		else if (*(char **)base == NULL || **(char **)base == '\0')
+			text = xstrdup("(empty)");
+		else
+			text = xstrdup(*(char **)base);
+		break;
+	}
+	config_free(&cfg);
+	return text;
 }

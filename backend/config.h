@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: ISC */
-/* Configuration: an INI file checked against options-table.c. */
+/*
+ * Configuration: INI files checked against options-table.c. The built-in defaults are
+ * data/leitstand.ini itself, compiled in; a config file is read on top of them.
+ */
 #ifndef CONFIG_H
 #define CONFIG_H
 
@@ -13,8 +16,43 @@ struct namelist {
 	size_t	  n;
 };
 
+/* What a KPI computes. */
+enum kpi_kind {
+	KPI_QUERY,		/* the value of a PromQL query */
+	KPI_COST_PER_REQUEST,	/* token rates per model x prices / request rate */
+	KPI_SPEND_TODAY,	/* tokens since local midnight x prices */
+	KPI_SPEND_MONTH,	/* tokens since the 1st x prices */
+	KPI_FORECAST,		/* month to date + recent daily rate x days left */
+};
+
+/* One [kpi.NAME] section. */
+struct kpi_def {
+	char		*name;
+	int		 enabled;
+	char		*title;
+	char		*kind_name;
+	enum kpi_kind	 kind;
+	char		*query;
+	char		*unit;
+	double		 warn;		/* NAN: no threshold */
+	double		 crit;
+	char		*direction;
+	int		 below;		/* direction = below: low values are bad */
+	long long	 for_s;		/* a breach counts after this long */
+	long long	 precision;	/* digits after the point */
+	char		*where;		/* file:line of the section, for errors */
+};
+
+/* One [price.MODEL] section: per million tokens, in the cost currency. */
+struct price_def {
+	char		*model;
+	double		 input;
+	double		 output;
+	char		*where;
+};
+
 struct config {
-	char		*file;		/* NULL: built-in defaults */
+	char		*file;		/* NULL: built-in defaults only */
 
 	/* [daemon] */
 	char		*socket;
@@ -34,13 +72,40 @@ struct config {
 	char		*owner_role;
 	char		*default_role;
 	struct namelist	 members[ROLE_COUNT];
+
+	/* [prometheus] */
+	char		*prom_url;
+	long long	 prom_interval;
+	long long	 prom_timeout;
+	long long	 prom_connect_timeout;
+	long long	 prom_history;
+	char		*prom_token;
+	char		*prom_user;
+	char		*prom_password;
+	int		 prom_insecure;
+
+	/* [cost] */
+	char		*currency;
+	double		 monthly_budget;
+	char		*tokens_metric;
+	char		*model_label;
+	char		*type_label;
+	char		*requests_query;
+
+	/* [sim] */
+	char		*sim_url;
+
+	struct kpi_def	*kpis;
+	size_t		 nkpis;
+	struct price_def *prices;
+	size_t		 nprices;
 };
 
 /* Finds the config file: the argument, $LEITSTAND_CONFIG, $XDG_CONFIG_HOME/leitstand/leitstand.ini,
    /etc/leitstand/leitstand.ini. Returns a new path or NULL for built-in defaults. */
 char	*config_find(const char *);
-/* Loads defaults and then FILE (NULL: defaults only); on error returns -1 and every problem,
-   one "file:line: section.key: why" per line, in *cause. */
+/* Loads the built-in defaults and then FILE (NULL: defaults only); on error returns -1 and
+   every problem, one "file:line: section.key: why" per line, in *cause. */
 int	 config_load(struct config *, const char *, char **);
 void	 config_free(struct config *);
 /* Returns 1 if the name or one of the groups is in the list. */
@@ -49,5 +114,10 @@ int	 namelist_match(const struct namelist *, const char *, char *const *);
 char	*config_private_socket(const char *);
 /* Turns a config into the built-in demo's: own socket, data dir and assistant name. */
 void	 config_demo(struct config *);
+struct option_def;
+/* The default of a key as text, from the built-in config (a new string). */
+char	*config_default_text(const struct option_def *);
+/* The price of a model, or NULL. */
+const struct price_def *config_price(const struct config *, const char *model);
 
 #endif

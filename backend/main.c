@@ -124,14 +124,17 @@ static int
 cmd_config_keys(struct cli *cli, int argc, char **argv)
 {
 	const struct option_def *o;
+	char *def;
 	size_t i;
 
 	(void)cli, (void)argc, (void)argv;
 	printf("| Key | Default | Meaning |\n| --- | --- | --- |\n");
 	for (i = 0; i < options_count; i++) {
 		o = &options_table[i];
-		printf("| `%s.%s` | %s | %s |\n", o->section, o->key,
-		    o->def == NULL ? "(computed)" : *o->def == '\0' ? "(empty)" : o->def, o->help);
+		def = config_default_text(o);
+		printf("| `%s.%s` | %s | %s%s |\n", o->section, o->key, def, o->help,
+		    (o->flags & OPT_SECRET) ? " (secret)" : "");
+		free(def);
 	}
 	return 0;
 }

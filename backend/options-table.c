@@ -2,48 +2,117 @@
 #include "backend/config.h"
 #include "backend/options-table.h"
 
-#define OFF(f) offsetof(struct config, f)
+#define G(f)	OPT_GLOBAL, offsetof(struct config, f)
+#define K(f)	OPT_KPI, offsetof(struct kpi_def, f)
+#define P(f)	OPT_PRICE, offsetof(struct price_def, f)
+#define DAY	86400LL
 
 static const char *const role_choices[] = {
 	"none", "viewer", "operator", "engineer", "approver", "admin", NULL
 };
+static const char *const kind_choices[] = {
+	"query", "cost_per_request", "spend_today", "spend_month", "forecast", NULL
+};
+static const char *const direction_choices[] = { "above", "below", NULL };
 
 const struct option_def options_table[] = {
-	{ "daemon", "socket", OPT_PATH, OFF(socket), NULL, 0, 0, NULL,
+	{ "daemon", "socket", OPT_PATH, G(socket), 0, 0, NULL, 0,
 	  "Unix socket of the daemon; default $XDG_RUNTIME_DIR/leitstand/default.sock "
 	  "(or /tmp/leitstand-UID/default.sock)" },
-	{ "daemon", "group", OPT_STRING, OFF(group), "", 0, 0, NULL,
+	{ "daemon", "group", OPT_STRING, G(group), 0, 0, NULL, 0,
 	  "Unix group allowed to connect (shared install: socket directory 0750, socket 0660); "
 	  "empty: private to the daemon's user" },
-	{ "daemon", "data_dir", OPT_PATH, OFF(data_dir), NULL, 0, 0, NULL,
+	{ "daemon", "data_dir", OPT_PATH, G(data_dir), 0, 0, NULL, 0,
 	  "where the database lives; default $XDG_DATA_HOME/leitstand" },
-	{ "daemon", "max_line", OPT_INT, OFF(max_line), "65536", 1024, 16 << 20, NULL,
+	{ "daemon", "max_line", OPT_INT, G(max_line), 1024, 16 << 20, NULL, 0,
 	  "longest protocol line a client may send, in bytes" },
-	{ "daemon", "max_queue", OPT_INT, OFF(max_queue), "16777216", 65536, 1LL << 30, NULL,
+	{ "daemon", "max_queue", OPT_INT, G(max_queue), 65536, 1LL << 30, NULL, 0,
 	  "output queued for a client that does not read before it is disconnected, in bytes" },
 
-	{ "assistant", "name", OPT_STRING, OFF(name), "Virtual Assistant", 0, 0, NULL,
+	{ "assistant", "name", OPT_STRING, G(name), 0, 0, NULL, 0,
 	  "name of the assistant, shown in the console header" },
-	{ "assistant", "environment", OPT_STRING, OFF(environment), "production", 0, 0, NULL,
+	{ "assistant", "environment", OPT_STRING, G(environment), 0, 0, NULL, 0,
 	  "environment shown next to the name" },
 
-	{ "console", "readonly", OPT_NAMES, OFF(readonly), "", 0, 0, NULL,
+	{ "console", "readonly", OPT_NAMES, G(readonly), 0, 0, NULL, 0,
 	  "users and @groups whose console never offers state-changing keys" },
 
-	{ "roles", "owner", OPT_CHOICE, OFF(owner_role), "admin", 0, 0, role_choices,
+	{ "roles", "owner", OPT_CHOICE, G(owner_role), 0, 0, role_choices, 0,
 	  "role of the user the daemon runs as, unless listed below (a private daemon's owner)" },
-	{ "roles", "default", OPT_CHOICE, OFF(default_role), "viewer", 0, 0, role_choices,
+	{ "roles", "default", OPT_CHOICE, G(default_role), 0, 0, role_choices, 0,
 	  "role of other users not listed below; none refuses them" },
-	{ "roles", "viewer", OPT_NAMES, OFF(members[ROLE_VIEWER]), "", 0, 0, NULL,
+	{ "roles", "viewer", OPT_NAMES, G(members[ROLE_VIEWER]), 0, 0, NULL, 0,
 	  "users and @groups who may read everything except audit details" },
-	{ "roles", "operator", OPT_NAMES, OFF(members[ROLE_OPERATOR]), "", 0, 0, NULL,
+	{ "roles", "operator", OPT_NAMES, G(members[ROLE_OPERATOR]), 0, 0, NULL, 0,
 	  "+ open, acknowledge and note incidents, run playbooks (L1)" },
-	{ "roles", "engineer", OPT_NAMES, OFF(members[ROLE_ENGINEER]), "", 0, 0, NULL,
+	{ "roles", "engineer", OPT_NAMES, G(members[ROLE_ENGINEER]), 0, 0, NULL, 0,
 	  "+ escalate, resolve, export tickets, propose prompt changes, run evals (L2)" },
-	{ "roles", "approver", OPT_NAMES, OFF(members[ROLE_APPROVER]), "", 0, 0, NULL,
+	{ "roles", "approver", OPT_NAMES, G(members[ROLE_APPROVER]), 0, 0, NULL, 0,
 	  "+ approve or reject proposals and roll back releases, never their own (L3/lead)" },
-	{ "roles", "admin", OPT_NAMES, OFF(members[ROLE_ADMIN]), "", 0, 0, NULL,
+	{ "roles", "admin", OPT_NAMES, G(members[ROLE_ADMIN]), 0, 0, NULL, 0,
 	  "+ purge, GDPR export and erase, audit export, eval gate override" },
+
+	{ "prometheus", "url", OPT_URL, G(prom_url), 0, 0, NULL, 0,
+	  "base URL of the Prometheus-compatible API (Prometheus, Thanos, Mimir, "
+	  "VictoriaMetrics); empty: no metrics" },
+	{ "prometheus", "interval", OPT_DURATION, G(prom_interval), 1, 3600, NULL, 0,
+	  "how often every KPI is queried (once for all consoles)" },
+	{ "prometheus", "timeout", OPT_DURATION, G(prom_timeout), 1, 300, NULL, 0,
+	  "total time a query may take; Prometheus is asked to give up a little earlier" },
+	{ "prometheus", "connect_timeout", OPT_DURATION, G(prom_connect_timeout), 1, 60, NULL, 0,
+	  "time to establish a connection" },
+	{ "prometheus", "history", OPT_DURATION, G(prom_history), 60, 7 * DAY, NULL, 0,
+	  "how far back the sparklines are filled when the daemon starts" },
+	{ "prometheus", "token", OPT_STRING, G(prom_token), 0, 0, NULL, OPT_SECRET,
+	  "bearer token; env:NAME reads it from the daemon's environment" },
+	{ "prometheus", "user", OPT_STRING, G(prom_user), 0, 0, NULL, 0,
+	  "basic auth user (with password)" },
+	{ "prometheus", "password", OPT_STRING, G(prom_password), 0, 0, NULL, OPT_SECRET,
+	  "basic auth password; env:NAME reads it from the daemon's environment" },
+	{ "prometheus", "insecure", OPT_BOOL, G(prom_insecure), 0, 0, NULL, 0,
+	  "skip TLS certificate verification (shown as a warning in the console)" },
+
+	{ "cost", "currency", OPT_STRING, G(currency), 0, 0, NULL, 0,
+	  "currency of the price table and the budget" },
+	{ "cost", "monthly_budget", OPT_NUMBER, G(monthly_budget), 0, 0, NULL, 0,
+	  "spend per calendar month the forecast is measured against; empty: none" },
+	{ "cost", "tokens_metric", OPT_STRING, G(tokens_metric), 0, 0, NULL, 0,
+	  "counter of tokens used (a histogram's _sum), labelled by model and token type" },
+	{ "cost", "model_label", OPT_STRING, G(model_label), 0, 0, NULL, 0,
+	  "label of tokens_metric naming the model" },
+	{ "cost", "type_label", OPT_STRING, G(type_label), 0, 0, NULL, 0,
+	  "label of tokens_metric saying input or output" },
+	{ "cost", "requests_query", OPT_STRING, G(requests_query), 0, 0, NULL, 0,
+	  "PromQL for requests per second, the divisor of cost per request" },
+
+	{ "sim", "url", OPT_URL, G(sim_url), 0, 0, NULL, 0,
+	  "address of a running leitstand sim, for :sim PROFILE in the console" },
+
+	{ "kpi.*", "enabled", OPT_BOOL, K(enabled), 0, 0, NULL, 0,
+	  "no: leave this KPI out (also one of the built-in ones)" },
+	{ "kpi.*", "title", OPT_STRING, K(title), 0, 0, NULL, 0,
+	  "shown on the tile" },
+	{ "kpi.*", "kind", OPT_CHOICE, K(kind_name), 0, 0, kind_choices, 0,
+	  "query: the value of query; the others are computed from [cost] and [price.*]" },
+	{ "kpi.*", "query", OPT_STRING, K(query), 0, 0, NULL, 0,
+	  "PromQL giving one value (kind = query)" },
+	{ "kpi.*", "unit", OPT_STRING, K(unit), 0, 0, NULL, 0,
+	  "s, ms, %, req/s, tokens, or a currency" },
+	{ "kpi.*", "warn", OPT_NUMBER, K(warn), 0, 0, NULL, 0,
+	  "threshold for warn; empty: none" },
+	{ "kpi.*", "crit", OPT_NUMBER, K(crit), 0, 0, NULL, 0,
+	  "threshold for crit; empty: none" },
+	{ "kpi.*", "direction", OPT_CHOICE, K(direction), 0, 0, direction_choices, 0,
+	  "above: values above the thresholds are bad; below: values below" },
+	{ "kpi.*", "for", OPT_DURATION, K(for_s), 0, DAY, NULL, 0,
+	  "how long a breach must last before the state changes" },
+	{ "kpi.*", "precision", OPT_INT, K(precision), 0, 6, NULL, 0,
+	  "digits after the decimal point" },
+
+	{ "price.*", "input", OPT_NUMBER, P(input), 0, 0, NULL, 0,
+	  "price of one million input tokens of the model" },
+	{ "price.*", "output", OPT_NUMBER, P(output), 0, 0, NULL, 0,
+	  "price of one million output tokens of the model" },
 };
 
 const size_t options_count = sizeof options_table / sizeof options_table[0];

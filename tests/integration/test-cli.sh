@@ -55,6 +55,43 @@ expect_exit 1 "$LEITSTAND" config check "$T/syntax.ini"
 assert_contains "$OUT" "$T/syntax.ini:1: syntax error"
 expect_exit 1 "$LEITSTAND" config check "$T/missing.ini"
 assert_contains "$OUT" "$T/missing.ini: No such file or directory"
+note "KPI, price and duration errors name file, line and section"
+cat >"$T/kpi.ini" <<'INI'
+[prometheus]
+interval = 5x
+url = ftp://example
+[kpi.latency_p95]
+warn = 9
+[kpi.mine]
+query = up
+[kpi.bad name]
+title = x
+[price.some-model]
+input = 1
+INI
+expect_exit 1 "$LEITSTAND" config check "$T/kpi.ini"
+assert_contains "$OUT" "$T/kpi.ini:2: prometheus.interval: \"5x\" is not a duration from 1s to 3600s"
+assert_contains "$OUT" "$T/kpi.ini:3: prometheus.url: must start with http:// or https://"
+assert_contains "$OUT" "$T/kpi.ini:4: kpi.latency_p95: warn 9 is beyond crit 8"
+assert_contains "$OUT" "kpi.latency_p95: warn 9 is beyond crit 8 for direction = above"
+assert_contains "$OUT" "$T/kpi.ini:6: kpi.mine: needs a title"
+assert_contains "$OUT" "$T/kpi.ini:8: section [kpi.bad name]: the name after the dot"
+assert_contains "$OUT" "$T/kpi.ini:10: price.some-model: needs input and output prices"
+
+note "a config holding a secret must not be readable by others; env:NAME keeps it out"
+printf '[prometheus]\nurl = http://127.0.0.1:1\ntoken = s3cret\n' >"$T/secret.ini"
+chmod 644 "$T/secret.ini"
+expect_exit 1 "$LEITSTAND" config check "$T/secret.ini"
+assert_contains "$OUT" "$T/secret.ini: holds a secret (token) but is readable by group or others (mode 644)"
+assert_not_contains "$OUT" "s3cret"
+chmod 600 "$T/secret.ini"
+"$LEITSTAND" config check "$T/secret.ini" >/dev/null
+printf '[prometheus]\ntoken = env:LEITSTAND_TEST_TOKEN\n' >"$T/env.ini"
+chmod 644 "$T/env.ini"
+expect_exit 1 "$LEITSTAND" config check "$T/env.ini"
+assert_contains "$OUT" "prometheus.token: environment variable LEITSTAND_TEST_TOKEN is not set"
+LEITSTAND_TEST_TOKEN=x "$LEITSTAND" config check "$T/env.ini" >/dev/null
+
 note "a broken config stops the daemon from starting, with the reason"
 expect_exit 1 "$LEITSTAND" -c "$T/bad.ini" serve
 assert_contains "$OUT" "daemon.colour: unknown key"

@@ -6,7 +6,6 @@
 #include <cmocka.h>
 
 #include <ctype.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,8 @@
 #include "backend/audit.h"
 #include "backend/schema.h"
 #include "backend/store.h"
+
+#include "tmpdir.h"
 
 /* A fresh store in its own temporary directory for each test. */
 struct fixture {
@@ -34,15 +35,14 @@ setup(void **state)
 	fx = calloc(1, sizeof *fx);
 	if (fx == NULL)
 		return -1;
-	snprintf(fx->dir, sizeof fx->dir, "/tmp/test-audit.XXXXXX");
-	if (mkdtemp(fx->dir) == NULL) {
+	if (tmpdir_make(fx->dir, sizeof fx->dir, "audit") != 0) {
 		free(fx);
 		return -1;
 	}
 	if ((fx->db = store_open(fx->dir, 0, &cause)) == NULL) {
 		fprintf(stderr, "store_open: %s\n", cause);
 		free(cause);
-		rmdir(fx->dir);
+		tmpdir_remove(fx->dir);
 		free(fx);
 		return -1;
 	}
@@ -50,29 +50,15 @@ setup(void **state)
 	return 0;
 }
 
-/* Closes the store and removes the files in the directory and the directory. */
+/* Closes the store and removes the directory with its files. */
 static int
 teardown(void **state)
 {
 	struct fixture	*fx = *state;
-	struct dirent	*de;
-	DIR		*d;
-	char		 path[512];
-	int		 rc = 0;
+	int		 rc;
 
 	store_close(fx->db);
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof path, "%s/%s", fx->dir, de->d_name);
-			if (unlink(path) != 0)
-				rc = -1;
-		}
-		closedir(d);
-	}
-	if (rmdir(fx->dir) != 0)
-		rc = -1;
+	rc = tmpdir_remove(fx->dir);
 	free(fx);
 	return rc;
 }

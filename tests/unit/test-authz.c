@@ -15,6 +15,8 @@
 #include "backend/authz.h"
 #include "backend/config.h"
 
+#include "tmpdir.h"
+
 /* Each test that needs a config file gets its own temporary directory. */
 struct fixture {
 	char	 dir[64];
@@ -29,9 +31,12 @@ setup(void **state)
 	fx = calloc(1, sizeof *fx);
 	if (fx == NULL)
 		return -1;
-	snprintf(fx->dir, sizeof fx->dir, "/tmp/test-authz.XXXXXX");
-	if (mkdtemp(fx->dir) == NULL ||
-	    asprintf(&fx->path, "%s/leitstand.ini", fx->dir) < 0) {
+	if (tmpdir_make(fx->dir, sizeof fx->dir, "authz") != 0) {
+		free(fx);
+		return -1;
+	}
+	if (asprintf(&fx->path, "%s/leitstand.ini", fx->dir) < 0) {
+		tmpdir_remove(fx->dir);
 		free(fx);
 		return -1;
 	}
@@ -43,12 +48,9 @@ static int
 teardown(void **state)
 {
 	struct fixture	*fx = *state;
-	int		 rc = 0;
+	int		 rc;
 
-	if (unlink(fx->path) != 0)
-		rc = -1;
-	if (rmdir(fx->dir) != 0)
-		rc = -1;
+	rc = tmpdir_remove(fx->dir);
 	free(fx->path);
 	free(fx);
 	return rc;

@@ -5,7 +5,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,8 @@
 
 #include "backend/authz.h"
 #include "backend/config.h"
+
+#include "tmpdir.h"
 
 /* Each test gets its own temporary directory. */
 struct fixture {
@@ -27,8 +28,7 @@ setup(void **state)
 	fx = calloc(1, sizeof *fx);
 	if (fx == NULL)
 		return -1;
-	snprintf(fx->dir, sizeof fx->dir, "/tmp/test-config.XXXXXX");
-	if (mkdtemp(fx->dir) == NULL) {
+	if (tmpdir_make(fx->dir, sizeof fx->dir, "config") != 0) {
 		free(fx);
 		return -1;
 	}
@@ -36,28 +36,14 @@ setup(void **state)
 	return 0;
 }
 
-/* Removes the files in the directory (it has no subdirectories) and the directory. */
+/* Removes the directory with its files. */
 static int
 teardown(void **state)
 {
 	struct fixture	*fx = *state;
-	struct dirent	*de;
-	DIR		*d;
-	char		 path[512];
-	int		 rc = 0;
+	int		 rc;
 
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof path, "%s/%s", fx->dir, de->d_name);
-			if (unlink(path) != 0)
-				rc = -1;
-		}
-		closedir(d);
-	}
-	if (rmdir(fx->dir) != 0)
-		rc = -1;
+	rc = tmpdir_remove(fx->dir);
 	free(fx);
 	return rc;
 }
