@@ -42,5 +42,6 @@ int	 cli_audit_list(struct cli *, int, char **);
 int	 cli_audit_export(struct cli *, int, char **);
 int	 cli_config_check(struct cli *, int, char **);
 int	 cli_config_reload(struct cli *, int, char **);
+int	 cli_kpi(struct cli *, int, char **);
 
 #endif

@@ -17,6 +17,7 @@
 #include "backend/client.h"
 #include "backend/config.h"
 #include "backend/loop.h"
+#include "backend/path.h"
 #include "backend/xmalloc.h"
 
 /* Replies can be large (a page of a list); requests are checked by the daemon. */
@@ -154,16 +155,13 @@ client_start_daemon(char *const *options, const char *socket, char **cause)
 static int
 client_start_lock(const char *path, char **cause)
 {
-	char *dir = xstrdup(path), *slash, *lock;
+	char *dir = path_dir(path), *lock;
 	int fd;
 
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			*cause = xprintf("socket directory %s: %s", dir, strerror(errno));
-			free(dir);
-			return -1;
-		}
+	if (path_mkdirs(dir, 0700) != 0) {
+		*cause = xprintf("socket directory %s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
 	}
 	free(dir);
 	lock = xprintf("%s.lock", path);

@@ -14,6 +14,7 @@
 #include "backend/buf.h"
 #include "backend/config.h"
 #include "backend/options-table.h"
+#include "backend/path.h"
 #include "backend/xmalloc.h"
 
 /* Longest line of a config file (a PromQL query fits easily). */
@@ -631,7 +632,7 @@ config_load(struct config *cfg, const char *file, char **cause)
 	struct buf errors;
 	struct stat st;
 	const char *secret = NULL;
-	char *dir, *slash;
+	char *dir;
 	FILE *f;
 	int nerrors = 0;
 
@@ -649,13 +650,7 @@ config_load(struct config *cfg, const char *file, char **cause)
 			config_free(cfg);
 			return -1;
 		}
-		dir = xstrdup(file);
-		if ((slash = strrchr(dir, '/')) != NULL)
-			*slash = '\0';
-		else {
-			free(dir);
-			dir = xstrdup(".");
-		}
+		dir = path_dir(file);
 		config_parse(cfg, f, file, dir, &errors, &nerrors, &secret);
 		/* A secret written into the file is only as safe as the file. */
 		if (secret != NULL && fstat(fileno(f), &st) == 0 && (st.st_mode & 077) &&

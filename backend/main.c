@@ -9,10 +9,12 @@
 #include "backend/cli.h"
 #include "backend/client.h"
 #include "backend/config.h"
+#include "backend/demo.h"
 #include "backend/log.h"
 #include "backend/ops.h"
 #include "backend/options-table.h"
 #include "backend/server.h"
+#include "backend/sim.h"
 #include "backend/version.h"
 #include "backend/xmalloc.h"
 #include "tui/tui.h"
@@ -22,6 +24,7 @@ static int	cmd_console(struct cli *, int, char **);
 static int	cmd_keys(struct cli *, int, char **);
 static int	cmd_ops(struct cli *, int, char **);
 static int	cmd_config_keys(struct cli *, int, char **);
+static int	cmd_sim(struct cli *, int, char **);
 static int	cmd_version(struct cli *, int, char **);
 static int	cmd_help(struct cli *, int, char **);
 
@@ -40,12 +43,16 @@ static const struct command {
 	  "run the daemon in the foreground (SIGTERM or SIGINT stops it)" },
 	{ "status", NULL, cli_status, 0, "[--json]",
 	  "daemon version, uptime, clients, data dir, your user and role" },
+	{ "kpi", NULL, cli_kpi, 0, "[--json] [--watch]",
+	  "the KPIs: value, state, age; --watch prints every poll (JSON lines with --json)" },
 	{ "audit", "verify", cli_audit_verify, 0, "[--json]",
 	  "check the audit hash chain (exit 3 if broken)" },
 	{ "audit", "list", cli_audit_list, 0, "[--actor USER] [--action OP] [--limit N] [--json]",
 	  "newest audit entries first" },
 	{ "audit", "export", cli_audit_export, 0, "[--format json|csv] [--since TIME] [--until TIME]",
 	  "every entry with details and hashes (admin)" },
+	{ "sim", NULL, cmd_sim, CMD_NOCONFIG, SIM_USAGE,
+	  "simulated assistant: OpenAI-compatible API, /metrics, traffic profiles" },
 	{ "config", "check", cli_config_check, CMD_NOCONFIG, "[FILE]",
 	  "validate a config file without starting anything" },
 	{ "config", "reload", cli_config_reload, 0, "",
@@ -137,6 +144,13 @@ cmd_config_keys(struct cli *cli, int argc, char **argv)
 		free(def);
 	}
 	return 0;
+}
+
+static int
+cmd_sim(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	return sim_main(argc, argv);
 }
 
 static int
@@ -281,7 +295,9 @@ main(int argc, char **argv)
 	}
 
 	optind = 1;
-	if (cmd == NULL)
+	if (cmd == NULL && cli.demo)
+		rc = demo_main(&cli, cmd_console);
+	else if (cmd == NULL)
 		rc = cmd_console(&cli, argc, argv);
 	else {
 		/* Subcommands parse their own options, from their name on. */

@@ -31,7 +31,7 @@ op_status(struct op_ctx *ctx)
 	return 0;
 }
 
-static const char *const topic_names[] = { "audit", "status" };
+static const char *const topic_names[] = { "audit", "status", "kpi" };
 
 int
 op_subscribe(struct op_ctx *ctx)

@@ -35,6 +35,18 @@ static const struct op_arg audit_export_args[] = {
 	{ NULL, 0, 0, 0, 0 }
 };
 
+static const struct op_arg kpi_range_args[] = {
+	{ "name", ARG_STRING, 1, 0, 128 },
+	{ "seconds", ARG_INT, 0, 60, 7 * 86400 },
+	{ "width", ARG_INT, 0, 10, 2000 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg sim_profile_args[] = {
+	{ "profile", ARG_STRING, 1, 0, 64 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
 /* The one op table; docs/protocol.md describes each entry. */
 const struct op ops_table[] = {
 	{ "status", PERM_READ, 0, no_args, op_status,
@@ -47,6 +59,12 @@ const struct op ops_table[] = {
 	  "walk the hash chain; reports the first broken entry" },
 	{ "audit.export", PERM_ADMIN, 0, audit_export_args, op_audit_export,
 	  "audit entries with details and hashes, oldest first, in pages" },
+	{ "kpi.list", PERM_READ, 0, no_args, op_kpi_list,
+	  "every KPI: value, state, thresholds, age, last minutes of history, data source" },
+	{ "kpi.range", PERM_READ, 0, kpi_range_args, op_kpi_range,
+	  "one KPI's values over the last seconds, about width points (from Prometheus)" },
+	{ "sim.profile", PERM_INCIDENT_WRITE, OP_WRITE, sim_profile_args, op_sim_profile,
+	  "switch the configured simulator's traffic profile (demo and training)" },
 	{ "config.reload", PERM_ADMIN, OP_WRITE, no_args, op_config_reload,
 	  "re-read the config file; roles apply to connected clients at once" },
 	{ NULL, 0, 0, NULL, NULL, NULL }

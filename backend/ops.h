@@ -69,5 +69,8 @@ int	op_audit_list(struct op_ctx *);
 int	op_audit_export(struct op_ctx *);
 int	op_audit_verify(struct op_ctx *);
 int	op_config_reload(struct op_ctx *);
+int	op_kpi_list(struct op_ctx *);
+int	op_kpi_range(struct op_ctx *);
+int	op_sim_profile(struct op_ctx *);
 
 #endif

@@ -18,6 +18,8 @@
 #include "backend/log.h"
 #include "backend/loop.h"
 #include "backend/ops.h"
+#include "backend/path.h"
+#include "backend/poller.h"
 #include "backend/server.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
@@ -303,7 +305,7 @@ server_listen(struct server *s, char **cause)
 	struct sockaddr_un sa;
 	struct group gr, *grp = NULL;
 	struct stat st;
-	char grbuf[16384], *dir, *slash;
+	char grbuf[16384], *dir;
 	gid_t gid = (gid_t)-1;
 	mode_t old;
 	int fd, probe, rc;
@@ -324,12 +326,8 @@ server_listen(struct server *s, char **cause)
 		}
 		gid = gr.gr_gid;
 	}
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		rc = server_socket_dir(s, dir, gid, cause);
-	} else
-		rc = 0;
+	dir = path_dir(path);
+	rc = strcmp(dir, "/") != 0 ? server_socket_dir(s, dir, gid, cause) : 0;
 	free(dir);
 	if (rc != 0)
 		return -1;
@@ -387,6 +385,12 @@ server_listen(struct server *s, char **cause)
 	return 0;
 }
 
+static void
+server_kpi_event(void *arg, cJSON *ev)
+{
+	server_publish(arg, TOPIC_KPI, ev);
+}
+
 int
 server_reload(struct server *s, char **cause)
 {
@@ -396,6 +400,8 @@ server_reload(struct server *s, char **cause)
 
 	if (config_load(&fresh, old->file, cause) != 0)
 		return -1;
+	/* The poller points into the KPI definitions: it starts again with the new ones. */
+	poller_free(s->poller);
 	/* The running daemon keeps its socket, data dir and limits. */
 	free(fresh.socket);
 	free(fresh.group);
@@ -408,6 +414,7 @@ server_reload(struct server *s, char **cause)
 	old->socket = old->group = old->data_dir = NULL;
 	config_free(old);
 	*old = fresh;
+	s->poller = poller_create(s->loop, s->cfg, server_kpi_event, s);
 	for (c = s->conns; c != NULL; c = c->next) {
 		uid_t uid = c->who.uid;
 		gid_t gid = c->who.gid;
@@ -473,6 +480,7 @@ server_shutdown(struct server *s)
 
 	/* Jobs in flight finish and reply before the store closes. */
 	job_drain();
+	poller_free(s->poller);
 	for (c = s->conns; c != NULL; c = c->next) {
 		if (!c->dead) {
 			conn_flush(s, c);
@@ -515,6 +523,7 @@ server_main(struct config *cfg, int ready_fd)
 	loop_signal(s.loop, SIGTERM, server_signal, &s);
 	loop_signal(s.loop, SIGINT, server_signal, &s);
 	loop_signal(s.loop, SIGHUP, server_sighup, &s);
+	s.poller = poller_create(s.loop, cfg, server_kpi_event, &s);
 	log_debug("listening on %s, data dir %s", cfg->socket, cfg->data_dir);
 	ready_report(&s, "ok\n");
 

@@ -15,12 +15,14 @@
 struct config;
 struct loop;
 struct loop_io;
+struct poller;
 
 /* Event topics a client can subscribe to. */
 enum topic {
 	TOPIC_AUDIT	= 0x1,
 	TOPIC_STATUS	= 0x2,
-	TOPIC_ALL	= 0x3
+	TOPIC_KPI	= 0x4,
+	TOPIC_ALL	= 0x7
 };
 
 struct conn {
@@ -49,6 +51,7 @@ struct server {
 	struct conn	*conns;
 	int		 nconns;
 	int		 ready_fd;	/* reports start-up to whoever started us, or -1 */
+	struct poller	*poller;
 };
 
 /* Runs the daemon in the foreground until SIGTERM/SIGINT; returns the exit code. */

@@ -9,31 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/path.h"
 #include "backend/schema.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
-
-/* mkdir -p with mode for each created component. */
-static int
-mkdir_p(const char *path, mode_t mode)
-{
-	char *p = xstrdup(path), *s;
-	int rc = 0;
-
-	for (s = p + 1; rc == 0; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, mode) != 0 && errno != EEXIST)
-			rc = -1;
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	free(p);
-	return rc;
-}
 
 int
 store_lock(const char *dir, char **cause)
@@ -42,7 +21,7 @@ store_lock(const char *dir, char **cause)
 	ssize_t n;
 	int fd;
 
-	if (mkdir_p(dir, 0700) != 0) {
+	if (path_mkdirs(dir, 0700) != 0) {
 		*cause = xprintf("data dir %s: %s", dir, strerror(errno));
 		return -1;
 	}

@@ -11,7 +11,7 @@
 #define ACTIONS \
 	ACTION(QUIT,		GLOBAL,	"q",		"quit the console (the daemon keeps running)", 0) \
 	ACTION(HELP,		GLOBAL,	"?",		"show the keys of this view", 0) \
-	ACTION(COMMAND,		GLOBAL,	":",		"command line: :1-:5 or :dashboard ... :audit, :quit, :help", 0) \
+	ACTION(COMMAND,		GLOBAL,	":",		"command line: :1-:5 or :dashboard ... :audit, :sim PROFILE, :quit, :help", 0) \
 	ACTION(VIEW_NEXT,	GLOBAL,	"Tab",		"next view", 0) \
 	ACTION(VIEW_PREV,	GLOBAL,	"BTab",		"previous view", 0) \
 	ACTION(VIEW_1,		GLOBAL,	"1",		"dashboard", 0) \
@@ -27,7 +27,10 @@
 	ACTION(PAGE_UP,		LIST,	"PgUp C-b",	"previous page", 0) \
 	ACTION(FIRST,		LIST,	"g Home",	"first line", 0) \
 	ACTION(LAST,		LIST,	"G End",	"last line", 0) \
-	ACTION(FILTER,		LIST,	"/",		"filter the list (an empty filter shows all)", 0)
+	ACTION(FILTER,		LIST,	"/",		"filter the list (an empty filter shows all)", 0) \
+	ACTION(OPEN,		DASHBOARD, "Enter",	"open the selected KPI: chart, thresholds, query", 0) \
+	ACTION(CLOSE,		DASHBOARD, "Esc Bksp",	"back from the KPI chart to the tiles", 0) \
+	ACTION(RANGE,		DASHBOARD, "t",		"KPI chart: 1 h, 6 h, 24 h", 0)
 
 enum action {
 	ACTION_NONE,
@@ -41,6 +44,7 @@ enum action {
 enum scope {
 	SCOPE_GLOBAL	= 0x1,
 	SCOPE_LIST	= 0x2,
+	SCOPE_DASHBOARD	= 0x4,
 };
 
 struct action_info {

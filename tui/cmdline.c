@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "backend/buf.h"
+#include "backend/client.h"
 #include "backend/xmalloc.h"
 #include "tui/cmdline.h"
 #include "tui/console.h"
@@ -162,10 +163,24 @@ cmdline_free(void)
 	buf_free(&cl.text);
 }
 
+static void
+sim_reply(void *arg, const cJSON *r)
+{
+	(void)arg;
+	if (r == NULL)
+		return;
+	if (client_error(r) != NULL)
+		console_error("%s", client_error(r));
+	else
+		console_note("simulator switched to profile %s",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(r, "profile")));
+}
+
 int
 cmdline_run(const char *line)
 {
 	char *copy = xstrdup(line), *cmd, *arg, *save;
+	cJSON *req;
 	int v, rc = 0;
 
 	cmd = strtok_r(copy, " \t", &save);
@@ -178,6 +193,11 @@ cmdline_run(const char *line)
 		console_help();
 	else if (arg == NULL && (v = view_find(cmd)) >= 0)
 		view_show(v);
+	else if (strcmp(cmd, "sim") == 0 && arg != NULL) {
+		req = client_request("sim.profile");
+		cJSON_AddStringToObject(req, "profile", arg);
+		console_request(req, sim_reply, NULL);
+	}
 	else {
 		console_error("unknown command \"%s\"; try :help", cmd);
 		rc = -1;

@@ -21,6 +21,8 @@ struct console_state {
 void	console_request(cJSON *, console_reply_cb, void *);
 /* Shows a message in the status line until the next key. */
 void	console_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Shows a note (not an error) in the status line until the next key. */
+void	console_note(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* Asks for a redraw at the end of this loop iteration. */
 void	console_dirty(void);
 const struct console_state *console_state(void);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: ISC */
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,16 @@
 
 extern attr_t display_styles[STYLE_COUNT];
 
-static const char *const glyphs_utf8[GLYPH_COUNT] = { "│", "─", "·", "●" };
-static const char *const glyphs_ascii[GLYPH_COUNT] = { "|", "-", "-", "*" };
+static const char *const glyphs_utf8[GLYPH_COUNT] = {
+	"│", "─", "·", "●", "✓", "▲", "✖", "?", "…"
+};
+static const char *const glyphs_ascii[GLYPH_COUNT] = {
+	"|", "-", "-", "*", "+", "!", "X", "?", "~"
+};
+
+/* Eight heights of a cell, lowest first. */
+static const char *const levels_utf8[8] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+static const char *const levels_ascii[8] = { "_", ".", ",", ":", "-", "=", "+", "#" };
 
 int
 draw_rows(void)
@@ -140,4 +149,48 @@ draw_cursor(int y, int x)
 	}
 	move(y, x);
 	curs_set(1);
+}
+
+void
+draw_sparkline(int y, int x, enum style st, const double *v, int n, double lo, double hi)
+{
+	const char *const *lv = display_ascii() ? levels_ascii : levels_utf8;
+	int i, level;
+
+	if (y < 0 || y >= LINES || x < 0 || x + n > COLS)
+		return;
+	attrset(display_styles[st]);
+	move(y, x);
+	for (i = 0; i < n; i++) {
+		if (isnan(v[i])) {
+			addch(' ');
+			continue;
+		}
+		/* A flat line sits in the middle; otherwise scale into the eight heights. */
+		level = hi > lo ? (int)((v[i] - lo) / (hi - lo) * 7.0 + 0.5) : 3;
+		addstr(lv[level < 0 ? 0 : level > 7 ? 7 : level]);
+	}
+	attrset(A_NORMAL);
+}
+
+void
+draw_bar(int y, int x, int h, enum style st, double frac)
+{
+	const char *const *lv = display_ascii() ? levels_ascii : levels_utf8;
+	int eighths, row;
+
+	if (x < 0 || x >= COLS || h <= 0 || isnan(frac))
+		return;
+	if (frac < 0)
+		frac = 0;
+	if (frac > 1)
+		frac = 1;
+	eighths = (int)(frac * h * 8 + 0.5);
+	attrset(display_styles[st]);
+	for (row = 0; row < h && eighths > 0; row++, eighths -= 8) {
+		if (y - row < 0 || y - row >= LINES)
+			continue;
+		mvaddstr(y - row, x, lv[eighths >= 8 ? 7 : eighths - 1]);
+	}
+	attrset(A_NORMAL);
 }

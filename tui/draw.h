@@ -24,6 +24,11 @@ enum glyph {
 	GLYPH_HBAR,		/* ─ or - */
 	GLYPH_DOT,		/* · or - */
 	GLYPH_BULLET,		/* ● or * */
+	GLYPH_OK,		/* ✓ or + */
+	GLYPH_WARN,		/* ▲ or ! */
+	GLYPH_CRIT,		/* ✖ or X */
+	GLYPH_UNKNOWN,		/* ? */
+	GLYPH_ELLIPSIS,		/* … or ~ */
 	GLYPH_COUNT
 };
 
@@ -44,6 +49,11 @@ void		 draw_hline(int y, int x, int w, enum style);
 const char	*draw_glyph(enum glyph);
 /* Display width of external text after sanitising. */
 int		 draw_width(const char *);
+/* A sparkline of n values (NAN: gap) scaled between lo and hi, one cell per value. */
+void		 draw_sparkline(int y, int x, enum style, const double *, int n, double lo,
+		     double hi);
+/* One column of a bar chart, h rows tall from the bottom row y, filled to frac (0..1). */
+void		 draw_bar(int y, int x, int h, enum style, double frac);
 /* Puts the terminal cursor at y, x (shown), or hides it when y < 0. */
 void		 draw_cursor(int y, int x);
 

@@ -40,6 +40,7 @@ static struct {
 	struct pending		*pending;
 	struct console_state	 st;
 	char			*message;
+	int			 message_note;	/* a note, not an error */
 	int			 dirty;
 	int			 help;
 } con;
@@ -69,17 +70,34 @@ console_help(void)
 	console_dirty();
 }
 
+static void
+console_message(int note, const char *fmt, va_list ap)
+{
+	free(con.message);
+	xvasprintf(&con.message, fmt, ap);
+	con.message_note = note;
+	log_debug("status: %s", con.message);
+	console_dirty();
+}
+
 void
 console_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	free(con.message);
 	va_start(ap, fmt);
-	xvasprintf(&con.message, fmt, ap);
+	console_message(0, fmt, ap);
 	va_end(ap);
-	log_debug("status: %s", con.message);
-	console_dirty();
+}
+
+void
+console_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	console_message(1, fmt, ap);
+	va_end(ap);
 }
 
 static void	console_disconnected(const char *);
@@ -301,7 +319,7 @@ draw_status(int y, int w)
 		return;
 	}
 	if (con.message != NULL) {
-		draw_line(y, 0, w, STYLE_ERROR, con.message);
+		draw_line(y, 0, w, con.message_note ? STYLE_TITLE : STYLE_ERROR, con.message);
 		return;
 	}
 	draw_fill(y, 0, w, STYLE_STATUS);

@@ -20,12 +20,6 @@ pending_text(int y, int h, int w, const char *title, const char *text)
 }
 
 static void
-dashboard_draw(int y, int h, int w)
-{
-	pending_text(y, h, w, "Dashboard", "No metrics configured.");
-}
-
-static void
 incidents_draw(int y, int h, int w)
 {
 	pending_text(y, h, w, "Incidents", "This daemon does not track incidents yet.");
@@ -43,9 +37,6 @@ prompts_draw(int y, int h, int w)
 	pending_text(y, h, w, "Prompt releases", "This daemon has no prompt repository yet.");
 }
 
-const struct view_ops view_dashboard_ops = {
-	.name = "dashboard", .title = "Dashboard", .open = pending_open, .draw = dashboard_draw,
-};
 const struct view_ops view_incidents_ops = {
 	.name = "incidents", .title = "Incidents", .open = pending_open, .draw = incidents_draw,
 };

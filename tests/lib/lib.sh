@@ -149,3 +149,54 @@ wait_screen() {
 keys() {
 	tmux_ send-keys -t "$@"
 }
+
+# A loopback port nobody listens on now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Starts `leitstand sim serve`; sets SIM_URL and SIM_PID.
+start_sim() {
+	"$LEITSTAND" sim serve "$@" >"$T/sim.out" 2>"$T/sim.err" &
+	SIM_PID=$!
+	PIDS+=("$SIM_PID")
+	wait_for "grep -q '^listening on ' '$T/sim.out'"
+	SIM_URL=$(sed -n 's/^listening on //p' "$T/sim.out")
+}
+
+# Starts the real Prometheus scraping the sim every second on PROM_PORT (a free port unless
+# set), with a TSDB in the test dir; sets PROM_URL and PROM_PID. Keeps the TSDB across restarts.
+start_prometheus() {
+	PROM_PORT=${PROM_PORT:-$(free_port)}
+	mkdir -p "$T/prom"
+	cat >"$T/prom/prometheus.yml" <<EOF2
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: assistant
+    static_configs:
+      - targets: ['${SIM_URL#http://}']
+EOF2
+	/usr/bin/prometheus --config.file="$T/prom/prometheus.yml" \
+		--storage.tsdb.path="$T/prom/tsdb" --web.listen-address="127.0.0.1:$PROM_PORT" \
+		>>"$T/prom/log" 2>&1 &
+	PROM_PID=$!
+	PIDS+=("$PROM_PID")
+	PROM_URL=http://127.0.0.1:$PROM_PORT
+	wait_for "python3 -c 'import urllib.request,sys; urllib.request.urlopen(sys.argv[1] + \"/-/ready\", timeout=1)' '$PROM_URL'" 30
+}
+
+stop_prometheus() {
+	kill -TERM "$PROM_PID"
+	wait "$PROM_PID" || true
+}
+
+# kpi FIELD NAME: a field of one KPI from `leitstand kpi --json` (empty when missing or null).
+kpi_field() {
+	ls_ kpi --json | python3 -c 'import json,sys
+d = json.load(sys.stdin)
+k = [k for k in d["kpis"] if k["name"] == sys.argv[2]][0]
+v = k.get(sys.argv[1])
+print("" if v is None else v)' "$1" "$2"
+}

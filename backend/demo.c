@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: ISC */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend/cli.h"
+#include "backend/client.h"
+#include "backend/config.h"
+#include "backend/demo.h"
+#include "backend/loop.h"
+#include "backend/path.h"
+#include "backend/xmalloc.h"
+
+#define DEMO_WAIT_MS	20000
+#define PROMETHEUS	"/usr/bin/prometheus"
+
+struct demo {
+	char	*dir;		/* runtime files: configs, logs, the temporary TSDB */
+	char	*ini;
+	pid_t	 sim;
+	pid_t	 prometheus;
+	char	*sim_url;
+	char	*prom_url;
+};
+
+/* Starts a child that dies with us; stdout to out (or the log), stderr to the log. */
+static pid_t
+demo_spawn(char *const argv[], int out, const char *log)
+{
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0) {
+		dup2(out >= 0 ? out : fd, 1);
+		dup2(fd, 2);
+	}
+	if ((fd = open("/dev/null", O_RDONLY)) >= 0)
+		dup2(fd, 0);
+	execv(argv[0], argv);
+	fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static void
+demo_stop(pid_t pid)
+{
+	int i;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	for (i = 0; i < 100; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		usleep(50000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* Starts `leitstand sim serve` and reads the address it listens on. */
+static int
+demo_sim(struct demo *d, char **cause)
+{
+	char *argv[] = { (char *)"/proc/self/exe", (char *)"sim", (char *)"serve", NULL };
+	char *log = xprintf("%s/sim.log", d->dir), line[256];
+	struct pollfd pfd;
+	size_t got = 0;
+	ssize_t n;
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		fatal("pipe: %s", strerror(errno));
+	d->sim = demo_spawn(argv, p[1], log);
+	close(p[1]);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	while (got < sizeof line - 1 && memchr(line, '\n', got) == NULL &&
+	    poll(&pfd, 1, DEMO_WAIT_MS) == 1 &&
+	    (n = read(p[0], line + got, sizeof line - 1 - got)) > 0)
+		got += (size_t)n;
+	close(p[0]);
+	line[got] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	if (strncmp(line, "listening on ", 13) != 0) {
+		*cause = xprintf("the simulator did not start; see %s", log);
+		free(log);
+		return -1;
+	}
+	free(log);
+	d->sim_url = xstrdup(line + 13);
+	return 0;
+}
+
+/* A loopback port nobody listens on now (the kernel's pick). */
+static int
+demo_free_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof sa;
+	int fd, port = -1;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return -1;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static int
+demo_ready(const char *url)
+{
+	CURL *c = curl_easy_init();
+	char *u = xprintf("%s/-/ready", url);
+	long status = 0;
+	FILE *null = fopen("/dev/null", "w");
+
+	curl_easy_setopt(c, CURLOPT_URL, u);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 500L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, null);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	fclose(null);
+	free(u);
+	return status == 200;
+}
+
+/* Starts Prometheus scraping the sim every second, with a TSDB of its own. */
+static int
+demo_prometheus(struct demo *d, char **cause)
+{
+	char *yml = xprintf("%s/prometheus.yml", d->dir), *tsdb = xprintf("%s/tsdb", d->dir);
+	char *log = xprintf("%s/prometheus.log", d->dir), *cfgarg, *tsdbarg, *listen;
+	const char *target = strstr(d->sim_url, "//") + 2;
+	long long deadline = loop_now_ms() + DEMO_WAIT_MS;
+	FILE *f;
+	int port = demo_free_port(), rc = -1;
+
+	if (access(PROMETHEUS, X_OK) != 0) {
+		*cause = xstrdup("the demo needs Prometheus: apt-get install prometheus "
+		    "(make run does it when run as root)");
+		goto out;
+	}
+	if ((f = fopen(yml, "w")) == NULL) {
+		*cause = xprintf("%s: %s", yml, strerror(errno));
+		goto out;
+	}
+	fprintf(f, "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+	    "scrape_configs:\n  - job_name: assistant\n    static_configs:\n"
+	    "      - targets: ['%s']\n", target);
+	fclose(f);
+	cfgarg = xprintf("--config.file=%s", yml);
+	tsdbarg = xprintf("--storage.tsdb.path=%s", tsdb);
+	listen = xprintf("--web.listen-address=127.0.0.1:%d", port);
+	{
+		char *argv[] = { (char *)PROMETHEUS, cfgarg, tsdbarg, listen,
+		    (char *)"--storage.tsdb.retention.time=1d", NULL };
+		d->prometheus = demo_spawn(argv, -1, log);
+	}
+	free(cfgarg);
+	free(tsdbarg);
+	free(listen);
+	d->prom_url = xprintf("http://127.0.0.1:%d", port);
+	while (!demo_ready(d->prom_url)) {
+		if (waitpid(d->prometheus, NULL, WNOHANG) == d->prometheus) {
+			d->prometheus = 0;
+			*cause = xprintf("Prometheus exited at start; see %s", log);
+			goto out;
+		}
+		if (loop_now_ms() > deadline) {
+			*cause = xprintf("Prometheus was not ready within %d s; see %s",
+			    DEMO_WAIT_MS / 1000, log);
+			goto out;
+		}
+		usleep(100000);
+	}
+	rc = 0;
+out:
+	free(yml);
+	free(tsdb);
+	free(log);
+	return rc;
+}
+
+static int
+demo_write_ini(struct demo *d, const struct config *cfg, char **cause)
+{
+	FILE *f;
+
+	d->ini = xprintf("%s/leitstand.ini", d->dir);
+	if ((f = fopen(d->ini, "w")) == NULL) {
+		*cause = xprintf("%s: %s", d->ini, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "; Written by leitstand --demo for this session.\n"
+	    "[daemon]\nsocket = %s\ndata_dir = %s\n"
+	    "[assistant]\nname = Demo Assistant\nenvironment = simulated\n"
+	    "[prometheus]\nurl = %s\ninterval = 2s\nhistory = 10m\n"
+	    "[sim]\nurl = %s\n", cfg->socket, cfg->data_dir, d->prom_url, d->sim_url);
+	fclose(f);
+	return 0;
+}
+
+/* The pid of the daemon on the socket, or 0 if none answers. */
+static pid_t
+demo_daemon_pid(const struct config *cfg)
+{
+	struct client *c;
+	cJSON *r;
+	char *cause = NULL;
+	pid_t pid = 0;
+
+	if ((c = client_connect(cfg->socket, &cause)) == NULL) {
+		free(cause);
+		return 0;
+	}
+	if ((r = client_call(c, client_request("status"), &cause)) != NULL) {
+		pid = (pid_t)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "pid"));
+		cJSON_Delete(r);
+	}
+	free(cause);
+	client_free(c);
+	return pid;
+}
+
+/* Stops a daemon we did not start as a child: by its pid, and waits until it is gone. */
+static void
+demo_stop_daemon(pid_t pid)
+{
+	int i;
+
+	if (pid <= 0 || kill(pid, SIGTERM) != 0)
+		return;
+	for (i = 0; i < 100 && kill(pid, 0) == 0; i++)
+		usleep(50000);
+}
+
+int
+demo_main(struct cli *cli, int (*console)(struct cli *, int, char **))
+{
+	struct demo d;
+	char *cause = NULL, *run, **old_options;
+	pid_t daemon;
+	int rc = 1;
+
+	memset(&d, 0, sizeof d);
+	run = path_dir(cli->cfg.socket);
+	d.dir = xprintf("%s/demo", run);
+	free(run);
+	if (path_mkdirs(d.dir, 0700) != 0) {
+		cli_error("demo: %s: %s", d.dir, strerror(errno));
+		free(d.dir);
+		return 1;
+	}
+	/* A demo left running (its sim and Prometheus are gone) is replaced. */
+	demo_stop_daemon(demo_daemon_pid(&cli->cfg));
+
+	fprintf(stderr, "leitstand demo: starting the simulator and Prometheus...\n");
+	if (demo_sim(&d, &cause) != 0 || demo_prometheus(&d, &cause) != 0 ||
+	    demo_write_ini(&d, &cli->cfg, &cause) != 0)
+		goto out;
+
+	/* The console's daemon reads the demo's config; so does every command of this run. */
+	config_free(&cli->cfg);
+	if (config_load(&cli->cfg, d.ini, &cause) != 0)
+		goto out;
+	free(cli->config_file);
+	cli->config_file = xstrdup(d.ini);
+	old_options = cli->options;
+	cli->options = xcalloc(3, sizeof *cli->options);
+	cli->options[0] = (char *)"-c";
+	cli->options[1] = d.ini;
+	rc = console(cli, 0, NULL);
+	free(cli->options);
+	cli->options = old_options;
+	if ((daemon = demo_daemon_pid(&cli->cfg)) > 0)
+		demo_stop_daemon(daemon);
+out:
+	if (cause != NULL) {
+		cli_error("demo: %s", cause);
+		free(cause);
+	}
+	demo_stop(d.prometheus);
+	demo_stop(d.sim);
+	free(d.dir);
+	free(d.ini);
+	free(d.sim_url);
+	free(d.prom_url);
+	return rc;
+}

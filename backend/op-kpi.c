@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: ISC */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/ops.h"
+#include "backend/poller.h"
+#include "backend/server.h"
+#include "backend/xmalloc.h"
+
+/* kpi.list: the current snapshot of every KPI. */
+int
+op_kpi_list(struct op_ctx *ctx)
+{
+	cJSON *snap = poller_snapshot(ctx->srv->poller), *item;
+
+	while ((item = snap->child) != NULL) {
+		cJSON_DetachItemViaPointer(snap, item);
+		cJSON_AddItemToObject(ctx->reply, item->string, item);
+	}
+	cJSON_Delete(snap);
+	return 0;
+}
+
+struct range_reply {
+	struct server	*srv;
+	unsigned long	 conn;
+	cJSON		*reply;
+};
+
+static void
+range_done(void *arg, cJSON *points, const char *error)
+{
+	struct range_reply *rr = arg;
+	struct conn *c = server_conn(rr->srv, rr->conn);
+	cJSON *r = rr->reply;
+
+	if (error != NULL) {
+		r = proto_error(NULL, "unavailable", "%s", error);
+		cJSON_ReplaceItemInObject(r, "id", cJSON_DetachItemFromObject(rr->reply, "id"));
+		cJSON_Delete(rr->reply);
+	} else
+		cJSON_AddItemToObject(r, "points", points);
+	if (c != NULL)
+		server_send(rr->srv, c, r);
+	else
+		cJSON_Delete(r);
+	free(rr);
+}
+
+/* kpi.range: a KPI's values over the last `seconds`, for the detail chart. */
+int
+op_kpi_range(struct op_ctx *ctx)
+{
+	struct range_reply *rr = xcalloc(1, sizeof *rr);
+	char *cause = NULL;
+
+	rr->srv = ctx->srv;
+	rr->conn = ctx->conn->id;
+	rr->reply = ctx->reply;
+	if (poller_range(ctx->srv->poller, op_str(ctx, "name"), (long)op_int(ctx, "seconds", 3600),
+	    (int)op_int(ctx, "width", 120), range_done, rr, &cause) != 0) {
+		free(rr);
+		op_fail(ctx, "invalid_argument", "%s", cause);
+		free(cause);
+		return -1;
+	}
+	ctx->deferred = 1;
+	return 0;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: ISC */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/config.h"
+#include "backend/job.h"
+#include "backend/ops.h"
+#include "backend/server.h"
+#include "backend/sim.h"
+#include "backend/xmalloc.h"
+
+/* The HTTP call to the sim runs off the loop. */
+struct sim_job {
+	struct server	*srv;
+	unsigned long	 conn;
+	cJSON		*reply;
+	char		*url;
+	char		*profile;
+	char		*error;
+};
+
+static void
+sim_work(void *arg)
+{
+	struct sim_job *j = arg;
+
+	if (sim_set_profile(j->url, j->profile, &j->error) != 0 && j->error == NULL)
+		j->error = xstrdup("the simulator refused the profile");
+}
+
+static void
+sim_done(void *arg)
+{
+	struct sim_job *j = arg;
+	struct conn *c = server_conn(j->srv, j->conn);
+	cJSON *r = j->reply;
+
+	if (j->error != NULL) {
+		r = proto_error(NULL, "unavailable", "sim at %s: %s", j->url, j->error);
+		cJSON_ReplaceItemInObject(r, "id", cJSON_DetachItemFromObject(j->reply, "id"));
+		cJSON_Delete(j->reply);
+	} else
+		cJSON_AddStringToObject(r, "profile", j->profile);
+	if (c != NULL)
+		server_send(j->srv, c, r);
+	else
+		cJSON_Delete(r);
+	free(j->url);
+	free(j->profile);
+	free(j->error);
+	free(j);
+}
+
+/* sim.profile: switches the configured simulator (demo and training) to another profile. */
+int
+op_sim_profile(struct op_ctx *ctx)
+{
+	const struct config *cfg = ctx->srv->cfg;
+	struct sim_job *j;
+
+	if (cfg->sim_url == NULL || *cfg->sim_url == '\0')
+		return op_fail(ctx, "unavailable", "no simulator configured: set [sim] url");
+	j = xcalloc(1, sizeof *j);
+	j->srv = ctx->srv;
+	j->conn = ctx->conn->id;
+	j->reply = ctx->reply;
+	j->url = xstrdup(cfg->sim_url);
+	j->profile = xstrdup(op_str(ctx, "profile"));
+	ctx->object = xstrdup(j->url);
+	ctx->details = cJSON_CreateObject();
+	cJSON_AddStringToObject(ctx->details, "profile", j->profile);
+	ctx->deferred = 1;
+	job_start(ctx->srv->loop, sim_work, sim_done, j);
+	return 0;
+}

@@ -1,0 +1,562 @@
+/* SPDX-License-Identifier: ISC */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/config.h"
+#include "backend/cost.h"
+#include "backend/kpi.h"
+#include "backend/log.h"
+#include "backend/loop.h"
+#include "backend/metrics.h"
+#include "backend/poller.h"
+#include "backend/proto.h"
+#include "backend/xmalloc.h"
+
+/* The vectors of token counts the cost KPIs need; each is queried once per cycle. */
+enum cost_query {
+	COST_RATE,		/* tokens per second, last 5 minutes */
+	COST_REQUESTS,		/* requests per second */
+	COST_TODAY,		/* tokens since local midnight */
+	COST_MONTH,		/* tokens since the 1st */
+	COST_RECENT,		/* tokens in the last hour, for the daily rate */
+	COST_COUNT
+};
+
+struct cost_result {
+	int	 wanted;
+	int	 done;
+	double	 value;		/* money, or requests per second */
+	char	*error;
+	char	*note;
+};
+
+struct poller {
+	struct loop		*loop;
+	const struct config	*cfg;
+	struct metrics		*metrics;
+	struct loop_timer	*timer;
+	poller_event_cb		 event_cb;
+	void			*event_arg;
+	struct kpi		*kpis;
+	size_t			 nkpis;
+
+	unsigned		 cycle;
+	int			 inflight;
+	long long		 cycle_start;	/* monotonic ms */
+	double			 cycle_ms, slowest_ms, slowest_now;
+	time_t			 polled;
+	char			*source_error;	/* the last failure reaching Prometheus */
+	int			 source_ok;
+	struct cost_result	 cost[COST_COUNT];
+	int			 unreachable;	/* failures of this cycle that were not query errors */
+	int			 closing;	/* cancelled queries only free their context */
+};
+
+/* Which query a reply belongs to. */
+struct query_ctx {
+	struct poller	*p;
+	int		 kpi;		/* index, or -1 for a cost query */
+	enum cost_query	 cost;
+};
+
+static void	poller_cycle(void *);
+
+static int
+kpi_wants(const struct kpi_def *d, enum cost_query q)
+{
+	switch (d->kind) {
+	case KPI_COST_PER_REQUEST:
+		return q == COST_RATE || q == COST_REQUESTS;
+	case KPI_SPEND_TODAY:
+		return q == COST_TODAY;
+	case KPI_SPEND_MONTH:
+		return q == COST_MONTH;
+	case KPI_FORECAST:
+		return q == COST_MONTH || q == COST_RECENT;
+	default:
+		return 0;
+	}
+}
+
+/* The one value of an instant query, or NAN with the reason. */
+static double
+single_value(const struct metrics_result *res, char **error)
+{
+	const struct prom_response *r = &res->resp;
+
+	*error = NULL;
+	if (res->status != METRICS_OK) {
+		*error = xstrdup(res->error);
+		return NAN;
+	}
+	if (r->type != PROM_VECTOR && r->type != PROM_SCALAR) {
+		*error = xstrdup("the query returns a range vector; a KPI needs one value");
+		return NAN;
+	}
+	if (r->nseries == 0 || r->series[0].nsamples == 0) {
+		*error = xstrdup("no data: the query returned nothing");
+		return NAN;
+	}
+	if (r->nseries > 1) {
+		*error = xprintf("the query returned %zu series; a KPI needs one (aggregate it, "
+		    "e.g. with sum)", r->nseries);
+		return NAN;
+	}
+	if (isnan(r->series[0].samples[0].v)) {
+		*error = xstrdup("no data: the value is NaN (nothing to divide by?)");
+		return NAN;
+	}
+	return r->series[0].samples[0].v;
+}
+
+static char *
+warnings_note(const struct metrics_result *res)
+{
+	if (res->status != METRICS_OK || res->resp.nwarnings == 0)
+		return NULL;
+	return xprintf("partial: %s", res->resp.warnings[0]);
+}
+
+static void
+publish_state(struct poller *p, const struct kpi *k, enum kpi_level from)
+{
+	cJSON *ev = proto_event("kpi.state");
+
+	cJSON_AddStringToObject(ev, "name", k->def->name);
+	cJSON_AddStringToObject(ev, "title", k->def->title);
+	cJSON_AddStringToObject(ev, "from", kpi_level_name(from));
+	cJSON_AddStringToObject(ev, "to", kpi_level_name(k->level));
+	if (k->level != KPI_UNKNOWN)
+		cJSON_AddNumberToObject(ev, "value", k->value);
+	else
+		cJSON_AddStringToObject(ev, "error", k->error);
+	log_debug("kpi %s: %s -> %s", k->def->name, kpi_level_name(from),
+	    kpi_level_name(k->level));
+	p->event_cb(p->event_arg, ev);
+}
+
+static void
+kpi_set(struct poller *p, struct kpi *k, double v, const char *error, char *note, time_t now)
+{
+	enum kpi_level from = k->level;
+
+	free(k->note);
+	k->note = note;
+	if (kpi_update(k, v, error, now))
+		publish_state(p, k, from);
+}
+
+static void
+cost_kpis(struct poller *p, time_t now)
+{
+	struct cost_result *c = p->cost;
+	struct kpi *k;
+	const char *error;
+	char *note;
+	double v;
+	size_t i;
+	int q;
+
+	for (i = 0; i < p->nkpis; i++) {
+		k = &p->kpis[i];
+		if (k->def->kind == KPI_QUERY)
+			continue;
+		error = NULL;
+		note = NULL;
+		for (q = 0; q < COST_COUNT; q++) {
+			if (kpi_wants(k->def, q) && c[q].error != NULL && error == NULL)
+				error = c[q].error;
+			if (kpi_wants(k->def, q) && c[q].note != NULL && note == NULL)
+				note = xstrdup(c[q].note);
+		}
+		v = NAN;
+		if (error == NULL) {
+			switch (k->def->kind) {
+			case KPI_COST_PER_REQUEST:
+				if (c[COST_REQUESTS].value > 0)
+					v = c[COST_RATE].value / c[COST_REQUESTS].value;
+				else
+					error = "no requests in the last 5 minutes";
+				break;
+			case KPI_SPEND_TODAY:
+				v = c[COST_TODAY].value;
+				break;
+			case KPI_SPEND_MONTH:
+				v = c[COST_MONTH].value;
+				break;
+			case KPI_FORECAST:
+				v = cost_forecast(c[COST_MONTH].value, c[COST_RECENT].value * 24, now);
+				break;
+			default:
+				break;
+			}
+		}
+		kpi_set(p, k, v, error, note, now);
+	}
+}
+
+static void
+poller_publish(struct poller *p)
+{
+	cJSON *ev = poller_snapshot(p), *e = proto_event("kpi"), *item;
+
+	/* The snapshot's fields after "event". */
+	while ((item = ev->child) != NULL) {
+		cJSON_DetachItemViaPointer(ev, item);
+		cJSON_AddItemToObject(e, item->string, item);
+	}
+	cJSON_Delete(ev);
+	p->event_cb(p->event_arg, e);
+}
+
+static void
+cycle_done(struct poller *p)
+{
+	time_t now = time(NULL);
+	int q;
+
+	cost_kpis(p, now);
+	p->cycle_ms = (double)(loop_now_ms() - p->cycle_start);
+	p->slowest_ms = p->slowest_now;
+	p->polled = now;
+	p->source_ok = p->unreachable == 0;
+	if (p->source_ok) {
+		free(p->source_error);
+		p->source_error = NULL;
+	}
+	for (q = 0; q < COST_COUNT; q++) {
+		free(p->cost[q].error);
+		free(p->cost[q].note);
+		memset(&p->cost[q], 0, sizeof p->cost[q]);
+	}
+	poller_publish(p);
+}
+
+static void
+query_done(void *arg, struct metrics_result *res)
+{
+	struct query_ctx *ctx = arg;
+	struct poller *p = ctx->p;
+	struct cost_result *c;
+	char *error = NULL;
+	double v;
+
+	if (p->closing) {
+		free(ctx);
+		return;
+	}
+	if (res->seconds * 1000 > p->slowest_now)
+		p->slowest_now = res->seconds * 1000;
+	if (res->status != METRICS_OK && res->status != METRICS_QUERY) {
+		p->unreachable++;
+		free(p->source_error);
+		p->source_error = xstrdup(res->error);
+	}
+	if (ctx->kpi >= 0) {
+		v = single_value(res, &error);
+		kpi_set(p, &p->kpis[ctx->kpi], v, error, warnings_note(res), time(NULL));
+		free(error);
+	} else {
+		c = &p->cost[ctx->cost];
+		c->done = 1;
+		if (res->status != METRICS_OK)
+			c->error = xstrdup(res->error);
+		else if (ctx->cost == COST_REQUESTS) {
+			c->value = single_value(res, &c->error);
+		} else
+			c->value = cost_of(p->cfg, &res->resp, &c->note);
+		if (c->note == NULL)
+			c->note = warnings_note(res);
+	}
+	free(ctx);
+	if (--p->inflight == 0)
+		cycle_done(p);
+}
+
+static void
+query_start(struct poller *p, const char *promql, int kpi, enum cost_query cost)
+{
+	struct query_ctx *ctx = xcalloc(1, sizeof *ctx);
+
+	ctx->p = p;
+	ctx->kpi = kpi;
+	ctx->cost = cost;
+	p->inflight++;
+	metrics_query(p->metrics, promql, query_done, ctx);
+}
+
+/* The token vector query for a window, e.g. "increase(...[3600s])". */
+static char *
+tokens_query(const struct config *cfg, const char *fn, long seconds)
+{
+	return xprintf("sum by (%s, %s) (%s(%s[%lds]))", cfg->model_label, cfg->type_label, fn,
+	    cfg->tokens_metric, seconds < 60 ? 60 : seconds);
+}
+
+static void
+poller_cycle(void *arg)
+{
+	struct poller *p = arg;
+	const struct config *cfg = p->cfg;
+	time_t now = time(NULL);
+	char *q;
+	size_t i;
+	int c;
+
+	if (p->inflight > 0) {
+		log_debug("poll cycle %u still running: skipping a tick", p->cycle);
+		return;
+	}
+	p->cycle++;
+	p->cycle_start = loop_now_ms();
+	p->slowest_now = 0;
+	p->unreachable = 0;
+	for (c = 0; c < COST_COUNT; c++) {
+		for (i = 0; i < p->nkpis; i++) {
+			if (kpi_wants(p->kpis[i].def, c))
+				p->cost[c].wanted = 1;
+		}
+	}
+	for (c = 0; c < COST_COUNT; c++) {
+		if (!p->cost[c].wanted)
+			continue;
+		switch (c) {
+		case COST_RATE:
+			q = tokens_query(cfg, "rate", 300);
+			break;
+		case COST_REQUESTS:
+			q = xstrdup(cfg->requests_query);
+			break;
+		case COST_TODAY:
+			q = tokens_query(cfg, "increase", cost_since_midnight(now));
+			break;
+		case COST_MONTH:
+			q = tokens_query(cfg, "increase", cost_since_month_start(now));
+			break;
+		default:
+			q = tokens_query(cfg, "increase", 3600);
+			break;
+		}
+		query_start(p, q, -1, c);
+		free(q);
+	}
+	for (i = 0; i < p->nkpis; i++) {
+		if (p->kpis[i].def->kind == KPI_QUERY)
+			query_start(p, p->kpis[i].def->query, (int)i, 0);
+	}
+	if (p->inflight == 0)
+		cycle_done(p);
+}
+
+static void
+history_done(void *arg, struct metrics_result *res)
+{
+	struct query_ctx *ctx = arg;
+	struct kpi *k = &ctx->p->kpis[ctx->kpi];
+	const struct prom_series *s;
+	size_t i;
+
+	if (!ctx->p->closing && res->status == METRICS_OK && res->resp.type == PROM_MATRIX && res->resp.nseries == 1) {
+		s = &res->resp.series[0];
+		for (i = 0; i < s->nsamples; i++)
+			kpi_history_add(k, s->samples[i].v, (time_t)s->samples[i].t);
+	}
+	free(ctx);
+}
+
+struct poller *
+poller_create(struct loop *loop, const struct config *cfg, poller_event_cb cb, void *arg)
+{
+	struct poller *p = xcalloc(1, sizeof *p);
+	struct query_ctx *ctx;
+	time_t now = time(NULL);
+	size_t i, n = 0;
+
+	p->loop = loop;
+	p->cfg = cfg;
+	p->event_cb = cb;
+	p->event_arg = arg;
+	p->kpis = xcalloc(cfg->nkpis + 1, sizeof *p->kpis);
+	for (i = 0; i < cfg->nkpis; i++) {
+		if (!cfg->kpis[i].enabled)
+			continue;
+		kpi_init(&p->kpis[n], &cfg->kpis[i], now);
+		/* The forecast is measured against the budget unless it has thresholds. */
+		if (cfg->kpis[i].kind == KPI_FORECAST && isnan(cfg->kpis[i].warn) &&
+		    isnan(cfg->kpis[i].crit) && !isnan(cfg->monthly_budget)) {
+			p->kpis[n].warn = 0.9 * cfg->monthly_budget;
+			p->kpis[n].crit = cfg->monthly_budget;
+		}
+		n++;
+	}
+	p->nkpis = n;
+	if (cfg->prom_url == NULL || *cfg->prom_url == '\0') {
+		for (i = 0; i < p->nkpis; i++) {
+			free(p->kpis[i].error);
+			p->kpis[i].error = xstrdup("no metrics source: set [prometheus] url");
+		}
+		return p;
+	}
+	p->metrics = metrics_create(loop, cfg);
+	for (i = 0; i < p->nkpis; i++) {
+		if (p->kpis[i].def->kind != KPI_QUERY)
+			continue;
+		ctx = xcalloc(1, sizeof *ctx);
+		ctx->p = p;
+		ctx->kpi = (int)i;
+		metrics_query_range(p->metrics, p->kpis[i].def->query,
+		    (double)(now - cfg->prom_history), (double)now, 60, history_done, ctx);
+	}
+	poller_cycle(p);
+	p->timer = loop_timer_add(loop, cfg->prom_interval * 1000, 1, poller_cycle, p);
+	return p;
+}
+
+void
+poller_free(struct poller *p)
+{
+	size_t i;
+	int c;
+
+	if (p == NULL)
+		return;
+	loop_timer_remove(p->timer);
+	p->closing = 1;
+	metrics_free(p->metrics);
+	for (i = 0; i < p->nkpis; i++)
+		kpi_clear(&p->kpis[i]);
+	for (c = 0; c < COST_COUNT; c++) {
+		free(p->cost[c].error);
+		free(p->cost[c].note);
+	}
+	free(p->kpis);
+	free(p->source_error);
+	free(p);
+}
+
+unsigned long
+poller_requests(const struct poller *p)
+{
+	return p->metrics != NULL ? metrics_requests(p->metrics) : 0;
+}
+
+cJSON *
+poller_snapshot(struct poller *p)
+{
+	const struct config *cfg = p->cfg;
+	cJSON *o = cJSON_CreateObject(), *src, *arr;
+	enum kpi_level worst = KPI_OK;
+	time_t now = time(NULL);
+	size_t i;
+
+	src = cJSON_AddObjectToObject(o, "source");
+	if (p->metrics == NULL) {
+		cJSON_AddStringToObject(src, "state", "none");
+		cJSON_AddStringToObject(src, "error", "no metrics source: set [prometheus] url");
+	} else {
+		cJSON_AddStringToObject(src, "url", cfg->prom_url);
+		cJSON_AddStringToObject(src, "state", p->polled == 0 ? "starting" :
+		    p->source_ok ? "ok" : "error");
+		if (p->source_error != NULL)
+			cJSON_AddStringToObject(src, "error", p->source_error);
+		cJSON_AddBoolToObject(src, "insecure", cfg->prom_insecure);
+		cJSON_AddNumberToObject(src, "requests", (double)metrics_requests(p->metrics));
+	}
+	cJSON_AddNumberToObject(o, "interval", (double)cfg->prom_interval);
+	if (p->polled != 0) {
+		cJSON_AddNumberToObject(o, "polled", (double)p->polled);
+		cJSON_AddNumberToObject(o, "cycle_ms", p->cycle_ms);
+		cJSON_AddNumberToObject(o, "slowest_ms", p->slowest_ms);
+	}
+	cJSON_AddStringToObject(o, "currency", cfg->currency);
+	arr = cJSON_AddArrayToObject(o, "kpis");
+	for (i = 0; i < p->nkpis; i++) {
+		cJSON_AddItemToArray(arr, kpi_json(&p->kpis[i], now));
+		if (p->kpis[i].level == KPI_UNKNOWN && worst < KPI_WARN)
+			worst = KPI_UNKNOWN;
+		else if (p->kpis[i].level > worst)
+			worst = p->kpis[i].level;
+	}
+	cJSON_AddStringToObject(o, "state", kpi_level_name(worst));
+	return o;
+}
+
+struct range_ctx {
+	poller_range_cb	 cb;
+	void		*arg;
+};
+
+static void
+range_done(void *arg, struct metrics_result *res)
+{
+	struct range_ctx *ctx = arg;
+	const struct prom_series *s;
+	cJSON *pts, *pt;
+	char *error = NULL;
+	size_t i;
+
+	if (res->status != METRICS_OK)
+		error = xstrdup(res->error);
+	else if (res->resp.type != PROM_MATRIX || res->resp.nseries > 1)
+		error = xstrdup("the query does not give one series over time");
+	if (error != NULL) {
+		ctx->cb(ctx->arg, NULL, error);
+		free(error);
+		free(ctx);
+		return;
+	}
+	pts = cJSON_CreateArray();
+	if (res->resp.nseries == 1) {
+		s = &res->resp.series[0];
+		for (i = 0; i < s->nsamples; i++) {
+			if (!isfinite(s->samples[i].v))
+				continue;
+			pt = cJSON_CreateArray();
+			cJSON_AddItemToArray(pt, cJSON_CreateNumber(s->samples[i].t));
+			cJSON_AddItemToArray(pt, cJSON_CreateNumber(s->samples[i].v));
+			cJSON_AddItemToArray(pts, pt);
+		}
+	}
+	ctx->cb(ctx->arg, pts, NULL);
+	free(ctx);
+}
+
+int
+poller_range(struct poller *p, const char *name, long seconds, int width, poller_range_cb cb,
+    void *arg, char **cause)
+{
+	struct range_ctx *ctx;
+	const struct kpi *k = NULL;
+	time_t now = time(NULL);
+	double step;
+	size_t i;
+
+	for (i = 0; i < p->nkpis; i++) {
+		if (strcmp(p->kpis[i].def->name, name) == 0)
+			k = &p->kpis[i];
+	}
+	if (k == NULL) {
+		*cause = xprintf("no KPI \"%.64s\"", name);
+		return -1;
+	}
+	if (p->metrics == NULL) {
+		*cause = xstrdup("no metrics source: set [prometheus] url");
+		return -1;
+	}
+	if (k->def->kind != KPI_QUERY) {
+		*cause = xprintf("%s is computed from costs; it has no query to chart", name);
+		return -1;
+	}
+	step = (double)seconds / (width > 0 ? width : 60);
+	if (step < 1)
+		step = 1;
+	ctx = xcalloc(1, sizeof *ctx);
+	ctx->cb = cb;
+	ctx->arg = arg;
+	metrics_query_range(p->metrics, k->def->query, (double)(now - seconds), (double)now,
+	    step, range_done, ctx);
+	return 0;
+}

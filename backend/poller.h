@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The KPI poller: once per interval it queries every KPI in parallel (one set of requests for
+ * all consoles), computes the cost KPIs, updates states and publishes one snapshot.
+ */
+#ifndef POLLER_H
+#define POLLER_H
+
+#include <cjson/cJSON.h>
+
+struct config;
+struct loop;
+struct poller;
+
+/* Gets every event the poller publishes: "kpi" snapshots and "kpi.state" changes. */
+typedef void (*poller_event_cb)(void *arg, cJSON *event);
+/* Gets the reply to poller_range: points [[t, v], ...] or an error. */
+typedef void (*poller_range_cb)(void *arg, cJSON *points, const char *error);
+
+struct poller	*poller_create(struct loop *, const struct config *, poller_event_cb, void *);
+void		 poller_free(struct poller *);
+/* The current snapshot, as the "kpi" event carries it (without "event"). */
+cJSON		*poller_snapshot(struct poller *);
+/* A range query of one KPI over the last seconds, about width points, for the detail view.
+   Returns -1 with *cause at once if the KPI is unknown or has no query. */
+int		 poller_range(struct poller *, const char *name, long seconds, int width,
+		     poller_range_cb, void *, char **cause);
+/* Requests sent to Prometheus so far. */
+unsigned long	 poller_requests(const struct poller *);
+
+#endif

@@ -1,0 +1,826 @@
+/* SPDX-License-Identifier: ISC */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "backend/buf.h"
+#include "backend/sim-model.h"
+#include "backend/xmalloc.h"
+
+#define MODEL_SMALL	"gpt-4o-mini-2024-07-18"
+#define MODEL_BIG	"gpt-4o-2024-08-06"
+#define MODEL_BIG_NEW	"gpt-4o-2024-11-20"	/* the snapshot of the regression */
+#define MODEL_OTHER	"other"			/* every model beyond MAX_SERIES */
+
+#define MAX_SERIES	64	/* request/response model pairs; bounds the labels */
+#define NBUCKETS	15	/* per histogram, +Inf included */
+#define FEEDBACK_SHARE	0.1	/* of all requests, users rate one in ten */
+#define FAILED_POSITIVE	0.15	/* positive share of feedback after an error */
+#define MAX_TERMS	5
+#define MAX_TERM_LEN	40
+
+#define LN2		0.69314718055994530942
+#define SQRT2		1.41421356237309504880
+#define Z95		1.64485362695147	/* the standard normal's 95th percentile */
+
+/* A traffic profile: the knobs an operator switches between in the demo. */
+static const struct sim_profile {
+	const char	*name;
+	const char	*help;
+	double		 rate;			/* requests per second */
+	double		 p50, p95;		/* latency of answered requests, seconds */
+	double		 err[SIM_NERRORS];	/* share of each error; [SIM_OK] unused */
+	double		 positive;		/* positive share of feedback on answers */
+	double		 big;			/* share of requests to the big model */
+	double		 out_factor;		/* output tokens multiplier */
+	int		 regression;		/* newer snapshot, worse answers */
+} profiles[] = {
+	{ "normal", "a quiet day: 5 req/s, p95 2 s, 0.7 % errors",
+	  5, 0.9, 2.0, { 0, 0.002, 0.003, 0.002, 0 }, 0.85, 0.30, 1, 0 },
+	{ "peak", "busy hour: 20 req/s, p95 4 s, 1 % errors",
+	  20, 1.5, 4.0, { 0, 0.004, 0.003, 0.002, 0.001 }, 0.82, 0.30, 1, 0 },
+	{ "storm", "rate-limit storm: 30 % of requests get HTTP 429",
+	  8, 0.9, 2.0, { 0, 0.30, 0.003, 0.002, 0 }, 0.75, 0.30, 1, 0 },
+	{ "outage", "provider outage: 60 % fail with 500, 503 or a 30 s timeout",
+	  5, 1.2, 3.0, { 0, 0, 0.25, 0.25, 0.10 }, 0.80, 0.30, 1, 0 },
+	{ "regression", "model regression: new snapshot, worse answers, 40 % positive feedback",
+	  5, 0.9, 2.0, { 0, 0.002, 0.003, 0.002, 0 }, 0.40, 0.30, 1, 1 },
+	{ "cost", "cost spike: 80 % to gpt-4o, five times the output tokens",
+	  5, 1.8, 4.5, { 0, 0.002, 0.003, 0.002, 0 }, 0.85, 0.80, 5, 0 },
+};
+#define NPROFILES (sizeof profiles / sizeof profiles[0])
+
+/* Bucket bounds the OpenTelemetry GenAI semantic conventions recommend. */
+static const double duration_bounds[NBUCKETS - 1] = {
+	0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92
+};
+static const char *const duration_le[NBUCKETS] = {
+	"0.01", "0.02", "0.04", "0.08", "0.16", "0.32", "0.64", "1.28", "2.56", "5.12",
+	"10.24", "20.48", "40.96", "81.92", "+Inf"
+};
+static const double token_bounds[NBUCKETS - 1] = {
+	1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216,
+	67108864
+};
+static const char *const token_le[NBUCKETS] = {
+	"1", "4", "16", "64", "256", "1024", "4096", "16384", "65536", "262144", "1048576",
+	"4194304", "16777216", "67108864", "+Inf"
+};
+
+static const char *const error_names[SIM_NERRORS] = {
+	NULL, "429", "500", "503", "timeout"
+};
+
+struct sim_hist {
+	uint64_t	 bucket[NBUCKETS];	/* not cumulative; rendering adds up */
+	double		 sum;
+	uint64_t	 count;
+};
+
+struct sim_series {
+	char		*request_model;
+	char		*response_model;
+	struct sim_hist	 duration[SIM_NERRORS];
+	struct sim_hist	 tokens[2];		/* input, output */
+};
+
+struct sim_model {
+	uint64_t	 state;
+	size_t		 profile;
+	struct sim_series *series;
+	size_t		 nseries;
+	uint64_t	 positive;
+	uint64_t	 negative;
+};
+
+/*
+ * exp, log and sqrt of our own: the build links no libm, and the same seed gives the same
+ * numbers on every libc.
+ */
+static double
+sim_exp(double x)
+{
+	double	r, term, sum, scale = 1;
+	int	k, i;
+
+	if (x < -700)
+		return 0;
+	if (x > 700)
+		x = 700;
+	k = (int)(x / LN2 + (x < 0 ? -0.5 : 0.5));
+	r = x - k * LN2;
+	sum = term = 1;
+	for (i = 1; i < 20; i++) {
+		term *= r / i;
+		sum += term;
+	}
+	for (; k > 0; k--)
+		scale *= 2;
+	for (; k < 0; k++)
+		scale /= 2;
+	return sum * scale;
+}
+
+static double
+sim_log(double x)
+{
+	double	z, z2, term, sum = 0;
+	int	k = 0, i;
+
+	if (x <= 0)
+		return -745;
+	while (x >= 2) {
+		x /= 2;
+		k++;
+	}
+	while (x < 1) {
+		x *= 2;
+		k--;
+	}
+	if (x > SQRT2) {
+		x /= 2;
+		k++;
+	}
+	/* ln x = 2 atanh(z) with |z| < 0.18 */
+	z = (x - 1) / (x + 1);
+	z2 = z * z;
+	term = z;
+	for (i = 1; i < 40; i += 2) {
+		sum += term / i;
+		term *= z2;
+	}
+	return 2 * sum + k * LN2;
+}
+
+static double
+sim_sqrt(double x)
+{
+	double	g, n;
+	int	i;
+
+	if (x <= 0)
+		return 0;
+	g = x > 1 ? x : 1;
+	for (i = 0; i < 200; i++) {
+		n = 0.5 * (g + x / g);
+		if (n >= g)
+			break;
+		g = n;
+	}
+	return g;
+}
+
+/* splitmix64: small, fast, and good enough for traffic. */
+uint64_t
+sim_model_random(struct sim_model *m)
+{
+	uint64_t z;
+
+	z = (m->state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, 1). */
+static double
+uniform(struct sim_model *m)
+{
+	return (double)(sim_model_random(m) >> 11) * 0x1.0p-53;
+}
+
+/* Standard normal, Marsaglia's polar method. */
+static double
+normal(struct sim_model *m)
+{
+	double u, v, s;
+
+	do {
+		u = 2 * uniform(m) - 1;
+		v = 2 * uniform(m) - 1;
+		s = u * u + v * v;
+	} while (s >= 1 || s == 0);
+	return u * sim_sqrt(-2 * sim_log(s) / s);
+}
+
+/* Log-normal with the given median and 95th percentile. */
+static double
+lognormal(struct sim_model *m, double p50, double p95)
+{
+	double mu = sim_log(p50), sigma = (sim_log(p95) - mu) / Z95;
+
+	return sim_exp(mu + sigma * normal(m));
+}
+
+static unsigned long
+tokens(struct sim_model *m, double median, double sigma)
+{
+	double t = sim_exp(sim_log(median) + sigma * normal(m));
+
+	return t < 1 ? 1 : (unsigned long)(t + 0.5);
+}
+
+/* A Poisson count: Knuth's method for small means, a normal approximation above 30. */
+unsigned long
+sim_model_poisson(struct sim_model *m, double mean)
+{
+	double limit, p, x;
+	unsigned long k = 0;
+
+	if (!(mean > 0))
+		return 0;
+	if (mean > 1e6)
+		mean = 1e6;
+	if (mean >= 30) {
+		x = mean + sim_sqrt(mean) * normal(m) + 0.5;
+		return x < 0 ? 0 : (unsigned long)x;
+	}
+	limit = sim_exp(-mean);
+	p = uniform(m);
+	while (p > limit) {
+		k++;
+		p *= uniform(m);
+	}
+	return k;
+}
+
+/* Number of profiles. */
+size_t
+sim_profile_count(void)
+{
+	return NPROFILES;
+}
+
+/* Name of profile i, NULL past the end. */
+const char *
+sim_profile_name(size_t i)
+{
+	return i < NPROFILES ? profiles[i].name : NULL;
+}
+
+/* One line of help for profile i. */
+const char *
+sim_profile_help(size_t i)
+{
+	return i < NPROFILES ? profiles[i].help : NULL;
+}
+
+/* Index of a profile by name, or -1. */
+int
+sim_profile_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NPROFILES; i++) {
+		if (strcmp(profiles[i].name, name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* "normal, peak, ..."; the caller frees it. */
+char *
+sim_profile_list(void)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; i < NPROFILES; i++)
+		buf_printf(&b, "%s%s", i > 0 ? ", " : "", profiles[i].name);
+	return buf_take(&b);
+}
+
+/* The error_type label of an error, NULL for SIM_OK. */
+const char *
+sim_error_name(enum sim_error e)
+{
+	return (unsigned)e < SIM_NERRORS ? error_names[e] : NULL;
+}
+
+/* A model in profile "normal" with all counters zero. */
+struct sim_model *
+sim_model_create(uint64_t seed)
+{
+	struct sim_model *m;
+
+	m = xcalloc(1, sizeof *m);
+	m->state = seed;
+	return m;
+}
+
+/* Frees a model and its series. */
+void
+sim_model_free(struct sim_model *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->nseries; i++) {
+		free(m->series[i].request_model);
+		free(m->series[i].response_model);
+	}
+	free(m->series);
+	free(m);
+}
+
+/* Switches the active profile; counters stay. */
+int
+sim_model_set_profile(struct sim_model *m, const char *name, char **cause)
+{
+	char *list;
+	int i;
+
+	if ((i = sim_profile_find(name)) == -1) {
+		list = sim_profile_list();
+		*cause = xprintf("unknown profile \"%s\" (profiles: %s)", name, list);
+		free(list);
+		return -1;
+	}
+	m->profile = (size_t)i;
+	return 0;
+}
+
+/* Name of the active profile. */
+const char *
+sim_model_profile(const struct sim_model *m)
+{
+	return profiles[m->profile].name;
+}
+
+/* The snapshot that answers a requested model: aliases resolve, the regression moves gpt-4o. */
+const char *
+sim_model_response_model(const struct sim_model *m, const char *model)
+{
+	int regression = profiles[m->profile].regression;
+
+	if (strcmp(model, "gpt-4o") == 0 || strcmp(model, MODEL_BIG) == 0)
+		return regression ? MODEL_BIG_NEW : MODEL_BIG;
+	if (strcmp(model, "gpt-4o-mini") == 0)
+		return MODEL_SMALL;
+	return model;
+}
+
+/* Draws one request from the active profile: model, error, latency, tokens, feedback. */
+void
+sim_model_draw(struct sim_model *m, const char *model, struct sim_request *r)
+{
+	const struct sim_profile *p = &profiles[m->profile];
+	double u, acc = 0, positive;
+	int e;
+
+	memset(r, 0, sizeof *r);
+	if (model == NULL)
+		model = uniform(m) < p->big ? MODEL_BIG : MODEL_SMALL;
+	r->request_model = model;
+	r->response_model = sim_model_response_model(m, model);
+
+	r->error = SIM_OK;
+	u = uniform(m);
+	for (e = SIM_OK + 1; e < SIM_NERRORS; e++) {
+		acc += p->err[e];
+		if (u < acc) {
+			r->error = (enum sim_error)e;
+			break;
+		}
+	}
+	switch (r->error) {
+	case SIM_OK:
+		r->duration = lognormal(m, p->p50, p->p95);
+		r->input_tokens = tokens(m, 600, 0.35);
+		r->output_tokens = tokens(m, 250 * p->out_factor, 0.4);
+		break;
+	case SIM_ERR_429:
+		r->duration = lognormal(m, 0.05, 0.15);
+		break;
+	case SIM_ERR_500:
+		r->duration = lognormal(m, 0.4, 1.5);
+		break;
+	case SIM_ERR_503:
+		r->duration = lognormal(m, 0.1, 0.3);
+		break;
+	default:
+		r->duration = 30 + 0.2 * uniform(m);
+		break;
+	}
+
+	if (uniform(m) < FEEDBACK_SHARE) {
+		positive = r->error == SIM_OK ? p->positive : FAILED_POSITIVE;
+		r->feedback = uniform(m) < positive ? 1 : -1;
+	}
+}
+
+static void
+hist_add(struct sim_hist *h, const double *bounds, double v)
+{
+	size_t i;
+
+	for (i = 0; i < NBUCKETS - 1; i++) {
+		if (v <= bounds[i])
+			break;
+	}
+	h->bucket[i]++;
+	h->sum += v;
+	h->count++;
+}
+
+static struct sim_series *
+series_lookup(struct sim_model *m, const char *request, const char *response)
+{
+	size_t i;
+
+	for (i = 0; i < m->nseries; i++) {
+		if (strcmp(m->series[i].request_model, request) == 0 &&
+		    strcmp(m->series[i].response_model, response) == 0)
+			return &m->series[i];
+	}
+	return NULL;
+}
+
+/* The series of a model pair; past MAX_SERIES - 1 pairs, new ones all count as "other". */
+static struct sim_series *
+series_find(struct sim_model *m, const char *request, const char *response)
+{
+	struct sim_series *s;
+
+	if ((s = series_lookup(m, request, response)) != NULL)
+		return s;
+	if (m->nseries >= MAX_SERIES - 1) {
+		request = response = MODEL_OTHER;
+		if ((s = series_lookup(m, request, response)) != NULL)
+			return s;
+	}
+	m->series = xreallocarray(m->series, m->nseries + 1, sizeof *m->series);
+	s = &m->series[m->nseries++];
+	memset(s, 0, sizeof *s);
+	s->request_model = xstrdup(request);
+	s->response_model = xstrdup(response);
+	return s;
+}
+
+/* Adds one request to the histograms and the feedback counters. */
+void
+sim_model_record(struct sim_model *m, const struct sim_request *r)
+{
+	struct sim_series *s;
+	enum sim_error e = r->error;
+
+	if ((unsigned)e >= SIM_NERRORS)
+		e = SIM_ERR_500;
+	s = series_find(m, r->request_model, r->response_model);
+	hist_add(&s->duration[e], duration_bounds, r->duration < 0 ? 0 : r->duration);
+	if (e == SIM_OK) {
+		hist_add(&s->tokens[0], token_bounds, (double)r->input_tokens);
+		hist_add(&s->tokens[1], token_bounds, (double)r->output_tokens);
+	}
+	if (r->feedback > 0)
+		m->positive++;
+	else if (r->feedback < 0)
+		m->negative++;
+}
+
+/* Background traffic for a time step; returns the number of requests recorded. */
+unsigned long
+sim_model_tick(struct sim_model *m, double seconds, double scale)
+{
+	struct sim_request r;
+	unsigned long n, i;
+
+	n = sim_model_poisson(m, profiles[m->profile].rate * scale * seconds);
+	for (i = 0; i < n; i++) {
+		sim_model_draw(m, NULL, &r);
+		sim_model_record(m, &r);
+	}
+	return n;
+}
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+	uint32_t c;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, c = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, c = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, c = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/* A label value as the exposition format wants it; invalid UTF-8 becomes U+FFFD. */
+static void
+put_label_value(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), len;
+
+	while (n > 0) {
+		if (*p == '\\')
+			buf_addstr(b, "\\\\");
+		else if (*p == '"')
+			buf_addstr(b, "\\\"");
+		else if (*p == '\n')
+			buf_addstr(b, "\\n");
+		else if ((len = utf8_len(p, n)) == 0)
+			buf_addstr(b, "\xef\xbf\xbd");
+		else {
+			buf_add(b, p, len);
+			p += len;
+			n -= len;
+			continue;
+		}
+		p++;
+		n--;
+	}
+}
+
+static void
+put_hist(struct buf *b, const char *name, const char *labels, const struct sim_hist *h,
+    const char *const *le)
+{
+	uint64_t cum = 0;
+	size_t i;
+
+	for (i = 0; i < NBUCKETS; i++) {
+		cum += h->bucket[i];
+		buf_printf(b, "%s_bucket{%s,le=\"%s\"} %" PRIu64 "\n", name, labels, le[i], cum);
+	}
+	buf_printf(b, "%s_sum{%s} %.15g\n", name, labels, h->sum);
+	buf_printf(b, "%s_count{%s} %" PRIu64 "\n", name, labels, h->count);
+}
+
+static void
+series_labels(struct buf *b, const struct sim_series *s)
+{
+	buf_reset(b);
+	buf_addstr(b, "gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"openai\","
+	    "gen_ai_request_model=\"");
+	put_label_value(b, s->request_model);
+	buf_addstr(b, "\",gen_ai_response_model=\"");
+	put_label_value(b, s->response_model);
+	buf_addch(b, '"');
+}
+
+/* Prometheus text exposition format 0.0.4; the caller frees it. */
+char *
+sim_model_metrics(const struct sim_model *m)
+{
+	static const char *dur = "gen_ai_client_operation_duration_seconds";
+	static const char *tok = "gen_ai_client_token_usage";
+	const struct sim_series *s;
+	struct buf b, labels, l;
+	size_t i, e;
+
+	buf_init(&b);
+	buf_init(&labels);
+	buf_init(&l);
+
+	buf_printf(&b, "# HELP %s GenAI operation duration.\n# TYPE %s histogram\n", dur, dur);
+	for (i = 0; i < m->nseries; i++) {
+		s = &m->series[i];
+		series_labels(&labels, s);
+		for (e = 0; e < SIM_NERRORS; e++) {
+			if (s->duration[e].count == 0)
+				continue;
+			buf_reset(&l);
+			buf_addstr(&l, labels.data);
+			if (error_names[e] != NULL)
+				buf_printf(&l, ",error_type=\"%s\"", error_names[e]);
+			put_hist(&b, dur, l.data, &s->duration[e], duration_le);
+		}
+	}
+
+	buf_printf(&b, "# HELP %s Measures number of input and output tokens used.\n"
+	    "# TYPE %s histogram\n", tok, tok);
+	for (i = 0; i < m->nseries; i++) {
+		s = &m->series[i];
+		if (s->tokens[0].count == 0)
+			continue;
+		series_labels(&labels, s);
+		for (e = 0; e < 2; e++) {
+			buf_reset(&l);
+			buf_printf(&l, "%s,gen_ai_token_type=\"%s\"", labels.data,
+			    e == 0 ? "input" : "output");
+			put_hist(&b, tok, l.data, &s->tokens[e], token_le);
+		}
+	}
+
+	buf_addstr(&b, "# HELP assistant_feedback_total User ratings of the assistant's answers.\n"
+	    "# TYPE assistant_feedback_total counter\n");
+	buf_printf(&b, "assistant_feedback_total{rating=\"positive\"} %" PRIu64 "\n", m->positive);
+	buf_printf(&b, "assistant_feedback_total{rating=\"negative\"} %" PRIu64 "\n", m->negative);
+
+	buf_addstr(&b, "# HELP leitstand_sim_profile The simulator's active traffic profile.\n"
+	    "# TYPE leitstand_sim_profile gauge\n");
+	buf_printf(&b, "leitstand_sim_profile{profile=\"%s\"} 1\n", sim_model_profile(m));
+
+	buf_free(&labels);
+	buf_free(&l);
+	return buf_take(&b);
+}
+
+/* Profile and counter totals as JSON; the caller deletes it. */
+cJSON *
+sim_model_status(const struct sim_model *m)
+{
+	cJSON *o, *errors, *tok, *fb;
+	uint64_t per[SIM_NERRORS] = { 0 }, requests = 0, in = 0, out = 0;
+	size_t i, e;
+
+	for (i = 0; i < m->nseries; i++) {
+		for (e = 0; e < SIM_NERRORS; e++) {
+			per[e] += m->series[i].duration[e].count;
+			requests += m->series[i].duration[e].count;
+		}
+		in += (uint64_t)m->series[i].tokens[0].sum;
+		out += (uint64_t)m->series[i].tokens[1].sum;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "profile", sim_model_profile(m));
+	cJSON_AddNumberToObject(o, "requests", (double)requests);
+	errors = cJSON_AddObjectToObject(o, "errors");
+	for (e = SIM_OK + 1; e < SIM_NERRORS; e++)
+		cJSON_AddNumberToObject(errors, error_names[e], (double)per[e]);
+	tok = cJSON_AddObjectToObject(o, "tokens");
+	cJSON_AddNumberToObject(tok, "input", (double)in);
+	cJSON_AddNumberToObject(tok, "output", (double)out);
+	fb = cJSON_AddObjectToObject(o, "feedback");
+	cJSON_AddNumberToObject(fb, "positive", (double)m->positive);
+	cJSON_AddNumberToObject(fb, "negative", (double)m->negative);
+	return o;
+}
+
+/* Approximate token count: four bytes a token, at least one. */
+unsigned long
+sim_token_count(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n < 4 ? 1 : (unsigned long)((n + 3) / 4);
+}
+
+/* Words that say nothing about what the customer asks, English and German. */
+static const char *const stopwords[] = {
+	"about", "after", "again", "also", "answer", "been", "before", "being", "cannot",
+	"could", "dear", "does", "doing", "each", "format", "from", "give", "have", "having",
+	"hello", "help", "here", "into", "just", "kind", "know", "like", "many", "more",
+	"much", "need", "only", "other", "please", "regards", "reply", "respond", "return",
+	"same", "should", "some", "such", "tell", "than", "thank", "thanks", "that", "their",
+	"them", "then", "there", "these", "they", "this", "those", "very", "want", "what",
+	"when", "where", "which", "while", "will", "with", "would", "your", "yours", "json",
+	"auch", "bitte", "danke", "dass", "eine", "einem", "einen", "einer", "guten",
+	"habe", "haben", "hallo", "kann", "mein", "meine", "meinem", "meinen", "meiner",
+	"nicht", "noch", "schon", "sich", "sind", "wann", "warum", "welche", "welcher",
+	"welches", "werden", "wird",
+};
+
+static int
+is_stopword(const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof stopwords / sizeof stopwords[0]; i++) {
+		if (strcasecmp(stopwords[i], w) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c >= 0x80;
+}
+
+/* Key terms of a question: words of four bytes or more, numbers of three digits or more. */
+static size_t
+key_terms(const char *q, char terms[MAX_TERMS][MAX_TERM_LEN + 1])
+{
+	const unsigned char *p = (const unsigned char *)q, *start;
+	size_t n = 0, len, i, off, l;
+	int digits, ok;
+	char word[MAX_TERM_LEN + 1];
+
+	while (*p != '\0' && n < MAX_TERMS) {
+		if (!word_byte(*p)) {
+			p++;
+			continue;
+		}
+		start = p;
+		digits = 1;
+		while (word_byte(*p)) {
+			if (*p < '0' || *p > '9')
+				digits = 0;
+			p++;
+		}
+		len = (size_t)(p - start);
+		if (len > MAX_TERM_LEN || len < (digits ? 3u : 4u))
+			continue;
+		for (ok = 1, off = 0; off < len; off += l) {
+			if ((l = utf8_len(start + off, len - off)) == 0) {
+				ok = 0;
+				break;
+			}
+		}
+		if (!ok)
+			continue;
+		memcpy(word, start, len);
+		word[len] = '\0';
+		if (is_stopword(word))
+			continue;
+		for (i = 0; i < n; i++) {
+			if (strcasecmp(terms[i], word) == 0)
+				break;
+		}
+		if (i == n)
+			memcpy(terms[n++], word, len + 1);
+	}
+	return n;
+}
+
+static uint32_t
+fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static int
+has_json(const char *q)
+{
+	for (; *q != '\0'; q++) {
+		if (strncasecmp(q, "json", 4) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The support bot's answer: echoes the key terms, JSON when asked; worse in the regression. */
+char *
+sim_model_answer(const struct sim_model *m, const char *q)
+{
+	char terms[MAX_TERMS][MAX_TERM_LEN + 1], *out;
+	struct buf b;
+	cJSON *o, *topics;
+	size_t n, i;
+	int degraded;
+
+	n = key_terms(q, terms);
+	degraded = profiles[m->profile].regression && (fnv1a(q) >> 7) % 2 == 1;
+	if (degraded) {
+		/* What a regressed model does: ignore the question, break the format. */
+		if (has_json(q))
+			return xstrdup("Sure! Here is the JSON you asked for:\n"
+			    "{answer: 'Thank you for reaching out', escalate: maybe");
+		return xstrdup("Thank you for reaching out! As an AI language model I am not able "
+		    "to help with this request. Is there anything else I can do for you?");
+	}
+
+	buf_init(&b);
+	buf_addstr(&b, "Thanks for your question");
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i == 0 ? " about " : i == n - 1 ? " and " : ", ", terms[i]);
+	buf_addstr(&b, ". I can help with that: you will find the details in your account under "
+	    "Settings, and if anything is still unclear, reply with your customer number and our "
+	    "support team will follow up within one business day.");
+	if (!has_json(q))
+		return buf_take(&b);
+
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "answer", b.data);
+	topics = cJSON_AddArrayToObject(o, "topics");
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(topics, cJSON_CreateString(terms[i]));
+	cJSON_AddBoolToObject(o, "escalate", 0);
+	out = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	buf_free(&b);
+	if (out == NULL)
+		fatal("out of memory");
+	/* cJSON's allocator is malloc, so the caller's free() is right. */
+	return out;
+}

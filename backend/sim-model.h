@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The simulated assistant's traffic model: profiles, seeded sampling, counters and their
+ * Prometheus text. Pure and single-threaded; the caller serialises access.
+ */
+#ifndef SIM_MODEL_H
+#define SIM_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+/* How a request ended; every value but SIM_OK is an error_type label. */
+enum sim_error {
+	SIM_OK,
+	SIM_ERR_429,
+	SIM_ERR_500,
+	SIM_ERR_503,
+	SIM_ERR_TIMEOUT,
+	SIM_NERRORS
+};
+
+/* One request, drawn from the active profile or filled in by a real call. */
+struct sim_request {
+	const char	*request_model;		/* borrowed: profile table or caller */
+	const char	*response_model;	/* borrowed: profile table or caller */
+	double		 duration;		/* seconds */
+	enum sim_error	 error;
+	unsigned long	 input_tokens;		/* recorded only when error is SIM_OK */
+	unsigned long	 output_tokens;
+	int		 feedback;		/* 1 positive, -1 negative, 0 none */
+};
+
+struct sim_model;
+
+/* Number of profiles; names by index from 0. */
+size_t		 sim_profile_count(void);
+/* Name of profile i. */
+const char	*sim_profile_name(size_t);
+/* One line of help for profile i. */
+const char	*sim_profile_help(size_t);
+/* Index of a profile by name, or -1. */
+int		 sim_profile_find(const char *);
+/* "normal, peak, ..." for messages; the caller frees it. */
+char		*sim_profile_list(void);
+/* The error_type label of an error ("429", "timeout"), NULL for SIM_OK. */
+const char	*sim_error_name(enum sim_error);
+
+/* A model with all counters zero in profile "normal". */
+struct sim_model *sim_model_create(uint64_t seed);
+/* Frees a model. */
+void		 sim_model_free(struct sim_model *);
+/* Switches the active profile; counters stay. */
+int		 sim_model_set_profile(struct sim_model *, const char *, char **);
+/* Name of the active profile. */
+const char	*sim_model_profile(const struct sim_model *);
+/* Next 64 random bits of the model's generator. */
+uint64_t	 sim_model_random(struct sim_model *);
+/* Draws one request from the active profile; model NULL picks one from the profile's mix. */
+void		 sim_model_draw(struct sim_model *, const char *, struct sim_request *);
+/* The model that answers a request for the given one in the active profile (borrowed). */
+const char	*sim_model_response_model(const struct sim_model *, const char *);
+/* Adds one request to the counters. */
+void		 sim_model_record(struct sim_model *, const struct sim_request *);
+/* Background traffic for a time step: draws and records requests; returns how many. */
+unsigned long	 sim_model_tick(struct sim_model *, double seconds, double scale);
+/* A Poisson-distributed count with the given mean. */
+unsigned long	 sim_model_poisson(struct sim_model *, double);
+/* The counters in Prometheus text exposition format 0.0.4; the caller frees it. */
+char		*sim_model_metrics(const struct sim_model *);
+/* Profile and counter totals as a JSON object; the caller deletes it. */
+cJSON		*sim_model_status(const struct sim_model *);
+/* The support bot's answer to a question in the active profile; the caller frees it. */
+char		*sim_model_answer(const struct sim_model *, const char *);
+/* Approximate token count of a text (four bytes a token, at least one). */
+unsigned long	 sim_token_count(const char *);
+
+#endif

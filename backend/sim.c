@@ -1,0 +1,1082 @@
+/* SPDX-License-Identifier: ISC */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <math.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <microhttpd.h>
+
+#include "backend/buf.h"
+#include "backend/sanitize.h"
+#include "backend/sim-model.h"
+#include "backend/sim.h"
+#include "backend/xmalloc.h"
+
+#define EXIT_USAGE	2
+#define MAX_BODY	(1024 * 1024)	/* request bodies, and replies the client reads */
+#define MAX_DRAIN	(16 * 1024 * 1024) /* a body too large is read this far for its 413 */
+#define MAX_SLEEP	2.0		/* seconds a request really waits at most */
+#define TICK		0.1		/* seconds between background traffic steps */
+#define MAX_MODEL	128		/* bytes of a model name */
+#define CLIENT_TIMEOUT	5L		/* seconds, for sim --profile and --status */
+#define DEFAULT_LISTEN	"127.0.0.1:0"
+
+/* The running simulator; lock guards model and stopping. */
+struct sim {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 wake;		/* broadcast when stopping */
+	int		 stopping;
+	struct sim_model *model;
+	double		 rate_scale;
+};
+
+/* A request body being received. */
+struct sim_conn {
+	const struct sim_route *route;
+	struct buf	 body;
+	int		 too_large;
+	size_t		 dropped;	/* bytes of a body too large, read and dropped */
+};
+
+typedef enum MHD_Result (*sim_get_fn)(struct sim *, struct MHD_Connection *);
+typedef enum MHD_Result (*sim_post_fn)(struct sim *, struct MHD_Connection *, const char *,
+    size_t);
+
+static enum MHD_Result	route_metrics(struct sim *, struct MHD_Connection *);
+static enum MHD_Result	route_profile_get(struct sim *, struct MHD_Connection *);
+static enum MHD_Result	route_status(struct sim *, struct MHD_Connection *);
+static enum MHD_Result	route_chat(struct sim *, struct MHD_Connection *, const char *,
+			    size_t);
+static enum MHD_Result	route_profile_post(struct sim *, struct MHD_Connection *,
+			    const char *, size_t);
+
+static const struct sim_route {
+	const char	*path;
+	sim_get_fn	 get;
+	sim_post_fn	 post;
+	const char	*allow;
+} routes[] = {
+	{ "/metrics", route_metrics, NULL, "GET, HEAD" },
+	{ "/v1/chat/completions", NULL, route_chat, "POST" },
+	{ "/sim/profile", route_profile_get, route_profile_post, "GET, HEAD, POST" },
+	{ "/sim/status", route_status, NULL, "GET, HEAD" },
+};
+
+static void
+sim_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("leitstand sim: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static enum MHD_Result
+reply(struct MHD_Connection *c, unsigned int status, const char *type, char *data,
+    const char *header, const char *value)
+{
+	struct MHD_Response *r;
+	enum MHD_Result rc;
+
+	/* data comes from malloc (xmalloc or cJSON), so MHD's free() is right. */
+	r = MHD_create_response_from_buffer(strlen(data), data, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (header != NULL)
+		MHD_add_response_header(r, header, value);
+	rc = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+/* Sends a JSON document and deletes it. */
+static enum MHD_Result
+reply_json(struct MHD_Connection *c, unsigned int status, cJSON *o, const char *header,
+    const char *value)
+{
+	char *s;
+
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (s == NULL)
+		fatal("out of memory");
+	return reply(c, status, "application/json", s, header, value);
+}
+
+/* An error the way the OpenAI API sends it; code NULL is JSON null. */
+static cJSON *
+error_object(const char *message, const char *type, const char *code)
+{
+	cJSON *o, *e;
+
+	o = cJSON_CreateObject();
+	e = cJSON_AddObjectToObject(o, "error");
+	cJSON_AddStringToObject(e, "message", message);
+	cJSON_AddStringToObject(e, "type", type);
+	cJSON_AddNullToObject(e, "param");
+	if (code != NULL)
+		cJSON_AddStringToObject(e, "code", code);
+	else
+		cJSON_AddNullToObject(e, "code");
+	return o;
+}
+
+static enum MHD_Result
+reply_error(struct MHD_Connection *c, unsigned int status, const char *message,
+    const char *type, const char *code)
+{
+	return reply_json(c, status, error_object(message, type, code), NULL, NULL);
+}
+
+static enum MHD_Result
+reply_invalid(struct MHD_Connection *c, const char *message)
+{
+	return reply_error(c, MHD_HTTP_BAD_REQUEST, message, "invalid_request_error", NULL);
+}
+
+/* Waits up to secs, less if the simulator stops. */
+static void
+sim_sleep(struct sim *s, double secs)
+{
+	struct timespec ts;
+	long ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ns = ts.tv_nsec + (long)((secs - (double)(long)secs) * 1e9);
+	ts.tv_sec += (time_t)secs + ns / 1000000000L;
+	ts.tv_nsec = ns % 1000000000L;
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping && pthread_cond_timedwait(&s->wake, &s->lock, &ts) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&s->lock);
+}
+
+static enum MHD_Result
+route_metrics(struct sim *s, struct MHD_Connection *c)
+{
+	char *text;
+
+	pthread_mutex_lock(&s->lock);
+	text = sim_model_metrics(s->model);
+	pthread_mutex_unlock(&s->lock);
+	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, NULL,
+	    NULL);
+}
+
+static cJSON *
+profile_names(void)
+{
+	cJSON *a;
+	size_t i;
+
+	a = cJSON_CreateArray();
+	for (i = 0; i < sim_profile_count(); i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(sim_profile_name(i)));
+	return a;
+}
+
+static enum MHD_Result
+route_profile_get(struct sim *s, struct MHD_Connection *c)
+{
+	cJSON *o;
+
+	o = cJSON_CreateObject();
+	pthread_mutex_lock(&s->lock);
+	cJSON_AddStringToObject(o, "profile", sim_model_profile(s->model));
+	pthread_mutex_unlock(&s->lock);
+	cJSON_AddItemToObject(o, "profiles", profile_names());
+	return reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
+}
+
+static enum MHD_Result
+route_status(struct sim *s, struct MHD_Connection *c)
+{
+	cJSON *o;
+
+	pthread_mutex_lock(&s->lock);
+	o = sim_model_status(s->model);
+	pthread_mutex_unlock(&s->lock);
+	cJSON_AddNumberToObject(o, "rate_scale", s->rate_scale);
+	return reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
+}
+
+static enum MHD_Result
+route_profile_post(struct sim *s, struct MHD_Connection *c, const char *body, size_t len)
+{
+	cJSON *req, *name, *o;
+	char *cause = NULL;
+	int rc;
+
+	req = cJSON_ParseWithLength(body, len);
+	name = cJSON_GetObjectItemCaseSensitive(req, "profile");
+	if (!cJSON_IsString(name)) {
+		cJSON_Delete(req);
+		return reply_invalid(c, "expected a JSON object {\"profile\": NAME}");
+	}
+	pthread_mutex_lock(&s->lock);
+	rc = sim_model_set_profile(s->model, name->valuestring, &cause);
+	pthread_mutex_unlock(&s->lock);
+	if (rc != 0) {
+		o = error_object(cause, "invalid_request_error", NULL);
+		cJSON_AddItemToObject(o, "profiles", profile_names());
+		free(cause);
+		cJSON_Delete(req);
+		return reply_json(c, MHD_HTTP_BAD_REQUEST, o, NULL, NULL);
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "profile", name->valuestring);
+	cJSON_Delete(req);
+	return reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
+}
+
+/* What a chat request asks for, pointing into its JSON. */
+struct chat {
+	const char	*model;
+	struct buf	 question;	/* the last user message */
+	unsigned long	 prompt_tokens;
+	long		 max_tokens;	/* -1: no limit */
+};
+
+static int
+valid_model(const char *m)
+{
+	size_t n = strlen(m), i;
+
+	if (n == 0 || n > MAX_MODEL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!(m[i] >= 'a' && m[i] <= 'z') && !(m[i] >= 'A' && m[i] <= 'Z') &&
+		    !(m[i] >= '0' && m[i] <= '9') && strchr("._:/-", m[i]) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/* Text of a message's content: a string or an array of text parts. */
+static int
+content_text(const cJSON *content, struct buf *out)
+{
+	const cJSON *part, *type, *text;
+
+	if (cJSON_IsString(content)) {
+		buf_addstr(out, content->valuestring);
+		return 0;
+	}
+	if (!cJSON_IsArray(content))
+		return -1;
+	cJSON_ArrayForEach(part, content) {
+		type = cJSON_GetObjectItemCaseSensitive(part, "type");
+		text = cJSON_GetObjectItemCaseSensitive(part, "text");
+		if (!cJSON_IsString(type) || strcmp(type->valuestring, "text") != 0 ||
+		    !cJSON_IsString(text))
+			return -1;
+		if (out->len > 0)
+			buf_addch(out, '\n');
+		buf_addstr(out, text->valuestring);
+	}
+	return 0;
+}
+
+static int
+chat_parse(const cJSON *req, struct chat *ch, char **cause)
+{
+	static const char *roles[] = { "system", "developer", "user", "assistant", "tool" };
+	const cJSON *v, *msgs, *m, *role, *content;
+	struct buf text;
+	size_t i, n = 0;
+
+	if (!cJSON_IsObject(req)) {
+		*cause = xstrdup("the request body must be a JSON object");
+		return -1;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(req, "model");
+	if (!cJSON_IsString(v)) {
+		*cause = xstrdup("you must provide a model parameter");
+		return -1;
+	}
+	if (!valid_model(v->valuestring)) {
+		*cause = xstrdup("invalid model ID");
+		return -1;
+	}
+	ch->model = v->valuestring;
+
+	msgs = cJSON_GetObjectItemCaseSensitive(req, "messages");
+	if (!cJSON_IsArray(msgs) || cJSON_GetArraySize(msgs) == 0) {
+		*cause = xstrdup("'messages' must be a non-empty array");
+		return -1;
+	}
+	buf_init(&text);
+	ch->prompt_tokens = 3;
+	cJSON_ArrayForEach(m, msgs) {
+		role = cJSON_GetObjectItemCaseSensitive(m, "role");
+		content = cJSON_GetObjectItemCaseSensitive(m, "content");
+		for (i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+			if (cJSON_IsString(role) && strcmp(role->valuestring, roles[i]) == 0)
+				break;
+		}
+		if (i == sizeof roles / sizeof roles[0]) {
+			*cause = xprintf("messages[%zu].role: expected one of system, developer, "
+			    "user, assistant, tool", n);
+			buf_free(&text);
+			return -1;
+		}
+		buf_reset(&text);
+		if (!(cJSON_IsNull(content) && strcmp(role->valuestring, "assistant") == 0) &&
+		    content_text(content, &text) != 0) {
+			*cause = xprintf("messages[%zu].content: expected a string or an array "
+			    "of text parts", n);
+			buf_free(&text);
+			return -1;
+		}
+		ch->prompt_tokens += 4 + sim_token_count(text.len > 0 ? text.data : "");
+		if (strcmp(role->valuestring, "user") == 0) {
+			buf_reset(&ch->question);
+			buf_add(&ch->question, text.data, text.len);
+		}
+		n++;
+	}
+	buf_free(&text);
+
+	v = cJSON_GetObjectItemCaseSensitive(req, "temperature");
+	if (v != NULL && !cJSON_IsNull(v) &&
+	    (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 2))) {
+		*cause = xstrdup("temperature: expected a number from 0 to 2");
+		return -1;
+	}
+	ch->max_tokens = -1;
+	v = cJSON_GetObjectItemCaseSensitive(req, "max_tokens");
+	if (v != NULL && !cJSON_IsNull(v)) {
+		if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 && v->valuedouble <= 1e6) ||
+		    v->valuedouble != (double)(long)v->valuedouble) {
+			*cause = xstrdup("max_tokens: expected an integer from 1 to 1000000");
+			return -1;
+		}
+		ch->max_tokens = (long)v->valuedouble;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(req, "stream");
+	if (cJSON_IsTrue(v)) {
+		*cause = xstrdup("stream: the simulator does not stream; leave it out");
+		return -1;
+	}
+	return 0;
+}
+
+/* Cuts an answer to max tokens at a UTF-8 character boundary; returns 1 if it did. */
+static int
+truncate_answer(char *answer, long max_tokens)
+{
+	size_t len = strlen(answer), keep;
+
+	if (max_tokens < 0 || sim_token_count(answer) <= (unsigned long)max_tokens)
+		return 0;
+	keep = (size_t)max_tokens * 4;
+	if (keep >= len)
+		return 0;
+	while (keep > 0 && ((unsigned char)answer[keep] & 0xc0) == 0x80)
+		keep--;
+	answer[keep] = '\0';
+	return 1;
+}
+
+static enum MHD_Result
+reply_failure(struct MHD_Connection *c, enum sim_error e, const char *model)
+{
+	char *msg;
+	cJSON *o;
+
+	switch (e) {
+	case SIM_ERR_429:
+		msg = xprintf("Rate limit reached for %s in organization org-leitstand-sim on "
+		    "requests per min (RPM): Limit 500, Used 500, Requested 1. Please try again "
+		    "in 1s.", model);
+		o = error_object(msg, "requests", "rate_limit_exceeded");
+		free(msg);
+		return reply_json(c, MHD_HTTP_TOO_MANY_REQUESTS, o, "Retry-After", "1");
+	case SIM_ERR_503:
+		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "The engine is currently "
+		    "overloaded, please try again later.", "server_error", NULL);
+	case SIM_ERR_TIMEOUT:
+		return reply_error(c, MHD_HTTP_GATEWAY_TIMEOUT, "Request timed out (simulated; "
+		    "recorded as a 30 s timeout).", "server_error", NULL);
+	default:
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "The server had an error "
+		    "while processing your request. Sorry about that!", "server_error", NULL);
+	}
+}
+
+static cJSON *
+completion(const char *id, const char *model, const char *answer, const char *finish,
+    unsigned long prompt, unsigned long completion_tokens)
+{
+	cJSON *o, *choices, *choice, *msg, *usage;
+
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddStringToObject(o, "object", "chat.completion");
+	cJSON_AddNumberToObject(o, "created", (double)time(NULL));
+	cJSON_AddStringToObject(o, "model", model);
+	choices = cJSON_AddArrayToObject(o, "choices");
+	choice = cJSON_CreateObject();
+	cJSON_AddItemToArray(choices, choice);
+	cJSON_AddNumberToObject(choice, "index", 0);
+	msg = cJSON_AddObjectToObject(choice, "message");
+	cJSON_AddStringToObject(msg, "role", "assistant");
+	cJSON_AddStringToObject(msg, "content", answer);
+	cJSON_AddNullToObject(choice, "logprobs");
+	cJSON_AddStringToObject(choice, "finish_reason", finish);
+	usage = cJSON_AddObjectToObject(o, "usage");
+	cJSON_AddNumberToObject(usage, "prompt_tokens", (double)prompt);
+	cJSON_AddNumberToObject(usage, "completion_tokens", (double)completion_tokens);
+	cJSON_AddNumberToObject(usage, "total_tokens", (double)(prompt + completion_tokens));
+	cJSON_AddStringToObject(o, "system_fingerprint", "fp_leitstand_sim");
+	return o;
+}
+
+static enum MHD_Result
+route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t len)
+{
+	static const char alnum[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	struct sim_request r;
+	struct chat ch;
+	cJSON *req, *o;
+	char *cause = NULL, *answer = NULL, id[9 + 29 + 1];
+	const char *finish = "stop";
+	enum MHD_Result rc;
+	size_t i;
+
+	if ((req = cJSON_ParseWithLength(body, len)) == NULL)
+		return reply_invalid(c, "We could not parse the JSON body of your request. "
+		    "(HINT: This likely means you aren't using your HTTP library correctly.)");
+	memset(&ch, 0, sizeof ch);
+	buf_init(&ch.question);
+	if (chat_parse(req, &ch, &cause) != 0) {
+		rc = reply_invalid(c, cause);
+		free(cause);
+		buf_free(&ch.question);
+		cJSON_Delete(req);
+		return rc;
+	}
+
+	pthread_mutex_lock(&s->lock);
+	sim_model_draw(s->model, ch.model, &r);
+	r.feedback = 0;		/* nobody rates a scripted request */
+	if (r.error == SIM_OK)
+		answer = sim_model_answer(s->model, ch.question.len > 0 ? ch.question.data : "");
+	memcpy(id, "chatcmpl-", 9);
+	for (i = 9; i < sizeof id - 1; i++)
+		id[i] = alnum[sim_model_random(s->model) % (sizeof alnum - 1)];
+	id[i] = '\0';
+	pthread_mutex_unlock(&s->lock);
+
+	sim_sleep(s, r.duration < MAX_SLEEP ? r.duration : MAX_SLEEP);
+
+	if (r.error == SIM_OK) {
+		if (truncate_answer(answer, ch.max_tokens))
+			finish = "length";
+		r.input_tokens = ch.prompt_tokens;
+		r.output_tokens = sim_token_count(answer);
+	}
+	pthread_mutex_lock(&s->lock);
+	sim_model_record(s->model, &r);
+	pthread_mutex_unlock(&s->lock);
+
+	if (r.error != SIM_OK)
+		rc = reply_failure(c, r.error, ch.model);
+	else {
+		o = completion(id, r.response_model, answer, finish, r.input_tokens,
+		    r.output_tokens);
+		rc = reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
+	}
+	free(answer);
+	buf_free(&ch.question);
+	cJSON_Delete(req);
+	return rc;
+}
+
+static enum MHD_Result
+handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct sim *s = cls;
+	struct sim_conn *conn = *con_cls;
+	const struct sim_route *rt = NULL;
+	const char *cl, *expect;
+	unsigned long long length;
+	size_t i;
+	int get;
+
+	(void)version;
+	if (conn == NULL) {
+		for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+			if (strcmp(routes[i].path, url) == 0)
+				rt = &routes[i];
+		}
+		if (rt == NULL)
+			return reply_error(c, MHD_HTTP_NOT_FOUND, "no such endpoint; try "
+			    "/v1/chat/completions, /metrics, /sim/profile or /sim/status",
+			    "invalid_request_error", NULL);
+		get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+		    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+		if (get && rt->get != NULL)
+			return rt->get(s, c);
+		if (strcmp(method, MHD_HTTP_METHOD_POST) != 0 || rt->post == NULL) {
+			return reply_json(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+			    error_object("method not allowed", "invalid_request_error", NULL),
+			    MHD_HTTP_HEADER_ALLOW, rt->allow);
+		}
+		/*
+		 * Refusing before the body is read makes clients that do not wait for
+		 * "100 Continue" lose the reply in a reset; a body up to MAX_DRAIN is
+		 * read and dropped instead.
+		 */
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_LENGTH);
+		expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_EXPECT);
+		length = cl != NULL ? strtoull(cl, NULL, 10) : 0;
+		if (length > MAX_BODY && (length > MAX_DRAIN || expect != NULL))
+			return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body larger "
+			    "than 1 MiB", "invalid_request_error", NULL);
+		conn = xcalloc(1, sizeof *conn);
+		conn->route = rt;
+		conn->too_large = length > MAX_BODY;
+		buf_init(&conn->body);
+		*con_cls = conn;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!conn->too_large && conn->body.len + *upload_data_size > MAX_BODY) {
+			conn->too_large = 1;
+			buf_free(&conn->body);
+		}
+		if (!conn->too_large)
+			buf_add(&conn->body, upload_data, *upload_data_size);
+		else if ((conn->dropped += *upload_data_size) > MAX_DRAIN)
+			return MHD_NO;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (conn->too_large)
+		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body larger than 1 MiB",
+		    "invalid_request_error", NULL);
+	return conn->route->post(s, c, conn->body.data, conn->body.len);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode why)
+{
+	struct sim_conn *conn = *con_cls;
+
+	(void)cls, (void)c, (void)why;
+	if (conn == NULL)
+		return;
+	buf_free(&conn->body);
+	free(conn);
+	*con_cls = NULL;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	fputs("leitstand sim: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
+/* Background traffic: one step every TICK seconds until the simulator stops. */
+static void *
+ticker(void *arg)
+{
+	struct sim *s = arg;
+	struct timespec last, now, next;
+	double elapsed;
+
+	clock_gettime(CLOCK_MONOTONIC, &last);
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		next = last;
+		next.tv_nsec += (long)(TICK * 1e9);
+		if (next.tv_nsec >= 1000000000L) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000L;
+		}
+		while (!s->stopping &&
+		    pthread_cond_timedwait(&s->wake, &s->lock, &next) != ETIMEDOUT)
+			;
+		if (s->stopping)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		elapsed = (double)(now.tv_sec - last.tv_sec) +
+		    (double)(now.tv_nsec - last.tv_nsec) / 1e9;
+		last = now;
+		sim_model_tick(s->model, elapsed > 1 ? 1 : elapsed, s->rate_scale);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* Binds and listens on HOST:PORT; writes the bound address to *where. */
+static int
+listen_on(const char *spec, char **where, char **cause)
+{
+	struct addrinfo hints, *res = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char *host, *port, h[NI_MAXHOST], p[NI_MAXSERV];
+	int fd = -1, on = 1, rc;
+
+	host = xstrdup(spec);
+	if ((port = strrchr(host, ':')) == NULL || port == host || port[1] == '\0' ||
+	    strspn(port + 1, "0123456789") != strlen(port + 1) || strlen(port + 1) > 5 ||
+	    atoi(port + 1) > 65535) {
+		*cause = xprintf("--listen %s: expected HOST:PORT, like 127.0.0.1:8080", spec);
+		free(host);
+		return -1;
+	}
+	*port++ = '\0';
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		host[strlen(host) - 1] = '\0';
+		memmove(host, host + 1, strlen(host));
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
+		*cause = xprintf("--listen %s: %s", spec, gai_strerror(rc));
+		free(host);
+		return -1;
+	}
+	free(host);
+	if ((fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	if (res->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+	if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+		goto fail;
+	freeaddrinfo(res);
+	if ((rc = getnameinfo((struct sockaddr *)&ss, sl, h, sizeof h, p, sizeof p,
+	    NI_NUMERICHOST | NI_NUMERICSERV)) != 0) {
+		*cause = xprintf("--listen %s: %s", spec, gai_strerror(rc));
+		close(fd);
+		return -1;
+	}
+	*where = ss.ss_family == AF_INET6 ? xprintf("[%s]:%s", h, p) : xprintf("%s:%s", h, p);
+	return fd;
+
+fail:
+	*cause = xprintf("cannot listen on %s: %s", spec, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	freeaddrinfo(res);
+	return -1;
+}
+
+static int
+bad_option(char **argv)
+{
+	sim_error("unknown option or missing value: %s", argv[optind - 1]);
+	return EXIT_USAGE;
+}
+
+static int
+unknown_profile(const char *name)
+{
+	char *list = sim_profile_list();
+
+	sim_error("unknown profile \"%s\" (profiles: %s)", name, list);
+	free(list);
+	return EXIT_USAGE;
+}
+
+/* leitstand sim serve: runs until SIGTERM or SIGINT. */
+static int
+sim_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "rate-scale", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *listen_spec = DEFAULT_LISTEN, *profile = "normal";
+	struct sim s;
+	struct MHD_Daemon *d;
+	pthread_condattr_t ca;
+	pthread_t tick;
+	sigset_t set, old;
+	uint64_t seed;
+	char *end, *where = NULL, *cause = NULL;
+	double scale = 1;
+	int ch, fd, sig;
+	unsigned int flags;
+
+	seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			listen_spec = optarg;
+			break;
+		case 'p':
+			profile = optarg;
+			break;
+		case 's':
+			errno = 0;
+			seed = strtoull(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || *optarg == '-') {
+				sim_error("--seed: %s is not a number from 0 to 2^64-1", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'r':
+			errno = 0;
+			scale = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' || !isfinite(scale) ||
+			    scale < 0 || scale > 1000) {
+				sim_error("--rate-scale: %s is not a number from 0 to 1000",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		default:
+			return bad_option(argv);
+		}
+	}
+	if (optind != argc) {
+		sim_error("unexpected argument: %s", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (sim_profile_find(profile) == -1)
+		return unknown_profile(profile);
+
+	if ((fd = listen_on(listen_spec, &where, &cause)) == -1) {
+		sim_error("%s", cause);
+		free(cause);
+		return 1;
+	}
+
+	memset(&s, 0, sizeof s);
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s.wake, &ca);
+	pthread_condattr_destroy(&ca);
+	s.rate_scale = scale;
+	s.model = sim_model_create(seed);
+	if (sim_model_set_profile(s.model, profile, &cause) != 0)
+		fatal("%s", cause);
+
+	/* Threads inherit the mask: only this one takes the stop signals, in sigwait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	signal(SIGPIPE, SIG_IGN);
+
+	flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	d = MHD_start_daemon(flags, 0, NULL, NULL, handler, &s,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
+	    MHD_OPTION_END);
+	if (d == NULL) {
+		sim_error("cannot start the HTTP server on %s", where);
+		close(fd);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		sim_model_free(s.model);
+		pthread_cond_destroy(&s.wake);
+		pthread_mutex_destroy(&s.lock);
+		free(where);
+		return 1;
+	}
+	if ((errno = pthread_create(&tick, NULL, ticker, &s)) != 0)
+		fatal("pthread_create: %s", strerror(errno));
+
+	printf("listening on http://%s\n", where);
+	fflush(stdout);
+
+	while (sigwait(&set, &sig) != 0)
+		;
+
+	pthread_mutex_lock(&s.lock);
+	s.stopping = 1;
+	pthread_cond_broadcast(&s.wake);
+	pthread_mutex_unlock(&s.lock);
+	pthread_join(tick, NULL);
+	MHD_stop_daemon(d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+	sim_model_free(s.model);
+	pthread_cond_destroy(&s.wake);
+	pthread_mutex_destroy(&s.lock);
+	free(where);
+	return 0;
+}
+
+static size_t
+http_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct buf *b = arg;
+
+	if (b->len + size * n > MAX_BODY)
+		return 0;
+	buf_add(b, p, size * n);
+	return size * n;
+}
+
+/* One request to a running sim; body NULL is a GET. *cause does not repeat the URL. */
+static int
+http(const char *url, const char *body, long *status, struct buf *out, char **cause)
+{
+	struct curl_slist *hdr = NULL;
+	char err[CURL_ERROR_SIZE] = "";
+	CURLcode rc;
+	CURL *h;
+
+	if ((h = curl_easy_init()) == NULL) {
+		*cause = xstrdup("cannot initialise libcurl");
+		return -1;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, CLIENT_TIMEOUT);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "leitstand-sim");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+	if (body != NULL) {
+		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	}
+	rc = curl_easy_perform(h);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	else
+		*cause = xstrdup(err[0] != '\0' ? err : curl_easy_strerror(rc));
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(h);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+/* The URL without trailing slashes, to append paths to. */
+static char *
+base_url(const char *url)
+{
+	char *base = xstrdup(url);
+	size_t n;
+
+	for (n = strlen(base); n > 0 && base[n - 1] == '/'; n--)
+		base[n - 1] = '\0';
+	return base;
+}
+
+/* Calls url + path; returns the JSON reply of a 200, or NULL with *cause (without the URL). */
+static cJSON *
+call(const char *url, const char *path, const char *body, char **cause)
+{
+	struct buf out;
+	cJSON *r = NULL, *e;
+	char *base, *full;
+	long status = 0;
+
+	base = base_url(url);
+	full = xprintf("%s%s", base, path);
+	free(base);
+	buf_init(&out);
+	if (http(full, body, &status, &out, cause) != 0)
+		goto out;
+	r = out.len > 0 ? cJSON_ParseWithLength(out.data, out.len) : NULL;
+	if (status != 200 || r == NULL) {
+		e = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "error"),
+		    "message");
+		if (cJSON_IsString(e))
+			*cause = xprintf("HTTP %ld: %s", status, e->valuestring);
+		else if (status == 200)
+			*cause = xprintf("%s: the reply is not JSON; is this a leitstand sim?",
+			    path);
+		else
+			*cause = xprintf("%s: HTTP %ld; is this a leitstand sim?", path, status);
+		cJSON_Delete(r);
+		r = NULL;
+	}
+out:
+	buf_free(&out);
+	free(full);
+	return r;
+}
+
+/* Switches a running sim to a profile over HTTP; 0, or -1 and *cause. */
+int
+sim_set_profile(const char *url, const char *profile, char **cause)
+{
+	cJSON *req, *r;
+	char *body;
+
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "profile", profile);
+	if ((body = cJSON_PrintUnformatted(req)) == NULL)
+		fatal("out of memory");
+	cJSON_Delete(req);
+	r = call(url, "/sim/profile", body, cause);
+	free(body);
+	if (r == NULL)
+		return -1;
+	cJSON_Delete(r);
+	return 0;
+}
+
+/* leitstand sim --profile NAME | --status [--url URL] */
+static int
+sim_client(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "status", no_argument, NULL, 's' },
+		{ "url", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *profile = NULL, *url = NULL;
+	cJSON *r;
+	char *s, *cause = NULL;
+	int ch, status = 0, rc = 0;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			profile = optarg;
+			break;
+		case 's':
+			status = 1;
+			break;
+		case 'u':
+			url = optarg;
+			break;
+		default:
+			return bad_option(argv);
+		}
+	}
+	if (optind != argc) {
+		sim_error("unexpected argument: %s", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (profile == NULL && !status) {
+		sim_error("give serve, --profile NAME or --status");
+		return EXIT_USAGE;
+	}
+	if (profile != NULL && sim_profile_find(profile) == -1)
+		return unknown_profile(profile);
+	if (url == NULL)
+		url = getenv("LEITSTAND_SIM_URL");
+	if (url == NULL || *url == '\0') {
+		sim_error("no sim URL: give --url or set LEITSTAND_SIM_URL");
+		return 1;
+	}
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		sim_error("cannot initialise libcurl");
+		return 1;
+	}
+	if (profile != NULL) {
+		if (sim_set_profile(url, profile, &cause) != 0)
+			rc = 1;
+		else
+			printf("profile: %s\n", profile);
+	}
+	if (rc == 0 && status) {
+		if ((r = call(url, "/sim/status", NULL, &cause)) == NULL)
+			rc = 1;
+		else {
+			if ((s = cJSON_Print(r)) == NULL)
+				fatal("out of memory");
+			printf("%s\n", s);
+			free(s);
+			cJSON_Delete(r);
+		}
+	}
+	if (cause != NULL) {
+		/* The reply's message is outside text: escaped before the terminal. */
+		s = sanitize_log(cause, strlen(cause));
+		sim_error("%s: %s", url, s);
+		free(s);
+		free(cause);
+	}
+	curl_global_cleanup();
+	return rc;
+}
+
+static void
+sim_usage(void)
+{
+	size_t i;
+
+	printf("usage: leitstand sim %s\n\n"
+	    "  serve          run the simulated assistant until SIGTERM or SIGINT\n"
+	    "  --profile NAME switch the traffic profile (of a running sim unless serving)\n"
+	    "  --status       print the running sim's profile and counters as JSON\n"
+	    "  --url URL      the running sim (else $LEITSTAND_SIM_URL)\n\n"
+	    "profiles:\n", SIM_USAGE);
+	for (i = 0; i < sim_profile_count(); i++)
+		printf("  %-11s %s\n", sim_profile_name(i), sim_profile_help(i));
+}
+
+/* leitstand sim: serve, or talk to a running sim. */
+int
+sim_main(int argc, char **argv)
+{
+	const char *loc;
+	char *saved_locale;
+	int i, saved_opterr = opterr, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			sim_usage();
+			return 0;
+		}
+	}
+	/* Prometheus text and --rate-scale want a decimal point, whatever the user's locale. */
+	loc = setlocale(LC_NUMERIC, NULL);
+	saved_locale = xstrdup(loc != NULL ? loc : "C");
+	setlocale(LC_NUMERIC, "C");
+	opterr = 0;
+	optind = 1;
+	if (argc > 1 && strcmp(argv[1], "serve") == 0)
+		rc = sim_serve(argc - 1, argv + 1);
+	else
+		rc = sim_client(argc, argv);
+	opterr = saved_opterr;
+	setlocale(LC_NUMERIC, saved_locale);
+	free(saved_locale);
+	return rc;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: ISC */
+/* `leitstand sim`: a simulated ChatGPT-based assistant for the demo and the tests. */
+#ifndef SIM_H
+#define SIM_H
+
+/* The usage line after "leitstand sim", for the command table. */
+#define SIM_USAGE "serve [--listen HOST:PORT] [--profile NAME] [--seed N] " \
+	"[--rate-scale X] | --profile NAME [--url URL] | --status [--url URL]"
+
+/* leitstand sim ...: argv[0] is "sim"; returns the exit code (0, 1 error, 2 usage). */
+int	 sim_main(int, char **);
+/* Switches a running sim (base URL) to a profile; 0, or -1 and *cause. No output; thread-safe. */
+int	 sim_set_profile(const char *, const char *, char **);
+
+#endif

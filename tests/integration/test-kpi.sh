@@ -1,0 +1,92 @@
+#!/bin/bash
+# The KPI dashboard's backend against the real Prometheus scraping the real sim.
+. "$(dirname "$0")/../lib/lib.sh"
+
+start_sim --rate-scale 4
+start_prometheus
+# Short windows and `for` so the test sees states change within seconds.
+write_config <<EOF2
+[prometheus]
+url = $PROM_URL
+interval = 1s
+history = 5m
+[sim]
+url = $SIM_URL
+[kpi.errors]
+query = 100 * (sum(rate(gen_ai_client_operation_duration_seconds_count{error_type!=""}[10s])) or vector(0)) / sum(rate(gen_ai_client_operation_duration_seconds_count[10s]))
+for = 2s
+[kpi.requests]
+query = sum(rate(gen_ai_client_operation_duration_seconds_count[10s]))
+EOF2
+start_daemon
+
+note "values appear once Prometheus has two scrapes"
+wait_for '[ -n "$(kpi_field value requests)" ]' 30
+assert_eq "$(kpi_field state requests)" "ok"
+wait_for '[ "$(kpi_field state errors)" = ok ]' 30
+assert_eq "$(ls_ kpi --json | json_get source.state)" "ok"
+out=$(ls_ kpi)
+assert_contains "$out" "source: $PROM_URL (ok)"
+assert_contains "$out" "Requests"
+note "cost KPIs come from the token counter and the price table"
+wait_for '[ -n "$(kpi_field value spend_today)" ]' 30
+wait_for '[ -n "$(kpi_field value cost_per_request)" ]' 30
+assert_eq "$(kpi_field unit cost_per_request)" "EUR"
+
+note "a profile switch to outage turns the error rate crit after its for duration"
+ls_ sim --profile outage --url "$SIM_URL" >/dev/null
+wait_for '[ "$(kpi_field state errors)" = crit ]' 30
+ls_ audit list --json | grep -q '"action":[[:space:]]*"kpi' && fail "KPI polling wrote audit entries"
+
+note "the console's :sim goes through the daemon, audited"
+"$LEITSTAND" -c "$CFG" audit list >/dev/null
+python3 - "$SOCK" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rb")
+s.sendall(b'{"id":1,"op":"sim.profile","profile":"normal"}\n')
+r = json.loads(f.readline())
+assert r["ok"] and r["profile"] == "normal", r
+s.sendall(b'{"id":2,"op":"sim.profile","profile":"nonsense"}\n')
+r = json.loads(f.readline())
+assert not r["ok"] and "nonsense" in r["error"]["message"], r
+PY
+assert_eq "$(ls_ audit list --action sim.profile --json | json_get entries.1.object)" "$SIM_URL"
+wait_for '[ "$(kpi_field state errors)" = ok ]' 60
+
+note "Prometheus stopped: every KPI unknown with the reason, values shown with their age"
+stop_prometheus
+wait_for '[ "$(kpi_field state requests)" = unknown ]' 15
+assert_contains "$(kpi_field error requests)" "$PROM_URL: Connection refused"
+assert_eq "$(ls_ kpi --json | json_get source.state)" "error"
+wait_for '[ "$(kpi_field age requests)" -ge 3 ]' 15
+out=$(ls_ kpi)
+assert_contains "$out" "Connection refused"
+
+note "Prometheus back on the same port: the daemon recovers by itself"
+start_prometheus
+wait_for '[ "$(kpi_field state requests)" = ok ]' 30
+assert_eq "$(ls_ kpi --json | json_get source.state)" "ok"
+kill -0 "$DAEMON_PID"
+
+note "20 watching consoles cost Prometheus what one does"
+per_cycle() {
+	local a b
+	a=$(ls_ kpi --json | json_get source.requests)
+	sleep 3
+	b=$(ls_ kpi --json | json_get source.requests)
+	echo $(( (b - a + 1) / 3 ))
+}
+one=$(per_cycle)
+for i in $(seq 20); do
+	ls_ kpi --watch --json >/dev/null 2>&1 &
+	PIDS+=($!)
+done
+wait_for '[ "$(ls_ status --json | json_get clients)" -ge 21 ]'
+twenty=$(per_cycle)
+note "requests per second: $one with one client, $twenty with twenty"
+[ "$twenty" -le $((one + 2)) ] || fail "20 clients made $twenty requests/s, 1 client $one"
+
+note "the snapshot pushed to watchers is the one kpi.list returns"
+line=$(set +o pipefail; timeout 5 "$LEITSTAND" -c "$CFG" kpi --watch --json | head -n 1)
+assert_contains "$line" '"event":"kpi"'
+assert_contains "$line" '"name":"errors"'

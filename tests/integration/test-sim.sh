@@ -1,0 +1,215 @@
+#!/bin/bash
+# leitstand sim: the simulated assistant over real HTTP, its metrics, profiles and CLI.
+. "$(dirname "$0")/../lib/lib.sh"
+
+# HTTP through python3 (curl is not on every machine): http METHOD PATH [BODY]
+# prints the status, then the headers as "name: value" lines, a blank line and the body.
+cat >"$T/fetch.py" <<'PY'
+import sys, urllib.request, urllib.error
+method, url = sys.argv[1], sys.argv[2]
+data = sys.argv[3].encode() if len(sys.argv) > 3 else None
+req = urllib.request.Request(url, data=data, method=method)
+if data is not None:
+    req.add_header("Content-Type", "application/json")
+try:
+    r = urllib.request.urlopen(req, timeout=10)
+except urllib.error.HTTPError as e:
+    r = e
+print(r.status)
+for k, v in r.headers.items():
+    print("%s: %s" % (k.lower(), v))
+print()
+sys.stdout.write(r.read().decode())
+PY
+http() {
+	python3 "$T/fetch.py" "$1" "$URL$2" "${@:3}"
+}
+status_of() {
+	head -n 1
+}
+body_of() {
+	sed '1,/^$/d'
+}
+# The metrics text; grep it without -q, which would break the pipe under pipefail.
+scrape() {
+	http GET /metrics | body_of
+}
+
+note "serve on a free loopback port"
+"$LEITSTAND" sim serve --seed 42 --rate-scale 4 >"$T/sim.out" 2>"$T/sim.err" &
+SIM_PID=$!
+PIDS+=("$SIM_PID")
+wait_for "grep -q '^listening on http://127.0.0.1:[0-9]*$' '$T/sim.out'"
+URL=$(sed -n 's/^listening on //p' "$T/sim.out")
+[ "$(wc -l <"$T/sim.out")" -eq 1 ] || fail "more than one line on stdout: $(cat "$T/sim.out")"
+port=${URL##*:}
+[ "$port" -gt 0 ] || fail "no port in $URL"
+
+note "/metrics: exposition format 0.0.4 with every family"
+wait_for "scrape | grep '^gen_ai_client_token_usage_count{'"
+out=$(http GET /metrics)
+assert_eq "$(echo "$out" | status_of)" "200"
+assert_contains "$out" "content-type: text/plain; version=0.0.4"
+metrics=$(echo "$out" | body_of)
+for family in gen_ai_client_operation_duration_seconds:histogram \
+    gen_ai_client_token_usage:histogram assistant_feedback_total:counter \
+    leitstand_sim_profile:gauge; do
+	assert_contains "$metrics" "# HELP ${family%:*} "
+	assert_contains "$metrics" "# TYPE ${family%:*} ${family#*:}"
+done
+assert_contains "$metrics" 'gen_ai_client_operation_duration_seconds_bucket{gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mini-2024-07-18",gen_ai_response_model="gpt-4o-mini-2024-07-18",le="0.01"}'
+assert_contains "$metrics" 'le="81.92"'
+assert_contains "$metrics" 'le="+Inf"'
+assert_contains "$metrics" 'gen_ai_token_type="input",le="67108864"'
+assert_contains "$metrics" 'gen_ai_token_type="output"'
+assert_contains "$metrics" 'assistant_feedback_total{rating="positive"}'
+assert_contains "$metrics" 'assistant_feedback_total{rating="negative"}'
+assert_contains "$metrics" 'leitstand_sim_profile{profile="normal"} 1'
+if command -v promtool >/dev/null; then
+	echo "$metrics" | promtool check metrics >"$T/promtool.out" 2>&1 ||
+		fail "promtool check metrics: $(cat "$T/promtool.out")"
+fi
+echo "$metrics" >"$T/scrape1"
+
+note "a chat completion, OpenAI-shaped, with usage"
+# Retries until the profile's small error share lets one through.
+chat='{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are a support bot."},{"role":"user","content":"How do I get a refund for order 12345?"}],"temperature":0.2}'
+wait_for "http POST /v1/chat/completions '$chat' >'$T/chat' && [ \"\$(status_of <'$T/chat')\" = 200 ]" 30
+reply=$(body_of <"$T/chat")
+assert_contains "$(cat "$T/chat")" "content-type: application/json"
+assert_eq "$(echo "$reply" | json_get object)" "chat.completion"
+assert_eq "$(echo "$reply" | json_get model)" "gpt-4o-mini-2024-07-18"
+assert_eq "$(echo "$reply" | json_get choices.0.message.role)" "assistant"
+assert_eq "$(echo "$reply" | json_get choices.0.finish_reason)" "stop"
+content=$(echo "$reply" | json_get choices.0.message.content)
+assert_contains "$content" "refund"
+assert_contains "$content" "12345"
+case $(echo "$reply" | json_get id) in chatcmpl-?*) ;; *) fail "id: $reply" ;; esac
+echo "$reply" | python3 -c 'import json,sys; u=json.load(sys.stdin)["usage"]
+assert u["prompt_tokens"] > 0 and u["completion_tokens"] > 0, u
+assert u["total_tokens"] == u["prompt_tokens"] + u["completion_tokens"], u' ||
+	fail "usage: $reply"
+wait_for "scrape | grep -F 'gen_ai_request_model=\"gpt-4o-mini\",gen_ai_response_model=\"gpt-4o-mini-2024-07-18\",gen_ai_token_type=\"input\"'"
+
+note "a question for JSON gets JSON"
+json_chat='{"model":"gpt-4o-2024-08-06","messages":[{"role":"user","content":"Reply in JSON: where is my parcel?"}],"max_tokens":500}'
+wait_for "http POST /v1/chat/completions '$json_chat' >'$T/chat' && [ \"\$(status_of <'$T/chat')\" = 200 ]" 30
+body_of <"$T/chat" | json_get choices.0.message.content | json_get topics.0 >"$T/topic" ||
+	fail "not JSON: $(cat "$T/chat")"
+assert_eq "$(cat "$T/topic")" "parcel"
+
+note "bad requests: malformed JSON 400, no model 400, wrong method 405, unknown path 404, 1 MiB 413"
+out=$(http POST /v1/chat/completions '{"model": "gpt-4o", "messages": [')
+assert_eq "$(echo "$out" | status_of)" "400"
+assert_eq "$(echo "$out" | body_of | json_get error.type)" "invalid_request_error"
+out=$(http POST /v1/chat/completions '{"messages":[{"role":"user","content":"hi"}]}')
+assert_eq "$(echo "$out" | status_of)" "400"
+assert_contains "$out" "model"
+out=$(http GET /v1/chat/completions)
+assert_eq "$(echo "$out" | status_of)" "405"
+assert_contains "$out" "allow: POST"
+assert_eq "$(http POST /metrics '{}' | status_of)" "405"
+assert_eq "$(http GET /v1/models | status_of)" "404"
+python3 - "$URL" <<'PY' || fail "1 MiB body not refused with 413"
+import sys, urllib.request, urllib.error
+big = b'{"model":"gpt-4o","messages":[{"role":"user","content":"' + b"x" * (1 << 20) + b'"}]}'
+try:
+    urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/v1/chat/completions", data=big), timeout=10)
+    sys.exit(1)
+except urllib.error.HTTPError as e:
+    sys.exit(0 if e.code == 413 else 1)
+PY
+
+note "the CLI: switch the profile, read the status"
+expect_exit 1 env -u LEITSTAND_SIM_URL "$LEITSTAND" sim --profile storm
+assert_contains "$OUT" "leitstand sim: no sim URL: give --url or set LEITSTAND_SIM_URL"
+expect_exit 2 "$LEITSTAND" sim --profile stormy --url "$URL"
+assert_contains "$OUT" 'unknown profile "stormy"'
+expect_exit 2 "$LEITSTAND" sim --bogus
+expect_exit 2 "$LEITSTAND" sim
+expect_exit 1 "$LEITSTAND" sim --status --url "http://127.0.0.1:1"
+assert_contains "$OUT" "leitstand sim: "
+out=$("$LEITSTAND" sim --profile storm --url "$URL")
+assert_eq "$out" "profile: storm"
+assert_eq "$(http GET /sim/profile | body_of | json_get profile)" "storm"
+assert_eq "$(http GET /sim/profile | body_of | json_get profiles.5)" "cost"
+status=$(LEITSTAND_SIM_URL="$URL/" "$LEITSTAND" sim --status)
+assert_eq "$(echo "$status" | json_get profile)" "storm"
+[ "$(echo "$status" | json_get requests)" -gt 0 ] || fail "no requests counted: $status"
+out=$(http POST /sim/profile '{"profile":"nope"}')
+assert_eq "$(echo "$out" | status_of)" "400"
+assert_contains "$out" "normal, peak, storm, outage, regression, cost"
+assert_contains "$(http GET /metrics)" 'leitstand_sim_profile{profile="storm"} 1'
+
+note "storm: a good share of 50 requests get 429 with Retry-After"
+python3 - "$URL" >"$T/storm" <<'PY'
+import json, sys, urllib.request, urllib.error
+from concurrent.futures import ThreadPoolExecutor
+body = json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": "Where is my invoice?"}]}).encode()
+def one(_):
+    req = urllib.request.Request(sys.argv[1] + "/v1/chat/completions", data=body,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        r = urllib.request.urlopen(req, timeout=10)
+        json.load(r)["usage"]
+        return "ok"
+    except urllib.error.HTTPError as e:
+        err = json.load(e)["error"]
+        if e.code == 429:
+            assert e.headers["Retry-After"] == "1", e.headers
+            assert err["code"] == "rate_limit_exceeded" and err["type"] == "requests", err
+            return "429"
+        assert e.code in (500, 503), e.code
+        return "5xx"
+with ThreadPoolExecutor(50) as pool:
+    results = list(pool.map(one, range(50)))
+print(results.count("429"), results.count("ok"), results.count("5xx"))
+PY
+read -r n429 nok _ <"$T/storm"
+[ "$n429" -ge 5 ] && [ "$n429" -le 35 ] || fail "429s in storm: $(cat "$T/storm")"
+[ "$nok" -ge 10 ] || fail "answers in storm: $(cat "$T/storm")"
+wait_for "scrape | grep -F 'gen_ai_request_model=\"gpt-4o\",gen_ai_response_model=\"gpt-4o-2024-08-06\",error_type=\"429\"'"
+
+note "counters never decrease between scrapes, and grow"
+scrape >"$T/scrape2"
+python3 - "$T/scrape1" "$T/scrape2" <<'PY' || fail "a counter went down"
+import sys
+def load(path):
+    d = {}
+    for line in open(path):
+        if line.startswith("#") or not line.strip():
+            continue
+        key, value = line.rsplit(" ", 1)
+        d[key] = float(value)
+    return d
+a, b = load(sys.argv[1]), load(sys.argv[2])
+grown = 0
+for k, v in a.items():
+    if k.startswith("leitstand_sim_profile"):
+        continue
+    assert k in b, "gone: " + k
+    assert b[k] >= v, "%s: %s then %s" % (k, v, b[k])
+    grown += b[k] > v
+assert grown > 0, "nothing grew"
+PY
+
+note "SIGTERM stops it with exit 0"
+kill -TERM "$SIM_PID"
+wait "$SIM_PID" || fail "sim exited with $? on SIGTERM: $(cat "$T/sim.err")"
+! grep -q "Sanitizer" "$T/sim.err" || fail "sim: $(cat "$T/sim.err")"
+expect_exit 1 "$LEITSTAND" sim --status --url "$URL"
+
+note "a second sim: --listen on a port in use fails with exit 1; SIGINT stops it"
+"$LEITSTAND" sim serve --listen 127.0.0.1:0 --rate-scale 0 --profile outage >"$T/sim2.out" 2>&1 &
+SIM2_PID=$!
+PIDS+=("$SIM2_PID")
+wait_for "grep -q '^listening on http://127.0.0.1:' '$T/sim2.out'"
+url2=$(sed -n 's/^listening on //p' "$T/sim2.out")
+expect_exit 1 "$LEITSTAND" sim serve --listen "${url2#http://}"
+assert_contains "$OUT" "leitstand sim: cannot listen on ${url2#http://}"
+expect_exit 2 "$LEITSTAND" sim serve --rate-scale lots
+expect_exit 2 "$LEITSTAND" sim serve --profile nope
+URL=$url2
+assert_contains "$(http GET /metrics)" 'leitstand_sim_profile{profile="outage"} 1'
+kill -INT "$SIM2_PID"
+wait "$SIM2_PID" || fail "sim exited with $? on SIGINT: $(cat "$T/sim2.out")"

@@ -1,0 +1,60 @@
+#!/bin/bash
+# The dashboard in tmux against the real sim and Prometheus: tiles at 80x24 and 200x60, a tile
+# changing state after a profile switch, the KPI detail with its chart.
+. "$(dirname "$0")/../lib/lib.sh"
+
+start_sim --rate-scale 4
+start_prometheus
+write_config <<EOF2
+[prometheus]
+url = $PROM_URL
+interval = 1s
+[sim]
+url = $SIM_URL
+[kpi.errors]
+query = 100 * (sum(rate(gen_ai_client_operation_duration_seconds_count{error_type!=""}[10s])) or vector(0)) / sum(rate(gen_ai_client_operation_duration_seconds_count[10s]))
+for = 2s
+EOF2
+start_daemon
+wait_for '[ "$(kpi_field state errors)" = ok ]' 30
+
+note "80x24: two tiles a row, states readable without colour"
+console a 80x24 TERM=xterm-256color LANG=C.UTF-8
+wait_screen a "Overall"
+wait_screen a "source: $PROM_URL (ok)"
+wait_screen a "Error rate"
+screen_ a | grep -q "Requests .*✓ OK" || screen_ a | grep -q "✓ OK" || fail "no OK tile"
+row=$(screen_ a | grep "Latency p50" | head -1)
+assert_contains "$row" "Requests"
+row=$(screen_ a | grep "Latency p95" | head -1)
+assert_contains "$row" "Error rate"
+
+note "200x60: five tiles a row"
+console b 200x60 TERM=vt100 LANG=C
+wait_screen b "Overall"
+wait_screen b "Latency p50"
+row=$(screen_ b | grep "Requests" | head -1)
+for t in "Latency p50" "Latency p95" "Error rate" "Rate limited"; do
+	assert_contains "$row" "$t"
+done
+screen_ b | grep -q "+ OK" || fail "no ASCII OK symbol"
+
+note ":sim outage from the console turns the error tile crit"
+keys a : "sim outage" Enter
+wait_screen a "simulator switched to profile outage"
+wait_for "screen_ a | grep 'Error rate' | grep -q 'CRIT'" 40
+screen_ b | grep -q "X CRIT" || wait_screen b "X CRIT"
+
+note "Enter opens the KPI: query, thresholds, chart; t changes the range"
+keys a j j j Enter
+wait_screen a "PromQL: "
+wait_screen a "1 h  min"
+keys a t
+wait_screen a "6 h  min"
+keys a Escape
+wait_screen a "Overall"
+
+note "Prometheus gone: the header says so, values dimmed with their age"
+stop_prometheus
+wait_screen a "Connection refused"
+wait_for "screen_ a | grep -q 'stale: '" 20
