@@ -6,7 +6,10 @@ DESTDIR ?=
 CC      ?= cc
 
 # Libraries the binary links (pkg-config names) and the Debian packages behind them.
-PKGS      = ncursesw sqlite3 libcjson inih libcrypto libcurl libmicrohttpd
+# libcurl and libmicrohttpd are loaded at run time by the daemon and the simulator
+# (backend/dl.c): only their headers are needed here.
+PKGS      = ncursesw sqlite3 libcjson inih libcrypto
+DL_PKGS   = libcurl libmicrohttpd
 TEST_PKGS = cmocka
 DEB_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev libcjson-dev \
             libinih-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev
@@ -17,8 +20,8 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
        -Wstrict-prototypes -Wwrite-strings -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(WARN) \
-           -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+           -I. $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm -ldl
 
 BUILD    ?= build
 BACKEND  = $(filter-out backend/main.c,$(wildcard backend/*.c))

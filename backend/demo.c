@@ -2,16 +2,17 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,24 +130,33 @@ demo_free_port(void)
 	return port;
 }
 
+/* Is Prometheus on the loopback port ready? A plain HTTP/1.0 request: the console process
+   does not load libcurl. */
 static int
-demo_ready(const char *url)
+demo_ready(int port)
 {
-	CURL *c = curl_easy_init();
-	char *u = xprintf("%s/-/ready", url);
-	long status = 0;
-	FILE *null = fopen("/dev/null", "w");
+	static const char req[] = "GET /-/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+	struct sockaddr_in sa;
+	struct timeval tv = { 0, 500000 };
+	char reply[32];
+	ssize_t n;
+	int fd, ok = 0;
 
-	curl_easy_setopt(c, CURLOPT_URL, u);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 500L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, null);
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	fclose(null);
-	free(u);
-	return status == 200;
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return 0;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+	    write(fd, req, sizeof req - 1) == (ssize_t)(sizeof req - 1) &&
+	    (n = read(fd, reply, sizeof reply - 1)) > 0) {
+		reply[n] = '\0';
+		ok = strncmp(reply, "HTTP/1.", 7) == 0 && strncmp(reply + 8, " 200", 4) == 0;
+	}
+	close(fd);
+	return ok;
 }
 
 /* Starts Prometheus scraping the sim every second, with a TSDB of its own. */
@@ -185,7 +195,7 @@ demo_prometheus(struct demo *d, char **cause)
 	free(tsdbarg);
 	free(listen);
 	d->prom_url = xprintf("http://127.0.0.1:%d", port);
-	while (!demo_ready(d->prom_url)) {
+	while (!demo_ready(port)) {
 		if (waitpid(d->prometheus, NULL, WNOHANG) == d->prometheus) {
 			d->prometheus = 0;
 			*cause = xprintf("Prometheus exited at start; see %s", log);

@@ -19,10 +19,11 @@ kpi_level_name(enum kpi_level l)
 }
 
 void
-kpi_init(struct kpi *k, const struct kpi_def *def, time_t now)
+kpi_init(struct kpi *k, const struct kpi_def *def, long bucket_s, time_t now)
 {
 	memset(k, 0, sizeof *k);
 	k->def = def;
+	k->bucket_s = bucket_s > 0 ? bucket_s : 1;
 	k->value = NAN;
 	k->level = KPI_UNKNOWN;
 	k->since = now;
@@ -67,13 +68,13 @@ kpi_level_for(const struct kpi *k, double v)
 void
 kpi_history_add(struct kpi *k, double v, time_t when)
 {
-	long minute = (long)(when / 60);
-	int i = (int)(minute % KPI_HISTORY);
+	long b = (long)(when / k->bucket_s);
+	int i = (int)(b % KPI_HISTORY);
 
 	if (isnan(v) || isinf(v))
 		return;
-	if (k->bucket_minute[i] != minute) {
-		k->bucket_minute[i] = minute;
+	if (k->bucket_index[i] != b) {
+		k->bucket_index[i] = b;
 		k->bucket_sum[i] = 0;
 		k->bucket_n[i] = 0;
 	}
@@ -125,7 +126,7 @@ kpi_json(const struct kpi *k, time_t now)
 {
 	const struct kpi_def *d = k->def;
 	cJSON *o = cJSON_CreateObject(), *h;
-	long minute = (long)(now / 60), m;
+	long last = (long)(now / k->bucket_s), b;
 	int i;
 
 	cJSON_AddStringToObject(o, "name", d->name);
@@ -157,10 +158,11 @@ kpi_json(const struct kpi *k, time_t now)
 		cJSON_AddStringToObject(o, "error", k->error);
 	if (k->note != NULL)
 		cJSON_AddStringToObject(o, "note", k->note);
+	cJSON_AddNumberToObject(o, "history_step", (double)k->bucket_s);
 	h = cJSON_AddArrayToObject(o, "history");
-	for (m = minute - KPI_HISTORY + 1; m <= minute; m++) {
-		i = (int)(m % KPI_HISTORY);
-		if (k->bucket_minute[i] == m && k->bucket_n[i] > 0)
+	for (b = last - KPI_HISTORY + 1; b <= last; b++) {
+		i = (int)(b % KPI_HISTORY);
+		if (k->bucket_index[i] == b && k->bucket_n[i] > 0)
 			cJSON_AddItemToArray(h, cJSON_CreateNumber(k->bucket_sum[i] /
 			    k->bucket_n[i]));
 		else

@@ -16,7 +16,7 @@ enum kpi_level {
 	KPI_CRIT,
 };
 
-/* Minutes of history kept for the sparkline: one bucket per minute. */
+/* Points of history kept for the sparkline: the average of each bucket of time. */
 #define KPI_HISTORY 60
 
 struct kpi {
@@ -30,12 +30,14 @@ struct kpi {
 	char			*error;		/* why the value is unknown */
 	char			*note;		/* partial data, unpriced models */
 	double			 warn, crit;	/* thresholds in force (forecast: from the budget) */
+	long			 bucket_s;	/* seconds a history point covers */
 	double			 bucket_sum[KPI_HISTORY];
 	int			 bucket_n[KPI_HISTORY];
-	long			 bucket_minute[KPI_HISTORY];
+	long			 bucket_index[KPI_HISTORY];	/* time / bucket_s */
 };
 
-void		 kpi_init(struct kpi *, const struct kpi_def *, time_t now);
+/* Starts a KPI whose history covers KPI_HISTORY buckets of bucket_s seconds. */
+void		 kpi_init(struct kpi *, const struct kpi_def *, long bucket_s, time_t now);
 void		 kpi_clear(struct kpi *);
 /* Takes a new measurement (NAN: unknown, with a reason). Returns 1 if the level changed. */
 int		 kpi_update(struct kpi *, double value, const char *error, time_t now);
@@ -44,7 +46,7 @@ enum kpi_level	 kpi_level_for(const struct kpi *, double value);
 /* Adds a sample to the history without touching the state (history fill at start). */
 void		 kpi_history_add(struct kpi *, double value, time_t when);
 const char	*kpi_level_name(enum kpi_level);
-/* The KPI as JSON for snapshots; history as the last KPI_HISTORY minutes (null: no data). */
+/* The KPI as JSON for snapshots; history as the last KPI_HISTORY buckets (null: no data). */
 cJSON		*kpi_json(const struct kpi *, time_t now);
 
 #endif

@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: ISC */
-#include <curl/curl.h>
-
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +6,7 @@
 
 #include "backend/buf.h"
 #include "backend/config.h"
+#include "backend/curl-dl.h"
 #include "backend/log.h"
 #include "backend/loop.h"
 #include "backend/metrics.h"
@@ -141,16 +140,13 @@ write_cb(char *data, size_t size, size_t n, void *userp)
 }
 
 struct metrics *
-metrics_create(struct loop *loop, const struct config *cfg)
+metrics_create(struct loop *loop, const struct config *cfg, char **cause)
 {
-	struct metrics *m = xcalloc(1, sizeof *m);
-	static int initialised;
+	struct metrics *m;
 
-	if (!initialised) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-			fatal("curl_global_init failed");
-		initialised = 1;
-	}
+	if (curl_dl_load(cause) != 0)
+		return NULL;
+	m = xcalloc(1, sizeof *m);
 	m->loop = loop;
 	m->cfg = cfg;
 	if ((m->multi = curl_multi_init()) == NULL)

@@ -32,8 +32,8 @@ struct metrics_result {
 
 typedef void (*metrics_cb)(void *arg, struct metrics_result *);
 
-/* A client for cfg->prom_url; cfg must outlive it. */
-struct metrics	*metrics_create(struct loop *, const struct config *);
+/* A client for cfg->prom_url; cfg must outlive it. NULL with *cause if libcurl is missing. */
+struct metrics	*metrics_create(struct loop *, const struct config *, char **);
 /* Cancels every query in flight (their callbacks get METRICS_UNREACHABLE, "cancelled")
    and frees the client. */
 void		 metrics_free(struct metrics *);

@@ -62,7 +62,7 @@ const struct option_def options_table[] = {
 	{ "prometheus", "connect_timeout", OPT_DURATION, G(prom_connect_timeout), 1, 60, NULL, 0,
 	  "time to establish a connection" },
 	{ "prometheus", "history", OPT_DURATION, G(prom_history), 60, 7 * DAY, NULL, 0,
-	  "how far back the sparklines are filled when the daemon starts" },
+	  "what the sparklines span (60 points), filled from Prometheus when the daemon starts" },
 	{ "prometheus", "token", OPT_STRING, G(prom_token), 0, 0, NULL, OPT_SECRET,
 	  "bearer token; env:NAME reads it from the daemon's environment" },
 	{ "prometheus", "user", OPT_STRING, G(prom_user), 0, 0, NULL, 0,

@@ -367,12 +367,22 @@ history_done(void *arg, struct metrics_result *res)
 	free(ctx);
 }
 
+/* The sparkline spans prometheus.history in KPI_HISTORY points. */
+static long
+poller_bucket(const struct config *cfg)
+{
+	long b = (long)(cfg->prom_history / KPI_HISTORY);
+
+	return b > 0 ? b : 1;
+}
+
 struct poller *
 poller_create(struct loop *loop, const struct config *cfg, poller_event_cb cb, void *arg)
 {
 	struct poller *p = xcalloc(1, sizeof *p);
 	struct query_ctx *ctx;
 	time_t now = time(NULL);
+	char *cause = NULL;
 	size_t i, n = 0;
 
 	p->loop = loop;
@@ -383,7 +393,7 @@ poller_create(struct loop *loop, const struct config *cfg, poller_event_cb cb, v
 	for (i = 0; i < cfg->nkpis; i++) {
 		if (!cfg->kpis[i].enabled)
 			continue;
-		kpi_init(&p->kpis[n], &cfg->kpis[i], now);
+		kpi_init(&p->kpis[n], &cfg->kpis[i], poller_bucket(cfg), now);
 		/* The forecast is measured against the budget unless it has thresholds. */
 		if (cfg->kpis[i].kind == KPI_FORECAST && isnan(cfg->kpis[i].warn) &&
 		    isnan(cfg->kpis[i].crit) && !isnan(cfg->monthly_budget)) {
@@ -393,14 +403,18 @@ poller_create(struct loop *loop, const struct config *cfg, poller_event_cb cb, v
 		n++;
 	}
 	p->nkpis = n;
-	if (cfg->prom_url == NULL || *cfg->prom_url == '\0') {
+	if (cfg->prom_url == NULL || *cfg->prom_url == '\0')
+		cause = xstrdup("no metrics source: set [prometheus] url");
+	else
+		p->metrics = metrics_create(loop, cfg, &cause);
+	if (p->metrics == NULL) {
 		for (i = 0; i < p->nkpis; i++) {
 			free(p->kpis[i].error);
-			p->kpis[i].error = xstrdup("no metrics source: set [prometheus] url");
+			p->kpis[i].error = xstrdup(cause);
 		}
+		p->source_error = cause;
 		return p;
 	}
-	p->metrics = metrics_create(loop, cfg);
 	for (i = 0; i < p->nkpis; i++) {
 		if (p->kpis[i].def->kind != KPI_QUERY)
 			continue;
@@ -408,7 +422,8 @@ poller_create(struct loop *loop, const struct config *cfg, poller_event_cb cb, v
 		ctx->p = p;
 		ctx->kpi = (int)i;
 		metrics_query_range(p->metrics, p->kpis[i].def->query,
-		    (double)(now - cfg->prom_history), (double)now, 60, history_done, ctx);
+		    (double)(now - cfg->prom_history), (double)now, (double)poller_bucket(cfg),
+		    history_done, ctx);
 	}
 	poller_cycle(p);
 	p->timer = loop_timer_add(loop, cfg->prom_interval * 1000, 1, poller_cycle, p);
@@ -454,8 +469,9 @@ poller_snapshot(struct poller *p)
 
 	src = cJSON_AddObjectToObject(o, "source");
 	if (p->metrics == NULL) {
-		cJSON_AddStringToObject(src, "state", "none");
-		cJSON_AddStringToObject(src, "error", "no metrics source: set [prometheus] url");
+		cJSON_AddStringToObject(src, "state", cfg->prom_url != NULL && *cfg->prom_url ?
+		    "error" : "none");
+		cJSON_AddStringToObject(src, "error", p->source_error);
 	} else {
 		cJSON_AddStringToObject(src, "url", cfg->prom_url);
 		cJSON_AddStringToObject(src, "state", p->polled == 0 ? "starting" :

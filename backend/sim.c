@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
-#include <microhttpd.h>
 
 #include "backend/buf.h"
+#include "backend/curl-dl.h"
+#include "backend/mhd-dl.h"
 #include "backend/sanitize.h"
 #include "backend/sim-model.h"
 #include "backend/sim.h"
@@ -776,7 +776,7 @@ sim_serve(int argc, char **argv)
 	if (sim_profile_find(profile) == -1)
 		return unknown_profile(profile);
 
-	if ((fd = listen_on(listen_spec, &where, &cause)) == -1) {
+	if (mhd_dl_load(&cause) != 0 || (fd = listen_on(listen_spec, &where, &cause)) == -1) {
 		sim_error("%s", cause);
 		free(cause);
 		return 1;
@@ -863,6 +863,8 @@ http(const char *url, const char *body, long *status, struct buf *out, char **ca
 	CURLcode rc;
 	CURL *h;
 
+	if (curl_dl_load(cause) != 0)
+		return -1;
 	if ((h = curl_easy_init()) == NULL) {
 		*cause = xstrdup("cannot initialise libcurl");
 		return -1;
@@ -1004,8 +1006,9 @@ sim_client(int argc, char **argv)
 		return 1;
 	}
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		sim_error("cannot initialise libcurl");
+	if (curl_dl_load(&cause) != 0) {
+		sim_error("%s", cause);
+		free(cause);
 		return 1;
 	}
 	if (profile != NULL) {
@@ -1032,7 +1035,6 @@ sim_client(int argc, char **argv)
 		free(s);
 		free(cause);
 	}
-	curl_global_cleanup();
 	return rc;
 }
 

@@ -16,6 +16,12 @@ cleanup() {
 		tmux -L "lt-$$" kill-session -t "$s" 2>/dev/null || true
 	done
 	[ ${#TMUX_SESSIONS[@]} -gt 0 ] && tmux -L "lt-$$" kill-server 2>/dev/null || true
+	# A daemon a command started on its own is known by the pid in its data dir's lock.
+	# (if that pid is still one of ours: its command line names this test's directory).
+	for lock in "$T"/data*/daemon.lock; do
+		pid=$(head -n 1 "$lock" 2>/dev/null) || continue
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$T" && PIDS+=("$pid")
+	done
 	for pid in "${PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null || true
 	done
