@@ -13,7 +13,7 @@ op_status(struct op_ctx *ctx)
 {
 	struct server *s = ctx->srv;
 	const struct identity *who = &ctx->conn->who;
-	cJSON *r = ctx->reply;
+	cJSON *r = ctx->reply, *w;
 
 	cJSON_AddStringToObject(r, "version", LEITSTAND_VERSION);
 	cJSON_AddNumberToObject(r, "protocol", PROTO_VERSION);
@@ -28,6 +28,11 @@ op_status(struct op_ctx *ctx)
 	cJSON_AddStringToObject(r, "user", who->user);
 	cJSON_AddStringToObject(r, "role", role_name(who->role));
 	cJSON_AddBoolToObject(r, "readonly", who->readonly);
+	/* Settings that weaken security, shown in every console's status line. */
+	w = cJSON_AddArrayToObject(r, "warnings");
+	if (s->cfg->prom_insecure)
+		cJSON_AddItemToArray(w, cJSON_CreateString("prometheus.insecure: TLS certificates "
+		    "of the metrics source are not verified"));
 	return 0;
 }
 

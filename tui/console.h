@@ -15,6 +15,7 @@ struct console_state {
 	int		 readonly;
 	const char	*assistant;
 	const char	*environment;
+	const char	*warning;	/* a setting that weakens security, or NULL */
 };
 
 /* Sends a request (freeing it); cb gets the reply later. */

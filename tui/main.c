@@ -171,6 +171,9 @@ status_reply(void *arg, const cJSON *r)
 	free((char *)con.st.role);
 	free((char *)con.st.assistant);
 	free((char *)con.st.environment);
+	free((char *)con.st.warning);
+	v = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "warnings"), 0);
+	con.st.warning = cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
 	v = cJSON_GetObjectItem(r, "user");
 	con.st.user = xstrdup(cJSON_IsString(v) ? v->valuestring : "?");
 	v = cJSON_GetObjectItem(r, "role");
@@ -326,6 +329,8 @@ draw_status(int y, int w)
 	snprintf(left, sizeof left, " %s (%s)%s", con.st.user ? con.st.user : "-",
 	    con.st.role ? con.st.role : "-", con.st.readonly ? "  read-only" : "");
 	x = draw_text(y, 0, w, STYLE_STATUS, left);
+	if (con.st.warning != NULL)
+		x += 2 + draw_text(y, x + 2, w - x - 20, STYLE_WARN, con.st.warning);
 	if (view_filter() != NULL)
 		draw_printf(y, x + 2, w - x - 20, STYLE_STATUS, "filter: %s", view_filter());
 	draw_text(y, w - (int)strlen(hint), (int)strlen(hint), STYLE_STATUS, hint);
@@ -531,5 +536,6 @@ tui_main(struct tui_options *opts)
 	free((char *)con.st.role);
 	free((char *)con.st.assistant);
 	free((char *)con.st.environment);
+	free((char *)con.st.warning);
 	return 0;
 }

@@ -9,6 +9,7 @@ write_config <<EOF2
 [prometheus]
 url = $PROM_URL
 interval = 1s
+insecure = yes
 [sim]
 url = $SIM_URL
 [kpi.errors]
@@ -23,6 +24,9 @@ console a 80x24 TERM=xterm-256color LANG=C.UTF-8
 wait_screen a "Overall"
 wait_screen a "source: $PROM_URL (ok)"
 wait_screen a "Error rate"
+note "insecure = yes is a warning in the status line and on the source"
+screen_ a | tail -1 | grep -q "prometheus.insecure: TLS" || fail "no insecure warning"
+wait_screen a "TLS NOT VERIFIED"
 screen_ a | grep -q "Requests .*✓ OK" || screen_ a | grep -q "✓ OK" || fail "no OK tile"
 row=$(screen_ a | grep "Latency p50" | head -1)
 assert_contains "$row" "Requests"
