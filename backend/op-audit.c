@@ -71,15 +71,9 @@ static void
 verify_done(void *arg)
 {
 	struct verify_job *j = arg;
-	struct conn *c = server_conn(j->srv, j->conn);
-	cJSON *r = j->reply, *err;
+	cJSON *r = j->reply;
 
-	if (j->result < 0) {
-		err = proto_error(NULL, "internal", "%s", j->why);
-		cJSON_ReplaceItemInObject(err, "id", cJSON_DetachItemFromObject(r, "id"));
-		cJSON_Delete(r);
-		r = err;
-	} else {
+	if (j->result >= 0) {
 		cJSON_AddBoolToObject(r, "intact", j->result == 0);
 		cJSON_AddNumberToObject(r, "entries", (double)j->count);
 		if (j->result == 1) {
@@ -87,10 +81,7 @@ verify_done(void *arg)
 			cJSON_AddStringToObject(r, "reason", j->why);
 		}
 	}
-	if (c != NULL)
-		server_send(j->srv, c, r);
-	else
-		cJSON_Delete(r);
+	ops_reply_later(j->srv, j->conn, r, j->result < 0 ? "internal" : NULL, j->why);
 	free(j->data_dir);
 	free(j->why);
 	free(j);

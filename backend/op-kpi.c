@@ -31,19 +31,11 @@ static void
 range_done(void *arg, cJSON *points, const char *error)
 {
 	struct range_reply *rr = arg;
-	struct conn *c = server_conn(rr->srv, rr->conn);
-	cJSON *r = rr->reply;
 
-	if (error != NULL) {
-		r = proto_error(NULL, "unavailable", "%s", error);
-		cJSON_ReplaceItemInObject(r, "id", cJSON_DetachItemFromObject(rr->reply, "id"));
-		cJSON_Delete(rr->reply);
-	} else
-		cJSON_AddItemToObject(r, "points", points);
-	if (c != NULL)
-		server_send(rr->srv, c, r);
-	else
-		cJSON_Delete(r);
+	if (error == NULL)
+		cJSON_AddItemToObject(rr->reply, "points", points);
+	ops_reply_later(rr->srv, rr->conn, rr->reply, error != NULL ? "unavailable" : NULL,
+	    error);
 	free(rr);
 }
 

@@ -32,19 +32,14 @@ static void
 sim_done(void *arg)
 {
 	struct sim_job *j = arg;
-	struct conn *c = server_conn(j->srv, j->conn);
-	cJSON *r = j->reply;
+	char *msg = NULL;
 
-	if (j->error != NULL) {
-		r = proto_error(NULL, "unavailable", "sim at %s: %s", j->url, j->error);
-		cJSON_ReplaceItemInObject(r, "id", cJSON_DetachItemFromObject(j->reply, "id"));
-		cJSON_Delete(j->reply);
-	} else
-		cJSON_AddStringToObject(r, "profile", j->profile);
-	if (c != NULL)
-		server_send(j->srv, c, r);
+	if (j->error != NULL)
+		msg = xprintf("sim at %s: %s", j->url, j->error);
 	else
-		cJSON_Delete(r);
+		cJSON_AddStringToObject(j->reply, "profile", j->profile);
+	ops_reply_later(j->srv, j->conn, j->reply, msg != NULL ? "unavailable" : NULL, msg);
+	free(msg);
 	free(j->url);
 	free(j->profile);
 	free(j->error);

@@ -127,6 +127,25 @@ op_array(const struct op_ctx *ctx, const char *name)
 	return cJSON_IsArray(v) ? v : NULL;
 }
 
+void
+ops_reply_later(struct server *s, unsigned long conn, cJSON *reply, const char *code,
+    const char *message)
+{
+	struct conn *c = server_conn(s, conn);
+	cJSON *err;
+
+	if (code != NULL) {
+		err = proto_error(NULL, code, "%s", message);
+		cJSON_ReplaceItemInObject(err, "id", cJSON_DetachItemFromObject(reply, "id"));
+		cJSON_Delete(reply);
+		reply = err;
+	}
+	if (c != NULL)
+		server_send(s, c, reply);
+	else
+		cJSON_Delete(reply);
+}
+
 /* Checks every field of the request against the op's argument list. */
 static int
 ops_validate(struct op_ctx *ctx)

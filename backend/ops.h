@@ -53,6 +53,10 @@ extern const struct op	ops_table[];
 /* Handles one request line from a client: parse, authorise, validate, run, audit, reply. */
 void		 ops_dispatch(struct server *, struct conn *, const char *, size_t);
 const struct op	*ops_find(const char *);
+/* Sends the reply of an op that finished later (a job, a query): the reply as it is, or with
+   code set an error carrying the reply's id; dropped if the client has gone. Frees reply. */
+void		 ops_reply_later(struct server *, unsigned long conn, cJSON *reply,
+		     const char *code, const char *message);
 /* Marks the op failed; returns -1 for `return op_fail(...)`. */
 int		 op_fail(struct op_ctx *, const char *code, const char *fmt, ...)
 		     __attribute__((format(printf, 3, 4)));

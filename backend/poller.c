@@ -480,6 +480,7 @@ poller_snapshot(struct poller *p)
 			cJSON_AddStringToObject(src, "error", p->source_error);
 		cJSON_AddBoolToObject(src, "insecure", cfg->prom_insecure);
 		cJSON_AddNumberToObject(src, "requests", (double)metrics_requests(p->metrics));
+		cJSON_AddNumberToObject(src, "cycles", (double)p->cycle);
 	}
 	cJSON_AddNumberToObject(o, "interval", (double)cfg->prom_interval);
 	if (p->polled != 0) {
