@@ -193,7 +193,10 @@ cmdline_run(const char *line)
 		console_help();
 	else if (arg == NULL && (v = view_find(cmd)) >= 0)
 		view_show(v);
-	else if (strcmp(cmd, "sim") == 0 && arg != NULL) {
+	else if (strcmp(cmd, "sim") == 0 && console_state()->readonly) {
+		console_error("read-only console: :sim changes the simulator");
+		rc = -1;
+	} else if (strcmp(cmd, "sim") == 0 && arg != NULL) {
 		req = client_request("sim.profile");
 		cJSON_AddStringToObject(req, "profile", arg);
 		console_request(req, sim_reply, NULL);

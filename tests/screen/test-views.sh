@@ -77,6 +77,8 @@ note "200x60, no colour, read-only"
 console d 200x60 TERM=vt100 LANG=C.UTF-8 -- --readonly
 check_views d 200x60 0
 screen_ d | tail -1 | grep -q "read-only" || fail "read-only not shown"
+keys d : "sim outage" Enter
+wait_screen d "read-only console: :sim changes the simulator"
 
 note "resize: the layout follows the window"
 tmux_ resize-window -t a -x 100 -y 30
