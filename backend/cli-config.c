@@ -14,7 +14,7 @@ cli_config_check(struct cli *cli, int argc, char **argv)
 	struct config cfg;
 	char *file, *cause = NULL;
 
-	if (argc - optind > 1)
+	if (getopt(argc, argv, "") != -1 || argc - optind > 1)
 		return EXIT_USAGE;
 	file = argc - optind == 1 ? xstrdup(argv[optind]) : config_find(cli->config_file);
 	if (file == NULL) {
@@ -40,8 +40,7 @@ cli_config_reload(struct cli *cli, int argc, char **argv)
 	cJSON *r;
 	const cJSON *cfg;
 
-	(void)argv;
-	if (argc != 1)
+	if (getopt(argc, argv, "") != -1 || optind != argc)
 		return EXIT_USAGE;
 	if (cli_connect(cli, 0) != 0 || (r = cli_call(cli, client_request("config.reload"))) == NULL)
 		return 1;

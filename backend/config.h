@@ -95,6 +95,13 @@ struct config {
 	/* [sim] */
 	char		*sim_url;
 
+	/* [incidents] */
+	long long	 ack_s[4];	/* acknowledge target per severity */
+	long long	 resolve_s[4];
+	long long	 ack_timeout;
+	long long	 kpi_severity;
+	long long	 timer_interval;
+
 	struct kpi_def	*kpis;
 	size_t		 nkpis;
 	struct price_def *prices;

@@ -16,8 +16,9 @@ cost_of(const struct config *cfg, const struct prom_response *r, char **note)
 	const struct price_def *pr;
 	const char *model, *type;
 	struct buf missing;
+	const char **named = NULL;
 	double total = 0, tokens, price;
-	size_t i;
+	size_t i, j, nnamed = 0;
 
 	*note = NULL;
 	buf_init(&missing);
@@ -30,8 +31,13 @@ cost_of(const struct config *cfg, const struct prom_response *r, char **note)
 		if (model == NULL || type == NULL)
 			continue;
 		if ((pr = config_price(cfg, model)) == NULL) {
-			if (tokens > 0 && (missing.len == 0 || strstr(missing.data, model) == NULL))
+			for (j = 0; j < nnamed && strcmp(named[j], model) != 0; j++)
+				;
+			if (tokens > 0 && j == nnamed) {
+				named = xreallocarray(named, nnamed + 1, sizeof *named);
+				named[nnamed++] = model;
 				buf_printf(&missing, "%s%s", missing.len ? ", " : "", model);
+			}
 			continue;
 		}
 		/* OpenTelemetry says input/output; older instrumentations prompt/completion. */
@@ -46,6 +52,7 @@ cost_of(const struct config *cfg, const struct prom_response *r, char **note)
 	if (missing.len > 0)
 		*note = xprintf("no price for %s", missing.data);
 	buf_free(&missing);
+	free(named);
 	return total;
 }
 

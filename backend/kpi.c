@@ -7,8 +7,13 @@
 #include "backend/kpi.h"
 #include "backend/xmalloc.h"
 
-/* A value must come back past a threshold by this share of it before the level drops. */
-#define KPI_HYSTERESIS 0.02
+/*
+ * A value must come back past a threshold by a margin before the level drops: 2 % of the
+ * distance between warn and crit, or 0.5 % of a lone threshold. (A share of the threshold
+ * itself would be two points of an availability of 99 %: it would never recover.)
+ */
+#define KPI_HYSTERESIS_GAP	0.02
+#define KPI_HYSTERESIS_LONE	0.005
 
 const char *
 kpi_level_name(enum kpi_level l)
@@ -53,7 +58,13 @@ beyond(const struct kpi *k, double v, double t, double m)
 enum kpi_level
 kpi_level_for(const struct kpi *k, double v)
 {
-	double mc = -fabs(k->crit) * KPI_HYSTERESIS, mw = -fabs(k->warn) * KPI_HYSTERESIS;
+	double m;
+
+	if (!isnan(k->warn) && !isnan(k->crit))
+		m = -fabs(k->crit - k->warn) * KPI_HYSTERESIS_GAP;
+	else
+		m = -fabs(isnan(k->crit) ? k->warn : k->crit) * KPI_HYSTERESIS_LONE;
+	double mc = m, mw = m;
 
 	if (isnan(v))
 		return KPI_UNKNOWN;
@@ -71,7 +82,8 @@ kpi_history_add(struct kpi *k, double v, time_t when)
 	long b = (long)(when / k->bucket_s);
 	int i = (int)(b % KPI_HISTORY);
 
-	if (isnan(v) || isinf(v))
+	/* A slot holding a newer bucket wins: a late history fill must not wipe it. */
+	if (isnan(v) || isinf(v) || k->bucket_index[i] > b)
 		return;
 	if (k->bucket_index[i] != b) {
 		k->bucket_index[i] = b;
@@ -104,10 +116,10 @@ kpi_update(struct kpi *k, double v, const char *error, time_t now)
 		if (want <= base)
 			k->pending = KPI_UNKNOWN;
 		else {
-			if (k->pending != want) {
-				k->pending = want;
+			/* The clock runs from the first sample worse than base, whichever band. */
+			if (k->pending == KPI_UNKNOWN)
 				k->pending_since = now;
-			}
+			k->pending = want;
 			if (now - k->pending_since >= k->def->for_s)
 				k->pending = KPI_UNKNOWN;
 			else

@@ -45,6 +45,26 @@ static const struct command {
 	  "daemon version, uptime, clients, data dir, your user and role" },
 	{ "kpi", NULL, cli_kpi, 0, "[--json] [--watch]",
 	  "the KPIs: value, state, age; --watch prints every poll (JSON lines with --json)" },
+	{ "incident", "list", cli_incident_list, 0, "[--status S,..] [--severity N,..] "
+	  "[--level N] [--assignee USER] [--search TEXT] [--order severity|id] [--limit N] "
+	  "[--json]", "incidents, most severe and oldest first, with counts and timers" },
+	{ "incident", "show", cli_incident_show, 0, "ID [--json]",
+	  "one incident: fields, timers, MTTA/MTTR, timeline" },
+	{ "incident", "open", cli_incident_open, 0,
+	  "--title TEXT --severity 1-4 [--description TEXT] [--json]", "open an incident" },
+	{ "incident", "ack", cli_incident_act, 0, "ID [--json]", "acknowledge" },
+	{ "incident", "take", cli_incident_act, 0, "ID [--json]", "assign to yourself" },
+	{ "incident", "note", cli_incident_act, 0, "ID TEXT... [--json]",
+	  "add a note (personal data is redacted)" },
+	{ "incident", "snooze", cli_incident_act, 0, "ID --minutes N REASON... [--json]",
+	  "silence the timers for a while" },
+	{ "incident", "escalate", cli_incident_act, 0, "ID [REASON...] [--json]",
+	  "raise the level; watch it" },
+	{ "incident", "mitigate", cli_incident_act, 0, "ID [TEXT...] [--json]",
+	  "mark the impact mitigated" },
+	{ "incident", "resolve", cli_incident_act, 0, "ID [TEXT...] [--json]", "resolve" },
+	{ "incident", "reopen", cli_incident_act, 0, "ID [TEXT...] [--json]",
+	  "reopen a resolved incident" },
 	{ "audit", "verify", cli_audit_verify, 0, "[--json]",
 	  "check the audit hash chain (exit 3 if broken)" },
 	{ "audit", "list", cli_audit_list, 0, "[--actor USER] [--action OP] [--limit N] [--json]",
@@ -294,7 +314,8 @@ main(int argc, char **argv)
 		}
 	}
 
-	optind = 1;
+	/* 0, not 1: glibc then forgets the state of the parse of the global options. */
+	optind = 0;
 	if (cmd == NULL && cli.demo)
 		rc = demo_main(&cli, cmd_console);
 	else if (cmd == NULL)

@@ -36,7 +36,7 @@ op_status(struct op_ctx *ctx)
 	return 0;
 }
 
-static const char *const topic_names[] = { "audit", "status", "kpi" };
+static const char *const topic_names[] = { "audit", "status", "kpi", "incident" };
 
 int
 op_subscribe(struct op_ctx *ctx)

@@ -47,6 +47,52 @@ static const struct op_arg sim_profile_args[] = {
 	{ NULL, 0, 0, 0, 0 }
 };
 
+static const struct op_arg incident_open_args[] = {
+	{ "title", ARG_STRING, 1, 0, 200 },
+	{ "description", ARG_STRING, 0, 0, 65536 },
+	{ "severity", ARG_INT, 1, 1, 4 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg incident_list_args[] = {
+	{ "order", ARG_STRING, 0, 0, 16 },
+	{ "status", ARG_STRINGS, 0, 0, 4 },
+	{ "severity", ARG_STRINGS, 0, 0, 4 },
+	{ "level", ARG_INT, 0, 1, 3 },
+	{ "assignee", ARG_STRING, 0, 0, 256 },
+	{ "search", ARG_STRING, 0, 0, 256 },
+	{ "after", ARG_INT, 0, 0, 1LL << 53 },
+	{ "before", ARG_INT, 0, 0, 1LL << 53 },
+	{ "last", ARG_BOOL, 0, 0, 0 },
+	{ "limit", ARG_INT, 0, 1, 1000 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+/* "id" is the request's own: the incident is "incident". */
+static const struct op_arg incident_id_args[] = {
+	{ "incident", ARG_INT, 1, 1, 1LL << 53 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg incident_text_args[] = {
+	{ "incident", ARG_INT, 1, 1, 1LL << 53 },
+	{ "text", ARG_STRING, 0, 0, 65536 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg incident_note_args[] = {
+	{ "incident", ARG_INT, 1, 1, 1LL << 53 },
+	{ "text", ARG_STRING, 1, 1, 65536 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg incident_snooze_args[] = {
+	{ "incident", ARG_INT, 1, 1, 1LL << 53 },
+	{ "minutes", ARG_INT, 1, 1, 7 * 24 * 60 },
+	{ "text", ARG_STRING, 1, 1, 4096 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
 /* The one op table; docs/protocol.md describes each entry. */
 const struct op ops_table[] = {
 	{ "status", PERM_READ, 0, no_args, op_status,
@@ -65,6 +111,28 @@ const struct op ops_table[] = {
 	  "one KPI's values over the last seconds, about width points (from Prometheus)" },
 	{ "sim.profile", PERM_INCIDENT_WRITE, OP_WRITE, sim_profile_args, op_sim_profile,
 	  "switch the configured simulator's traffic profile (demo and training)" },
+	{ "incident.list", PERM_READ, 0, incident_list_args, op_incident_list,
+	  "a page of incidents (keyset), counts per severity" },
+	{ "incident.show", PERM_READ, 0, incident_id_args, op_incident_show,
+	  "one incident with timers, MTTA/MTTR and its timeline" },
+	{ "incident.open", PERM_INCIDENT_WRITE, OP_WRITE, incident_open_args, op_incident_open,
+	  "open an incident" },
+	{ "incident.ack", PERM_INCIDENT_WRITE, OP_WRITE, incident_text_args, op_incident_act,
+	  "acknowledge: stops the escalation timer; the acknowledger owns it unless taken" },
+	{ "incident.take", PERM_INCIDENT_WRITE, OP_WRITE, incident_text_args, op_incident_act,
+	  "assign the incident to yourself" },
+	{ "incident.note", PERM_INCIDENT_WRITE, OP_WRITE, incident_note_args, op_incident_act,
+	  "add a note to the timeline (personal data is redacted)" },
+	{ "incident.snooze", PERM_INCIDENT_WRITE, OP_WRITE, incident_snooze_args, op_incident_act,
+	  "silence the timers for some minutes, with a reason" },
+	{ "incident.reopen", PERM_INCIDENT_WRITE, OP_WRITE, incident_text_args, op_incident_act,
+	  "reopen a resolved incident" },
+	{ "incident.escalate", PERM_INCIDENT_MANAGE, OP_WRITE, incident_text_args,
+	  op_incident_act, "raise the level (L1 -> L2 -> L3); puts it on your watch list" },
+	{ "incident.mitigate", PERM_INCIDENT_MANAGE, OP_WRITE, incident_text_args,
+	  op_incident_act, "mark the impact as mitigated" },
+	{ "incident.resolve", PERM_INCIDENT_MANAGE, OP_WRITE, incident_text_args, op_incident_act,
+	  "resolve the incident" },
 	{ "config.reload", PERM_ADMIN, OP_WRITE, no_args, op_config_reload,
 	  "re-read the config file; roles apply to connected clients at once" },
 	{ NULL, 0, 0, NULL, NULL, NULL }
@@ -269,6 +337,10 @@ ops_run_write(struct op_ctx *ctx)
 		free(cause);
 		return -1;
 	}
+	if (ctx->event != NULL) {
+		server_publish(s, ctx->event_topic, ctx->event);
+		ctx->event = NULL;
+	}
 	ev = proto_event("audit");
 	cJSON_AddNumberToObject(ev, "seq", (double)seq);
 	cJSON_AddStringToObject(ev, "actor", who->user);
@@ -329,5 +401,6 @@ out:
 	free(ctx.message);
 	free(ctx.object);
 	cJSON_Delete(ctx.details);
+	cJSON_Delete(ctx.event);
 	cJSON_Delete(req);
 }

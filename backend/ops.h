@@ -37,6 +37,8 @@ struct op_ctx {
 	const char		*code;		/* error code once failed */
 	char			*message;
 	int			 deferred;	/* reply comes later, from a job */
+	cJSON			*event;		/* writes: published once committed */
+	unsigned		 event_topic;
 };
 
 struct op {
@@ -76,5 +78,9 @@ int	op_config_reload(struct op_ctx *);
 int	op_kpi_list(struct op_ctx *);
 int	op_kpi_range(struct op_ctx *);
 int	op_sim_profile(struct op_ctx *);
+int	op_incident_open(struct op_ctx *);
+int	op_incident_list(struct op_ctx *);
+int	op_incident_show(struct op_ctx *);
+int	op_incident_act(struct op_ctx *);
 
 #endif

@@ -17,6 +17,57 @@ const char *const schema_migrations[] = {
 	");"
 	"CREATE INDEX audit_by_actor ON audit(actor, seq);"
 	"CREATE INDEX audit_by_action ON audit(action, seq);",
+
+	/*
+	 * 2: incidents, their timelines, personal watch lists and the alerts behind them.
+	 * Times are unix seconds. A fingerprint de-duplicates: one open incident per KPI or alert
+	 * group. Free text is redacted before it gets here.
+	 */
+	"CREATE TABLE incident ("
+	"  id             INTEGER PRIMARY KEY,"
+	"  title          TEXT NOT NULL,"
+	"  description    TEXT NOT NULL DEFAULT '',"
+	"  severity       INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 4),"
+	"  status         TEXT NOT NULL CHECK (status IN"
+	"                   ('triggered', 'acknowledged', 'mitigated', 'resolved')),"
+	"  level          INTEGER NOT NULL DEFAULT 1 CHECK (level BETWEEN 1 AND 3),"
+	"  assignee       TEXT,"
+	"  source         TEXT NOT NULL CHECK (source IN ('manual', 'kpi', 'alertmanager')),"
+	"  fingerprint    TEXT,"
+	"  kpi            TEXT,"
+	"  opened_by      TEXT NOT NULL,"
+	"  opened_at      INTEGER NOT NULL,"
+	"  acknowledged_at INTEGER,"
+	"  mitigated_at   INTEGER,"
+	"  resolved_at    INTEGER,"
+	"  activity_at    INTEGER NOT NULL,"
+	"  ack_due        INTEGER,"
+	"  snoozed_until  INTEGER,"
+	"  snooze_reason  TEXT,"
+	"  recovered      INTEGER NOT NULL DEFAULT 0,"
+	"  ticket_key     TEXT,"
+	"  ticket_url     TEXT"
+	");"
+	"CREATE UNIQUE INDEX incident_open_fingerprint ON incident(fingerprint)"
+	"  WHERE status != 'resolved' AND fingerprint IS NOT NULL;"
+	"CREATE INDEX incident_by_severity ON incident(severity, opened_at, id);"
+	"CREATE INDEX incident_by_status ON incident(status, severity, opened_at, id);"
+	"CREATE INDEX incident_due ON incident(ack_due) WHERE ack_due IS NOT NULL;"
+	"CREATE TABLE timeline ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  incident_id INTEGER NOT NULL REFERENCES incident(id),"
+	"  ts          INTEGER NOT NULL,"
+	"  actor       TEXT NOT NULL,"
+	"  kind        TEXT NOT NULL,"
+	"  text        TEXT NOT NULL DEFAULT '',"
+	"  data        TEXT"
+	");"
+	"CREATE INDEX timeline_by_incident ON timeline(incident_id, id);"
+	"CREATE TABLE watch ("
+	"  user        TEXT NOT NULL,"
+	"  incident_id INTEGER NOT NULL REFERENCES incident(id),"
+	"  PRIMARY KEY (user, incident_id)"
+	");",
 };
 
 const size_t schema_count = sizeof schema_migrations / sizeof schema_migrations[0];

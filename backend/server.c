@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "backend/audit.h"
+#include "backend/automation.h"
 #include "backend/config.h"
 #include "backend/job.h"
 #include "backend/log.h"
@@ -20,6 +21,7 @@
 #include "backend/ops.h"
 #include "backend/path.h"
 #include "backend/poller.h"
+#include "backend/redact.h"
 #include "backend/server.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
@@ -388,7 +390,17 @@ server_listen(struct server *s, char **cause)
 static void
 server_kpi_event(void *arg, cJSON *ev)
 {
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "event"));
+
+	if (name != NULL && strcmp(name, "kpi.state") == 0)
+		automation_kpi(arg, ev);
 	server_publish(arg, TOPIC_KPI, ev);
+}
+
+char *
+server_redact(struct server *s, const char *text)
+{
+	return redact(s->redactor, text, NULL);
 }
 
 int
@@ -415,6 +427,8 @@ server_reload(struct server *s, char **cause)
 	config_free(old);
 	*old = fresh;
 	s->poller = poller_create(s->loop, s->cfg, server_kpi_event, s);
+	automation_stop(s);
+	automation_start(s);
 	for (c = s->conns; c != NULL; c = c->next) {
 		uid_t uid = c->who.uid;
 		gid_t gid = c->who.gid;
@@ -480,6 +494,7 @@ server_shutdown(struct server *s)
 
 	/* Jobs in flight finish and reply before the store closes. */
 	job_drain();
+	automation_stop(s);
 	poller_free(s->poller);
 	for (c = s->conns; c != NULL; c = c->next) {
 		if (!c->dead) {
@@ -493,6 +508,7 @@ server_shutdown(struct server *s)
 		unlink(s->cfg->socket);
 	}
 	store_close(s->db);
+	redactor_free(s->redactor);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	loop_free(s->loop);
@@ -515,6 +531,8 @@ server_main(struct config *cfg, int ready_fd)
 		goto fail;
 	if ((s.db = store_open(cfg->data_dir, 0, &cause)) == NULL)
 		goto fail;
+	if ((s.redactor = redactor_create(NULL, NULL, 0, 0, &cause)) == NULL)
+		goto fail;
 	if (server_listen(&s, &cause) != 0)
 		goto fail;
 
@@ -524,6 +542,7 @@ server_main(struct config *cfg, int ready_fd)
 	loop_signal(s.loop, SIGINT, server_signal, &s);
 	loop_signal(s.loop, SIGHUP, server_sighup, &s);
 	s.poller = poller_create(s.loop, cfg, server_kpi_event, &s);
+	automation_start(&s);
 	log_debug("listening on %s, data dir %s", cfg->socket, cfg->data_dir);
 	ready_report(&s, "ok\n");
 
@@ -539,6 +558,7 @@ fail:
 		fprintf(stderr, "leitstand serve: %s", msg);
 	free(msg);
 	free(cause);
+	redactor_free(s.redactor);
 	store_close(s.db);
 	if (s.lock_fd >= 0)
 		close(s.lock_fd);

@@ -10,19 +10,22 @@
 
 #include "backend/authz.h"
 #include "backend/buf.h"
+#include "backend/incident.h"
 #include "backend/proto.h"
 
 struct config;
 struct loop;
 struct loop_io;
 struct poller;
+struct redactor;
 
 /* Event topics a client can subscribe to. */
 enum topic {
 	TOPIC_AUDIT	= 0x1,
 	TOPIC_STATUS	= 0x2,
 	TOPIC_KPI	= 0x4,
-	TOPIC_ALL	= 0x7
+	TOPIC_INCIDENT	= 0x8,
+	TOPIC_ALL	= 0xf
 };
 
 struct conn {
@@ -52,6 +55,9 @@ struct server {
 	int		 nconns;
 	int		 ready_fd;	/* reports start-up to whoever started us, or -1 */
 	struct poller	*poller;
+	struct incident_policy policy;
+	struct redactor	*redactor;
+	struct loop_timer *incident_timer;
 };
 
 /* Runs the daemon in the foreground until SIGTERM/SIGINT; returns the exit code. */
@@ -63,6 +69,8 @@ void	 server_publish(struct server *, enum topic, cJSON *);
 /* Re-reads the config file: roles, console and assistant settings apply now, [daemon]
    settings at the next restart. Every client's role is looked up again. */
 int	 server_reload(struct server *, char **);
+/* Free text on its way into the store, with personal data replaced (a new string). */
+char	*server_redact(struct server *, const char *);
 /* The client with this id, or NULL if it has gone. */
 struct conn *server_conn(struct server *, unsigned long);
 

@@ -1072,7 +1072,7 @@ sim_main(int argc, char **argv)
 	saved_locale = xstrdup(loc != NULL ? loc : "C");
 	setlocale(LC_NUMERIC, "C");
 	opterr = 0;
-	optind = 1;
+	optind = 0;
 	if (argc > 1 && strcmp(argv[1], "serve") == 0)
 		rc = sim_serve(argc - 1, argv + 1);
 	else

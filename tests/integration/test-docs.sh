@@ -16,7 +16,8 @@ diff -u <(echo '```'; "$LEITSTAND" help; echo '```') <(section "$top/README.md" 
 	fail "README help differs: run make docs"
 note "every op has its arguments documented"
 "$LEITSTAND" ops | sed -n 's/^| `\([a-z.]*\)` |.*/\1/p' | while read -r op; do
-	grep -q "^| \`$op\` | [^|]* |$" "$top/docs/protocol.md" || fail "no arguments row for $op"
+	grep -q "^| \(.*, \)\?\`$op\`\(, .*\)\? | [^|]* |$" "$top/docs/protocol.md" ||
+		fail "no arguments row for $op"
 done
 note "the shipped config (the built-in defaults) sets every key of the fixed sections"
 "$LEITSTAND" config check "$top/data/leitstand.ini" >/dev/null

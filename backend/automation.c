@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: ISC */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/audit.h"
+#include "backend/automation.h"
+#include "backend/config.h"
+#include "backend/incident.h"
+#include "backend/log.h"
+#include "backend/loop.h"
+#include "backend/server.h"
+#include "backend/store.h"
+#include "backend/xmalloc.h"
+
+#define ACTOR	"leitstand"
+#define ROLE	"daemon"
+
+/* Incidents changed in one transaction, announced once it is committed. */
+struct changes {
+	struct server	*srv;
+	long long	*ids;
+	char		**actions;
+	size_t		 n;
+	int		 failed;
+	char		*cause;
+};
+
+static void
+changes_add(struct changes *c, long long id, const char *action, const char *text)
+{
+	cJSON *d = cJSON_CreateObject();
+	char *object = xprintf("incident %lld", id), *details, *op;
+
+	cJSON_AddStringToObject(d, "reason", text);
+	details = cJSON_PrintUnformatted(d);
+	cJSON_Delete(d);
+	op = xprintf("incident.%s", action);
+	if (!c->failed && audit_append(c->srv->db, ACTOR, ROLE, op, object, details,
+	    &c->cause) < 0)
+		c->failed = 1;
+	c->ids = xreallocarray(c->ids, c->n + 1, sizeof *c->ids);
+	c->actions = xreallocarray(c->actions, c->n + 1, sizeof *c->actions);
+	c->ids[c->n] = id;
+	c->actions[c->n++] = xstrdup(action);
+	cJSON_free(details);
+	free(object);
+	free(op);
+}
+
+static void
+changes_tick_cb(void *arg, long long id, const char *action, const char *text)
+{
+	changes_add(arg, id, action, text);
+}
+
+/* Commits (or rolls back) and tells every console what changed. */
+static void
+changes_finish(struct changes *c, const char *what)
+{
+	struct server *s = c->srv;
+	cJSON *ev;
+	size_t i;
+
+	if (c->failed || store_commit(s->db, &c->cause) != 0) {
+		store_rollback(s->db);
+		log_debug("%s: %s", what, c->cause);
+	} else {
+		for (i = 0; i < c->n; i++) {
+			ev = proto_event("incident");
+			cJSON_AddStringToObject(ev, "action", c->actions[i]);
+			cJSON_AddStringToObject(ev, "actor", ACTOR);
+			cJSON_AddItemToObject(ev, "incident", incident_get(s->db, &s->policy,
+			    c->ids[i], time(NULL), 0));
+			server_publish(s, TOPIC_INCIDENT, ev);
+		}
+	}
+	for (i = 0; i < c->n; i++)
+		free(c->actions[i]);
+	free(c->actions);
+	free(c->ids);
+	free(c->cause);
+}
+
+static int
+changes_begin(struct changes *c, struct server *s)
+{
+	memset(c, 0, sizeof *c);
+	c->srv = s;
+	if (store_begin(s->db, &c->cause) != 0) {
+		log_debug("automation: %s", c->cause);
+		free(c->cause);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+automation_tick(void *arg)
+{
+	struct server *s = arg;
+	struct changes c;
+
+	if (changes_begin(&c, s) != 0)
+		return;
+	if (incident_tick(s->db, &s->policy, time(NULL), changes_tick_cb, &c, &c.cause) != 0)
+		c.failed = 1;
+	changes_finish(&c, "incident timers");
+}
+
+void
+automation_start(struct server *s)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		s->policy.ack_s[i] = (long)s->cfg->ack_s[i];
+		s->policy.resolve_s[i] = (long)s->cfg->resolve_s[i];
+	}
+	s->policy.ack_timeout_s = (long)s->cfg->ack_timeout;
+	s->incident_timer = loop_timer_add(s->loop, s->cfg->timer_interval * 1000, 1,
+	    automation_tick, s);
+}
+
+void
+automation_stop(struct server *s)
+{
+	loop_timer_remove(s->incident_timer);
+	s->incident_timer = NULL;
+}
+
+void
+automation_kpi(struct server *s, const cJSON *ev)
+{
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "name"));
+	const char *title = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "title"));
+	const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "from"));
+	const char *to = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "to"));
+	const cJSON *value = cJSON_GetObjectItem(ev, "value");
+	struct incident_new n;
+	struct changes c;
+	char *fingerprint, *text, *data;
+	long long id;
+	int existing;
+
+	if (name == NULL || title == NULL || from == NULL || to == NULL)
+		return;
+	if (strcmp(to, "crit") != 0 && strcmp(from, "crit") != 0)
+		return;
+	if (strcmp(to, "unknown") == 0)
+		return;	/* no news is not a recovery */
+	if (changes_begin(&c, s) != 0)
+		return;
+	fingerprint = xprintf("kpi:%s", name);
+	data = cJSON_PrintUnformatted(ev);
+	if (strcmp(to, "crit") == 0) {
+		text = xprintf("%s is crit (%g)", title, cJSON_GetNumberValue(value));
+		memset(&n, 0, sizeof n);
+		n.title = text;
+		n.severity = (int)s->cfg->kpi_severity;
+		n.source = "kpi";
+		n.fingerprint = fingerprint;
+		n.kpi = name;
+		id = incident_open(s->db, &s->policy, &n, ACTOR, time(NULL), &existing, &c.cause);
+		/* The KPI as it was when the incident opened, for the postmortem. */
+		if (id < 0 || incident_timeline(s->db, id, time(NULL), ACTOR, "kpi",
+		    existing ? "crit again" : "KPI at opening", data, &c.cause) != 0)
+			c.failed = 1;
+		else
+			changes_add(&c, id, existing ? "kpi" : "open", text);
+	} else {
+		text = xprintf("%s recovered (%s, %g): resolve?", title, to,
+		    cJSON_GetNumberValue(value));
+		if ((id = incident_recovered(s->db, fingerprint, text, time(NULL), &c.cause)) < 0)
+			c.failed = 1;
+		else if (id > 0)
+			changes_add(&c, id, "recovered", text);
+	}
+	changes_finish(&c, "KPI incident");
+	free(text);
+	free(data);
+	free(fingerprint);
+}
