@@ -280,8 +280,10 @@ incident_act(sqlite3 *db, const struct incident_policy *p, long long id,
 	case INC_ACK:
 		/* Whoever acknowledges owns it, unless somebody took it before. */
 		v[0] = now;
+		/* MTTA counts to the first acknowledgement. */
 		rc = update(db, "UPDATE incident SET assignee = coalesce(assignee, ?), "
-		    "status = 'acknowledged', acknowledged_at = ?, ack_due = NULL WHERE id = ?",
+		    "status = 'acknowledged', acknowledged_at = coalesce(acknowledged_at, ?), "
+		    "ack_due = NULL WHERE id = ?",
 		    id, 1, v, actor, cause);
 		kind = "acknowledged";
 		line = xprintf("acknowledged by %s", actor);

@@ -38,6 +38,19 @@ ls_ sim --profile outage --url "$SIM_URL" >/dev/null
 wait_for '[ "$(kpi_field state errors)" = crit ]' 30
 ls_ audit list --json | grep -q '"action":[[:space:]]*"kpi' && fail "KPI polling wrote audit entries"
 
+note "the KPI in crit opened exactly one incident, with the KPI at opening in its timeline"
+# Other KPIs may follow after their own `for`; this one must have opened exactly one.
+errors_incidents() {
+	ls_ incident list --json | python3 -c 'import json,sys
+print(" ".join("%d:%s:%d" % (i["id"], i["source"], i["severity"])
+               for i in json.load(sys.stdin)["incidents"] if i["kpi"] == "errors"))'
+}
+wait_for '[ -n "$(errors_incidents)" ]'
+sleep 3
+assert_eq "$(errors_incidents)" "1:kpi:2"
+assert_contains "$(ls_ incident show 1)" "kpi            leitstand: KPI at opening"
+assert_eq "$(ls_ audit list --actor leitstand --json | json_get entries.0.action)" "incident.open"
+
 note "the console's :sim goes through the daemon, audited"
 "$LEITSTAND" -c "$CFG" audit list >/dev/null
 python3 - "$SOCK" <<'PY'
@@ -52,6 +65,10 @@ assert not r["ok"] and "nonsense" in r["error"]["message"], r
 PY
 assert_eq "$(ls_ audit list --action sim.profile --json | json_get entries.1.object)" "$SIM_URL"
 wait_for '[ "$(kpi_field state errors)" = ok ]' 60
+note "the recovery is on the incident: recovered, resolve?"
+wait_for '[ "$(ls_ incident show 1 --json | json_get incident.recovered)" = true ]'
+assert_contains "$(ls_ incident show 1)" "recovered      leitstand: Error rate recovered"
+assert_eq "$(errors_incidents)" "1:kpi:2"
 
 note "Prometheus stopped: every KPI unknown with the reason, values shown with their age"
 stop_prometheus
