@@ -11,7 +11,7 @@
 #define ACTIONS \
 	ACTION(QUIT,		GLOBAL,	"q",		"quit the console (the daemon keeps running)", 0) \
 	ACTION(HELP,		GLOBAL,	"?",		"show the keys of this view", 0) \
-	ACTION(COMMAND,		GLOBAL,	":",		"command line: :1-:5 or :dashboard ... :audit, :sim PROFILE, :quit, :help", 0) \
+	ACTION(COMMAND,		GLOBAL,	":",		"command line: :1-:5 or a view name, :incident N, :open SEV TITLE, :sim PROFILE, :quit, :help", 0) \
 	ACTION(VIEW_NEXT,	GLOBAL,	"Tab",		"next view", 0) \
 	ACTION(VIEW_PREV,	GLOBAL,	"BTab",		"previous view", 0) \
 	ACTION(VIEW_1,		GLOBAL,	"1",		"dashboard", 0) \
@@ -28,9 +28,19 @@
 	ACTION(FIRST,		LIST,	"g Home",	"first line", 0) \
 	ACTION(LAST,		LIST,	"G End",	"last line", 0) \
 	ACTION(FILTER,		LIST,	"/",		"filter the list (an empty filter shows all)", 0) \
-	ACTION(OPEN,		DASHBOARD, "Enter",	"open the selected KPI: chart, thresholds, query", 0) \
-	ACTION(CLOSE,		DASHBOARD, "Esc Bksp",	"back from the KPI chart to the tiles", 0) \
-	ACTION(RANGE,		DASHBOARD, "t",		"KPI chart: 1 h, 6 h, 24 h", 0)
+	ACTION(OPEN,		LIST,	"Enter",	"open the selected item (KPI chart, incident)", 0) \
+	ACTION(CLOSE,		LIST,	"Esc Bksp",	"back to the list", 0) \
+	ACTION(RANGE,		DASHBOARD, "t",		"KPI chart: 1 h, 6 h, 24 h", 0) \
+	ACTION(INC_NEW,		INCIDENTS, "+",		"open a new incident (:open SEV TITLE)", 1) \
+	ACTION(INC_ACK,		INCIDENTS, "a",		"acknowledge", 1) \
+	ACTION(INC_TAKE,	INCIDENTS, "o",		"take: assign to me", 1) \
+	ACTION(INC_NOTE,	INCIDENTS, "n",		"add a note", 1) \
+	ACTION(INC_ESCALATE,	INCIDENTS, "e",		"escalate one level (asks for a reason)", 1) \
+	ACTION(INC_MITIGATE,	INCIDENTS, "m",		"mark mitigated", 1) \
+	ACTION(INC_RESOLVE,	INCIDENTS, "r",		"resolve (asks to confirm)", 1) \
+	ACTION(INC_SNOOZE,	INCIDENTS, "z",		"snooze the timers: minutes and reason", 1) \
+	ACTION(INC_REOPEN,	INCIDENTS, "u",		"reopen a resolved incident", 1) \
+	ACTION(INC_SORT,	INCIDENTS, "s",		"sort by severity and age, or by number", 0)
 
 enum action {
 	ACTION_NONE,
@@ -45,6 +55,7 @@ enum scope {
 	SCOPE_GLOBAL	= 0x1,
 	SCOPE_LIST	= 0x2,
 	SCOPE_DASHBOARD	= 0x4,
+	SCOPE_INCIDENTS	= 0x8,
 };
 
 struct action_info {

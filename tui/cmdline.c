@@ -164,6 +164,54 @@ cmdline_free(void)
 }
 
 static void
+command_done(const char *text)
+{
+	if (text != NULL)
+		cmdline_run(text);
+}
+
+void
+cmdline_command(const char *initial)
+{
+	cmdline_open(":", initial, command_done);
+}
+
+static void
+open_reply(void *arg, const cJSON *r)
+{
+	(void)arg;
+	if (r == NULL)
+		return;
+	if (client_error(r) != NULL)
+		console_error("%s", client_error(r));
+	else
+		console_note("opened incident %.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(
+		    cJSON_GetObjectItem(r, "incident"), "id")));
+}
+
+/* :open SEV TITLE */
+static int
+command_open(const char *rest)
+{
+	cJSON *req;
+	char *end;
+	long sev;
+
+	sev = strtol(rest, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (sev < 1 || sev > 4 || *end == '\0') {
+		console_error(":open needs a severity 1-4 and a title, e.g. :open 2 Checkout broken");
+		return -1;
+	}
+	req = client_request("incident.open");
+	cJSON_AddNumberToObject(req, "severity", (double)sev);
+	cJSON_AddStringToObject(req, "title", end);
+	console_request(req, open_reply, NULL);
+	return 0;
+}
+
+static void
 sim_reply(void *arg, const cJSON *r)
 {
 	(void)arg;
@@ -185,7 +233,14 @@ cmdline_run(const char *line)
 
 	cmd = strtok_r(copy, " \t", &save);
 	arg = strtok_r(NULL, " \t", &save);
-	if (cmd == NULL)
+	if (cmd != NULL && strcmp(cmd, "open") == 0) {
+		/* The title keeps its blanks: take it from the line itself. */
+		if (console_state()->readonly) {
+			console_error("read-only console: :open changes incidents");
+			rc = -1;
+		} else
+			rc = command_open(line + strspn(line, " \t") + 4);
+	} else if (cmd == NULL)
 		;
 	else if (strcmp(cmd, "q") == 0 || strcmp(cmd, "quit") == 0)
 		console_quit();
@@ -193,6 +248,8 @@ cmdline_run(const char *line)
 		console_help();
 	else if (arg == NULL && (v = view_find(cmd)) >= 0)
 		view_show(v);
+	else if (strcmp(cmd, "incident") == 0 && arg != NULL && atoll(arg) > 0)
+		view_incidents_show(atoll(arg));
 	else if (strcmp(cmd, "sim") == 0 && console_state()->readonly) {
 		console_error("read-only console: :sim changes the simulator");
 		rc = -1;

@@ -13,5 +13,7 @@ void	cmdline_draw(int y, int w);
 void	cmdline_free(void);
 /* Runs a `:` command; returns -1 (and reports) when it is unknown or wrong. */
 int	cmdline_run(const char *);
+/* Opens the `:` line with initial text; Enter runs the command. */
+void	cmdline_command(const char *initial);
 
 #endif

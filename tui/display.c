@@ -150,3 +150,9 @@ display_colors(void)
 {
 	return display_ncolors;
 }
+
+void
+display_bell(void)
+{
+	beep();
+}

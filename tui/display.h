@@ -12,6 +12,8 @@ void	display_resize(void);
 void	display_repaint(void);
 /* 1 when the terminal cannot show UTF-8: ASCII glyphs and sanitising. */
 int	display_ascii(void);
+/* Rings the terminal bell. */
+void	display_bell(void);
 /* Colours available: 0, 8 or 256. */
 int	display_colors(void);
 

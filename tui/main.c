@@ -101,6 +101,7 @@ console_note(const char *fmt, ...)
 }
 
 static void	console_disconnected(const char *);
+static void	console_alert(const cJSON *);
 
 void
 console_request(cJSON *req, console_reply_cb cb, void *arg)
@@ -204,8 +205,10 @@ client_readable(int fd, short revents, void *arg)
 
 	(void)fd, (void)revents, (void)arg;
 	while ((rc = client_read(con.client, 0, &msg, &cause)) == 1) {
-		if (cJSON_GetObjectItemCaseSensitive(msg, "event") != NULL)
+		if (cJSON_GetObjectItemCaseSensitive(msg, "event") != NULL) {
+			console_alert(msg);
 			view_event(msg);
+		}
 		else
 			console_reply(msg);
 		cJSON_Delete(msg);
@@ -217,6 +220,25 @@ client_readable(int fd, short revents, void *arg)
 		console_disconnected(cause);
 		free(cause);
 	}
+}
+
+/* A new SEV1 or SEV2, wherever it comes from: a banner, and the bell once. */
+static void
+console_alert(const cJSON *ev)
+{
+	const cJSON *inc = cJSON_GetObjectItem(ev, "incident");
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "event"));
+	const char *action = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "action"));
+	double sev = cJSON_GetNumberValue(cJSON_GetObjectItem(inc, "severity"));
+
+	if (name == NULL || strcmp(name, "incident") != 0 || action == NULL ||
+	    strcmp(action, "open") != 0 || sev > 2)
+		return;
+	console_error("NEW SEV%.0f #%.0f: %s  (:incident %.0f)", sev,
+	    cJSON_GetNumberValue(cJSON_GetObjectItem(inc, "id")),
+	    cJSON_GetStringValue(cJSON_GetObjectItem(inc, "title")),
+	    cJSON_GetNumberValue(cJSON_GetObjectItem(inc, "id")));
+	display_bell();
 }
 
 static void
@@ -380,13 +402,6 @@ console_draw(void)
 }
 
 static void
-command_done(const char *text)
-{
-	if (text != NULL)
-		cmdline_run(text);
-}
-
-static void
 console_action(enum action a)
 {
 	const struct view_ops *v = view_current();
@@ -402,7 +417,7 @@ console_action(enum action a)
 		console_help();
 		break;
 	case ACTION_COMMAND:
-		cmdline_open(":", "", command_done);
+		cmdline_command("");
 		break;
 	case ACTION_VIEW_NEXT:
 		view_show((view_current_index() + 1) % n);

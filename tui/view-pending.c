@@ -20,12 +20,6 @@ pending_text(int y, int h, int w, const char *title, const char *text)
 }
 
 static void
-incidents_draw(int y, int h, int w)
-{
-	pending_text(y, h, w, "Incidents", "This daemon does not track incidents yet.");
-}
-
-static void
 playbooks_draw(int y, int h, int w)
 {
 	pending_text(y, h, w, "Playbooks", "This daemon has no playbook library yet.");
@@ -37,9 +31,6 @@ prompts_draw(int y, int h, int w)
 	pending_text(y, h, w, "Prompt releases", "This daemon has no prompt repository yet.");
 }
 
-const struct view_ops view_incidents_ops = {
-	.name = "incidents", .title = "Incidents", .open = pending_open, .draw = incidents_draw,
-};
 const struct view_ops view_playbooks_ops = {
 	.name = "playbooks", .title = "Playbooks", .open = pending_open, .draw = playbooks_draw,
 };

@@ -25,6 +25,8 @@ extern const struct view_ops	view_playbooks_ops;
 extern const struct view_ops	view_prompts_ops;
 extern const struct view_ops	view_audit_ops;
 
+/* Switches to the incidents view with one incident open. */
+void			 view_incidents_show(long long);
 int			 view_count(void);
 const struct view_ops	*view_at(int);
 const struct view_ops	*view_current(void);

@@ -1,0 +1,80 @@
+#!/bin/bash
+# The incidents view in tmux: the list, the detail, keys that act, and two consoles of two
+# users seeing each other's changes as they happen.
+. "$(dirname "$0")/../lib/lib.sh"
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create two test users"; exit 0; }
+alice=lta$$
+bob=ltb$$
+group=ltg$$
+groupadd "$group"
+useradd -M -N -g "$group" -s /bin/sh "$alice"
+useradd -M -N -g "$group" -s /bin/sh "$bob"
+# The users go after their consoles have stopped.
+trap 'cleanup; userdel "$alice" || true; userdel "$bob" || true; groupdel "$group" || true' EXIT
+chmod 755 "$T"
+
+write_config <<EOF2
+group = $group
+[roles]
+operator = $alice, $bob
+EOF2
+chmod 644 "$CFG"
+start_daemon
+for i in $(seq 1 30); do
+	ls_ incident open --severity $(( i % 4 + 1 )) --title "Customer reports $i" >/dev/null
+done
+
+as() {
+	local user=$1 name=$2
+	tmux_ -f /dev/null new-session -d -s "$name" -x 100 -y 30 \
+		runuser -u "$user" -- env -i PATH="$PATH" HOME="$T" TERM=xterm-256color \
+		LANG=C.UTF-8 "$LEITSTAND" -c "$CFG"
+	TMUX_SESSIONS+=("$name")
+}
+
+note "two operators, two consoles, the incidents view"
+as "$alice" a
+as "$bob" b
+for s in a b; do
+	wait_screen "$s" "connected"
+	keys "$s" 2
+	wait_screen "$s" "SEV1 7  SEV2 8  SEV3 8  SEV4 7"
+done
+screen_ a | tail -1 | grep -q "$alice (operator)" || fail "alice is not an operator"
+
+note "alice acknowledges the first incident; bob's list shows it"
+first=$(screen_ a | sed -n '5p' | awk '{ print $1 }')
+keys a a
+wait_screen a "acknowledged $alice"
+screen_ b | grep -q "^ *$first  SEV1 L1 acknowledged $alice" ||
+	wait_for "screen_ b | grep -q '^ *$first  SEV1 L1 acknowledged $alice'" 5
+
+note "the detail: timeline, a note with personal data redacted, escape back"
+keys b Enter
+wait_screen b "#$first Customer reports $first"
+wait_screen b "acknowledged by $alice"
+keys b n "customer called from +49 171 1234567" Enter
+wait_screen b "$bob: customer called from [phone]"
+keys b Escape
+wait_screen b "ASSIGNEE"
+
+note "operators may not resolve: the daemon says why"
+keys a r "done" Enter
+wait_screen a "incident.resolve needs role engineer"
+
+note "a new SEV1 shows a banner on every console"
+ls_ incident open --severity 1 --title "Assistant answers in the wrong language" >/dev/null
+wait_screen a "NEW SEV1 #31: Assistant answers in the wrong language"
+wait_screen b "NEW SEV1 #31"
+
+note "the filter line: severity, status and words"
+keys b / C-u "sev:1 status:triggered wrong" Enter
+wait_screen b "1 listed"
+wait_screen b "Assistant answers in the wrong language"
+
+note ":open from the command line, and :incident N"
+keys a : "open 4 Typo in the greeting" Enter
+wait_screen a "opened incident 32"
+keys a : "incident 32" Enter
+wait_screen a "#32 Typo in the greeting"

@@ -1,0 +1,657 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Incidents: the list (most severe and oldest first, or by number), read from the daemon a
+ * page at a time so 100 000 incidents scroll without loading them all, and the detail of one
+ * incident with its timers and timeline. The action keys work on the selected incident in
+ * both.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/buf.h"
+#include "backend/client.h"
+#include "backend/format.h"
+#include "backend/xmalloc.h"
+#include "tui/cmdline.h"
+#include "tui/console.h"
+#include "tui/display.h"
+#include "tui/draw.h"
+#include "tui/view.h"
+#include "tui/widget-list.h"
+
+#define PAGE		200
+#define WINDOW_MAX	(4 * PAGE)	/* rows kept; older ones are dropped and re-read */
+
+static struct {
+	cJSON		**rows;		/* the window of the list, owned */
+	int		  offset;	/* position of rows[0] in the whole list */
+	int		  total;
+	struct list	  list;		/* sel and top are positions within the window */
+	int		  by_id;
+	char		 *filter;
+	int		  loading;
+	unsigned	  generation;
+	cJSON		 *counts;
+	char		 *error;
+
+	cJSON		 *detail;	/* the incident open in detail, owned */
+	int		  detail_top;	/* first timeline line shown */
+	long long	  detail_id;
+} in;
+
+static const char *
+str(const cJSON *o, const char *k, const char *def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : def;
+}
+
+static double
+num(const cJSON *o, const char *k)
+{
+	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+static int
+has(const cJSON *o, const char *k)
+{
+	return cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+static enum style
+severity_style(int sev)
+{
+	return sev == 1 ? STYLE_CRIT : sev == 2 ? STYLE_WARN : STYLE_NORMAL;
+}
+
+static void
+rows_clear(void)
+{
+	int i;
+
+	for (i = 0; i < in.list.n; i++)
+		cJSON_Delete(in.rows[i]);
+	free(in.rows);
+	in.rows = NULL;
+	in.list.n = 0;
+}
+
+/*
+ * The filter line: words like sev:1,2 status:triggered level:2 assignee:bob (or mine, or
+ * nobody) select; everything else is searched in the titles.
+ */
+static void
+filter_apply(cJSON *req)
+{
+	char *copy, *w, *save, *value, *v, *vsave;
+	cJSON *arr;
+	struct buf search;
+
+	if (in.filter == NULL)
+		return;
+	buf_init(&search);
+	copy = xstrdup(in.filter);
+	for (w = strtok_r(copy, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+		value = strchr(w, ':');
+		if (value != NULL && value[1] != '\0') {
+			*value++ = '\0';
+			if (strcmp(w, "sev") == 0 || strcmp(w, "status") == 0) {
+				arr = cJSON_CreateArray();
+				for (v = strtok_r(value, ",", &vsave); v != NULL;
+				    v = strtok_r(NULL, ",", &vsave))
+					cJSON_AddItemToArray(arr, cJSON_CreateString(v));
+				cJSON_AddItemToObject(req, strcmp(w, "sev") == 0 ? "severity" :
+				    "status", arr);
+				continue;
+			}
+			if (strcmp(w, "level") == 0) {
+				cJSON_AddNumberToObject(req, "level", atoi(value + (*value == 'L' ||
+				    *value == 'l')));
+				continue;
+			}
+			if (strcmp(w, "assignee") == 0) {
+				cJSON_AddStringToObject(req, "assignee", strcmp(value, "mine") == 0 ?
+				    console_state()->user : strcmp(value, "nobody") == 0 ? "" : value);
+				continue;
+			}
+			value[-1] = ':';
+		}
+		buf_printf(&search, "%s%s", search.len ? " " : "", w);
+	}
+	if (search.len > 0)
+		cJSON_AddStringToObject(req, "search", search.data);
+	buf_free(&search);
+	free(copy);
+}
+
+enum page_kind { PAGE_FIRST, PAGE_LAST, PAGE_AFTER, PAGE_BEFORE };
+
+struct page_req {
+	unsigned	generation;
+	enum page_kind	kind;
+};
+
+static void
+page_reply(void *arg, const cJSON *r)
+{
+	struct page_req *pr = arg;
+	const cJSON *rows, *e;
+	int n, i, drop;
+
+	if (pr->generation != in.generation) {
+		free(pr);
+		return;
+	}
+	in.loading = 0;
+	if (r == NULL || client_error(r) != NULL) {
+		free(in.error);
+		in.error = r != NULL ? xstrdup(client_error(r)) : NULL;
+		free(pr);
+		console_dirty();
+		return;
+	}
+	rows = cJSON_GetObjectItem(r, "incidents");
+	n = cJSON_GetArraySize(rows);
+	in.total = (int)num(r, "total");
+	cJSON_Delete(in.counts);
+	in.counts = cJSON_Duplicate(cJSON_GetObjectItem(r, "counts"), 1);
+	if (pr->kind == PAGE_FIRST || pr->kind == PAGE_LAST) {
+		rows_clear();
+		in.offset = (int)num(r, "offset");
+		in.list.sel = pr->kind == PAGE_LAST && n > 0 ? n - 1 : 0;
+		in.list.top = 0;
+	}
+	in.rows = xreallocarray(in.rows, (size_t)(in.list.n + n), sizeof *in.rows);
+	if (pr->kind == PAGE_BEFORE) {
+		memmove(in.rows + n, in.rows, (size_t)in.list.n * sizeof *in.rows);
+		i = 0;
+		cJSON_ArrayForEach(e, rows)
+			in.rows[i++] = cJSON_Duplicate(e, 1);
+		in.list.n += n;
+		in.list.sel += n;
+		in.list.top += n;
+		in.offset = (int)num(r, "offset");
+	} else {
+		cJSON_ArrayForEach(e, rows)
+			in.rows[in.list.n++] = cJSON_Duplicate(e, 1);
+	}
+	/* Keep the window bounded: drop the far end from the selection. */
+	if (in.list.n > WINDOW_MAX) {
+		drop = in.list.n - WINDOW_MAX;
+		if (pr->kind == PAGE_BEFORE) {
+			for (i = WINDOW_MAX; i < in.list.n; i++)
+				cJSON_Delete(in.rows[i]);
+		} else {
+			for (i = 0; i < drop; i++)
+				cJSON_Delete(in.rows[i]);
+			memmove(in.rows, in.rows + drop, (size_t)WINDOW_MAX * sizeof *in.rows);
+			in.offset += drop;
+			in.list.sel -= drop;
+			in.list.top -= drop;
+		}
+		in.list.n = WINDOW_MAX;
+	}
+	free(pr);
+	console_dirty();
+}
+
+static void
+page_request(enum page_kind kind)
+{
+	cJSON *req = client_request("incident.list");
+	struct page_req *pr = xcalloc(1, sizeof *pr);
+
+	cJSON_AddNumberToObject(req, "limit", PAGE);
+	if (in.by_id)
+		cJSON_AddStringToObject(req, "order", "id");
+	filter_apply(req);
+	if (kind == PAGE_LAST)
+		cJSON_AddTrueToObject(req, "last");
+	else if (kind == PAGE_AFTER)
+		cJSON_AddNumberToObject(req, "after", num(in.rows[in.list.n - 1], "id"));
+	else if (kind == PAGE_BEFORE)
+		cJSON_AddNumberToObject(req, "before", num(in.rows[0], "id"));
+	if (kind == PAGE_FIRST || kind == PAGE_LAST)
+		in.generation++;
+	pr->generation = in.generation;
+	pr->kind = kind;
+	in.loading = 1;
+	console_request(req, page_reply, pr);
+}
+
+/* Loads more when the selection comes near either end of the window. */
+static void
+page_more(void)
+{
+	if (in.loading || in.list.n == 0)
+		return;
+	if (in.list.sel + in.list.height >= in.list.n && in.offset + in.list.n < in.total)
+		page_request(PAGE_AFTER);
+	else if (in.list.sel < in.list.height && in.offset > 0)
+		page_request(PAGE_BEFORE);
+}
+
+static void detail_request(long long);
+
+static void
+incidents_open(void)
+{
+	free(in.error);
+	in.error = NULL;
+	page_request(PAGE_FIRST);
+	if (in.detail_id > 0)
+		detail_request(in.detail_id);
+}
+
+static const cJSON *
+selected(void)
+{
+	if (in.detail != NULL)
+		return in.detail;
+	return in.list.sel < in.list.n ? in.rows[in.list.sel] : NULL;
+}
+
+/* "5m left", "12m over" */
+static int
+timer_text(char *buf, size_t len, double left)
+{
+	char age[16];
+
+	format_age(age, sizeof age, (long)(left < 0 ? -left : left));
+	snprintf(buf, len, "%s %s", age, left < 0 ? "over" : "left");
+	return left < 0;
+}
+
+static void
+draw_counts(int y, int w)
+{
+	const cJSON *open = cJSON_GetObjectItem(in.counts, "open");
+	int x = 1, sev;
+	char buf[64];
+
+	for (sev = 1; sev <= 4; sev++) {
+		snprintf(buf, sizeof buf, "SEV%d %.0f", sev,
+		    cJSON_GetNumberValue(cJSON_GetArrayItem(open, sev - 1)));
+		x += draw_text(y, x, w - x, sev <= 2 && cJSON_GetNumberValue(
+		    cJSON_GetArrayItem(open, sev - 1)) > 0 ? severity_style(sev) : STYLE_NORMAL,
+		    buf) + 2;
+	}
+	if (num(in.counts, "overdue") > 0)
+		x += draw_printf(y, x, w - x, STYLE_CRIT, "%.0f overdue", num(in.counts,
+		    "overdue")) + 2;
+	draw_printf(y, x, w - x - 1, STYLE_DIM, "%d listed, %s", in.total, in.by_id ?
+	    "newest first (s: by severity)" : "by severity and age (s: by number)");
+}
+
+static void
+draw_row(int y, int w, const cJSON *r, int selected_row)
+{
+	char age[16], timer[32] = "", sev[8];
+	int over = 0, sevn = (int)num(r, "severity");
+
+	format_age(age, sizeof age, (long)num(r, "age"));
+	if (has(r, "ack_left"))
+		over = timer_text(timer, sizeof timer, num(r, "ack_left"));
+	else if (has(r, "snoozed_until"))
+		snprintf(timer, sizeof timer, "snoozed");
+	snprintf(sev, sizeof sev, "SEV%d", sevn);
+	/* Only the number cell marks the selection: a j costs two small cells. */
+	draw_printf(y, 0, 7, selected_row ? STYLE_SELECTED : STYLE_NORMAL, "%6.0f ",
+	    num(r, "id"));
+	draw_text(y, 8, 4, severity_style(sevn), sev);
+	draw_printf(y, 13, 2, STYLE_NORMAL, "L%.0f", num(r, "level"));
+	draw_text(y, 16, 12, strcmp(str(r, "status", ""), "triggered") == 0 ? STYLE_WARN :
+	    STYLE_NORMAL, str(r, "status", "?"));
+	draw_text(y, 29, 10, STYLE_NORMAL, str(r, "assignee", "-"));
+	draw_text(y, 40, 5, STYLE_DIM, age);
+	draw_text(y, 46, 10, over ? STYLE_CRIT : STYLE_DIM, timer);
+	draw_text(y, 57, w - 57, cJSON_IsTrue(cJSON_GetObjectItem(r, "recovered")) ?
+	    STYLE_OK : STYLE_NORMAL, str(r, "title", ""));
+}
+
+static void
+draw_list(int y, int h, int w)
+{
+	int body = h - 2, i;
+
+	draw_counts(y, w);
+	draw_line(y + 1, 0, w, STYLE_TITLE,
+	    "    ID SEV  L  STATUS       ASSIGNEE   AGE   ACK        TITLE");
+	if (in.error != NULL) {
+		draw_text(y + 3, 2, w - 4, STYLE_ERROR, in.error);
+		return;
+	}
+	if (in.list.n == 0) {
+		draw_text(y + 3, 2, w - 4, STYLE_DIM, in.loading ? "loading..." :
+		    in.filter != NULL ? "No incidents match the filter." :
+		    "No incidents. + opens one.");
+		return;
+	}
+	list_scroll(&in.list, body);
+	for (i = 0; i < body && in.list.top + i < in.list.n; i++)
+		draw_row(y + 2 + i, w, in.rows[in.list.top + i], in.list.top + i == in.list.sel);
+}
+
+static void
+detail_reply(void *arg, const cJSON *r)
+{
+	(void)arg;
+	if (r == NULL)
+		return;
+	if (client_error(r) != NULL) {
+		console_error("%s", client_error(r));
+		return;
+	}
+	cJSON_Delete(in.detail);
+	in.detail = cJSON_Duplicate(cJSON_GetObjectItem(r, "incident"), 1);
+	console_dirty();
+}
+
+static void
+detail_request(long long id)
+{
+	cJSON *req = client_request("incident.show");
+
+	cJSON_AddNumberToObject(req, "incident", (double)id);
+	in.detail_id = id;
+	console_request(req, detail_reply, NULL);
+}
+
+static void
+draw_detail(int y, int h, int w)
+{
+	const cJSON *d = in.detail, *e;
+	char buf[256], when[32], timer[32];
+	int row = y, n, i, body;
+	time_t t;
+
+	if (d == NULL) {
+		draw_text(y + 1, 2, w - 4, STYLE_DIM, "loading...");
+		return;
+	}
+	draw_printf(row, 1, 10, severity_style((int)num(d, "severity")), "SEV%.0f",
+	    num(d, "severity"));
+	draw_printf(row++, 7, w - 8, STYLE_TITLE, "#%.0f %s", num(d, "id"), str(d, "title", ""));
+	snprintf(buf, sizeof buf, "%s  L%.0f  assignee %s  source %s%s%s",
+	    str(d, "status", "?"), num(d, "level"), str(d, "assignee", "-"),
+	    str(d, "source", "?"), *str(d, "kpi", "") ? " " : "", str(d, "kpi", ""));
+	draw_text(row++, 1, w - 2, STYLE_NORMAL, buf);
+	buf[0] = '\0';
+	if (has(d, "ack_left") && timer_text(timer, sizeof timer, num(d, "ack_left")) >= 0)
+		snprintf(buf, sizeof buf, "acknowledge: %s   ", timer);
+	if (has(d, "resolve_left")) {
+		timer_text(timer, sizeof timer, num(d, "resolve_left"));
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "resolve: %s   ", timer);
+	}
+	if (has(d, "mtta"))
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "MTTA %.0fs   ",
+		    num(d, "mtta"));
+	if (has(d, "mttr"))
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "MTTR %.0fs", num(d, "mttr"));
+	draw_text(row++, 1, w - 2, has(d, "ack_left") && num(d, "ack_left") < 0 ? STYLE_CRIT :
+	    STYLE_DIM, buf);
+	if (has(d, "snoozed_until"))
+		draw_printf(row++, 1, w - 2, STYLE_WARN, "snoozed: %s", str(d, "snooze_reason", ""));
+	if (cJSON_IsTrue(cJSON_GetObjectItem(d, "recovered")))
+		draw_text(row++, 1, w - 2, STYLE_OK, "the source has recovered: resolve? (r)");
+	if (*str(d, "description", "") != '\0')
+		draw_text(row++, 1, w - 2, STYLE_NORMAL, str(d, "description", ""));
+	draw_hline(row++, 0, w, STYLE_DIM);
+
+	/* The timeline, newest at the bottom; j and k scroll it. */
+	body = y + h - 1 - row;
+	n = cJSON_GetArraySize(cJSON_GetObjectItem(d, "timeline"));
+	if (in.detail_top > n - body)
+		in.detail_top = n - body;
+	if (in.detail_top < 0)
+		in.detail_top = 0;
+	i = 0;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(d, "timeline")) {
+		if (i++ < in.detail_top)
+			continue;
+		if (row >= y + h - 1)
+			break;
+		t = (time_t)num(e, "ts");
+		strftime(when, sizeof when, "%m-%d %H:%M:%S", localtime(&t));
+		draw_text(row, 1, 15, STYLE_DIM, when);
+		draw_text(row, 16, 13, STYLE_NORMAL, str(e, "kind", ""));
+		snprintf(buf, sizeof buf, "%s: ", str(e, "actor", ""));
+		draw_text(row, 30, w - 31, STYLE_DIM, buf);
+		draw_text(row++, 30 + draw_width(buf), w - 31 - draw_width(buf), STYLE_NORMAL,
+		    str(e, "text", ""));
+	}
+	draw_text(y + h - 1, 1, w - 2, STYLE_DIM,
+	    "a ack  o take  n note  e escalate  m mitigate  r resolve  z snooze  Esc back");
+}
+
+static void
+incidents_draw(int y, int h, int w)
+{
+	if (in.detail_id > 0)
+		draw_detail(y, h, w);
+	else
+		draw_list(y, h, w);
+}
+
+/* --- actions ------------------------------------------------------------------------ */
+
+static long long act_id;
+static const char *act_op;
+
+static void
+act_reply(void *arg, const cJSON *r)
+{
+	(void)arg;
+	if (r != NULL && client_error(r) != NULL)
+		console_error("%s", client_error(r));
+}
+
+static void
+act_send(const char *op, long long id, const char *text, long minutes)
+{
+	cJSON *req = client_request(op);
+
+	cJSON_AddNumberToObject(req, "incident", (double)id);
+	if (text != NULL && *text != '\0')
+		cJSON_AddStringToObject(req, "text", text);
+	if (minutes > 0)
+		cJSON_AddNumberToObject(req, "minutes", (double)minutes);
+	console_request(req, act_reply, NULL);
+}
+
+/* After a prompt: the text goes with the op chosen before it. */
+static void
+act_prompted(const char *text)
+{
+	char *end;
+	long minutes;
+
+	if (text == NULL)
+		return;
+	if (strcmp(act_op, "incident.snooze") == 0) {
+		minutes = strtol(text, &end, 10);
+		while (*end == ' ')
+			end++;
+		if (minutes <= 0 || *end == '\0') {
+			console_error("snooze: give minutes and a reason, e.g. 30 waiting for vendor");
+			return;
+		}
+		act_send(act_op, act_id, end, minutes);
+		return;
+	}
+	if (strcmp(act_op, "incident.note") == 0 && *text == '\0')
+		return;
+	act_send(act_op, act_id, text, 0);
+}
+
+static void
+act_prompt(const char *op, const char *fmt)
+{
+	const cJSON *r = selected();
+	char *prompt;
+
+	act_id = (long long)num(r, "id");
+	act_op = op;
+	prompt = xprintf(fmt, act_id, str(r, "title", ""));
+	cmdline_open(prompt, "", act_prompted);
+	free(prompt);
+}
+
+static int
+incidents_key(enum action a)
+{
+	const cJSON *r = selected();
+	long long id = r != NULL ? (long long)num(r, "id") : 0;
+
+	switch (a) {
+	case ACTION_INC_NEW:
+		cmdline_command("open 3 ");
+		return 1;
+	case ACTION_INC_SORT:
+		in.by_id = !in.by_id;
+		page_request(PAGE_FIRST);
+		return 1;
+	case ACTION_OPEN:
+		if (in.detail_id == 0 && r != NULL) {
+			in.detail_top = 1 << 30;	/* the newest timeline entries */
+			detail_request(id);
+			console_dirty();
+		}
+		return 1;
+	case ACTION_CLOSE:
+		if (in.detail_id > 0) {
+			cJSON_Delete(in.detail);
+			in.detail = NULL;
+			in.detail_id = 0;
+			console_dirty();
+		}
+		return 1;
+	default:
+		break;
+	}
+	if (r == NULL)
+		return 0;
+	switch (a) {
+	case ACTION_INC_ACK:
+		act_send("incident.ack", id, NULL, 0);
+		return 1;
+	case ACTION_INC_TAKE:
+		act_send("incident.take", id, NULL, 0);
+		return 1;
+	case ACTION_INC_MITIGATE:
+		act_send("incident.mitigate", id, NULL, 0);
+		return 1;
+	case ACTION_INC_REOPEN:
+		act_send("incident.reopen", id, NULL, 0);
+		return 1;
+	case ACTION_INC_NOTE:
+		act_prompt("incident.note", "Note on #%lld: ");
+		return 1;
+	case ACTION_INC_ESCALATE:
+		act_prompt("incident.escalate", "Escalate #%lld %.40s one level; reason "
+		    "(Enter escalates, Esc cancels): ");
+		return 1;
+	case ACTION_INC_RESOLVE:
+		act_prompt("incident.resolve", "Resolve #%lld %.40s; closing note "
+		    "(Enter resolves, Esc cancels): ");
+		return 1;
+	case ACTION_INC_SNOOZE:
+		act_prompt("incident.snooze", "Snooze #%lld's timers: minutes and reason: ");
+		return 1;
+	default:
+		break;
+	}
+	if (in.detail_id > 0) {
+		if (a == ACTION_DOWN || a == ACTION_UP) {
+			in.detail_top += a == ACTION_DOWN ? 1 : -1;
+			console_dirty();
+			return 1;
+		}
+		return 0;
+	}
+	if (a == ACTION_FIRST && in.offset > 0) {
+		page_request(PAGE_FIRST);
+		return 1;
+	}
+	if (a == ACTION_LAST && in.offset + in.list.n < in.total) {
+		page_request(PAGE_LAST);
+		return 1;
+	}
+	if (!list_key(&in.list, a))
+		return 0;
+	page_more();
+	return 1;
+}
+
+/* A change from any console: the row is updated in place; a new incident of SEV1 or SEV2
+   rings the bell once and shows a banner. */
+static void
+incidents_event(const cJSON *ev)
+{
+	const cJSON *inc = cJSON_GetObjectItem(ev, "incident");
+	double id = num(inc, "id");
+	int i, found = 0;
+
+	if (strcmp(str(ev, "event", ""), "incident") != 0 || inc == NULL)
+		return;
+	for (i = 0; i < in.list.n; i++) {
+		if (num(in.rows[i], "id") == id) {
+			cJSON_Delete(in.rows[i]);
+			in.rows[i] = cJSON_Duplicate(inc, 1);
+			found = 1;
+		}
+	}
+	if (!found && in.offset == 0 && in.list.sel < in.list.height)
+		page_request(PAGE_FIRST);
+	if (in.detail_id == (long long)id)
+		detail_request(in.detail_id);
+	console_dirty();
+}
+
+void
+view_incidents_show(long long id)
+{
+	int i;
+
+	for (i = 0; i < view_count() && view_at(i) != &view_incidents_ops; i++)
+		;
+	view_show(i);
+	in.detail_top = 1 << 30;
+	detail_request(id);
+	console_dirty();
+}
+
+static void
+incidents_filter(const char *text)
+{
+	free(in.filter);
+	in.filter = text != NULL ? xstrdup(text) : NULL;
+	page_request(PAGE_FIRST);
+}
+
+static void
+incidents_close(void)
+{
+	rows_clear();
+	cJSON_Delete(in.counts);
+	cJSON_Delete(in.detail);
+	free(in.filter);
+	free(in.error);
+	memset(&in, 0, sizeof in);
+}
+
+const struct view_ops view_incidents_ops = {
+	.name = "incidents",
+	.title = "Incidents",
+	.scopes = SCOPE_LIST | SCOPE_INCIDENTS,
+	.open = incidents_open,
+	.draw = incidents_draw,
+	.key = incidents_key,
+	.event = incidents_event,
+	.filter = incidents_filter,
+	.close = incidents_close,
+};
