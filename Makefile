@@ -108,14 +108,14 @@ asan: deps
 leitstand-asan: build-asan/leitstand
 	@cp $< $@.tmp && mv -f $@.tmp $@
 
-bench: deps leitstand $(BUILD)/bench/ttybench $(BUILD)/bench/fill-audit
+bench: deps leitstand $(BUILD)/bench/ttybench $(BUILD)/bench/fill
 	tests/bench/run
 
 $(BUILD)/bench/ttybench: tests/bench/ttybench.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< -lutil -lm
 
-$(BUILD)/bench/fill-audit: tests/bench/fill-audit.c $(BUILD)/libleitstand.a
+$(BUILD)/bench/fill: tests/bench/fill.c $(BUILD)/libleitstand.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

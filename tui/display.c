@@ -27,19 +27,24 @@ static void
 display_palette(void)
 {
 	/* 256 colours: a calm dark theme; 8 colours: the basic set; none: attributes only. */
+	/*
+	 * 256 colours: the bars in colours of the 256 palette; text in the 16 base colours,
+	 * which terminals set with short sequences (ESC[93m, not ESC[38;5;221m): a moving
+	 * selection or a scrolled row costs fewer bytes on a slow link.
+	 */
 	static const struct palette p256[STYLE_COUNT] = {
 		[STYLE_NORMAL]		= { -1, -1, 0 },
 		[STYLE_HEADER]		= { 255, 24, A_BOLD },
 		[STYLE_TAB]		= { 250, 236, 0 },
 		[STYLE_TAB_ACTIVE]	= { 16, 75, A_BOLD },
 		[STYLE_STATUS]		= { 252, 236, 0 },
-		[STYLE_ERROR]		= { 231, 124, A_BOLD },
-		[STYLE_SELECTED]	= { 16, 153, 0 },
-		[STYLE_DIM]		= { 244, -1, 0 },
-		[STYLE_TITLE]		= { 117, -1, A_BOLD },
-		[STYLE_OK]		= { 114, -1, 0 },
-		[STYLE_WARN]		= { 221, -1, A_BOLD },
-		[STYLE_CRIT]		= { 231, 160, A_BOLD },
+		[STYLE_ERROR]		= { 15, 1, 0 },
+		[STYLE_SELECTED]	= { 0, 14, 0 },
+		[STYLE_DIM]		= { 8, -1, 0 },
+		[STYLE_TITLE]		= { 14, -1, A_BOLD },
+		[STYLE_OK]		= { 2, -1, 0 },
+		[STYLE_WARN]		= { 11, -1, 0 },
+		[STYLE_CRIT]		= { 15, 1, 0 },
 	};
 	static const struct palette p8[STYLE_COUNT] = {
 		[STYLE_NORMAL]		= { -1, -1, 0 },
@@ -78,6 +83,11 @@ display_palette(void)
 	}
 	p = display_ncolors >= 256 ? p256 : p8;
 	for (i = 0; i < STYLE_COUNT; i++) {
+		/* Default colours are pair 0, like the blank screen: no change between them. */
+		if (p[i].fg == -1 && p[i].bg == -1) {
+			display_styles[i] = p[i].attr;
+			continue;
+		}
 		init_pair((short)(i + 1), p[i].fg, p[i].bg);
 		display_styles[i] = COLOR_PAIR(i + 1) | p[i].attr;
 	}
@@ -106,6 +116,8 @@ display_init(char **cause)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	curs_set(0);
+	/* The cursor stays where it is after an update (it is hidden): no move to park it. */
+	leaveok(stdscr, TRUE);
 	if (has_colors() && start_color() == OK) {
 		use_default_colors();
 		display_ncolors = COLORS >= 256 ? 256 : 8;

@@ -145,8 +145,10 @@ draw_cursor(int y, int x)
 {
 	if (y < 0) {
 		curs_set(0);
+		leaveok(stdscr, TRUE);
 		return;
 	}
+	leaveok(stdscr, FALSE);
 	move(y, x);
 	curs_set(1);
 }
