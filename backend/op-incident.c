@@ -67,7 +67,7 @@ op_incident_open(struct op_ctx *ctx)
 	ctx->object = xprintf("incident %lld", id);
 	ctx->details = cJSON_CreateObject();
 	cJSON_AddNumberToObject(ctx->details, "severity", n.severity);
-	incident_event(ctx, id, existing ? "reopened-duplicate" : "open");
+	incident_event(ctx, id, "open");
 	cJSON_AddItemToObject(ctx->reply, "incident", cJSON_Duplicate(cJSON_GetObjectItem(
 	    ctx->event, "incident"), 1));
 	return 0;

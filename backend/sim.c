@@ -21,7 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "backend/buf.h"
-#include "backend/curl-dl.h"
+#include "backend/http.h"
 #include "backend/mhd-dl.h"
 #include "backend/sanitize.h"
 #include "backend/sim-model.h"
@@ -843,55 +843,6 @@ sim_serve(int argc, char **argv)
 	return 0;
 }
 
-static size_t
-http_write(char *p, size_t size, size_t n, void *arg)
-{
-	struct buf *b = arg;
-
-	if (b->len + size * n > MAX_BODY)
-		return 0;
-	buf_add(b, p, size * n);
-	return size * n;
-}
-
-/* One request to a running sim; body NULL is a GET. *cause does not repeat the URL. */
-static int
-http(const char *url, const char *body, long *status, struct buf *out, char **cause)
-{
-	struct curl_slist *hdr = NULL;
-	char err[CURL_ERROR_SIZE] = "";
-	CURLcode rc;
-	CURL *h;
-
-	if (curl_dl_load(cause) != 0)
-		return -1;
-	if ((h = curl_easy_init()) == NULL) {
-		*cause = xstrdup("cannot initialise libcurl");
-		return -1;
-	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, CLIENT_TIMEOUT);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "leitstand-sim");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
-	if (body != NULL) {
-		hdr = curl_slist_append(hdr, "Content-Type: application/json");
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	}
-	rc = curl_easy_perform(h);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-	else
-		*cause = xstrdup(err[0] != '\0' ? err : curl_easy_strerror(rc));
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(h);
-	return rc == CURLE_OK ? 0 : -1;
-}
-
 /* The URL without trailing slashes, to append paths to. */
 static char *
 base_url(const char *url)
@@ -908,18 +859,25 @@ base_url(const char *url)
 static cJSON *
 call(const char *url, const char *path, const char *body, char **cause)
 {
-	struct buf out;
+	struct http_request rq;
+	struct http_reply rp;
 	cJSON *r = NULL, *e;
 	char *base, *full;
-	long status = 0;
+	long status;
 
 	base = base_url(url);
 	full = xprintf("%s%s", base, path);
 	free(base);
-	buf_init(&out);
-	if (http(full, body, &status, &out, cause) != 0)
-		goto out;
-	r = out.len > 0 ? cJSON_ParseWithLength(out.data, out.len) : NULL;
+	memset(&rq, 0, sizeof rq);
+	rq.url = full;
+	rq.body = body;
+	rq.timeout_ms = CLIENT_TIMEOUT * 1000L;
+	if (http_do(&rq, &rp, cause) != 0) {
+		free(full);
+		return NULL;
+	}
+	status = rp.status;
+	r = rp.body.len > 0 ? cJSON_ParseWithLength(rp.body.data, rp.body.len) : NULL;
 	if (status != 200 || r == NULL) {
 		e = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "error"),
 		    "message");
@@ -933,8 +891,7 @@ call(const char *url, const char *path, const char *body, char **cause)
 		cJSON_Delete(r);
 		r = NULL;
 	}
-out:
-	buf_free(&out);
+	http_reply_free(&rp);
 	free(full);
 	return r;
 }
@@ -1006,11 +963,6 @@ sim_client(int argc, char **argv)
 		return 1;
 	}
 
-	if (curl_dl_load(&cause) != 0) {
-		sim_error("%s", cause);
-		free(cause);
-		return 1;
-	}
 	if (profile != NULL) {
 		if (sim_set_profile(url, profile, &cause) != 0)
 			rc = 1;

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: ISC */
+/* One blocking HTTP request, for job threads and the CLI (the Prometheus poller has its own
+   non-blocking client in metrics.c). libcurl is loaded on first use. */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+
+#include "backend/buf.h"
+
+struct http_request {
+	const char		*method;	/* NULL: GET, or POST when there is a body */
+	const char		*url;
+	const char		*body;		/* sent as application/json */
+	const char *const	*headers;	/* "Name: value", NULL-terminated, or NULL */
+	const char		*user;		/* basic auth with password */
+	const char		*password;
+	const char		*bearer;	/* bearer token */
+	long			 timeout_ms;
+	size_t			 max_body;	/* 0: 1 MiB */
+};
+
+struct http_reply {
+	long		status;
+	struct buf	body;
+};
+
+/* Performs the request. 0 with the reply (whatever its HTTP status), or -1 with *cause for a
+   transfer that failed (connection, timeout, TLS, a body over max_body). */
+int	http_do(const struct http_request *, struct http_reply *, char **cause);
+void	http_reply_free(struct http_reply *);
+
+#endif
