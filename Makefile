@@ -13,7 +13,7 @@ DL_PKGS   = libcurl libmicrohttpd
 TEST_PKGS = cmocka
 DEB_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev libcjson-dev \
             libinih-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev
-DEB_TEST  = libcmocka-dev tmux sqlite3 python3 procps prometheus
+DEB_TEST  = libcmocka-dev tmux sqlite3 python3 procps prometheus prometheus-alertmanager
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \

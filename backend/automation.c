@@ -3,9 +3,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "backend/alerts.h"
 #include "backend/audit.h"
 #include "backend/automation.h"
 #include "backend/config.h"
+#include "backend/http.h"
+#include "backend/job.h"
 #include "backend/incident.h"
 #include "backend/log.h"
 #include "backend/loop.h"
@@ -108,6 +111,94 @@ automation_tick(void *arg)
 	changes_finish(&c, "incident timers");
 }
 
+/* A read of Alertmanager's alerts, on a job thread. */
+struct am_read {
+	struct server		*srv;
+	char			*url;
+	long			 timeout_ms;
+	struct http_reply	 reply;
+	int			 rc;
+	char			*cause;
+};
+
+static void
+am_work(void *arg)
+{
+	struct am_read *r = arg;
+	struct http_request rq;
+
+	memset(&rq, 0, sizeof rq);
+	rq.url = r->url;
+	rq.timeout_ms = r->timeout_ms;
+	rq.max_body = 64 * 1024 * 1024;
+	r->rc = http_do(&rq, &r->reply, &r->cause);
+}
+
+/* Tells the consoles when Alertmanager goes away or comes back. */
+static void
+am_state(struct server *s, char *error)
+{
+	int changed = (error == NULL) != (s->am_error == NULL) ||
+	    (error != NULL && strcmp(error, s->am_error) != 0);
+
+	free(s->am_error);
+	s->am_error = error;
+	if (changed) {
+		log_debug("alertmanager: %s", error != NULL ? error : "reachable");
+		server_publish(s, TOPIC_STATUS, proto_event("status"));
+	}
+}
+
+static void
+am_done(void *arg)
+{
+	struct am_read *r = arg;
+	struct server *s = r->srv;
+	struct am_alerts list;
+	struct changes c;
+	char *cause = NULL, *error = NULL;
+
+	s->am_busy = 0;
+	memset(&list, 0, sizeof list);
+	if (r->rc != 0)
+		error = xprintf("alertmanager %s: %s", s->cfg->am_url, r->cause);
+	else if (r->reply.status != 200)
+		error = xprintf("alertmanager %s: HTTP %ld", s->cfg->am_url, r->reply.status);
+	else if (am_parse(r->reply.body.data != NULL ? r->reply.body.data : "",
+	    r->reply.body.len, &list, &cause) != 0)
+		error = xprintf("alertmanager %s: invalid reply: %s", s->cfg->am_url, cause);
+	else if (changes_begin(&c, s) == 0) {
+		if (alerts_apply(s->db, s->cfg, &s->policy, s->redactor, &list, time(NULL),
+		    changes_tick_cb, &c, &c.cause) != 0)
+			c.failed = 1;
+		changes_finish(&c, "alerts");
+	}
+	am_state(s, error);
+	am_alerts_free(&list);
+	http_reply_free(&r->reply);
+	free(cause);
+	free(r->cause);
+	free(r->url);
+	free(r);
+}
+
+static void
+am_tick(void *arg)
+{
+	struct server *s = arg;
+	struct am_read *r;
+
+	if (s->am_busy)
+		return;
+	r = xcalloc(1, sizeof *r);
+	r->srv = s;
+	r->url = xprintf("%s%sapi/v2/alerts", s->cfg->am_url,
+	    s->cfg->am_url[strlen(s->cfg->am_url) - 1] == '/' ? "" : "/");
+	r->timeout_ms = (long)s->cfg->am_timeout * 1000;
+	s->am_busy = 1;
+	job_start(s->loop, am_work, am_done, r);
+}
+
 void
 automation_start(struct server *s)
 {
@@ -120,13 +211,18 @@ automation_start(struct server *s)
 	s->policy.ack_timeout_s = (long)s->cfg->ack_timeout;
 	s->incident_timer = loop_timer_add(s->loop, s->cfg->timer_interval * 1000, 1,
 	    automation_tick, s);
+	if (s->cfg->am_url != NULL && *s->cfg->am_url != '\0') {
+		s->am_timer = loop_timer_add(s->loop, s->cfg->am_interval * 1000, 1, am_tick, s);
+		am_tick(s);
+	}
 }
 
 void
 automation_stop(struct server *s)
 {
 	loop_timer_remove(s->incident_timer);
-	s->incident_timer = NULL;
+	loop_timer_remove(s->am_timer);
+	s->incident_timer = s->am_timer = NULL;
 }
 
 void

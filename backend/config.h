@@ -95,6 +95,14 @@ struct config {
 	/* [sim] */
 	char		*sim_url;
 
+	/* [alertmanager] */
+	char		*am_url;
+	long long	 am_interval;
+	long long	 am_timeout;
+	char		*am_group_by;
+	char		*am_severity_label;
+	char		*am_severity_map;
+
 	/* [incidents] */
 	long long	 ack_s[4];	/* acknowledge target per severity */
 	long long	 resolve_s[4];

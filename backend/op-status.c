@@ -30,6 +30,8 @@ op_status(struct op_ctx *ctx)
 	cJSON_AddBoolToObject(r, "readonly", who->readonly);
 	/* Settings that weaken security, shown in every console's status line. */
 	w = cJSON_AddArrayToObject(r, "warnings");
+	if (s->am_error != NULL)
+		cJSON_AddItemToArray(w, cJSON_CreateString(s->am_error));
 	if (s->cfg->prom_insecure)
 		cJSON_AddItemToArray(w, cJSON_CreateString("prometheus.insecure: TLS certificates "
 		    "of the metrics source are not verified"));

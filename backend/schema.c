@@ -68,6 +68,19 @@ const char *const schema_migrations[] = {
 	"  incident_id INTEGER NOT NULL REFERENCES incident(id),"
 	"  PRIMARY KEY (user, incident_id)"
 	");",
+
+	/* 3: alerts from Alertmanager, by fingerprint, and the incident of their group. */
+	"CREATE TABLE alert ("
+	"  fingerprint TEXT PRIMARY KEY,"
+	"  incident_id INTEGER NOT NULL REFERENCES incident(id),"
+	"  group_key   TEXT NOT NULL,"
+	"  name        TEXT NOT NULL,"
+	"  firing      INTEGER NOT NULL,"
+	"  starts_at   INTEGER NOT NULL,"
+	"  ends_at     INTEGER,"
+	"  annotations TEXT"
+	");"
+	"CREATE INDEX alert_firing ON alert(firing, group_key);",
 };
 
 const size_t schema_count = sizeof schema_migrations / sizeof schema_migrations[0];

@@ -509,6 +509,7 @@ server_shutdown(struct server *s)
 	}
 	store_close(s->db);
 	redactor_free(s->redactor);
+	free(s->am_error);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	loop_free(s->loop);

@@ -58,6 +58,9 @@ struct server {
 	struct incident_policy policy;
 	struct redactor	*redactor;
 	struct loop_timer *incident_timer;
+	struct loop_timer *am_timer;
+	int		 am_busy;	/* a read of Alertmanager is in flight */
+	char		*am_error;	/* why the last read failed, or NULL */
 };
 
 /* Runs the daemon in the foreground until SIGTERM/SIGINT; returns the exit code. */

@@ -199,6 +199,7 @@ ignore_reply(void *arg, const cJSON *r)
 static void
 client_readable(int fd, short revents, void *arg)
 {
+	const char *name;
 	cJSON *msg;
 	char *cause = NULL;
 	int rc;
@@ -207,6 +208,10 @@ client_readable(int fd, short revents, void *arg)
 	while ((rc = client_read(con.client, 0, &msg, &cause)) == 1) {
 		if (cJSON_GetObjectItemCaseSensitive(msg, "event") != NULL) {
 			console_alert(msg);
+			/* The daemon's state changed (a source went away): read it again. */
+			name = cJSON_GetStringValue(cJSON_GetObjectItem(msg, "event"));
+			if (name != NULL && strcmp(name, "status") == 0)
+				console_request(client_request("status"), status_reply, NULL);
 			view_event(msg);
 		}
 		else

@@ -206,3 +206,46 @@ k = [k for k in d["kpis"] if k["name"] == sys.argv[2]][0]
 v = k.get(sys.argv[1])
 print("" if v is None else v)' "$1" "$2"
 }
+
+# Starts the real Alertmanager (Debian prometheus-alertmanager) on AM_PORT (a free port unless
+# set), storage in the test dir; sets AM_URL and AM_PID.
+start_alertmanager() {
+	AM_PORT=${AM_PORT:-$(free_port)}
+	mkdir -p "$T/am"
+	cat >"$T/am/alertmanager.yml" <<EOF2
+route:
+  receiver: none
+  group_by: [alertname, service]
+receivers:
+  - name: none
+EOF2
+	/usr/bin/prometheus-alertmanager --config.file="$T/am/alertmanager.yml" \
+		--storage.path="$T/am/data" --web.listen-address="127.0.0.1:$AM_PORT" \
+		--cluster.listen-address= >>"$T/am/log" 2>&1 &
+	AM_PID=$!
+	PIDS+=("$AM_PID")
+	AM_URL=http://127.0.0.1:$AM_PORT
+	wait_for "python3 -c 'import urllib.request,sys; urllib.request.urlopen(sys.argv[1] + \"/-/ready\", timeout=1)' '$AM_URL'" 30
+}
+
+stop_alertmanager() {
+	kill -TERM "$AM_PID"
+	wait "$AM_PID" || true
+}
+
+# Posts alerts to Alertmanager's API: post_alert NAME SERVICE SEVERITY SUMMARY [resolved]
+post_alert() {
+	python3 - "$AM_URL" "$@" <<'PY'
+import datetime, json, sys, urllib.request
+url, name, service, severity, summary = sys.argv[1:6]
+now = datetime.datetime.now(datetime.timezone.utc)
+alert = {"labels": {"alertname": name, "service": service, "severity": severity},
+         "annotations": {"summary": summary, "runbook_url": "https://wiki.example/" + name},
+         "startsAt": (now - datetime.timedelta(minutes=1)).isoformat()}
+if len(sys.argv) > 6:
+    alert["endsAt"] = now.isoformat()
+req = urllib.request.Request(url + "/api/v2/alerts", data=json.dumps([alert]).encode(),
+                             headers={"Content-Type": "application/json"}, method="POST")
+urllib.request.urlopen(req, timeout=5)
+PY
+}
