@@ -25,9 +25,34 @@ http_write(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* Failures of the transfer itself that another try cannot fix. */
+static int
+http_transient(CURLcode code)
+{
+	switch (code) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_NOT_BUILT_IN:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CIPHER:
+	case CURLE_LOGIN_DENIED:
+	case CURLE_BAD_FUNCTION_ARGUMENT:
+	case CURLE_FUNCTION_NOT_FOUND:
+	case CURLE_UNKNOWN_OPTION:
+	case CURLE_TOO_MANY_REDIRECTS:
+	case CURLE_WRITE_ERROR:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 int
 http_do(const struct http_request *rq, struct http_reply *rp, char **cause)
 {
+	long timeout = rq->timeout_ms > 0 ? rq->timeout_ms : 10000L, connect, os_errno = 0;
 	struct curl_slist *hdr = NULL;
 	const char *const *h;
 	char err[CURL_ERROR_SIZE] = "";
@@ -49,7 +74,9 @@ http_do(const struct http_request *rq, struct http_reply *rp, char **cause)
 	curl_easy_setopt(c, CURLOPT_URL, rq->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, rq->timeout_ms > 0 ? rq->timeout_ms : 10000L);
+	connect = rq->connect_ms > 0 ? rq->connect_ms : timeout < 10000 ? timeout : 10000;
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "leitstand");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
@@ -57,7 +84,10 @@ http_do(const struct http_request *rq, struct http_reply *rp, char **cause)
 	hdr = curl_slist_append(hdr, "Accept: application/json");
 	if (rq->body != NULL) {
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		/* No "100-continue" round trip for a large body. */
+		hdr = curl_slist_append(hdr, "Expect:");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(rq->body));
 	}
 	for (h = rq->headers; h != NULL && *h != NULL; h++)
 		hdr = curl_slist_append(hdr, *h);
@@ -73,13 +103,19 @@ http_do(const struct http_request *rq, struct http_reply *rp, char **cause)
 		curl_easy_setopt(c, CURLOPT_PASSWORD, rq->password != NULL ? rq->password : "");
 	}
 	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rp->status);
-	else if (sink.too_big)
+	curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+	rp->transient = rc != CURLE_OK && !sink.too_big && http_transient(rc);
+	/* Known even when the transfer failed after the headers (a body too large). */
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rp->status);
+	if (rc != CURLE_OK && sink.too_big && sink.max % (1024 * 1024) == 0)
+		*cause = xprintf("reply larger than %zu MiB", sink.max >> 20);
+	else if (rc != CURLE_OK && sink.too_big)
 		*cause = xprintf("reply larger than %zu bytes", sink.max);
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		*cause = xprintf("no answer within %lds", (rq->timeout_ms + 999) / 1000);
-	else
+		*cause = xprintf("timeout: no answer within %ld ms", timeout);
+	else if (rc == CURLE_COULDNT_CONNECT && os_errno != 0)
+		*cause = xstrdup(strerror((int)os_errno));
+	else if (rc != CURLE_OK)
 		*cause = xstrdup(err[0] != '\0' ? err : curl_easy_strerror(rc));
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(c);

@@ -16,17 +16,20 @@ struct http_request {
 	const char		*user;		/* basic auth with password */
 	const char		*password;
 	const char		*bearer;	/* bearer token */
-	long			 timeout_ms;
+	long			 timeout_ms;	/* whole request; <= 0: 10 s */
+	long			 connect_ms;	/* <= 0: as timeout_ms, at most 10 s */
 	size_t			 max_body;	/* 0: 1 MiB */
 };
 
 struct http_reply {
 	long		status;
 	struct buf	body;
+	int		transient;	/* a failed transfer that another try may fix */
 };
 
 /* Performs the request. 0 with the reply (whatever its HTTP status), or -1 with *cause for a
-   transfer that failed (connection, timeout, TLS, a body over max_body). */
+   transfer that failed (connection, timeout, TLS, a body over max_body); then transient says
+   whether trying again may help (timeouts and connections, not bad URLs or certificates). */
 int	http_do(const struct http_request *, struct http_reply *, char **cause);
 void	http_reply_free(struct http_reply *);
 

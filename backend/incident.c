@@ -136,6 +136,32 @@ incident_timeline(sqlite3 *db, long long id, time_t now, const char *actor, cons
 	return 0;
 }
 
+/* Runs an UPDATE with one incident id as its last parameter after n int64 values. */
+static int
+update(sqlite3 *db, const char *sql, long long id, int n, const long long *v, const char *text,
+    char **cause)
+{
+	sqlite3_stmt *st = store_prepare(db, sql);
+	int i, rc, p = 1;
+
+	if (text != NULL)
+		sqlite3_bind_text(st, p++, text, -1, SQLITE_STATIC);
+	for (i = 0; i < n; i++) {
+		if (v[i] < 0)
+			sqlite3_bind_null(st, p++);
+		else
+			sqlite3_bind_int64(st, p++, v[i]);
+	}
+	sqlite3_bind_int64(st, p, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		*cause = xprintf("incident %lld: %s", id, sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
 long long
 incident_open(sqlite3 *db, const struct incident_policy *p, const struct incident_new *n,
     const char *actor, time_t now, int *existing, char **cause)
@@ -153,7 +179,11 @@ incident_open(sqlite3 *db, const struct incident_policy *p, const struct inciden
 			id = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 		if (id != 0) {
+			/* Its source is failing again: no longer recovered. */
 			*existing = 1;
+			if (update(db, "UPDATE incident SET recovered = 0 WHERE id = ?", id, 0,
+			    NULL, NULL, cause) != 0)
+				return -1;
 			return id;
 		}
 	}
@@ -223,32 +253,6 @@ current_free(struct current *c)
 {
 	free(c->assignee);
 	free(c->fingerprint);
-}
-
-/* Runs an UPDATE with one incident id as its last parameter after n int64 values. */
-static int
-update(sqlite3 *db, const char *sql, long long id, int n, const long long *v, const char *text,
-    char **cause)
-{
-	sqlite3_stmt *st = store_prepare(db, sql);
-	int i, rc, p = 1;
-
-	if (text != NULL)
-		sqlite3_bind_text(st, p++, text, -1, SQLITE_STATIC);
-	for (i = 0; i < n; i++) {
-		if (v[i] < 0)
-			sqlite3_bind_null(st, p++);
-		else
-			sqlite3_bind_int64(st, p++, v[i]);
-	}
-	sqlite3_bind_int64(st, p, id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		*cause = xprintf("incident %lld: %s", id, sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
 }
 
 int
@@ -387,6 +391,12 @@ incident_act(sqlite3 *db, const struct incident_policy *p, long long id,
 	}
 	if (rc == 0)
 		rc = incident_timeline(db, id, now, actor, kind, line, NULL, cause);
+	/* The quiet time of an acknowledged incident counts from the end of a snooze. */
+	if (rc == 0 && a == INC_SNOOZE) {
+		v[0] = now + arg;
+		rc = update(db, "UPDATE incident SET activity_at = ? WHERE id = ?", id, 1, v, NULL,
+		    cause);
+	}
 out:
 	free(line);
 	current_free(&c);

@@ -8,7 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "backend/buf.h"
-#include "backend/curl-dl.h"
+#include "backend/http.h"
 #include "backend/sanitize.h"
 #include "backend/ticket.h"
 #include "backend/xmalloc.h"
@@ -21,11 +21,11 @@
 /* The incident's own description and any one timeline entry get at most this much. */
 #define TICKET_MAX_FREETEXT	8000
 #define TICKET_MAX_LINE		2000
+#define TICKET_MAX_FIELD	200
 #define TICKET_MAX_ENTRIES	200
 /* Error details from the far end, before escaping. */
 #define TICKET_MAX_DETAIL	300
 #define TICKET_TIMEOUT_MS	30000L
-#define TICKET_CONNECT_MS	10000L
 
 #define ELLIPSIS		"\xe2\x80\xa6"
 #define REPLACEMENT		"\xef\xbf\xbd"
@@ -34,11 +34,6 @@
 enum text_mode {
 	TEXT_LINE,	/* one line: every control becomes a space (Jira refuses newlines) */
 	TEXT_INDENT,	/* lines after the first indented, so no text can forge a line */
-};
-
-struct reply {
-	struct buf	body;
-	int		too_big;
 };
 
 /* Length of the valid UTF-8 sequence at p (at most left bytes), or 0 if it is not one. */
@@ -204,10 +199,14 @@ summary(const cJSON *incident)
 static void
 header_line(struct buf *b, const char *label, const char *value)
 {
+	size_t	start;
+
 	if (value == NULL || *value == '\0')
 		return;
 	buf_printf(b, "%s: ", label);
+	start = b->len;
 	text_add(b, value, TEXT_LINE);
+	text_cut(b, start, TICKET_MAX_FIELD);
 	buf_addch(b, '\n');
 }
 
@@ -218,6 +217,7 @@ describe_header(struct buf *b, const cJSON *incident)
 	const char	*s;
 	char		 when[32];
 	double		 d;
+	size_t		 start;
 	int		 sev = severity(incident);
 
 	buf_addstr(b, "Leitstand incident");
@@ -235,15 +235,18 @@ describe_header(struct buf *b, const cJSON *incident)
 	buf_printf(b, "Opened: %s UTC", when);
 	if ((s = get_string(incident, "opened_by")) != NULL && *s != '\0') {
 		buf_addstr(b, " by ");
+		start = b->len;
 		text_add(b, s, TEXT_LINE);
+		text_cut(b, start, TICKET_MAX_FIELD);
 	}
 	buf_addch(b, '\n');
 	header_line(b, "Source", get_string(incident, "source"));
 	header_line(b, "KPI", get_string(incident, "kpi"));
 	if ((s = get_string(incident, "description")) != NULL && *s != '\0') {
 		buf_addstr(b, "\nDescription:\n  ");
+		start = b->len;
 		text_add(b, s, TEXT_INDENT);
-		text_cut(b, b->len - strlen(s) > b->len ? 0 : b->len, TICKET_MAX_FREETEXT);
+		text_cut(b, start, TICKET_MAX_FREETEXT);
 		buf_addch(b, '\n');
 	}
 }
@@ -300,8 +303,9 @@ describe(const cJSON *incident)
 			lines[i - first] = describe_entry(e);
 		i++;
 	}
-	/* Room for the heading and the "earlier entries" line. */
-	budget = TICKET_MAX_DESCRIPTION - utf16_len(b.data, b.len) - 80;
+	/* Room for the heading and the "earlier entries" line; the header is bounded. */
+	units = utf16_len(b.data, b.len) + 80;
+	budget = units < TICKET_MAX_DESCRIPTION ? TICKET_MAX_DESCRIPTION - units : 0;
 	for (keep = 0; keep < total - first; keep++) {
 		units = utf16_len(lines[total - first - 1 - keep],
 		    strlen(lines[total - first - 1 - keep]));
@@ -358,19 +362,6 @@ ticket_result_free(struct ticket_result *res)
 	free(res->key);
 	free(res->url);
 	res->key = res->url = NULL;
-}
-
-static size_t
-write_cb(char *data, size_t size, size_t n, void *userp)
-{
-	struct reply	*r = userp;
-
-	if (r->body.len + size * n > TICKET_MAX_REPLY) {
-		r->too_big = 1;
-		return 0;
-	}
-	buf_add(&r->body, data, size * n);
-	return size * n;
 }
 
 static int
@@ -525,12 +516,12 @@ jira_errors(const cJSON *o)
 	struct buf	 b;
 
 	buf_init(&b);
-	cJSON_ArrayForEach(e, cJSON_IsArray(msgs) ? msgs : NULL) {
+	cJSON_ArrayForEach(e, (cJSON_IsArray(msgs) ? msgs : NULL)) {
 		if (!cJSON_IsString(e))
 			continue;
 		buf_printf(&b, "%s%s", b.len != 0 ? "; " : "", e->valuestring);
 	}
-	cJSON_ArrayForEach(e, cJSON_IsObject(errs) ? errs : NULL) {
+	cJSON_ArrayForEach(e, (cJSON_IsObject(errs) ? errs : NULL)) {
 		if (!cJSON_IsString(e) || e->string == NULL)
 			continue;
 		buf_printf(&b, "%s%s: %s", b.len != 0 ? "; " : "", e->string, e->valuestring);
@@ -548,7 +539,7 @@ static char *
 error_detail(const struct ticket_target *t, const struct buf *body)
 {
 	cJSON	*o;
-	char	*raw = NULL, *out;
+	char	*raw = NULL, *out, *cut;
 	size_t	 len;
 
 	if (body->len != 0 && (o = cJSON_ParseWithLength(body->data, body->len)) != NULL) {
@@ -569,8 +560,9 @@ error_detail(const struct ticket_target *t, const struct buf *body)
 	}
 	out = sanitize_log(raw, len);
 	if (len < strlen(raw)) {
-		raw = out;
-		out = xprintf("%s...", raw);
+		cut = out;
+		out = xprintf("%s...", cut);
+		free(cut);
 	}
 	free(raw);
 	return out;
@@ -679,58 +671,20 @@ webhook_created(const struct buf *body, struct ticket_result *res)
 	cJSON_Delete(o);
 }
 
-/* Failures of the transfer itself that another try cannot fix. */
+/* Turns a finished request into a result: the one place that knows every failure mode. */
 static int
-curl_retryable(CURLcode code)
-{
-	switch (code) {
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_URL_MALFORMAT:
-	case CURLE_NOT_BUILT_IN:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CIPHER:
-	case CURLE_LOGIN_DENIED:
-	case CURLE_BAD_FUNCTION_ARGUMENT:
-	case CURLE_FUNCTION_NOT_FOUND:
-	case CURLE_UNKNOWN_OPTION:
-	case CURLE_TOO_MANY_REDIRECTS:
-	case CURLE_WRITE_ERROR:
-		return 0;
-	default:
-		return 1;
-	}
-}
-
-/* Turns a finished transfer into a result: the one place that knows every failure mode. */
-static int
-classify(const struct ticket_target *t, CURL *easy, CURLcode code, const struct reply *r,
-    const char *errbuf, long timeout_ms, struct ticket_result *res, char **cause)
+classify(const struct ticket_target *t, int transfer, const struct http_reply *r,
+    const char *why, struct ticket_result *res, char **cause)
 {
 	const char	*hint = "";
 	char		*prefix = cause_prefix(t), *detail;
-	long		 status = 0, os_errno = 0;
+	long		 status = r->status;
 	int		 rc = -1;
 
-	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
 	res->http_status = status;
-
-	if (r->too_big) {
-		res->retry = 0;
-		*cause = xprintf("%s: reply larger than %d MiB", prefix, TICKET_MAX_REPLY >> 20);
-	} else if (code == CURLE_OPERATION_TIMEDOUT) {
-		res->retry = 1;
-		*cause = xprintf("%s: timeout: no answer within %ld ms", prefix, timeout_ms);
-	} else if (code == CURLE_COULDNT_CONNECT) {
-		res->retry = 1;
-		*cause = xprintf("%s: %s", prefix, os_errno != 0 ? strerror((int)os_errno) :
-		    "cannot connect");
-	} else if (code != CURLE_OK) {
-		res->retry = curl_retryable(code);
-		*cause = xprintf("%s: %s", prefix, errbuf[0] != '\0' ? errbuf :
-		    curl_easy_strerror(code));
+	if (transfer != 0) {
+		res->retry = r->transient;
+		*cause = xprintf("%s: %s", prefix, why);
 	} else if (status >= 200 && status < 300) {
 		if (t->kind == TICKET_JIRA)
 			rc = jira_created(t, &r->body, prefix, res, cause);
@@ -772,16 +726,11 @@ int
 ticket_export(const struct ticket_target *t, const cJSON *incident,
     struct ticket_result *res, char **cause)
 {
-	struct curl_slist	*headers = NULL;
-	const char *const	*h;
+	struct http_request	 rq;
+	struct http_reply	 r;
 	const char		*why;
-	struct reply		 r;
-	CURLcode		 code;
-	CURL			*easy;
-	char			 errbuf[CURL_ERROR_SIZE];
-	char			*prefix, *url, *body, *err;
-	long			 timeout_ms;
-	int			 rc;
+	char			*prefix, *url, *body, *err = NULL;
+	int			 rc, transfer;
 
 	memset(res, 0, sizeof *res);
 	if ((why = target_check(t)) != NULL) {
@@ -790,57 +739,24 @@ ticket_export(const struct ticket_target *t, const cJSON *incident,
 		free(prefix);
 		return -1;
 	}
-	if (curl_dl_load(&err) != 0) {
-		*cause = xprintf("ticket export: %s", err);
-		free(err);
-		return -1;
-	}
-	timeout_ms = t->timeout_ms > 0 ? t->timeout_ms : TICKET_TIMEOUT_MS;
-	if ((easy = curl_easy_init()) == NULL)
-		fatal("curl_easy_init failed");
-	headers = curl_slist_append(headers, "Content-Type: application/json");
-	headers = curl_slist_append(headers, "Accept: application/json");
-	headers = curl_slist_append(headers, "Expect:");
-	if (t->kind == TICKET_WEBHOOK) {
-		for (h = t->headers; h != NULL && *h != NULL; h++)
-			headers = curl_slist_append(headers, *h);
-	}
-	if (headers == NULL)
-		fatal("out of memory building ticket headers");
-
 	url = post_url(t);
 	body = ticket_body(t, incident);
-	buf_init(&r.body);
-	r.too_big = 0;
-	errbuf[0] = '\0';
-	curl_easy_setopt(easy, CURLOPT_URL, url);
-	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(easy, CURLOPT_WRITEDATA, &r);
-	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-	    timeout_ms < TICKET_CONNECT_MS ? timeout_ms : TICKET_CONNECT_MS);
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(easy, CURLOPT_USERAGENT, "leitstand");
+	memset(&rq, 0, sizeof rq);
+	rq.url = url;
+	rq.body = body;
+	rq.timeout_ms = t->timeout_ms > 0 ? t->timeout_ms : TICKET_TIMEOUT_MS;
+	rq.max_body = TICKET_MAX_REPLY;
+	if (t->kind == TICKET_WEBHOOK)
+		rq.headers = t->headers;
 	if (t->kind == TICKET_JIRA && t->user != NULL && *t->user != '\0') {
-		curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-		curl_easy_setopt(easy, CURLOPT_USERNAME, t->user);
-		curl_easy_setopt(easy, CURLOPT_PASSWORD, t->token);
-	} else if (t->token != NULL && *t->token != '\0') {
-		curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
-		curl_easy_setopt(easy, CURLOPT_XOAUTH2_BEARER, t->token);
-	}
-
-	code = curl_easy_perform(easy);
-	rc = classify(t, easy, code, &r, errbuf, timeout_ms, res, cause);
-
-	curl_easy_cleanup(easy);
-	curl_slist_free_all(headers);
-	buf_free(&r.body);
+		rq.user = t->user;
+		rq.password = t->token;
+	} else
+		rq.bearer = t->token;
+	transfer = http_do(&rq, &r, &err);
+	rc = classify(t, transfer, &r, err, res, cause);
+	http_reply_free(&r);
+	free(err);
 	free(body);
 	free(url);
 	return rc;
