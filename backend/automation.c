@@ -98,6 +98,24 @@ changes_begin(struct changes *c, struct server *s)
 	return 0;
 }
 
+int
+automation_record(struct server *s, long long id, const char *action, const char *kind,
+    const char *text, const char *data)
+{
+	struct changes c;
+	int failed;
+
+	if (changes_begin(&c, s) != 0)
+		return -1;
+	if (incident_timeline(s->db, id, time(NULL), ACTOR, kind, text, data, &c.cause) != 0)
+		c.failed = 1;
+	else
+		changes_add(&c, id, action, text);
+	failed = c.failed;
+	changes_finish(&c, action);
+	return failed ? -1 : 0;
+}
+
 static void
 automation_tick(void *arg)
 {

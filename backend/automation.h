@@ -11,6 +11,11 @@ struct server;
 /* Starts the timer that escalates and un-acknowledges incidents. */
 void	automation_start(struct server *);
 void	automation_stop(struct server *);
+/* Records a change the daemon made to an incident on its own (a ticket exported): the timeline
+   entry, the audit entry as "leitstand" and the event to every console, in one transaction.
+   Returns 0 or -1 (logged). */
+int	automation_record(struct server *, long long id, const char *action, const char *kind,
+	    const char *text, const char *data);
 /* Handles a "kpi.state" event: crit opens an incident, leaving crit marks it recovered. */
 void	automation_kpi(struct server *, const cJSON *event);
 

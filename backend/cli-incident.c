@@ -327,8 +327,96 @@ cli_incident_act(struct cli *cli, int argc, char **argv)
 		return 1;
 	if (cli->json)
 		cli_print_json(r);
-	else
+	else if (cJSON_GetObjectItem(r, "ticket_key") != NULL) {
+		printf("ticket ");
+		cli_put(str(r, "ticket_key", ""));
+		putchar(' ');
+		cli_put(str(r, "ticket_url", ""));
+		putchar('\n');
+	} else
 		print_row(cJSON_GetObjectItem(r, "incident"));
 	cJSON_Delete(r);
 	return 0;
+}
+
+/* Prints the "markdown" of a reply as it is: the daemon built it from sanitised text. */
+static int
+print_markdown(struct cli *cli, cJSON *req)
+{
+	cJSON *r;
+
+	if (cli_connect(cli, 1) != 0) {
+		cJSON_Delete(req);
+		return 1;
+	}
+	if ((r = cli_call(cli, req)) == NULL)
+		return 1;
+	if (cli->json)
+		cli_print_json(r);
+	else
+		fputs(str(r, "markdown", ""), stdout);
+	cJSON_Delete(r);
+	return 0;
+}
+
+/* leitstand incident report ID [--json]: the postmortem as Markdown. */
+int
+cli_incident_report(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
+	};
+	cJSON *req;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'j')
+			return EXIT_USAGE;
+		cli->json = 1;
+	}
+	if (optind != argc - 1 || atoll(argv[optind]) <= 0)
+		return EXIT_USAGE;
+	req = client_request("incident.report");
+	cJSON_AddNumberToObject(req, "incident", (double)atoll(argv[optind]));
+	return print_markdown(cli, req);
+}
+
+/* leitstand handover [--since DURATION] [--json]: the shift's handover as Markdown. */
+int
+cli_handover(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	long since = 8 * 3600, unit;
+	char *end;
+	cJSON *req;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			since = strtol(optarg, &end, 10);
+			unit = *end == 'd' ? 86400 : *end == 'h' ? 3600 : *end == 'm' ? 60 : 1;
+			if (since <= 0 || (*end != '\0' && (strchr("dhms", *end) == NULL ||
+			    end[1] != '\0'))) {
+				cli_error("--since: %s is not a duration like 8h, 90m or 2d", optarg);
+				return EXIT_USAGE;
+			}
+			since *= unit;
+			break;
+		case 'j':
+			cli->json = 1;
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return EXIT_USAGE;
+	req = client_request("handover");
+	cJSON_AddNumberToObject(req, "since", (double)(time(NULL) - since));
+	return print_markdown(cli, req);
 }

@@ -47,5 +47,7 @@ int	 cli_incident_list(struct cli *, int, char **);
 int	 cli_incident_show(struct cli *, int, char **);
 int	 cli_incident_open(struct cli *, int, char **);
 int	 cli_incident_act(struct cli *, int, char **);
+int	 cli_incident_report(struct cli *, int, char **);
+int	 cli_handover(struct cli *, int, char **);
 
 #endif

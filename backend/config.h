@@ -103,6 +103,17 @@ struct config {
 	char		*am_severity_label;
 	char		*am_severity_map;
 
+	/* [ticket] */
+	char		*ticket_kind;
+	char		*ticket_url;
+	char		*ticket_project;
+	char		*ticket_issue_type;
+	char		*ticket_user;
+	char		*ticket_token;
+	char		*ticket_headers;
+	long long	 ticket_timeout;
+	long long	 ticket_retries;
+
 	/* [incidents] */
 	long long	 ack_s[4];	/* acknowledge target per severity */
 	long long	 resolve_s[4];

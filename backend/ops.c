@@ -93,6 +93,11 @@ static const struct op_arg incident_snooze_args[] = {
 	{ NULL, 0, 0, 0, 0 }
 };
 
+static const struct op_arg handover_args[] = {
+	{ "since", ARG_INT, 0, 0, 1LL << 40 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
 /* The one op table; docs/protocol.md describes each entry. */
 const struct op ops_table[] = {
 	{ "status", PERM_READ, 0, no_args, op_status,
@@ -133,6 +138,12 @@ const struct op ops_table[] = {
 	  op_incident_act, "mark the impact as mitigated" },
 	{ "incident.resolve", PERM_INCIDENT_MANAGE, OP_WRITE, incident_text_args, op_incident_act,
 	  "resolve the incident" },
+	{ "incident.ticket", PERM_INCIDENT_MANAGE, OP_WRITE, incident_id_args, op_incident_ticket,
+	  "export to the ticket system ([ticket]); retried in the background when that may help" },
+	{ "incident.report", PERM_READ, 0, incident_id_args, op_incident_report,
+	  "the postmortem of an incident, as Markdown" },
+	{ "handover", PERM_READ, 0, handover_args, op_handover,
+	  "the shift handover since a time, as Markdown" },
 	{ "config.reload", PERM_ADMIN, OP_WRITE, no_args, op_config_reload,
 	  "re-read the config file; roles apply to connected clients at once" },
 	{ NULL, 0, 0, NULL, NULL, NULL }

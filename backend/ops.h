@@ -82,5 +82,10 @@ int	op_incident_open(struct op_ctx *);
 int	op_incident_list(struct op_ctx *);
 int	op_incident_show(struct op_ctx *);
 int	op_incident_act(struct op_ctx *);
+int	op_incident_ticket(struct op_ctx *);
+int	op_incident_report(struct op_ctx *);
+int	op_handover(struct op_ctx *);
+/* Drops ticket exports waiting to try again (the daemon is stopping). */
+void	op_ticket_cancel_retries(void);
 
 #endif

@@ -14,6 +14,7 @@ static const char *const kind_choices[] = {
 	"query", "cost_per_request", "spend_today", "spend_month", "forecast", NULL
 };
 static const char *const direction_choices[] = { "above", "below", NULL };
+static const char *const ticket_choices[] = { "none", "jira", "webhook", NULL };
 
 const struct option_def options_table[] = {
 	{ "daemon", "socket", OPT_PATH, G(socket), 0, 0, NULL, 0,
@@ -100,6 +101,25 @@ const struct option_def options_table[] = {
 	  "label that carries the alert's severity" },
 	{ "alertmanager", "severity_map", OPT_STRING, G(am_severity_map), 0, 0, NULL, 0,
 	  "label values to SEV: value=N, ...; anything else is SEV3" },
+
+	{ "ticket", "kind", OPT_CHOICE, G(ticket_kind), 0, 0, ticket_choices, 0,
+	  "where incidents are exported: none, jira (REST v2) or webhook (JSON POST)" },
+	{ "ticket", "url", OPT_URL, G(ticket_url), 0, 0, NULL, 0,
+	  "Jira base URL, or the webhook's URL" },
+	{ "ticket", "project", OPT_STRING, G(ticket_project), 0, 0, NULL, 0,
+	  "Jira project key" },
+	{ "ticket", "issue_type", OPT_STRING, G(ticket_issue_type), 0, 0, NULL, 0,
+	  "Jira issue type" },
+	{ "ticket", "user", OPT_STRING, G(ticket_user), 0, 0, NULL, 0,
+	  "Jira user (e-mail) for basic auth with the token; empty: the token is a bearer" },
+	{ "ticket", "token", OPT_STRING, G(ticket_token), 0, 0, NULL, OPT_SECRET,
+	  "Jira API token or the webhook's bearer token; env:NAME reads the environment" },
+	{ "ticket", "headers", OPT_STRING, G(ticket_headers), 0, 0, NULL, 0,
+	  "webhook: extra headers, Name: value; Name: value" },
+	{ "ticket", "timeout", OPT_DURATION, G(ticket_timeout), 1, 300, NULL, 0,
+	  "time one export may take" },
+	{ "ticket", "retries", OPT_INT, G(ticket_retries), 0, 20, NULL, 0,
+	  "further tries after a failure that may pass (timeouts, 429, 5xx), 5 s apart, doubling" },
 
 	{ "incidents", "ack_sev1", OPT_DURATION, G(ack_s[0]), 1, DAY, NULL, 0,
 	  "a SEV1 not acknowledged within this escalates one level (L1 -> L2 -> L3)" },

@@ -494,6 +494,7 @@ server_shutdown(struct server *s)
 
 	/* Jobs in flight finish and reply before the store closes. */
 	job_drain();
+	op_ticket_cancel_retries();
 	automation_stop(s);
 	poller_free(s->poller);
 	for (c = s->conns; c != NULL; c = c->next) {

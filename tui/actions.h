@@ -11,7 +11,7 @@
 #define ACTIONS \
 	ACTION(QUIT,		GLOBAL,	"q",		"quit the console (the daemon keeps running)", 0) \
 	ACTION(HELP,		GLOBAL,	"?",		"show the keys of this view", 0) \
-	ACTION(COMMAND,		GLOBAL,	":",		"command line: :1-:5 or a view name, :incident N, :open SEV TITLE, :sim PROFILE, :quit, :help", 0) \
+	ACTION(COMMAND,		GLOBAL,	":",		"command line: :1-:6 or a view name, :incident N, :open SEV TITLE, :sim PROFILE, :quit, :help", 0) \
 	ACTION(VIEW_NEXT,	GLOBAL,	"Tab",		"next view", 0) \
 	ACTION(VIEW_PREV,	GLOBAL,	"BTab",		"previous view", 0) \
 	ACTION(VIEW_1,		GLOBAL,	"1",		"dashboard", 0) \
@@ -19,6 +19,7 @@
 	ACTION(VIEW_3,		GLOBAL,	"3",		"playbooks", 0) \
 	ACTION(VIEW_4,		GLOBAL,	"4",		"prompt releases", 0) \
 	ACTION(VIEW_5,		GLOBAL,	"5",		"audit log", 0) \
+	ACTION(VIEW_6,		GLOBAL,	"6",		"shift handover", 0) \
 	ACTION(REDRAW,		GLOBAL,	"C-l",		"redraw the screen", 0) \
 	ACTION(RELOAD,		GLOBAL,	"R",		"reload the view from the daemon", 0) \
 	ACTION(DOWN,		LIST,	"j Down",	"next line", 0) \
@@ -40,6 +41,8 @@
 	ACTION(INC_RESOLVE,	INCIDENTS, "r",		"resolve (asks to confirm)", 1) \
 	ACTION(INC_SNOOZE,	INCIDENTS, "z",		"snooze the timers: minutes and reason", 1) \
 	ACTION(INC_REOPEN,	INCIDENTS, "u",		"reopen a resolved incident", 1) \
+	ACTION(INC_TICKET,	INCIDENTS, "t",		"export to the ticket system", 1) \
+	ACTION(WRITE,		LIST,	"w",		"write the report shown (postmortem, handover) to a file", 0) \
 	ACTION(INC_SORT,	INCIDENTS, "s",		"sort by severity and age, or by number", 0)
 
 enum action {

@@ -435,6 +435,7 @@ console_action(enum action a)
 	case ACTION_VIEW_3:
 	case ACTION_VIEW_4:
 	case ACTION_VIEW_5:
+	case ACTION_VIEW_6:
 		view_show((int)(a - ACTION_VIEW_1));
 		break;
 	case ACTION_REDRAW:

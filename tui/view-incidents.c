@@ -426,7 +426,8 @@ draw_detail(int y, int h, int w)
 		    str(e, "text", ""));
 	}
 	draw_text(y + h - 1, 1, w - 2, STYLE_DIM,
-	    "a ack  o take  n note  e escalate  m mitigate  r resolve  z snooze  Esc back");
+	    "a ack  o take  n note  e escalate  m mitigate  r resolve  z snooze  t ticket  "
+	    "w postmortem  Esc back");
 }
 
 static void
@@ -449,6 +450,23 @@ act_reply(void *arg, const cJSON *r)
 	(void)arg;
 	if (r != NULL && client_error(r) != NULL)
 		console_error("%s", client_error(r));
+	else if (r != NULL && cJSON_GetObjectItem(r, "ticket_key") != NULL)
+		console_note("ticket %s %s", str(r, "ticket_key", ""), str(r, "ticket_url", ""));
+}
+
+static void
+report_reply(void *arg, const cJSON *r)
+{
+	char name[64];
+
+	if (r == NULL)
+		return;
+	if (client_error(r) != NULL) {
+		console_error("%s", client_error(r));
+		return;
+	}
+	snprintf(name, sizeof name, "incident-%lld-postmortem.md", (long long)(intptr_t)arg);
+	view_write_file(name, str(r, "markdown", ""));
 }
 
 static void
@@ -507,6 +525,7 @@ incidents_key(enum action a)
 {
 	const cJSON *r = selected();
 	long long id = r != NULL ? (long long)num(r, "id") : 0;
+	cJSON *req;
 
 	switch (a) {
 	case ACTION_INC_NEW:
@@ -548,6 +567,14 @@ incidents_key(enum action a)
 		return 1;
 	case ACTION_INC_REOPEN:
 		act_send("incident.reopen", id, NULL, 0);
+		return 1;
+	case ACTION_INC_TICKET:
+		act_send("incident.ticket", id, NULL, 0);
+		return 1;
+	case ACTION_WRITE:
+		req = client_request("incident.report");
+		cJSON_AddNumberToObject(req, "incident", (double)id);
+		console_request(req, report_reply, (void *)(intptr_t)id);
 		return 1;
 	case ACTION_INC_NOTE:
 		act_prompt("incident.note", "Note on #%lld: ");

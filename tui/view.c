@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: ISC */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,7 @@ static const struct view_ops *const views[] = {
 	&view_playbooks_ops,
 	&view_prompts_ops,
 	&view_audit_ops,
+	&view_handover_ops,
 };
 #define NVIEWS ((int)(sizeof views / sizeof views[0]))
 
@@ -125,4 +128,22 @@ view_close_all(void)
 		free(filters[i]);
 		filters[i] = NULL;
 	}
+}
+
+void
+view_write_file(const char *name, const char *text)
+{
+	FILE *f;
+
+	if ((f = fopen(name, "w")) == NULL || fputs(text, f) == EOF) {
+		console_error("cannot write %s: %s", name, strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		return;
+	}
+	if (fclose(f) != 0) {
+		console_error("cannot write %s: %s", name, strerror(errno));
+		return;
+	}
+	console_note("wrote %s", name);
 }

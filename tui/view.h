@@ -24,7 +24,10 @@ extern const struct view_ops	view_incidents_ops;
 extern const struct view_ops	view_playbooks_ops;
 extern const struct view_ops	view_prompts_ops;
 extern const struct view_ops	view_audit_ops;
+extern const struct view_ops	view_handover_ops;
 
+/* Writes a Markdown report to NAME in the current directory; says so in the status line. */
+void			 view_write_file(const char *name, const char *text);
 /* Switches to the incidents view with one incident open. */
 void			 view_incidents_show(long long);
 int			 view_count(void);

@@ -37,10 +37,11 @@ check_views() {
 	keys "$s" '?'; wait_screen "$s" "(any key closes)"
 	[ "$gold" = 1 ] && golden "help-$size" "$s"
 	keys "$s" Escape
+	keys "$s" 6; wait_screen "$s" "Shift handover"
 	keys "$s" Tab; wait_screen "$s" "No metrics configured."
 	local rows=${size#*x}
 	[ "$(screen_ "$s" | wc -l)" -eq "$rows" ] || fail "screen is not $rows rows"
-	screen_ "$s" | sed -n 2p | grep -q "1 Dashboard  2 Incidents  3 Playbooks  4 Prompts  5 Audit" ||
+	screen_ "$s" | sed -n 2p | grep -q "1 Dashboard  2 Incidents  3 Playbooks  4 Prompts  5 Audit  6 Handover" ||
 		fail "tab line missing"
 	screen_ "$s" | tail -1 | grep -q "? help  q quit" || fail "status line missing"
 }

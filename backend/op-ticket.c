@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: ISC */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/automation.h"
+#include "backend/config.h"
+#include "backend/format.h"
+#include "backend/incident.h"
+#include "backend/job.h"
+#include "backend/log.h"
+#include "backend/loop.h"
+#include "backend/ops.h"
+#include "backend/server.h"
+#include "backend/store.h"
+#include "backend/ticket.h"
+#include "backend/xmalloc.h"
+
+#define RETRY_FIRST_S	5
+
+/* One export of one incident, with its retries: runs on job threads, reports on the loop. */
+struct export {
+	struct export		*next;		/* waiting to try again */
+	struct loop_timer	*timer;
+	struct server		*srv;
+	unsigned long		 conn;
+	cJSON			*reply;		/* the requester's, until the first try ends */
+	long long		 id;
+	int			 attempt;
+	struct ticket_target	 target;
+	char			*strings[5];	/* the target's, copied: a reload may free the config's */
+	char			**headers;
+	cJSON			*incident;
+	struct ticket_result	 res;
+	int			 rc;
+	char			*cause;
+};
+
+static void	export_start(struct export *);
+
+/* Exports waiting for their next try; cancelled when the daemon stops. */
+static struct export *waiting;
+
+static void
+export_free(struct export *e)
+{
+	char **h;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		free(e->strings[i]);
+	for (h = e->headers; h != NULL && *h != NULL; h++)
+		free(*h);
+	free(e->headers);
+	cJSON_Delete(e->incident);
+	cJSON_Delete(e->reply);
+	ticket_result_free(&e->res);
+	free(e->cause);
+	free(e);
+}
+
+static void
+export_work(void *arg)
+{
+	struct export *e = arg;
+
+	e->rc = ticket_export(&e->target, e->incident, &e->res, &e->cause);
+}
+
+static void
+export_retry(void *arg)
+{
+	struct export **ep, *e = arg;
+
+	for (ep = &waiting; *ep != NULL && *ep != e; ep = &(*ep)->next)
+		;
+	if (*ep != NULL)
+		*ep = e->next;
+	export_start(e);
+}
+
+void
+op_ticket_cancel_retries(void)
+{
+	struct export *e;
+
+	while ((e = waiting) != NULL) {
+		waiting = e->next;
+		loop_timer_remove(e->timer);
+		export_free(e);
+	}
+}
+
+static void
+export_done(void *arg)
+{
+	struct export *e = arg;
+	struct server *s = e->srv;
+	const struct config *cfg = s->cfg;
+	sqlite3_stmt *st;
+	char *text, *msg, wait[16];
+	long delay = RETRY_FIRST_S << (e->attempt - 1);
+	int again = e->rc != 0 && e->res.retry && e->attempt <= cfg->ticket_retries;
+	cJSON *data;
+
+	if (e->rc == 0) {
+		st = store_prepare(s->db, "UPDATE incident SET ticket_key = ?, ticket_url = ? "
+		    "WHERE id = ?");
+		sqlite3_bind_text(st, 1, e->res.key != NULL ? e->res.key : "", -1, SQLITE_STATIC);
+		if (e->res.url != NULL)
+			sqlite3_bind_text(st, 2, e->res.url, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, e->id);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+		text = xprintf("ticket %s created%s%s", e->res.key != NULL ? e->res.key : "",
+		    e->res.url != NULL ? ": " : "", e->res.url != NULL ? e->res.url : "");
+	} else {
+		format_age(wait, sizeof wait, delay);
+		text = xprintf("ticket export failed: %s%s%s", e->cause, again ?
+		    "; trying again in " : "", again ? wait : "");
+	}
+	data = cJSON_CreateObject();
+	cJSON_AddNumberToObject(data, "attempt", e->attempt);
+	if (e->res.key != NULL)
+		cJSON_AddStringToObject(data, "key", e->res.key);
+	msg = cJSON_PrintUnformatted(data);
+	cJSON_Delete(data);
+	automation_record(s, e->id, e->rc == 0 ? "ticket" : "ticket.failed", "ticket", text, msg);
+	cJSON_free(msg);
+
+	/* The requester hears of the first try; later ones reach the timeline only. */
+	if (e->reply != NULL) {
+		if (e->rc == 0) {
+			cJSON_AddStringToObject(e->reply, "ticket_key", e->res.key != NULL ?
+			    e->res.key : "");
+			if (e->res.url != NULL)
+				cJSON_AddStringToObject(e->reply, "ticket_url", e->res.url);
+		}
+		ops_reply_later(s, e->conn, e->reply, e->rc == 0 ? NULL : "unavailable", text);
+		e->reply = NULL;
+	}
+	free(text);
+	if (!again) {
+		export_free(e);
+		return;
+	}
+	log_debug("ticket for incident %lld: try %d in %lds", e->id, e->attempt + 1, delay);
+	e->attempt++;
+	free(e->cause);
+	e->cause = NULL;
+	ticket_result_free(&e->res);
+	e->timer = loop_timer_add(s->loop, delay * 1000, 0, export_retry, e);
+	e->next = waiting;
+	waiting = e;
+}
+
+/* Each try reads the incident anew, so the ticket gets the latest timeline. */
+static void
+export_start(struct export *e)
+{
+	cJSON_Delete(e->incident);
+	e->incident = incident_get(e->srv->db, &e->srv->policy, e->id, time(NULL), 1);
+	if (e->incident == NULL) {
+		export_free(e);
+		return;
+	}
+	job_start(e->srv->loop, export_work, export_done, e);
+}
+
+/* "Name: value; Name: value" into a NULL-terminated list. */
+static char **
+split_headers(const char *s)
+{
+	char *copy = xstrdup(s != NULL ? s : ""), *h, *save, **v = NULL;
+	size_t n = 0;
+
+	for (h = strtok_r(copy, ";", &save); h != NULL; h = strtok_r(NULL, ";", &save)) {
+		h += strspn(h, " \t");
+		if (*h == '\0')
+			continue;
+		v = xreallocarray(v, n + 2, sizeof *v);
+		v[n++] = xstrdup(h);
+		v[n] = NULL;
+	}
+	free(copy);
+	return v;
+}
+
+/* incident.ticket: exports the incident; retries in the background when that may help. */
+int
+op_incident_ticket(struct op_ctx *ctx)
+{
+	const struct config *cfg = ctx->srv->cfg;
+	long long id = op_int(ctx, "incident", 0);
+	struct export *e;
+	cJSON *inc;
+	const char *key;
+
+	if (cfg->ticket_kind == NULL || strcmp(cfg->ticket_kind, "none") == 0)
+		return op_fail(ctx, "unavailable", "no ticket system configured: set [ticket] kind "
+		    "and url");
+	if ((inc = incident_get(ctx->srv->db, &ctx->srv->policy, id, time(NULL), 0)) == NULL)
+		return op_fail(ctx, "not_found", "no incident %lld", id);
+	key = cJSON_GetStringValue(cJSON_GetObjectItem(inc, "ticket_key"));
+	if (key != NULL && *key != '\0') {
+		op_fail(ctx, "conflict", "incident %lld is exported already as %s", id, key);
+		cJSON_Delete(inc);
+		return -1;
+	}
+	cJSON_Delete(inc);
+	e = xcalloc(1, sizeof *e);
+	e->srv = ctx->srv;
+	e->conn = ctx->conn->id;
+	e->reply = ctx->reply;
+	e->id = id;
+	e->attempt = 1;
+	e->target.kind = strcmp(cfg->ticket_kind, "jira") == 0 ? TICKET_JIRA : TICKET_WEBHOOK;
+	e->target.url = e->strings[0] = xstrdup(cfg->ticket_url != NULL ? cfg->ticket_url : "");
+	e->target.project = e->strings[1] = xstrdup(cfg->ticket_project != NULL ?
+	    cfg->ticket_project : "");
+	e->target.issue_type = e->strings[2] = xstrdup(cfg->ticket_issue_type != NULL ?
+	    cfg->ticket_issue_type : "");
+	e->target.user = e->strings[3] = xstrdup(cfg->ticket_user != NULL ? cfg->ticket_user : "");
+	e->target.token = e->strings[4] = xstrdup(cfg->ticket_token != NULL ?
+	    cfg->ticket_token : "");
+	e->headers = split_headers(cfg->ticket_headers);
+	e->target.headers = (const char *const *)e->headers;
+	e->target.timeout_ms = (long)cfg->ticket_timeout * 1000;
+	ctx->object = xprintf("incident %lld", id);
+	ctx->deferred = 1;
+	export_start(e);
+	return 0;
+}
