@@ -36,6 +36,7 @@
 	ACTION(INC_ACK,		INCIDENTS, "a",		"acknowledge", 1) \
 	ACTION(INC_TAKE,	INCIDENTS, "o",		"take: assign to me", 1) \
 	ACTION(INC_NOTE,	INCIDENTS, "n",		"add a note", 1) \
+	ACTION(INC_EDIT,	INCIDENTS, "N",		"add a long note in $EDITOR", 1) \
 	ACTION(INC_ESCALATE,	INCIDENTS, "e",		"escalate one level (asks for a reason)", 1) \
 	ACTION(INC_MITIGATE,	INCIDENTS, "m",		"mark mitigated", 1) \
 	ACTION(INC_RESOLVE,	INCIDENTS, "r",		"resolve (asks to confirm)", 1) \

@@ -168,3 +168,18 @@ display_bell(void)
 {
 	beep();
 }
+
+void
+display_suspend(void)
+{
+	def_prog_mode();
+	endwin();
+}
+
+void
+display_resume(void)
+{
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	refresh();
+}

@@ -12,6 +12,9 @@ void	display_resize(void);
 void	display_repaint(void);
 /* 1 when the terminal cannot show UTF-8: ASCII glyphs and sanitising. */
 int	display_ascii(void);
+/* Hands the terminal to another program (an editor) and takes it back. */
+void	display_suspend(void);
+void	display_resume(void);
 /* Rings the terminal bell. */
 void	display_bell(void);
 /* Colours available: 0, 8 or 256. */

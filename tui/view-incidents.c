@@ -5,11 +5,16 @@
  * incident with its timers and timeline. The action keys work on the selected incident in
  * both.
  */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backend/buf.h"
 #include "backend/client.h"
@@ -362,6 +367,23 @@ detail_request(long long id)
 	console_request(req, detail_reply, NULL);
 }
 
+/* Text of several lines (a long note), one row each, until the row limit; returns the next row. */
+static int
+draw_lines(int row, int x, int w, int limit, const char *text)
+{
+	const char *p = text, *nl;
+	char *line;
+
+	do {
+		nl = strchr(p, '\n');
+		line = nl != NULL ? xstrndup(p, (size_t)(nl - p)) : xstrdup(p);
+		draw_text(row++, x, w, STYLE_NORMAL, line);
+		free(line);
+		p = nl + 1;
+	} while (nl != NULL && *p != '\0' && row < limit);
+	return row;
+}
+
 static void
 draw_detail(int y, int h, int w)
 {
@@ -422,8 +444,8 @@ draw_detail(int y, int h, int w)
 		draw_text(row, 16, 13, STYLE_NORMAL, str(e, "kind", ""));
 		snprintf(buf, sizeof buf, "%s: ", str(e, "actor", ""));
 		draw_text(row, 30, w - 31, STYLE_DIM, buf);
-		draw_text(row++, 30 + draw_width(buf), w - 31 - draw_width(buf), STYLE_NORMAL,
-		    str(e, "text", ""));
+		row = draw_lines(row, 30 + draw_width(buf), w - 31 - draw_width(buf),
+		    y + h - 1, str(e, "text", ""));
 	}
 	draw_text(y + h - 1, 1, w - 2, STYLE_DIM,
 	    "a ack  o take  n note  e escalate  m mitigate  r resolve  z snooze  t ticket  "
@@ -507,6 +529,49 @@ act_prompted(const char *text)
 	act_send(act_op, act_id, text, 0);
 }
 
+/* A long note: $EDITOR (else vi) on a temporary file, the console suspended meanwhile. */
+static void
+note_in_editor(long long id)
+{
+	char path[] = "/tmp/leitstand-note-XXXXXX";
+	struct buf text;
+	char chunk[4096];
+	ssize_t n;
+	pid_t pid;
+	int fd, status = 0;
+
+	if ((fd = mkstemp(path)) < 0) {
+		console_error("cannot make a file for the note: %s", strerror(errno));
+		return;
+	}
+	close(fd);
+	display_suspend();
+	if ((pid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", "exec ${EDITOR:-vi} \"$1\"", "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	display_resume();
+	buf_init(&text);
+	if ((fd = open(path, O_RDONLY)) >= 0) {
+		while ((n = read(fd, chunk, sizeof chunk)) > 0 && text.len < 65536)
+			buf_add(&text, chunk, (size_t)n);
+		close(fd);
+	}
+	unlink(path);
+	while (text.len > 0 && strchr(" \t\r\n", text.data[text.len - 1]) != NULL)
+		text.data[--text.len] = '\0';
+	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		console_error("the editor failed; no note was added");
+	else if (text.len > 65536)
+		console_error("the note is longer than 64 KiB; it was not added");
+	else if (text.len > 0)
+		act_send("incident.note", id, text.data, 0);
+	buf_free(&text);
+	console_dirty();
+}
+
 static void
 act_prompt(const char *op, const char *fmt)
 {
@@ -578,6 +643,9 @@ incidents_key(enum action a)
 		return 1;
 	case ACTION_INC_NOTE:
 		act_prompt("incident.note", "Note on #%lld: ");
+		return 1;
+	case ACTION_INC_EDIT:
+		note_in_editor(id);
 		return 1;
 	case ACTION_INC_ESCALATE:
 		act_prompt("incident.escalate", "Escalate #%lld %.40s one level; reason "

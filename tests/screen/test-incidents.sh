@@ -13,6 +13,9 @@ useradd -M -N -g "$group" -s /bin/sh "$bob"
 # The users go after their consoles have stopped.
 trap 'cleanup; userdel "$alice" || true; userdel "$bob" || true; groupdel "$group" || true' EXIT
 chmod 755 "$T"
+# An editor that writes a two-line note, as a person would.
+printf '#!/bin/sh\nprintf "Vendor confirmed the outage.\\nNext update at 14:00, call +49 30 1234567.\\n" >"$1"\n' >"$T/editor"
+chmod 755 "$T/editor"
 
 write_config <<EOF2
 group = $group
@@ -29,7 +32,7 @@ as() {
 	local user=$1 name=$2
 	tmux_ -f /dev/null new-session -d -s "$name" -x 100 -y 30 \
 		runuser -u "$user" -- env -i PATH="$PATH" HOME="$T" TERM=xterm-256color \
-		LANG=C.UTF-8 "$LEITSTAND" -c "$CFG"
+		LANG=C.UTF-8 EDITOR="$T/editor" "$LEITSTAND" -c "$CFG"
 	TMUX_SESSIONS+=("$name")
 }
 
@@ -56,6 +59,10 @@ wait_screen b "#$first Customer reports $first"
 wait_screen b "acknowledged by $alice"
 keys b n "customer called from +49 171 1234567" Enter
 wait_screen b "$bob: customer called from [phone]"
+note "a long note in \$EDITOR: the console steps aside and comes back"
+keys b N
+wait_screen b "$bob: Vendor confirmed the outage."
+wait_screen b "Next update at 14:00, call [phone]."
 keys b Escape
 wait_screen b "ASSIGNEE"
 
