@@ -11,7 +11,7 @@ PIDS=()
 TMUX_SESSIONS=()
 
 cleanup() {
-	local pid s
+	local pid s status=0
 	for s in "${TMUX_SESSIONS[@]}"; do
 		tmux -L "lt-$$" kill-session -t "$s" 2>/dev/null || true
 	done
@@ -29,9 +29,16 @@ cleanup() {
 		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$pid" 2>/dev/null || true
 	done
+	# A daemon built with sanitizers reports at exit: that fails the test too.
+	if grep -q "Sanitizer\|runtime error" "$T/daemon.log" 2>/dev/null; then
+		echo "FAIL: the daemon's sanitizer report:" >&2
+		cat "$T/daemon.log" >&2
+		status=1
+	fi
 	rm -rf "$T"
+	return "$status"
 }
-trap cleanup EXIT
+trap 'cleanup || exit 1' EXIT
 
 fail() {
 	echo "FAIL: $*" >&2
