@@ -8,11 +8,11 @@ CC      ?= cc
 # Libraries the binary links (pkg-config names) and the Debian packages behind them.
 # libcurl and libmicrohttpd are loaded at run time by the daemon and the simulator
 # (backend/dl.c): only their headers are needed here.
-PKGS      = ncursesw sqlite3 libcjson inih libcrypto
+PKGS      = ncursesw sqlite3 libcjson inih libcrypto md4c
 DL_PKGS   = libcurl libmicrohttpd
 TEST_PKGS = cmocka
 DEB_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev libcjson-dev \
-            libinih-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev
+            libinih-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev libmd4c-dev
 DEB_TEST  = libcmocka-dev tmux sqlite3 python3 procps prometheus prometheus-alertmanager
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
@@ -126,6 +126,8 @@ install: leitstand
 	install -D -m 0755 leitstand $(DESTDIR)$(PREFIX)/bin/leitstand
 	install -D -m 0644 data/leitstand.ini $(DESTDIR)$(PREFIX)/share/leitstand/leitstand.ini
 	install -D -m 0644 data/leitstand.service $(DESTDIR)$(PREFIX)/share/leitstand/leitstand.service
+	for f in playbooks/*/*.md; do \
+		install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/leitstand/$$f; done
 
 # Rewrites the generated tables of README.md and docs/protocol.md from the binary.
 docs: leitstand

@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: ISC */
-#include <openssl/sha.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,32 +6,11 @@
 
 #include "backend/audit.h"
 #include "backend/buf.h"
+#include "backend/hash.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
-
-static void
-hex(const unsigned char *md, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	int i;
-
-	for (i = 0; i < SHA256_DIGEST_LENGTH; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 0xf];
-	}
-	out[2 * SHA256_DIGEST_LENGTH] = '\0';
-}
-
-static void
-sha256_hex(const char *data, size_t len, char *out)
-{
-	unsigned char md[SHA256_DIGEST_LENGTH];
-
-	SHA256((const unsigned char *)data, len, md);
-	hex(md, out);
-}
 
 /* Length-prefixed fields, so no choice of field contents can collide with another. */
 static void
@@ -63,7 +40,7 @@ chain_hash(struct buf *b, const char *prev, long long seq, const char *ts, const
 	chain_field(b, action);
 	chain_field(b, object);
 	chain_field(b, details_hash);
-	sha256_hex(b->data, b->len, out);
+	hash_sha256_hex(b->data, b->len, out);
 }
 
 void
@@ -98,7 +75,7 @@ audit_append(sqlite3 *db, const char *actor, const char *role, const char *actio
 	if (details == NULL)
 		details = "{}";
 	audit_now(ts, sizeof ts);
-	sha256_hex(details, strlen(details), dhash);
+	hash_sha256_hex(details, strlen(details), dhash);
 	buf_init(&b);
 	chain_hash(&b, prev, seq, ts, actor, role, action, object, dhash, hash);
 	buf_free(&b);
@@ -147,7 +124,7 @@ audit_verify(sqlite3 *db, long long *count, long long *bad, char **why)
 		}
 		details = (const char *)sqlite3_column_text(st, 6);
 		if (details != NULL) {
-			sha256_hex(details, (size_t)sqlite3_column_bytes(st, 6), dhash);
+			hash_sha256_hex(details, (size_t)sqlite3_column_bytes(st, 6), dhash);
 			if (strcmp(dhash, store_text(st, 7)) != 0) {
 				*bad = seq;
 				*why = xprintf("entry %lld: details do not match their hash", seq);

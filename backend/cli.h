@@ -49,5 +49,12 @@ int	 cli_incident_open(struct cli *, int, char **);
 int	 cli_incident_act(struct cli *, int, char **);
 int	 cli_incident_report(struct cli *, int, char **);
 int	 cli_handover(struct cli *, int, char **);
+int	 cli_playbook_list(struct cli *, int, char **);
+int	 cli_playbook_run(struct cli *, int, char **);
+int	 cli_playbook_lint(struct cli *, int, char **);
+int	 cli_run_list(struct cli *, int, char **);
+int	 cli_run_show(struct cli *, int, char **);
+int	 cli_run_act(struct cli *, int, char **);
+
 
 #endif

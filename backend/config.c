@@ -502,6 +502,29 @@ default_data_dir(const char *name)
 	return xprintf("/tmp/leitstand-%ld/%s", (long)getuid(), name);
 }
 
+/* The shipped library: share/leitstand/playbooks beside an installed binary's bin/, else
+   playbooks/ beside the binary (a source tree). */
+static char *
+default_playbook_dir(void)
+{
+	char exe[4096], *dir, *parent, *path;
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) <= 0)
+		return xstrdup("playbooks");
+	exe[n] = '\0';
+	dir = path_dir(exe);
+	parent = path_dir(dir);
+	path = xprintf("%s/share/leitstand/playbooks", parent);
+	if (access(path, F_OK) != 0) {
+		free(path);
+		path = xprintf("%s/playbooks", dir);
+	}
+	free(parent);
+	free(dir);
+	return path;
+}
+
 void
 config_demo(struct config *cfg)
 {
@@ -677,7 +700,22 @@ config_load(struct config *cfg, const char *file, char **cause)
 		cfg->socket = config_private_socket("default");
 	if (cfg->data_dir == NULL)
 		cfg->data_dir = default_data_dir("leitstand");
+	if (cfg->playbook_dir == NULL)
+		cfg->playbook_dir = default_playbook_dir();
 	return 0;
+}
+
+const char *
+config_lang(const struct config *cfg)
+{
+	const char *l;
+
+	if (cfg->console_lang != NULL && *cfg->console_lang != '\0')
+		return cfg->console_lang;
+	if ((l = getenv("LC_ALL")) == NULL || *l == '\0')
+		if ((l = getenv("LC_MESSAGES")) == NULL || *l == '\0')
+			l = getenv("LANG");
+	return l != NULL && strncmp(l, "de", 2) == 0 ? "de" : "en";
 }
 
 const struct price_def *
@@ -794,7 +832,7 @@ config_default_text(const struct option_def *o)
 		break;
 	default:
 		if (o->scope == OPT_GLOBAL && (strcmp(o->key, "socket") == 0 ||
-		    strcmp(o->key, "data_dir") == 0))
+		    strcmp(o->key, "data_dir") == 0 || strcmp(o->key, "dir") == 0))
 			text = xstrdup("(computed)");
 		else if (*(char **)base == NULL || **(char **)base == '\0')
 			text = xstrdup("(empty)");

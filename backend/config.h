@@ -67,6 +67,10 @@ struct config {
 
 	/* [console] */
 	struct namelist	 readonly;
+	char		*console_lang;
+
+	/* [playbooks] */
+	char		*playbook_dir;
 
 	/* [roles] */
 	char		*owner_role;
@@ -143,6 +147,9 @@ void	 config_demo(struct config *);
 struct option_def;
 /* The default of a key as text, from the built-in config (a new string). */
 char	*config_default_text(const struct option_def *);
+/* The language of playbooks for this user: [console] lang, else from LANG (de... is German),
+   else English. */
+const char *config_lang(const struct config *);
 /* The price of a model, or NULL. */
 const struct price_def *config_price(const struct config *, const char *model);
 

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "backend/incident.h"
+#include "backend/library.h"
 #include "backend/ops.h"
 #include "backend/server.h"
 #include "backend/store.h"
@@ -109,6 +111,49 @@ op_incident_act(struct op_ctx *ctx)
 	return 0;
 }
 
+/* Playbooks whose applies_to names the incident's KPI, one of its alerts or a word of its title. */
+static cJSON *
+suggested(struct op_ctx *ctx, long long id, const cJSON *inc)
+{
+	const char *kpi = cJSON_GetStringValue(cJSON_GetObjectItem(inc, "kpi")), *t;
+	sqlite3_stmt *st;
+	char **keys = NULL;
+	size_t n = 0, i, len;
+	cJSON *out;
+
+	if (kpi != NULL) {
+		keys = xreallocarray(keys, n + 1, sizeof *keys);
+		keys[n++] = xprintf("kpi:%s", kpi);
+	}
+	/* Tags: the words of the title ("Provider outage": tag:provider, tag:outage). */
+	for (t = cJSON_GetStringValue(cJSON_GetObjectItem(inc, "title")); t != NULL && *t;) {
+		len = strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+		if (len == 0) {
+			t++;
+			continue;
+		}
+		keys = xreallocarray(keys, n + 1, sizeof *keys);
+		keys[n] = xprintf("tag:%.*s", (int)len, t);
+		for (i = 4; keys[n][i] != '\0'; i++)
+			keys[n][i] = (char)tolower((unsigned char)keys[n][i]);
+		n++;
+		t += len;
+	}
+	st = store_prepare(ctx->srv->db, "SELECT DISTINCT name FROM alert WHERE incident_id = ?");
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		keys = xreallocarray(keys, n + 1, sizeof *keys);
+		keys[n++] = xprintf("alert:%s", store_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	out = library_suggest(ctx->srv->library, op_str(ctx, "lang"),
+	    (const char *const *)keys, n);
+	for (i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	return out;
+}
+
 int
 op_incident_show(struct op_ctx *ctx)
 {
@@ -117,6 +162,7 @@ op_incident_show(struct op_ctx *ctx)
 
 	if ((inc = incident_get(ctx->srv->db, &ctx->srv->policy, id, time(NULL), 1)) == NULL)
 		return op_fail(ctx, "not_found", "no incident %lld", id);
+	cJSON_AddItemToObject(inc, "suggested", suggested(ctx, id, inc));
 	cJSON_AddItemToObject(ctx->reply, "incident", inc);
 	return 0;
 }

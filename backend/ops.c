@@ -74,6 +74,12 @@ static const struct op_arg incident_id_args[] = {
 	{ NULL, 0, 0, 0, 0 }
 };
 
+static const struct op_arg incident_show_args[] = {
+	{ "incident", ARG_INT, 1, 1, 1LL << 53 },
+	{ "lang", ARG_STRING, 0, 0, 8 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
 static const struct op_arg incident_text_args[] = {
 	{ "incident", ARG_INT, 1, 1, 1LL << 53 },
 	{ "text", ARG_STRING, 0, 0, 65536 },
@@ -98,6 +104,64 @@ static const struct op_arg handover_args[] = {
 	{ NULL, 0, 0, 0, 0 }
 };
 
+static const struct op_arg playbook_list_args[] = {
+	{ "lang", ARG_STRING, 0, 0, 8 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg playbook_args[] = {
+	{ "playbook", ARG_STRING, 1, 1, 64 },
+	{ "lang", ARG_STRING, 0, 0, 8 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg run_start_args[] = {
+	{ "playbook", ARG_STRING, 1, 1, 64 },
+	{ "lang", ARG_STRING, 0, 0, 8 },
+	{ "incident", ARG_INT, 0, 1, 1LL << 53 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg run_list_args[] = {
+	{ "all", ARG_BOOL, 0, 0, 0 },
+	{ "limit", ARG_INT, 0, 1, 1000 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg run_args[] = {
+	{ "run", ARG_INT, 1, 1, 1LL << 53 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg run_step_args[] = {
+	{ "run", ARG_INT, 1, 1, 1LL << 53 },
+	{ "step", ARG_INT, 1, 1, 100000 },
+	{ "result", ARG_STRING, 1, 1, 16 },
+	{ "text", ARG_STRING, 0, 0, 65536 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg run_tick_args[] = {
+	{ "run", ARG_INT, 1, 1, 1LL << 53 },
+	{ "step", ARG_INT, 1, 1, 100000 },
+	{ "item", ARG_INT, 1, 0, 1000 },
+	{ "ticked", ARG_BOOL, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg run_note_args[] = {
+	{ "run", ARG_INT, 1, 1, 1LL << 53 },
+	{ "step", ARG_INT, 1, 1, 100000 },
+	{ "text", ARG_STRING, 1, 1, 65536 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg run_check_args[] = {
+	{ "run", ARG_INT, 1, 1, 1LL << 53 },
+	{ "step", ARG_INT, 1, 1, 100000 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
 /* The one op table; docs/protocol.md describes each entry. */
 const struct op ops_table[] = {
 	{ "status", PERM_READ, 0, no_args, op_status,
@@ -118,8 +182,8 @@ const struct op ops_table[] = {
 	  "switch the configured simulator's traffic profile (demo and training)" },
 	{ "incident.list", PERM_READ, 0, incident_list_args, op_incident_list,
 	  "a page of incidents (keyset), counts per severity" },
-	{ "incident.show", PERM_READ, 0, incident_id_args, op_incident_show,
-	  "one incident with timers, MTTA/MTTR and its timeline" },
+	{ "incident.show", PERM_READ, 0, incident_show_args, op_incident_show,
+	  "one incident with timers, MTTA/MTTR, its timeline and suggested playbooks" },
 	{ "incident.open", PERM_INCIDENT_WRITE, OP_WRITE, incident_open_args, op_incident_open,
 	  "open an incident" },
 	{ "incident.ack", PERM_INCIDENT_WRITE, OP_WRITE, incident_text_args, op_incident_act,
@@ -144,6 +208,26 @@ const struct op ops_table[] = {
 	  "the postmortem of an incident, as Markdown" },
 	{ "handover", PERM_READ, 0, handover_args, op_handover,
 	  "the shift handover since a time, as Markdown" },
+	{ "playbook.list", PERM_READ, 0, playbook_list_args, op_playbook_list,
+	  "the playbook library in a language (en, de; English where missing) and open runs" },
+	{ "playbook.show", PERM_READ, 0, playbook_args, op_playbook_show,
+	  "one playbook, parsed: steps and their blocks" },
+	{ "run.start", PERM_INCIDENT_WRITE, OP_WRITE, run_start_args, op_run_start,
+	  "start a run of a playbook, bound to an incident if one is given" },
+	{ "run.list", PERM_READ, 0, run_list_args, op_run_list,
+	  "runs, newest first: open ones, or all" },
+	{ "run.show", PERM_READ, 0, run_args, op_run_show,
+	  "a run: its playbook as started, results, ticks, notes, where to resume" },
+	{ "run.step", PERM_INCIDENT_WRITE, OP_WRITE, run_step_args, op_run_act,
+	  "record a step done, skipped (with a reason) or failed (with a note)" },
+	{ "run.tick", PERM_INCIDENT_WRITE, OP_WRITE, run_tick_args, op_run_act,
+	  "tick or untick a checklist item of a step" },
+	{ "run.note", PERM_INCIDENT_WRITE, OP_WRITE, run_note_args, op_run_act,
+	  "add a note to a step (personal data is redacted)" },
+	{ "run.check", PERM_READ, 0, run_check_args, op_run_check,
+	  "evaluate a step's live checks against the metrics source now" },
+	{ "run.export", PERM_READ, 0, run_args, op_run_export,
+	  "a run as a Markdown record" },
 	{ "config.reload", PERM_ADMIN, OP_WRITE, no_args, op_config_reload,
 	  "re-read the config file; roles apply to connected clients at once" },
 	{ NULL, 0, 0, NULL, NULL, NULL }

@@ -85,6 +85,14 @@ int	op_incident_act(struct op_ctx *);
 int	op_incident_ticket(struct op_ctx *);
 int	op_incident_report(struct op_ctx *);
 int	op_handover(struct op_ctx *);
+int	op_playbook_list(struct op_ctx *);
+int	op_playbook_show(struct op_ctx *);
+int	op_run_start(struct op_ctx *);
+int	op_run_list(struct op_ctx *);
+int	op_run_show(struct op_ctx *);
+int	op_run_export(struct op_ctx *);
+int	op_run_act(struct op_ctx *);
+int	op_run_check(struct op_ctx *);
 /* Drops ticket exports waiting to try again (the daemon is stopping). */
 void	op_ticket_cancel_retries(void);
 

@@ -37,6 +37,11 @@ const struct option_def options_table[] = {
 
 	{ "console", "readonly", OPT_NAMES, G(readonly), 0, 0, NULL, 0,
 	  "users and @groups whose console never offers state-changing keys" },
+	{ "console", "lang", OPT_STRING, G(console_lang), 0, 0, NULL, 0,
+	  "language of playbooks: en or de; empty: from LANG, else English" },
+
+	{ "playbooks", "dir", OPT_PATH, G(playbook_dir), 0, 0, NULL, 0,
+	  "directory with en/ and de/ playbooks; default: the shipped library" },
 
 	{ "roles", "owner", OPT_CHOICE, G(owner_role), 0, 0, role_choices, 0,
 	  "role of the user the daemon runs as, unless listed below (a private daemon's owner)" },

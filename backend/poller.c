@@ -577,3 +577,35 @@ poller_range(struct poller *p, const char *name, long seconds, int width, poller
 	    step, range_done, ctx);
 	return 0;
 }
+
+struct instant_ctx {
+	poller_value_cb	 cb;
+	void		*arg;
+};
+
+static void
+instant_done(void *arg, struct metrics_result *res)
+{
+	struct instant_ctx *ctx = arg;
+	char *error = NULL;
+	double v = single_value(res, &error);
+
+	ctx->cb(ctx->arg, v, error);
+	free(error);
+	free(ctx);
+}
+
+void
+poller_instant(struct poller *p, const char *promql, poller_value_cb cb, void *arg)
+{
+	struct instant_ctx *ctx;
+
+	if (p->metrics == NULL) {
+		cb(arg, NAN, p->source_error != NULL ? p->source_error : "no metrics source");
+		return;
+	}
+	ctx = xcalloc(1, sizeof *ctx);
+	ctx->cb = cb;
+	ctx->arg = arg;
+	metrics_query(p->metrics, promql, instant_done, ctx);
+}

@@ -25,6 +25,11 @@ cJSON		*poller_snapshot(struct poller *);
    Returns -1 with *cause at once if the KPI is unknown or has no query. */
 int		 poller_range(struct poller *, const char *name, long seconds, int width,
 		     poller_range_cb, void *, char **cause);
+/* Gets the value of poller_instant: NAN with error, or the value. */
+typedef void (*poller_value_cb)(void *arg, double value, const char *error);
+/* One instant query on the poller's connection (a playbook's live check); the callback runs
+   later from the loop, or at once when there is no metrics source. */
+void		 poller_instant(struct poller *, const char *promql, poller_value_cb, void *);
 /* Requests sent to Prometheus so far. */
 unsigned long	 poller_requests(const struct poller *);
 

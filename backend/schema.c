@@ -81,6 +81,52 @@ const char *const schema_migrations[] = {
 	"  annotations TEXT"
 	");"
 	"CREATE INDEX alert_firing ON alert(firing, group_key);",
+
+	/*
+	 * 4: playbook runs. A run keeps the playbook as it was parsed when it started (and the
+	 * file's hash), so editing the file never changes a run in progress.
+	 */
+	"CREATE TABLE run ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  playbook    TEXT NOT NULL,"
+	"  lang        TEXT NOT NULL,"
+	"  title       TEXT NOT NULL,"
+	"  file        TEXT NOT NULL,"
+	"  file_hash   TEXT NOT NULL,"
+	"  content     TEXT NOT NULL,"
+	"  steps       INTEGER NOT NULL,"
+	"  incident_id INTEGER REFERENCES incident(id),"
+	"  started_by  TEXT NOT NULL,"
+	"  started_at  INTEGER NOT NULL,"
+	"  finished_at INTEGER"
+	");"
+	"CREATE INDEX run_open ON run(finished_at, id);"
+	"CREATE TABLE run_step ("
+	"  run_id  INTEGER NOT NULL REFERENCES run(id),"
+	"  step    INTEGER NOT NULL,"
+	"  result  TEXT NOT NULL CHECK (result IN ('done', 'skipped', 'failed')),"
+	"  note    TEXT NOT NULL DEFAULT '',"
+	"  actor   TEXT NOT NULL,"
+	"  at      INTEGER NOT NULL,"
+	"  PRIMARY KEY (run_id, step)"
+	");"
+	"CREATE TABLE run_tick ("
+	"  run_id  INTEGER NOT NULL REFERENCES run(id),"
+	"  step    INTEGER NOT NULL,"
+	"  item    INTEGER NOT NULL,"
+	"  ticked  INTEGER NOT NULL,"
+	"  actor   TEXT NOT NULL,"
+	"  at      INTEGER NOT NULL,"
+	"  PRIMARY KEY (run_id, step, item)"
+	");"
+	"CREATE TABLE run_note ("
+	"  id      INTEGER PRIMARY KEY,"
+	"  run_id  INTEGER NOT NULL REFERENCES run(id),"
+	"  step    INTEGER NOT NULL,"
+	"  text    TEXT NOT NULL,"
+	"  actor   TEXT NOT NULL,"
+	"  at      INTEGER NOT NULL"
+	");",
 };
 
 const size_t schema_count = sizeof schema_migrations / sizeof schema_migrations[0];

@@ -16,6 +16,7 @@
 #include "backend/automation.h"
 #include "backend/config.h"
 #include "backend/job.h"
+#include "backend/library.h"
 #include "backend/log.h"
 #include "backend/loop.h"
 #include "backend/ops.h"
@@ -387,6 +388,20 @@ server_listen(struct server *s, char **cause)
 	return 0;
 }
 
+/* (Re)loads the playbook library; playbooks with lint errors are left out and logged. */
+static void
+server_library(struct server *s)
+{
+	char *problems = NULL;
+
+	library_free(s->library);
+	s->library = library_load(s->cfg->playbook_dir, &problems);
+	if (problems != NULL) {
+		log_debug("playbooks left out:\n%s", problems);
+		free(problems);
+	}
+}
+
 static void
 server_kpi_event(void *arg, cJSON *ev)
 {
@@ -427,6 +442,7 @@ server_reload(struct server *s, char **cause)
 	config_free(old);
 	*old = fresh;
 	s->poller = poller_create(s->loop, s->cfg, server_kpi_event, s);
+	server_library(s);
 	automation_stop(s);
 	automation_start(s);
 	for (c = s->conns; c != NULL; c = c->next) {
@@ -510,6 +526,7 @@ server_shutdown(struct server *s)
 	}
 	store_close(s->db);
 	redactor_free(s->redactor);
+	library_free(s->library);
 	free(s->am_error);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
@@ -544,6 +561,7 @@ server_main(struct config *cfg, int ready_fd)
 	loop_signal(s.loop, SIGINT, server_signal, &s);
 	loop_signal(s.loop, SIGHUP, server_sighup, &s);
 	s.poller = poller_create(s.loop, cfg, server_kpi_event, &s);
+	server_library(&s);
 	automation_start(&s);
 	log_debug("listening on %s, data dir %s", cfg->socket, cfg->data_dir);
 	ready_report(&s, "ok\n");

@@ -18,6 +18,7 @@ struct loop;
 struct loop_io;
 struct poller;
 struct redactor;
+struct library;
 
 /* Event topics a client can subscribe to. */
 enum topic {
@@ -61,6 +62,7 @@ struct server {
 	struct loop_timer *am_timer;
 	int		 am_busy;	/* a read of Alertmanager is in flight */
 	char		*am_error;	/* why the last read failed, or NULL */
+	struct library	*library;	/* the playbooks */
 };
 
 /* Runs the daemon in the foreground until SIGTERM/SIGINT; returns the exit code. */

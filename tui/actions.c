@@ -61,7 +61,8 @@ action_for_key(int key, unsigned scopes, int readonly)
 void
 tui_print_keys(FILE *f)
 {
-	static const char *const scope_names[] = { "everywhere", "lists", "dashboard", "incidents" };
+	static const char *const scope_names[] = { "everywhere", "lists", "dashboard", "incidents",
+	    "playbook run" };
 	char names[64], *name, *save;
 	size_t i;
 	int s;

@@ -11,7 +11,7 @@
 #define ACTIONS \
 	ACTION(QUIT,		GLOBAL,	"q",		"quit the console (the daemon keeps running)", 0) \
 	ACTION(HELP,		GLOBAL,	"?",		"show the keys of this view", 0) \
-	ACTION(COMMAND,		GLOBAL,	":",		"command line: :1-:6 or a view name, :incident N, :open SEV TITLE, :sim PROFILE, :quit, :help", 0) \
+	ACTION(COMMAND,		GLOBAL,	":",		"command line: :1-:6 or a view name, :incident N, :run N, :open SEV TITLE, :sim PROFILE, :quit, :help", 0) \
 	ACTION(VIEW_NEXT,	GLOBAL,	"Tab",		"next view", 0) \
 	ACTION(VIEW_PREV,	GLOBAL,	"BTab",		"previous view", 0) \
 	ACTION(VIEW_1,		GLOBAL,	"1",		"dashboard", 0) \
@@ -43,7 +43,17 @@
 	ACTION(INC_SNOOZE,	INCIDENTS, "z",		"snooze the timers: minutes and reason", 1) \
 	ACTION(INC_REOPEN,	INCIDENTS, "u",		"reopen a resolved incident", 1) \
 	ACTION(INC_TICKET,	INCIDENTS, "t",		"export to the ticket system", 1) \
-	ACTION(WRITE,		LIST,	"w",		"write the report shown (postmortem, handover) to a file", 0) \
+	ACTION(WRITE,		LIST,	"w",		"write the report shown (postmortem, handover, run) to a file", 0) \
+	ACTION(INC_PLAYBOOK,	INCIDENTS, "p",		"start a playbook for the incident (suggested first)", 1) \
+	ACTION(RUN_DONE,	RUNNER,	"d",		"step done", 1) \
+	ACTION(RUN_SKIP,	RUNNER,	"s",		"skip the step (asks for a reason)", 1) \
+	ACTION(RUN_FAIL,	RUNNER,	"f",		"step failed (asks for a note)", 1) \
+	ACTION(RUN_NOTE,	RUNNER,	"n",		"add a note to the step", 1) \
+	ACTION(RUN_TICK,	RUNNER,	"x",		"tick the checklist item under the cursor", 1) \
+	ACTION(RUN_PREV,	RUNNER,	"Left h",	"previous step", 0) \
+	ACTION(RUN_NEXT,	RUNNER,	"Right l",	"next step", 0) \
+	ACTION(RUN_CHECK,	RUNNER,	"c",		"run the step's checks again", 0) \
+	ACTION(RUN_LEAVE,	RUNNER,	"q",		"leave the run (it stays open for anyone to resume)", 0) \
 	ACTION(INC_SORT,	INCIDENTS, "s",		"sort by severity and age, or by number", 0)
 
 enum action {
@@ -60,6 +70,7 @@ enum scope {
 	SCOPE_LIST	= 0x2,
 	SCOPE_DASHBOARD	= 0x4,
 	SCOPE_INCIDENTS	= 0x8,
+	SCOPE_RUNNER	= 0x10,
 };
 
 struct action_info {

@@ -250,6 +250,8 @@ cmdline_run(const char *line)
 		view_show(v);
 	else if (strcmp(cmd, "incident") == 0 && arg != NULL && atoll(arg) > 0)
 		view_incidents_show(atoll(arg));
+	else if (strcmp(cmd, "run") == 0 && arg != NULL && atoll(arg) > 0)
+		view_playbooks_run(atoll(arg));
 	else if (strcmp(cmd, "sim") == 0 && console_state()->readonly) {
 		console_error("read-only console: :sim changes the simulator");
 		rc = -1;

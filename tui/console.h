@@ -16,6 +16,7 @@ struct console_state {
 	const char	*assistant;
 	const char	*environment;
 	const char	*warning;	/* a setting that weakens security, or NULL */
+	const char	*lang;		/* of playbooks: en or de */
 };
 
 /* Sends a request (freeing it); cb gets the reply later. */

@@ -45,6 +45,8 @@ display_palette(void)
 		[STYLE_OK]		= { 2, -1, 0 },
 		[STYLE_WARN]		= { 11, -1, 0 },
 		[STYLE_CRIT]		= { 15, 1, 0 },
+		[STYLE_STRONG]		= { -1, -1, A_BOLD },
+		[STYLE_CODE]		= { 180, -1, 0 },
 	};
 	static const struct palette p8[STYLE_COUNT] = {
 		[STYLE_NORMAL]		= { -1, -1, 0 },
@@ -59,6 +61,8 @@ display_palette(void)
 		[STYLE_OK]		= { COLOR_GREEN, -1, 0 },
 		[STYLE_WARN]		= { COLOR_YELLOW, -1, A_BOLD },
 		[STYLE_CRIT]		= { COLOR_WHITE, COLOR_RED, A_BOLD },
+		[STYLE_STRONG]		= { -1, -1, A_BOLD },
+		[STYLE_CODE]		= { COLOR_YELLOW, -1, 0 },
 	};
 	static const attr_t mono[STYLE_COUNT] = {
 		[STYLE_NORMAL]		= A_NORMAL,
@@ -73,6 +77,8 @@ display_palette(void)
 		[STYLE_OK]		= A_NORMAL,
 		[STYLE_WARN]		= A_BOLD,
 		[STYLE_CRIT]		= A_BOLD | A_REVERSE,
+		[STYLE_STRONG]		= A_BOLD,
+		[STYLE_CODE]		= A_UNDERLINE,
 	};
 	const struct palette *p;
 	int i;

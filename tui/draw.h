@@ -16,6 +16,8 @@ enum style {
 	STYLE_OK,
 	STYLE_WARN,
 	STYLE_CRIT,
+	STYLE_STRONG,		/* **emphasis** in Markdown text */
+	STYLE_CODE,		/* `code` in Markdown text */
 	STYLE_COUNT
 };
 

@@ -367,7 +367,7 @@ static void
 draw_help(int top, int h, int w)
 {
 	const struct action_info *a;
-	unsigned scopes = SCOPE_GLOBAL | view_current()->scopes;
+	unsigned scopes = SCOPE_GLOBAL | view_scopes();
 	int y = top + 1, i;
 
 	draw_printf(top, 1, w - 2, STYLE_TITLE, "Keys in %s (any key closes)",
@@ -457,6 +457,8 @@ console_action(enum action a)
 static void
 console_key(int key)
 {
+	enum action a;
+
 	if (key == INPUT_RESIZE) {
 		console_dirty();
 		return;
@@ -475,8 +477,10 @@ console_key(int key)
 		console_dirty();
 		return;
 	}
-	console_action(action_for_key(key, SCOPE_GLOBAL | view_current()->scopes,
-	    con.st.readonly));
+	/* The view's own keys first, so a view may take a global key (q in a playbook run). */
+	if ((a = action_for_key(key, view_scopes(), con.st.readonly)) == ACTION_NONE)
+		a = action_for_key(key, SCOPE_GLOBAL, con.st.readonly);
+	console_action(a);
 }
 
 static void
@@ -517,6 +521,7 @@ tui_main(struct tui_options *opts)
 	memset(&con, 0, sizeof con);
 	con.opts = opts;
 	con.st.readonly = opts->readonly;
+	con.st.lang = config_lang(opts->cfg);
 	action_init();
 	if (display_init(&cause) != 0) {
 		fprintf(stderr, "leitstand: %s\n", cause);

@@ -363,6 +363,7 @@ detail_request(long long id)
 	cJSON *req = client_request("incident.show");
 
 	cJSON_AddNumberToObject(req, "incident", (double)id);
+	cJSON_AddStringToObject(req, "lang", console_state()->lang);
 	in.detail_id = id;
 	console_request(req, detail_reply, NULL);
 }
@@ -382,6 +383,25 @@ draw_lines(int row, int x, int w, int limit, const char *text)
 		p = nl + 1;
 	} while (nl != NULL && *p != '\0' && row < limit);
 	return row;
+}
+
+/* Playbooks that apply to the incident's KPI or alerts: p starts the first. */
+static void
+suggestions(int *row, int w, const cJSON *d)
+{
+	const cJSON *p;
+	struct buf b;
+
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(d, "suggested")) == 0)
+		return;
+	buf_init(&b);
+	buf_addstr(&b, "playbooks (p): ");
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(d, "suggested"))
+		buf_printf(&b, "%s%s (%s)", p->prev != NULL && p != cJSON_GetArrayItem(
+		    cJSON_GetObjectItem(d, "suggested"), 0) ? ", " : "", str(p, "id", ""),
+		    str(p, "title", ""));
+	draw_text((*row)++, 1, w - 2, STYLE_OK, b.data);
+	buf_free(&b);
 }
 
 static void
@@ -423,6 +443,7 @@ draw_detail(int y, int h, int w)
 		draw_text(row++, 1, w - 2, STYLE_OK, "the source has recovered: resolve? (r)");
 	if (*str(d, "description", "") != '\0')
 		draw_text(row++, 1, w - 2, STYLE_NORMAL, str(d, "description", ""));
+	suggestions(&row, w, d);
 	draw_hline(row++, 0, w, STYLE_DIM);
 
 	/* The timeline, newest at the bottom; j and k scroll it. */
@@ -449,7 +470,7 @@ draw_detail(int y, int h, int w)
 	}
 	draw_text(y + h - 1, 1, w - 2, STYLE_DIM,
 	    "a ack  o take  n note  e escalate  m mitigate  r resolve  z snooze  t ticket  "
-	    "w postmortem  Esc back");
+	    "w postmortem  p playbook  Esc back");
 }
 
 static void
@@ -635,6 +656,10 @@ incidents_key(enum action a)
 		return 1;
 	case ACTION_INC_TICKET:
 		act_send("incident.ticket", id, NULL, 0);
+		return 1;
+	case ACTION_INC_PLAYBOOK:
+		view_playbooks_start(str(cJSON_GetArrayItem(cJSON_GetObjectItem(in.detail,
+		    "suggested"), 0), "id", ""), id);
 		return 1;
 	case ACTION_WRITE:
 		req = client_request("incident.report");

@@ -20,20 +20,11 @@ pending_text(int y, int h, int w, const char *title, const char *text)
 }
 
 static void
-playbooks_draw(int y, int h, int w)
-{
-	pending_text(y, h, w, "Playbooks", "This daemon has no playbook library yet.");
-}
-
-static void
 prompts_draw(int y, int h, int w)
 {
 	pending_text(y, h, w, "Prompt releases", "This daemon has no prompt repository yet.");
 }
 
-const struct view_ops view_playbooks_ops = {
-	.name = "playbooks", .title = "Playbooks", .open = pending_open, .draw = playbooks_draw,
-};
 const struct view_ops view_prompts_ops = {
 	.name = "prompts", .title = "Prompts", .open = pending_open, .draw = prompts_draw,
 };

@@ -35,6 +35,13 @@ view_at(int i)
 	return views[i];
 }
 
+unsigned
+view_scopes(void)
+{
+	return views[current]->mode_scopes != NULL ? views[current]->mode_scopes() :
+	    views[current]->scopes;
+}
+
 const struct view_ops *
 view_current(void)
 {

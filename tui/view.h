@@ -17,6 +17,7 @@ struct view_ops {
 	void		(*event)(const cJSON *);
 	void		(*filter)(const char *); /* NULL or "": show all */
 	void		(*close)(void);
+	unsigned	(*mode_scopes)(void);	/* the scopes now, if they change (NULL: scopes) */
 };
 
 extern const struct view_ops	view_dashboard_ops;
@@ -28,8 +29,14 @@ extern const struct view_ops	view_handover_ops;
 
 /* Writes a Markdown report to NAME in the current directory; says so in the status line. */
 void			 view_write_file(const char *name, const char *text);
+/* Switches to the playbooks view and asks to start a playbook (bound to an incident if > 0). */
+void			 view_playbooks_start(const char *id, long long incident);
+/* Shows a playbook run (open: where it continues; finished: its summary). */
+void			 view_playbooks_run(long long run);
 /* Switches to the incidents view with one incident open. */
 void			 view_incidents_show(long long);
+/* The key scopes of the current view now; its keys win over the global ones. */
+unsigned		 view_scopes(void);
 int			 view_count(void);
 const struct view_ops	*view_at(int);
 const struct view_ops	*view_current(void);

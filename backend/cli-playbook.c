@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: ISC */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/buf.h"
+#include "backend/cli.h"
+#include "backend/client.h"
+#include "backend/playbook.h"
+#include "backend/xmalloc.h"
+
+static const char *
+str(const cJSON *o, const char *k, const char *def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : def;
+}
+
+static double
+num(const cJSON *o, const char *k)
+{
+	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+/* Sends a request and prints the reply as JSON (--json) or through print. */
+static int
+call_print(struct cli *cli, cJSON *req, void (*print)(const cJSON *))
+{
+	cJSON *r;
+
+	if (cli_connect(cli, 1) != 0) {
+		cJSON_Delete(req);
+		return 1;
+	}
+	if ((r = cli_call(cli, req)) == NULL)
+		return 1;
+	if (cli->json)
+		cli_print_json(r);
+	else
+		print(r);
+	cJSON_Delete(r);
+	return 0;
+}
+
+/* Parses --json and --lang; returns EXIT_USAGE or 0. */
+static int
+common_opts(struct cli *cli, int argc, char **argv, const char **lang, int *all)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "lang", required_argument, NULL, 'l' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "incident", required_argument, NULL, 'i' },
+		{ "untick", no_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			cli->json = 1;
+			break;
+		case 'l':
+			*lang = optarg;
+			break;
+		case 'a':
+		case 'u':
+			*all = 1;
+			break;
+		case 'i':
+			*all = atoi(optarg);
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static void
+print_runs(const cJSON *runs)
+{
+	const cJSON *r;
+	char line[256], incident[24] = "";
+	time_t t;
+
+	cJSON_ArrayForEach(r, runs) {
+		if (cJSON_GetObjectItem(r, "incident") != NULL)
+			snprintf(incident, sizeof incident, " incident #%.0f", num(r, "incident"));
+		else
+			incident[0] = '\0';
+		snprintf(line, sizeof line, "run %4.0f  %-18s  %2.0f/%-2.0f  %-8s%s", num(r, "id"),
+		    str(r, "playbook", ""), num(r, "answered"), num(r, "steps"),
+		    cJSON_GetObjectItem(r, "finished_at") ? "finished" : "open", incident);
+		cli_put(line);
+		printf("  started by ");
+		cli_put(str(r, "started_by", ""));
+		if (cJSON_GetObjectItem(r, "last") != NULL) {
+			t = (time_t)num(r, "last_at");
+			strftime(line, sizeof line, "%Y-%m-%d %H:%M", localtime(&t));
+			printf("; last: ");
+			cli_put(str(r, "last", ""));
+			printf(" at %s", line);
+		}
+		putchar('\n');
+	}
+}
+
+static void
+print_list(const cJSON *r)
+{
+	const cJSON *p;
+	char line[256];
+
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(r, "playbooks")) {
+		snprintf(line, sizeof line, "%-18s %s %s  %2.0f steps  ", str(p, "id", ""),
+		    str(p, "lang", ""), str(p, "level", "--"), num(p, "steps"));
+		cli_put(line);
+		cli_put(str(p, "title", ""));
+		putchar('\n');
+	}
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(r, "runs")) > 0) {
+		printf("\nopen runs:\n");
+		print_runs(cJSON_GetObjectItem(r, "runs"));
+	}
+}
+
+/* leitstand playbook list [--lang en|de] [--json] */
+int
+cli_playbook_list(struct cli *cli, int argc, char **argv)
+{
+	const char *lang = NULL;
+	int all = 0;
+	cJSON *req;
+
+	if (common_opts(cli, argc, argv, &lang, &all) != 0 || optind != argc)
+		return EXIT_USAGE;
+	req = client_request("playbook.list");
+	cJSON_AddStringToObject(req, "lang", lang != NULL ? lang : config_lang(&cli->cfg));
+	return call_print(cli, req, print_list);
+}
+
+static void
+print_started(const cJSON *r)
+{
+	printf("run %.0f started\n", num(r, "run"));
+}
+
+/* leitstand playbook run ID [--incident N] [--lang en|de] [--json] */
+int
+cli_playbook_run(struct cli *cli, int argc, char **argv)
+{
+	const char *lang = NULL;
+	int incident = 0;
+	cJSON *req;
+
+	if (common_opts(cli, argc, argv, &lang, &incident) != 0 || optind != argc - 1)
+		return EXIT_USAGE;
+	req = client_request("run.start");
+	cJSON_AddStringToObject(req, "playbook", argv[optind]);
+	cJSON_AddStringToObject(req, "lang", lang != NULL ? lang : config_lang(&cli->cfg));
+	if (incident > 0)
+		cJSON_AddNumberToObject(req, "incident", incident);
+	return call_print(cli, req, print_started);
+}
+
+/* leitstand playbook lint FILE...: every problem as FILE:LINE: message; no daemon needed. */
+int
+cli_playbook_lint(struct cli *cli, int argc, char **argv)
+{
+	cJSON *pb;
+	char *errors;
+	int i, bad = 0;
+
+	(void)cli;
+	if (getopt(argc, argv, "") != -1 || optind >= argc)
+		return EXIT_USAGE;
+	for (i = optind; i < argc; i++) {
+		errors = NULL;
+		if ((pb = playbook_load(argv[i], &errors)) == NULL) {
+			cli_put(errors != NULL ? errors : "unreadable");
+			putchar('\n');
+			bad = 1;
+		}
+		cJSON_Delete(pb);
+		free(errors);
+	}
+	if (!bad)
+		printf("%d playbook%s: ok\n", argc - optind, argc - optind == 1 ? "" : "s");
+	return bad;
+}
+
+static void
+print_run_list(const cJSON *r)
+{
+	print_runs(cJSON_GetObjectItem(r, "runs"));
+}
+
+/* leitstand run list [--all] [--json] */
+int
+cli_run_list(struct cli *cli, int argc, char **argv)
+{
+	const char *lang = NULL;
+	int all = 0;
+	cJSON *req;
+
+	if (common_opts(cli, argc, argv, &lang, &all) != 0 || optind != argc)
+		return EXIT_USAGE;
+	req = client_request("run.list");
+	if (all)
+		cJSON_AddTrueToObject(req, "all");
+	return call_print(cli, req, print_run_list);
+}
+
+static void
+print_markdown(const cJSON *r)
+{
+	fputs(str(r, "markdown", ""), stdout);
+}
+
+/* The result of a step in a run's "results", or NULL. */
+static const cJSON *
+step_result(const cJSON *run, int step)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(run, "results")) {
+		if ((int)num(r, "step") == step)
+			return r;
+	}
+	return NULL;
+}
+
+static void
+print_run(const cJSON *r)
+{
+	const cJSON *run = cJSON_GetObjectItem(r, "run"), *s, *res;
+	int i = 0, current = (int)num(run, "current");
+	char when[32];
+	time_t t;
+
+	printf("run %.0f: ", num(run, "id"));
+	cli_put(str(run, "title", ""));
+	printf("\n%s (%s), started by ", str(run, "playbook", ""), str(run, "lang", ""));
+	cli_put(str(run, "started_by", ""));
+	if (cJSON_GetObjectItem(run, "incident") != NULL)
+		printf(" for incident #%.0f", num(run, "incident"));
+	if (cJSON_GetObjectItem(run, "finished_at") != NULL)
+		printf("; finished\n");
+	else
+		printf("; open, resume at step %d of %.0f\n", current + 1, num(run, "steps"));
+	if (cJSON_IsTrue(cJSON_GetObjectItem(run, "file_changed")))
+		printf("the playbook file has changed since the run started\n");
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(cJSON_GetObjectItem(run, "content"), "steps")) {
+		res = step_result(run, i);
+		printf("%s%2d  %-7s  ", i == current && res == NULL ? ">" : " ", i + 1,
+		    res != NULL ? str(res, "result", "") : "-");
+		cli_put(str(s, "title", ""));
+		if (res != NULL) {
+			t = (time_t)num(res, "at");
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime(&t));
+			printf("\n              %s ", when);
+			cli_put(str(res, "actor", ""));
+			if (*str(res, "note", "") != '\0') {
+				printf(": ");
+				cli_put(str(res, "note", ""));
+			}
+		}
+		putchar('\n');
+		i++;
+	}
+}
+
+/* leitstand run show ID [--json] / leitstand run export ID */
+int
+cli_run_show(struct cli *cli, int argc, char **argv)
+{
+	const char *lang = NULL;
+	int all = 0, export = strcmp(argv[0], "export") == 0;
+	cJSON *req;
+
+	if (common_opts(cli, argc, argv, &lang, &all) != 0 || optind != argc - 1 ||
+	    atoll(argv[optind]) <= 0)
+		return EXIT_USAGE;
+	req = client_request(export ? "run.export" : "run.show");
+	cJSON_AddNumberToObject(req, "run", (double)atoll(argv[optind]));
+	return call_print(cli, req, export ? print_markdown : print_run);
+}
+
+static void
+print_done(const cJSON *r)
+{
+	printf("%s\n", cJSON_IsTrue(cJSON_GetObjectItem(r, "finished")) ? "ok; the run is finished" :
+	    "ok");
+}
+
+static void
+print_checks(const cJSON *r)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(r, "checks")) {
+		printf("%-5s ", cJSON_GetObjectItem(c, "error") != NULL ? "ERROR" :
+		    cJSON_IsTrue(cJSON_GetObjectItem(c, "pass")) ? "PASS" : "FAIL");
+		if (cJSON_GetObjectItem(c, "error") != NULL)
+			cli_put(str(c, "error", ""));
+		else
+			printf("%g (%s)", num(c, "value"), str(c, "expect", ""));
+		putchar('\n');
+	}
+}
+
+/*
+ * leitstand run step ID STEP done|skipped|failed [NOTE...]
+ * leitstand run note ID STEP TEXT...
+ * leitstand run tick ID STEP ITEM [--untick]
+ * leitstand run check ID STEP
+ */
+int
+cli_run_act(struct cli *cli, int argc, char **argv)
+{
+	const char *lang = NULL, *what = argv[0];
+	int untick = 0, i, first;
+	struct buf text;
+	cJSON *req;
+	char *op;
+
+	if (common_opts(cli, argc, argv, &lang, &untick) != 0 || argc - optind < 2 ||
+	    atoll(argv[optind]) <= 0 || atoi(argv[optind + 1]) <= 0)
+		return EXIT_USAGE;
+	op = xprintf("run.%s", what);
+	req = client_request(op);
+	free(op);
+	cJSON_AddNumberToObject(req, "run", (double)atoll(argv[optind]));
+	cJSON_AddNumberToObject(req, "step", atoi(argv[optind + 1]));
+	first = optind + 2;
+	if (strcmp(what, "step") == 0) {
+		if (first >= argc) {
+			cJSON_Delete(req);
+			return EXIT_USAGE;
+		}
+		cJSON_AddStringToObject(req, "result", argv[first++]);
+	} else if (strcmp(what, "tick") == 0) {
+		if (first != argc - 1) {
+			cJSON_Delete(req);
+			return EXIT_USAGE;
+		}
+		cJSON_AddNumberToObject(req, "item", atoi(argv[first++]) - 1);
+		cJSON_AddBoolToObject(req, "ticked", !untick);
+	}
+	buf_init(&text);
+	for (i = first; i < argc; i++)
+		buf_printf(&text, "%s%s", i > first ? " " : "", argv[i]);
+	if (text.len > 0)
+		cJSON_AddStringToObject(req, "text", text.data);
+	buf_free(&text);
+	return call_print(cli, req, strcmp(what, "check") == 0 ? print_checks : print_done);
+}

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: ISC */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/format.h"
+#include "backend/incident.h"
+#include "backend/library.h"
+#include "backend/ops.h"
+#include "backend/playbook.h"
+#include "backend/poller.h"
+#include "backend/run.h"
+#include "backend/server.h"
+#include "backend/xmalloc.h"
+
+static const char *
+str(const cJSON *o, const char *k)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
+
+	return s != NULL ? s : "";
+}
+
+/* playbook.list: the library in the caller's language, and the runs still open. */
+int
+op_playbook_list(struct op_ctx *ctx)
+{
+	cJSON_AddItemToObject(ctx->reply, "playbooks", library_list(ctx->srv->library,
+	    op_str(ctx, "lang")));
+	cJSON_AddItemToObject(ctx->reply, "runs", run_list(ctx->srv->db, 1, 200));
+	return 0;
+}
+
+/* playbook.show: one playbook, parsed. */
+int
+op_playbook_show(struct op_ctx *ctx)
+{
+	const cJSON *pb = library_get(ctx->srv->library, op_str(ctx, "playbook"),
+	    op_str(ctx, "lang"), NULL);
+
+	if (pb == NULL)
+		return op_fail(ctx, "not_found", "no playbook \"%.64s\"", op_str(ctx, "playbook"));
+	cJSON_AddItemToObject(ctx->reply, "playbook", cJSON_Duplicate(pb, 1));
+	return 0;
+}
+
+/* Tells the incident a run is bound to (if any) what happened, on its timeline. */
+static int
+run_to_incident(struct op_ctx *ctx, long long run, const char *text, char **cause)
+{
+	long long incident = run_incident(ctx->srv->db, run);
+
+	if (incident <= 0)
+		return 0;
+	return incident_timeline(ctx->srv->db, incident, time(NULL), ctx->conn->who.user,
+	    "playbook", text, NULL, cause);
+}
+
+static void
+run_event(struct op_ctx *ctx, long long run, const char *action)
+{
+	cJSON *ev = proto_event("run");
+
+	cJSON_AddStringToObject(ev, "action", action);
+	cJSON_AddStringToObject(ev, "actor", ctx->conn->who.user);
+	cJSON_AddNumberToObject(ev, "run", (double)run);
+	ctx->event = ev;
+	ctx->event_topic = TOPIC_INCIDENT;
+}
+
+/* run.start: a run of a playbook, bound to an incident when one is given. */
+int
+op_run_start(struct op_ctx *ctx)
+{
+	const char *hash = NULL;
+	const cJSON *pb;
+	long long incident = op_int(ctx, "incident", 0), run;
+	char *cause = NULL, *text;
+	cJSON *inc;
+
+	pb = library_get(ctx->srv->library, op_str(ctx, "playbook"), op_str(ctx, "lang"), &hash);
+	if (pb == NULL)
+		return op_fail(ctx, "not_found", "no playbook \"%.64s\"", op_str(ctx, "playbook"));
+	if (incident > 0) {
+		if ((inc = incident_get(ctx->srv->db, &ctx->srv->policy, incident, time(NULL),
+		    0)) == NULL)
+			return op_fail(ctx, "not_found", "no incident %lld", incident);
+		cJSON_Delete(inc);
+	}
+	if ((run = run_start(ctx->srv->db, pb, hash, incident, ctx->conn->who.user, time(NULL),
+	    &cause)) < 0) {
+		op_fail(ctx, "internal", "%s", cause);
+		free(cause);
+		return -1;
+	}
+	text = xprintf("playbook %s started (run %lld): %s", str(pb, "id"), run, str(pb, "title"));
+	if (run_to_incident(ctx, run, text, &cause) != 0) {
+		free(text);
+		op_fail(ctx, "internal", "%s", cause);
+		free(cause);
+		return -1;
+	}
+	free(text);
+	ctx->object = xprintf("run %lld", run);
+	ctx->details = cJSON_CreateObject();
+	cJSON_AddStringToObject(ctx->details, "playbook", str(pb, "id"));
+	cJSON_AddStringToObject(ctx->details, "hash", hash);
+	if (incident > 0)
+		cJSON_AddNumberToObject(ctx->details, "incident", (double)incident);
+	cJSON_AddNumberToObject(ctx->reply, "run", (double)run);
+	run_event(ctx, run, "start");
+	return 0;
+}
+
+int
+op_run_list(struct op_ctx *ctx)
+{
+	cJSON_AddItemToObject(ctx->reply, "runs", run_list(ctx->srv->db, !op_bool(ctx, "all", 0),
+	    (int)op_int(ctx, "limit", 200)));
+	return 0;
+}
+
+static cJSON *
+run_now(struct op_ctx *ctx, long long run)
+{
+	cJSON *r;
+	const char *hash = NULL;
+	char *id;
+
+	if ((r = run_get(ctx->srv->db, run, NULL, time(NULL))) == NULL)
+		return NULL;
+	id = xstrdup(str(r, "playbook"));
+	library_get(ctx->srv->library, id, str(r, "lang"), &hash);
+	cJSON_Delete(r);
+	free(id);
+	return run_get(ctx->srv->db, run, hash, time(NULL));
+}
+
+int
+op_run_show(struct op_ctx *ctx)
+{
+	cJSON *r = run_now(ctx, op_int(ctx, "run", 0));
+
+	if (r == NULL)
+		return op_fail(ctx, "not_found", "no run %lld", op_int(ctx, "run", 0));
+	cJSON_AddItemToObject(ctx->reply, "run", r);
+	return 0;
+}
+
+int
+op_run_export(struct op_ctx *ctx)
+{
+	cJSON *r = run_now(ctx, op_int(ctx, "run", 0));
+	char *md;
+
+	if (r == NULL)
+		return op_fail(ctx, "not_found", "no run %lld", op_int(ctx, "run", 0));
+	md = run_markdown(r);
+	cJSON_AddStringToObject(ctx->reply, "markdown", md);
+	free(md);
+	cJSON_Delete(r);
+	return 0;
+}
+
+/* The title of a step of a run, for timeline texts. */
+static char *
+step_title(struct op_ctx *ctx, long long run, int step)
+{
+	cJSON *r = run_get(ctx->srv->db, run, NULL, time(NULL));
+	const cJSON *s = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r,
+	    "content"), "steps"), step);
+	char *t = xprintf("%s, step %d \"%s\"", str(r, "playbook"), step + 1, str(s, "title"));
+
+	cJSON_Delete(r);
+	return t;
+}
+
+/* "playbook ID finished (run N): 5 done, 0 skipped, 1 failed in 12m" */
+static char *
+finished_text(struct op_ctx *ctx, long long run)
+{
+	cJSON *r = run_get(ctx->srv->db, run, NULL, time(NULL));
+	const cJSON *sum = cJSON_GetObjectItem(r, "summary");
+	char dur[16], *t;
+
+	format_age(dur, sizeof dur, (long)cJSON_GetNumberValue(cJSON_GetObjectItem(sum,
+	    "seconds")));
+	t = xprintf("playbook %s finished (run %lld): %.0f done, %.0f skipped, %.0f failed in %s",
+	    str(r, "playbook"), run, cJSON_GetNumberValue(cJSON_GetObjectItem(sum, "done")),
+	    cJSON_GetNumberValue(cJSON_GetObjectItem(sum, "skipped")),
+	    cJSON_GetNumberValue(cJSON_GetObjectItem(sum, "failed")), dur);
+	cJSON_Delete(r);
+	return t;
+}
+
+/* run.step, run.tick, run.note: one action on a step, audited, on the incident's timeline. */
+int
+op_run_act(struct op_ctx *ctx)
+{
+	long long run = op_int(ctx, "run", 0);
+	int step = (int)op_int(ctx, "step", 1) - 1, finished = 0, rc;
+	const char *code = "internal", *what = ctx->op->name + 4;
+	char *note = NULL, *cause = NULL, *title, *text;
+
+	if (op_str(ctx, "text") != NULL)
+		note = server_redact(ctx->srv, op_str(ctx, "text"));
+	if (strcmp(what, "step") == 0)
+		rc = run_step(ctx->srv->db, run, step, op_str(ctx, "result"), note,
+		    ctx->conn->who.user, time(NULL), &finished, &code, &cause);
+	else if (strcmp(what, "tick") == 0)
+		rc = run_tick(ctx->srv->db, run, step, (int)op_int(ctx, "item", 0),
+		    op_bool(ctx, "ticked", 1), ctx->conn->who.user, time(NULL), &code, &cause);
+	else
+		rc = run_note(ctx->srv->db, run, step, note != NULL ? note : "",
+		    ctx->conn->who.user, time(NULL), &code, &cause);
+	if (rc == 0 && strcmp(what, "tick") != 0) {
+		title = step_title(ctx, run, step);
+		text = strcmp(what, "step") == 0 ? xprintf("%s %s%s%s", title,
+		    op_str(ctx, "result"), note != NULL && *note ? ": " : "",
+		    note != NULL ? note : "") : xprintf("%s note: %s", title, note);
+		rc = run_to_incident(ctx, run, text, &cause);
+		if (rc == 0 && finished) {
+			free(text);
+			text = finished_text(ctx, run);
+			rc = run_to_incident(ctx, run, text, &cause);
+		}
+		free(text);
+		free(title);
+	}
+	if (rc != 0) {
+		op_fail(ctx, code, "%s", cause);
+		free(cause);
+		free(note);
+		return -1;
+	}
+	ctx->object = xprintf("run %lld", run);
+	ctx->details = cJSON_CreateObject();
+	cJSON_AddNumberToObject(ctx->details, "step", step + 1);
+	if (op_str(ctx, "result") != NULL)
+		cJSON_AddStringToObject(ctx->details, "result", op_str(ctx, "result"));
+	if (note != NULL)
+		cJSON_AddStringToObject(ctx->details, "text", note);
+	cJSON_AddBoolToObject(ctx->reply, "finished", finished);
+	free(note);
+	run_event(ctx, run, what);
+	return 0;
+}
+
+/* run.check: the live checks of a step, evaluated now against the metrics source. */
+struct check_job {
+	struct server	*srv;
+	unsigned long	 conn;
+	cJSON		*reply;
+	cJSON		*results;	/* one object per check, filled as answers come */
+	int		 pending;
+};
+
+struct check_one {
+	struct check_job	*job;
+	cJSON			*result;
+	struct pb_condition	 cond;
+};
+
+/* One answer (or the start) less to wait for; the last one replies. */
+static void
+check_release(struct check_job *j)
+{
+	if (--j->pending > 0)
+		return;
+	cJSON_AddItemToObject(j->reply, "checks", j->results);
+	ops_reply_later(j->srv, j->conn, j->reply, NULL, NULL);
+	free(j);
+}
+
+static void
+check_answer(void *arg, double v, const char *error)
+{
+	struct check_one *one = arg;
+	struct check_job *j = one->job;
+
+	if (error != NULL)
+		cJSON_AddStringToObject(one->result, "error", error);
+	else
+		cJSON_AddNumberToObject(one->result, "value", isfinite(v) ? v : 0);
+	cJSON_AddBoolToObject(one->result, "pass", error == NULL &&
+	    pb_condition_eval(&one->cond, v));
+	free(one);
+	check_release(j);
+}
+
+int
+op_run_check(struct op_ctx *ctx)
+{
+	long long run = op_int(ctx, "run", 0);
+	int step = (int)op_int(ctx, "step", 1) - 1;
+	cJSON *r = run_get(ctx->srv->db, run, NULL, time(NULL));
+	const cJSON *s, *b;
+	struct check_job *j;
+	struct check_one *one;
+	char *why = NULL;
+
+	if (r == NULL)
+		return op_fail(ctx, "not_found", "no run %lld", run);
+	s = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "content"), "steps"),
+	    step);
+	if (s == NULL) {
+		cJSON_Delete(r);
+		return op_fail(ctx, "invalid_argument", "run %lld has no step %d", run, step + 1);
+	}
+	j = xcalloc(1, sizeof *j);
+	j->srv = ctx->srv;
+	j->conn = ctx->conn->id;
+	j->reply = ctx->reply;
+	j->results = cJSON_CreateArray();
+	/* One more than the checks, released below, so no answer finishes the job early. */
+	j->pending = 1;
+	ctx->deferred = 1;
+	cJSON_ArrayForEach(b, cJSON_GetObjectItem(s, "blocks")) {
+		if (strcmp(str(b, "type"), "check") != 0)
+			continue;
+		one = xcalloc(1, sizeof *one);
+		one->job = j;
+		one->result = cJSON_CreateObject();
+		cJSON_AddStringToObject(one->result, "query", str(b, "query"));
+		cJSON_AddStringToObject(one->result, "expect", str(b, "expect"));
+		cJSON_AddItemToArray(j->results, one->result);
+		j->pending++;
+		if (pb_condition_parse(str(b, "expect"), &one->cond, &why) != 0) {
+			check_answer(one, NAN, why);
+			free(why);
+			why = NULL;
+			continue;
+		}
+		poller_instant(ctx->srv->poller, str(b, "query"), check_answer, one);
+	}
+	cJSON_Delete(r);
+	check_release(j);
+	return 0;
+}

@@ -1,0 +1,1702 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Playbook parser. The front matter is read line by line here; the rest of
+ * the file goes to md4c, whose callbacks build the JSON:
+ *
+ *	{"id", "title", "version", "lang", "level", "applies_to": [...],
+ *	 "owner", "file", "intro": [blocks],
+ *	 "steps": [{"title", "line", "blocks": [...],
+ *		    "skip_if_checks_pass", "checklist", "checks"}]}
+ *
+ * with blocks {"type": "para"|"heading"|"list"|"checklist"|"check"|"sh"|
+ * "code"|"quote", ...}. Inline text keeps code spans, emphasis and strong
+ * emphasis as `code`, *em* and **strong**, for the console to style; a
+ * literal backslash, star or backtick outside code gets a backslash before
+ * it. Lists and quotes are flattened to text; code blocks and tables always
+ * become blocks of their own, splitting a list or quote they sit in.
+ *
+ * md4c reports no positions, but the text it hands over points into the
+ * input: the parser keeps a cursor just past the last byte seen and finds
+ * what has no text (an empty "##", a fence without info string, a closing
+ * fence) by looking at the lines after it. Nothing here recurses, so the
+ * depth of the document does not matter.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <md4c.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend/buf.h"
+#include "backend/playbook.h"
+#include "backend/xmalloc.h"
+
+/* Problems kept per file; the rest are counted in one last line. */
+#define PB_MAX_ERRORS	1000
+/* List levels shown as indentation; deeper items are shown at this level. */
+#define PB_MAX_NEST	16
+/* Nested links and images whose target is remembered. */
+#define PB_MAX_HREFS	16
+/*
+ * md4c 0.4.8 reads a little past the end of some documents (an inline link
+ * at the very end, for one): it gets a copy ending in a newline and zeros.
+ */
+#define PB_PAD		64
+/* Bytes of a user's text quoted in a message. */
+#define PB_QUOTE	48
+
+#define PB_FFFD		"\xef\xbf\xbd"
+
+struct pb_error {
+	size_t	 line;
+	size_t	 seq;
+	char	*msg;
+};
+
+enum pb_key { PB_ID, PB_TITLE, PB_VERSION, PB_LANG, PB_LEVEL, PB_APPLIES, PB_OWNER,
+    PB_NKEYS };
+
+static const struct {
+	const char	*name;
+	int		 required;
+} pb_keys[PB_NKEYS] = {
+	{ "id", 1 }, { "title", 1 }, { "version", 1 }, { "lang", 1 },
+	{ "level", 0 }, { "applies_to", 0 }, { "owner", 0 },
+};
+
+struct pb_href {
+	char	*href;
+	size_t	 start;		/* length of the sink when the link opened */
+};
+
+struct pb_parse {
+	char		*text;		/* a padded copy of the whole file */
+	size_t		 len;		/* of the file */
+	size_t		 mdlen;		/* handed to md4c: len and maybe a newline */
+	const char	*file;
+	uint32_t	*lines;		/* offset of the start of each line */
+	size_t		 nlines;
+	size_t		 body;		/* offset of what follows the front matter */
+
+	struct pb_error	*errs;
+	size_t		 nerrs;
+	size_t		 dropped;
+	size_t		 dropped_line;
+
+	cJSON		*root;
+	cJSON		*section;	/* blocks of the intro or of the current step */
+	cJSON		*step;		/* NULL in the intro or once broken */
+	size_t		 nsteps;
+	int		 nchecklist;	/* of the current section */
+	int		 nchecks;
+	int		 skip;
+	cJSON		*list;		/* items of the list block being filled, or NULL */
+	int		 list_task;
+
+	size_t		 cursor;	/* just past the last position known */
+	size_t		 nofence[2];	/* a fence search from here failed (` and ~) */
+	size_t		 nohead;	/* a heading search from here failed */
+
+	int		 depth;		/* of md4c blocks, the document is 1 */
+	MD_BLOCKTYPE	 top;		/* the block at depth 2 */
+	int		 lists;		/* open lists */
+	unsigned	 heading;	/* level of the top-level heading being read */
+
+	struct buf	 txt;		/* paragraph, heading, list item or quote */
+	size_t		 txt_line;	/* line of its first byte, 0 if not known */
+	int		 item_task;
+	int		 item_checked;
+	int		 item_indent;
+	int		 quote_li;	/* a "- " just went into a quote */
+
+	int		 code;		/* in a code block */
+	char		 fence;		/* its fence character, 0 if indented */
+	char		*lang;
+	size_t		 code_line;	/* line of the opening fence */
+	size_t		 code_nl;	/* lines of content */
+	int		 fence_found;
+	int		 table;		/* in a table */
+	int		 cells;
+	struct buf	 cbuf;		/* code or table text */
+
+	struct pb_href	 hrefs[PB_MAX_HREFS];
+	size_t		 nhrefs;
+};
+
+static void	pb_error(struct pb_parse *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* Records a problem at a line. */
+static void
+pb_error(struct pb_parse *p, size_t line, const char *fmt, ...)
+{
+	struct pb_error	*e;
+	va_list		 ap;
+	char		*c;
+
+	if (p->nerrs == PB_MAX_ERRORS) {
+		if (p->dropped++ == 0 || line < p->dropped_line)
+			p->dropped_line = line;
+		return;
+	}
+	if (p->errs == NULL)
+		p->errs = xreallocarray(NULL, PB_MAX_ERRORS, sizeof *p->errs);
+	e = &p->errs[p->nerrs];
+	e->line = line;
+	e->seq = p->nerrs++;
+	va_start(ap, fmt);
+	xvasprintf(&e->msg, fmt, ap);
+	va_end(ap);
+	/* Quoted text may hold line breaks: one problem stays one line. */
+	for (c = e->msg; *c != '\0'; c++) {
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	}
+}
+
+static int
+pb_error_cmp(const void *a, const void *b)
+{
+	const struct pb_error	*x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Returns the problems as "FILE:LINE: msg" lines in line order, or NULL. */
+static char *
+pb_errors_take(struct pb_parse *p)
+{
+	struct buf	b;
+	size_t		i;
+
+	if (p->nerrs == 0)
+		return NULL;
+	qsort(p->errs, p->nerrs, sizeof *p->errs, pb_error_cmp);
+	buf_init(&b);
+	for (i = 0; i < p->nerrs; i++) {
+		if (i > 0)
+			buf_addch(&b, '\n');
+		buf_printf(&b, "%s:%zu: %s", p->file, p->errs[i].line, p->errs[i].msg);
+	}
+	if (p->dropped > 0) {
+		buf_printf(&b, "\n%s:%zu: too many problems, %zu more not shown",
+		    p->file, p->dropped_line, p->dropped);
+	}
+	return buf_take(&b);
+}
+
+/* Lines end at \n, \r\n or a lone \r, as md4c sees them. */
+static void
+pb_lines(struct pb_parse *p)
+{
+	size_t	i, cap = 64;
+
+	p->lines = xreallocarray(NULL, cap, sizeof *p->lines);
+	p->lines[0] = 0;
+	p->nlines = 1;
+	for (i = 0; i < p->len; i++) {
+		if (p->text[i] != '\n' && p->text[i] != '\r')
+			continue;
+		if (p->text[i] == '\r' && i + 1 < p->len && p->text[i + 1] == '\n')
+			i++;
+		if (i + 1 == p->len)
+			break;
+		if (p->nlines == cap) {
+			cap *= 2;
+			p->lines = xreallocarray(p->lines, cap, sizeof *p->lines);
+		}
+		p->lines[p->nlines++] = (uint32_t)(i + 1);
+	}
+}
+
+/* Returns the line (from 1) holding an offset. */
+static size_t
+pb_line(struct pb_parse *p, size_t off)
+{
+	size_t	lo = 0, hi = p->nlines;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->lines[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo + 1;
+}
+
+/* Sets *s and *e to a line's text without its line ending. */
+static void
+pb_line_span(struct pb_parse *p, size_t line, const char **s, const char **e)
+{
+	size_t	start = p->lines[line - 1], end;
+
+	end = line < p->nlines ? p->lines[line] : p->len;
+	while (end > start && (p->text[end - 1] == '\n' || p->text[end - 1] == '\r'))
+		end--;
+	*s = p->text + start;
+	*e = p->text + end;
+}
+
+static size_t
+pb_line_start(struct pb_parse *p, size_t line)
+{
+	if (line > p->nlines)
+		return p->len;
+	return p->lines[line - 1];
+}
+
+/* Returns the offset of a pointer into the file, or (size_t)-1 if md4c made it up. */
+static size_t
+pb_offset(struct pb_parse *p, const char *s)
+{
+	uintptr_t	a = (uintptr_t)s, base = (uintptr_t)p->text;
+
+	if (s == NULL || a < base || a > base + p->mdlen)
+		return (size_t)-1;
+	return a - base;
+}
+
+static void
+pb_seen(struct pb_parse *p, const char *s, size_t n)
+{
+	size_t	off = pb_offset(p, s);
+
+	if (off != (size_t)-1 && off + n > p->cursor && off + n <= p->len)
+		p->cursor = off + n;
+}
+
+/* The first line that may hold a block starting after the cursor. */
+static size_t
+pb_search_from(struct pb_parse *p)
+{
+	size_t	line = pb_line(p, p->cursor);
+
+	if (p->cursor > p->lines[line - 1])
+		line++;
+	return line;
+}
+
+static int
+pb_blank(const char *s, const char *e)
+{
+	for (; s < e; s++) {
+		if (*s != ' ' && *s != '\t')
+			return 0;
+	}
+	return 1;
+}
+
+static void
+pb_trim(const char **s, const char **e)
+{
+	while (*s < *e && isspace((unsigned char)**s))
+		(*s)++;
+	while (*e > *s && isspace((unsigned char)(*e)[-1]))
+		(*e)--;
+}
+
+/* Skips container prefixes: blanks, '>' and, if markers is set, list markers. */
+static const char *
+pb_strip(const char *s, const char *e, int markers)
+{
+	const char	*d;
+
+	for (;;) {
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s < e && *s == '>') {
+			s++;
+			continue;
+		}
+		if (!markers)
+			return s;
+		if (e - s >= 2 && (*s == '-' || *s == '+' || *s == '*') &&
+		    (s[1] == ' ' || s[1] == '\t')) {
+			s += 2;
+			continue;
+		}
+		for (d = s; d < e && d - s < 9 && isdigit((unsigned char)*d); d++)
+			/* nothing */;
+		if (d > s && e - d >= 2 && (*d == '.' || *d == ')') &&
+		    (d[1] == ' ' || d[1] == '\t')) {
+			s = d + 2;
+			continue;
+		}
+		return s;
+	}
+}
+
+static size_t
+pb_run(const char *s, const char *e, char c)
+{
+	size_t	n = 0;
+
+	while (s + n < e && s[n] == c)
+		n++;
+	return n;
+}
+
+/* Finds the line of an opening fence at or after the cursor; 0 if none. */
+static size_t
+pb_find_fence(struct pb_parse *p, char c)
+{
+	const char	*s, *e;
+	size_t		 line, from = pb_search_from(p), *fail;
+
+	fail = &p->nofence[c == '~'];
+	if (*fail != 0 && from >= *fail)
+		return 0;
+	for (line = from; line <= p->nlines; line++) {
+		pb_line_span(p, line, &s, &e);
+		s = pb_strip(s, e, 1);
+		if (pb_run(s, e, c) >= 3)
+			return line;
+	}
+	*fail = from;
+	return 0;
+}
+
+/* Finds the line of an ATX "##" heading at or after the cursor; 0 if none. */
+static size_t
+pb_find_heading(struct pb_parse *p)
+{
+	const char	*s, *e, *t;
+	size_t		 line, from = pb_search_from(p);
+
+	if (p->nohead != 0 && from >= p->nohead)
+		return 0;
+	for (line = from; line <= p->nlines; line++) {
+		pb_line_span(p, line, &s, &e);
+		for (t = s; t < e && t - s < 3 && *t == ' '; t++)
+			/* nothing */;
+		if (e - t >= 2 && t[0] == '#' && t[1] == '#' &&
+		    (e - t == 2 || t[2] == ' ' || t[2] == '\t'))
+			return line;
+	}
+	p->nohead = from;
+	return 0;
+}
+
+/* Appends the UTF-8 encoding of a code point (U+FFFD for what is not one). */
+static void
+pb_utf8(struct buf *b, unsigned long cp)
+{
+	char	u[4];
+
+	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+		buf_addstr(b, PB_FFFD);
+		return;
+	}
+	if (cp < 0x80) {
+		buf_addch(b, (char)cp);
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		buf_add(b, u, 2);
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		buf_add(b, u, 3);
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		buf_add(b, u, 4);
+	}
+}
+
+/* Appends an entity ("&amp;", "&#65;"): numeric and common named ones decoded, others as written. */
+static void
+pb_entity(struct buf *b, const char *s, size_t n)
+{
+	static const struct {
+		const char	*name;
+		unsigned long	 cp;
+	} named[] = {
+		{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
+		{ "apos", '\'' }, { "nbsp", 0xa0 }, { "copy", 0xa9 },
+		{ "reg", 0xae }, { "deg", 0xb0 }, { "times", 0xd7 },
+		{ "ndash", 0x2013 }, { "mdash", 0x2014 }, { "hellip", 0x2026 },
+		{ "larr", 0x2190 }, { "rarr", 0x2192 }, { "euro", 0x20ac },
+	};
+	unsigned long	cp = 0;
+	size_t		i, k;
+	int		base = 10;
+
+	if (n < 3 || s[0] != '&' || s[n - 1] != ';')
+		goto raw;
+	if (s[1] == '#') {
+		i = 2;
+		if (i < n - 1 && (s[i] == 'x' || s[i] == 'X')) {
+			base = 16;
+			i++;
+		}
+		if (i == n - 1 || n - 1 - i > 7)
+			goto raw;
+		for (; i < n - 1; i++) {
+			if (!isxdigit((unsigned char)s[i]))
+				goto raw;
+			if (base == 10 && !isdigit((unsigned char)s[i]))
+				goto raw;
+			cp = cp * base + (unsigned long)(isdigit((unsigned char)s[i]) ?
+			    s[i] - '0' : (tolower((unsigned char)s[i]) - 'a' + 10));
+		}
+		pb_utf8(b, cp);
+		return;
+	}
+	for (k = 0; k < sizeof named / sizeof named[0]; k++) {
+		if (strlen(named[k].name) == n - 2 &&
+		    memcmp(named[k].name, s + 1, n - 2) == 0) {
+			pb_utf8(b, named[k].cp);
+			return;
+		}
+	}
+raw:
+	buf_add(b, s, n);
+}
+
+/* Returns an md4c attribute (a link target) as a string. */
+static char *
+pb_attribute(struct pb_parse *p, const MD_ATTRIBUTE *a)
+{
+	struct buf	b;
+	size_t		i, start, end;
+
+	buf_init(&b);
+	buf_addstr(&b, "");
+	/* Nothing md4c builds is longer than the document. */
+	if (a->text == NULL || a->size == 0 || a->size > p->mdlen)
+		return buf_take(&b);
+	if (a->substr_offsets == NULL || a->substr_types == NULL) {
+		buf_add(&b, a->text, a->size);
+		return buf_take(&b);
+	}
+	for (i = 0; a->substr_offsets[i] < a->size; i++) {
+		start = a->substr_offsets[i];
+		end = a->substr_offsets[i + 1];
+		if (end > a->size || end < start)
+			break;
+		switch (a->substr_types[i]) {
+		case MD_TEXT_ENTITY:
+			pb_entity(&b, a->text + start, end - start);
+			break;
+		case MD_TEXT_NULLCHAR:
+			buf_addstr(&b, PB_FFFD);
+			break;
+		default:
+			buf_add(&b, a->text + start, end - start);
+			break;
+		}
+	}
+	return buf_take(&b);
+}
+
+/* Returns a trimmed copy of a buffer's text. */
+static char *
+pb_trimmed(struct buf *b)
+{
+	const char	*s, *e;
+
+	if (b->data == NULL)
+		return xstrdup("");
+	s = b->data;
+	e = b->data + b->len;
+	pb_trim(&s, &e);
+	return xstrndup(s, e - s);
+}
+
+/*
+ * Adds a block to the section. Once there is a problem the playbook will not
+ * load, so nothing more is built: memory stays small for broken files.
+ */
+static void
+pb_block(struct pb_parse *p, cJSON *block)
+{
+	if (p->nerrs > 0 || p->section == NULL)
+		cJSON_Delete(block);
+	else
+		cJSON_AddItemToArray(p->section, block);
+}
+
+static cJSON *
+pb_block_new(const char *type)
+{
+	cJSON	*block;
+
+	block = cJSON_CreateObject();
+	cJSON_AddStringToObject(block, "type", type);
+	return block;
+}
+
+/* Adds a list item, starting a new list block when its kind changes. */
+static void
+pb_item(struct pb_parse *p, int task, int checked, int indent, const char *text)
+{
+	struct buf	 b;
+	cJSON		*block, *item;
+	int		 i;
+
+	if (p->nerrs > 0 || p->section == NULL) {
+		p->nchecklist += task;
+		p->list = NULL;
+		return;
+	}
+	if (p->list == NULL || p->list_task != task) {
+		block = pb_block_new(task ? "checklist" : "list");
+		p->list = cJSON_AddArrayToObject(block, "items");
+		p->list_task = task;
+		pb_block(p, block);
+	}
+	buf_init(&b);
+	for (i = 0; i < indent; i++)
+		buf_addstr(&b, "  ");
+	buf_addstr(&b, text);
+	if (task) {
+		item = cJSON_CreateObject();
+		cJSON_AddStringToObject(item, "text", b.data);
+		cJSON_AddNumberToObject(item, "index", p->nchecklist++);
+		cJSON_AddBoolToObject(item, "checked", checked);
+		cJSON_AddItemToArray(p->list, item);
+	} else
+		cJSON_AddItemToArray(p->list, cJSON_CreateString(b.data));
+	buf_free(&b);
+}
+
+static void
+pb_txt_reset(struct pb_parse *p)
+{
+	buf_reset(&p->txt);
+	p->txt_line = 0;
+}
+
+/* Ends the text of a list item: a task item always shows, a plain one if not empty. */
+static void
+pb_flush_item(struct pb_parse *p)
+{
+	char	*text;
+
+	text = pb_trimmed(&p->txt);
+	if (*text != '\0' || p->item_task)
+		pb_item(p, p->item_task, p->item_checked, p->item_indent, text);
+	free(text);
+	p->item_task = p->item_checked = 0;
+	pb_txt_reset(p);
+}
+
+static void
+pb_flush_quote(struct pb_parse *p)
+{
+	cJSON	*block;
+	char	*text;
+
+	text = pb_trimmed(&p->txt);
+	if (*text != '\0') {
+		block = pb_block_new("quote");
+		cJSON_AddStringToObject(block, "text", text);
+		pb_block(p, block);
+	}
+	free(text);
+	pb_txt_reset(p);
+}
+
+/* Ends the list item or quote text before a code block or table inside it. */
+static void
+pb_flush_container(struct pb_parse *p)
+{
+	if (p->top == MD_BLOCK_UL || p->top == MD_BLOCK_OL)
+		pb_flush_item(p);
+	else if (p->top == MD_BLOCK_QUOTE)
+		pb_flush_quote(p);
+	p->list = NULL;
+}
+
+static void
+pb_step_end(struct pb_parse *p)
+{
+	if (p->step == NULL)
+		return;
+	cJSON_AddBoolToObject(p->step, "skip_if_checks_pass", p->skip);
+	cJSON_AddNumberToObject(p->step, "checklist", p->nchecklist);
+	cJSON_AddNumberToObject(p->step, "checks", p->nchecks);
+}
+
+static void
+pb_step_start(struct pb_parse *p, const char *title, size_t line)
+{
+	cJSON	*steps;
+
+	pb_step_end(p);
+	p->nsteps++;
+	p->step = NULL;
+	p->section = NULL;
+	if (p->nerrs == 0) {
+		steps = cJSON_GetObjectItemCaseSensitive(p->root, "steps");
+		p->step = cJSON_CreateObject();
+		cJSON_AddStringToObject(p->step, "title", title);
+		cJSON_AddNumberToObject(p->step, "line", (double)line);
+		p->section = cJSON_AddArrayToObject(p->step, "blocks");
+		cJSON_AddItemToArray(steps, p->step);
+	}
+	p->nchecklist = p->nchecks = p->skip = 0;
+	p->list = NULL;
+}
+
+/* The line of the current text, or of the next "##" heading, or after the cursor. */
+static size_t
+pb_heading_line(struct pb_parse *p)
+{
+	size_t	line;
+
+	if (p->txt_line != 0)
+		return p->txt_line;
+	if ((line = pb_find_heading(p)) != 0) {
+		if (pb_line_start(p, line + 1) > p->cursor)
+			p->cursor = pb_line_start(p, line + 1);
+		return line;
+	}
+	line = pb_search_from(p);
+	return line > p->nlines ? p->nlines : line;
+}
+
+static void
+pb_heading_end(struct pb_parse *p)
+{
+	cJSON	*block;
+	char	*text;
+	size_t	 line;
+
+	text = pb_trimmed(&p->txt);
+	if (p->heading == 2) {
+		line = pb_heading_line(p);
+		if (*text == '\0')
+			pb_error(p, line, "a step without a title: write it after the '##'");
+		pb_step_start(p, text, line);
+	} else if (*text != '\0') {
+		block = pb_block_new("heading");
+		cJSON_AddNumberToObject(block, "level", p->heading);
+		cJSON_AddStringToObject(block, "text", text);
+		pb_block(p, block);
+	}
+	free(text);
+	p->heading = 0;
+	pb_txt_reset(p);
+}
+
+static void
+pb_para_end(struct pb_parse *p)
+{
+	cJSON		*block;
+	const char	*s, *e;
+	char		*text;
+	size_t		 line;
+
+	text = pb_trimmed(&p->txt);
+	line = p->txt_line != 0 ? p->txt_line : pb_line(p, p->cursor);
+	if (strncmp(text, "skip_if:", 8) == 0) {
+		s = text + 8;
+		e = s + strlen(s);
+		pb_trim(&s, &e);
+		if (p->nsteps == 0)
+			pb_error(p, line, "skip_if before the first step: move it under a '## ' heading");
+		else if ((size_t)(e - s) != 11 || memcmp(s, "checks_pass", 11) != 0) {
+			pb_error(p, line, "skip_if: unknown condition '%.*s' (only checks_pass)",
+			    (int)((size_t)(e - s) > PB_QUOTE ? PB_QUOTE : (size_t)(e - s)), s);
+		} else
+			p->skip = 1;
+	} else if (*text != '\0') {
+		block = pb_block_new("para");
+		cJSON_AddStringToObject(block, "text", text);
+		pb_block(p, block);
+	}
+	free(text);
+	pb_txt_reset(p);
+}
+
+/* Parses the lines of a ```check block into a block. */
+static void
+pb_check(struct pb_parse *p, const char *text)
+{
+	struct pb_condition	 c;
+	cJSON			*block;
+	const char		*s, *e, *nl, *v, *ve;
+	char			*query = NULL, *expect = NULL, *why;
+	size_t			 line = p->code_line + 1, qline = 0, eline = 0;
+	int			 bad = 0, is_query;
+
+	for (s = text; *s != '\0'; s = nl + 1, line++) {
+		if ((nl = strchr(s, '\n')) == NULL)
+			nl = s + strlen(s);
+		e = nl;
+		pb_trim(&s, &e);
+		if (s == e) {
+			if (*nl == '\0')
+				break;
+			continue;
+		}
+		if ((size_t)(e - s) >= 6 && memcmp(s, "query:", 6) == 0) {
+			is_query = 1;
+			v = s + 6;
+		} else if ((size_t)(e - s) >= 7 && memcmp(s, "expect:", 7) == 0) {
+			is_query = 0;
+			v = s + 7;
+		} else {
+			pb_error(p, line, "check: unexpected line '%.*s' (a check has "
+			    "only query: and expect: lines)",
+			    (int)((size_t)(e - s) > PB_QUOTE ? PB_QUOTE : (size_t)(e - s)), s);
+			bad = 1;
+			goto next;
+		}
+		ve = e;
+		pb_trim(&v, &ve);
+		if (is_query && qline != 0) {
+			pb_error(p, line, "check: second query: (the first is on line %zu)", qline);
+			bad = 1;
+		} else if (!is_query && eline != 0) {
+			pb_error(p, line, "check: second expect: (the first is on line %zu)", eline);
+			bad = 1;
+		} else if (v == ve) {
+			pb_error(p, line, "check: empty %s:", is_query ? "query" : "expect");
+			bad = 1;
+			*(is_query ? &qline : &eline) = line;
+		} else if (is_query) {
+			query = xstrndup(v, ve - v);
+			qline = line;
+		} else {
+			expect = xstrndup(v, ve - v);
+			eline = line;
+			if (pb_condition_parse(expect, &c, &why) != 0) {
+				pb_error(p, line, "check: expect: %s", why);
+				free(why);
+				bad = 1;
+			}
+		}
+	next:
+		if (*nl == '\0')
+			break;
+	}
+	if (qline == 0) {
+		pb_error(p, p->code_line, "check block without a query: line");
+		bad = 1;
+	}
+	if (eline == 0) {
+		pb_error(p, p->code_line, "check block without an expect: line");
+		bad = 1;
+	}
+	if (!bad) {
+		block = pb_block_new("check");
+		cJSON_AddStringToObject(block, "query", query);
+		cJSON_AddStringToObject(block, "expect", expect);
+		cJSON_AddNumberToObject(block, "line", (double)p->code_line);
+		pb_block(p, block);
+	}
+	p->nchecks++;
+	free(query);
+	free(expect);
+}
+
+static void
+pb_code_start(struct pb_parse *p, const MD_BLOCK_CODE_DETAIL *d)
+{
+	size_t	off;
+
+	pb_flush_container(p);
+	p->code = 1;
+	p->code_nl = 0;
+	p->fence = d->fence_char;
+	p->fence_found = 0;
+	buf_reset(&p->cbuf);
+	free(p->lang);
+	p->lang = NULL;
+	if (d->lang.text != NULL && d->lang.size > 0 && d->lang.size <= p->mdlen)
+		p->lang = xstrndup(d->lang.text, d->lang.size);
+	if (p->fence == 0)
+		return;
+	off = pb_offset(p, d->info.text);
+	if (off != (size_t)-1 && d->info.size > 0) {
+		p->code_line = pb_line(p, off);
+		p->fence_found = 1;
+	} else if ((p->code_line = pb_find_fence(p, p->fence)) != 0)
+		p->fence_found = 1;
+	else
+		p->code_line = pb_search_from(p);
+	if (p->code_line > p->nlines)
+		p->code_line = p->nlines;
+	if (p->fence_found && pb_line_start(p, p->code_line + 1) > p->cursor)
+		p->cursor = pb_line_start(p, p->code_line + 1);
+}
+
+/* Reports a fence that md4c ran to the end of its container. */
+static void
+pb_code_closed(struct pb_parse *p)
+{
+	const char	*s, *e;
+	size_t		 open, close, n;
+
+	if (!p->fence_found)
+		return;
+	pb_line_span(p, p->code_line, &s, &e);
+	s = pb_strip(s, e, 1);
+	if ((n = pb_run(s, e, p->fence)) < 3)
+		n = 3;
+	open = p->code_line;
+	close = open + 1 + p->code_nl;
+	if (close <= p->nlines) {
+		pb_line_span(p, close, &s, &e);
+		s = pb_strip(s, e, 0);
+		if (pb_run(s, e, p->fence) >= n && pb_blank(s + pb_run(s, e, p->fence), e)) {
+			if (pb_line_start(p, close + 1) > p->cursor)
+				p->cursor = pb_line_start(p, close + 1);
+			return;
+		}
+	}
+	pb_error(p, open, "code fence not closed: add a line '%.*s' after the block",
+	    (int)n, p->fence == '~' ? "~~~~~~~~~~~~~~~~" : "````````````````");
+}
+
+static void
+pb_code_end(struct pb_parse *p)
+{
+	cJSON	*block;
+	char	*text;
+
+	if (p->fence != 0)
+		pb_code_closed(p);
+	if (p->cbuf.len > 0 && p->cbuf.data[p->cbuf.len - 1] == '\n')
+		p->cbuf.len--;
+	buf_addstr(&p->cbuf, "");
+	text = p->cbuf.data;
+	if (p->lang != NULL && p->fence != 0 && strcmp(p->lang, "check") == 0)
+		pb_check(p, text);
+	else {
+		block = pb_block_new(p->lang != NULL && p->fence != 0 &&
+		    strcmp(p->lang, "sh") == 0 ? "sh" : "code");
+		cJSON_AddStringToObject(block, "text", text);
+		pb_block(p, block);
+	}
+	buf_reset(&p->cbuf);
+	free(p->lang);
+	p->lang = NULL;
+	p->code = 0;
+}
+
+static int
+pb_enter_block(MD_BLOCKTYPE type, void *detail, void *arg)
+{
+	static const MD_BLOCK_CODE_DETAIL no_detail;
+	struct pb_parse		*p = arg;
+	MD_BLOCK_LI_DETAIL	*li;
+	MD_BLOCK_H_DETAIL	*h;
+	int			 quoted;
+
+	p->depth++;
+	if (p->depth == 2) {
+		p->top = type;
+		p->list = NULL;
+		pb_txt_reset(p);
+	}
+	quoted = p->depth > 2 && p->top == MD_BLOCK_QUOTE;
+	switch (type) {
+	case MD_BLOCK_UL:
+	case MD_BLOCK_OL:
+		if (p->lists > 0 && !quoted)
+			pb_flush_item(p);
+		p->lists++;
+		break;
+	case MD_BLOCK_LI:
+		li = detail;
+		if (quoted) {
+			if (p->txt.len > 0)
+				buf_addch(&p->txt, '\n');
+			buf_addstr(&p->txt, "- ");
+			p->quote_li = 1;
+			break;
+		}
+		pb_flush_item(p);
+		p->item_task = li->is_task;
+		p->item_checked = li->is_task && (li->task_mark == 'x' || li->task_mark == 'X');
+		p->item_indent = p->lists - 1 < PB_MAX_NEST - 1 ? p->lists - 1 : PB_MAX_NEST - 1;
+		if (li->is_task &&
+		    p->body + li->task_mark_offset + 1 > p->cursor &&
+		    p->body + li->task_mark_offset < p->len)
+			p->cursor = p->body + li->task_mark_offset + 1;
+		break;
+	case MD_BLOCK_H:
+		h = detail;
+		if (p->depth == 2) {
+			p->heading = h->level;
+			break;
+		}
+		/* FALLTHROUGH */
+	case MD_BLOCK_P:
+		if (p->depth == 2 || p->txt.len == 0)
+			break;
+		if (quoted && p->txt.data[p->txt.len - 1] != '\n' && !p->quote_li)
+			buf_addch(&p->txt, '\n');
+		else if (!quoted)
+			buf_addch(&p->txt, ' ');
+		break;
+	case MD_BLOCK_CODE:
+		pb_code_start(p, detail);
+		break;
+	case MD_BLOCK_HTML:		/* not with MD_FLAG_NOHTML; shown as code */
+		pb_code_start(p, &no_detail);
+		break;
+	case MD_BLOCK_TABLE:
+		pb_flush_container(p);
+		p->table = 1;
+		buf_reset(&p->cbuf);
+		break;
+	case MD_BLOCK_TR:
+		if (p->cbuf.len > 0)
+			buf_addch(&p->cbuf, '\n');
+		p->cells = 0;
+		break;
+	case MD_BLOCK_TH:
+	case MD_BLOCK_TD:
+		if (p->cells++ > 0)
+			buf_addstr(&p->cbuf, " | ");
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int
+pb_leave_block(MD_BLOCKTYPE type, void *detail, void *arg)
+{
+	struct pb_parse	*p = arg;
+	cJSON		*block;
+	int		 quoted;
+
+	(void)detail;
+	quoted = p->depth > 2 && p->top == MD_BLOCK_QUOTE;
+	switch (type) {
+	case MD_BLOCK_UL:
+	case MD_BLOCK_OL:
+		p->lists--;
+		if (!quoted && p->lists > 0)
+			p->item_indent = p->lists - 1 < PB_MAX_NEST - 1 ?
+			    p->lists - 1 : PB_MAX_NEST - 1;
+		if (p->depth == 2)
+			p->list = NULL;
+		break;
+	case MD_BLOCK_LI:
+		if (!quoted)
+			pb_flush_item(p);
+		break;
+	case MD_BLOCK_QUOTE:
+		if (p->depth == 2)
+			pb_flush_quote(p);
+		break;
+	case MD_BLOCK_H:
+		if (p->depth == 2)
+			pb_heading_end(p);
+		break;
+	case MD_BLOCK_P:
+		if (p->depth == 2)
+			pb_para_end(p);
+		break;
+	case MD_BLOCK_CODE:
+	case MD_BLOCK_HTML:
+		if (p->code)
+			pb_code_end(p);
+		break;
+	case MD_BLOCK_TABLE:
+		block = pb_block_new("code");
+		cJSON_AddStringToObject(block, "text", p->cbuf.data != NULL ? p->cbuf.data : "");
+		pb_block(p, block);
+		buf_reset(&p->cbuf);
+		p->table = 0;
+		break;
+	default:
+		break;
+	}
+	p->depth--;
+	return 0;
+}
+
+static struct buf *
+pb_sink(struct pb_parse *p)
+{
+	return p->code || p->table ? &p->cbuf : &p->txt;
+}
+
+static int
+pb_enter_span(MD_SPANTYPE type, void *detail, void *arg)
+{
+	struct pb_parse		*p = arg;
+	const MD_ATTRIBUTE	*a;
+
+	switch (type) {
+	case MD_SPAN_CODE:
+		buf_addch(pb_sink(p), '`');
+		break;
+	case MD_SPAN_EM:
+		buf_addch(pb_sink(p), '*');
+		break;
+	case MD_SPAN_STRONG:
+		buf_addstr(pb_sink(p), "**");
+		break;
+	case MD_SPAN_A:
+	case MD_SPAN_IMG:
+		if (type == MD_SPAN_A)
+			a = &((MD_SPAN_A_DETAIL *)detail)->href;
+		else
+			a = &((MD_SPAN_IMG_DETAIL *)detail)->src;
+		if (p->nhrefs < PB_MAX_HREFS) {
+			p->hrefs[p->nhrefs].href = pb_attribute(p, a);
+			p->hrefs[p->nhrefs].start = pb_sink(p)->len;
+		}
+		p->nhrefs++;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int
+pb_leave_span(MD_SPANTYPE type, void *detail, void *arg)
+{
+	struct pb_parse	*p = arg;
+	struct pb_href	*h;
+	struct buf	*b = pb_sink(p);
+	size_t		 n;
+
+	(void)detail;
+	switch (type) {
+	case MD_SPAN_CODE:
+		buf_addch(b, '`');
+		break;
+	case MD_SPAN_EM:
+		buf_addch(b, '*');
+		break;
+	case MD_SPAN_STRONG:
+		buf_addstr(b, "**");
+		break;
+	case MD_SPAN_A:
+	case MD_SPAN_IMG:
+		if (p->nhrefs == 0)
+			break;
+		if (--p->nhrefs >= PB_MAX_HREFS)
+			break;
+		h = &p->hrefs[p->nhrefs];
+		if (h->start > b->len)
+			h->start = b->len;
+		n = strlen(h->href);
+		if (n > 0 && (b->len - h->start != n ||
+		    memcmp(b->data + h->start, h->href, n) != 0))
+			buf_printf(b, " (%s)", h->href);
+		free(h->href);
+		h->href = NULL;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int
+pb_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *arg)
+{
+	struct pb_parse	*p = arg;
+	struct buf	*b = pb_sink(p);
+	size_t		 off, i;
+
+	p->quote_li = 0;
+	off = pb_offset(p, text);
+	if (off != (size_t)-1 && size > p->mdlen - off)
+		size = (MD_SIZE)(p->mdlen - off);
+	else if (off == (size_t)-1 && size > PB_PAD)
+		return 0;	/* md4c's own strings are short: a bogus size */
+	if (off != (size_t)-1) {
+		pb_seen(p, text, size);
+		if (b == &p->txt && p->txt_line == 0)
+			p->txt_line = pb_line(p, off);
+	}
+	switch (type) {
+	case MD_TEXT_NULLCHAR:
+		buf_addstr(b, PB_FFFD);
+		break;
+	case MD_TEXT_BR:
+		buf_addch(b, '\n');
+		break;
+	case MD_TEXT_SOFTBR:
+		buf_addch(b, ' ');
+		break;
+	case MD_TEXT_ENTITY:
+		pb_entity(b, text, size);
+		break;
+	default:
+		if (p->code) {
+			for (i = 0; i < size; i++) {
+				if (text[i] == '\n')
+					p->code_nl++;
+			}
+		}
+		if (type == MD_TEXT_NORMAL && b == &p->txt) {
+			/* Literal markers escaped, so that they differ from the spans'. */
+			for (i = 0; i < size; i++) {
+				if (text[i] == '\\' || text[i] == '*' || text[i] == '`')
+					buf_addch(b, '\\');
+				buf_addch(b, text[i]);
+			}
+		} else
+			buf_add(b, text, size);
+		break;
+	}
+	return 0;
+}
+
+/* Reports NUL bytes and invalid UTF-8, once per line each. */
+static void
+pb_encoding(struct pb_parse *p)
+{
+	const unsigned char	*s = (const unsigned char *)p->text;
+	size_t			 i = 0, line = 1, nul_line = 0, bad_line = 0, n, k;
+	unsigned long		 cp;
+
+	while (i < p->len) {
+		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == p->len || s[i + 1] != '\n'))) {
+			line++;
+			i++;
+			continue;
+		}
+		if (s[i] == '\0') {
+			if (nul_line != line)
+				pb_error(p, line, "NUL byte: a playbook is UTF-8 text");
+			nul_line = line;
+			i++;
+			continue;
+		}
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
+			n = 2;
+			cp = s[i] & 0x1f;
+		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
+			n = 3;
+			cp = s[i] & 0x0f;
+		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
+			n = 4;
+			cp = s[i] & 0x07;
+		} else
+			goto bad;
+		if (p->len - i < n)
+			goto bad;
+		for (k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			goto bad;
+		i += n;
+		continue;
+	bad:
+		if (bad_line != line)
+			pb_error(p, line, "invalid UTF-8: save the file as UTF-8");
+		bad_line = line;
+		i++;
+	}
+}
+
+static int
+pb_valid_id(const char *v)
+{
+	size_t	n = strlen(v), i;
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!islower((unsigned char)v[i]) && !isdigit((unsigned char)v[i]) &&
+		    v[i] != '-')
+			return 0;
+	}
+	return 1;
+}
+
+static int
+pb_valid_version(const char *v)
+{
+	char	*end;
+	long	 n;
+
+	if (!isdigit((unsigned char)*v))
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	return errno == 0 && *end == '\0' && n >= 1 && n <= INT_MAX;
+}
+
+/* Checks applies_to and builds its array; NULL (after reporting) if bad. */
+static cJSON *
+pb_applies_to(struct pb_parse *p, const char *v, size_t line)
+{
+	static const char	*kinds[] = { "kpi:", "alert:", "tag:" };
+	cJSON			*a;
+	const char		*s, *e, *t, *name;
+	char			*item;
+	size_t			 k;
+	int			 ok = 1, good;
+
+	a = cJSON_CreateArray();
+	for (s = v;; s = e + 1) {
+		if ((e = strchr(s, ',')) == NULL)
+			e = s + strlen(s);
+		t = e;
+		pb_trim(&s, &t);
+		good = 0;
+		for (k = 0; k < 3 && !good; k++) {
+			if ((size_t)(t - s) <= strlen(kinds[k]) ||
+			    strncmp(s, kinds[k], strlen(kinds[k])) != 0)
+				continue;
+			good = 1;
+			for (name = s + strlen(kinds[k]); name < t; name++) {
+				if (!isalnum((unsigned char)*name) &&
+				    strchr("_.:/-", *name) == NULL)
+					good = 0;
+			}
+		}
+		if (good) {
+			item = xstrndup(s, t - s);
+			cJSON_AddItemToArray(a, cJSON_CreateString(item));
+			free(item);
+		} else {
+			pb_error(p, line, "applies_to: '%.*s' is not kpi:NAME, alert:NAME "
+			    "or tag:NAME", (int)((size_t)(t - s) > PB_QUOTE ? PB_QUOTE :
+			    (size_t)(t - s)), s);
+			ok = 0;
+		}
+		if (*e == '\0')
+			break;
+	}
+	if (!ok) {
+		cJSON_Delete(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Reads the front matter; sets p->body and p->root. Returns -1 if it is not closed. */
+static int
+pb_front_matter(struct pb_parse *p)
+{
+	const char	*s, *e, *k, *ke, *v, *ve;
+	char		*val[PB_NKEYS] = { NULL };
+	size_t		 vline[PB_NKEYS] = { 0 }, line, close = 0, i;
+	cJSON		*applies = NULL;
+	int		 bom = 0, rc = 0;
+
+	p->root = cJSON_CreateObject();
+	if (p->len >= 3 && memcmp(p->text, "\xef\xbb\xbf", 3) == 0)
+		bom = 3;
+	p->body = bom;
+	pb_line_span(p, 1, &s, &e);
+	s += bom;
+	if (s > e)
+		s = e;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	if (e - s != 3 || memcmp(s, "---", 3) != 0) {
+		pb_error(p, 1, "no front matter: start the file with a '---' line, "
+		    "then id:, title:, version:, lang:, then '---'");
+		goto out;
+	}
+	for (line = 2; line <= p->nlines; line++) {
+		pb_line_span(p, line, &s, &e);
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (e - s == 3 && memcmp(s, "---", 3) == 0) {
+			close = line;
+			break;
+		}
+	}
+	if (close == 0) {
+		pb_error(p, 1, "front matter not closed: add a '---' line after its keys");
+		p->body = p->len;
+		rc = -1;
+		goto out;
+	}
+	p->body = pb_line_start(p, close + 1);
+	p->cursor = p->body;
+	for (line = 2; line < close; line++) {
+		pb_line_span(p, line, &s, &e);
+		pb_trim(&s, &e);
+		if (s == e || *s == '#')
+			continue;
+		for (k = s; k < e && *k != ':'; k++)
+			/* nothing */;
+		if (k == e) {
+			pb_error(p, line, "expected 'key: value', not '%.*s'",
+			    (int)((size_t)(e - s) > PB_QUOTE ? PB_QUOTE : (size_t)(e - s)), s);
+			continue;
+		}
+		v = k + 1;
+		ve = e;
+		ke = k;
+		k = s;
+		pb_trim(&k, &ke);
+		pb_trim(&v, &ve);
+		if (ve - v >= 2 && (*v == '"' || *v == '\'') && ve[-1] == *v) {
+			v++;
+			ve--;
+		}
+		for (i = 0; i < PB_NKEYS; i++) {
+			if (strlen(pb_keys[i].name) == (size_t)(ke - k) &&
+			    memcmp(pb_keys[i].name, k, ke - k) == 0)
+				break;
+		}
+		if (i == PB_NKEYS) {
+			pb_error(p, line, "unknown key '%.*s' (known: id, title, version, "
+			    "lang, level, applies_to, owner)",
+			    (int)((size_t)(ke - k) > PB_QUOTE ? PB_QUOTE : (size_t)(ke - k)), k);
+			continue;
+		}
+		if (vline[i] != 0) {
+			pb_error(p, line, "%s: given twice (first on line %zu)",
+			    pb_keys[i].name, vline[i]);
+			continue;
+		}
+		vline[i] = line;
+		if (v == ve) {
+			pb_error(p, line, "%s: empty value", pb_keys[i].name);
+			continue;
+		}
+		val[i] = xstrndup(v, ve - v);
+		switch (i) {
+		case PB_ID:
+			if (!pb_valid_id(val[i]))
+				pb_error(p, line, "id: use 1 to 64 of a-z, 0-9 and '-'");
+			break;
+		case PB_VERSION:
+			if (!pb_valid_version(val[i]))
+				pb_error(p, line, "version: must be a positive integer");
+			break;
+		case PB_LANG:
+			if (strcmp(val[i], "en") != 0 && strcmp(val[i], "de") != 0)
+				pb_error(p, line, "lang: must be en or de");
+			break;
+		case PB_LEVEL:
+			if (strcmp(val[i], "L1") != 0 && strcmp(val[i], "L2") != 0 &&
+			    strcmp(val[i], "L3") != 0)
+				pb_error(p, line, "level: must be L1, L2 or L3");
+			break;
+		case PB_APPLIES:
+			applies = pb_applies_to(p, val[i], line);
+			break;
+		}
+	}
+	for (i = 0; i < PB_NKEYS; i++) {
+		if (pb_keys[i].required && vline[i] == 0)
+			pb_error(p, 1, "front matter: missing key %s:", pb_keys[i].name);
+	}
+
+out:
+	cJSON_AddStringToObject(p->root, "id", val[PB_ID] != NULL ? val[PB_ID] : "");
+	cJSON_AddStringToObject(p->root, "title", val[PB_TITLE] != NULL ?
+	    val[PB_TITLE] : "");
+	cJSON_AddNumberToObject(p->root, "version", val[PB_VERSION] != NULL ?
+	    atoi(val[PB_VERSION]) : 0);
+	cJSON_AddStringToObject(p->root, "lang", val[PB_LANG] != NULL ? val[PB_LANG] : "");
+	if (val[PB_LEVEL] != NULL)
+		cJSON_AddStringToObject(p->root, "level", val[PB_LEVEL]);
+	else
+		cJSON_AddNullToObject(p->root, "level");
+	if (applies == NULL)
+		applies = cJSON_CreateArray();
+	cJSON_AddItemToObject(p->root, "applies_to", applies);
+	if (val[PB_OWNER] != NULL)
+		cJSON_AddStringToObject(p->root, "owner", val[PB_OWNER]);
+	else
+		cJSON_AddNullToObject(p->root, "owner");
+	for (i = 0; i < PB_NKEYS; i++)
+		free(val[i]);
+	return rc;
+}
+
+static void
+pb_free(struct pb_parse *p)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nerrs; i++)
+		free(p->errs[i].msg);
+	free(p->errs);
+	free(p->lines);
+	free(p->text);
+	for (i = 0; i < p->nhrefs && i < PB_MAX_HREFS; i++)
+		free(p->hrefs[i].href);
+	buf_free(&p->txt);
+	buf_free(&p->cbuf);
+	free(p->lang);
+	cJSON_Delete(p->root);
+}
+
+/* Parses a playbook's text into JSON, or returns NULL with every problem. */
+cJSON *
+playbook_parse(const char *text, size_t len, const char *file, char **errors)
+{
+	struct pb_parse	 p;
+	MD_PARSER	 md;
+	cJSON		*root;
+	char		*errs;
+	int		 closed;
+
+	if (errors != NULL)
+		*errors = NULL;
+	if (file == NULL)
+		file = "-";
+	if (text == NULL)
+		len = 0;
+	if (len > PLAYBOOK_MAX) {
+		if (errors != NULL) {
+			*errors = xprintf("%s:1: file too large (%zu bytes; the limit is "
+			    "1 MiB)", file, len);
+		}
+		return NULL;
+	}
+	memset(&p, 0, sizeof p);
+	p.len = len;
+	p.text = xcalloc(1, len + 1 + PB_PAD);
+	if (len > 0)
+		memcpy(p.text, text, len);
+	p.mdlen = len;
+	if (len > 0 && text[len - 1] != '\n' && text[len - 1] != '\r')
+		p.text[p.mdlen++] = '\n';
+	p.file = file;
+	buf_init(&p.txt);
+	buf_init(&p.cbuf);
+	pb_lines(&p);
+	pb_encoding(&p);
+	closed = pb_front_matter(&p) == 0;
+	cJSON_AddStringToObject(p.root, "file", file);
+	p.section = cJSON_AddArrayToObject(p.root, "intro");
+	cJSON_AddArrayToObject(p.root, "steps");
+
+	memset(&md, 0, sizeof md);
+	md.flags = MD_FLAG_TASKLISTS | MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH |
+	    MD_FLAG_NOHTML;
+	md.enter_block = pb_enter_block;
+	md.leave_block = pb_leave_block;
+	md.enter_span = pb_enter_span;
+	md.leave_span = pb_leave_span;
+	md.text = pb_text;
+	if (p.cursor < p.body)
+		p.cursor = p.body;
+	if (p.body < p.len &&
+	    md_parse(p.text + p.body, (MD_SIZE)(p.mdlen - p.body), &md, &p) != 0)
+		pb_error(&p, pb_line(&p, p.body), "markdown parser failed (out of memory?)");
+	pb_step_end(&p);
+	if (p.nsteps == 0 && closed) {
+		pb_error(&p, p.body < p.len ? pb_line(&p, p.body) : p.nlines,
+		    "no steps: start each step with a '## ' heading");
+	}
+
+	errs = pb_errors_take(&p);
+	root = p.root;
+	if (errs != NULL) {
+		if (errors != NULL)
+			*errors = errs;
+		else
+			free(errs);
+		root = NULL;
+	} else
+		p.root = NULL;
+	pb_free(&p);
+	return root;
+}
+
+/* Reads a playbook file (at most PLAYBOOK_MAX bytes) and parses it. */
+cJSON *
+playbook_load(const char *path, char **errors)
+{
+	struct stat	 st;
+	cJSON		*root;
+	char		*data;
+	size_t		 len = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	*errors = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*errors = xprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		*errors = xprintf("%s: %s", path, S_ISREG(st.st_mode) ?
+		    strerror(errno) : "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size > PLAYBOOK_MAX) {
+		*errors = xprintf("%s:1: file too large (%lld bytes; the limit is 1 MiB)",
+		    path, (long long)st.st_size);
+		close(fd);
+		return NULL;
+	}
+	data = xmalloc(PLAYBOOK_MAX + 1);
+	while (len < PLAYBOOK_MAX + 1) {
+		n = read(fd, data + len, PLAYBOOK_MAX + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			*errors = xprintf("%s: %s", path, strerror(errno));
+			free(data);
+			close(fd);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	root = playbook_parse(data, len, path, errors);
+	free(data);
+	return root;
+}
+
+static const char *
+pb_skip_ws(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* Parses "value OP NUMBER [and value OP NUMBER]". */
+int
+pb_condition_parse(const char *text, struct pb_condition *c, char **why)
+{
+	static const struct {
+		const char	*s;
+		int		 op;
+	} ops[] = {
+		{ "<=", PB_LE }, { ">=", PB_GE }, { "==", PB_EQ }, { "!=", PB_NE },
+		{ "<", PB_LT }, { ">", PB_GT },
+	};
+	const char	*s = text, *t;
+	char		*end, *msg = NULL;
+	double		 v;
+	size_t		 i;
+
+	memset(c, 0, sizeof *c);
+	s = pb_skip_ws(s);
+	if (*s == '\0') {
+		msg = xstrdup("empty condition: write 'value OP NUMBER', e.g. 'value < 5'");
+		goto fail;
+	}
+	for (;;) {
+		if (strncmp(s, "value", 5) != 0 || isalnum((unsigned char)s[5]) ||
+		    s[5] == '_') {
+			msg = xprintf("expected 'value' at '%.*s' (write 'value OP NUMBER')",
+			    PB_QUOTE, s);
+			goto fail;
+		}
+		s = pb_skip_ws(s + 5);
+		for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+			if (strncmp(s, ops[i].s, strlen(ops[i].s)) == 0)
+				break;
+		}
+		if (i == sizeof ops / sizeof ops[0]) {
+			msg = xprintf("expected <, <=, >, >=, == or != after 'value', "
+			    "not '%.*s'", PB_QUOTE, s);
+			goto fail;
+		}
+		t = pb_skip_ws(s + strlen(ops[i].s));
+		if (!isdigit((unsigned char)*t) && *t != '.' && *t != '-' && *t != '+') {
+			msg = xprintf("expected a number after '%s', not '%.*s'",
+			    ops[i].s, PB_QUOTE, t);
+			goto fail;
+		}
+		errno = 0;
+		v = strtod(t, &end);
+		if (end == t || !isfinite(v) ||
+		    (*end != '\0' && *end != ' ' && *end != '\t')) {
+			msg = xprintf("'%.*s' is not a number", PB_QUOTE, t);
+			goto fail;
+		}
+		c->op[c->n] = ops[i].op;
+		c->value[c->n] = v;
+		c->n++;
+		s = pb_skip_ws(end);
+		if (*s == '\0')
+			return 0;
+		if (strncmp(s, "and", 3) != 0 ||
+		    (s[3] != ' ' && s[3] != '\t' && s[3] != '\0')) {
+			msg = xprintf("unexpected '%.*s' after the comparison "
+			    "(join two with 'and')", PB_QUOTE, s);
+			goto fail;
+		}
+		if (c->n == 2) {
+			msg = xstrdup("at most two comparisons can be joined with 'and'");
+			goto fail;
+		}
+		s = pb_skip_ws(s + 3);
+	}
+
+fail:
+	memset(c, 0, sizeof *c);
+	if (why != NULL)
+		*why = msg;
+	else
+		free(msg);
+	return -1;
+}
+
+/* Returns 1 if v satisfies every comparison; NaN never does. */
+int
+pb_condition_eval(const struct pb_condition *c, double v)
+{
+	int	i, ok;
+
+	if (isnan(v) || c->n < 1 || c->n > 2)
+		return 0;
+	for (i = 0; i < c->n; i++) {
+		switch (c->op[i]) {
+		case PB_LT:
+			ok = v < c->value[i];
+			break;
+		case PB_LE:
+			ok = v <= c->value[i];
+			break;
+		case PB_GT:
+			ok = v > c->value[i];
+			break;
+		case PB_GE:
+			ok = v >= c->value[i];
+			break;
+		case PB_EQ:
+			ok = v == c->value[i];
+			break;
+		case PB_NE:
+			ok = v != c->value[i];
+			break;
+		default:
+			ok = 0;
+			break;
+		}
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}

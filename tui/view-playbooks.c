@@ -1,0 +1,877 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Playbooks: the library and the open runs; a run shown one step at a time with its
+ * checklist, live checks and the keys that record the step. Every action is saved by the
+ * daemon at once, so leaving (q) and coming back later, from any console, resumes the run.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/buf.h"
+#include "backend/client.h"
+#include "backend/format.h"
+#include "backend/xmalloc.h"
+#include "tui/cmdline.h"
+#include "tui/console.h"
+#include "tui/draw.h"
+#include "tui/view.h"
+#include "tui/widget-list.h"
+
+#define CHECK_REFRESH_S 10
+
+static struct {
+	cJSON		*lib;		/* playbook.list reply: playbooks and runs */
+	struct list	 list;		/* over playbooks, then runs */
+	char		*error;
+
+	cJSON		*run;		/* the run shown, run.show's "run" */
+	long long	 run_id;
+	int		 step;		/* the step shown */
+	int		 item;		/* the checklist item under the cursor */
+	cJSON		*checks;	/* results of run.check for that step */
+	int		 checks_step;
+	time_t		 checks_at;
+	int		 top;		/* the step's first row shown */
+	int		 rows;		/* rows the step took when last drawn */
+	int		 follow;	/* scroll to the cursor's item */
+} pb;
+
+static const char *
+str(const cJSON *o, const char *k, const char *def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : def;
+}
+
+static double
+num(const cJSON *o, const char *k)
+{
+	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+static int
+npb(void)
+{
+	return cJSON_GetArraySize(cJSON_GetObjectItem(pb.lib, "playbooks"));
+}
+
+static void
+lib_reply(void *arg, const cJSON *r)
+{
+	(void)arg;
+	if (r == NULL)
+		return;
+	free(pb.error);
+	pb.error = client_error(r) != NULL ? xstrdup(client_error(r)) : NULL;
+	if (pb.error == NULL) {
+		cJSON_Delete(pb.lib);
+		pb.lib = cJSON_Duplicate(r, 1);
+		pb.list.n = npb() + cJSON_GetArraySize(cJSON_GetObjectItem(pb.lib, "runs"));
+	}
+	console_dirty();
+}
+
+static void
+lib_request(void)
+{
+	cJSON *req = client_request("playbook.list");
+
+	cJSON_AddStringToObject(req, "lang", console_state()->lang);
+	console_request(req, lib_reply, NULL);
+}
+
+static void
+checks_reply(void *arg, const cJSON *r)
+{
+	if (r == NULL || (int)(intptr_t)arg != pb.step)
+		return;
+	cJSON_Delete(pb.checks);
+	pb.checks = client_error(r) != NULL ? NULL :
+	    cJSON_Duplicate(cJSON_GetObjectItem(r, "checks"), 1);
+	if (client_error(r) != NULL)
+		console_error("%s", client_error(r));
+	console_dirty();
+}
+
+static const cJSON *
+step_json(int step)
+{
+	return cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(pb.run, "content"),
+	    "steps"), step);
+}
+
+/* Asks for the step's live checks, if it has any. */
+static void
+checks_request(void)
+{
+	cJSON *req;
+
+	if (pb.run == NULL || num(step_json(pb.step), "checks") <= 0)
+		return;
+	req = client_request("run.check");
+	cJSON_AddNumberToObject(req, "run", (double)pb.run_id);
+	cJSON_AddNumberToObject(req, "step", pb.step + 1);
+	pb.checks_step = pb.step;
+	pb.checks_at = time(NULL);
+	console_request(req, checks_reply, (void *)(intptr_t)pb.step);
+}
+
+static void
+run_reply(void *arg, const cJSON *r)
+{
+	int resume = (int)(intptr_t)arg;
+
+	if (r == NULL)
+		return;
+	if (client_error(r) != NULL) {
+		console_error("%s", client_error(r));
+		return;
+	}
+	cJSON_Delete(pb.run);
+	pb.run = cJSON_Duplicate(cJSON_GetObjectItem(r, "run"), 1);
+	/* On opening, and after a step is recorded, go where the run continues: a finished
+	   run shows its summary. */
+	if (resume && cJSON_GetObjectItem(pb.run, "finished_at") != NULL) {
+		pb.step = (int)num(pb.run, "steps");
+		pb.top = 0;
+	} else if (resume && (int)num(pb.run, "current") != pb.step) {
+		pb.step = (int)num(pb.run, "current");
+		pb.item = pb.top = 0;
+		cJSON_Delete(pb.checks);
+		pb.checks = NULL;
+		checks_request();
+	}
+	console_dirty();
+}
+
+static void
+run_request(int resume)
+{
+	cJSON *req = client_request("run.show");
+
+	cJSON_AddNumberToObject(req, "run", (double)pb.run_id);
+	console_request(req, run_reply, (void *)(intptr_t)resume);
+}
+
+static void
+run_open(long long id)
+{
+	cJSON_Delete(pb.run);
+	cJSON_Delete(pb.checks);
+	pb.run = pb.checks = NULL;
+	pb.run_id = id;
+	pb.step = -1;
+	run_request(1);
+}
+
+static void
+playbooks_open(void)
+{
+	lib_request();
+	if (pb.run_id > 0)
+		run_request(0);
+}
+
+/* --- drawing -------------------------------------------------------------------------- */
+
+/* An open run in the library: id, playbook, progress, incident, the last action's time. */
+static void
+run_line(char *line, size_t size, const cJSON *r)
+{
+	char incident[16] = "", when[16] = "";
+	time_t t = (time_t)num(r, "last_at");
+	struct tm tm;
+
+	if (cJSON_GetObjectItem(r, "incident") != NULL)
+		snprintf(incident, sizeof incident, "#%.0f", num(r, "incident"));
+	if (t > 0)
+		strftime(when, sizeof when, "%d.%m. %H:%M", localtime_r(&t, &tm));
+	snprintf(line, size, "run %-5.0f %-18s %2.0f/%-2.0f %-6s %-12s ", num(r, "id"),
+	    str(r, "playbook", ""), num(r, "answered"), num(r, "steps"), incident, when);
+}
+
+static void
+draw_library(int y, int h, int w)
+{
+	const cJSON *p;
+	int i, row, n = npb(), body = h - 1;
+	char line[64];
+
+	draw_printf(y, 0, w, STYLE_TITLE, "  PLAYBOOK           LANG LEVEL STEPS  TITLE  "
+	    "(Enter starts; open runs below)");
+	if (pb.error != NULL) {
+		draw_text(y + 2, 2, w - 4, STYLE_ERROR, pb.error);
+		return;
+	}
+	if (pb.lib == NULL) {
+		draw_text(y + 2, 2, w - 4, STYLE_DIM, "loading...");
+		return;
+	}
+	if (pb.list.n == 0) {
+		draw_text(y + 2, 2, w - 4, STYLE_DIM, "The playbook library is empty.");
+		return;
+	}
+	list_scroll(&pb.list, body);
+	for (i = 0; i < body && pb.list.top + i < pb.list.n; i++) {
+		row = pb.list.top + i;
+		if (row < n) {
+			p = cJSON_GetArrayItem(cJSON_GetObjectItem(pb.lib, "playbooks"), row);
+			snprintf(line, sizeof line, "%-18s %-4s %-5s %5.0f  ", str(p, "id", ""),
+			    str(p, "lang", ""), str(p, "level", "-"), num(p, "steps"));
+		} else {
+			p = cJSON_GetArrayItem(cJSON_GetObjectItem(pb.lib, "runs"), row - n);
+			run_line(line, sizeof line, p);
+		}
+		draw_text(y + 1 + i, 0, 2, row == pb.list.sel ? STYLE_SELECTED : STYLE_NORMAL,
+		    row == pb.list.sel ? "> " : "  ");
+		draw_text(y + 1 + i, 2, w - 2, row < n ? STYLE_NORMAL : STYLE_WARN, line);
+		draw_text(y + 1 + i, 2 + draw_width(line), w - 2 - draw_width(line), STYLE_NORMAL,
+		    row < n ? str(p, "title", "") : str(p, "last", "no step recorded yet"));
+	}
+}
+
+/*
+ * A step is laid out in rows counted from 0 at its first line; rows before pb.top or past
+ * the body are not drawn, so a long step scrolls (PgDn, PgUp, and with the cursor).
+ */
+static struct {
+	int	 y, h;		/* the body on the screen */
+	int	 row;		/* the next row to lay out */
+	int	 sel;		/* the row of the checklist item under the cursor, or -1 */
+} lay;
+
+/* Markdown inline spans open at the end of a row, carried to the next. */
+enum { SPAN_CODE = 1, SPAN_STRONG = 2 };
+
+/* Draws one row of inline text (`code`, *em*, **strong**, \-escapes) at x in w columns;
+   spans NULL: plain text. */
+static void
+put_inline(int x, int w, enum style base, const char *s, size_t len, int *spans)
+{
+	struct buf run;
+	int used = 0, screen = lay.y + lay.row - pb.top;
+	size_t i;
+	enum style st;
+
+	if (lay.row < pb.top || lay.row >= pb.top + lay.h)
+		screen = -1;
+	buf_init(&run);
+	for (i = 0; i <= len; i++) {
+		int code = spans == NULL || *spans & SPAN_CODE, marker = spans != NULL &&
+		    i < len && (s[i] == '`' || (!code && s[i] == '*'));
+
+		if (i < len && spans != NULL && !code && s[i] == '\\' && i + 1 < len) {
+			buf_addch(&run, s[++i]);
+			continue;
+		}
+		if (i < len && !marker) {
+			buf_addch(&run, s[i]);
+			continue;
+		}
+		st = base != STYLE_NORMAL || spans == NULL ? base : code ? STYLE_CODE :
+		    *spans & SPAN_STRONG ? STYLE_STRONG : base;
+		if (run.len > 0 && screen >= 0 && used < w)
+			used += draw_text(screen, x + used, w - used, st, run.data);
+		run.len = 0;
+		if (run.data != NULL)
+			run.data[0] = '\0';
+		if (i < len)
+			*spans ^= s[i] == '`' ? SPAN_CODE : SPAN_STRONG;
+		if (i + 1 < len && s[i] == '*' && s[i + 1] == '*')
+			i++;
+	}
+	buf_free(&run);
+}
+
+/* Display width of the first n bytes of s. */
+static int
+width_n(const char *s, size_t n)
+{
+	char *t = xstrndup(s, n);
+	int w = draw_width(t);
+
+	free(t);
+	return w;
+}
+
+/* Inline text wrapped at blanks into rows of w columns, later rows indented under the
+   prefix's end; a line break starts a row too. Markers count as width: a row may end
+   a little early. markup 0: plain text, broken anywhere (a query). */
+static void
+put_text(int x, int w, enum style st, const char *prefix, const char *text, int markup)
+{
+	char *copy = xprintf("%s%s", prefix, text), *p = copy, *cut, *b, *e;
+	int indent = draw_width(prefix), spans = 0, room;
+
+	do {
+		room = w - (p == copy ? 0 : indent);
+		cut = p + strcspn(p, "\n");
+		while (cut > p && width_n(p, (size_t)(cut - p)) > room) {
+			for (b = cut - 1; markup && b > p && *b != ' '; b--)
+				;
+			if (b == p || !markup) {
+				/* A long word, or code: break it where the row is full. */
+				for (b = e = p + 1; e <= cut; e++) {
+					if (e < cut && (*e & 0xc0) == 0x80)
+						continue;	/* inside a character */
+					if (width_n(p, (size_t)(e - p)) > room)
+						break;
+					b = e;
+				}
+				cut = b;
+				break;
+			}
+			cut = b;
+		}
+		put_inline(x + (p == copy ? 0 : indent), room, st, p, (size_t)(cut - p),
+		    markup ? &spans : NULL);
+		lay.row++;
+		p = *cut == ' ' || *cut == '\n' ? cut + 1 : cut;
+	} while (*p != '\0');
+	free(copy);
+}
+
+static void
+put_wrapped(int x, int w, enum style st, const char *prefix, const char *text)
+{
+	put_text(x, w, st, prefix, text, 1);
+}
+
+/* Preformatted text: one row per line, cut at the width. */
+static void
+put_lines(int x, int w, enum style st, const char *prefix, const char *text)
+{
+	const char *p = text, *nl;
+	char *line;
+
+	do {
+		nl = strchr(p, '\n');
+		line = xprintf("%s%.*s", p == text ? prefix : "  ", (int)(nl != NULL ?
+		    nl - p : (ptrdiff_t)strlen(p)), p);
+		if (lay.row >= pb.top && lay.row < pb.top + lay.h)
+			draw_text(lay.y + lay.row - pb.top, x, w, st, line);
+		free(line);
+		lay.row++;
+		p = nl != NULL ? nl + 1 : NULL;
+	} while (p != NULL && *p != '\0');
+}
+
+static int
+ticked(int step, int item)
+{
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(pb.run, "ticks")) {
+		if ((int)num(t, "step") == step && (int)num(t, "item") == item)
+			return (int)num(t, "ticked");
+	}
+	return 0;
+}
+
+static const cJSON *
+step_result(int step)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(pb.run, "results")) {
+		if ((int)num(r, "step") == step)
+			return r;
+	}
+	return NULL;
+}
+
+static void
+draw_progress(int y, int w)
+{
+	int steps = (int)num(pb.run, "steps"), answered = cJSON_GetArraySize(
+	    cJSON_GetObjectItem(pb.run, "results")), bar = 20, fill, i;
+	char line[64];
+
+	fill = steps > 0 ? answered * bar / steps : 0;
+	if (pb.step >= steps)
+		snprintf(line, sizeof line, "finished ");
+	else
+		snprintf(line, sizeof line, "step %d of %d ", pb.step + 1, steps);
+	draw_printf(y, 1, w - bar - draw_width(line) - 3, STYLE_TITLE, "%s  %s",
+	    str(pb.run, "playbook", ""), str(pb.run, "title", ""));
+	draw_text(y, w - bar - draw_width(line) - 1, draw_width(line), STYLE_NORMAL, line);
+	for (i = 0; i < bar; i++)
+		draw_text(y, w - bar - 1 + i, 1, i < fill ? STYLE_OK : STYLE_DIM,
+		    i < fill ? draw_glyph(GLYPH_BULLET) : draw_glyph(GLYPH_DOT));
+}
+
+/* A check block: its query, the condition and the last value with pass or fail. */
+static void
+put_check(int w, const cJSON *b, const cJSON *c)
+{
+	char line[128];
+	enum style st = STYLE_DIM;
+
+	put_text(2, w - 4, STYLE_DIM, "check: ", str(b, "query", "") + strspn(str(b, "query",
+	    ""), " \n"), 0);
+	if (c == NULL || pb.checks_step != pb.step)
+		snprintf(line, sizeof line, "  expect %s: checking...", str(b, "expect", ""));
+	else if (cJSON_GetObjectItem(c, "error") != NULL) {
+		snprintf(line, sizeof line, "  expect %s: %s", str(b, "expect", ""),
+		    str(c, "error", ""));
+		st = STYLE_ERROR;
+	} else {
+		snprintf(line, sizeof line, "  expect %s: value %g  %s", str(b, "expect", ""),
+		    num(c, "value"), cJSON_IsTrue(cJSON_GetObjectItem(c, "pass")) ? "PASS" :
+		    "FAIL");
+		st = cJSON_IsTrue(cJSON_GetObjectItem(c, "pass")) ? STYLE_OK : STYLE_CRIT;
+	}
+	put_lines(2, w - 4, st, "", line);
+}
+
+/* Lays out the blocks of the step shown; returns whether its checks all pass. */
+static int
+put_blocks(const cJSON *s, int w)
+{
+	const cJSON *b, *it, *c;
+	const char *type;
+	char prefix[16];
+	int check = 0, all_pass = 1, idx;
+
+	cJSON_ArrayForEach(b, cJSON_GetObjectItem(s, "blocks")) {
+		type = str(b, "type", "");
+		if (strcmp(type, "para") == 0)
+			put_wrapped(1, w - 2, STYLE_NORMAL, "", str(b, "text", ""));
+		else if (strcmp(type, "quote") == 0)
+			put_wrapped(1, w - 2, STYLE_DIM, "| ", str(b, "text", ""));
+		else if (strcmp(type, "heading") == 0)
+			put_wrapped(1, w - 2, STYLE_TITLE, "", str(b, "text", ""));
+		else if (strcmp(type, "list") == 0) {
+			cJSON_ArrayForEach(it, cJSON_GetObjectItem(b, "items"))
+				put_wrapped(1, w - 2, STYLE_NORMAL, "- ",
+				    cJSON_IsString(it) ? it->valuestring : "");
+		} else if (strcmp(type, "checklist") == 0) {
+			cJSON_ArrayForEach(it, cJSON_GetObjectItem(b, "items")) {
+				idx = (int)num(it, "index");
+				snprintf(prefix, sizeof prefix, "%s[%s] ", idx == pb.item ? ">" : " ",
+				    ticked(pb.step, idx) ? "x" : " ");
+				if (idx == pb.item)
+					lay.sel = lay.row;
+				put_wrapped(1, w - 2, idx == pb.item ? STYLE_SELECTED : STYLE_NORMAL,
+				    prefix, str(it, "text", ""));
+			}
+		} else if (strcmp(type, "check") == 0) {
+			c = pb.checks_step == pb.step ? cJSON_GetArrayItem(pb.checks, check) : NULL;
+			if (c == NULL || !cJSON_IsTrue(cJSON_GetObjectItem(c, "pass")))
+				all_pass = 0;
+			put_check(w, b, c);
+			check++;
+		} else
+			put_lines(3, w - 4, STYLE_CODE, strcmp(type, "sh") == 0 ? "$ " : "  ",
+			    str(b, "text", ""));
+		lay.row++;
+	}
+	return check > 0 && all_pass;
+}
+
+static void
+draw_step(int y, int h, int w)
+{
+	const cJSON *s = step_json(pb.step), *res;
+	char num_prefix[16];
+	int pass, i;
+
+	if (pb.run == NULL || s == NULL) {
+		draw_text(y + 1, 2, w - 4, STYLE_DIM, "loading...");
+		return;
+	}
+	draw_progress(y, w);
+	lay.y = y + 1;
+	lay.h = h - 2;
+	lay.row = 0;
+	lay.sel = -1;
+	snprintf(num_prefix, sizeof num_prefix, "%d. ", pb.step + 1);
+	put_wrapped(1, w - 42, STYLE_TITLE, num_prefix, str(s, "title", ""));
+	if ((res = step_result(pb.step)) != NULL && pb.top == 0)
+		draw_printf(y + 1, w - 40, 39, strcmp(str(res, "result", ""), "done") == 0 ?
+		    STYLE_OK : STYLE_WARN, "%s by %s", str(res, "result", ""),
+		    str(res, "actor", ""));
+	if (cJSON_IsTrue(cJSON_GetObjectItem(pb.run, "file_changed")))
+		put_wrapped(1, w - 2, STYLE_WARN, "", "The playbook file has changed since this "
+		    "run started; the run keeps the version it started with.");
+	lay.row++;
+	pass = put_blocks(s, w);
+	if (cJSON_IsTrue(cJSON_GetObjectItem(s, "skip_if_checks_pass")) && pass &&
+	    res == NULL)
+		put_wrapped(1, w - 2, STYLE_OK, "", "The checks pass: this step is satisfied "
+		    "already (d marks it done).");
+	/* Keep the cursor's item in view; then redraw once at the new offset. */
+	if (pb.follow && lay.sel >= 0 && (lay.sel < pb.top || lay.sel >= pb.top + lay.h)) {
+		pb.top = lay.sel < pb.top ? lay.sel : lay.sel - lay.h + 1;
+		pb.follow = 0;
+		for (i = 1; i < h - 1; i++)
+			draw_fill(y + i, 0, w, STYLE_NORMAL);
+		draw_step(y, h, w);
+		return;
+	}
+	pb.follow = 0;
+	pb.rows = lay.row;
+	draw_printf(y + h - 1, 1, w - 2, STYLE_DIM, "%sd done  s skip  f failed  n note  "
+	    "x tick  <- -> steps  c checks  w export  q leave", pb.top + lay.h < lay.row ?
+	    "PgDn more  " : "");
+}
+
+/* A finished run: the counts and the duration, then each step's result and notes. */
+static void
+draw_summary(int y, int h, int w)
+{
+	const cJSON *sum = cJSON_GetObjectItem(pb.run, "summary"), *s, *res, *n;
+	char dur[16], *line;
+	int i = 0;
+
+	draw_progress(y, w);
+	lay.y = y + 1;
+	lay.h = h - 2;
+	lay.row = 0;
+	format_age(dur, sizeof dur, (long)num(sum, "seconds"));
+	line = xprintf("Finished in %s: %.0f done, %.0f skipped, %.0f failed.", dur,
+	    num(sum, "done"), num(sum, "skipped"), num(sum, "failed"));
+	put_wrapped(1, w - 2, STYLE_OK, "", line);
+	free(line);
+	lay.row++;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(cJSON_GetObjectItem(pb.run, "content"),
+	    "steps")) {
+		res = step_result(i);
+		line = xprintf("%2d. %-7s ", i + 1, res != NULL ? str(res, "result", "") : "-");
+		put_wrapped(1, w - 2, res == NULL || strcmp(str(res, "result", ""), "done") != 0 ?
+		    STYLE_WARN : STYLE_NORMAL, line, str(s, "title", ""));
+		free(line);
+		if (res != NULL && *str(res, "note", "") != '\0')
+			put_text(13, w - 14, STYLE_DIM, "", str(res, "note", ""), 0);
+		cJSON_ArrayForEach(n, cJSON_GetObjectItem(pb.run, "notes")) {
+			if ((int)num(n, "step") != i)
+				continue;
+			line = xprintf("note by %s: ", str(n, "actor", ""));
+			put_text(13, w - 14, STYLE_DIM, line, str(n, "text", ""), 0);
+			free(line);
+		}
+		i++;
+	}
+	pb.rows = lay.row;
+	draw_text(y + h - 1, 1, w - 2, STYLE_DIM, "w export as Markdown  <- steps  PgDn/PgUp "
+	    "scroll  q back to the library");
+}
+
+static void
+playbooks_draw(int y, int h, int w)
+{
+	if (pb.run_id == 0)
+		draw_library(y, h, w);
+	else if (pb.run != NULL && cJSON_GetObjectItem(pb.run, "finished_at") != NULL &&
+	    pb.step >= (int)num(pb.run, "steps"))
+		draw_summary(y, h, w);
+	else
+		draw_step(y, h, w);
+}
+
+/* --- actions ------------------------------------------------------------------------ */
+
+static void
+act_reply(void *arg, const cJSON *r)
+{
+	(void)arg;
+	if (r == NULL)
+		return;
+	if (client_error(r) != NULL)
+		console_error("%s", client_error(r));
+	else if (cJSON_IsTrue(cJSON_GetObjectItem(r, "finished")))
+		console_note("the run is finished");
+	run_request(1);
+}
+
+static void
+step_send(const char *result, const char *note)
+{
+	cJSON *req = client_request("run.step");
+
+	cJSON_AddNumberToObject(req, "run", (double)pb.run_id);
+	cJSON_AddNumberToObject(req, "step", pb.step + 1);
+	cJSON_AddStringToObject(req, "result", result);
+	if (note != NULL && *note != '\0')
+		cJSON_AddStringToObject(req, "text", note);
+	console_request(req, act_reply, NULL);
+}
+
+static void
+skip_done(const char *text)
+{
+	if (text != NULL)
+		step_send("skipped", text);
+}
+
+static void
+fail_done(const char *text)
+{
+	if (text != NULL)
+		step_send("failed", text);
+}
+
+static void
+note_done(const char *text)
+{
+	cJSON *req;
+
+	if (text == NULL || *text == '\0')
+		return;
+	req = client_request("run.note");
+	cJSON_AddNumberToObject(req, "run", (double)pb.run_id);
+	cJSON_AddNumberToObject(req, "step", pb.step + 1);
+	cJSON_AddStringToObject(req, "text", text);
+	console_request(req, act_reply, NULL);
+}
+
+static void
+start_reply(void *arg, const cJSON *r)
+{
+	(void)arg;
+	if (r == NULL)
+		return;
+	if (client_error(r) != NULL) {
+		console_error("%s", client_error(r));
+		return;
+	}
+	run_open((long long)num(r, "run"));
+}
+
+static long long start_incident;
+static char *start_id;
+
+static void
+start_done(const char *text)
+{
+	cJSON *req;
+
+	if (text == NULL)
+		return;
+	req = client_request("run.start");
+	cJSON_AddStringToObject(req, "playbook", *text != '\0' ? text : start_id);
+	cJSON_AddStringToObject(req, "lang", console_state()->lang);
+	if (start_incident > 0)
+		cJSON_AddNumberToObject(req, "incident", (double)start_incident);
+	console_request(req, start_reply, NULL);
+}
+
+/* Asks which playbook to start (the suggested one filled in) and starts it. */
+static void
+start_prompt(const char *id, long long incident)
+{
+	char *prompt;
+
+	free(start_id);
+	start_id = xstrdup(id);
+	start_incident = incident;
+	prompt = incident > 0 ? xprintf("Start a playbook for incident %lld (Enter starts, Esc "
+	    "cancels): ", incident) : xstrdup("Start playbook (Enter starts, Esc cancels): ");
+	cmdline_open(prompt, id, start_done);
+	free(prompt);
+}
+
+void
+view_playbooks_start(const char *id, long long incident)
+{
+	int i;
+
+	for (i = 0; i < view_count() && view_at(i) != &view_playbooks_ops; i++)
+		;
+	view_show(i);
+	start_prompt(id, incident);
+}
+
+void
+view_playbooks_run(long long run)
+{
+	int i;
+
+	for (i = 0; i < view_count() && view_at(i) != &view_playbooks_ops; i++)
+		;
+	view_show(i);
+	run_open(run);
+}
+
+static void
+export_reply(void *arg, const cJSON *r)
+{
+	char name[64];
+
+	if (r == NULL)
+		return;
+	if (client_error(r) != NULL) {
+		console_error("%s", client_error(r));
+		return;
+	}
+	snprintf(name, sizeof name, "run-%lld.md", (long long)(intptr_t)arg);
+	view_write_file(name, str(r, "markdown", ""));
+}
+
+static int
+checklist_items(void)
+{
+	return (int)num(step_json(pb.step), "checklist");
+}
+
+static int
+runner_key(enum action a)
+{
+	cJSON *req;
+	char *prompt;
+	int steps = (int)num(pb.run, "steps");
+
+	switch (a) {
+	case ACTION_RUN_LEAVE:
+	case ACTION_CLOSE:
+		cJSON_Delete(pb.run);
+		cJSON_Delete(pb.checks);
+		pb.run = pb.checks = NULL;
+		pb.run_id = 0;
+		lib_request();
+		break;
+	case ACTION_RUN_DONE:
+		step_send("done", NULL);
+		break;
+	case ACTION_RUN_SKIP:
+		prompt = xprintf("Skip step %d; reason: ", pb.step + 1);
+		cmdline_open(prompt, "", skip_done);
+		free(prompt);
+		break;
+	case ACTION_RUN_FAIL:
+		prompt = xprintf("Step %d failed; note: ", pb.step + 1);
+		cmdline_open(prompt, "", fail_done);
+		free(prompt);
+		break;
+	case ACTION_RUN_NOTE:
+		prompt = xprintf("Note on step %d: ", pb.step + 1);
+		cmdline_open(prompt, "", note_done);
+		free(prompt);
+		break;
+	case ACTION_RUN_TICK:
+		if (checklist_items() == 0)
+			break;
+		req = client_request("run.tick");
+		cJSON_AddNumberToObject(req, "run", (double)pb.run_id);
+		cJSON_AddNumberToObject(req, "step", pb.step + 1);
+		cJSON_AddNumberToObject(req, "item", pb.item);
+		cJSON_AddBoolToObject(req, "ticked", !ticked(pb.step, pb.item));
+		console_request(req, act_reply, NULL);
+		break;
+	case ACTION_RUN_PREV:
+	case ACTION_RUN_NEXT:
+		pb.step += a == ACTION_RUN_NEXT ? 1 : -1;
+		if (pb.step < 0)
+			pb.step = 0;
+		if (pb.step > steps - (cJSON_GetObjectItem(pb.run, "finished_at") ? 0 : 1))
+			pb.step = steps - (cJSON_GetObjectItem(pb.run, "finished_at") ? 0 : 1);
+		pb.item = pb.top = 0;
+		checks_request();
+		break;
+	case ACTION_RUN_CHECK:
+		checks_request();
+		break;
+	case ACTION_DOWN:
+		if (pb.item + 1 < checklist_items())
+			pb.item++;
+		pb.follow = 1;
+		break;
+	case ACTION_UP:
+		if (pb.item > 0)
+			pb.item--;
+		pb.follow = 1;
+		break;
+	case ACTION_PAGE_DOWN:
+		if (pb.top + lay.h < pb.rows)
+			pb.top += lay.h > 2 ? lay.h - 2 : 1;
+		break;
+	case ACTION_PAGE_UP:
+		pb.top -= lay.h > 2 ? lay.h - 2 : 1;
+		if (pb.top < 0)
+			pb.top = 0;
+		break;
+	case ACTION_WRITE:
+		req = client_request("run.export");
+		cJSON_AddNumberToObject(req, "run", (double)pb.run_id);
+		console_request(req, export_reply, (void *)(intptr_t)pb.run_id);
+		break;
+	default:
+		return 0;
+	}
+	console_dirty();
+	return 1;
+}
+
+static int
+playbooks_key(enum action a)
+{
+	const cJSON *p;
+	int n = npb();
+
+	if (pb.run_id > 0)
+		return runner_key(a);
+	if (a == ACTION_OPEN && pb.lib != NULL && pb.list.sel < pb.list.n) {
+		if (pb.list.sel < n) {
+			p = cJSON_GetArrayItem(cJSON_GetObjectItem(pb.lib, "playbooks"), pb.list.sel);
+			if (!console_state()->readonly)
+				start_prompt(str(p, "id", ""), 0);
+		} else {
+			p = cJSON_GetArrayItem(cJSON_GetObjectItem(pb.lib, "runs"), pb.list.sel - n);
+			run_open((long long)num(p, "id"));
+		}
+		return 1;
+	}
+	return list_key(&pb.list, a);
+}
+
+/* Someone changed a run: the one shown is read again; the library's run list too. */
+static void
+playbooks_event(const cJSON *ev)
+{
+	const char *name = str(ev, "event", "");
+
+	if (strcmp(name, "run") == 0) {
+		if (pb.run_id > 0 && (long long)num(ev, "run") == pb.run_id)
+			run_request(0);
+		else if (pb.run_id == 0)
+			lib_request();
+	} else if (strcmp(name, "kpi") == 0 && pb.run != NULL &&
+	    time(NULL) - pb.checks_at >= CHECK_REFRESH_S)
+		checks_request();	/* fresh values: the checks again */
+}
+
+static unsigned
+playbooks_scopes(void)
+{
+	return pb.run_id > 0 ? SCOPE_RUNNER | SCOPE_LIST : SCOPE_LIST;
+}
+
+static void
+playbooks_close(void)
+{
+	cJSON_Delete(pb.lib);
+	cJSON_Delete(pb.run);
+	cJSON_Delete(pb.checks);
+	free(pb.error);
+	free(start_id);
+	start_id = NULL;
+	memset(&pb, 0, sizeof pb);
+}
+
+const struct view_ops view_playbooks_ops = {
+	.name = "playbooks",
+	.title = "Playbooks",
+	.scopes = SCOPE_LIST,
+	.open = playbooks_open,
+	.draw = playbooks_draw,
+	.key = playbooks_key,
+	.event = playbooks_event,
+	.close = playbooks_close,
+	.mode_scopes = playbooks_scopes,
+};
