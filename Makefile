@@ -31,7 +31,7 @@ TUI_OBJ  = $(TUI:%.c=$(BUILD)/%.o)
 MAIN_OBJ = $(BUILD)/backend/main.o
 UNIT     = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test-*.c))
 
-.PHONY: all deps test unit integration screen asan bench run install clean docs
+.PHONY: all deps test unit integration screen asan bench fuzz run install clean docs
 
 all: leitstand
 
@@ -119,6 +119,28 @@ $(BUILD)/bench/fill: tests/bench/fill.c $(BUILD)/libleitstand.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# Each libFuzzer target for FUZZ_SECONDS, seeded with the shipped playbooks; the corpus it grows
+# stays in build-fuzz/. Needs clang (installed here when root).
+FUZZ_SECONDS ?= 60
+FUZZ = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
+
+fuzz:
+	@$(MAKE) --no-print-directory deps DEB_ALL="clang libcjson-dev libmd4c-dev"
+	@$(MAKE) --no-print-directory $(FUZZ)
+	@for f in $(FUZZ); do \
+		mkdir -p $$f.corpus && \
+		for s in playbooks/*/*.md; do cp $$s $$f.corpus/$$(echo $$s | tr / _); done && \
+		echo "  FUZZ    $$f for $(FUZZ_SECONDS)s" && \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$f.corpus || exit 1; \
+	done
+
+build-fuzz/fuzz-playbook: tests/fuzz/fuzz-playbook.c backend/playbook.c backend/buf.c \
+    backend/xmalloc.c
+	@mkdir -p $(dir $@)
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -I. $(shell pkg-config --cflags libcjson md4c) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $^ \
+		$(shell pkg-config --libs libcjson md4c)
+
 run: deps leitstand
 	./leitstand --demo
 
@@ -134,7 +156,7 @@ docs: leitstand
 	tools/gen-docs
 
 clean:
-	rm -rf build build-asan leitstand leitstand-asan
+	rm -rf build build-asan build-fuzz leitstand leitstand-asan
 
 ifeq ($(SAN),1)
 CFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 -fno-omit-frame-pointer \

@@ -123,6 +123,11 @@ print_list(const cJSON *r)
 		cli_put(str(p, "title", ""));
 		putchar('\n');
 	}
+	if (cJSON_GetObjectItem(r, "problems") != NULL) {
+		printf("\nleft out of the library:\n");
+		cli_put(str(r, "problems", ""));
+		putchar('\n');
+	}
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(r, "runs")) > 0) {
 		printf("\nopen runs:\n");
 		print_runs(cJSON_GetObjectItem(r, "runs"));
@@ -168,27 +173,44 @@ cli_playbook_run(struct cli *cli, int argc, char **argv)
 	return call_print(cli, req, print_started);
 }
 
-/* leitstand playbook lint FILE...: every problem as FILE:LINE: message; no daemon needed. */
+/* leitstand playbook lint FILE...: every problem as FILE:LINE: message, an id used twice in a
+   language too; no daemon needed. */
 int
 cli_playbook_lint(struct cli *cli, int argc, char **argv)
 {
-	cJSON *pb;
-	char *errors;
+	cJSON *pb, *seen = cJSON_CreateObject();	/* "lang/id": file */
+	char *errors, *key;
 	int i, bad = 0;
 
 	(void)cli;
-	if (getopt(argc, argv, "") != -1 || optind >= argc)
+	if (getopt(argc, argv, "") != -1 || optind >= argc) {
+		cJSON_Delete(seen);
 		return EXIT_USAGE;
+	}
 	for (i = optind; i < argc; i++) {
 		errors = NULL;
 		if ((pb = playbook_load(argv[i], &errors)) == NULL) {
 			cli_put(errors != NULL ? errors : "unreadable");
 			putchar('\n');
 			bad = 1;
+		} else {
+			key = xprintf("%s/%s", str(pb, "lang", ""), str(pb, "id", ""));
+			if (cJSON_GetObjectItemCaseSensitive(seen, key) != NULL) {
+				cli_put(argv[i]);
+				printf(":1: duplicate id '");
+				cli_put(str(pb, "id", ""));
+				printf("' (also in ");
+				cli_put(str(seen, key, ""));
+				printf(")\n");
+				bad = 1;
+			} else
+				cJSON_AddStringToObject(seen, key, argv[i]);
+			free(key);
 		}
 		cJSON_Delete(pb);
 		free(errors);
 	}
+	cJSON_Delete(seen);
 	if (!bad)
 		printf("%d playbook%s: ok\n", argc - optind, argc - optind == 1 ? "" : "s");
 	return bad;

@@ -57,17 +57,38 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void
-library_dir(struct library *lib, const char *dir, struct buf *problems)
+/* The entry of exactly this id and language, or NULL. */
+static const struct entry *
+library_exact(const struct library *lib, const char *id, const char *lang)
 {
+	size_t i;
+
+	for (i = 0; i < lib->n; i++) {
+		if (strcmp(pb_str(lib->v[i].pb, "id"), id) == 0 &&
+		    strcmp(pb_str(lib->v[i].pb, "lang"), lang) == 0)
+			return &lib->v[i];
+	}
+	return NULL;
+}
+
+/* Adds the playbooks of dir/lang; a file with lint errors, in the wrong language or with an
+   id taken already is left out with a problem line. */
+static void
+library_dir(struct library *lib, const char *dir, const char *lang, struct buf *problems)
+{
+	const struct entry *dup;
 	struct dirent *de;
 	char **names = NULL, *path, *errors;
 	size_t n = 0, i, len;
 	cJSON *pb;
 	DIR *d;
 
-	if ((d = opendir(dir)) == NULL)
+	if ((d = opendir(dir)) == NULL) {
+		if (errno != ENOENT)
+			buf_printf(problems, "%s%s: %s", problems->len ? "\n" : "", dir,
+			    strerror(errno));
 		return;
+	}
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
 		if (len > 3 && strcmp(de->d_name + len - 3, ".md") == 0) {
@@ -83,6 +104,15 @@ library_dir(struct library *lib, const char *dir, struct buf *problems)
 		if ((pb = playbook_load(path, &errors)) == NULL) {
 			buf_printf(problems, "%s%s", problems->len ? "\n" : "", errors);
 			free(errors);
+		} else if (strcmp(pb_str(pb, "lang"), lang) != 0) {
+			buf_printf(problems, "%s%s:1: lang is %s, but the file is in the %s "
+			    "directory", problems->len ? "\n" : "", path, pb_str(pb, "lang"), lang);
+			cJSON_Delete(pb);
+		} else if ((dup = library_exact(lib, pb_str(pb, "id"), lang)) != NULL) {
+			buf_printf(problems, "%s%s:1: duplicate id '%s' (also in %s)",
+			    problems->len ? "\n" : "", path, pb_str(pb, "id"),
+			    pb_str(dup->pb, "file"));
+			cJSON_Delete(pb);
 		} else {
 			lib->v = xreallocarray(lib->v, lib->n + 1, sizeof *lib->v);
 			lib->v[lib->n].pb = pb;
@@ -99,17 +129,20 @@ library_dir(struct library *lib, const char *dir, struct buf *problems)
 struct library *
 library_load(const char *dir, char **problems)
 {
+	static const char *const langs[] = { "en", "de" };
 	struct library *lib = xcalloc(1, sizeof *lib);
 	struct buf b;
 	char *sub;
+	size_t i;
 
 	buf_init(&b);
-	sub = xprintf("%s/en", dir);
-	library_dir(lib, sub, &b);
-	free(sub);
-	sub = xprintf("%s/de", dir);
-	library_dir(lib, sub, &b);
-	free(sub);
+	for (i = 0; i < sizeof langs / sizeof langs[0]; i++) {
+		sub = xprintf("%s/%s", dir, langs[i]);
+		library_dir(lib, sub, langs[i], &b);
+		free(sub);
+	}
+	if (lib->n == 0)
+		buf_printf(&b, "%sno playbooks in %s/en or %s/de", b.len ? "\n" : "", dir, dir);
 	*problems = b.len > 0 ? buf_take(&b) : NULL;
 	buf_free(&b);
 	return lib;

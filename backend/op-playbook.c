@@ -23,13 +23,16 @@ str(const cJSON *o, const char *k)
 	return s != NULL ? s : "";
 }
 
-/* playbook.list: the library in the caller's language, and the runs still open. */
+/* playbook.list: the library in the caller's language, the runs still open, and the files
+   left out with their problems. */
 int
 op_playbook_list(struct op_ctx *ctx)
 {
 	cJSON_AddItemToObject(ctx->reply, "playbooks", library_list(ctx->srv->library,
 	    op_str(ctx, "lang")));
 	cJSON_AddItemToObject(ctx->reply, "runs", run_list(ctx->srv->db, 1, 200));
+	if (ctx->srv->library_problems != NULL)
+		cJSON_AddStringToObject(ctx->reply, "problems", ctx->srv->library_problems);
 	return 0;
 }
 
@@ -37,12 +40,14 @@ op_playbook_list(struct op_ctx *ctx)
 int
 op_playbook_show(struct op_ctx *ctx)
 {
+	const char *hash = NULL;
 	const cJSON *pb = library_get(ctx->srv->library, op_str(ctx, "playbook"),
-	    op_str(ctx, "lang"), NULL);
+	    op_str(ctx, "lang"), &hash);
 
 	if (pb == NULL)
 		return op_fail(ctx, "not_found", "no playbook \"%.64s\"", op_str(ctx, "playbook"));
 	cJSON_AddItemToObject(ctx->reply, "playbook", cJSON_Duplicate(pb, 1));
+	cJSON_AddStringToObject(ctx->reply, "hash", hash);
 	return 0;
 }
 

@@ -790,11 +790,11 @@ pb_check(struct pb_parse *p, const char *text)
 			break;
 	}
 	if (qline == 0) {
-		pb_error(p, p->code_line, "check block without a query: line");
+		pb_error(p, p->code_line, "check block without a 'query:' line");
 		bad = 1;
 	}
 	if (eline == 0) {
-		pb_error(p, p->code_line, "check block without an expect: line");
+		pb_error(p, p->code_line, "check block without an 'expect:' line");
 		bad = 1;
 	}
 	if (!bad) {

@@ -392,14 +392,11 @@ server_listen(struct server *s, char **cause)
 static void
 server_library(struct server *s)
 {
-	char *problems = NULL;
-
 	library_free(s->library);
-	s->library = library_load(s->cfg->playbook_dir, &problems);
-	if (problems != NULL) {
-		log_debug("playbooks left out:\n%s", problems);
-		free(problems);
-	}
+	free(s->library_problems);
+	s->library = library_load(s->cfg->playbook_dir, &s->library_problems);
+	if (s->library_problems != NULL)
+		log_debug("playbooks left out:\n%s", s->library_problems);
 }
 
 static void
@@ -527,6 +524,7 @@ server_shutdown(struct server *s)
 	store_close(s->db);
 	redactor_free(s->redactor);
 	library_free(s->library);
+	free(s->library_problems);
 	free(s->am_error);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);

@@ -63,6 +63,7 @@ struct server {
 	int		 am_busy;	/* a read of Alertmanager is in flight */
 	char		*am_error;	/* why the last read failed, or NULL */
 	struct library	*library;	/* the playbooks */
+	char		*library_problems; /* files left out: "FILE:LINE: msg" lines */
 };
 
 /* Runs the daemon in the foreground until SIGTERM/SIGINT; returns the exit code. */

@@ -217,6 +217,13 @@ draw_library(int y, int h, int w)
 		draw_text(y + 2, 2, w - 4, STYLE_DIM, "The playbook library is empty.");
 		return;
 	}
+	if (cJSON_GetObjectItem(pb.lib, "problems") != NULL) {
+		/* Files left out: the first problem here, all of them in `leitstand playbook list`. */
+		body--;
+		draw_printf(y + h - 1, 1, w - 2, STYLE_WARN, "left out (leitstand playbook list "
+		    "shows all): %.*s", (int)strcspn(str(pb.lib, "problems", ""), "\n"),
+		    str(pb.lib, "problems", ""));
+	}
 	list_scroll(&pb.list, body);
 	for (i = 0; i < body && pb.list.top + i < pb.list.n; i++) {
 		row = pb.list.top + i;
@@ -430,6 +437,31 @@ put_check(int w, const cJSON *b, const cJSON *c)
 	put_lines(2, w - 4, st, "", line);
 }
 
+/* The step's result note and the notes on it, who wrote them and when. */
+static void
+put_notes(int w)
+{
+	const cJSON *n, *res = step_result(pb.step);
+	char when[16], *who;
+	time_t t;
+	struct tm tm;
+
+	if (res != NULL && *str(res, "note", "") != '\0') {
+		who = xprintf("%s by %s: ", str(res, "result", ""), str(res, "actor", ""));
+		put_text(1, w - 2, STYLE_WARN, who, str(res, "note", ""), 0);
+		free(who);
+	}
+	cJSON_ArrayForEach(n, cJSON_GetObjectItem(pb.run, "notes")) {
+		if ((int)num(n, "step") != pb.step)
+			continue;
+		t = (time_t)num(n, "at");
+		strftime(when, sizeof when, "%H:%M", localtime_r(&t, &tm));
+		who = xprintf("%s %s: ", when, str(n, "actor", ""));
+		put_text(1, w - 2, STYLE_DIM, who, str(n, "text", ""), 0);
+		free(who);
+	}
+}
+
 /* Lays out the blocks of the step shown; returns whether its checks all pass. */
 static int
 put_blocks(const cJSON *s, int w)
@@ -502,6 +534,7 @@ draw_step(int y, int h, int w)
 		    "run started; the run keeps the version it started with.");
 	lay.row++;
 	pass = put_blocks(s, w);
+	put_notes(w);
 	if (cJSON_IsTrue(cJSON_GetObjectItem(s, "skip_if_checks_pass")) && pass &&
 	    res == NULL)
 		put_wrapped(1, w - 2, STYLE_OK, "", "The checks pass: this step is satisfied "

@@ -26,3 +26,8 @@ while read -r section key def; do
 	sed -n "/^\[$section\]/,/^\[/p" "$top/data/leitstand.ini" | grep -q "^;\?$key =" ||
 		fail "data/leitstand.ini lacks $section.$key"
 done
+
+note "the README's playbook example lints clean"
+sed -n '/^~~~markdown$/,/^~~~$/p' "$top/README.md" | sed '1d;$d' >"$T/example.md"
+[ -s "$T/example.md" ] || fail "README has no playbook example"
+assert_eq "$("$LEITSTAND" playbook lint "$T/example.md")" "1 playbook: ok"

@@ -20,7 +20,7 @@ cleanup() {
 	# (if that pid is still one of ours: its command line names this test's directory).
 	for lock in "$T"/data*/daemon.lock; do
 		pid=$(head -n 1 "$lock" 2>/dev/null) || continue
-		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$T" && PIDS+=("$pid")
+		tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "$T" && PIDS+=("$pid")
 	done
 	for pid in "${PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null || true
@@ -137,7 +137,7 @@ console() {
 	local name=$1 size=$2 envs=() ; shift 2
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
 	[ $# -gt 0 ] && shift
-	tmux_ -f /dev/null new-session -d -s "$name" -x "${size%x*}" -y "${size#*x}" \
+	tmux_ -f /dev/null new-session -d -s "$name" -c "$T" -x "${size%x*}" -y "${size#*x}" \
 		env -i PATH="$PATH" HOME="$T" "${envs[@]}" "$LEITSTAND" -c "$CFG" "$@"
 	TMUX_SESSIONS+=("$name")
 }

@@ -30,7 +30,7 @@ done
 
 as() {
 	local user=$1 name=$2
-	tmux_ -f /dev/null new-session -d -s "$name" -x 100 -y 30 \
+	tmux_ -f /dev/null new-session -d -s "$name" -c "$T" -x 100 -y 30 \
 		runuser -u "$user" -- env -i PATH="$PATH" HOME="$T" TERM=xterm-256color \
 		LANG=C.UTF-8 EDITOR="$T/editor" "$LEITSTAND" -c "$CFG"
 	TMUX_SESSIONS+=("$name")

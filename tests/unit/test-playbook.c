@@ -552,8 +552,8 @@ test_checks(void **state)
 	    "query:\n"
 	    "expect: value < 1 or value > 2\n"
 	    "```\n",
-	    "t.md:8: check block without a query: line\n"
-	    "t.md:11: check block without an expect: line\n"
+	    "t.md:8: check block without a 'query:' line\n"
+	    "t.md:11: check block without an 'expect:' line\n"
 	    "t.md:16: check: expect: expected a number after '<', not '> 5'\n"
 	    "t.md:17: check: unexpected line 'timeout: 5s' (a check has only query: "
 	    "and expect: lines)\n"
