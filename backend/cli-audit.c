@@ -6,14 +6,7 @@
 
 #include "backend/cli.h"
 #include "backend/client.h"
-
-static const char *
-str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
+#include "backend/json.h"
 
 /* leitstand audit verify [--json] */
 int
@@ -43,7 +36,7 @@ cli_audit_verify(struct cli *cli, int argc, char **argv)
 	else {
 		printf("audit log BROKEN at entry %.0f: ",
 		    cJSON_GetObjectItem(r, "first_bad")->valuedouble);
-		cli_put(str(r, "reason"));
+		cli_put(json_str(r, "reason", ""));
 		printf(" (%.0f entries before it are intact)\n",
 		    cJSON_GetObjectItem(r, "entries")->valuedouble);
 	}
@@ -104,13 +97,13 @@ cli_audit_list(struct cli *cli, int argc, char **argv)
 		return 0;
 	}
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(r, "entries")) {
-		printf("%6.0f  %s  ", cJSON_GetObjectItem(e, "seq")->valuedouble, str(e, "ts"));
-		cli_put(str(e, "actor"));
-		printf(" (%s)  %s  ", str(e, "role"), str(e, "action"));
-		cli_put(str(e, "object"));
+		printf("%6.0f  %s  ", cJSON_GetObjectItem(e, "seq")->valuedouble, json_str(e, "ts", ""));
+		cli_put(json_str(e, "actor", ""));
+		printf(" (%s)  %s  ", json_str(e, "role", ""), json_str(e, "action", ""));
+		cli_put(json_str(e, "object", ""));
 		if (cJSON_IsString(cJSON_GetObjectItem(e, "details"))) {
 			putchar(' ');
-			cli_put(str(e, "details"));
+			cli_put(json_str(e, "details", ""));
 		}
 		putchar('\n');
 	}

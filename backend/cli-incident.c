@@ -9,21 +9,8 @@
 #include "backend/cli.h"
 #include "backend/client.h"
 #include "backend/format.h"
+#include "backend/json.h"
 #include "backend/xmalloc.h"
-
-static const char *
-str(const cJSON *o, const char *k, const char *def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : def;
-}
-
-static double
-num(const cJSON *o, const char *k)
-{
-	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
 
 /* "3m left", "12m over" for a timer in seconds. */
 static void
@@ -40,14 +27,14 @@ print_row(const cJSON *i)
 {
 	char age[16], line[256], timer[32] = "";
 
-	format_age(age, sizeof age, (long)num(i, "age"));
+	format_age(age, sizeof age, (long)json_num(i, "age"));
 	if (cJSON_IsNumber(cJSON_GetObjectItem(i, "ack_left")))
-		timer_text(timer, sizeof timer, num(i, "ack_left"));
+		timer_text(timer, sizeof timer, json_num(i, "ack_left"));
 	snprintf(line, sizeof line, "%6.0f  SEV%.0f  L%.0f  %-12s  %-10s  %5s  %-12s  ",
-	    num(i, "id"), num(i, "severity"), num(i, "level"), str(i, "status", "?"),
-	    str(i, "assignee", "-"), age, timer);
+	    json_num(i, "id"), json_num(i, "severity"), json_num(i, "level"), json_str(i, "status", "?"),
+	    json_str(i, "assignee", "-"), age, timer);
 	cli_put(line);
-	cli_put(str(i, "title", ""));
+	cli_put(json_str(i, "title", ""));
 	putchar('\n');
 }
 
@@ -66,6 +53,23 @@ split(const char *s)
 
 /* leitstand incident list [--status S,..] [--severity N,..] [--level N] [--assignee U]
    [--search TEXT] [--order severity|id] [--limit N] [--json] */
+
+static void
+print_list(const cJSON *r)
+{
+	const cJSON *c = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "counts"), "open"), *i;
+
+	printf("open: SEV1 %.0f  SEV2 %.0f  SEV3 %.0f  SEV4 %.0f   overdue acks: %.0f   "
+	    "listed %d of %.0f\n", cJSON_GetNumberValue(cJSON_GetArrayItem(c, 0)),
+	    cJSON_GetNumberValue(cJSON_GetArrayItem(c, 1)),
+	    cJSON_GetNumberValue(cJSON_GetArrayItem(c, 2)),
+	    cJSON_GetNumberValue(cJSON_GetArrayItem(c, 3)),
+	    json_num(cJSON_GetObjectItem(r, "counts"), "overdue"),
+	    cJSON_GetArraySize(cJSON_GetObjectItem(r, "incidents")), json_num(r, "total"));
+	cJSON_ArrayForEach(i, cJSON_GetObjectItem(r, "incidents"))
+		print_row(i);
+}
+
 int
 cli_incident_list(struct cli *cli, int argc, char **argv)
 {
@@ -80,7 +84,7 @@ cli_incident_list(struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	cJSON *req = client_request("incident.list"), *r, *i, *c;
+	cJSON *req = client_request("incident.list");
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -118,68 +122,47 @@ cli_incident_list(struct cli *cli, int argc, char **argv)
 		cJSON_Delete(req);
 		return EXIT_USAGE;
 	}
-	if (cli_connect(cli, 1) != 0) {
-		cJSON_Delete(req);
-		return 1;
-	}
-	if ((r = cli_call(cli, req)) == NULL)
-		return 1;
-	if (cli->json)
-		cli_print_json(r);
-	else {
-		c = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "counts"), "open");
-		printf("open: SEV1 %.0f  SEV2 %.0f  SEV3 %.0f  SEV4 %.0f   overdue acks: %.0f   "
-		    "listed %d of %.0f\n", cJSON_GetNumberValue(cJSON_GetArrayItem(c, 0)),
-		    cJSON_GetNumberValue(cJSON_GetArrayItem(c, 1)),
-		    cJSON_GetNumberValue(cJSON_GetArrayItem(c, 2)),
-		    cJSON_GetNumberValue(cJSON_GetArrayItem(c, 3)),
-		    num(cJSON_GetObjectItem(r, "counts"), "overdue"),
-		    cJSON_GetArraySize(cJSON_GetObjectItem(r, "incidents")), num(r, "total"));
-		cJSON_ArrayForEach(i, cJSON_GetObjectItem(r, "incidents"))
-			print_row(i);
-	}
-	cJSON_Delete(r);
-	return 0;
+	return cli_run(cli, req, print_list);
 }
 
 static void
-print_incident(const cJSON *i)
+print_incident(const cJSON *r)
 {
-	const cJSON *e;
+	const cJSON *i = cJSON_GetObjectItem(r, "incident"), *e;
 	char when[32], timer[32];
 	time_t t;
 
-	printf("incident %.0f: ", num(i, "id"));
-	cli_put(str(i, "title", ""));
-	printf("\nSEV%.0f  L%.0f  %s  source %s  assignee ", num(i, "severity"), num(i, "level"),
-	    str(i, "status", "?"), str(i, "source", "?"));
-	cli_put(str(i, "assignee", "-"));
+	printf("incident %.0f: ", json_num(i, "id"));
+	cli_put(json_str(i, "title", ""));
+	printf("\nSEV%.0f  L%.0f  %s  source %s  assignee ", json_num(i, "severity"), json_num(i, "level"),
+	    json_str(i, "status", "?"), json_str(i, "source", "?"));
+	cli_put(json_str(i, "assignee", "-"));
 	putchar('\n');
 	if (cJSON_IsNumber(cJSON_GetObjectItem(i, "ack_left"))) {
-		timer_text(timer, sizeof timer, num(i, "ack_left"));
+		timer_text(timer, sizeof timer, json_num(i, "ack_left"));
 		printf("acknowledge: %s\n", timer);
 	}
 	if (cJSON_IsNumber(cJSON_GetObjectItem(i, "resolve_left"))) {
-		timer_text(timer, sizeof timer, num(i, "resolve_left"));
+		timer_text(timer, sizeof timer, json_num(i, "resolve_left"));
 		printf("resolve: %s\n", timer);
 	}
 	if (cJSON_IsNumber(cJSON_GetObjectItem(i, "mtta")))
-		printf("MTTA %.0fs", num(i, "mtta"));
+		printf("MTTA %.0fs", json_num(i, "mtta"));
 	if (cJSON_IsNumber(cJSON_GetObjectItem(i, "mttr")))
-		printf("  MTTR %.0fs", num(i, "mttr"));
+		printf("  MTTR %.0fs", json_num(i, "mttr"));
 	if (cJSON_IsNumber(cJSON_GetObjectItem(i, "mtta")))
 		putchar('\n');
-	if (*str(i, "description", "") != '\0') {
-		cli_put(str(i, "description", ""));
+	if (*json_str(i, "description", "") != '\0') {
+		cli_put(json_str(i, "description", ""));
 		putchar('\n');
 	}
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(i, "timeline")) {
-		t = (time_t)num(e, "ts");
+		t = (time_t)json_num(e, "ts");
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", localtime(&t));
-		printf("  %s  %-14s ", when, str(e, "kind", ""));
-		cli_put(str(e, "actor", ""));
+		printf("  %s  %-14s ", when, json_str(e, "kind", ""));
+		cli_put(json_str(e, "actor", ""));
 		printf(": ");
-		cli_put(str(e, "text", ""));
+		cli_put(json_str(e, "text", ""));
 		putchar('\n');
 	}
 }
@@ -191,7 +174,7 @@ cli_incident_show(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
 	};
-	cJSON *req, *r;
+	cJSON *req;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -203,18 +186,28 @@ cli_incident_show(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	req = client_request("incident.show");
 	cJSON_AddNumberToObject(req, "incident", (double)atoll(argv[optind]));
-	if (cli_connect(cli, 1) != 0) {
-		cJSON_Delete(req);
-		return 1;
-	}
-	if ((r = cli_call(cli, req)) == NULL)
-		return 1;
-	if (cli->json)
-		cli_print_json(r);
-	else
-		print_incident(cJSON_GetObjectItem(r, "incident"));
-	cJSON_Delete(r);
-	return 0;
+	return cli_run(cli, req, print_incident);
+}
+
+
+static void
+print_opened(const cJSON *r)
+{
+	printf("opened incident %.0f\n", json_num(cJSON_GetObjectItem(r, "incident"), "id"));
+}
+
+/* After an action: the ticket it made, or the incident as it is now. */
+static void
+print_acted(const cJSON *r)
+{
+	if (cJSON_GetObjectItem(r, "ticket_key") != NULL) {
+		printf("ticket ");
+		cli_put(json_str(r, "ticket_key", ""));
+		putchar(' ');
+		cli_put(json_str(r, "ticket_url", ""));
+		putchar('\n');
+	} else
+		print_row(cJSON_GetObjectItem(r, "incident"));
 }
 
 /* leitstand incident open --title TEXT --severity 1-4 [--description TEXT] [--json] */
@@ -228,7 +221,7 @@ cli_incident_open(struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	cJSON *req = client_request("incident.open"), *r;
+	cJSON *req = client_request("incident.open");
 	char *end;
 	long sev;
 	int ch;
@@ -263,18 +256,7 @@ cli_incident_open(struct cli *cli, int argc, char **argv)
 		cJSON_Delete(req);
 		return EXIT_USAGE;
 	}
-	if (cli_connect(cli, 1) != 0) {
-		cJSON_Delete(req);
-		return 1;
-	}
-	if ((r = cli_call(cli, req)) == NULL)
-		return 1;
-	if (cli->json)
-		cli_print_json(r);
-	else
-		printf("opened incident %.0f\n", num(cJSON_GetObjectItem(r, "incident"), "id"));
-	cJSON_Delete(r);
-	return 0;
+	return cli_run(cli, req, print_opened);
 }
 
 /*
@@ -289,7 +271,7 @@ cli_incident_act(struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	cJSON *req, *r;
+	cJSON *req;
 	struct buf text;
 	char *op;
 	long minutes = 0;
@@ -316,47 +298,8 @@ cli_incident_act(struct cli *cli, int argc, char **argv)
 	if (minutes > 0)
 		cJSON_AddNumberToObject(req, "minutes", (double)minutes);
 	buf_free(&text);
-	if (cli_connect(cli, 1) != 0) {
-		cJSON_Delete(req);
-		free(op);
-		return 1;
-	}
-	r = cli_call(cli, req);
 	free(op);
-	if (r == NULL)
-		return 1;
-	if (cli->json)
-		cli_print_json(r);
-	else if (cJSON_GetObjectItem(r, "ticket_key") != NULL) {
-		printf("ticket ");
-		cli_put(str(r, "ticket_key", ""));
-		putchar(' ');
-		cli_put(str(r, "ticket_url", ""));
-		putchar('\n');
-	} else
-		print_row(cJSON_GetObjectItem(r, "incident"));
-	cJSON_Delete(r);
-	return 0;
-}
-
-/* Prints the "markdown" of a reply as it is: the daemon built it from sanitised text. */
-static int
-print_markdown(struct cli *cli, cJSON *req)
-{
-	cJSON *r;
-
-	if (cli_connect(cli, 1) != 0) {
-		cJSON_Delete(req);
-		return 1;
-	}
-	if ((r = cli_call(cli, req)) == NULL)
-		return 1;
-	if (cli->json)
-		cli_print_json(r);
-	else
-		fputs(str(r, "markdown", ""), stdout);
-	cJSON_Delete(r);
-	return 0;
+	return cli_run(cli, req, print_acted);
 }
 
 /* leitstand incident report ID [--json]: the postmortem as Markdown. */
@@ -378,7 +321,7 @@ cli_incident_report(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	req = client_request("incident.report");
 	cJSON_AddNumberToObject(req, "incident", (double)atoll(argv[optind]));
-	return print_markdown(cli, req);
+	return cli_run(cli, req, cli_print_markdown);
 }
 
 /* leitstand handover [--since DURATION] [--json]: the shift's handover as Markdown. */
@@ -418,5 +361,5 @@ cli_handover(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	req = client_request("handover");
 	cJSON_AddNumberToObject(req, "since", (double)(time(NULL) - since));
-	return print_markdown(cli, req);
+	return cli_run(cli, req, cli_print_markdown);
 }

@@ -8,14 +8,7 @@
 #include "backend/cli.h"
 #include "backend/client.h"
 #include "backend/format.h"
-
-static const char *
-str(const cJSON *o, const char *k, const char *def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : def;
-}
+#include "backend/json.h"
 
 static double
 num(const cJSON *o, const char *k, double def)
@@ -34,21 +27,21 @@ print_snapshot(const cJSON *snap)
 	double interval = num(snap, "interval", 5);
 
 	printf("source: ");
-	cli_put(str(src, "url", "(none)"));
-	printf(" (%s)", str(src, "state", "?"));
+	cli_put(json_str(src, "url", "(none)"));
+	printf(" (%s)", json_str(src, "state", "?"));
 	if (cJSON_GetObjectItem(src, "error") != NULL) {
 		printf(": ");
-		cli_put(str(src, "error", ""));
+		cli_put(json_str(src, "error", ""));
 	}
-	printf("\noverall: %s\n", str(snap, "state", "?"));
+	printf("\noverall: %s\n", json_str(snap, "state", "?"));
 	cJSON_ArrayForEach(k, cJSON_GetObjectItem(snap, "kpis")) {
 		if (cJSON_IsNumber(cJSON_GetObjectItem(k, "value")))
 			format_value(value, sizeof value, num(k, "value", 0),
-			    (int)num(k, "precision", 2), str(k, "unit", ""));
+			    (int)num(k, "precision", 2), json_str(k, "unit", ""));
 		else
 			snprintf(value, sizeof value, "--");
-		snprintf(line, sizeof line, "%-22s %16s  %-7s", str(k, "title", "?"), value,
-		    str(k, "state", "?"));
+		snprintf(line, sizeof line, "%-22s %16s  %-7s", json_str(k, "title", "?"), value,
+		    json_str(k, "state", "?"));
 		cli_put(line);
 		if (num(k, "age", 0) > 2 * interval) {
 			format_age(age, sizeof age, (long)num(k, "age", 0));
@@ -56,10 +49,10 @@ print_snapshot(const cJSON *snap)
 		}
 		if (cJSON_GetObjectItem(k, "error") != NULL) {
 			printf("  ");
-			cli_put(str(k, "error", ""));
+			cli_put(json_str(k, "error", ""));
 		} else if (cJSON_GetObjectItem(k, "note") != NULL) {
 			printf("  ");
-			cli_put(str(k, "note", ""));
+			cli_put(json_str(k, "note", ""));
 		}
 		putchar('\n');
 	}
@@ -107,7 +100,7 @@ cli_kpi(struct cli *cli, int argc, char **argv)
 	cJSON_Delete(r);
 	/* One snapshot per poll until the daemon goes away or we are interrupted. */
 	while ((rc = client_read(cli->client, -1, &msg, &cause)) == 1) {
-		if (strcmp(str(msg, "event", ""), "kpi") == 0) {
+		if (strcmp(json_str(msg, "event", ""), "kpi") == 0) {
 			if (cli->json) {
 				line = cJSON_PrintUnformatted(msg);
 				puts(line);

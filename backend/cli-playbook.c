@@ -8,42 +8,9 @@
 #include "backend/buf.h"
 #include "backend/cli.h"
 #include "backend/client.h"
+#include "backend/json.h"
 #include "backend/playbook.h"
 #include "backend/xmalloc.h"
-
-static const char *
-str(const cJSON *o, const char *k, const char *def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : def;
-}
-
-static double
-num(const cJSON *o, const char *k)
-{
-	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
-
-/* Sends a request and prints the reply as JSON (--json) or through print. */
-static int
-call_print(struct cli *cli, cJSON *req, void (*print)(const cJSON *))
-{
-	cJSON *r;
-
-	if (cli_connect(cli, 1) != 0) {
-		cJSON_Delete(req);
-		return 1;
-	}
-	if ((r = cli_call(cli, req)) == NULL)
-		return 1;
-	if (cli->json)
-		cli_print_json(r);
-	else
-		print(r);
-	cJSON_Delete(r);
-	return 0;
-}
 
 /* Parses --json and --lang; returns EXIT_USAGE or 0. */
 static int
@@ -90,20 +57,20 @@ print_runs(const cJSON *runs)
 
 	cJSON_ArrayForEach(r, runs) {
 		if (cJSON_GetObjectItem(r, "incident") != NULL)
-			snprintf(incident, sizeof incident, " incident #%.0f", num(r, "incident"));
+			snprintf(incident, sizeof incident, " incident #%.0f", json_num(r, "incident"));
 		else
 			incident[0] = '\0';
-		snprintf(line, sizeof line, "run %4.0f  %-18s  %2.0f/%-2.0f  %-8s%s", num(r, "id"),
-		    str(r, "playbook", ""), num(r, "answered"), num(r, "steps"),
+		snprintf(line, sizeof line, "run %4.0f  %-18s  %2.0f/%-2.0f  %-8s%s", json_num(r, "id"),
+		    json_str(r, "playbook", ""), json_num(r, "answered"), json_num(r, "steps"),
 		    cJSON_GetObjectItem(r, "finished_at") ? "finished" : "open", incident);
 		cli_put(line);
 		printf("  started by ");
-		cli_put(str(r, "started_by", ""));
+		cli_put(json_str(r, "started_by", ""));
 		if (cJSON_GetObjectItem(r, "last") != NULL) {
-			t = (time_t)num(r, "last_at");
+			t = (time_t)json_num(r, "last_at");
 			strftime(line, sizeof line, "%Y-%m-%d %H:%M", localtime(&t));
 			printf("; last: ");
-			cli_put(str(r, "last", ""));
+			cli_put(json_str(r, "last", ""));
 			printf(" at %s", line);
 		}
 		putchar('\n');
@@ -117,15 +84,15 @@ print_list(const cJSON *r)
 	char line[256];
 
 	cJSON_ArrayForEach(p, cJSON_GetObjectItem(r, "playbooks")) {
-		snprintf(line, sizeof line, "%-18s %s %s  %2.0f steps  ", str(p, "id", ""),
-		    str(p, "lang", ""), str(p, "level", "--"), num(p, "steps"));
+		snprintf(line, sizeof line, "%-18s %s %s  %2.0f steps  ", json_str(p, "id", ""),
+		    json_str(p, "lang", ""), json_str(p, "level", "--"), json_num(p, "steps"));
 		cli_put(line);
-		cli_put(str(p, "title", ""));
+		cli_put(json_str(p, "title", ""));
 		putchar('\n');
 	}
 	if (cJSON_GetObjectItem(r, "problems") != NULL) {
 		printf("\nleft out of the library:\n");
-		cli_put(str(r, "problems", ""));
+		cli_put(json_str(r, "problems", ""));
 		putchar('\n');
 	}
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(r, "runs")) > 0) {
@@ -146,13 +113,13 @@ cli_playbook_list(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	req = client_request("playbook.list");
 	cJSON_AddStringToObject(req, "lang", lang != NULL ? lang : config_lang(&cli->cfg));
-	return call_print(cli, req, print_list);
+	return cli_run(cli, req, print_list);
 }
 
 static void
 print_started(const cJSON *r)
 {
-	printf("run %.0f started\n", num(r, "run"));
+	printf("run %.0f started\n", json_num(r, "run"));
 }
 
 /* leitstand playbook run ID [--incident N] [--lang en|de] [--json] */
@@ -170,7 +137,7 @@ cli_playbook_run(struct cli *cli, int argc, char **argv)
 	cJSON_AddStringToObject(req, "lang", lang != NULL ? lang : config_lang(&cli->cfg));
 	if (incident > 0)
 		cJSON_AddNumberToObject(req, "incident", incident);
-	return call_print(cli, req, print_started);
+	return cli_run(cli, req, print_started);
 }
 
 /* leitstand playbook lint FILE...: every problem as FILE:LINE: message, an id used twice in a
@@ -194,13 +161,13 @@ cli_playbook_lint(struct cli *cli, int argc, char **argv)
 			putchar('\n');
 			bad = 1;
 		} else {
-			key = xprintf("%s/%s", str(pb, "lang", ""), str(pb, "id", ""));
+			key = xprintf("%s/%s", json_str(pb, "lang", ""), json_str(pb, "id", ""));
 			if (cJSON_GetObjectItemCaseSensitive(seen, key) != NULL) {
 				cli_put(argv[i]);
 				printf(":1: duplicate id '");
-				cli_put(str(pb, "id", ""));
+				cli_put(json_str(pb, "id", ""));
 				printf("' (also in ");
-				cli_put(str(seen, key, ""));
+				cli_put(json_str(seen, key, ""));
 				printf(")\n");
 				bad = 1;
 			} else
@@ -235,13 +202,7 @@ cli_run_list(struct cli *cli, int argc, char **argv)
 	req = client_request("run.list");
 	if (all)
 		cJSON_AddTrueToObject(req, "all");
-	return call_print(cli, req, print_run_list);
-}
-
-static void
-print_markdown(const cJSON *r)
-{
-	fputs(str(r, "markdown", ""), stdout);
+	return cli_run(cli, req, print_run_list);
 }
 
 /* The result of a step in a run's "results", or NULL. */
@@ -251,7 +212,7 @@ step_result(const cJSON *run, int step)
 	const cJSON *r;
 
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(run, "results")) {
-		if ((int)num(r, "step") == step)
+		if ((int)json_num(r, "step") == step)
 			return r;
 	}
 	return NULL;
@@ -261,35 +222,35 @@ static void
 print_run(const cJSON *r)
 {
 	const cJSON *run = cJSON_GetObjectItem(r, "run"), *s, *res;
-	int i = 0, current = (int)num(run, "current");
+	int i = 0, current = (int)json_num(run, "current");
 	char when[32];
 	time_t t;
 
-	printf("run %.0f: ", num(run, "id"));
-	cli_put(str(run, "title", ""));
-	printf("\n%s (%s), started by ", str(run, "playbook", ""), str(run, "lang", ""));
-	cli_put(str(run, "started_by", ""));
+	printf("run %.0f: ", json_num(run, "id"));
+	cli_put(json_str(run, "title", ""));
+	printf("\n%s (%s), started by ", json_str(run, "playbook", ""), json_str(run, "lang", ""));
+	cli_put(json_str(run, "started_by", ""));
 	if (cJSON_GetObjectItem(run, "incident") != NULL)
-		printf(" for incident #%.0f", num(run, "incident"));
+		printf(" for incident #%.0f", json_num(run, "incident"));
 	if (cJSON_GetObjectItem(run, "finished_at") != NULL)
 		printf("; finished\n");
 	else
-		printf("; open, resume at step %d of %.0f\n", current + 1, num(run, "steps"));
+		printf("; open, resume at step %d of %.0f\n", current + 1, json_num(run, "steps"));
 	if (cJSON_IsTrue(cJSON_GetObjectItem(run, "file_changed")))
 		printf("the playbook file has changed since the run started\n");
 	cJSON_ArrayForEach(s, cJSON_GetObjectItem(cJSON_GetObjectItem(run, "content"), "steps")) {
 		res = step_result(run, i);
 		printf("%s%2d  %-7s  ", i == current && res == NULL ? ">" : " ", i + 1,
-		    res != NULL ? str(res, "result", "") : "-");
-		cli_put(str(s, "title", ""));
+		    res != NULL ? json_str(res, "result", "") : "-");
+		cli_put(json_str(s, "title", ""));
 		if (res != NULL) {
-			t = (time_t)num(res, "at");
+			t = (time_t)json_num(res, "at");
 			strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime(&t));
 			printf("\n              %s ", when);
-			cli_put(str(res, "actor", ""));
-			if (*str(res, "note", "") != '\0') {
+			cli_put(json_str(res, "actor", ""));
+			if (*json_str(res, "note", "") != '\0') {
 				printf(": ");
-				cli_put(str(res, "note", ""));
+				cli_put(json_str(res, "note", ""));
 			}
 		}
 		putchar('\n');
@@ -310,7 +271,7 @@ cli_run_show(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	req = client_request(export ? "run.export" : "run.show");
 	cJSON_AddNumberToObject(req, "run", (double)atoll(argv[optind]));
-	return call_print(cli, req, export ? print_markdown : print_run);
+	return cli_run(cli, req, export ? cli_print_markdown : print_run);
 }
 
 static void
@@ -329,9 +290,9 @@ print_checks(const cJSON *r)
 		printf("%-5s ", cJSON_GetObjectItem(c, "error") != NULL ? "ERROR" :
 		    cJSON_IsTrue(cJSON_GetObjectItem(c, "pass")) ? "PASS" : "FAIL");
 		if (cJSON_GetObjectItem(c, "error") != NULL)
-			cli_put(str(c, "error", ""));
+			cli_put(json_str(c, "error", ""));
 		else
-			printf("%g (%s)", num(c, "value"), str(c, "expect", ""));
+			printf("%g (%s)", json_num(c, "value"), json_str(c, "expect", ""));
 		putchar('\n');
 	}
 }
@@ -380,5 +341,5 @@ cli_run_act(struct cli *cli, int argc, char **argv)
 	if (text.len > 0)
 		cJSON_AddStringToObject(req, "text", text.data);
 	buf_free(&text);
-	return call_print(cli, req, strcmp(what, "check") == 0 ? print_checks : print_done);
+	return cli_run(cli, req, strcmp(what, "check") == 0 ? print_checks : print_done);
 }

@@ -8,6 +8,7 @@
 
 #include "backend/cli.h"
 #include "backend/client.h"
+#include "backend/json.h"
 #include "backend/sanitize.h"
 #include "backend/xmalloc.h"
 
@@ -60,6 +61,31 @@ cli_call(struct cli *cli, cJSON *req)
 		return NULL;
 	}
 	return reply;
+}
+
+int
+cli_run(struct cli *cli, cJSON *req, void (*print)(const cJSON *))
+{
+	cJSON *r;
+
+	if (cli_connect(cli, 1) != 0) {
+		cJSON_Delete(req);
+		return 1;
+	}
+	if ((r = cli_call(cli, req)) == NULL)
+		return 1;
+	if (cli->json)
+		cli_print_json(r);
+	else
+		print(r);
+	cJSON_Delete(r);
+	return 0;
+}
+
+void
+cli_print_markdown(const cJSON *reply)
+{
+	fputs(json_str(reply, "markdown", ""), stdout);
 }
 
 void

@@ -29,6 +29,11 @@ struct cli {
 int	 cli_connect(struct cli *, int start);
 /* Sends a request and returns the ok reply; prints the error and returns NULL otherwise. */
 cJSON	*cli_call(struct cli *, cJSON *req);
+/* Connects, sends req (taken) and prints the reply: as JSON with --json, else through print.
+   0, or 1 once the error is printed. */
+int	 cli_run(struct cli *, cJSON *req, void (*print)(const cJSON *reply));
+/* Prints a reply's "markdown" as it is: the daemon built it from sanitised text. */
+void	 cli_print_markdown(const cJSON *reply);
 /* Prints external text for a human reader: sanitised when stdout is a terminal. */
 void	 cli_put(const char *);
 /* Prints an ok reply without "id" and "ok", pretty, for --json. */

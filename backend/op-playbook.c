@@ -7,6 +7,7 @@
 
 #include "backend/format.h"
 #include "backend/incident.h"
+#include "backend/json.h"
 #include "backend/library.h"
 #include "backend/ops.h"
 #include "backend/playbook.h"
@@ -14,14 +15,6 @@
 #include "backend/run.h"
 #include "backend/server.h"
 #include "backend/xmalloc.h"
-
-static const char *
-str(const cJSON *o, const char *k)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
-
-	return s != NULL ? s : "";
-}
 
 /* playbook.list: the library in the caller's language, the runs still open, and the files
    left out with their problems. */
@@ -100,7 +93,7 @@ op_run_start(struct op_ctx *ctx)
 		free(cause);
 		return -1;
 	}
-	text = xprintf("playbook %s started (run %lld): %s", str(pb, "id"), run, str(pb, "title"));
+	text = xprintf("playbook %s started (run %lld): %s", json_str(pb, "id", ""), run, json_str(pb, "title", ""));
 	if (run_to_incident(ctx, run, text, &cause) != 0) {
 		free(text);
 		op_fail(ctx, "internal", "%s", cause);
@@ -110,7 +103,7 @@ op_run_start(struct op_ctx *ctx)
 	free(text);
 	ctx->object = xprintf("run %lld", run);
 	ctx->details = cJSON_CreateObject();
-	cJSON_AddStringToObject(ctx->details, "playbook", str(pb, "id"));
+	cJSON_AddStringToObject(ctx->details, "playbook", json_str(pb, "id", ""));
 	cJSON_AddStringToObject(ctx->details, "hash", hash);
 	if (incident > 0)
 		cJSON_AddNumberToObject(ctx->details, "incident", (double)incident);
@@ -136,8 +129,8 @@ run_now(struct op_ctx *ctx, long long run)
 
 	if ((r = run_get(ctx->srv->db, run, NULL, time(NULL))) == NULL)
 		return NULL;
-	id = xstrdup(str(r, "playbook"));
-	library_get(ctx->srv->library, id, str(r, "lang"), &hash);
+	id = xstrdup(json_str(r, "playbook", ""));
+	library_get(ctx->srv->library, id, json_str(r, "lang", ""), &hash);
 	cJSON_Delete(r);
 	free(id);
 	return run_get(ctx->srv->db, run, hash, time(NULL));
@@ -176,7 +169,7 @@ step_title(struct op_ctx *ctx, long long run, int step)
 	cJSON *r = run_get(ctx->srv->db, run, NULL, time(NULL));
 	const cJSON *s = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r,
 	    "content"), "steps"), step);
-	char *t = xprintf("%s, step %d \"%s\"", str(r, "playbook"), step + 1, str(s, "title"));
+	char *t = xprintf("%s, step %d \"%s\"", json_str(r, "playbook", ""), step + 1, json_str(s, "title", ""));
 
 	cJSON_Delete(r);
 	return t;
@@ -193,7 +186,7 @@ finished_text(struct op_ctx *ctx, long long run)
 	format_age(dur, sizeof dur, (long)cJSON_GetNumberValue(cJSON_GetObjectItem(sum,
 	    "seconds")));
 	t = xprintf("playbook %s finished (run %lld): %.0f done, %.0f skipped, %.0f failed in %s",
-	    str(r, "playbook"), run, cJSON_GetNumberValue(cJSON_GetObjectItem(sum, "done")),
+	    json_str(r, "playbook", ""), run, cJSON_GetNumberValue(cJSON_GetObjectItem(sum, "done")),
 	    cJSON_GetNumberValue(cJSON_GetObjectItem(sum, "skipped")),
 	    cJSON_GetNumberValue(cJSON_GetObjectItem(sum, "failed")), dur);
 	cJSON_Delete(r);
@@ -323,22 +316,22 @@ op_run_check(struct op_ctx *ctx)
 	j->pending = 1;
 	ctx->deferred = 1;
 	cJSON_ArrayForEach(b, cJSON_GetObjectItem(s, "blocks")) {
-		if (strcmp(str(b, "type"), "check") != 0)
+		if (strcmp(json_str(b, "type", ""), "check") != 0)
 			continue;
 		one = xcalloc(1, sizeof *one);
 		one->job = j;
 		one->result = cJSON_CreateObject();
-		cJSON_AddStringToObject(one->result, "query", str(b, "query"));
-		cJSON_AddStringToObject(one->result, "expect", str(b, "expect"));
+		cJSON_AddStringToObject(one->result, "query", json_str(b, "query", ""));
+		cJSON_AddStringToObject(one->result, "expect", json_str(b, "expect", ""));
 		cJSON_AddItemToArray(j->results, one->result);
 		j->pending++;
-		if (pb_condition_parse(str(b, "expect"), &one->cond, &why) != 0) {
+		if (pb_condition_parse(json_str(b, "expect", ""), &one->cond, &why) != 0) {
 			check_answer(one, NAN, why);
 			free(why);
 			why = NULL;
 			continue;
 		}
-		poller_instant(ctx->srv->poller, str(b, "query"), check_answer, one);
+		poller_instant(ctx->srv->poller, json_str(b, "query", ""), check_answer, one);
 	}
 	cJSON_Delete(r);
 	check_release(j);

@@ -4,17 +4,10 @@
 
 #include "backend/buf.h"
 #include "backend/format.h"
+#include "backend/json.h"
 #include "backend/run.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
-
-static const char *
-str(const cJSON *o, const char *k)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
-
-	return s != NULL ? s : "";
-}
 
 long long
 run_start(sqlite3 *db, const cJSON *pb, const char *hash, long long incident, const char *actor,
@@ -26,10 +19,10 @@ run_start(sqlite3 *db, const cJSON *pb, const char *hash, long long incident, co
 
 	st = store_prepare(db, "INSERT INTO run (playbook, lang, title, file, file_hash, content, "
 	    "steps, incident_id, started_by, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	sqlite3_bind_text(st, 1, str(pb, "id"), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, str(pb, "lang"), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, str(pb, "title"), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, str(pb, "file"), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, json_str(pb, "id", ""), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, json_str(pb, "lang", ""), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, json_str(pb, "title", ""), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, json_str(pb, "file", ""), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, content, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 7, cJSON_GetArraySize(cJSON_GetObjectItem(pb, "steps")));
@@ -289,7 +282,7 @@ run_get(sqlite3 *db, long long run, const char *current_hash, time_t now)
 	}
 	cJSON_AddNumberToObject(o, "current", current < steps ? current : steps - 1);
 	cJSON_ArrayForEach(r, results) {
-		result = str(r, "result");
+		result = json_str(r, "result", "");
 		done += strcmp(result, "done") == 0;
 		skipped += strcmp(result, "skipped") == 0;
 		failed += strcmp(result, "failed") == 0;
@@ -395,10 +388,10 @@ run_markdown(const cJSON *run)
 	buf_init(&b);
 	buf_addstr(&b, "# Playbook run ");
 	buf_printf(&b, "%.0f: ", cJSON_GetNumberValue(cJSON_GetObjectItem(run, "id")));
-	md_text(&b, str(run, "title"));
-	buf_printf(&b, "\n\n- Playbook: %s (%s)\n- Started by: ", str(run, "playbook"),
-	    str(run, "lang"));
-	md_text(&b, str(run, "started_by"));
+	md_text(&b, json_str(run, "title", ""));
+	buf_printf(&b, "\n\n- Playbook: %s (%s)\n- Started by: ", json_str(run, "playbook", ""),
+	    json_str(run, "lang", ""));
+	md_text(&b, json_str(run, "started_by", ""));
 	if (cJSON_GetObjectItem(run, "incident") != NULL)
 		buf_printf(&b, "\n- Incident: #%.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(run,
 		    "incident")));
@@ -414,27 +407,27 @@ run_markdown(const cJSON *run)
 		buf_addstr(&b, "- The playbook file has changed since this run started.\n");
 	cJSON_ArrayForEach(s, steps) {
 		buf_printf(&b, "\n## %d. ", i + 1);
-		md_text(&b, str(s, "title"));
+		md_text(&b, json_str(s, "title", ""));
 		buf_addstr(&b, "\n\n");
 		cJSON_ArrayForEach(blk, cJSON_GetObjectItem(s, "blocks")) {
 			cJSON_ArrayForEach(item, cJSON_GetObjectItem(blk, "items")) {
-				if (strcmp(str(blk, "type"), "checklist") != 0)
+				if (strcmp(json_str(blk, "type", ""), "checklist") != 0)
 					break;
 				buf_addstr(&b, ticked(run, i, (int)cJSON_GetNumberValue(
 				    cJSON_GetObjectItem(item, "index"))) ? "- [x] " : "- [ ] ");
-				md_text(&b, str(item, "text"));
+				md_text(&b, json_str(item, "text", ""));
 				buf_addch(&b, '\n');
 			}
 		}
 		cJSON_ArrayForEach(r, cJSON_GetObjectItem(run, "results")) {
 			if ((int)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "step")) != i)
 				continue;
-			buf_printf(&b, "\n**%s** by ", str(r, "result"));
-			md_text(&b, str(r, "actor"));
+			buf_printf(&b, "\n**%s** by ", json_str(r, "result", ""));
+			md_text(&b, json_str(r, "actor", ""));
 			md_time(&b, r);
-			if (*str(r, "note") != '\0') {
+			if (*json_str(r, "note", "") != '\0') {
 				buf_addstr(&b, ": ");
-				md_text(&b, str(r, "note"));
+				md_text(&b, json_str(r, "note", ""));
 			}
 			buf_addch(&b, '\n');
 		}
@@ -442,10 +435,10 @@ run_markdown(const cJSON *run)
 			if ((int)cJSON_GetNumberValue(cJSON_GetObjectItem(n, "step")) != i)
 				continue;
 			buf_addstr(&b, "\n- note by ");
-			md_text(&b, str(n, "actor"));
+			md_text(&b, json_str(n, "actor", ""));
 			md_time(&b, n);
 			buf_addstr(&b, ": ");
-			md_text(&b, str(n, "text"));
+			md_text(&b, json_str(n, "text", ""));
 			buf_addch(&b, '\n');
 		}
 		i++;

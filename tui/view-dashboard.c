@@ -12,6 +12,7 @@
 
 #include "backend/client.h"
 #include "backend/format.h"
+#include "backend/json.h"
 #include "backend/xmalloc.h"
 #include "tui/console.h"
 #include "tui/draw.h"
@@ -36,22 +37,6 @@ static struct {
 	int		 chart_loading;
 	unsigned	 generation;
 } db;
-
-static const char *
-str(const cJSON *o, const char *k, const char *def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : def;
-}
-
-static double
-num(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
 
 static const cJSON *
 kpi_at(int i)
@@ -144,7 +129,7 @@ history_values(const cJSON *k, double *v, int max, double *lo, double *hi)
 static const char *
 short_error(const char *error)
 {
-	const char *url = str(cJSON_GetObjectItem(db.snap, "source"), "url", NULL);
+	const char *url = json_str(cJSON_GetObjectItem(db.snap, "source"), "url", NULL);
 	size_t n = url != NULL ? strlen(url) : 0;
 
 	if (n > 0 && strncmp(error, url, n) == 0 && strncmp(error + n, ": ", 2) == 0)
@@ -155,43 +140,43 @@ short_error(const char *error)
 static void
 draw_tile(const cJSON *k, int y, int x, int w, int selected, double interval)
 {
-	const char *state = str(k, "state", "unknown");
+	const char *state = json_str(k, "state", "unknown");
 	char label[32], value[64], limits[64], extra[160], age[16];
-	double v = num(k, "value"), spark[SPARK_MAX], lo, hi;
-	int prec = (int)num(k, "precision"), n, lw;
+	double v = json_num(k, "value"), spark[SPARK_MAX], lo, hi;
+	int prec = (int)json_num(k, "precision"), n, lw;
 
 	state_label(state, label, sizeof label);
 	lw = draw_width(label);
 	draw_fill(y, x, w - 1, selected ? STYLE_SELECTED : STYLE_NORMAL);
 	draw_text(y, x + 1, w - lw - 4, selected ? STYLE_SELECTED : STYLE_TITLE,
-	    str(k, "title", "?"));
+	    json_str(k, "title", "?"));
 	draw_text(y, x + w - lw - 2, lw, state_style(state), label);
 
 	/* A value older than two polls is shown dimmed, never as live. */
-	format_value(value, sizeof value, v, prec, str(k, "unit", ""));
-	draw_text(y + 1, x + 1, w / 2, isnan(num(k, "age")) || num(k, "age") > 2 * interval ?
+	format_value(value, sizeof value, v, prec, json_str(k, "unit", ""));
+	draw_text(y + 1, x + 1, w / 2, isnan(json_num(k, "age")) || json_num(k, "age") > 2 * interval ?
 	    STYLE_DIM : STYLE_TITLE, value);
 	limits[0] = '\0';
-	if (!isnan(num(k, "crit")))
-		snprintf(limits, sizeof limits, "%s %.*f", strcmp(str(k, "direction", ""),
-		    "below") == 0 ? "crit <" : "crit >", prec, num(k, "crit"));
+	if (!isnan(json_num(k, "crit")))
+		snprintf(limits, sizeof limits, "%s %.*f", strcmp(json_str(k, "direction", ""),
+		    "below") == 0 ? "crit <" : "crit >", prec, json_num(k, "crit"));
 	draw_text(y + 1, x + w - 2 - draw_width(limits), w / 2, STYLE_DIM, limits);
 
 	n = history_values(k, spark, w - 2 < SPARK_MAX ? w - 2 : SPARK_MAX, &lo, &hi);
 	draw_sparkline(y + 2, x + 1 + (w - 2 - n), state_style(state), spark, n, lo, hi);
 
 	extra[0] = '\0';
-	if (!isnan(num(k, "age")) && num(k, "age") > 2 * interval) {
-		format_age(age, sizeof age, (long)num(k, "age"));
+	if (!isnan(json_num(k, "age")) && json_num(k, "age") > 2 * interval) {
+		format_age(age, sizeof age, (long)json_num(k, "age"));
 		snprintf(extra, sizeof extra, "stale: %s old; ", age);
 	}
 	if (cJSON_IsString(cJSON_GetObjectItem(k, "error")))
-		strncat(extra, short_error(str(k, "error", "")), sizeof extra - strlen(extra) - 1);
+		strncat(extra, short_error(json_str(k, "error", "")), sizeof extra - strlen(extra) - 1);
 	else if (cJSON_IsString(cJSON_GetObjectItem(k, "pending")))
 		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "%s in %.0fs unless "
-		    "it recovers", str(k, "pending", ""), num(k, "pending_left"));
+		    "it recovers", json_str(k, "pending", ""), json_num(k, "pending_left"));
 	else if (cJSON_IsString(cJSON_GetObjectItem(k, "note")))
-		strncat(extra, str(k, "note", ""), sizeof extra - strlen(extra) - 1);
+		strncat(extra, json_str(k, "note", ""), sizeof extra - strlen(extra) - 1);
 	draw_text(y + 3, x + 1, w - 3, STYLE_DIM, extra);
 }
 
@@ -199,11 +184,11 @@ static void
 draw_tiles(int y, int h, int w)
 {
 	const cJSON *src = cJSON_GetObjectItem(db.snap, "source");
-	double interval = num(db.snap, "interval");
+	double interval = json_num(db.snap, "interval");
 	char label[32];
 	int cols = w / TILE_WIDTH > 0 ? w / TILE_WIDTH : 1, tw = w / cols, rows, i, x;
 
-	if (strcmp(str(src, "state", ""), "none") == 0) {
+	if (strcmp(json_str(src, "state", ""), "none") == 0) {
 		draw_text(y + 1, 2, w - 4, STYLE_TITLE, "No metrics configured.");
 		draw_text(y + 3, 2, w - 4, STYLE_DIM, "Set [prometheus] url in the daemon's config "
 		    "to a Prometheus-compatible API;");
@@ -211,15 +196,15 @@ draw_tiles(int y, int h, int w)
 		    "in [kpi.*] (see leitstand config keys).");
 		return;
 	}
-	state_label(str(db.snap, "state", "unknown"), label, sizeof label);
+	state_label(json_str(db.snap, "state", "unknown"), label, sizeof label);
 	x = draw_text(y, 1, 12, STYLE_NORMAL, "Overall ");
-	x += draw_text(y, 1 + x, 16, state_style(str(db.snap, "state", "unknown")), label);
+	x += draw_text(y, 1 + x, 16, state_style(json_str(db.snap, "state", "unknown")), label);
 	x += draw_printf(y, 2 + x, w - x - 3, STYLE_DIM, "  source: %s (%s)%s%s",
-	    str(src, "url", "none"), str(src, "state", "?"),
+	    json_str(src, "url", "none"), json_str(src, "state", "?"),
 	    cJSON_IsTrue(cJSON_GetObjectItem(src, "insecure")) ? ", TLS NOT VERIFIED" : "",
 	    cJSON_IsString(cJSON_GetObjectItem(src, "error")) ? ": " : "");
 	if (cJSON_IsString(cJSON_GetObjectItem(src, "error")))
-		draw_text(y, 2 + x, w - x - 3, STYLE_ERROR, short_error(str(src, "error", "")));
+		draw_text(y, 2 + x, w - x - 3, STYLE_ERROR, short_error(json_str(src, "error", "")));
 	if (db.list.n == 0) {
 		draw_text(y + 2, 2, w - 4, STYLE_DIM, "No KPIs configured.");
 		return;
@@ -269,10 +254,10 @@ chart_request(void)
 	db.points = NULL;
 	free(db.chart_error);
 	db.chart_error = NULL;
-	if (k == NULL || strcmp(str(k, "kind", "query"), "query") != 0)
+	if (k == NULL || strcmp(json_str(k, "kind", "query"), "query") != 0)
 		return;
 	req = client_request("kpi.range");
-	cJSON_AddStringToObject(req, "name", str(k, "name", ""));
+	cJSON_AddStringToObject(req, "name", json_str(k, "name", ""));
 	cJSON_AddNumberToObject(req, "seconds", (double)ranges[db.range]);
 	cJSON_AddNumberToObject(req, "width", 120);
 	db.chart_loading = 1;
@@ -283,7 +268,7 @@ chart_request(void)
 static void
 draw_chart(int y, int h, int w, const double *v, int n, double lo, double hi, const cJSON *k)
 {
-	double t[2] = { num(k, "warn"), num(k, "crit") };
+	double t[2] = { json_num(k, "warn"), json_num(k, "crit") };
 	enum style ts[2] = { STYLE_WARN, STYLE_CRIT };
 	int col, i, row;
 
@@ -296,7 +281,7 @@ draw_chart(int y, int h, int w, const double *v, int n, double lo, double hi, co
 		draw_hline(row, 0, w, ts[i]);
 	}
 	for (col = 0; col < w && col < n; col++)
-		draw_bar(y + h - 1, col, h, state_style(str(k, "state", "")),
+		draw_bar(y + h - 1, col, h, state_style(json_str(k, "state", "")),
 		    (v[col] - lo) / (hi - lo));
 }
 
@@ -313,14 +298,14 @@ draw_detail(int y, int h, int w)
 		db.detail = 0;
 		return;
 	}
-	prec = (int)num(k, "precision");
-	state_label(str(k, "state", "unknown"), label, sizeof label);
-	format_value(value, sizeof value, num(k, "value"), prec, str(k, "unit", ""));
-	draw_printf(y, 1, w - 2, STYLE_TITLE, "%s  %s", str(k, "title", "?"), value);
-	draw_text(y, w - draw_width(label) - 1, 16, state_style(str(k, "state", "")), label);
-	draw_printf(y + 1, 1, w - 2, STYLE_DIM, "%s: %s", strcmp(str(k, "kind", ""), "query") ==
-	    0 ? "PromQL" : "computed", strcmp(str(k, "kind", ""), "query") == 0 ?
-	    str(k, "query", "") : str(k, "kind", ""));
+	prec = (int)json_num(k, "precision");
+	state_label(json_str(k, "state", "unknown"), label, sizeof label);
+	format_value(value, sizeof value, json_num(k, "value"), prec, json_str(k, "unit", ""));
+	draw_printf(y, 1, w - 2, STYLE_TITLE, "%s  %s", json_str(k, "title", "?"), value);
+	draw_text(y, w - draw_width(label) - 1, 16, state_style(json_str(k, "state", "")), label);
+	draw_printf(y + 1, 1, w - 2, STYLE_DIM, "%s: %s", strcmp(json_str(k, "kind", ""), "query") ==
+	    0 ? "PromQL" : "computed", strcmp(json_str(k, "kind", ""), "query") == 0 ?
+	    json_str(k, "query", "") : json_str(k, "kind", ""));
 
 	v = xcalloc((size_t)w, sizeof *v);
 	for (i = 0; i < w; i++)
@@ -336,7 +321,7 @@ draw_detail(int y, int h, int w)
 			v[i] = x;
 			n = i + 1;
 		}
-	} else if (strcmp(str(k, "kind", "query"), "query") != 0)
+	} else if (strcmp(json_str(k, "kind", "query"), "query") != 0)
 		n = history_values(k, v, w, &lo, &hi);
 	for (i = 0; i < n; i++) {
 		if (isnan(v[i]))
@@ -350,10 +335,10 @@ draw_detail(int y, int h, int w)
 		/* The axis starts at zero unless the values sit far from it. */
 		if (lo > 0 && lo < hi / 2)
 			lo = 0;
-		format_value(warn, sizeof warn, num(k, "warn"), prec, "");
-		format_value(crit, sizeof crit, num(k, "crit"), prec, "");
+		format_value(warn, sizeof warn, json_num(k, "warn"), prec, "");
+		format_value(crit, sizeof crit, json_num(k, "crit"), prec, "");
 		snprintf(stats, sizeof stats, "%s  min %.*f  max %.*f  avg %.*f  warn %s  crit %s",
-		    strcmp(str(k, "kind", ""), "query") == 0 ? range_names[db.range] : "1 h",
+		    strcmp(json_str(k, "kind", ""), "query") == 0 ? range_names[db.range] : "1 h",
 		    prec, lo, prec, hi, prec, sum / cnt, warn, crit);
 		draw_text(y + 2, 1, w - 2, STYLE_NORMAL, stats);
 		draw_chart(y + 3, ch, w, v, n, lo, hi, k);
@@ -362,7 +347,7 @@ draw_detail(int y, int h, int w)
 		    db.chart_error != NULL ? db.chart_error : "no data in this range");
 	free(v);
 	if (cJSON_IsString(cJSON_GetObjectItem(k, "error")))
-		draw_printf(y + h - 3, 1, w - 2, STYLE_ERROR, "last error: %s", str(k, "error", ""));
+		draw_printf(y + h - 3, 1, w - 2, STYLE_ERROR, "last error: %s", json_str(k, "error", ""));
 	draw_text(y + h - 2, 1, w - 2, STYLE_DIM, "t: 1 h / 6 h / 24 h   Esc: back to the tiles");
 }
 
@@ -408,7 +393,7 @@ dashboard_key(enum action a)
 static void
 dashboard_event(const cJSON *ev)
 {
-	if (strcmp(str(ev, "event", ""), "kpi") == 0)
+	if (strcmp(json_str(ev, "event", ""), "kpi") == 0)
 		snapshot_take(cJSON_Duplicate(ev, 1));
 }
 

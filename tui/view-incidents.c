@@ -19,6 +19,7 @@
 #include "backend/buf.h"
 #include "backend/client.h"
 #include "backend/format.h"
+#include "backend/json.h"
 #include "backend/xmalloc.h"
 #include "tui/cmdline.h"
 #include "tui/console.h"
@@ -46,20 +47,6 @@ static struct {
 	int		  detail_top;	/* first timeline line shown */
 	long long	  detail_id;
 } in;
-
-static const char *
-str(const cJSON *o, const char *k, const char *def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : def;
-}
-
-static double
-num(const cJSON *o, const char *k)
-{
-	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
 
 static int
 has(const cJSON *o, const char *k)
@@ -161,12 +148,12 @@ page_reply(void *arg, const cJSON *r)
 	}
 	rows = cJSON_GetObjectItem(r, "incidents");
 	n = cJSON_GetArraySize(rows);
-	in.total = (int)num(r, "total");
+	in.total = (int)json_num(r, "total");
 	cJSON_Delete(in.counts);
 	in.counts = cJSON_Duplicate(cJSON_GetObjectItem(r, "counts"), 1);
 	if (pr->kind == PAGE_FIRST || pr->kind == PAGE_LAST) {
 		rows_clear();
-		in.offset = (int)num(r, "offset");
+		in.offset = (int)json_num(r, "offset");
 		in.list.sel = pr->kind == PAGE_LAST && n > 0 ? n - 1 : 0;
 		in.list.top = 0;
 	}
@@ -179,7 +166,7 @@ page_reply(void *arg, const cJSON *r)
 		in.list.n += n;
 		in.list.sel += n;
 		in.list.top += n;
-		in.offset = (int)num(r, "offset");
+		in.offset = (int)json_num(r, "offset");
 	} else {
 		cJSON_ArrayForEach(e, rows)
 			in.rows[in.list.n++] = cJSON_Duplicate(e, 1);
@@ -217,9 +204,9 @@ page_request(enum page_kind kind)
 	if (kind == PAGE_LAST)
 		cJSON_AddTrueToObject(req, "last");
 	else if (kind == PAGE_AFTER)
-		cJSON_AddNumberToObject(req, "after", num(in.rows[in.list.n - 1], "id"));
+		cJSON_AddNumberToObject(req, "after", json_num(in.rows[in.list.n - 1], "id"));
 	else if (kind == PAGE_BEFORE)
-		cJSON_AddNumberToObject(req, "before", num(in.rows[0], "id"));
+		cJSON_AddNumberToObject(req, "before", json_num(in.rows[0], "id"));
 	if (kind == PAGE_FIRST || kind == PAGE_LAST)
 		in.generation++;
 	pr->generation = in.generation;
@@ -285,8 +272,8 @@ draw_counts(int y, int w)
 		    cJSON_GetArrayItem(open, sev - 1)) > 0 ? severity_style(sev) : STYLE_NORMAL,
 		    buf) + 2;
 	}
-	if (num(in.counts, "overdue") > 0)
-		x += draw_printf(y, x, w - x, STYLE_CRIT, "%.0f overdue", num(in.counts,
+	if (json_num(in.counts, "overdue") > 0)
+		x += draw_printf(y, x, w - x, STYLE_CRIT, "%.0f overdue", json_num(in.counts,
 		    "overdue")) + 2;
 	draw_printf(y, x, w - x - 1, STYLE_DIM, "%d listed, %s", in.total, in.by_id ?
 	    "newest first (s: by severity)" : "by severity and age (s: by number)");
@@ -296,11 +283,11 @@ static void
 draw_row(int y, int w, const cJSON *r, int selected_row)
 {
 	char age[16], timer[32] = "", times[48], sev[8];
-	int over = 0, sevn = (int)num(r, "severity");
+	int over = 0, sevn = (int)json_num(r, "severity");
 
-	format_age(age, sizeof age, (long)num(r, "age"));
+	format_age(age, sizeof age, (long)json_num(r, "age"));
 	if (has(r, "ack_left"))
-		over = timer_text(timer, sizeof timer, num(r, "ack_left"));
+		over = timer_text(timer, sizeof timer, json_num(r, "ack_left"));
 	else if (has(r, "snoozed_until"))
 		snprintf(timer, sizeof timer, "snoozed");
 	/* Age and timer in one cell: one colour change less per row. */
@@ -308,15 +295,15 @@ draw_row(int y, int w, const cJSON *r, int selected_row)
 	snprintf(sev, sizeof sev, "SEV%d", sevn);
 	/* Only the number cell marks the selection: a j costs two small cells. */
 	draw_printf(y, 0, 7, selected_row ? STYLE_SELECTED : STYLE_NORMAL, "%6.0f ",
-	    num(r, "id"));
+	    json_num(r, "id"));
 	draw_text(y, 8, 4, severity_style(sevn), sev);
-	draw_printf(y, 13, 2, STYLE_NORMAL, "L%.0f", num(r, "level"));
-	draw_text(y, 16, 12, strcmp(str(r, "status", ""), "triggered") == 0 ? STYLE_WARN :
-	    STYLE_NORMAL, str(r, "status", "?"));
-	draw_text(y, 29, 10, STYLE_NORMAL, str(r, "assignee", "-"));
+	draw_printf(y, 13, 2, STYLE_NORMAL, "L%.0f", json_num(r, "level"));
+	draw_text(y, 16, 12, strcmp(json_str(r, "status", ""), "triggered") == 0 ? STYLE_WARN :
+	    STYLE_NORMAL, json_str(r, "status", "?"));
+	draw_text(y, 29, 10, STYLE_NORMAL, json_str(r, "assignee", "-"));
 	draw_text(y, 40, 16, over ? STYLE_CRIT : STYLE_DIM, times);
 	draw_text(y, 57, w - 57, cJSON_IsTrue(cJSON_GetObjectItem(r, "recovered")) ?
-	    STYLE_OK : STYLE_NORMAL, str(r, "title", ""));
+	    STYLE_OK : STYLE_NORMAL, json_str(r, "title", ""));
 }
 
 static void
@@ -398,8 +385,8 @@ suggestions(int *row, int w, const cJSON *d)
 	buf_addstr(&b, "playbooks (p): ");
 	cJSON_ArrayForEach(p, cJSON_GetObjectItem(d, "suggested"))
 		buf_printf(&b, "%s%s (%s)", p->prev != NULL && p != cJSON_GetArrayItem(
-		    cJSON_GetObjectItem(d, "suggested"), 0) ? ", " : "", str(p, "id", ""),
-		    str(p, "title", ""));
+		    cJSON_GetObjectItem(d, "suggested"), 0) ? ", " : "", json_str(p, "id", ""),
+		    json_str(p, "title", ""));
 	draw_text((*row)++, 1, w - 2, STYLE_OK, b.data);
 	buf_free(&b);
 }
@@ -416,33 +403,33 @@ draw_detail(int y, int h, int w)
 		draw_text(y + 1, 2, w - 4, STYLE_DIM, "loading...");
 		return;
 	}
-	draw_printf(row, 1, 10, severity_style((int)num(d, "severity")), "SEV%.0f",
-	    num(d, "severity"));
-	draw_printf(row++, 7, w - 8, STYLE_TITLE, "#%.0f %s", num(d, "id"), str(d, "title", ""));
+	draw_printf(row, 1, 10, severity_style((int)json_num(d, "severity")), "SEV%.0f",
+	    json_num(d, "severity"));
+	draw_printf(row++, 7, w - 8, STYLE_TITLE, "#%.0f %s", json_num(d, "id"), json_str(d, "title", ""));
 	snprintf(buf, sizeof buf, "%s  L%.0f  assignee %s  source %s%s%s",
-	    str(d, "status", "?"), num(d, "level"), str(d, "assignee", "-"),
-	    str(d, "source", "?"), *str(d, "kpi", "") ? " " : "", str(d, "kpi", ""));
+	    json_str(d, "status", "?"), json_num(d, "level"), json_str(d, "assignee", "-"),
+	    json_str(d, "source", "?"), *json_str(d, "kpi", "") ? " " : "", json_str(d, "kpi", ""));
 	draw_text(row++, 1, w - 2, STYLE_NORMAL, buf);
 	buf[0] = '\0';
-	if (has(d, "ack_left") && timer_text(timer, sizeof timer, num(d, "ack_left")) >= 0)
+	if (has(d, "ack_left") && timer_text(timer, sizeof timer, json_num(d, "ack_left")) >= 0)
 		snprintf(buf, sizeof buf, "acknowledge: %s   ", timer);
 	if (has(d, "resolve_left")) {
-		timer_text(timer, sizeof timer, num(d, "resolve_left"));
+		timer_text(timer, sizeof timer, json_num(d, "resolve_left"));
 		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "resolve: %s   ", timer);
 	}
 	if (has(d, "mtta"))
 		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "MTTA %.0fs   ",
-		    num(d, "mtta"));
+		    json_num(d, "mtta"));
 	if (has(d, "mttr"))
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "MTTR %.0fs", num(d, "mttr"));
-	draw_text(row++, 1, w - 2, has(d, "ack_left") && num(d, "ack_left") < 0 ? STYLE_CRIT :
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "MTTR %.0fs", json_num(d, "mttr"));
+	draw_text(row++, 1, w - 2, has(d, "ack_left") && json_num(d, "ack_left") < 0 ? STYLE_CRIT :
 	    STYLE_DIM, buf);
 	if (has(d, "snoozed_until"))
-		draw_printf(row++, 1, w - 2, STYLE_WARN, "snoozed: %s", str(d, "snooze_reason", ""));
+		draw_printf(row++, 1, w - 2, STYLE_WARN, "snoozed: %s", json_str(d, "snooze_reason", ""));
 	if (cJSON_IsTrue(cJSON_GetObjectItem(d, "recovered")))
 		draw_text(row++, 1, w - 2, STYLE_OK, "the source has recovered: resolve? (r)");
-	if (*str(d, "description", "") != '\0')
-		draw_text(row++, 1, w - 2, STYLE_NORMAL, str(d, "description", ""));
+	if (*json_str(d, "description", "") != '\0')
+		draw_text(row++, 1, w - 2, STYLE_NORMAL, json_str(d, "description", ""));
 	suggestions(&row, w, d);
 	draw_hline(row++, 0, w, STYLE_DIM);
 
@@ -459,14 +446,14 @@ draw_detail(int y, int h, int w)
 			continue;
 		if (row >= y + h - 1)
 			break;
-		t = (time_t)num(e, "ts");
+		t = (time_t)json_num(e, "ts");
 		strftime(when, sizeof when, "%m-%d %H:%M:%S", localtime(&t));
 		draw_text(row, 1, 15, STYLE_DIM, when);
-		draw_text(row, 16, 13, STYLE_NORMAL, str(e, "kind", ""));
-		snprintf(buf, sizeof buf, "%s: ", str(e, "actor", ""));
+		draw_text(row, 16, 13, STYLE_NORMAL, json_str(e, "kind", ""));
+		snprintf(buf, sizeof buf, "%s: ", json_str(e, "actor", ""));
 		draw_text(row, 30, w - 31, STYLE_DIM, buf);
 		row = draw_lines(row, 30 + draw_width(buf), w - 31 - draw_width(buf),
-		    y + h - 1, str(e, "text", ""));
+		    y + h - 1, json_str(e, "text", ""));
 	}
 	draw_text(y + h - 1, 1, w - 2, STYLE_DIM,
 	    "a ack  o take  n note  e escalate  m mitigate  r resolve  z snooze  t ticket  "
@@ -494,7 +481,7 @@ act_reply(void *arg, const cJSON *r)
 	if (r != NULL && client_error(r) != NULL)
 		console_error("%s", client_error(r));
 	else if (r != NULL && cJSON_GetObjectItem(r, "ticket_key") != NULL)
-		console_note("ticket %s %s", str(r, "ticket_key", ""), str(r, "ticket_url", ""));
+		console_note("ticket %s %s", json_str(r, "ticket_key", ""), json_str(r, "ticket_url", ""));
 }
 
 static void
@@ -509,7 +496,7 @@ report_reply(void *arg, const cJSON *r)
 		return;
 	}
 	snprintf(name, sizeof name, "incident-%lld-postmortem.md", (long long)(intptr_t)arg);
-	view_write_file(name, str(r, "markdown", ""));
+	view_write_file(name, json_str(r, "markdown", ""));
 }
 
 static void
@@ -599,9 +586,9 @@ act_prompt(const char *op, const char *fmt)
 	const cJSON *r = selected();
 	char *prompt;
 
-	act_id = (long long)num(r, "id");
+	act_id = (long long)json_num(r, "id");
 	act_op = op;
-	prompt = xprintf(fmt, act_id, str(r, "title", ""));
+	prompt = xprintf(fmt, act_id, json_str(r, "title", ""));
 	cmdline_open(prompt, "", act_prompted);
 	free(prompt);
 }
@@ -610,7 +597,7 @@ static int
 incidents_key(enum action a)
 {
 	const cJSON *r = selected();
-	long long id = r != NULL ? (long long)num(r, "id") : 0;
+	long long id = r != NULL ? (long long)json_num(r, "id") : 0;
 	cJSON *req;
 
 	switch (a) {
@@ -658,7 +645,7 @@ incidents_key(enum action a)
 		act_send("incident.ticket", id, NULL, 0);
 		return 1;
 	case ACTION_INC_PLAYBOOK:
-		view_playbooks_start(str(cJSON_GetArrayItem(cJSON_GetObjectItem(in.detail,
+		view_playbooks_start(json_str(cJSON_GetArrayItem(cJSON_GetObjectItem(in.detail,
 		    "suggested"), 0), "id", ""), id);
 		return 1;
 	case ACTION_WRITE:
@@ -714,13 +701,13 @@ static void
 incidents_event(const cJSON *ev)
 {
 	const cJSON *inc = cJSON_GetObjectItem(ev, "incident");
-	double id = num(inc, "id");
+	double id = json_num(inc, "id");
 	int i, found = 0;
 
-	if (strcmp(str(ev, "event", ""), "incident") != 0 || inc == NULL)
+	if (strcmp(json_str(ev, "event", ""), "incident") != 0 || inc == NULL)
 		return;
 	for (i = 0; i < in.list.n; i++) {
-		if (num(in.rows[i], "id") == id) {
+		if (json_num(in.rows[i], "id") == id) {
 			cJSON_Delete(in.rows[i]);
 			in.rows[i] = cJSON_Duplicate(inc, 1);
 			found = 1;

@@ -15,6 +15,7 @@
 #include "backend/buf.h"
 #include "backend/client.h"
 #include "backend/format.h"
+#include "backend/json.h"
 #include "backend/xmalloc.h"
 #include "tui/cmdline.h"
 #include "tui/console.h"
@@ -40,20 +41,6 @@ static struct {
 	int		 rows;		/* rows the step took when last drawn */
 	int		 follow;	/* scroll to the cursor's item */
 } pb;
-
-static const char *
-str(const cJSON *o, const char *k, const char *def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : def;
-}
-
-static double
-num(const cJSON *o, const char *k)
-{
-	return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
 
 static int
 npb(void)
@@ -112,7 +99,7 @@ checks_request(void)
 {
 	cJSON *req;
 
-	if (pb.run == NULL || num(step_json(pb.step), "checks") <= 0)
+	if (pb.run == NULL || json_num(step_json(pb.step), "checks") <= 0)
 		return;
 	req = client_request("run.check");
 	cJSON_AddNumberToObject(req, "run", (double)pb.run_id);
@@ -138,10 +125,10 @@ run_reply(void *arg, const cJSON *r)
 	/* On opening, and after a step is recorded, go where the run continues: a finished
 	   run shows its summary. */
 	if (resume && cJSON_GetObjectItem(pb.run, "finished_at") != NULL) {
-		pb.step = (int)num(pb.run, "steps");
+		pb.step = (int)json_num(pb.run, "steps");
 		pb.top = 0;
-	} else if (resume && (int)num(pb.run, "current") != pb.step) {
-		pb.step = (int)num(pb.run, "current");
+	} else if (resume && (int)json_num(pb.run, "current") != pb.step) {
+		pb.step = (int)json_num(pb.run, "current");
 		pb.item = pb.top = 0;
 		cJSON_Delete(pb.checks);
 		pb.checks = NULL;
@@ -185,15 +172,15 @@ static void
 run_line(char *line, size_t size, const cJSON *r)
 {
 	char incident[16] = "", when[16] = "";
-	time_t t = (time_t)num(r, "last_at");
+	time_t t = (time_t)json_num(r, "last_at");
 	struct tm tm;
 
 	if (cJSON_GetObjectItem(r, "incident") != NULL)
-		snprintf(incident, sizeof incident, "#%.0f", num(r, "incident"));
+		snprintf(incident, sizeof incident, "#%.0f", json_num(r, "incident"));
 	if (t > 0)
 		strftime(when, sizeof when, "%d.%m. %H:%M", localtime_r(&t, &tm));
-	snprintf(line, size, "run %-5.0f %-18s %2.0f/%-2.0f %-6s %-12s ", num(r, "id"),
-	    str(r, "playbook", ""), num(r, "answered"), num(r, "steps"), incident, when);
+	snprintf(line, size, "run %-5.0f %-18s %2.0f/%-2.0f %-6s %-12s ", json_num(r, "id"),
+	    json_str(r, "playbook", ""), json_num(r, "answered"), json_num(r, "steps"), incident, when);
 }
 
 static void
@@ -201,7 +188,7 @@ draw_library(int y, int h, int w)
 {
 	const cJSON *p;
 	int i, row, n = npb(), body = h - 1;
-	char line[64];
+	char line[128];
 
 	draw_printf(y, 0, w, STYLE_TITLE, "  PLAYBOOK           LANG LEVEL STEPS  TITLE  "
 	    "(Enter starts; open runs below)");
@@ -221,16 +208,16 @@ draw_library(int y, int h, int w)
 		/* Files left out: the first problem here, all of them in `leitstand playbook list`. */
 		body--;
 		draw_printf(y + h - 1, 1, w - 2, STYLE_WARN, "left out (leitstand playbook list "
-		    "shows all): %.*s", (int)strcspn(str(pb.lib, "problems", ""), "\n"),
-		    str(pb.lib, "problems", ""));
+		    "shows all): %.*s", (int)strcspn(json_str(pb.lib, "problems", ""), "\n"),
+		    json_str(pb.lib, "problems", ""));
 	}
 	list_scroll(&pb.list, body);
 	for (i = 0; i < body && pb.list.top + i < pb.list.n; i++) {
 		row = pb.list.top + i;
 		if (row < n) {
 			p = cJSON_GetArrayItem(cJSON_GetObjectItem(pb.lib, "playbooks"), row);
-			snprintf(line, sizeof line, "%-18s %-4s %-5s %5.0f  ", str(p, "id", ""),
-			    str(p, "lang", ""), str(p, "level", "-"), num(p, "steps"));
+			snprintf(line, sizeof line, "%-18s %-4s %-5s %5.0f  ", json_str(p, "id", ""),
+			    json_str(p, "lang", ""), json_str(p, "level", "-"), json_num(p, "steps"));
 		} else {
 			p = cJSON_GetArrayItem(cJSON_GetObjectItem(pb.lib, "runs"), row - n);
 			run_line(line, sizeof line, p);
@@ -239,7 +226,7 @@ draw_library(int y, int h, int w)
 		    row == pb.list.sel ? "> " : "  ");
 		draw_text(y + 1 + i, 2, w - 2, row < n ? STYLE_NORMAL : STYLE_WARN, line);
 		draw_text(y + 1 + i, 2 + draw_width(line), w - 2 - draw_width(line), STYLE_NORMAL,
-		    row < n ? str(p, "title", "") : str(p, "last", "no step recorded yet"));
+		    row < n ? json_str(p, "title", "") : json_str(p, "last", "no step recorded yet"));
 	}
 }
 
@@ -375,8 +362,8 @@ ticked(int step, int item)
 	const cJSON *t;
 
 	cJSON_ArrayForEach(t, cJSON_GetObjectItem(pb.run, "ticks")) {
-		if ((int)num(t, "step") == step && (int)num(t, "item") == item)
-			return (int)num(t, "ticked");
+		if ((int)json_num(t, "step") == step && (int)json_num(t, "item") == item)
+			return (int)json_num(t, "ticked");
 	}
 	return 0;
 }
@@ -387,7 +374,7 @@ step_result(int step)
 	const cJSON *r;
 
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(pb.run, "results")) {
-		if ((int)num(r, "step") == step)
+		if ((int)json_num(r, "step") == step)
 			return r;
 	}
 	return NULL;
@@ -396,7 +383,7 @@ step_result(int step)
 static void
 draw_progress(int y, int w)
 {
-	int steps = (int)num(pb.run, "steps"), answered = cJSON_GetArraySize(
+	int steps = (int)json_num(pb.run, "steps"), answered = cJSON_GetArraySize(
 	    cJSON_GetObjectItem(pb.run, "results")), bar = 20, fill, i;
 	char line[64];
 
@@ -406,7 +393,7 @@ draw_progress(int y, int w)
 	else
 		snprintf(line, sizeof line, "step %d of %d ", pb.step + 1, steps);
 	draw_printf(y, 1, w - bar - draw_width(line) - 3, STYLE_TITLE, "%s  %s",
-	    str(pb.run, "playbook", ""), str(pb.run, "title", ""));
+	    json_str(pb.run, "playbook", ""), json_str(pb.run, "title", ""));
 	draw_text(y, w - bar - draw_width(line) - 1, draw_width(line), STYLE_NORMAL, line);
 	for (i = 0; i < bar; i++)
 		draw_text(y, w - bar - 1 + i, 1, i < fill ? STYLE_OK : STYLE_DIM,
@@ -420,17 +407,17 @@ put_check(int w, const cJSON *b, const cJSON *c)
 	char line[128];
 	enum style st = STYLE_DIM;
 
-	put_text(2, w - 4, STYLE_DIM, "check: ", str(b, "query", "") + strspn(str(b, "query",
+	put_text(2, w - 4, STYLE_DIM, "check: ", json_str(b, "query", "") + strspn(json_str(b, "query",
 	    ""), " \n"), 0);
 	if (c == NULL || pb.checks_step != pb.step)
-		snprintf(line, sizeof line, "  expect %s: checking...", str(b, "expect", ""));
+		snprintf(line, sizeof line, "  expect %s: checking...", json_str(b, "expect", ""));
 	else if (cJSON_GetObjectItem(c, "error") != NULL) {
-		snprintf(line, sizeof line, "  expect %s: %s", str(b, "expect", ""),
-		    str(c, "error", ""));
+		snprintf(line, sizeof line, "  expect %s: %s", json_str(b, "expect", ""),
+		    json_str(c, "error", ""));
 		st = STYLE_ERROR;
 	} else {
-		snprintf(line, sizeof line, "  expect %s: value %g  %s", str(b, "expect", ""),
-		    num(c, "value"), cJSON_IsTrue(cJSON_GetObjectItem(c, "pass")) ? "PASS" :
+		snprintf(line, sizeof line, "  expect %s: value %g  %s", json_str(b, "expect", ""),
+		    json_num(c, "value"), cJSON_IsTrue(cJSON_GetObjectItem(c, "pass")) ? "PASS" :
 		    "FAIL");
 		st = cJSON_IsTrue(cJSON_GetObjectItem(c, "pass")) ? STYLE_OK : STYLE_CRIT;
 	}
@@ -446,18 +433,18 @@ put_notes(int w)
 	time_t t;
 	struct tm tm;
 
-	if (res != NULL && *str(res, "note", "") != '\0') {
-		who = xprintf("%s by %s: ", str(res, "result", ""), str(res, "actor", ""));
-		put_text(1, w - 2, STYLE_WARN, who, str(res, "note", ""), 0);
+	if (res != NULL && *json_str(res, "note", "") != '\0') {
+		who = xprintf("%s by %s: ", json_str(res, "result", ""), json_str(res, "actor", ""));
+		put_text(1, w - 2, STYLE_WARN, who, json_str(res, "note", ""), 0);
 		free(who);
 	}
 	cJSON_ArrayForEach(n, cJSON_GetObjectItem(pb.run, "notes")) {
-		if ((int)num(n, "step") != pb.step)
+		if ((int)json_num(n, "step") != pb.step)
 			continue;
-		t = (time_t)num(n, "at");
+		t = (time_t)json_num(n, "at");
 		strftime(when, sizeof when, "%H:%M", localtime_r(&t, &tm));
-		who = xprintf("%s %s: ", when, str(n, "actor", ""));
-		put_text(1, w - 2, STYLE_DIM, who, str(n, "text", ""), 0);
+		who = xprintf("%s %s: ", when, json_str(n, "actor", ""));
+		put_text(1, w - 2, STYLE_DIM, who, json_str(n, "text", ""), 0);
 		free(who);
 	}
 }
@@ -472,26 +459,26 @@ put_blocks(const cJSON *s, int w)
 	int check = 0, all_pass = 1, idx;
 
 	cJSON_ArrayForEach(b, cJSON_GetObjectItem(s, "blocks")) {
-		type = str(b, "type", "");
+		type = json_str(b, "type", "");
 		if (strcmp(type, "para") == 0)
-			put_wrapped(1, w - 2, STYLE_NORMAL, "", str(b, "text", ""));
+			put_wrapped(1, w - 2, STYLE_NORMAL, "", json_str(b, "text", ""));
 		else if (strcmp(type, "quote") == 0)
-			put_wrapped(1, w - 2, STYLE_DIM, "| ", str(b, "text", ""));
+			put_wrapped(1, w - 2, STYLE_DIM, "| ", json_str(b, "text", ""));
 		else if (strcmp(type, "heading") == 0)
-			put_wrapped(1, w - 2, STYLE_TITLE, "", str(b, "text", ""));
+			put_wrapped(1, w - 2, STYLE_TITLE, "", json_str(b, "text", ""));
 		else if (strcmp(type, "list") == 0) {
 			cJSON_ArrayForEach(it, cJSON_GetObjectItem(b, "items"))
 				put_wrapped(1, w - 2, STYLE_NORMAL, "- ",
 				    cJSON_IsString(it) ? it->valuestring : "");
 		} else if (strcmp(type, "checklist") == 0) {
 			cJSON_ArrayForEach(it, cJSON_GetObjectItem(b, "items")) {
-				idx = (int)num(it, "index");
+				idx = (int)json_num(it, "index");
 				snprintf(prefix, sizeof prefix, "%s[%s] ", idx == pb.item ? ">" : " ",
 				    ticked(pb.step, idx) ? "x" : " ");
 				if (idx == pb.item)
 					lay.sel = lay.row;
 				put_wrapped(1, w - 2, idx == pb.item ? STYLE_SELECTED : STYLE_NORMAL,
-				    prefix, str(it, "text", ""));
+				    prefix, json_str(it, "text", ""));
 			}
 		} else if (strcmp(type, "check") == 0) {
 			c = pb.checks_step == pb.step ? cJSON_GetArrayItem(pb.checks, check) : NULL;
@@ -501,7 +488,7 @@ put_blocks(const cJSON *s, int w)
 			check++;
 		} else
 			put_lines(3, w - 4, STYLE_CODE, strcmp(type, "sh") == 0 ? "$ " : "  ",
-			    str(b, "text", ""));
+			    json_str(b, "text", ""));
 		lay.row++;
 	}
 	return check > 0 && all_pass;
@@ -524,11 +511,11 @@ draw_step(int y, int h, int w)
 	lay.row = 0;
 	lay.sel = -1;
 	snprintf(num_prefix, sizeof num_prefix, "%d. ", pb.step + 1);
-	put_wrapped(1, w - 42, STYLE_TITLE, num_prefix, str(s, "title", ""));
+	put_wrapped(1, w - 42, STYLE_TITLE, num_prefix, json_str(s, "title", ""));
 	if ((res = step_result(pb.step)) != NULL && pb.top == 0)
-		draw_printf(y + 1, w - 40, 39, strcmp(str(res, "result", ""), "done") == 0 ?
-		    STYLE_OK : STYLE_WARN, "%s by %s", str(res, "result", ""),
-		    str(res, "actor", ""));
+		draw_printf(y + 1, w - 40, 39, strcmp(json_str(res, "result", ""), "done") == 0 ?
+		    STYLE_OK : STYLE_WARN, "%s by %s", json_str(res, "result", ""),
+		    json_str(res, "actor", ""));
 	if (cJSON_IsTrue(cJSON_GetObjectItem(pb.run, "file_changed")))
 		put_wrapped(1, w - 2, STYLE_WARN, "", "The playbook file has changed since this "
 		    "run started; the run keeps the version it started with.");
@@ -567,26 +554,26 @@ draw_summary(int y, int h, int w)
 	lay.y = y + 1;
 	lay.h = h - 2;
 	lay.row = 0;
-	format_age(dur, sizeof dur, (long)num(sum, "seconds"));
+	format_age(dur, sizeof dur, (long)json_num(sum, "seconds"));
 	line = xprintf("Finished in %s: %.0f done, %.0f skipped, %.0f failed.", dur,
-	    num(sum, "done"), num(sum, "skipped"), num(sum, "failed"));
+	    json_num(sum, "done"), json_num(sum, "skipped"), json_num(sum, "failed"));
 	put_wrapped(1, w - 2, STYLE_OK, "", line);
 	free(line);
 	lay.row++;
 	cJSON_ArrayForEach(s, cJSON_GetObjectItem(cJSON_GetObjectItem(pb.run, "content"),
 	    "steps")) {
 		res = step_result(i);
-		line = xprintf("%2d. %-7s ", i + 1, res != NULL ? str(res, "result", "") : "-");
-		put_wrapped(1, w - 2, res == NULL || strcmp(str(res, "result", ""), "done") != 0 ?
-		    STYLE_WARN : STYLE_NORMAL, line, str(s, "title", ""));
+		line = xprintf("%2d. %-7s ", i + 1, res != NULL ? json_str(res, "result", "") : "-");
+		put_wrapped(1, w - 2, res == NULL || strcmp(json_str(res, "result", ""), "done") != 0 ?
+		    STYLE_WARN : STYLE_NORMAL, line, json_str(s, "title", ""));
 		free(line);
-		if (res != NULL && *str(res, "note", "") != '\0')
-			put_text(13, w - 14, STYLE_DIM, "", str(res, "note", ""), 0);
+		if (res != NULL && *json_str(res, "note", "") != '\0')
+			put_text(13, w - 14, STYLE_DIM, "", json_str(res, "note", ""), 0);
 		cJSON_ArrayForEach(n, cJSON_GetObjectItem(pb.run, "notes")) {
-			if ((int)num(n, "step") != i)
+			if ((int)json_num(n, "step") != i)
 				continue;
-			line = xprintf("note by %s: ", str(n, "actor", ""));
-			put_text(13, w - 14, STYLE_DIM, line, str(n, "text", ""), 0);
+			line = xprintf("note by %s: ", json_str(n, "actor", ""));
+			put_text(13, w - 14, STYLE_DIM, line, json_str(n, "text", ""), 0);
 			free(line);
 		}
 		i++;
@@ -602,7 +589,7 @@ playbooks_draw(int y, int h, int w)
 	if (pb.run_id == 0)
 		draw_library(y, h, w);
 	else if (pb.run != NULL && cJSON_GetObjectItem(pb.run, "finished_at") != NULL &&
-	    pb.step >= (int)num(pb.run, "steps"))
+	    pb.step >= (int)json_num(pb.run, "steps"))
 		draw_summary(y, h, w);
 	else
 		draw_step(y, h, w);
@@ -674,7 +661,7 @@ start_reply(void *arg, const cJSON *r)
 		console_error("%s", client_error(r));
 		return;
 	}
-	run_open((long long)num(r, "run"));
+	run_open((long long)json_num(r, "run"));
 }
 
 static long long start_incident;
@@ -744,13 +731,13 @@ export_reply(void *arg, const cJSON *r)
 		return;
 	}
 	snprintf(name, sizeof name, "run-%lld.md", (long long)(intptr_t)arg);
-	view_write_file(name, str(r, "markdown", ""));
+	view_write_file(name, json_str(r, "markdown", ""));
 }
 
 static int
 checklist_items(void)
 {
-	return (int)num(step_json(pb.step), "checklist");
+	return (int)json_num(step_json(pb.step), "checklist");
 }
 
 static int
@@ -758,7 +745,7 @@ runner_key(enum action a)
 {
 	cJSON *req;
 	char *prompt;
-	int steps = (int)num(pb.run, "steps");
+	int steps = (int)json_num(pb.run, "steps");
 
 	switch (a) {
 	case ACTION_RUN_LEAVE:
@@ -853,10 +840,10 @@ playbooks_key(enum action a)
 		if (pb.list.sel < n) {
 			p = cJSON_GetArrayItem(cJSON_GetObjectItem(pb.lib, "playbooks"), pb.list.sel);
 			if (!console_state()->readonly)
-				start_prompt(str(p, "id", ""), 0);
+				start_prompt(json_str(p, "id", ""), 0);
 		} else {
 			p = cJSON_GetArrayItem(cJSON_GetObjectItem(pb.lib, "runs"), pb.list.sel - n);
-			run_open((long long)num(p, "id"));
+			run_open((long long)json_num(p, "id"));
 		}
 		return 1;
 	}
@@ -867,10 +854,10 @@ playbooks_key(enum action a)
 static void
 playbooks_event(const cJSON *ev)
 {
-	const char *name = str(ev, "event", "");
+	const char *name = json_str(ev, "event", "");
 
 	if (strcmp(name, "run") == 0) {
-		if (pb.run_id > 0 && (long long)num(ev, "run") == pb.run_id)
+		if (pb.run_id > 0 && (long long)json_num(ev, "run") == pb.run_id)
 			run_request(0);
 		else if (pb.run_id == 0)
 			lib_request();
