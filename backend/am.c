@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/am.h"
 #include "backend/buf.h"
-#include "backend/sanitize.h"
+#include "backend/json.h"
 #include "backend/xmalloc.h"
 
-/* Most bytes of the body, a time or a name quoted in a cause. */
-#define AM_QUOTE_BODY		64
+/* Most bytes of a time or a name quoted in a cause. */
 #define AM_QUOTE_SHORT		40
 
 /* Longest fingerprint taken: Alertmanager sends 16 hex digits. */
@@ -24,52 +22,6 @@ struct am_pair {
 	const char	*value;
 	size_t		 pos;
 };
-
-/* Returns a newly allocated, escaped copy of at most max bytes of s, "..." if cut. */
-static char *
-am_quote(const char *s, size_t len, size_t max)
-{
-	char	*safe, *out;
-
-	safe = sanitize_log(s, len > max ? max : len);
-	out = xprintf("\"%s\"%s", safe, len > max ? "..." : "");
-	free(safe);
-	return out;
-}
-
-static int
-am_fail(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Sets *cause and returns -1. */
-static int
-am_fail(char **cause, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	xvasprintf(cause, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int
-am_not_json(const char *body, size_t len, char **cause, const char *why, size_t at)
-{
-	char	*q;
-
-	if (len == 0)
-		return am_fail(cause, "not JSON: empty body");
-	q = am_quote(body, len, AM_QUOTE_BODY);
-	am_fail(cause, "not JSON (%s at byte %zu): %s", why, at, q);
-	free(q);
-	return -1;
-}
-
-static int
-am_is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
 
 static int
 am_is_digit(char c)
@@ -288,17 +240,6 @@ am_alerts_free(struct am_alerts *l)
 	memset(l, 0, sizeof *l);
 }
 
-static size_t
-am_count(const cJSON *a)
-{
-	const cJSON	*e;
-	size_t		 n = 0;
-
-	cJSON_ArrayForEach(e, a)
-		n++;
-	return n;
-}
-
 static const char *
 am_type_name(const cJSON *e)
 {
@@ -340,17 +281,17 @@ am_pairs(const cJSON *o, size_t i, const char *field, char ***out,
 	size_t		 n, k, j, nv = 0;
 
 	if (!cJSON_IsObject(o))
-		return am_fail(cause, "[%zu].%s: not an object", i, field);
+		return json_fail(cause, "[%zu].%s: not an object", i, field);
 	cJSON_ArrayForEach(e, o) {
 		if (!cJSON_IsString(e)) {
-			q = am_quote(e->string, strlen(e->string),
+			q = json_quote(e->string, strlen(e->string),
 			    AM_QUOTE_SHORT);
-			am_fail(cause, "[%zu].%s[%s]: not a string", i, field, q);
+			json_fail(cause, "[%zu].%s[%s]: not a string", i, field, q);
 			free(q);
 			return -1;
 		}
 	}
-	if ((n = am_count(o)) == 0)
+	if ((n = (size_t)cJSON_GetArraySize(o)) == 0)
 		return 0;
 
 	p = xcalloc(n, sizeof *p);
@@ -387,15 +328,15 @@ am_time_member(const cJSON *o, size_t i, const char *key, int required,
 	*t = 0;
 	if (e == NULL || (!required && cJSON_IsNull(e))) {
 		if (required)
-			return am_fail(cause, "[%zu].%s: missing", i, key);
+			return json_fail(cause, "[%zu].%s: missing", i, key);
 		return 0;
 	}
 	if (!cJSON_IsString(e))
-		return am_fail(cause, "[%zu].%s: not a string", i, key);
+		return json_fail(cause, "[%zu].%s: not a string", i, key);
 	if (am_time(e->valuestring, t) != 0) {
-		q = am_quote(e->valuestring, strlen(e->valuestring),
+		q = json_quote(e->valuestring, strlen(e->valuestring),
 		    AM_QUOTE_SHORT);
-		am_fail(cause, "[%zu].%s: bad time %s", i, key, q);
+		json_fail(cause, "[%zu].%s: bad time %s", i, key, q);
 		free(q);
 		return -1;
 	}
@@ -411,9 +352,9 @@ am_fingerprint(const cJSON *o, size_t i, struct am_alert *a, char **cause)
 	size_t		 len;
 
 	if (e == NULL)
-		return am_fail(cause, "[%zu].fingerprint: missing", i);
+		return json_fail(cause, "[%zu].fingerprint: missing", i);
 	if (!cJSON_IsString(e))
-		return am_fail(cause, "[%zu].fingerprint: not a string", i);
+		return json_fail(cause, "[%zu].fingerprint: not a string", i);
 	for (p = e->valuestring; *p != '\0'; p++) {
 		if (!am_is_digit(*p) && (*p < 'a' || *p > 'f') &&
 		    (*p < 'A' || *p > 'F'))
@@ -421,8 +362,8 @@ am_fingerprint(const cJSON *o, size_t i, struct am_alert *a, char **cause)
 	}
 	len = strlen(e->valuestring);
 	if (*p != '\0' || len == 0 || len > AM_FINGERPRINT_MAX) {
-		q = am_quote(e->valuestring, len, AM_QUOTE_SHORT);
-		am_fail(cause, "[%zu].fingerprint: not hex %s", i, q);
+		q = json_quote(e->valuestring, len, AM_QUOTE_SHORT);
+		json_fail(cause, "[%zu].fingerprint: not hex %s", i, q);
 		free(q);
 		return -1;
 	}
@@ -445,14 +386,14 @@ am_state(const cJSON *o, size_t i, struct am_alert *a, char **cause)
 		return 0;
 	}
 	if (!cJSON_IsObject(status))
-		return am_fail(cause, "[%zu].status: not an object", i);
+		return json_fail(cause, "[%zu].status: not an object", i);
 	state = cJSON_GetObjectItemCaseSensitive(status, "state");
 	if (state == NULL || cJSON_IsNull(state)) {
 		a->state = xstrdup("unprocessed");
 		return 0;
 	}
 	if (!cJSON_IsString(state))
-		return am_fail(cause, "[%zu].status.state: not a string", i);
+		return json_fail(cause, "[%zu].status.state: not a string", i);
 	a->state = xstrdup(state->valuestring);
 	return 0;
 }
@@ -464,11 +405,11 @@ am_alert_one(const cJSON *o, size_t i, struct am_alert *a, char **cause)
 	const cJSON	*e;
 
 	if (!cJSON_IsObject(o))
-		return am_fail(cause, "[%zu]: not an object", i);
+		return json_fail(cause, "[%zu]: not an object", i);
 
 	e = cJSON_GetObjectItemCaseSensitive(o, "labels");
 	if (e == NULL)
-		return am_fail(cause, "[%zu].labels: missing", i);
+		return json_fail(cause, "[%zu].labels: missing", i);
 	if (am_pairs(e, i, "labels", &a->labels, &a->nlabels, cause) != 0)
 		return -1;
 	e = cJSON_GetObjectItemCaseSensitive(o, "annotations");
@@ -486,7 +427,7 @@ am_alert_one(const cJSON *o, size_t i, struct am_alert *a, char **cause)
 	e = cJSON_GetObjectItemCaseSensitive(o, "generatorURL");
 	if (e != NULL && !cJSON_IsNull(e)) {
 		if (!cJSON_IsString(e))
-			return am_fail(cause, "[%zu].generatorURL: not a string", i);
+			return json_fail(cause, "[%zu].generatorURL: not a string", i);
 		a->generator_url = xstrdup(e->valuestring);
 	}
 	return 0;
@@ -498,36 +439,18 @@ am_parse(const char *body, size_t len, struct am_alerts *l, char **cause)
 {
 	cJSON		*root;
 	const cJSON	*e;
-	const char	*end = NULL, *nul;
 	size_t		 n;
 	int		 rc = -1;
 
 	memset(l, 0, sizeof *l);
-	if (body == NULL || len == 0)
-		return am_not_json(body, 0, cause, NULL, 0);
-	/* cJSON would stop at a NUL and ignore the rest. */
-	if ((nul = memchr(body, '\0', len)) != NULL)
-		return am_not_json(body, len, cause, "NUL byte",
-		    (size_t)(nul - body));
-	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-	if (root == NULL) {
-		return am_not_json(body, len, cause, "syntax error",
-		    end != NULL && end >= body && end <= body + len ?
-		    (size_t)(end - body) : 0);
-	}
-	while (end != NULL && end < body + len && am_is_space(*end))
-		end++;
-	if (end == NULL || end != body + len) {
-		cJSON_Delete(root);
-		return am_not_json(body, len, cause, "trailing bytes",
-		    end != NULL ? (size_t)(end - body) : 0);
-	}
+	if ((root = json_parse_body(body, len, cause)) == NULL)
+		return -1;
 
 	if (!cJSON_IsArray(root)) {
-		am_fail(cause, AM_NOT_LIST ": got %s", am_type_name(root));
+		json_fail(cause, AM_NOT_LIST ": got %s", am_type_name(root));
 		goto out;
 	}
-	if ((n = am_count(root)) == 0) {
+	if ((n = (size_t)cJSON_GetArraySize(root)) == 0) {
 		rc = 0;
 		goto out;
 	}

@@ -4,16 +4,14 @@
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/json.h"
 #include "backend/prom.h"
-#include "backend/sanitize.h"
 #include "backend/xmalloc.h"
 
-/* Most bytes of the body, a status or a label name quoted in a cause. */
-#define PROM_QUOTE_BODY		64
+/* Most bytes of a status or a label name quoted in a cause. */
 #define PROM_QUOTE_SHORT	32
 
 #define PROM_NOT_API		"not a Prometheus API response"
@@ -32,52 +30,6 @@ static void
 prom_locale_init(void)
 {
 	prom_locale_c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-}
-
-/* Returns a newly allocated, escaped copy of at most max bytes of s, "..." if cut. */
-static char *
-prom_quote(const char *s, size_t len, size_t max)
-{
-	char	*safe, *out;
-
-	safe = sanitize_log(s, len > max ? max : len);
-	out = xprintf("\"%s\"%s", safe, len > max ? "..." : "");
-	free(safe);
-	return out;
-}
-
-static int
-prom_fail(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Sets *cause and returns -1. */
-static int
-prom_fail(char **cause, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	xvasprintf(cause, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int
-prom_not_json(const char *body, size_t len, char **cause, const char *why, size_t at)
-{
-	char	*q;
-
-	if (len == 0)
-		return prom_fail(cause, "not JSON: empty body");
-	q = prom_quote(body, len, PROM_QUOTE_BODY);
-	prom_fail(cause, "not JSON (%s at byte %zu): %s", why, at, q);
-	free(q);
-	return -1;
-}
-
-static int
-prom_is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 /* Parses a sample value as Prometheus writes it. */
@@ -188,17 +140,6 @@ prom_response_free(struct prom_response *r)
 	memset(r, 0, sizeof *r);
 }
 
-static size_t
-prom_count(const cJSON *a)
-{
-	const cJSON	*e;
-	size_t		 n = 0;
-
-	cJSON_ArrayForEach(e, a)
-		n++;
-	return n;
-}
-
 /* Returns a copy of a string member, or of "" when missing or not a string. */
 static char *
 prom_string_or_empty(const cJSON *o, const char *key)
@@ -216,7 +157,7 @@ prom_warnings(const cJSON *root, struct prom_response *r)
 	size_t		 n;
 
 	w = cJSON_GetObjectItemCaseSensitive(root, "warnings");
-	if (!cJSON_IsArray(w) || (n = prom_count(w)) == 0)
+	if (!cJSON_IsArray(w) || (n = (size_t)cJSON_GetArraySize(w)) == 0)
 		return;
 	r->warnings = xcalloc(n, sizeof *r->warnings);
 	cJSON_ArrayForEach(e, w) {
@@ -235,25 +176,25 @@ prom_sample(const cJSON *pair, int is_string, struct prom_sample *s, char **why)
 	const cJSON	*t, *v;
 	char		*q;
 
-	if (!cJSON_IsArray(pair) || prom_count(pair) != 2)
-		return prom_fail(why, ": not an array of 2");
+	if (!cJSON_IsArray(pair) || (size_t)cJSON_GetArraySize(pair) != 2)
+		return json_fail(why, ": not an array of 2");
 	t = pair->child;
 	v = t->next;
 	if (!cJSON_IsNumber(t))
-		return prom_fail(why, "[0]: not a number");
+		return json_fail(why, "[0]: not a number");
 	if (!isfinite(t->valuedouble))
-		return prom_fail(why, "[0]: not a finite number");
+		return json_fail(why, "[0]: not a finite number");
 	if (!cJSON_IsString(v))
-		return prom_fail(why, "[1]: not a string");
+		return json_fail(why, "[1]: not a string");
 	s->t = t->valuedouble;
 	if (is_string) {
 		s->v = NAN;
 		return 0;
 	}
 	if (prom_value(v->valuestring, &s->v) != 0) {
-		q = prom_quote(v->valuestring, strlen(v->valuestring),
+		q = json_quote(v->valuestring, strlen(v->valuestring),
 		    PROM_QUOTE_SHORT);
-		prom_fail(why, "[1]: bad sample value %s", q);
+		json_fail(why, "[1]: bad sample value %s", q);
 		free(q);
 		return -1;
 	}
@@ -281,18 +222,18 @@ prom_metric(const cJSON *metric, size_t i, struct prom_series *s, char **cause)
 	char			*q;
 
 	if (!cJSON_IsObject(metric))
-		return prom_fail(cause, "data.result[%zu].metric: not an object", i);
+		return json_fail(cause, "data.result[%zu].metric: not an object", i);
 	cJSON_ArrayForEach(e, metric) {
 		if (!cJSON_IsString(e)) {
-			q = prom_quote(e->string, strlen(e->string),
+			q = json_quote(e->string, strlen(e->string),
 			    PROM_QUOTE_SHORT);
-			prom_fail(cause,
+			json_fail(cause,
 			    "data.result[%zu].metric[%s]: not a string", i, q);
 			free(q);
 			return -1;
 		}
 	}
-	if ((n = prom_count(metric)) == 0)
+	if ((n = (size_t)cJSON_GetArraySize(metric)) == 0)
 		return 0;
 
 	p = xcalloc(n, sizeof *p);
@@ -332,19 +273,19 @@ prom_vector_one(const cJSON *e, size_t i, struct prom_series *s, char **cause)
 	char		*why;
 
 	if (!cJSON_IsObject(e))
-		return prom_fail(cause, "data.result[%zu]: not an object", i);
+		return json_fail(cause, "data.result[%zu]: not an object", i);
 	value = cJSON_GetObjectItemCaseSensitive(e, "value");
 	if (value == NULL &&
 	    cJSON_GetObjectItemCaseSensitive(e, "histogram") != NULL)
 		return 1;
 	if (value == NULL)
-		return prom_fail(cause, "data.result[%zu]: no value", i);
+		return json_fail(cause, "data.result[%zu]: no value", i);
 	if (prom_metric(cJSON_GetObjectItemCaseSensitive(e, "metric"), i, s,
 	    cause) != 0)
 		return -1;
 	s->samples = xcalloc(1, sizeof *s->samples);
 	if (prom_sample(value, 0, &s->samples[0], &why) != 0) {
-		prom_fail(cause, "data.result[%zu].value%s", i, why);
+		json_fail(cause, "data.result[%zu].value%s", i, why);
 		free(why);
 		return -1;
 	}
@@ -362,23 +303,23 @@ prom_matrix_one(const cJSON *e, size_t i, struct prom_series *s, char **cause)
 	int		 sorted = 1;
 
 	if (!cJSON_IsObject(e))
-		return prom_fail(cause, "data.result[%zu]: not an object", i);
+		return json_fail(cause, "data.result[%zu]: not an object", i);
 	values = cJSON_GetObjectItemCaseSensitive(e, "values");
 	if (values == NULL &&
 	    cJSON_GetObjectItemCaseSensitive(e, "histograms") != NULL)
 		return 1;
 	if (!cJSON_IsArray(values))
-		return prom_fail(cause, "data.result[%zu].values: not an array", i);
+		return json_fail(cause, "data.result[%zu].values: not an array", i);
 	if (prom_metric(cJSON_GetObjectItemCaseSensitive(e, "metric"), i, s,
 	    cause) != 0)
 		return -1;
-	if ((n = prom_count(values)) == 0)
+	if ((n = (size_t)cJSON_GetArraySize(values)) == 0)
 		return 0;
 	s->samples = xcalloc(n, sizeof *s->samples);
 	k = 0;
 	cJSON_ArrayForEach(v, values) {
 		if (prom_sample(v, 0, &s->samples[k], &why) != 0) {
-			prom_fail(cause, "data.result[%zu].values[%zu]%s", i, k,
+			json_fail(cause, "data.result[%zu].values[%zu]%s", i, k,
 			    why);
 			free(why);
 			return -1;
@@ -404,8 +345,8 @@ prom_series_list(const cJSON *result, struct prom_response *r, char **cause)
 	int			 rc;
 
 	if (!cJSON_IsArray(result))
-		return prom_fail(cause, "data.result: not an array");
-	if ((n = prom_count(result)) == 0)
+		return json_fail(cause, "data.result: not an array");
+	if ((n = (size_t)cJSON_GetArraySize(result)) == 0)
 		return 0;
 	r->series = xcalloc(n, sizeof *r->series);
 	cJSON_ArrayForEach(e, result) {
@@ -444,7 +385,7 @@ prom_single(const cJSON *result, struct prom_response *r, char **cause)
 	s->samples = xcalloc(1, sizeof *s->samples);
 	if (prom_sample(result, is_string, &s->samples[0], &why) != 0) {
 		prom_series_free(s);
-		prom_fail(cause, "data.result%s", why);
+		json_fail(cause, "data.result%s", why);
 		free(why);
 		return -1;
 	}
@@ -477,18 +418,18 @@ prom_data(const cJSON *root, struct prom_response *r, char **cause)
 
 	data = cJSON_GetObjectItemCaseSensitive(root, "data");
 	if (!cJSON_IsObject(data))
-		return prom_fail(cause, "data: not an object");
+		return json_fail(cause, "data: not an object");
 	rt = cJSON_GetObjectItemCaseSensitive(data, "resultType");
 	if (!cJSON_IsString(rt))
-		return prom_fail(cause, "data.resultType: not a string");
+		return json_fail(cause, "data.resultType: not a string");
 	for (i = 0; i < sizeof types / sizeof types[0]; i++) {
 		if (strcmp(rt->valuestring, types[i].name) == 0)
 			break;
 	}
 	if (i == sizeof types / sizeof types[0]) {
-		q = prom_quote(rt->valuestring, strlen(rt->valuestring),
+		q = json_quote(rt->valuestring, strlen(rt->valuestring),
 		    PROM_QUOTE_SHORT);
-		prom_fail(cause, "data.resultType: unknown type %s", q);
+		json_fail(cause, "data.resultType: unknown type %s", q);
 		free(q);
 		return -1;
 	}
@@ -506,38 +447,20 @@ prom_parse(const char *body, size_t len, struct prom_response *r, char **cause)
 {
 	cJSON		*root;
 	const cJSON	*status;
-	const char	*end = NULL, *nul;
 	char		*q;
 	int		 rc = -1;
 
 	memset(r, 0, sizeof *r);
-	if (body == NULL || len == 0)
-		return prom_not_json(body, 0, cause, NULL, 0);
-	/* cJSON would stop at a NUL and ignore the rest. */
-	if ((nul = memchr(body, '\0', len)) != NULL)
-		return prom_not_json(body, len, cause, "NUL byte",
-		    (size_t)(nul - body));
-	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-	if (root == NULL) {
-		return prom_not_json(body, len, cause, "syntax error",
-		    end != NULL && end >= body && end <= body + len ?
-		    (size_t)(end - body) : 0);
-	}
-	while (end != NULL && end < body + len && prom_is_space(*end))
-		end++;
-	if (end == NULL || end != body + len) {
-		cJSON_Delete(root);
-		return prom_not_json(body, len, cause, "trailing bytes",
-		    end != NULL ? (size_t)(end - body) : 0);
-	}
+	if ((root = json_parse_body(body, len, cause)) == NULL)
+		return -1;
 
 	if (!cJSON_IsObject(root)) {
-		prom_fail(cause, PROM_NOT_API ": not an object");
+		json_fail(cause, PROM_NOT_API ": not an object");
 		goto out;
 	}
 	status = cJSON_GetObjectItemCaseSensitive(root, "status");
 	if (!cJSON_IsString(status)) {
-		prom_fail(cause, PROM_NOT_API ": no \"status\" string");
+		json_fail(cause, PROM_NOT_API ": no \"status\" string");
 		goto out;
 	}
 	if (strcmp(status->valuestring, "error") == 0) {
@@ -549,9 +472,9 @@ prom_parse(const char *body, size_t len, struct prom_response *r, char **cause)
 		goto out;
 	}
 	if (strcmp(status->valuestring, "success") != 0) {
-		q = prom_quote(status->valuestring, strlen(status->valuestring),
+		q = json_quote(status->valuestring, strlen(status->valuestring),
 		    PROM_QUOTE_SHORT);
-		prom_fail(cause, PROM_NOT_API ": status %s", q);
+		json_fail(cause, PROM_NOT_API ": status %s", q);
 		free(q);
 		goto out;
 	}

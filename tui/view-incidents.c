@@ -489,14 +489,8 @@ report_reply(void *arg, const cJSON *r)
 {
 	char name[64];
 
-	if (r == NULL)
-		return;
-	if (client_error(r) != NULL) {
-		console_error("%s", client_error(r));
-		return;
-	}
 	snprintf(name, sizeof name, "incident-%lld-postmortem.md", (long long)(intptr_t)arg);
-	view_write_file(name, json_str(r, "markdown", ""));
+	view_write_reply(r, name);
 }
 
 static void
@@ -723,11 +717,7 @@ incidents_event(const cJSON *ev)
 void
 view_incidents_show(long long id)
 {
-	int i;
-
-	for (i = 0; i < view_count() && view_at(i) != &view_incidents_ops; i++)
-		;
-	view_show(i);
+	view_show_ops(&view_incidents_ops);
 	in.detail_top = 1 << 30;
 	detail_request(id);
 	console_dirty();

@@ -700,22 +700,14 @@ start_prompt(const char *id, long long incident)
 void
 view_playbooks_start(const char *id, long long incident)
 {
-	int i;
-
-	for (i = 0; i < view_count() && view_at(i) != &view_playbooks_ops; i++)
-		;
-	view_show(i);
+	view_show_ops(&view_playbooks_ops);
 	start_prompt(id, incident);
 }
 
 void
 view_playbooks_run(long long run)
 {
-	int i;
-
-	for (i = 0; i < view_count() && view_at(i) != &view_playbooks_ops; i++)
-		;
-	view_show(i);
+	view_show_ops(&view_playbooks_ops);
 	run_open(run);
 }
 
@@ -724,14 +716,8 @@ export_reply(void *arg, const cJSON *r)
 {
 	char name[64];
 
-	if (r == NULL)
-		return;
-	if (client_error(r) != NULL) {
-		console_error("%s", client_error(r));
-		return;
-	}
 	snprintf(name, sizeof name, "run-%lld.md", (long long)(intptr_t)arg);
-	view_write_file(name, json_str(r, "markdown", ""));
+	view_write_reply(r, name);
 }
 
 static int

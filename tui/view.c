@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/client.h"
+#include "backend/json.h"
 #include "backend/xmalloc.h"
 #include "tui/cmdline.h"
 #include "tui/console.h"
@@ -65,6 +67,16 @@ view_show(int i)
 		views[i]->open();
 	}
 	console_dirty();
+}
+
+void
+view_show_ops(const struct view_ops *ops)
+{
+	int i;
+
+	for (i = 0; i < NVIEWS && views[i] != ops; i++)
+		;
+	view_show(i);
 }
 
 int
@@ -153,4 +165,15 @@ view_write_file(const char *name, const char *text)
 		return;
 	}
 	console_note("wrote %s", name);
+}
+
+void
+view_write_reply(const cJSON *r, const char *name)
+{
+	if (r == NULL)
+		return;
+	if (client_error(r) != NULL)
+		console_error("%s", client_error(r));
+	else
+		view_write_file(name, json_str(r, "markdown", ""));
 }

@@ -29,6 +29,8 @@ extern const struct view_ops	view_handover_ops;
 
 /* Writes a Markdown report to NAME in the current directory; says so in the status line. */
 void			 view_write_file(const char *name, const char *text);
+/* Writes a reply's "markdown" to the file, or shows the reply's error. */
+void			 view_write_reply(const cJSON *reply, const char *name);
 /* Switches to the playbooks view and asks to start a playbook (bound to an incident if > 0). */
 void			 view_playbooks_start(const char *id, long long incident);
 /* Shows a playbook run (open: where it continues; finished: its summary). */
@@ -43,6 +45,8 @@ const struct view_ops	*view_current(void);
 int			 view_current_index(void);
 /* Switches to a view, opening it the first time. */
 void			 view_show(int);
+/* Switches to the view with these ops. */
+void			 view_show_ops(const struct view_ops *);
 /* Finds a view by name or number ("audit", "5"); -1 if none. */
 int			 view_find(const char *);
 /* Forgets loaded data: every view reloads when next shown (after reconnecting). */
