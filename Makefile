@@ -8,12 +8,13 @@ CC      ?= cc
 # Libraries the binary links (pkg-config names) and the Debian packages behind them.
 # libcurl and libmicrohttpd are loaded at run time by the daemon and the simulator
 # (backend/dl.c): only their headers are needed here.
-PKGS      = ncursesw sqlite3 libcjson inih libcrypto md4c
+PKGS      = ncursesw sqlite3 libcjson inih libcrypto md4c libgit2
 DL_PKGS   = libcurl libmicrohttpd
 TEST_PKGS = cmocka
 DEB_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev libcjson-dev \
-            libinih-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev libmd4c-dev
-DEB_TEST  = libcmocka-dev tmux sqlite3 python3 procps prometheus prometheus-alertmanager
+            libinih-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev libmd4c-dev \
+            libgit2-dev
+DEB_TEST  = libcmocka-dev tmux sqlite3 python3 procps prometheus prometheus-alertmanager git
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \

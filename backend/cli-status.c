@@ -38,6 +38,7 @@ cli_status(struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
 	};
 	cJSON *r;
+	const cJSON *w;
 	long up;
 	char buf[64];
 	int ch;
@@ -74,6 +75,8 @@ cli_status(struct cli *cli, int argc, char **argv)
 	snprintf(buf, sizeof buf, "%s%s", str(r, "role"),
 	    cJSON_IsTrue(cJSON_GetObjectItem(r, "readonly")) ? " (read-only)" : "");
 	field("role", buf);
+	cJSON_ArrayForEach(w, cJSON_GetObjectItem(r, "warnings"))
+		field("warning", cJSON_IsString(w) ? w->valuestring : "?");
 	cJSON_Delete(r);
 	return 0;
 }

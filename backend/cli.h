@@ -60,6 +60,16 @@ int	 cli_playbook_lint(struct cli *, int, char **);
 int	 cli_run_list(struct cli *, int, char **);
 int	 cli_run_show(struct cli *, int, char **);
 int	 cli_run_act(struct cli *, int, char **);
+int	 cli_prompt_list(struct cli *, int, char **);
+int	 cli_prompt_show(struct cli *, int, char **);
+int	 cli_prompt_cat(struct cli *, int, char **);
+int	 cli_prompt_diff(struct cli *, int, char **);
+int	 cli_prompt_propose(struct cli *, int, char **);
+int	 cli_prompt_eval(struct cli *, int, char **);
+int	 cli_prompt_approve(struct cli *, int, char **);
+int	 cli_prompt_reject(struct cli *, int, char **);
+int	 cli_prompt_rollback(struct cli *, int, char **);
+int	 cli_prompt_history(struct cli *, int, char **);
 
 
 #endif

@@ -502,23 +502,23 @@ default_data_dir(const char *name)
 	return xprintf("/tmp/leitstand-%ld/%s", (long)getuid(), name);
 }
 
-/* The shipped library: share/leitstand/playbooks beside an installed binary's bin/, else
-   playbooks/ beside the binary (a source tree). */
+/* What ships with the binary: share/leitstand/NAME beside an installed binary's bin/, else
+   SOURCE beside the binary (a source tree). */
 static char *
-default_playbook_dir(void)
+default_shipped_dir(const char *name, const char *source)
 {
 	char exe[4096], *dir, *parent, *path;
 	ssize_t n;
 
 	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) <= 0)
-		return xstrdup("playbooks");
+		return xstrdup(source);
 	exe[n] = '\0';
 	dir = path_dir(exe);
 	parent = path_dir(dir);
-	path = xprintf("%s/share/leitstand/playbooks", parent);
+	path = xprintf("%s/share/leitstand/%s", parent, name);
 	if (access(path, F_OK) != 0) {
 		free(path);
-		path = xprintf("%s/playbooks", dir);
+		path = xprintf("%s/%s", dir, source);
 	}
 	free(parent);
 	free(dir);
@@ -536,6 +536,8 @@ config_demo(struct config *cfg)
 	cfg->socket = config_private_socket("demo");
 	cfg->group = NULL;
 	cfg->data_dir = default_data_dir("leitstand-demo");
+	free(cfg->prompt_repo);
+	cfg->prompt_repo = xprintf("%s/prompts.git", cfg->data_dir);
 	cfg->name = xstrdup("Demo Assistant");
 	cfg->environment = xstrdup("simulated");
 }
@@ -701,7 +703,11 @@ config_load(struct config *cfg, const char *file, char **cause)
 	if (cfg->data_dir == NULL)
 		cfg->data_dir = default_data_dir("leitstand");
 	if (cfg->playbook_dir == NULL)
-		cfg->playbook_dir = default_playbook_dir();
+		cfg->playbook_dir = default_shipped_dir("playbooks", "playbooks");
+	if (cfg->prompt_seed == NULL)
+		cfg->prompt_seed = default_shipped_dir("prompts", "data/prompts");
+	if (cfg->prompt_repo == NULL)
+		cfg->prompt_repo = xprintf("%s/prompts.git", cfg->data_dir);
 	return 0;
 }
 

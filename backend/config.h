@@ -72,6 +72,18 @@ struct config {
 	/* [playbooks] */
 	char		*playbook_dir;
 
+	/* [prompts] */
+	char		*prompt_repo;
+	char		*prompt_seed;
+	char		*staging_url;
+	char		*staging_token;
+	long long	 eval_concurrency;
+	long long	 eval_timeout;
+	long long	 eval_tries;
+	long long	 eval_gate;	/* percent */
+	char		*prompt_remote;
+	long long	 push_retry;
+
 	/* [roles] */
 	char		*owner_role;
 	char		*default_role;

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: ISC */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "backend/curl-dl.h"
 #include "backend/http.h"
@@ -23,6 +27,56 @@ http_write(char *p, size_t size, size_t n, void *arg)
 	}
 	buf_add(s->b, p, size * n);
 	return size * n;
+}
+
+/* Seconds until an HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT"), read without the locale; 0
+   for a date passed or one that does not parse. */
+static double
+http_date_delta(const char *s)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct tm tm;
+	char mon[4];
+	const char *m;
+	time_t t, now = time(NULL);
+
+	memset(&tm, 0, sizeof tm);
+	if (sscanf(s, "%*3s, %2d %3s %4d %2d:%2d:%2d GMT", &tm.tm_mday, mon, &tm.tm_year,
+	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6 || strlen(mon) != 3 ||
+	    (m = strstr(months, mon)) == NULL || (m - months) % 3 != 0)
+		return 0;
+	tm.tm_mon = (int)(m - months) / 3;
+	tm.tm_year -= 1900;
+	if ((t = timegm(&tm)) == (time_t)-1 || t <= now)
+		return 0;
+	return (double)(t - now);
+}
+
+/* Keeps Retry-After of the last response (a redirect or "100 Continue" has its own). */
+static size_t
+http_header(char *p, size_t size, size_t n, void *arg)
+{
+	static const char name[] = "Retry-After:";
+	struct http_reply *rp = arg;
+	char v[64];
+	size_t len = size * n, i = sizeof name - 1, k = 0;
+
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
+		rp->retry_after = 0;
+	if (len < i || strncasecmp(p, name, i) != 0)
+		return len;
+	while (i < len && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	while (i < len && k < sizeof v - 1 && p[i] != '\r' && p[i] != '\n')
+		v[k++] = p[i++];
+	while (k > 0 && (v[k - 1] == ' ' || v[k - 1] == '\t'))
+		k--;
+	v[k] = '\0';
+	if (k > 0 && strspn(v, "0123456789") == k)
+		rp->retry_after = k > 9 ? 1e9 : strtod(v, NULL);
+	else if (k > 0 && isalpha((unsigned char)v[0]))
+		rp->retry_after = http_date_delta(v);
+	return len;
 }
 
 /* Failures of the transfer itself that another try cannot fix. */
@@ -81,6 +135,8 @@ http_do(const struct http_request *rq, struct http_reply *rp, char **cause)
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "leitstand");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, rp);
 	hdr = curl_slist_append(hdr, "Accept: application/json");
 	if (rq->body != NULL) {
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");

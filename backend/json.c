@@ -27,6 +27,14 @@ json_num(const cJSON *o, const char *k)
 	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+double
+json_num_or(const cJSON *o, const char *k, double def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : def;
+}
+
 char *
 json_quote(const char *s, size_t len, size_t max)
 {

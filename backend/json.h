@@ -11,6 +11,8 @@
 const char	*json_str(const cJSON *o, const char *k, const char *def);
 /* The number member k of o, or NaN if it is missing or not a number. */
 double		 json_num(const cJSON *o, const char *k);
+/* The number member k of o, or def. */
+double		 json_num_or(const cJSON *o, const char *k, double def);
 
 /* A whole reply body as one JSON document; NULL with *cause for an empty body, a NUL byte, a
    syntax error or bytes after the document, naming the byte and quoting the body's start. */

@@ -5,6 +5,7 @@
 
 #include "backend/config.h"
 #include "backend/ops.h"
+#include "backend/prompts.h"
 #include "backend/server.h"
 #include "backend/version.h"
 
@@ -32,13 +33,17 @@ op_status(struct op_ctx *ctx)
 	w = cJSON_AddArrayToObject(r, "warnings");
 	if (s->am_error != NULL)
 		cJSON_AddItemToArray(w, cJSON_CreateString(s->am_error));
+	if (s->repo_error != NULL)
+		cJSON_AddItemToArray(w, cJSON_CreateString(s->repo_error));
+	if (prompts_push_error() != NULL)
+		cJSON_AddItemToArray(w, cJSON_CreateString(prompts_push_error()));
 	if (s->cfg->prom_insecure)
 		cJSON_AddItemToArray(w, cJSON_CreateString("prometheus.insecure: TLS certificates "
 		    "of the metrics source are not verified"));
 	return 0;
 }
 
-static const char *const topic_names[] = { "audit", "status", "kpi", "incident" };
+static const char *const topic_names[] = { "audit", "status", "kpi", "incident", "prompt" };
 
 int
 op_subscribe(struct op_ctx *ctx)

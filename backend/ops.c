@@ -162,6 +162,69 @@ static const struct op_arg run_check_args[] = {
 	{ NULL, 0, 0, 0, 0 }
 };
 
+static const struct op_arg prompt_list_args[] = {
+	{ "limit", ARG_INT, 0, 1, 500 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg prompt_id_args[] = {
+	{ "proposal", ARG_INT, 1, 1, 1LL << 53 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg prompt_diff_args[] = {
+	{ "to", ARG_STRING, 1, 0, 256 },
+	{ "from", ARG_STRING, 0, 0, 256 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg prompt_cat_args[] = {
+	{ "file", ARG_STRING, 1, 0, 64 },
+	{ "assistant", ARG_STRING, 0, 0, 128 },
+	{ "rev", ARG_STRING, 0, 0, 256 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg prompt_propose_args[] = {
+	{ "description", ARG_STRING, 1, 0, 4096 },
+	{ "assistant", ARG_STRING, 0, 0, 128 },
+	{ "system", ARG_STRING, 0, 0, 256 * 1024 },
+	{ "model", ARG_STRING, 0, 0, 256 * 1024 },
+	{ "evals", ARG_STRING, 0, 0, 256 * 1024 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg prompt_eval_args[] = {
+	{ "proposal", ARG_INT, 1, 1, 1LL << 53 },
+	{ "wait", ARG_BOOL, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg prompt_approve_args[] = {
+	{ "proposal", ARG_INT, 1, 1, 1LL << 53 },
+	{ "override", ARG_STRING, 0, 0, 1024 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg prompt_reject_args[] = {
+	{ "proposal", ARG_INT, 1, 1, 1LL << 53 },
+	{ "reason", ARG_STRING, 1, 0, 1024 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg prompt_rollback_args[] = {
+	{ "assistant", ARG_STRING, 0, 0, 128 },
+	{ "to", ARG_STRING, 0, 0, 256 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg prompt_history_args[] = {
+	{ "assistant", ARG_STRING, 0, 0, 128 },
+	{ "before", ARG_INT, 0, 0, 1LL << 53 },
+	{ "limit", ARG_INT, 0, 1, 1000 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
 /* The one op table; docs/protocol.md describes each entry. */
 const struct op ops_table[] = {
 	{ "status", PERM_READ, 0, no_args, op_status,
@@ -228,6 +291,27 @@ const struct op ops_table[] = {
 	  "evaluate a step's live checks against the metrics source now" },
 	{ "run.export", PERM_READ, 0, run_args, op_run_export,
 	  "a run as a Markdown record" },
+	{ "prompt.list", PERM_READ, 0, prompt_list_args, op_prompt_list,
+	  "assistants with their release and model, proposals with their state and eval, push" },
+	{ "prompt.show", PERM_READ, 0, prompt_id_args, op_prompt_show,
+	  "a proposal: eval with cases, production's baseline, the diff, the gate" },
+	{ "prompt.diff", PERM_READ, 0, prompt_diff_args, op_prompt_diff,
+	  "unified diff: a proposal against production, a release against the one before, or from..to" },
+	{ "prompt.cat", PERM_READ, 0, prompt_cat_args, op_prompt_cat,
+	  "a file of an assistant at production, a proposal or a release" },
+	{ "prompt.propose", PERM_PROMPT_PROPOSE, OP_WRITE, prompt_propose_args, op_prompt_propose,
+	  "a new proposal: system.md, model.ini and/or evals.jsonl over production's" },
+	{ "prompt.eval", PERM_PROMPT_PROPOSE, OP_WRITE, prompt_eval_args, op_prompt_eval,
+	  "run the proposal's evals against staging; wait: reply when done" },
+	{ "prompt.approve", PERM_PROMPT_APPROVE, OP_WRITE, prompt_approve_args, op_prompt_approve,
+	  "release a proposal (never the author's own; eval gate, or an admin's override)" },
+	{ "prompt.reject", PERM_PROMPT_APPROVE, OP_WRITE, prompt_reject_args, op_prompt_reject,
+	  "reject a proposal with a reason" },
+	{ "prompt.rollback", PERM_PROMPT_APPROVE, OP_WRITE, prompt_rollback_args,
+	  op_prompt_rollback,
+	  "a new release equal to an earlier one (default: the one before the latest)" },
+	{ "prompt.history", PERM_READ, 0, prompt_history_args, op_prompt_history,
+	  "releases, newest first" },
 	{ "config.reload", PERM_ADMIN, OP_WRITE, no_args, op_config_reload,
 	  "re-read the config file; roles apply to connected clients at once" },
 	{ NULL, 0, 0, NULL, NULL, NULL }

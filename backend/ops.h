@@ -93,6 +93,16 @@ int	op_run_show(struct op_ctx *);
 int	op_run_export(struct op_ctx *);
 int	op_run_act(struct op_ctx *);
 int	op_run_check(struct op_ctx *);
+int	op_prompt_list(struct op_ctx *);
+int	op_prompt_show(struct op_ctx *);
+int	op_prompt_diff(struct op_ctx *);
+int	op_prompt_cat(struct op_ctx *);
+int	op_prompt_propose(struct op_ctx *);
+int	op_prompt_eval(struct op_ctx *);
+int	op_prompt_approve(struct op_ctx *);
+int	op_prompt_reject(struct op_ctx *);
+int	op_prompt_rollback(struct op_ctx *);
+int	op_prompt_history(struct op_ctx *);
 /* Drops ticket exports waiting to try again (the daemon is stopping). */
 void	op_ticket_cancel_retries(void);
 

@@ -43,6 +43,30 @@ const struct option_def options_table[] = {
 	{ "playbooks", "dir", OPT_PATH, G(playbook_dir), 0, 0, NULL, 0,
 	  "directory with en/ and de/ playbooks; default: the shipped library" },
 
+	{ "prompts", "repo", OPT_PATH, G(prompt_repo), 0, 0, NULL, 0,
+	  "the prompt repository (git, bare); created and seeded on first start; default "
+	  "DATA_DIR/prompts.git" },
+	{ "prompts", "seed", OPT_PATH, G(prompt_seed), 0, 0, NULL, 0,
+	  "directory with assistants/NAME/ files that seed a new repository; default: the "
+	  "shipped one" },
+	{ "prompts", "staging_url", OPT_URL, G(staging_url), 0, 0, NULL, 0,
+	  "OpenAI-compatible chat completions URL evals run against; empty: [sim] url's "
+	  "/v1/chat/completions" },
+	{ "prompts", "staging_token", OPT_STRING, G(staging_token), 0, 0, NULL, OPT_SECRET,
+	  "bearer token for the staging endpoint; env:NAME reads the environment" },
+	{ "prompts", "eval_concurrency", OPT_INT, G(eval_concurrency), 1, 64, NULL, 0,
+	  "eval requests in flight at once" },
+	{ "prompts", "eval_timeout", OPT_DURATION, G(eval_timeout), 1, 600, NULL, 0,
+	  "time one eval request may take" },
+	{ "prompts", "eval_tries", OPT_INT, G(eval_tries), 1, 10, NULL, 0,
+	  "tries per eval request on 429, 503 and timeouts (with back-off and Retry-After)" },
+	{ "prompts", "gate", OPT_INT, G(eval_gate), 0, 100, NULL, 0,
+	  "least eval pass rate, in percent, a proposal needs to be approved" },
+	{ "prompts", "remote", OPT_STRING, G(prompt_remote), 0, 0, NULL, 0,
+	  "git remote (URL or path) production and release tags are pushed to; empty: none" },
+	{ "prompts", "push_retry", OPT_DURATION, G(push_retry), 5, 86400, NULL, 0,
+	  "wait before pushing again after a failed push" },
+
 	{ "roles", "owner", OPT_CHOICE, G(owner_role), 0, 0, role_choices, 0,
 	  "role of the user the daemon runs as, unless listed below (a private daemon's owner)" },
 	{ "roles", "default", OPT_CHOICE, G(default_role), 0, 0, role_choices, 0,

@@ -22,6 +22,7 @@
 #include "backend/ops.h"
 #include "backend/path.h"
 #include "backend/poller.h"
+#include "backend/prompts.h"
 #include "backend/redact.h"
 #include "backend/server.h"
 #include "backend/store.h"
@@ -430,12 +431,14 @@ server_reload(struct server *s, char **cause)
 	free(fresh.socket);
 	free(fresh.group);
 	free(fresh.data_dir);
+	free(fresh.prompt_repo);
 	fresh.socket = old->socket;
 	fresh.group = old->group;
 	fresh.data_dir = old->data_dir;
+	fresh.prompt_repo = old->prompt_repo;
 	fresh.max_line = old->max_line;
 	fresh.max_queue = old->max_queue;
-	old->socket = old->group = old->data_dir = NULL;
+	old->socket = old->group = old->data_dir = old->prompt_repo = NULL;
 	config_free(old);
 	*old = fresh;
 	s->poller = poller_create(s->loop, s->cfg, server_kpi_event, s);
@@ -508,6 +511,7 @@ server_shutdown(struct server *s)
 	/* Jobs in flight finish and reply before the store closes. */
 	job_drain();
 	op_ticket_cancel_retries();
+	prompts_stop(s);
 	automation_stop(s);
 	poller_free(s->poller);
 	for (c = s->conns; c != NULL; c = c->next) {
@@ -561,6 +565,7 @@ server_main(struct config *cfg, int ready_fd)
 	s.poller = poller_create(s.loop, cfg, server_kpi_event, &s);
 	server_library(&s);
 	automation_start(&s);
+	prompts_start(&s);
 	log_debug("listening on %s, data dir %s", cfg->socket, cfg->data_dir);
 	ready_report(&s, "ok\n");
 

@@ -26,7 +26,8 @@ enum topic {
 	TOPIC_STATUS	= 0x2,
 	TOPIC_KPI	= 0x4,
 	TOPIC_INCIDENT	= 0x8,
-	TOPIC_ALL	= 0xf
+	TOPIC_PROMPT	= 0x10,
+	TOPIC_ALL	= 0x1f
 };
 
 struct conn {
@@ -64,6 +65,8 @@ struct server {
 	char		*am_error;	/* why the last read failed, or NULL */
 	struct library	*library;	/* the playbooks */
 	char		*library_problems; /* files left out: "FILE:LINE: msg" lines */
+	struct repo	*repo;		/* the prompt repository, or NULL */
+	char		*repo_error;	/* why there is none */
 };
 
 /* Runs the daemon in the foreground until SIGTERM/SIGINT; returns the exit code. */

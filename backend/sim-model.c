@@ -779,9 +779,10 @@ has_json(const char *q)
 	return 0;
 }
 
-/* The support bot's answer: echoes the key terms, JSON when asked; worse in the regression. */
+/* The support bot's answer: echoes the key terms of the question, JSON when the question or
+   the system prompt asks for it; worse in the regression. */
 char *
-sim_model_answer(const struct sim_model *m, const char *q)
+sim_model_answer(const struct sim_model *m, const char *system, const char *q)
 {
 	char terms[MAX_TERMS][MAX_TERM_LEN + 1], *out;
 	struct buf b;
@@ -807,7 +808,7 @@ sim_model_answer(const struct sim_model *m, const char *q)
 	buf_addstr(&b, ". I can help with that: you will find the details in your account under "
 	    "Settings, and if anything is still unclear, reply with your customer number and our "
 	    "support team will follow up within one business day.");
-	if (!has_json(q))
+	if (!has_json(q) && !has_json(system))
 		return buf_take(&b);
 
 	o = cJSON_CreateObject();

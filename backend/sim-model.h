@@ -71,8 +71,9 @@ unsigned long	 sim_model_poisson(struct sim_model *, double);
 char		*sim_model_metrics(const struct sim_model *);
 /* Profile and counter totals as a JSON object; the caller deletes it. */
 cJSON		*sim_model_status(const struct sim_model *);
-/* The support bot's answer to a question in the active profile; the caller frees it. */
-char		*sim_model_answer(const struct sim_model *, const char *);
+/* The support bot's answer to a question under a system prompt in the active profile; the
+   caller frees it. */
+char		*sim_model_answer(const struct sim_model *, const char *system, const char *);
 /* Approximate token count of a text (four bytes a token, at least one). */
 unsigned long	 sim_token_count(const char *);
 

@@ -255,6 +255,7 @@ route_profile_post(struct sim *s, struct MHD_Connection *c, const char *body, si
 struct chat {
 	const char	*model;
 	struct buf	 question;	/* the last user message */
+	struct buf	 system;	/* the system (or developer) messages */
 	unsigned long	 prompt_tokens;
 	long		 max_tokens;	/* -1: no limit */
 };
@@ -354,6 +355,11 @@ chat_parse(const cJSON *req, struct chat *ch, char **cause)
 		if (strcmp(role->valuestring, "user") == 0) {
 			buf_reset(&ch->question);
 			buf_add(&ch->question, text.data, text.len);
+		} else if (strcmp(role->valuestring, "system") == 0 ||
+		    strcmp(role->valuestring, "developer") == 0) {
+			if (ch->system.len > 0)
+				buf_addch(&ch->system, '\n');
+			buf_add(&ch->system, text.data, text.len);
 		}
 		n++;
 	}
@@ -472,10 +478,12 @@ route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t len
 		    "(HINT: This likely means you aren't using your HTTP library correctly.)");
 	memset(&ch, 0, sizeof ch);
 	buf_init(&ch.question);
+	buf_init(&ch.system);
 	if (chat_parse(req, &ch, &cause) != 0) {
 		rc = reply_invalid(c, cause);
 		free(cause);
 		buf_free(&ch.question);
+		buf_free(&ch.system);
 		cJSON_Delete(req);
 		return rc;
 	}
@@ -484,7 +492,8 @@ route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t len
 	sim_model_draw(s->model, ch.model, &r);
 	r.feedback = 0;		/* nobody rates a scripted request */
 	if (r.error == SIM_OK)
-		answer = sim_model_answer(s->model, ch.question.len > 0 ? ch.question.data : "");
+		answer = sim_model_answer(s->model, ch.system.len > 0 ? ch.system.data : "",
+		    ch.question.len > 0 ? ch.question.data : "");
 	memcpy(id, "chatcmpl-", 9);
 	for (i = 9; i < sizeof id - 1; i++)
 		id[i] = alnum[sim_model_random(s->model) % (sizeof alnum - 1)];
@@ -512,6 +521,7 @@ route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t len
 	}
 	free(answer);
 	buf_free(&ch.question);
+	buf_free(&ch.system);
 	cJSON_Delete(req);
 	return rc;
 }

@@ -187,3 +187,28 @@ store_text(sqlite3_stmt *st, int i)
 
 	return t != NULL ? (const char *)t : "";
 }
+
+cJSON *
+store_row_json(sqlite3_stmt *st)
+{
+	cJSON *o = cJSON_CreateObject();
+	const char *name;
+	int i;
+
+	for (i = 0; i < sqlite3_column_count(st); i++) {
+		name = sqlite3_column_name(st, i);
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_INTEGER:
+			cJSON_AddNumberToObject(o, name, (double)sqlite3_column_int64(st, i));
+			break;
+		case SQLITE_FLOAT:
+			cJSON_AddNumberToObject(o, name, sqlite3_column_double(st, i));
+			break;
+		case SQLITE_NULL:
+			break;
+		default:
+			cJSON_AddStringToObject(o, name, store_text(st, i));
+		}
+	}
+	return o;
+}

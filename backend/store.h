@@ -5,6 +5,8 @@
 
 #include <sqlite3.h>
 
+#include <cjson/cJSON.h>
+
 /* Creates the data dir if needed and takes its lock; returns the lock fd or -1. */
 int	 store_lock(const char *, char **);
 /* Opens DIR/leitstand.db (migrating it when writable); NULL and *cause on error. */
@@ -20,5 +22,7 @@ int	 store_version(sqlite3 *);
 sqlite3_stmt *store_prepare(sqlite3 *, const char *);
 /* Text of column i, or "" for NULL. */
 const char *store_text(sqlite3_stmt *, int);
+/* The current row as an object keyed by column name; NULL columns are left out. */
+cJSON	*store_row_json(sqlite3_stmt *);
 
 #endif

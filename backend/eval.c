@@ -1,0 +1,838 @@
+/* SPDX-License-Identifier: ISC */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/buf.h"
+#include "backend/eval.h"
+#include "backend/http.h"
+#include "backend/json.h"
+#include "backend/redact.h"
+#include "backend/xmalloc.h"
+
+#define EVAL_MAX_FILE		(4 * 1024 * 1024)
+#define EVAL_MAX_PROBLEMS	100	/* lines of a parse error */
+#define EVAL_MAX_REPEAT		20
+#define EVAL_MAX_QUOTE		60	/* bytes of a text from the file quoted in a message */
+#define EVAL_MAX_ANSWER		2000	/* bytes of an answer kept in the result */
+#define EVAL_MAX_MESSAGE	200	/* bytes of an endpoint's error message */
+#define EVAL_MAX_RETRY_AFTER	30.0	/* seconds */
+#define EVAL_MAX_BACKOFF	8.0	/* seconds */
+
+/* What the parser found wrong; lines past the cap are only counted. */
+struct eval_problems {
+	struct buf	 b;
+	size_t		 cut;		/* length of b after the last line but one */
+	int		 n;
+};
+
+/* Ids seen so far, for duplicates: open addressing, at most half full. */
+struct eval_ids {
+	char		**id;
+	int		 *line;
+	size_t		  size;
+};
+
+/* One run of one case, filled in by a worker. */
+struct eval_slot {
+	const cJSON	*c;
+	char		*answer;	/* NULL: the run ended in an error */
+	char		*why;		/* the first failed assertion or the error */
+	int		 passed;
+	double		 latency_ms;
+	double		 prompt_tokens;
+	double		 completion_tokens;
+};
+
+struct eval_pool {
+	const struct eval_target *t;
+	struct eval_slot	*slots;
+	int			 n;
+	int			 next;		/* the next slot to run, under lock */
+	pthread_mutex_t		 lock;
+	atomic_int		*done;
+};
+
+static void eval_problem(struct eval_problems *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+eval_problem(struct eval_problems *p, int line, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	if (++p->n > EVAL_MAX_PROBLEMS)
+		return;
+	if (p->n == EVAL_MAX_PROBLEMS)
+		p->cut = p->b.len;
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		buf_printf(&p->b, "evals.jsonl:%d: %s\n", line, msg);
+	else
+		buf_printf(&p->b, "evals.jsonl: %s\n", msg);
+	free(msg);
+}
+
+/* The problems as a cause, the last line saying how many more there were. */
+static char *
+eval_problems_take(struct eval_problems *p)
+{
+	if (p->n > EVAL_MAX_PROBLEMS) {
+		p->b.len = p->cut;
+		buf_printf(&p->b, "evals.jsonl: %d more problems not shown\n",
+		    p->n - EVAL_MAX_PROBLEMS + 1);
+	}
+	if (p->b.len > 0)
+		p->b.data[--p->b.len] = '\0';
+	return buf_take(&p->b);
+}
+
+/* The line an id was first seen on, or 0 after remembering it for this line. */
+static int
+eval_ids_add(struct eval_ids *ids, const char *id, int line)
+{
+	uint64_t	h = 14695981039346656037ULL;
+	const char	*s;
+	size_t		 i;
+
+	for (s = id; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	for (i = h & (ids->size - 1); ids->id[i] != NULL; i = (i + 1) & (ids->size - 1)) {
+		if (strcmp(ids->id[i], id) == 0)
+			return ids->line[i];
+	}
+	ids->id[i] = xstrdup(id);
+	ids->line[i] = line;
+	return 0;
+}
+
+static int
+eval_integer(const cJSON *v, double min, double max)
+{
+	return cJSON_IsNumber(v) && v->valuedouble >= min && v->valuedouble <= max &&
+	    v->valuedouble == floor(v->valuedouble);
+}
+
+static int
+eval_text(const cJSON *v, int empty_ok)
+{
+	return cJSON_IsString(v) && (empty_ok || *v->valuestring != '\0');
+}
+
+/* What is wrong with an assertion, or NULL. */
+static char *
+eval_assertion_problem(const cJSON *a)
+{
+	const cJSON	*v;
+	regex_t		 re;
+	char		*q, *why, err[128];
+	int		 rc;
+
+	if (!cJSON_IsObject(a) || (v = a->child) == NULL || v->next != NULL)
+		return xstrdup("expected an object with one key, like {\"contains\": \"text\"}");
+	if (strcmp(v->string, "contains") == 0 || strcmp(v->string, "not_contains") == 0) {
+		if (!eval_text(v, 0))
+			return xprintf("%s: expected a non-empty string", v->string);
+	} else if (strcmp(v->string, "equals") == 0) {
+		if (!eval_text(v, 1))
+			return xstrdup("equals: expected a string");
+	} else if (strcmp(v->string, "regex") == 0) {
+		if (!eval_text(v, 0))
+			return xstrdup("regex: expected a non-empty string");
+		if ((rc = regcomp(&re, v->valuestring, REG_EXTENDED | REG_NOSUB)) != 0) {
+			regerror(rc, &re, err, sizeof err);
+			q = json_quote(v->valuestring, strlen(v->valuestring), EVAL_MAX_QUOTE);
+			why = xprintf("regex %s: %s", q, err);
+			free(q);
+			return why;
+		}
+		regfree(&re);
+	} else if (strcmp(v->string, "max_chars") == 0) {
+		if (!eval_integer(v, 1, 1e9))
+			return xstrdup("max_chars: expected an integer of at least 1");
+	} else if (strcmp(v->string, "json_valid") == 0) {
+		if (!cJSON_IsTrue(v))
+			return xstrdup("json_valid: expected true");
+	} else {
+		q = json_quote(v->string, strlen(v->string), EVAL_MAX_QUOTE);
+		why = xprintf("unknown assertion %s (contains, not_contains, regex, max_chars, "
+		    "json_valid, equals)", q);
+		free(q);
+		return why;
+	}
+	return NULL;
+}
+
+/* Checks one case; adds it to cases if it has no problem. */
+static void
+eval_case(cJSON *o, int line, struct eval_ids *ids, struct eval_problems *p, cJSON *cases)
+{
+	static const char *const keys[] = { "id", "input", "repeat", "min_pass", "assert" };
+	const cJSON	*v, *id, *input, *repeat, *min_pass, *asserts, *a;
+	char		*q, *why;
+	size_t		 i;
+	int		 before = p->n, first, n, max_pass;
+	cJSON		*c;
+
+	for (v = o->child; v != NULL; v = v->next) {
+		for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+			if (strcmp(v->string, keys[i]) == 0)
+				break;
+		}
+		q = json_quote(v->string, strlen(v->string), EVAL_MAX_QUOTE);
+		if (i == sizeof keys / sizeof keys[0])
+			eval_problem(p, line, "unknown key %s (id, input, repeat, min_pass, "
+			    "assert)", q);
+		else if (cJSON_GetObjectItemCaseSensitive(o, v->string) != v)
+			eval_problem(p, line, "key %s given twice", q);
+		free(q);
+	}
+
+	id = cJSON_GetObjectItemCaseSensitive(o, "id");
+	if (id == NULL)
+		eval_problem(p, line, "missing \"id\"");
+	else if (!eval_text(id, 0))
+		eval_problem(p, line, "id: expected a non-empty string");
+	else if ((first = eval_ids_add(ids, id->valuestring, line)) != 0) {
+		q = json_quote(id->valuestring, strlen(id->valuestring), EVAL_MAX_QUOTE);
+		eval_problem(p, line, "duplicate id %s (first on line %d)", q, first);
+		free(q);
+	}
+	input = cJSON_GetObjectItemCaseSensitive(o, "input");
+	if (input == NULL)
+		eval_problem(p, line, "missing \"input\"");
+	else if (!eval_text(input, 0))
+		eval_problem(p, line, "input: expected a non-empty string");
+
+	repeat = cJSON_GetObjectItemCaseSensitive(o, "repeat");
+	if (repeat != NULL && !eval_integer(repeat, 1, EVAL_MAX_REPEAT))
+		eval_problem(p, line, "repeat: expected an integer from 1 to %d", EVAL_MAX_REPEAT);
+	max_pass = repeat == NULL ? 1 : eval_integer(repeat, 1, EVAL_MAX_REPEAT) ?
+	    (int)repeat->valuedouble : EVAL_MAX_REPEAT;
+	min_pass = cJSON_GetObjectItemCaseSensitive(o, "min_pass");
+	if (min_pass != NULL && !eval_integer(min_pass, 1, max_pass))
+		eval_problem(p, line, "min_pass: expected an integer from 1 to %d (repeat)",
+		    max_pass);
+
+	asserts = cJSON_GetObjectItemCaseSensitive(o, "assert");
+	if (asserts == NULL)
+		eval_problem(p, line, "missing \"assert\"");
+	else if (!cJSON_IsArray(asserts) || asserts->child == NULL)
+		eval_problem(p, line, "assert: expected a non-empty array");
+	else {
+		n = 0;
+		cJSON_ArrayForEach(a, asserts) {
+			if ((why = eval_assertion_problem(a)) != NULL) {
+				eval_problem(p, line, "assert[%d]: %s", n, why);
+				free(why);
+			}
+			n++;
+		}
+	}
+	if (p->n != before)
+		return;
+
+	c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "id", id->valuestring);
+	cJSON_AddStringToObject(c, "input", input->valuestring);
+	n = repeat != NULL ? (int)repeat->valuedouble : 1;
+	cJSON_AddNumberToObject(c, "repeat", n);
+	cJSON_AddNumberToObject(c, "min_pass", min_pass != NULL ? min_pass->valuedouble : n);
+	cJSON_AddItemToObject(c, "assert", cJSON_Duplicate(asserts, 1));
+	cJSON_AddNumberToObject(c, "line", line);
+	cJSON_AddItemToArray(cases, c);
+}
+
+/* Parses one line that is neither blank nor a comment. */
+static void
+eval_line(const char *s, size_t len, int line, struct eval_ids *ids,
+    struct eval_problems *p, cJSON *cases)
+{
+	const char	*end = NULL, *nul;
+	cJSON		*o;
+
+	if ((nul = memchr(s, '\0', len)) != NULL) {
+		eval_problem(p, line, "NUL byte at column %zu", (size_t)(nul - s) + 1);
+		return;
+	}
+	if ((o = cJSON_ParseWithLengthOpts(s, len, &end, 0)) == NULL) {
+		eval_problem(p, line, "not JSON (syntax error at column %zu)",
+		    end != NULL && end >= s && end <= s + len ? (size_t)(end - s) + 1 : 1);
+		return;
+	}
+	while (end < s + len && strchr(" \t\r", *end) != NULL)
+		end++;
+	if (end != s + len)
+		eval_problem(p, line, "bytes after the JSON object at column %zu; "
+		    "one case a line", (size_t)(end - s) + 1);
+	else if (!cJSON_IsObject(o))
+		eval_problem(p, line, "expected a JSON object, like {\"id\": ..., "
+		    "\"input\": ..., \"assert\": [...]}");
+	else
+		eval_case(o, line, ids, p, cases);
+	cJSON_Delete(o);
+}
+
+cJSON *
+eval_parse(const char *text, size_t len, char **cause)
+{
+	struct eval_problems	 p;
+	struct eval_ids		 ids;
+	const char		*s = text, *end = text + len, *nl, *b;
+	cJSON			*cases;
+	size_t			 i;
+	int			 line = 0;
+
+	if (len > EVAL_MAX_FILE) {
+		*cause = xprintf("evals.jsonl: larger than %d MiB", EVAL_MAX_FILE >> 20);
+		return NULL;
+	}
+	if (text == NULL)
+		s = end = "";
+	/* Editors on Windows may start the file with a byte order mark. */
+	if (end - s >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
+	memset(&p, 0, sizeof p);
+	buf_init(&p.b);
+	/* A line with an id takes at least 10 bytes ({"id":"x"} and more). */
+	for (ids.size = 16; ids.size < 2 * (len / 8 + 1); ids.size *= 2)
+		;
+	ids.id = xcalloc(ids.size, sizeof *ids.id);
+	ids.line = xcalloc(ids.size, sizeof *ids.line);
+	cases = cJSON_CreateArray();
+
+	while (s < end) {
+		line++;
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			nl = end;
+		for (b = s; b < nl && strchr(" \t\r", *b) != NULL && *b != '\0'; b++)
+			;
+		if (b < nl && *b != '#')
+			eval_line(s, (size_t)(nl - s), line, &ids, &p, cases);
+		s = nl + 1;
+	}
+	if (p.n == 0 && cJSON_GetArraySize(cases) == 0)
+		eval_problem(&p, 0, "no cases");
+
+	for (i = 0; i < ids.size; i++)
+		free(ids.id[i]);
+	free(ids.id);
+	free(ids.line);
+	if (p.n > 0) {
+		*cause = eval_problems_take(&p);
+		cJSON_Delete(cases);
+		return NULL;
+	}
+	buf_free(&p.b);
+	return cases;
+}
+
+/* Sets *why to fmt with a quoted copy of s and returns 0 (a failed assertion). */
+static int
+eval_fail(char **why, const char *fmt, const char *s)
+{
+	char *q = json_quote(s, strlen(s), EVAL_MAX_QUOTE);
+
+	*why = xprintf(fmt, q);
+	free(q);
+	return 0;
+}
+
+/* s without whitespace around it, as start and length. */
+static const char *
+eval_trim(const char *s, size_t *len)
+{
+	static const char space[] = " \t\r\n\f\v";
+	size_t n;
+
+	s += strspn(s, space);
+	for (n = strlen(s); n > 0 && strchr(space, s[n - 1]) != NULL; n--)
+		;
+	*len = n;
+	return s;
+}
+
+int
+eval_assert(const cJSON *a, const char *answer, char **why)
+{
+	const cJSON	*v;
+	const char	*end = NULL, *x, *y;
+	size_t		 len, n, xn, yn;
+	regex_t		 re;
+	cJSON		*o;
+
+	if ((*why = eval_assertion_problem(a)) != NULL)
+		return 0;
+	v = a->child;
+	len = strlen(answer);
+	if (strcmp(v->string, "contains") == 0) {
+		if (strstr(answer, v->valuestring) == NULL)
+			return eval_fail(why, "does not contain %s", v->valuestring);
+	} else if (strcmp(v->string, "not_contains") == 0) {
+		if (strstr(answer, v->valuestring) != NULL)
+			return eval_fail(why, "contains %s", v->valuestring);
+	} else if (strcmp(v->string, "regex") == 0) {
+		if (regcomp(&re, v->valuestring, REG_EXTENDED | REG_NOSUB) != 0)
+			return eval_fail(why, "bad regex %s", v->valuestring);
+		n = (size_t)regexec(&re, answer, 0, NULL, 0);
+		regfree(&re);
+		if (n != 0)
+			return eval_fail(why, "does not match regex %s", v->valuestring);
+	} else if (strcmp(v->string, "max_chars") == 0) {
+		/* Characters, not bytes: every byte but a UTF-8 continuation starts one. */
+		for (n = 0, x = answer; *x != '\0'; x++)
+			n += ((unsigned char)*x & 0xc0) != 0x80;
+		if (n > (size_t)v->valuedouble) {
+			*why = xprintf("%zu characters, more than %.0f", n, v->valuedouble);
+			return 0;
+		}
+	} else if (strcmp(v->string, "json_valid") == 0) {
+		if ((o = cJSON_ParseWithLengthOpts(answer, len, &end, 0)) == NULL) {
+			*why = xstrdup("not valid JSON");
+			return 0;
+		}
+		cJSON_Delete(o);
+		while (end < answer + len && strchr(" \t\r\n", *end) != NULL)
+			end++;
+		if (end != answer + len) {
+			*why = xprintf("not valid JSON: bytes after the document at byte %zu",
+			    (size_t)(end - answer));
+			return 0;
+		}
+	} else {
+		x = eval_trim(answer, &xn);
+		y = eval_trim(v->valuestring, &yn);
+		if (xn != yn || memcmp(x, y, xn) != 0)
+			return eval_fail(why, "does not equal %s", v->valuestring);
+	}
+	return 1;
+}
+
+/* Cuts s in place to at most max bytes, at a UTF-8 character boundary. */
+static void
+eval_cut(char *s, size_t max)
+{
+	if (strlen(s) <= max)
+		return;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	s[max] = '\0';
+}
+
+/* s (freed) with every copy of the token replaced: an endpoint may echo it. */
+static char *
+eval_scrub(char *s, const char *token)
+{
+	struct buf	 b;
+	const char	*p, *at;
+	size_t		 n = token != NULL ? strlen(token) : 0;
+
+	if (n == 0 || strstr(s, token) == NULL)
+		return s;
+	buf_init(&b);
+	for (p = s; (at = strstr(p, token)) != NULL; p = at + n) {
+		buf_add(&b, p, (size_t)(at - p));
+		buf_addstr(&b, "[token]");
+	}
+	buf_addstr(&b, p);
+	free(s);
+	return buf_take(&b);
+}
+
+static double
+eval_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A uniform number in [0, 1) from a per-thread xorshift state: rand() is not thread-safe. */
+static double
+eval_random(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return (double)(*state >> 11) / 9007199254740992.0;
+}
+
+static void
+eval_sleep(double s)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static char *
+eval_body(const struct eval_target *t, const char *input)
+{
+	cJSON	*o, *msgs, *m;
+	char	*body;
+
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "model", t->model != NULL ? t->model : "");
+	msgs = cJSON_AddArrayToObject(o, "messages");
+	if (t->system != NULL && *t->system != '\0') {
+		m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "role", "system");
+		cJSON_AddStringToObject(m, "content", t->system);
+		cJSON_AddItemToArray(msgs, m);
+	}
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "role", "user");
+	cJSON_AddStringToObject(m, "content", input);
+	cJSON_AddItemToArray(msgs, m);
+	if (t->temperature >= 0)
+		cJSON_AddNumberToObject(o, "temperature", t->temperature);
+	if (t->max_tokens > 0)
+		cJSON_AddNumberToObject(o, "max_tokens", (double)t->max_tokens);
+	if ((body = cJSON_PrintUnformatted(o)) == NULL)
+		fatal("out of memory");
+	cJSON_Delete(o);
+	return body;
+}
+
+/* The error of a reply that is not a 200, and whether another try may get an answer. */
+static char *
+eval_http_error(const struct eval_target *t, const struct http_reply *rp, int *retry)
+{
+	const cJSON	*e;
+	const char	*msg, *code;
+	cJSON		*o;
+	char		*text, *why;
+
+	o = rp->body.len > 0 ? cJSON_ParseWithLength(rp->body.data, rp->body.len) : NULL;
+	e = cJSON_GetObjectItemCaseSensitive(o, "error");
+	msg = json_str(e, "message", NULL);
+	code = json_str(e, "code", "");
+	/* Out of quota is a 429 too, but waiting does not refill it. */
+	*retry = (rp->status == 429 && strcmp(code, "insufficient_quota") != 0) ||
+	    rp->status == 500 || rp->status == 502 || rp->status == 503 || rp->status == 504;
+	if (msg != NULL && *msg != '\0') {
+		text = eval_scrub(xstrdup(msg), t->token);
+		eval_cut(text, EVAL_MAX_MESSAGE);
+		why = xprintf("HTTP %ld: %s", rp->status, text);
+		free(text);
+	} else
+		why = xprintf("HTTP %ld", rp->status);
+	cJSON_Delete(o);
+	return why;
+}
+
+/* Takes the answer of a 200 and checks it; 0, or -1 with *why for a reply without one. */
+static int
+eval_answer(const struct http_reply *rp, struct eval_slot *s, char **why)
+{
+	const cJSON	*msg, *a;
+	const char	*content;
+	char		*cause = NULL, *fail;
+	double		 v;
+	cJSON		*o;
+
+	if ((o = json_parse_body(rp->body.data, rp->body.len, &cause)) == NULL) {
+		*why = xprintf("HTTP 200 with a reply that is %s", cause);
+		free(cause);
+		return -1;
+	}
+	msg = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(
+	    cJSON_GetObjectItemCaseSensitive(o, "choices"), 0), "message");
+	if ((content = json_str(msg, "content", NULL)) == NULL) {
+		*why = xstrdup("HTTP 200 without choices[0].message.content");
+		cJSON_Delete(o);
+		return -1;
+	}
+	s->answer = xstrdup(content);
+	msg = cJSON_GetObjectItemCaseSensitive(o, "usage");
+	if ((v = json_num(msg, "prompt_tokens")) >= 0)
+		s->prompt_tokens = v;
+	if ((v = json_num(msg, "completion_tokens")) >= 0)
+		s->completion_tokens = v;
+	cJSON_Delete(o);
+
+	s->passed = 1;
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(s->c, "assert")) {
+		if (!eval_assert(a, s->answer, &fail)) {
+			s->passed = 0;
+			s->why = fail;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* One run: the request, tried again on what waiting may fix. */
+static void
+eval_one(const struct eval_target *t, struct eval_slot *s, uint64_t *seed)
+{
+	struct http_request	 rq;
+	struct http_reply	 rp;
+	char			*body, *err, *why;
+	double			 start, wait;
+	int			 try, retry, tries = t->max_tries > 0 ? t->max_tries : 1;
+
+	body = eval_body(t, json_str(s->c, "input", ""));
+	memset(&rq, 0, sizeof rq);
+	rq.url = t->url;
+	rq.body = body;
+	rq.bearer = t->token;
+	rq.timeout_ms = t->timeout_ms;
+	for (try = 1;; try++) {
+		err = why = NULL;
+		start = eval_now_ms();
+		if (http_do(&rq, &rp, &err) != 0) {
+			retry = rp.transient;
+			why = eval_scrub(err, t->token);
+		} else if (rp.status == 200) {
+			s->latency_ms = eval_now_ms() - start;
+			retry = 0;
+			if (eval_answer(&rp, s, &why) == 0) {
+				http_reply_free(&rp);
+				break;
+			}
+		} else
+			why = eval_http_error(t, &rp, &retry);
+		wait = rp.retry_after;
+		http_reply_free(&rp);
+		if (!retry || try >= tries) {
+			s->why = try == 1 ? why : xprintf("%s (%d tries)", why, try);
+			if (s->why != why)
+				free(why);
+			break;
+		}
+		free(why);
+		if (wait <= 0) {
+			/* Exponential backoff, jittered so parallel runs spread out. */
+			wait = ldexp(0.5, try - 1);
+			wait = (wait < EVAL_MAX_BACKOFF ? wait : EVAL_MAX_BACKOFF) *
+			    (0.75 + 0.5 * eval_random(seed));
+		}
+		eval_sleep(wait < EVAL_MAX_RETRY_AFTER ? wait : EVAL_MAX_RETRY_AFTER);
+	}
+	free(body);
+}
+
+static void *
+eval_worker(void *arg)
+{
+	struct eval_pool	*p = arg;
+	struct timespec		 ts;
+	uint64_t		 seed;
+	int			 i;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	seed = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)(uintptr_t)&seed ^ 0x9e3779b97f4a7c15ULL;
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		i = p->next < p->n ? p->next++ : -1;
+		pthread_mutex_unlock(&p->lock);
+		if (i < 0)
+			break;
+		eval_one(p->t, &p->slots[i], &seed);
+		if (p->done != NULL)
+			atomic_fetch_add(p->done, 1);
+	}
+	return NULL;
+}
+
+static int
+eval_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Adds the median of n latencies as key (sorting them), or nothing when n is 0. */
+static void
+eval_median(cJSON *o, double *v, int n)
+{
+	double m;
+
+	if (n == 0)
+		return;
+	qsort(v, (size_t)n, sizeof *v, eval_cmp);
+	m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	cJSON_AddNumberToObject(o, "latency_ms", round(m));
+}
+
+/* A stored copy of a text from the endpoint: redacted, then cut. */
+static char *
+eval_keep(const struct redactor *r, const char *text, size_t max)
+{
+	char *s = redact(r, text, NULL);
+
+	eval_cut(s, max);
+	return s;
+}
+
+/* The result of one case from its runs; adds to the totals. */
+static cJSON *
+eval_case_result(const struct eval_target *t, const struct redactor *r,
+    const struct eval_slot *runs, int n, double *lat, int *passed, int *answers)
+{
+	const cJSON	*c = runs[0].c;
+	const char	*answer = NULL, *why = NULL;
+	double		 pt = 0, ct = 0, min;
+	char		*keep;
+	int		 i, ok = 0, nlat = 0;
+	cJSON		*o;
+
+	for (i = 0; i < n; i++) {
+		ok += runs[i].passed;
+		pt += runs[i].prompt_tokens;
+		ct += runs[i].completion_tokens;
+		if (runs[i].answer != NULL) {
+			lat[nlat++] = runs[i].latency_ms;
+			if (answer == NULL)
+				answer = runs[i].answer;
+		}
+		if (why == NULL)
+			why = runs[i].why;
+	}
+	min = json_num(c, "min_pass");
+	if (!(min >= 1 && min <= n))
+		min = n;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", json_str(c, "id", ""));
+	cJSON_AddNumberToObject(o, "runs", n);
+	cJSON_AddNumberToObject(o, "passed", ok);
+	cJSON_AddBoolToObject(o, "pass", ok >= min);
+	eval_median(o, lat, nlat);
+	cJSON_AddNumberToObject(o, "prompt_tokens", pt);
+	cJSON_AddNumberToObject(o, "completion_tokens", ct);
+	if (t->price_in >= 0 && t->price_out >= 0)
+		cJSON_AddNumberToObject(o, "cost", (pt * t->price_in + ct * t->price_out) / 1e6);
+	if (answer != NULL) {
+		keep = eval_keep(r, answer, EVAL_MAX_ANSWER);
+		cJSON_AddStringToObject(o, "answer", keep);
+		free(keep);
+	}
+	if (why != NULL) {
+		keep = eval_keep(r, why, EVAL_MAX_ANSWER);
+		cJSON_AddStringToObject(o, "why", keep);
+		free(keep);
+	}
+	*passed += ok >= min;
+	*answers += nlat;
+	return o;
+}
+
+static int
+eval_repeat(const cJSON *c)
+{
+	double r = json_num(c, "repeat");
+
+	return r >= 1 && r <= EVAL_MAX_REPEAT ? (int)r : 1;
+}
+
+int
+eval_total_runs(const cJSON *cases)
+{
+	const cJSON	*c;
+	int		 n = 0;
+
+	cJSON_ArrayForEach(c, cases)
+		n += eval_repeat(c);
+	return n;
+}
+
+cJSON *
+eval_run(const struct eval_target *t, const cJSON *cases, atomic_int *done)
+{
+	struct eval_pool	 p;
+	struct redactor		*own = NULL;
+	const struct redactor	*r = t->redactor;
+	const cJSON		*c;
+	pthread_t		*th;
+	double			*lat, pt = 0, ct = 0, cost;
+	int			 i, k, n, nth, started = 0, passed = 0, answers = 0;
+	int			 ncases = 0, errors = 0;
+	cJSON			*res, *list, *o;
+
+	memset(&p, 0, sizeof p);
+	p.t = t;
+	p.n = eval_total_runs(cases);
+	p.done = done;
+	p.slots = xcalloc((size_t)p.n + 1, sizeof *p.slots);
+	i = 0;
+	cJSON_ArrayForEach(c, cases) {
+		for (k = eval_repeat(c); k > 0; k--)
+			p.slots[i++].c = c;
+	}
+
+	/* Workers pull the next run; each writes only its own slots. */
+	pthread_mutex_init(&p.lock, NULL);
+	nth = t->concurrency > 1 ? t->concurrency : 1;
+	if (nth > p.n)
+		nth = p.n;
+	th = xcalloc((size_t)nth + 1, sizeof *th);
+	for (i = 0; i < nth; i++) {
+		if (pthread_create(&th[started], NULL, eval_worker, &p) == 0)
+			started++;
+	}
+	if (started == 0)
+		eval_worker(&p);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&p.lock);
+	free(th);
+
+	if (r == NULL)
+		r = own = redactor_create(NULL, NULL, 0, 0, NULL);
+	res = cJSON_CreateObject();
+	list = cJSON_AddArrayToObject(res, "cases");
+	lat = xcalloc((size_t)p.n + 1, sizeof *lat);
+	for (i = 0; i < p.n; i += n) {
+		for (n = 1; i + n < p.n && p.slots[i + n].c == p.slots[i].c; n++)
+			;
+		o = eval_case_result(t, r, &p.slots[i], n, lat, &passed, &answers);
+		cJSON_AddItemToArray(list, o);
+		pt += json_num(o, "prompt_tokens");
+		ct += json_num(o, "completion_tokens");
+		ncases++;
+	}
+	for (i = 0; i < p.n; i++)
+		errors += p.slots[i].answer == NULL;
+	cJSON_AddNumberToObject(res, "total", ncases);
+	cJSON_AddNumberToObject(res, "passed", passed);
+	cJSON_AddNumberToObject(res, "pass_rate", ncases > 0 ? (double)passed / ncases : 0);
+	cJSON_AddNumberToObject(res, "runs", p.n);
+	cJSON_AddNumberToObject(res, "errors", errors);
+	cJSON_AddNumberToObject(res, "prompt_tokens", pt);
+	cJSON_AddNumberToObject(res, "completion_tokens", ct);
+	if (t->price_in >= 0 && t->price_out >= 0) {
+		cost = (pt * t->price_in + ct * t->price_out) / 1e6;
+		cJSON_AddNumberToObject(res, "cost", cost);
+		if (answers > 0)
+			cJSON_AddNumberToObject(res, "cost_per_answer", cost / answers);
+	}
+	for (i = n = 0; i < p.n; i++) {
+		if (p.slots[i].answer != NULL)
+			lat[n++] = p.slots[i].latency_ms;
+	}
+	eval_median(res, lat, n);
+
+	for (i = 0; i < p.n; i++) {
+		free(p.slots[i].answer);
+		free(p.slots[i].why);
+	}
+	free(p.slots);
+	free(lat);
+	redactor_free(own);
+	return res;
+}

@@ -1,0 +1,655 @@
+/* SPDX-License-Identifier: ISC */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/buf.h"
+#include "backend/config.h"
+#include "backend/json.h"
+#include "backend/ops.h"
+#include "backend/prompts.h"
+#include "backend/proposal.h"
+#include "backend/repo.h"
+#include "backend/server.h"
+#include "backend/trailer.h"
+#include "backend/xmalloc.h"
+
+static int
+blank(const char *s)
+{
+	return s == NULL || s[strspn(s, " \t\r\n")] == '\0';
+}
+
+/* Fails the op unless the repository is open. */
+static int
+need_repo(struct op_ctx *ctx)
+{
+	if (ctx->srv->repo != NULL)
+		return 0;
+	return op_fail(ctx, "unavailable", "%s", ctx->srv->repo_error != NULL ?
+	    ctx->srv->repo_error : "no prompt repository");
+}
+
+/* Fails the op from a repo_* result. */
+static int
+repo_fail(struct op_ctx *ctx, int rc, char *cause)
+{
+	op_fail(ctx, rc == REPO_CONFLICT ? "conflict" : rc == REPO_NOT_FOUND ? "not_found" :
+	    "internal", "%s", cause != NULL ? cause : "prompt repository error");
+	free(cause);
+	return -1;
+}
+
+/* The assistant an op is about: the argument, or the only one there is. */
+static const char *
+assistant_arg(struct op_ctx *ctx, cJSON **names)
+{
+	const char *a = op_str(ctx, "assistant");
+	const cJSON *n;
+	char *cause = NULL;
+
+	if ((*names = repo_assistants(ctx->srv->repo, &cause)) == NULL) {
+		repo_fail(ctx, REPO_ERROR, cause);
+		return NULL;
+	}
+	if (a == NULL) {
+		if (cJSON_GetArraySize(*names) == 1)
+			return cJSON_GetArrayItem(*names, 0)->valuestring;
+		op_fail(ctx, "invalid_argument", "name the assistant: there are %d",
+		    cJSON_GetArraySize(*names));
+		return NULL;
+	}
+	cJSON_ArrayForEach(n, *names) {
+		if (strcmp(n->valuestring, a) == 0)
+			return a;
+	}
+	op_fail(ctx, "not_found", "no assistant \"%.64s\" at production", a);
+	return NULL;
+}
+
+static void
+prompt_event(struct op_ctx *ctx, const char *action, long long proposal, const char *release)
+{
+	cJSON *ev = proto_event("prompt");
+
+	cJSON_AddStringToObject(ev, "action", action);
+	cJSON_AddStringToObject(ev, "actor", ctx->conn->who.user);
+	if (proposal > 0)
+		cJSON_AddNumberToObject(ev, "proposal", (double)proposal);
+	if (release != NULL)
+		cJSON_AddStringToObject(ev, "release", release);
+	ctx->event = ev;
+	ctx->event_topic = TOPIC_PROMPT;
+}
+
+/* A proposal by its argument, with the state it must be in; NULL after op_fail. */
+static cJSON *
+open_proposal(struct op_ctx *ctx, long long *id)
+{
+	cJSON *p;
+	const char *state;
+
+	*id = op_int(ctx, "proposal", 0);
+	if ((p = proposal_get(ctx->srv->db, *id, 0)) == NULL) {
+		op_fail(ctx, "not_found", "no proposal %lld", *id);
+		return NULL;
+	}
+	state = json_str(p, "state", "");
+	if (strcmp(state, "approved") == 0 || strcmp(state, "rejected") == 0) {
+		op_fail(ctx, "conflict", "proposal %lld is %s already", *id, state);
+		cJSON_Delete(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* prompt.list: assistants with their release, open and recent proposals, push state. */
+int
+op_prompt_list(struct op_ctx *ctx)
+{
+	struct server *s = ctx->srv;
+	cJSON *names, *list, *a, *rel, *base, *push;
+	const cJSON *n;
+	char tree[REPO_ID_LEN + 1], *cause = NULL, *model;
+	struct model_ini m;
+	size_t len;
+	int done, total;
+
+	if (need_repo(ctx) != 0)
+		return -1;
+	if ((names = repo_assistants(s->repo, &cause)) == NULL)
+		return repo_fail(ctx, REPO_ERROR, cause);
+	list = cJSON_AddArrayToObject(ctx->reply, "assistants");
+	cJSON_ArrayForEach(n, names) {
+		a = cJSON_CreateObject();
+		cJSON_AddItemToArray(list, a);
+		cJSON_AddStringToObject(a, "name", n->valuestring);
+		if ((rel = release_get(s->db, n->valuestring, NULL)) != NULL)
+			cJSON_AddItemToObject(a, "release", rel);
+		if ((model = repo_read(s->repo, "production", n->valuestring, "model.ini", &len,
+		    &cause)) != NULL && model_ini_parse(model, &m, &cause) == 0) {
+			cJSON_AddStringToObject(a, "model", m.id);
+			model_ini_free(&m);
+		}
+		free(model);
+		free(cause);
+		cause = NULL;
+		if (repo_subtree(s->repo, "production", n->valuestring, tree, &cause) == 0 &&
+		    (base = proposal_eval_of_tree(s->db, tree)) != NULL)
+			cJSON_AddItemToObject(a, "eval", base);
+		free(cause);
+		cause = NULL;
+	}
+	cJSON_Delete(names);
+	list = proposal_list(s->db, (int)op_int(ctx, "limit", 50));
+	cJSON_ArrayForEach(a, list) {
+		if (prompts_eval_running((long long)json_num_or(a, "id", 0), &done, &total)) {
+			cJSON_AddNumberToObject(a, "eval_done", done);
+			cJSON_AddNumberToObject(a, "eval_total", total);
+		}
+	}
+	cJSON_AddItemToObject(ctx->reply, "proposals", list);
+	cJSON_AddNumberToObject(ctx->reply, "gate", (double)s->cfg->eval_gate);
+	push = cJSON_AddObjectToObject(ctx->reply, "push");
+	cJSON_AddStringToObject(push, "remote", s->cfg->prompt_remote != NULL ?
+	    s->cfg->prompt_remote : "");
+	cJSON_AddNumberToObject(push, "pending", cJSON_GetArraySize(list =
+	    release_unpushed(s->db)));
+	cJSON_Delete(list);
+	if (prompts_push_error() != NULL)
+		cJSON_AddStringToObject(push, "error", prompts_push_error());
+	return 0;
+}
+
+/* prompt.show: a proposal with its latest eval and cases, production's baseline, the diff. */
+int
+op_prompt_show(struct op_ctx *ctx)
+{
+	struct server *s = ctx->srv;
+	long long id = op_int(ctx, "proposal", 0);
+	char *rev, *diff, *cause = NULL, tree[REPO_ID_LEN + 1];
+	cJSON *p, *base;
+	int done, total;
+
+	if (need_repo(ctx) != 0)
+		return -1;
+	if ((p = proposal_get(s->db, id, 1)) == NULL)
+		return op_fail(ctx, "not_found", "no proposal %lld", id);
+	cJSON_AddItemToObject(ctx->reply, "proposal", p);
+	if (prompts_eval_running(id, &done, &total)) {
+		cJSON_AddNumberToObject(p, "eval_done", done);
+		cJSON_AddNumberToObject(p, "eval_total", total);
+	}
+	if (repo_subtree(s->repo, "production", json_str(p, "assistant", ""), tree,
+	    &cause) == 0 && (base = proposal_eval_of_tree(s->db, tree)) != NULL)
+		cJSON_AddItemToObject(ctx->reply, "baseline", base);
+	free(cause);
+	cause = NULL;
+	rev = xprintf("proposals/%lld", id);
+	/* Decided proposals show what they changed; open ones what they would change now. */
+	diff = repo_diff(s->repo, strcmp(json_str(p, "state", ""), "approved") == 0 ||
+	    strcmp(json_str(p, "state", ""), "rejected") == 0 ? json_str(p, "base", "") :
+	    "production", rev, json_str(p, "assistant", ""), &cause);
+	free(rev);
+	if (diff == NULL)
+		return repo_fail(ctx, REPO_ERROR, cause);
+	cJSON_AddStringToObject(ctx->reply, "diff", diff);
+	cJSON_AddNumberToObject(ctx->reply, "gate", (double)s->cfg->eval_gate);
+	free(diff);
+	return 0;
+}
+
+/* The revision an argument names: a proposal number, a release tag, or production. */
+static char *
+rev_arg(const char *arg)
+{
+	char *end;
+	long long n = strtoll(arg, &end, 10);
+
+	if (end != arg && *end == '\0' && n > 0)
+		return xprintf("proposals/%lld", n);
+	return xstrdup(arg);
+}
+
+/* prompt.diff: proposal against production, a release against the one before it, or two
+   revisions. */
+int
+op_prompt_diff(struct op_ctx *ctx)
+{
+	struct server *s = ctx->srv;
+	const char *from = op_str(ctx, "from"), *to = op_str(ctx, "to");
+	char *f = NULL, *t = NULL, *diff, *cause = NULL;
+	cJSON *rel, *prev;
+
+	if (need_repo(ctx) != 0)
+		return -1;
+	if (to == NULL)
+		return op_fail(ctx, "invalid_argument", "to: a proposal number, a release or "
+		    "production");
+	t = rev_arg(to);
+	if (from != NULL)
+		f = rev_arg(from);
+	else if (strncmp(t, "release/", 8) == 0) {
+		if ((rel = release_get(s->db, NULL, t)) == NULL) {
+			free(t);
+			return op_fail(ctx, "not_found", "no release %.80s", to);
+		}
+		prev = release_before(s->db, json_str(rel, "assistant", ""),
+		    (long long)json_num_or(rel, "n", 0));
+		f = xstrdup(prev != NULL ? json_str(prev, "tag", "") : t);
+		cJSON_Delete(prev);
+		cJSON_Delete(rel);
+	} else
+		f = xstrdup("production");
+	diff = repo_diff(s->repo, f, t, NULL, &cause);
+	cJSON_AddStringToObject(ctx->reply, "from", f);
+	cJSON_AddStringToObject(ctx->reply, "to", t);
+	free(f);
+	free(t);
+	if (diff == NULL)
+		return repo_fail(ctx, REPO_NOT_FOUND, cause);
+	cJSON_AddStringToObject(ctx->reply, "diff", diff);
+	free(diff);
+	return 0;
+}
+
+/* prompt.cat: a file of an assistant at a revision (default production). */
+int
+op_prompt_cat(struct op_ctx *ctx)
+{
+	cJSON *names;
+	const char *a, *file = op_str(ctx, "file");
+	char *rev, *data, *cause = NULL;
+	size_t len;
+
+	if (need_repo(ctx) != 0)
+		return -1;
+	if ((a = assistant_arg(ctx, &names)) == NULL) {
+		cJSON_Delete(names);
+		return -1;
+	}
+	rev = rev_arg(op_str(ctx, "rev") != NULL ? op_str(ctx, "rev") : "production");
+	data = repo_read(ctx->srv->repo, rev, a, file, &len, &cause);
+	free(rev);
+	if (data == NULL) {
+		cJSON_Delete(names);
+		return repo_fail(ctx, REPO_NOT_FOUND, cause);
+	}
+	cJSON_AddStringToObject(ctx->reply, "assistant", a);
+	cJSON_AddStringToObject(ctx->reply, "file", file);
+	cJSON_AddStringToObject(ctx->reply, "content", data);
+	free(data);
+	cJSON_Delete(names);
+	return 0;
+}
+
+/* prompt.propose: the given files over production's on a new proposal branch. */
+int
+op_prompt_propose(struct op_ctx *ctx)
+{
+	static const char *const args[] = { "system", "model", "evals" };
+	struct server *s = ctx->srv;
+	struct repo_file files[3];
+	struct trailer tr[2];
+	struct buf names;
+	char *cause = NULL, *desc, *msg, *branch, idbuf[32], head[REPO_ID_LEN + 1],
+	    base[REPO_ID_LEN + 1];
+	const char *a, *data;
+	cJSON *anames;
+	size_t n = 0, i;
+	long long id;
+	int rc;
+
+	if (need_repo(ctx) != 0)
+		return -1;
+	if (blank(op_str(ctx, "description")))
+		return op_fail(ctx, "invalid_argument", "describe the change: why, and what it "
+		    "should do");
+	if ((a = assistant_arg(ctx, &anames)) == NULL) {
+		cJSON_Delete(anames);
+		return -1;
+	}
+	buf_init(&names);
+	for (i = 0; i < 3; i++) {
+		if ((data = op_str(ctx, args[i])) == NULL)
+			continue;
+		files[n].name = prompts_files[i];
+		files[n].data = data;
+		files[n].len = strlen(data);
+		if (prompts_check_file(files[n].name, data, files[n].len, &cause) != 0) {
+			op_fail(ctx, "invalid_argument", "%s", cause);
+			free(cause);
+			buf_free(&names);
+			cJSON_Delete(anames);
+			return -1;
+		}
+		buf_printf(&names, "%s%s", n > 0 ? ", " : "", files[n].name);
+		n++;
+	}
+	if (n == 0) {
+		buf_free(&names);
+		cJSON_Delete(anames);
+		return op_fail(ctx, "invalid_argument", "nothing to propose: give system, model "
+		    "or evals");
+	}
+	desc = server_redact(s, op_str(ctx, "description"));
+	if ((id = proposal_create(s->db, a, desc, names.data, ctx->conn->who.user, time(NULL),
+	    &cause)) < 0) {
+		free(desc);
+		buf_free(&names);
+		cJSON_Delete(anames);
+		return repo_fail(ctx, REPO_ERROR, cause);
+	}
+	snprintf(idbuf, sizeof idbuf, "%lld", id);
+	tr[0].key = "Proposal";
+	tr[0].value = idbuf;
+	tr[1].key = "Assistant";
+	tr[1].value = a;
+	msg = trailer_message(desc, tr, 2);
+	branch = xprintf("proposals/%lld", id);
+	rc = repo_propose(s->repo, branch, a, files, n, msg, ctx->conn->who.user, head, base,
+	    &cause);
+	free(msg);
+	if (rc == REPO_OK && proposal_set_commit(s->db, id, head, base, &cause) != 0)
+		rc = REPO_ERROR;
+	if (rc != REPO_OK) {
+		free(desc);
+		free(branch);
+		buf_free(&names);
+		cJSON_Delete(anames);
+		return repo_fail(ctx, rc, cause);
+	}
+	cJSON_AddNumberToObject(ctx->reply, "proposal", (double)id);
+	cJSON_AddStringToObject(ctx->reply, "branch", branch);
+	cJSON_AddStringToObject(ctx->reply, "commit", head);
+	ctx->object = xprintf("proposal %lld", id);
+	ctx->details = cJSON_CreateObject();
+	cJSON_AddStringToObject(ctx->details, "assistant", a);
+	cJSON_AddStringToObject(ctx->details, "files", names.data);
+	cJSON_AddStringToObject(ctx->details, "commit", head);
+	cJSON_AddStringToObject(ctx->details, "description", desc);
+	prompt_event(ctx, "proposed", id, NULL);
+	free(desc);
+	free(branch);
+	buf_free(&names);
+	cJSON_Delete(anames);
+	return 0;
+}
+
+/* prompt.eval: runs the proposal's cases against staging; with wait, replies at the end. */
+int
+op_prompt_eval(struct op_ctx *ctx)
+{
+	const char *code;
+	char *cause = NULL;
+	long long id;
+	cJSON *p;
+	int wait = op_bool(ctx, "wait", 0);
+
+	if (need_repo(ctx) != 0 || (p = open_proposal(ctx, &id)) == NULL)
+		return -1;
+	cJSON_Delete(p);
+	if (prompts_eval_start(ctx->srv, id, ctx->conn->who.user, ctx->conn->id,
+	    wait ? ctx->reply : NULL, &code, &cause) != 0) {
+		op_fail(ctx, code, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	ctx->deferred = wait;
+	ctx->object = xprintf("proposal %lld", id);
+	prompt_event(ctx, "evaluating", id, NULL);
+	return 0;
+}
+
+static void
+pct(char *buf, size_t len, double rate)
+{
+	snprintf(buf, len, "%.0f%%", rate * 100);
+}
+
+/* prompt.approve: four eyes, the eval gate (or an admin's stated override), then release. */
+int
+op_prompt_approve(struct op_ctx *ctx)
+{
+	struct server *s = ctx->srv;
+	const struct identity *who = &ctx->conn->who;
+	const char *override = op_str(ctx, "override"), *a;
+	struct release_row r;
+	struct trailer tr[5];
+	char *cause = NULL, *msg, *text, *tag, *reason = NULL, eval[64], rate[16], prop[32],
+	    commit[REPO_ID_LEN + 1];
+	cJSON *p, *e;
+	double pass;
+	long long id, n;
+	int rc;
+
+	if (need_repo(ctx) != 0 || (p = open_proposal(ctx, &id)) == NULL)
+		return -1;
+	if (strcmp(json_str(p, "author", ""), who->user) == 0) {
+		cJSON_Delete(p);
+		return op_fail(ctx, "forbidden", "four eyes: %s proposed %lld and may not approve "
+		    "it; another approver must", who->user, id);
+	}
+	p = (cJSON_Delete(p), proposal_get(s->db, id, 0));
+	e = cJSON_GetObjectItem(p, "eval");
+	pass = e != NULL && strcmp(json_str(e, "status", ""), "done") == 0 ?
+	    json_num_or(e, "pass_rate", NAN) : NAN;
+	pct(rate, sizeof rate, isnan(pass) ? 0 : pass);
+	if (isnan(pass) || pass * 100 + 1e-9 < (double)s->cfg->eval_gate) {
+		if (override == NULL) {
+			rc = isnan(pass) ? op_fail(ctx, "gate", "proposal %lld has no finished "
+			    "eval: run leitstand prompt eval %lld", id, id) : op_fail(ctx, "gate",
+			    "proposal %lld passed %s of its eval cases, below the gate of %lld%%; an "
+			    "admin may approve with a stated override", id, rate, s->cfg->eval_gate);
+			cJSON_Delete(p);
+			return rc;
+		}
+		if (!authz_allowed(who->role, PERM_ADMIN)) {
+			cJSON_Delete(p);
+			return op_fail(ctx, "forbidden", "overriding the eval gate needs role admin; "
+			    "%s is %s", who->user, role_name(who->role));
+		}
+		if (blank(override)) {
+			cJSON_Delete(p);
+			return op_fail(ctx, "invalid_argument", "an override needs a reason");
+		}
+		reason = server_redact(s, override);
+	}
+	a = json_str(p, "assistant", "");
+	n = release_next(s->db, a);
+	tag = xprintf("release/%s/%lld", a, n);
+	if (isnan(pass))
+		snprintf(eval, sizeof eval, "none");
+	else
+		snprintf(eval, sizeof eval, "%s (%d of %d cases)", rate,
+		    (int)json_num_or(e, "passed", 0), (int)json_num_or(e, "cases", 0));
+	snprintf(prop, sizeof prop, "%lld", id);
+	tr[0] = (struct trailer){ "Proposal", prop };
+	tr[1] = (struct trailer){ "Author", json_str(p, "author", "") };
+	tr[2] = (struct trailer){ "Approved-by", who->user };
+	tr[3] = (struct trailer){ "Eval", eval };
+	tr[4] = (struct trailer){ "Gate-override", reason };
+	text = xprintf("Release %lld of %s: %s", n, a, json_str(p, "description", ""));
+	msg = trailer_message(text, tr, 5);
+	free(text);
+	text = xprintf("proposals/%lld", id);
+	rc = repo_release(s->repo, text, tag, msg, who->user, commit, &cause);
+	free(text);
+	free(msg);
+	if (rc != REPO_OK) {
+		free(reason);
+		free(tag);
+		cJSON_Delete(p);
+		return repo_fail(ctx, rc, cause);
+	}
+	memset(&r, 0, sizeof r);
+	r.assistant = a;
+	r.n = n;
+	r.tag = tag;
+	r.commit = commit;
+	r.created_at = time(NULL);
+	r.author = json_str(p, "author", "");
+	r.approver = who->user;
+	r.proposal = id;
+	r.description = json_str(p, "description", "");
+	r.pass_rate = isnan(pass) ? -1 : pass;
+	r.override = reason;
+	if (release_add(s->db, &r, &cause) != 0 || proposal_decide(s->db, id, "approved",
+	    who->user, r.created_at, reason, tag, &cause) != 0) {
+		free(reason);
+		free(tag);
+		cJSON_Delete(p);
+		return repo_fail(ctx, REPO_ERROR, cause);
+	}
+	cJSON_AddStringToObject(ctx->reply, "release", tag);
+	cJSON_AddStringToObject(ctx->reply, "commit", commit);
+	ctx->object = xprintf("proposal %lld", id);
+	ctx->details = cJSON_CreateObject();
+	cJSON_AddStringToObject(ctx->details, "release", tag);
+	cJSON_AddStringToObject(ctx->details, "commit", commit);
+	cJSON_AddStringToObject(ctx->details, "eval", eval);
+	if (reason != NULL)
+		cJSON_AddStringToObject(ctx->details, "override", reason);
+	prompt_event(ctx, "released", id, tag);
+	prompts_push(s);
+	free(reason);
+	free(tag);
+	cJSON_Delete(p);
+	return 0;
+}
+
+/* prompt.reject: with a reason. */
+int
+op_prompt_reject(struct op_ctx *ctx)
+{
+	char *reason, *cause = NULL;
+	long long id;
+	cJSON *p;
+
+	if (blank(op_str(ctx, "reason")))
+		return op_fail(ctx, "invalid_argument", "say why the proposal is rejected");
+	if (need_repo(ctx) != 0 || (p = open_proposal(ctx, &id)) == NULL)
+		return -1;
+	cJSON_Delete(p);
+	reason = server_redact(ctx->srv, op_str(ctx, "reason"));
+	if (proposal_decide(ctx->srv->db, id, "rejected", ctx->conn->who.user, time(NULL),
+	    reason, NULL, &cause) != 0) {
+		free(reason);
+		return repo_fail(ctx, REPO_CONFLICT, cause);
+	}
+	ctx->object = xprintf("proposal %lld", id);
+	ctx->details = cJSON_CreateObject();
+	cJSON_AddStringToObject(ctx->details, "reason", reason);
+	prompt_event(ctx, "rejected", id, NULL);
+	free(reason);
+	return 0;
+}
+
+/* prompt.rollback: production's assistant back to an earlier release, as a new release. */
+int
+op_prompt_rollback(struct op_ctx *ctx)
+{
+	struct server *s = ctx->srv;
+	const char *a, *to = op_str(ctx, "to");
+	struct release_row r;
+	struct trailer tr[2];
+	char *cause = NULL, *msg, *text, *tag, *prefix, commit[REPO_ID_LEN + 1],
+	    cur[REPO_ID_LEN + 1], old[REPO_ID_LEN + 1];
+	cJSON *names, *latest, *target;
+	long long n;
+	int rc;
+
+	if (need_repo(ctx) != 0)
+		return -1;
+	if ((a = assistant_arg(ctx, &names)) == NULL) {
+		cJSON_Delete(names);
+		return -1;
+	}
+	if ((latest = release_get(s->db, a, NULL)) == NULL) {
+		cJSON_Delete(names);
+		return op_fail(ctx, "not_found", "%s has no release", a);
+	}
+	prefix = xprintf("release/%s/", a);
+	target = to != NULL ? release_get(s->db, NULL, to) : release_before(s->db, a,
+	    (long long)json_num_or(latest, "n", 0));
+	if (target == NULL || strncmp(json_str(target, "tag", ""), prefix, strlen(prefix)) != 0) {
+		rc = to != NULL ? op_fail(ctx, "not_found", "no release %.80s of %s", to, a) :
+		    op_fail(ctx, "not_found", "%s has no release before %s", a,
+		    json_str(latest, "tag", ""));
+		goto out;
+	}
+	if (repo_subtree(s->repo, "production", a, cur, &cause) != 0 ||
+	    repo_subtree(s->repo, json_str(target, "tag", ""), a, old, &cause) != 0) {
+		rc = repo_fail(ctx, REPO_ERROR, cause);
+		goto out;
+	}
+	if (strcmp(cur, old) == 0) {
+		rc = op_fail(ctx, "conflict", "production of %s equals %s already", a,
+		    json_str(target, "tag", ""));
+		goto out;
+	}
+	n = release_next(s->db, a);
+	tag = xprintf("release/%s/%lld", a, n);
+	tr[0] = (struct trailer){ "Rollback-of", json_str(latest, "tag", "") };
+	tr[1] = (struct trailer){ "Restores", json_str(target, "tag", "") };
+	text = xprintf("Release %lld of %s: roll back to %s", n, a, json_str(target, "tag", ""));
+	msg = trailer_message(text, tr, 2);
+	rc = repo_rollback(s->repo, a, json_str(target, "tag", ""), tag, msg,
+	    ctx->conn->who.user, commit, &cause);
+	free(msg);
+	if (rc != REPO_OK) {
+		free(text);
+		free(tag);
+		rc = repo_fail(ctx, rc, cause);
+		goto out;
+	}
+	memset(&r, 0, sizeof r);
+	r.assistant = a;
+	r.n = n;
+	r.tag = tag;
+	r.commit = commit;
+	r.created_at = time(NULL);
+	r.author = ctx->conn->who.user;
+	r.description = text + strcspn(text, ":") + 2;
+	r.pass_rate = -1;
+	r.rollback_of = json_str(latest, "tag", "");
+	if (release_add(s->db, &r, &cause) != 0) {
+		free(text);
+		free(tag);
+		rc = repo_fail(ctx, REPO_ERROR, cause);
+		goto out;
+	}
+	cJSON_AddStringToObject(ctx->reply, "release", tag);
+	cJSON_AddStringToObject(ctx->reply, "restores", json_str(target, "tag", ""));
+	cJSON_AddStringToObject(ctx->reply, "commit", commit);
+	ctx->object = xstrdup(tag);
+	ctx->details = cJSON_CreateObject();
+	cJSON_AddStringToObject(ctx->details, "rollback_of", json_str(latest, "tag", ""));
+	cJSON_AddStringToObject(ctx->details, "restores", json_str(target, "tag", ""));
+	cJSON_AddStringToObject(ctx->details, "commit", commit);
+	prompt_event(ctx, "rolled_back", 0, tag);
+	prompts_push(s);
+	free(text);
+	free(tag);
+	rc = 0;
+out:
+	free(prefix);
+	cJSON_Delete(target);
+	cJSON_Delete(latest);
+	cJSON_Delete(names);
+	return rc;
+}
+
+/* prompt.history: releases, newest first, in pages. */
+int
+op_prompt_history(struct op_ctx *ctx)
+{
+	if (need_repo(ctx) != 0)
+		return -1;
+	cJSON_AddItemToObject(ctx->reply, "releases", release_history(ctx->srv->db,
+	    op_str(ctx, "assistant"), op_int(ctx, "before", 0), (int)op_int(ctx, "limit",
+	    100)));
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Prompt releases in the daemon: the repository opened at start and its releases recorded,
+ * the files a proposal may change and their checks, evals on job threads with progress, and
+ * pushes to the remote with retries.
+ */
+#ifndef PROMPTS_H
+#define PROMPTS_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct server;
+
+/* The files of an assistant a proposal may change. */
+extern const char *const prompts_files[];
+
+/* The pinned model of an assistant (model.ini). */
+struct model_ini {
+	char		*id;
+	double		 temperature;	/* < 0: not set */
+	long		 max_tokens;	/* <= 0: not set */
+	char		*endpoint;
+};
+
+/* Opens (or creates and seeds) the repository and records releases it holds that the store
+   does not know (the seed, an imported repository, a release a crash left unrecorded).
+   Failure leaves prompt ops unavailable with the reason; the daemon runs on. */
+void	prompts_start(struct server *);
+void	prompts_stop(struct server *);
+/* Checks a proposed file; -1 with *cause saying what is wrong and where. */
+int	prompts_check_file(const char *name, const char *data, size_t len, char **cause);
+int	model_ini_parse(const char *text, struct model_ini *, char **cause);
+void	model_ini_free(struct model_ini *);
+/* Starts an eval of a proposal (and of production's baseline when it has none). Replies to
+   the connection when wait is set and reply is given (then owned by the job). */
+int	prompts_eval_start(struct server *, long long proposal, const char *who,
+	    unsigned long conn, cJSON *reply, const char **code, char **cause);
+/* Whether an eval of the proposal is running; done/total runs so far when it is. */
+int	prompts_eval_running(long long proposal, int *done, int *total);
+/* Pushes production and unpushed release tags when a remote is configured. */
+void	prompts_push(struct server *);
+/* The last push failure, or NULL. */
+const char *prompts_push_error(void);
+
+#endif

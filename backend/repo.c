@@ -1,0 +1,775 @@
+/* SPDX-License-Identifier: ISC */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "backend/buf.h"
+#include "backend/repo.h"
+#include "backend/xmalloc.h"
+
+#define PRODUCTION	"refs/heads/production"
+#define MAX_SEED_FILE	(4 << 20)
+
+struct repo {
+	git_repository	*git;
+	char		*path;
+};
+
+/* libgit2's last error after what failed, as a new string. */
+static char *
+git_cause(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return xprintf("%s: %s", what, e != NULL && e->message != NULL ? e->message :
+	    "unknown error");
+}
+
+static void
+oid_hex(char out[REPO_ID_LEN + 1], const git_oid *id)
+{
+	git_oid_tostr(out, REPO_ID_LEN + 1, id);
+}
+
+/* Name and e-mail of an operator: the Unix user at this host. */
+static int
+signature(git_signature **sig, const char *who)
+{
+	char host[256], *email;
+	int rc;
+
+	if (gethostname(host, sizeof host) != 0)
+		strcpy(host, "localhost");
+	host[sizeof host - 1] = '\0';
+	email = xprintf("%s@%s", who, host);
+	rc = git_signature_now(sig, who, email);
+	free(email);
+	return rc;
+}
+
+static int
+init_once(void)
+{
+	static int done;
+
+	if (!done) {
+		if (git_libgit2_init() < 0)
+			return -1;
+		/* A power loss must never leave a ref pointing at objects not on disk. */
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+		done = 1;
+	}
+	return 0;
+}
+
+/* Reads a seed file into a blob; sets *cause on failure. */
+static int
+seed_blob(git_repository *git, const char *path, git_oid *id, char **cause)
+{
+	struct stat st;
+	FILE *f;
+	char *data;
+	size_t n;
+	int rc;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		*cause = xprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) != 0 || st.st_size > MAX_SEED_FILE) {
+		*cause = xprintf("%s: larger than %d bytes", path, MAX_SEED_FILE);
+		fclose(f);
+		return -1;
+	}
+	data = xmalloc((size_t)st.st_size + 1);
+	n = fread(data, 1, (size_t)st.st_size, f);
+	fclose(f);
+	rc = git_blob_create_from_buffer(id, git, data, n);
+	free(data);
+	if (rc != 0)
+		*cause = git_cause(path);
+	return rc;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Directory entries that are not hidden, sorted; NULL-terminated. */
+static char **
+list_dir(const char *path, char **cause)
+{
+	DIR *d;
+	struct dirent *e;
+	char **v = NULL;
+	size_t n = 0;
+
+	if ((d = opendir(path)) == NULL) {
+		*cause = xprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		v = xreallocarray(v, n + 2, sizeof *v);
+		v[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	v = xreallocarray(v, n + 1, sizeof *v);
+	v[n] = NULL;
+	qsort(v, n, sizeof *v, by_name);
+	return v;
+}
+
+static void
+free_list(char **v)
+{
+	char **p;
+
+	for (p = v; p != NULL && *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+/* The tree of seed/assistants/NAME/FILE, and the assistants' names. */
+static int
+seed_tree(git_repository *git, const char *seed, git_oid *tree, char ***names, char **cause)
+{
+	git_tree_update *up = NULL;
+	char *dir = xprintf("%s/assistants", seed), *sub, *path, **as, **files, **a, **f;
+	size_t n = 0, i;
+	int rc = -1;
+
+	*names = NULL;
+	if ((as = list_dir(dir, cause)) == NULL)
+		goto out;
+	for (a = as; *a != NULL; a++) {
+		sub = xprintf("%s/%s", dir, *a);
+		files = list_dir(sub, cause);
+		free(sub);
+		if (files == NULL)
+			goto out;
+		for (f = files; *f != NULL; f++) {
+			up = xreallocarray(up, n + 1, sizeof *up);
+			memset(&up[n], 0, sizeof up[n]);
+			up[n].action = GIT_TREE_UPDATE_UPSERT;
+			up[n].filemode = GIT_FILEMODE_BLOB;
+			up[n].path = xprintf("assistants/%s/%s", *a, *f);
+			path = xprintf("%s/%s", seed, up[n].path);
+			n++;
+			if (seed_blob(git, path, &up[n - 1].id, cause) != 0) {
+				free(path);
+				free_list(files);
+				goto out;
+			}
+			free(path);
+		}
+		free_list(files);
+	}
+	if (n == 0) {
+		*cause = xprintf("%s: no assistants/NAME/ files to seed the prompt repository "
+		    "with", seed);
+		goto out;
+	}
+	if (git_tree_create_updated(tree, git, NULL, n, up) != 0) {
+		*cause = git_cause("seeding the prompt repository");
+		goto out;
+	}
+	*names = as;
+	as = NULL;
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		free((char *)up[i].path);
+	free(up);
+	free_list(as);
+	free(dir);
+	return rc;
+}
+
+/* A new repository: production holds the seed, each assistant's release 1 is tagged. The
+   production ref comes last: a crash before it leaves a repository that is seeded again. */
+static int
+repo_seed(struct repo *r, const char *seed, const char *who, char **cause)
+{
+	git_signature *sig = NULL;
+	git_tree *tree = NULL;
+	git_commit *commit = NULL;
+	git_reference *ref = NULL;
+	git_oid tree_id, commit_id, tag_id;
+	char **names = NULL, **a, *msg, *tag, *tmsg;
+	int rc = -1;
+
+	if (seed_tree(r->git, seed, &tree_id, &names, cause) != 0)
+		return -1;
+	msg = xprintf("Seed the prompt repository from %s\n\nRelease: 1\n", seed);
+	if (signature(&sig, who) != 0 ||
+	    git_tree_lookup(&tree, r->git, &tree_id) != 0 ||
+	    git_commit_create(&commit_id, r->git, NULL, sig, sig, NULL, msg, tree, 0, NULL) != 0 ||
+	    git_commit_lookup(&commit, r->git, &commit_id) != 0) {
+		*cause = git_cause("seeding the prompt repository");
+		goto out;
+	}
+	for (a = names; *a != NULL; a++) {
+		tag = xprintf("release/%s/1", *a);
+		tmsg = xprintf("Release 1 of %s: the seed\n\nRelease: 1\n", *a);
+		rc = git_tag_create(&tag_id, r->git, tag, (git_object *)commit, sig, tmsg, 1);
+		free(tmsg);
+		free(tag);
+		if (rc != 0) {
+			*cause = git_cause("tagging the seed");
+			rc = -1;
+			goto out;
+		}
+	}
+	if (git_reference_create(&ref, r->git, PRODUCTION, &commit_id, 0, "seed") != 0 ||
+	    git_repository_set_head(r->git, PRODUCTION) != 0) {
+		*cause = git_cause("creating production");
+		rc = -1;
+		goto out;
+	}
+	rc = 0;
+out:
+	git_reference_free(ref);
+	git_commit_free(commit);
+	git_tree_free(tree);
+	git_signature_free(sig);
+	free_list(names);
+	free(msg);
+	return rc;
+}
+
+struct repo *
+repo_open(const char *path, const char *seed, const char *who, char **cause)
+{
+	struct repo *r;
+	git_oid id;
+	struct stat st;
+
+	if (init_once() != 0) {
+		*cause = git_cause("libgit2");
+		return NULL;
+	}
+	r = xcalloc(1, sizeof *r);
+	r->path = xstrdup(path);
+	if (stat(path, &st) != 0) {
+		if (git_repository_init(&r->git, path, 1) != 0) {
+			*cause = git_cause(path);
+			goto fail;
+		}
+	} else if (git_repository_open(&r->git, path) != 0) {
+		*cause = git_cause(path);
+		goto fail;
+	}
+	if (git_reference_name_to_id(&id, r->git, PRODUCTION) != 0 &&
+	    repo_seed(r, seed, who, cause) != 0)
+		goto fail;
+	return r;
+fail:
+	repo_free(r);
+	return NULL;
+}
+
+void
+repo_free(struct repo *r)
+{
+	if (r == NULL)
+		return;
+	git_repository_free(r->git);
+	free(r->path);
+	free(r);
+}
+
+/* A revision to a commit. Names are looked up as refs only, never as rev-parse syntax, so a
+   user's text cannot reach anything else. */
+static int
+lookup(struct repo *r, const char *rev, git_commit **out, char **cause)
+{
+	git_object *obj = NULL, *peeled = NULL;
+	git_reference *ref = NULL;
+	git_oid id;
+	char *name;
+	int rc;
+
+	if (strcmp(rev, "production") == 0)
+		name = xstrdup(PRODUCTION);
+	else if (strncmp(rev, "proposals/", 10) == 0)
+		name = xprintf("refs/heads/%s", rev);
+	else if (strncmp(rev, "release/", 8) == 0)
+		name = xprintf("refs/tags/%s", rev);
+	else
+		name = NULL;
+	if (name != NULL) {
+		rc = git_reference_lookup(&ref, r->git, name);
+		free(name);
+		if (rc == 0)
+			rc = git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT);
+	} else if (strlen(rev) == REPO_ID_LEN && git_oid_fromstr(&id, rev) == 0) {
+		rc = git_object_lookup(&obj, r->git, &id, GIT_OBJECT_ANY);
+		if (rc == 0)
+			rc = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
+	} else
+		rc = GIT_ENOTFOUND;
+	git_object_free(obj);
+	git_reference_free(ref);
+	if (rc != 0) {
+		*cause = xprintf("no revision \"%.80s\" in the prompt repository", rev);
+		return REPO_NOT_FOUND;
+	}
+	*out = (git_commit *)peeled;
+	return REPO_OK;
+}
+
+int
+repo_resolve(struct repo *r, const char *rev, char id[REPO_ID_LEN + 1], char **cause)
+{
+	git_commit *c;
+	int rc;
+
+	if ((rc = lookup(r, rev, &c, cause)) != REPO_OK)
+		return rc;
+	oid_hex(id, git_commit_id(c));
+	git_commit_free(c);
+	return REPO_OK;
+}
+
+/* The tree entry at a path of a revision; the caller frees it. */
+static int
+entry_at(struct repo *r, const char *rev, const char *path, git_tree_entry **e,
+    char **cause)
+{
+	git_commit *c;
+	git_tree *t = NULL;
+	int rc;
+
+	if ((rc = lookup(r, rev, &c, cause)) != REPO_OK)
+		return rc;
+	if (git_commit_tree(&t, c) != 0) {
+		*cause = git_cause(rev);
+		rc = REPO_ERROR;
+	} else if (git_tree_entry_bypath(e, t, path) != 0) {
+		*cause = xprintf("%s: no %s", rev, path);
+		rc = REPO_NOT_FOUND;
+	}
+	git_tree_free(t);
+	git_commit_free(c);
+	return rc;
+}
+
+int
+repo_subtree(struct repo *r, const char *rev, const char *assistant,
+    char id[REPO_ID_LEN + 1], char **cause)
+{
+	git_tree_entry *e;
+	char *path = xprintf("assistants/%s", assistant);
+	int rc;
+
+	rc = entry_at(r, rev, path, &e, cause);
+	free(path);
+	if (rc != REPO_OK)
+		return rc;
+	oid_hex(id, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	return REPO_OK;
+}
+
+char *
+repo_read(struct repo *r, const char *rev, const char *assistant, const char *file,
+    size_t *len, char **cause)
+{
+	git_tree_entry *e;
+	git_blob *b = NULL;
+	char *path = xprintf("assistants/%s/%s", assistant, file), *data = NULL;
+
+	if (entry_at(r, rev, path, &e, cause) != REPO_OK) {
+		free(path);
+		return NULL;
+	}
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+	    git_blob_lookup(&b, r->git, git_tree_entry_id(e)) != 0)
+		*cause = xprintf("%s: %s is not a file", rev, path);
+	else {
+		*len = (size_t)git_blob_rawsize(b);
+		data = xmalloc(*len + 1);
+		memcpy(data, git_blob_rawcontent(b), *len);
+		data[*len] = '\0';
+	}
+	git_blob_free(b);
+	git_tree_entry_free(e);
+	free(path);
+	return data;
+}
+
+cJSON *
+repo_assistants(struct repo *r, char **cause)
+{
+	git_tree_entry *e;
+	git_tree *t = NULL;
+	cJSON *a;
+	size_t i;
+
+	if (entry_at(r, "production", "assistants", &e, cause) != REPO_OK)
+		return NULL;
+	if (git_tree_lookup(&t, r->git, git_tree_entry_id(e)) != 0) {
+		*cause = git_cause("assistants");
+		git_tree_entry_free(e);
+		return NULL;
+	}
+	a = cJSON_CreateArray();
+	for (i = 0; i < git_tree_entrycount(t); i++) {
+		if (git_tree_entry_type(git_tree_entry_byindex(t, i)) == GIT_OBJECT_TREE)
+			cJSON_AddItemToArray(a, cJSON_CreateString(
+			    git_tree_entry_name(git_tree_entry_byindex(t, i))));
+	}
+	git_tree_free(t);
+	git_tree_entry_free(e);
+	return a;
+}
+
+int
+repo_propose(struct repo *r, const char *branch, const char *assistant,
+    const struct repo_file *files, size_t n, const char *message, const char *who,
+    char head[REPO_ID_LEN + 1], char base[REPO_ID_LEN + 1], char **cause)
+{
+	git_commit *prod = NULL;
+	git_tree *ptree = NULL, *tree = NULL;
+	git_tree_update *up;
+	git_signature *sig = NULL;
+	git_reference *ref = NULL;
+	git_oid tree_id, commit_id;
+	const git_commit *parents[1];
+	char *name = xprintf("refs/heads/%s", branch);
+	size_t i;
+	int rc = REPO_ERROR, grc;
+
+	up = xcalloc(n, sizeof *up);
+	if ((rc = lookup(r, "production", &prod, cause)) != REPO_OK)
+		goto out;
+	rc = REPO_ERROR;
+	for (i = 0; i < n; i++) {
+		up[i].action = GIT_TREE_UPDATE_UPSERT;
+		up[i].filemode = GIT_FILEMODE_BLOB;
+		up[i].path = xprintf("assistants/%s/%s", assistant, files[i].name);
+		if (git_blob_create_from_buffer(&up[i].id, r->git, files[i].data,
+		    files[i].len) != 0) {
+			*cause = git_cause(files[i].name);
+			goto out;
+		}
+	}
+	if (git_commit_tree(&ptree, prod) != 0 ||
+	    git_tree_create_updated(&tree_id, r->git, ptree, n, up) != 0 ||
+	    git_tree_lookup(&tree, r->git, &tree_id) != 0) {
+		*cause = git_cause("building the proposal");
+		goto out;
+	}
+	if (git_oid_equal(&tree_id, git_tree_id(ptree))) {
+		*cause = xstrdup("the proposal changes nothing: the files equal production's");
+		goto out;
+	}
+	parents[0] = prod;
+	if (signature(&sig, who) != 0 ||
+	    git_commit_create(&commit_id, r->git, NULL, sig, sig, NULL, message, tree, 1,
+	    parents) != 0) {
+		*cause = git_cause("committing the proposal");
+		goto out;
+	}
+	if ((grc = git_reference_create(&ref, r->git, name, &commit_id, 0, "propose")) != 0) {
+		*cause = grc == GIT_EEXISTS ? xprintf("%s exists already", branch) :
+		    git_cause(branch);
+		rc = grc == GIT_EEXISTS ? REPO_CONFLICT : REPO_ERROR;
+		goto out;
+	}
+	oid_hex(head, &commit_id);
+	oid_hex(base, git_commit_id(prod));
+	rc = REPO_OK;
+out:
+	for (i = 0; i < n; i++)
+		free((char *)up[i].path);
+	free(up);
+	git_reference_free(ref);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_tree_free(ptree);
+	git_commit_free(prod);
+	free(name);
+	return rc;
+}
+
+char *
+repo_diff(struct repo *r, const char *from, const char *to, const char *assistant,
+    char **cause)
+{
+	git_commit *a = NULL, *b = NULL;
+	git_tree *ta = NULL, *tb = NULL;
+	git_diff *diff = NULL;
+	git_diff_options opts;
+	git_buf out = { 0 };
+	char *spec = NULL, *text = NULL;
+
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	if (lookup(r, from, &a, cause) != REPO_OK || lookup(r, to, &b, cause) != REPO_OK)
+		goto out;
+	if (assistant != NULL) {
+		spec = xprintf("assistants/%s/", assistant);
+		opts.pathspec.strings = &spec;
+		opts.pathspec.count = 1;
+	}
+	if (git_commit_tree(&ta, a) != 0 || git_commit_tree(&tb, b) != 0 ||
+	    git_diff_tree_to_tree(&diff, r->git, ta, tb, &opts) != 0 ||
+	    git_diff_to_buf(&out, diff, GIT_DIFF_FORMAT_PATCH) != 0) {
+		*cause = git_cause("diff");
+		goto out;
+	}
+	text = xstrdup(out.ptr != NULL ? out.ptr : "");
+out:
+	git_buf_dispose(&out);
+	git_diff_free(diff);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	git_commit_free(a);
+	git_commit_free(b);
+	free(spec);
+	return text;
+}
+
+/*
+ * Moves production to a new commit with the given tree (parents: production, and extra if
+ * given), tagged. The tag goes first and is taken back if production moved meanwhile, so a
+ * lost race leaves neither.
+ */
+static int
+advance(struct repo *r, const git_oid *tree_id, const git_commit *extra, const char *tag,
+    const char *message, const char *who, char out[REPO_ID_LEN + 1], char **cause)
+{
+	git_commit *prod = NULL, *commit = NULL;
+	git_tree *tree = NULL;
+	git_signature *sig = NULL;
+	git_reference *ref = NULL;
+	git_oid commit_id, tag_id;
+	const git_commit *parents[2];
+	char *tagref = xprintf("refs/tags/%s", tag);
+	int rc = REPO_ERROR, grc;
+
+	if ((rc = lookup(r, "production", &prod, cause)) != REPO_OK)
+		goto out;
+	rc = REPO_ERROR;
+	parents[0] = prod;
+	parents[1] = extra;
+	if (signature(&sig, who) != 0 ||
+	    git_tree_lookup(&tree, r->git, tree_id) != 0 ||
+	    git_commit_create(&commit_id, r->git, NULL, sig, sig, NULL, message, tree,
+	    extra != NULL ? 2 : 1, parents) != 0 ||
+	    git_commit_lookup(&commit, r->git, &commit_id) != 0) {
+		*cause = git_cause("committing the release");
+		goto out;
+	}
+	if ((grc = git_tag_create(&tag_id, r->git, tag, (const git_object *)commit, sig,
+	    message, 0)) != 0) {
+		rc = grc == GIT_EEXISTS ? REPO_CONFLICT : REPO_ERROR;
+		*cause = grc == GIT_EEXISTS ? xprintf("%s exists already: someone released "
+		    "meanwhile", tag) : git_cause(tag);
+		goto out;
+	}
+	if ((grc = git_reference_create_matching(&ref, r->git, PRODUCTION, &commit_id, 1,
+	    git_commit_id(prod), tag)) != 0) {
+		rc = grc == GIT_EMODIFIED ? REPO_CONFLICT : REPO_ERROR;
+		*cause = grc == GIT_EMODIFIED ? xstrdup("production moved meanwhile; nothing "
+		    "was released, try again") : git_cause("moving production");
+		git_reference_remove(r->git, tagref);
+		goto out;
+	}
+	oid_hex(out, &commit_id);
+	rc = REPO_OK;
+out:
+	git_reference_free(ref);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_commit_free(prod);
+	free(tagref);
+	return rc;
+}
+
+int
+repo_release(struct repo *r, const char *head, const char *tag, const char *message,
+    const char *who, char commit[REPO_ID_LEN + 1], char **cause)
+{
+	git_commit *prod = NULL, *theirs = NULL, *anc = NULL;
+	git_tree *tp = NULL, *tt = NULL, *ta = NULL;
+	git_index *idx = NULL;
+	git_oid base, tree_id;
+	int rc;
+
+	if ((rc = lookup(r, "production", &prod, cause)) != REPO_OK ||
+	    (rc = lookup(r, head, &theirs, cause)) != REPO_OK)
+		goto out;
+	rc = REPO_ERROR;
+	if (git_merge_base(&base, r->git, git_commit_id(prod), git_commit_id(theirs)) != 0 ||
+	    git_commit_lookup(&anc, r->git, &base) != 0 ||
+	    git_commit_tree(&tp, prod) != 0 || git_commit_tree(&tt, theirs) != 0 ||
+	    git_commit_tree(&ta, anc) != 0) {
+		*cause = git_cause("merging the proposal");
+		goto out;
+	}
+	if (git_oid_equal(&base, git_commit_id(prod)))
+		git_oid_cpy(&tree_id, git_tree_id(tt));	/* production has not moved */
+	else {
+		/* In memory: no index file, no lock to leave behind. */
+		if (git_merge_trees(&idx, r->git, ta, tp, tt, NULL) != 0) {
+			*cause = git_cause("merging the proposal");
+			goto out;
+		}
+		if (git_index_has_conflicts(idx)) {
+			*cause = xstrdup("production changed the same lines since the proposal; "
+			    "propose again from the current production");
+			rc = REPO_CONFLICT;
+			goto out;
+		}
+		if (git_index_write_tree_to(&tree_id, idx, r->git) != 0) {
+			*cause = git_cause("merging the proposal");
+			goto out;
+		}
+	}
+	rc = advance(r, &tree_id, theirs, tag, message, who, commit, cause);
+out:
+	git_index_free(idx);
+	git_tree_free(ta);
+	git_tree_free(tt);
+	git_tree_free(tp);
+	git_commit_free(anc);
+	git_commit_free(theirs);
+	git_commit_free(prod);
+	return rc;
+}
+
+int
+repo_rollback(struct repo *r, const char *assistant, const char *to, const char *tag,
+    const char *message, const char *who, char commit[REPO_ID_LEN + 1], char **cause)
+{
+	git_tree_entry *old = NULL, *dir = NULL;
+	git_tree *assistants = NULL, *root = NULL;
+	git_commit *prod = NULL;
+	git_treebuilder *tb = NULL;
+	git_oid sub, top;
+	char *path = xprintf("assistants/%s", assistant);
+	int rc;
+
+	rc = entry_at(r, to, path, &old, cause);
+	free(path);
+	if (rc != REPO_OK)
+		goto out;
+	rc = REPO_ERROR;
+	/* Production's tree with only this assistant's directory taken from the release. */
+	if (lookup(r, "production", &prod, cause) != REPO_OK)
+		goto out;
+	if (git_commit_tree(&root, prod) != 0 ||
+	    git_tree_entry_bypath(&dir, root, "assistants") != 0 ||
+	    git_tree_lookup(&assistants, r->git, git_tree_entry_id(dir)) != 0 ||
+	    git_treebuilder_new(&tb, r->git, assistants) != 0 ||
+	    git_treebuilder_insert(NULL, tb, assistant, git_tree_entry_id(old),
+	    GIT_FILEMODE_TREE) != 0 ||
+	    git_treebuilder_write(&sub, tb) != 0) {
+		*cause = git_cause("building the rollback");
+		goto out;
+	}
+	git_treebuilder_free(tb);
+	tb = NULL;
+	if (git_treebuilder_new(&tb, r->git, root) != 0 ||
+	    git_treebuilder_insert(NULL, tb, "assistants", &sub, GIT_FILEMODE_TREE) != 0 ||
+	    git_treebuilder_write(&top, tb) != 0) {
+		*cause = git_cause("building the rollback");
+		goto out;
+	}
+	rc = advance(r, &top, NULL, tag, message, who, commit, cause);
+out:
+	git_treebuilder_free(tb);
+	git_tree_free(assistants);
+	git_tree_free(root);
+	git_tree_entry_free(dir);
+	git_tree_entry_free(old);
+	git_commit_free(prod);
+	return rc;
+}
+
+struct tags {
+	struct repo	*r;
+	repo_tag_cb	 cb;
+	void		*arg;
+};
+
+static int
+tag_one(git_reference *ref, void *arg)
+{
+	struct tags *t = arg;
+	git_tag *tag = NULL;
+	git_object *target = NULL;
+	const git_signature *who;
+	char id[REPO_ID_LEN + 1];
+
+	if (git_tag_lookup(&tag, t->r->git, git_reference_target(ref)) == 0 &&
+	    git_tag_peel(&target, tag) == 0 && git_object_type(target) == GIT_OBJECT_COMMIT) {
+		oid_hex(id, git_object_id(target));
+		who = git_tag_tagger(tag);
+		t->cb(t->arg, git_reference_name(ref) + strlen("refs/tags/"), id,
+		    who != NULL ? (long long)who->when.time : 0,
+		    who != NULL ? who->name : "", git_tag_message(tag) != NULL ?
+		    git_tag_message(tag) : "");
+	}
+	git_object_free(target);
+	git_tag_free(tag);
+	git_reference_free(ref);
+	return 0;
+}
+
+int
+repo_tags(struct repo *r, repo_tag_cb cb, void *arg, char **cause)
+{
+	struct tags t = { r, cb, arg };
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	int rc;
+
+	if (git_reference_iterator_glob_new(&it, r->git, "refs/tags/release/*") != 0) {
+		*cause = git_cause("listing releases");
+		return REPO_ERROR;
+	}
+	while ((rc = git_reference_next(&ref, it)) == 0)
+		tag_one(ref, &t);
+	git_reference_iterator_free(it);
+	if (rc != GIT_ITEROVER) {
+		*cause = git_cause("listing releases");
+		return REPO_ERROR;
+	}
+	return REPO_OK;
+}
+
+int
+repo_push(const char *path, const char *remote, const char *const *refspecs, size_t n,
+    char **cause)
+{
+	git_repository *git = NULL;
+	git_remote *rem = NULL;
+	git_push_options opts;
+	git_strarray specs = { (char **)refspecs, n };
+	int rc = REPO_ERROR;
+
+	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
+	if (init_once() != 0 || git_repository_open(&git, path) != 0 ||
+	    git_remote_create_anonymous(&rem, git, remote) != 0 ||
+	    git_remote_push(rem, &specs, &opts) != 0)
+		*cause = git_cause("push");
+	else
+		rc = REPO_OK;
+	git_remote_free(rem);
+	git_repository_free(git);
+	return rc;
+}

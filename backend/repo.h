@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The prompt repository, through libgit2 only: a bare repository whose trees are built in
+ * memory (no index, so no index.lock left by a crash), objects and refs fsynced. Layout:
+ * assistants/NAME/{system.md,model.ini,evals.jsonl}; refs/heads/production is live,
+ * refs/heads/proposals/N a proposal, refs/tags/release/NAME/N a release. Refs move by
+ * compare-and-swap: whoever moved one first wins, the other gets REPO_CONFLICT.
+ */
+#ifndef REPO_H
+#define REPO_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#define REPO_ID_LEN	40		/* a SHA-1 object id in hex */
+
+enum {
+	REPO_OK		= 0,
+	REPO_ERROR	= -1,
+	REPO_CONFLICT	= -2,		/* a ref moved meanwhile, or a merge conflicts */
+	REPO_NOT_FOUND	= -3
+};
+
+struct repo;
+
+/* A file of an assistant: its name in the assistant's directory and its bytes. */
+struct repo_file {
+	const char	*name;
+	const char	*data;
+	size_t		 len;
+};
+
+/* Opens the repository at path; creates it and seeds production from seed/assistants/ with
+   release 1 of each assistant when there is none. who names the seeding commit's author. */
+struct repo	*repo_open(const char *path, const char *seed, const char *who, char **cause);
+void		 repo_free(struct repo *);
+/* The assistants at production, by name, as a JSON array of strings. */
+cJSON		*repo_assistants(struct repo *, char **cause);
+/* The commit a revision names: production, proposals/N, release/NAME/N or an object id. */
+int		 repo_resolve(struct repo *, const char *rev, char id[REPO_ID_LEN + 1],
+		     char **cause);
+/* The id of assistants/NAME at a revision (the assistant's whole state). */
+int		 repo_subtree(struct repo *, const char *rev, const char *assistant,
+		     char id[REPO_ID_LEN + 1], char **cause);
+/* A file of an assistant at a revision, NUL-terminated (a new buffer). */
+char		*repo_read(struct repo *, const char *rev, const char *assistant,
+		     const char *file, size_t *len, char **cause);
+/* Commits files over production's version of the assistant on a new branch; the commit and
+   the production commit it is based on are returned. REPO_CONFLICT if the branch exists. */
+int		 repo_propose(struct repo *, const char *branch, const char *assistant,
+		     const struct repo_file *, size_t n, const char *message, const char *who,
+		     char head[REPO_ID_LEN + 1], char base[REPO_ID_LEN + 1], char **cause);
+/* Unified diff between two revisions, limited to one assistant unless NULL (a new string). */
+char		*repo_diff(struct repo *, const char *from, const char *to,
+		     const char *assistant, char **cause);
+/* Releases a proposal: a merge commit of head into production (conflicts: REPO_CONFLICT),
+   the annotated tag, then production moved by compare-and-swap. */
+int		 repo_release(struct repo *, const char *head, const char *tag,
+		     const char *message, const char *who, char commit[REPO_ID_LEN + 1],
+		     char **cause);
+/* A new production commit whose assistant directory equals the one at release `to`, tagged
+   `tag`; history is never rewritten. */
+int		 repo_rollback(struct repo *, const char *assistant, const char *to,
+		     const char *tag, const char *message, const char *who,
+		     char commit[REPO_ID_LEN + 1], char **cause);
+/* Every release tag: name, commit, tag time, tagger and message. */
+typedef void	(*repo_tag_cb)(void *, const char *tag, const char *commit, long long time,
+		     const char *tagger, const char *message);
+int		 repo_tags(struct repo *, repo_tag_cb, void *, char **cause);
+/* Pushes refspecs to a remote URL or path; opens its own handle, so any thread may call it. */
+int		 repo_push(const char *path, const char *remote, const char *const *refspecs,
+		     size_t n, char **cause);
+
+#endif

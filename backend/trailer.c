@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: ISC */
+#include <string.h>
+
+#include <git2.h>
+
+#include "backend/buf.h"
+#include "backend/trailer.h"
+#include "backend/xmalloc.h"
+
+/* Appends s without control characters (newlines become spaces when flat, else kept). */
+static void
+add_clean(struct buf *b, const char *s, size_t len, int flat)
+{
+	size_t i;
+	unsigned char c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == '\n' && !flat)
+			buf_addch(b, '\n');
+		else if (c == '\t' || c == '\n' || c == '\r')
+			buf_addch(b, ' ');
+		else if (c >= 0x20 && c != 0x7f)
+			buf_addch(b, (char)c);
+	}
+}
+
+char *
+trailer_message(const char *text, const struct trailer *t, size_t n)
+{
+	struct buf b;
+	const char *p = text, *nl;
+	size_t i, len;
+
+	buf_init(&b);
+	p += strspn(p, " \t\r\n");
+	nl = strchr(p, '\n');
+	len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+	add_clean(&b, p, len, 1);
+	if (b.len == 0)
+		buf_addstr(&b, "(no description)");
+	if (nl != NULL) {
+		p = nl + 1 + strspn(nl + 1, " \t\r\n");
+		len = strlen(p);
+		while (len > 0 && strchr(" \t\r\n", p[len - 1]) != NULL)
+			len--;
+		if (len > 0) {
+			buf_addstr(&b, "\n\n");
+			add_clean(&b, p, len, 0);
+		}
+	}
+	/* git reads trailers from the last paragraph only: with at least one trailer that is
+	   always ours, whatever the body's last paragraph looks like. */
+	buf_addstr(&b, "\n\n");
+	for (i = 0; i < n; i++) {
+		if (t[i].value == NULL)
+			continue;
+		buf_printf(&b, "%s: ", t[i].key);
+		add_clean(&b, t[i].value, strlen(t[i].value), 1);
+		buf_addch(&b, '\n');
+	}
+	return buf_take(&b);
+}
+
+cJSON *
+trailer_parse(const char *message)
+{
+	git_message_trailer_array arr;
+	cJSON *o = cJSON_CreateObject();
+	size_t i;
+
+	memset(&arr, 0, sizeof arr);
+	if (git_message_trailers(&arr, message) != 0)
+		return o;
+	for (i = 0; i < arr.count; i++) {
+		cJSON_DeleteItemFromObjectCaseSensitive(o, arr.trailers[i].key);
+		cJSON_AddStringToObject(o, arr.trailers[i].key, arr.trailers[i].value);
+	}
+	git_message_trailer_array_free(&arr);
+	return o;
+}
