@@ -6,10 +6,10 @@ DESTDIR ?=
 CC      ?= cc
 
 # Libraries the binary links (pkg-config names) and the Debian packages behind them.
-# libcurl and libmicrohttpd are loaded at run time by the daemon and the simulator
+# libcurl, libmicrohttpd and libgit2 are loaded at run time by the daemon and the simulator
 # (backend/dl.c): only their headers are needed here.
-PKGS      = ncursesw sqlite3 libcjson inih libcrypto md4c libgit2
-DL_PKGS   = libcurl libmicrohttpd
+PKGS      = ncursesw sqlite3 libcjson inih libcrypto md4c
+DL_PKGS   = libcurl libmicrohttpd libgit2
 TEST_PKGS = cmocka
 DEB_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev libcjson-dev \
             libinih-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev libmd4c-dev \

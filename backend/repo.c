@@ -8,9 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <git2.h>
-
 #include "backend/buf.h"
+#include "backend/git-dl.h"
 #include "backend/repo.h"
 #include "backend/xmalloc.h"
 
@@ -52,21 +51,6 @@ signature(git_signature **sig, const char *who)
 	rc = git_signature_now(sig, who, email);
 	free(email);
 	return rc;
-}
-
-static int
-init_once(void)
-{
-	static int done;
-
-	if (!done) {
-		if (git_libgit2_init() < 0)
-			return -1;
-		/* A power loss must never leave a ref pointing at objects not on disk. */
-		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-		done = 1;
-	}
-	return 0;
 }
 
 /* Reads a seed file into a blob; sets *cause on failure. */
@@ -255,10 +239,8 @@ repo_open(const char *path, const char *seed, const char *who, char **cause)
 	git_oid id;
 	struct stat st;
 
-	if (init_once() != 0) {
-		*cause = git_cause("libgit2");
+	if (git_dl_load(cause) != 0)
 		return NULL;
-	}
 	r = xcalloc(1, sizeof *r);
 	r->path = xstrdup(path);
 	if (stat(path, &st) != 0) {
@@ -763,7 +745,9 @@ repo_push(const char *path, const char *remote, const char *const *refspecs, siz
 	int rc = REPO_ERROR;
 
 	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
-	if (init_once() != 0 || git_repository_open(&git, path) != 0 ||
+	if (git_dl_load(cause) != 0)
+		return REPO_ERROR;
+	if (git_repository_open(&git, path) != 0 ||
 	    git_remote_create_anonymous(&rem, git, remote) != 0 ||
 	    git_remote_push(rem, &specs, &opts) != 0)
 		*cause = git_cause("push");

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
+#include <stdlib.h>
 #include <string.h>
 
-#include <git2.h>
-
 #include "backend/buf.h"
+#include "backend/git-dl.h"
 #include "backend/trailer.h"
 #include "backend/xmalloc.h"
 
@@ -67,9 +67,14 @@ trailer_parse(const char *message)
 {
 	git_message_trailer_array arr;
 	cJSON *o = cJSON_CreateObject();
+	char *cause = NULL;
 	size_t i;
 
 	memset(&arr, 0, sizeof arr);
+	if (git_dl_load(&cause) != 0) {
+		free(cause);
+		return o;
+	}
 	if (git_message_trailers(&arr, message) != 0)
 		return o;
 	for (i = 0; i < arr.count; i++) {

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: ISC */
+#include <pthread.h>
+#include <stddef.h>
+
+#include "backend/dl.h"
+#include "backend/git-dl.h"
+#include "backend/xmalloc.h"
+
+struct git_dl git_dl;
+
+static const struct dl_symbol git_dl_symbols[] = {
+#define X(f)	{ "git_" #f, offsetof(struct git_dl, f) },
+	GIT_DL_FUNCTIONS
+#undef X
+};
+
+static pthread_once_t	 git_dl_once = PTHREAD_ONCE_INIT;
+static char		*git_dl_error;
+
+static void
+git_dl_open(void)
+{
+	if (dl_open("libgit2.so.1.5", "libgit2-1.5", git_dl_symbols,
+	    sizeof git_dl_symbols / sizeof git_dl_symbols[0], &git_dl, &git_dl_error) != 0)
+		return;
+	if (git_dl.libgit2_init() < 0) {
+		git_dl_error = xstrdup("git_libgit2_init failed");
+		return;
+	}
+	/* A power loss must never leave a ref pointing at objects not on disk. */
+	git_dl.libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+}
+
+int
+git_dl_load(char **cause)
+{
+	pthread_once(&git_dl_once, git_dl_open);
+	if (git_dl_error != NULL) {
+		*cause = xstrdup(git_dl_error);
+		return -1;
+	}
+	return 0;
+}
