@@ -62,7 +62,7 @@ void
 tui_print_keys(FILE *f)
 {
 	static const char *const scope_names[] = { "everywhere", "lists", "dashboard", "incidents",
-	    "playbook run" };
+	    "playbook run", "prompts" };
 	char names[64], *name, *save;
 	size_t i;
 	int s;

@@ -54,7 +54,14 @@
 	ACTION(RUN_NEXT,	RUNNER,	"Right l",	"next step", 0) \
 	ACTION(RUN_CHECK,	RUNNER,	"c",		"run the step's checks again", 0) \
 	ACTION(RUN_LEAVE,	RUNNER,	"q",		"leave the run (it stays open for anyone to resume)", 0) \
-	ACTION(INC_SORT,	INCIDENTS, "s",		"sort by severity and age, or by number", 0)
+	ACTION(INC_SORT,	INCIDENTS, "s",		"sort by severity and age, or by number", 0) \
+	ACTION(PR_PROPOSE,	PROMPTS, "P",		"propose a change to the system prompt: $EDITOR on a copy", 1) \
+	ACTION(PR_MODEL,	PROMPTS, "M",		"propose a model change: $EDITOR on a copy of model.ini", 1) \
+	ACTION(PR_EVAL,		PROMPTS, "e",		"run the selected proposal's evals against staging", 1) \
+	ACTION(PR_APPROVE,	PROMPTS, "a",		"approve and release the selected proposal (asks to confirm)", 1) \
+	ACTION(PR_REJECT,	PROMPTS, "x",		"reject the selected proposal (asks for a reason)", 1) \
+	ACTION(PR_ROLLBACK,	PROMPTS, "b",		"roll back to an earlier release (asks which)", 1) \
+	ACTION(PR_HISTORY,	PROMPTS, "H",		"releases, newest first; again: back to proposals", 0)
 
 enum action {
 	ACTION_NONE,
@@ -71,6 +78,7 @@ enum scope {
 	SCOPE_DASHBOARD	= 0x4,
 	SCOPE_INCIDENTS	= 0x8,
 	SCOPE_RUNNER	= 0x10,
+	SCOPE_PROMPTS	= 0x20,
 };
 
 struct action_info {

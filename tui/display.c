@@ -47,6 +47,8 @@ display_palette(void)
 		[STYLE_CRIT]		= { 15, 1, 0 },
 		[STYLE_STRONG]		= { -1, -1, A_BOLD },
 		[STYLE_CODE]		= { 180, -1, 0 },
+		[STYLE_ADDED]		= { 2, -1, 0 },
+		[STYLE_REMOVED]		= { 1, -1, 0 },
 	};
 	static const struct palette p8[STYLE_COUNT] = {
 		[STYLE_NORMAL]		= { -1, -1, 0 },
@@ -63,6 +65,8 @@ display_palette(void)
 		[STYLE_CRIT]		= { COLOR_WHITE, COLOR_RED, A_BOLD },
 		[STYLE_STRONG]		= { -1, -1, A_BOLD },
 		[STYLE_CODE]		= { COLOR_YELLOW, -1, 0 },
+		[STYLE_ADDED]		= { COLOR_GREEN, -1, 0 },
+		[STYLE_REMOVED]		= { COLOR_RED, -1, 0 },
 	};
 	static const attr_t mono[STYLE_COUNT] = {
 		[STYLE_NORMAL]		= A_NORMAL,
@@ -79,6 +83,8 @@ display_palette(void)
 		[STYLE_CRIT]		= A_BOLD | A_REVERSE,
 		[STYLE_STRONG]		= A_BOLD,
 		[STYLE_CODE]		= A_UNDERLINE,
+		[STYLE_ADDED]		= A_BOLD,
+		[STYLE_REMOVED]		= A_NORMAL,
 	};
 	const struct palette *p;
 	int i;

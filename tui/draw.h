@@ -18,6 +18,8 @@ enum style {
 	STYLE_CRIT,
 	STYLE_STRONG,		/* **emphasis** in Markdown text */
 	STYLE_CODE,		/* `code` in Markdown text */
+	STYLE_ADDED,		/* + lines of a diff */
+	STYLE_REMOVED,		/* - lines of a diff */
 	STYLE_COUNT
 };
 

@@ -5,16 +5,12 @@
  * incident with its timers and timeline. The action keys work on the selected incident in
  * both.
  */
-#include <sys/wait.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "backend/buf.h"
 #include "backend/client.h"
@@ -531,47 +527,15 @@ act_prompted(const char *text)
 	act_send(act_op, act_id, text, 0);
 }
 
-/* A long note: $EDITOR (else vi) on a temporary file, the console suspended meanwhile. */
+/* A long note, written in $EDITOR. */
 static void
 note_in_editor(long long id)
 {
-	char path[] = "/tmp/leitstand-note-XXXXXX";
-	struct buf text;
-	char chunk[4096];
-	ssize_t n;
-	pid_t pid;
-	int fd, status = 0;
+	char *text = view_edit("", 65536);
 
-	if ((fd = mkstemp(path)) < 0) {
-		console_error("cannot make a file for the note: %s", strerror(errno));
-		return;
-	}
-	close(fd);
-	display_suspend();
-	if ((pid = fork()) == 0) {
-		execl("/bin/sh", "sh", "-c", "exec ${EDITOR:-vi} \"$1\"", "sh", path, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, &status, 0);
-	display_resume();
-	buf_init(&text);
-	if ((fd = open(path, O_RDONLY)) >= 0) {
-		while ((n = read(fd, chunk, sizeof chunk)) > 0 && text.len < 65536)
-			buf_add(&text, chunk, (size_t)n);
-		close(fd);
-	}
-	unlink(path);
-	while (text.len > 0 && strchr(" \t\r\n", text.data[text.len - 1]) != NULL)
-		text.data[--text.len] = '\0';
-	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		console_error("the editor failed; no note was added");
-	else if (text.len > 65536)
-		console_error("the note is longer than 64 KiB; it was not added");
-	else if (text.len > 0)
-		act_send("incident.note", id, text.data, 0);
-	buf_free(&text);
-	console_dirty();
+	if (text != NULL && *text != '\0')
+		act_send("incident.note", id, text, 0);
+	free(text);
 }
 
 static void

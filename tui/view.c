@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: ISC */
+#include <sys/wait.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "backend/buf.h"
 #include "backend/client.h"
 #include "backend/json.h"
 #include "backend/xmalloc.h"
 #include "tui/cmdline.h"
 #include "tui/console.h"
+#include "tui/display.h"
 #include "tui/view.h"
 
 static const struct view_ops *const views[] = {
@@ -176,4 +182,56 @@ view_write_reply(const cJSON *r, const char *name)
 		console_error("%s", client_error(r));
 	else
 		view_write_file(name, json_str(r, "markdown", ""));
+}
+
+char *
+view_edit(const char *initial, size_t max)
+{
+	char path[] = "/tmp/leitstand-edit-XXXXXX", chunk[4096];
+	struct buf text;
+	size_t len = strlen(initial);
+	ssize_t n;
+	pid_t pid;
+	int fd, status = 0;
+
+	if ((fd = mkstemp(path)) < 0) {
+		console_error("cannot make a file to edit: %s", strerror(errno));
+		return NULL;
+	}
+	if (write(fd, initial, len) != (ssize_t)len) {
+		console_error("cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return NULL;
+	}
+	close(fd);
+	display_suspend();
+	if ((pid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", "exec ${EDITOR:-vi} \"$1\"", "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	display_resume();
+	console_dirty();
+	buf_init(&text);
+	if ((fd = open(path, O_RDONLY)) >= 0) {
+		while ((n = read(fd, chunk, sizeof chunk)) > 0 && text.len <= max)
+			buf_add(&text, chunk, (size_t)n);
+		close(fd);
+	}
+	unlink(path);
+	while (text.len > 0 && strchr(" \t\r\n", text.data[text.len - 1]) != NULL)
+		text.data[--text.len] = '\0';
+	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		console_error("the editor failed; nothing was changed");
+	else if (text.len > max)
+		console_error("the text is longer than %zu KiB; nothing was changed", max / 1024);
+	else if (memchr(text.data != NULL ? text.data : "", '\0', text.len) != NULL)
+		console_error("the text holds a NUL byte; nothing was changed");
+	else {
+		return buf_take(&text);
+	}
+	buf_free(&text);
+	return NULL;
 }

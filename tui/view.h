@@ -31,6 +31,10 @@ extern const struct view_ops	view_handover_ops;
 void			 view_write_file(const char *name, const char *text);
 /* Writes a reply's "markdown" to the file, or shows the reply's error. */
 void			 view_write_reply(const cJSON *reply, const char *name);
+/* Runs $EDITOR (else vi) on a temporary file holding initial, the console suspended
+   meanwhile; the text saved, trailing blank lines dropped, at most max bytes (a new string),
+   or NULL after telling the user why. */
+char			*view_edit(const char *initial, size_t max);
 /* Switches to the playbooks view and asks to start a playbook (bound to an incident if > 0). */
 void			 view_playbooks_start(const char *id, long long incident);
 /* Shows a playbook run (open: where it continues; finished: its summary). */
