@@ -109,7 +109,7 @@ asan: deps
 leitstand-asan: build-asan/leitstand
 	@cp $< $@.tmp && mv -f $@.tmp $@
 
-bench: deps leitstand $(BUILD)/bench/ttybench $(BUILD)/bench/fill
+bench: deps leitstand $(BUILD)/bench/ttybench $(BUILD)/bench/fill $(BUILD)/bench/fill-releases
 	tests/bench/run
 
 $(BUILD)/bench/ttybench: tests/bench/ttybench.c
@@ -117,6 +117,10 @@ $(BUILD)/bench/ttybench: tests/bench/ttybench.c
 	$(CC) $(CFLAGS) -o $@ $< -lutil -lm
 
 $(BUILD)/bench/fill: tests/bench/fill.c $(BUILD)/libleitstand.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/fill-releases: tests/bench/fill-releases.c $(BUILD)/libleitstand.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -151,6 +155,8 @@ install: leitstand
 	install -D -m 0644 data/leitstand.service $(DESTDIR)$(PREFIX)/share/leitstand/leitstand.service
 	for f in playbooks/*/*.md; do \
 		install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/leitstand/$$f; done
+	for f in data/prompts/assistants/*/*; do \
+		install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/leitstand/$${f#data/}; done
 
 # Rewrites the generated tables of README.md and docs/protocol.md from the binary.
 docs: leitstand

@@ -31,8 +31,9 @@ cli_audit_verify(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		cli_print_json(r);
 	else if (intact)
-		printf("audit log OK: %.0f entries, chain intact\n",
-		    cJSON_GetObjectItem(r, "entries")->valuedouble);
+		printf("audit log OK: %.0f %s, chain intact\n",
+		    cJSON_GetObjectItem(r, "entries")->valuedouble,
+		    cJSON_GetObjectItem(r, "entries")->valuedouble == 1 ? "entry" : "entries");
 	else {
 		printf("audit log BROKEN at entry %.0f: ",
 		    cJSON_GetObjectItem(r, "first_bad")->valuedouble);

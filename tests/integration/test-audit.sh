@@ -9,7 +9,7 @@ DB=$T/data/leitstand.db
 
 note "an untouched chain verifies"
 out=$(ls_ audit verify)
-assert_eq "$out" "audit log OK: 6 entries, chain intact"
+assert_eq "$out" "audit log OK: 7 entries, chain intact" "6 reloads after the seeded prompt repository's import"
 assert_eq "$(ls_ audit verify --json | json_get intact)" "true"
 
 note "an edited row is found"
@@ -43,6 +43,6 @@ assert_contains "$OUT" "entry 5 is missing"
 
 note "export keeps raw bytes and pages through everything"
 out=$(ls_ audit export --format json)
-assert_eq "$(echo "$out" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" "5"
+assert_eq "$(echo "$out" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" "6"
 out=$(ls_ audit export --since 2000-01-01T00:00:00Z --until 2000-01-02T00:00:00Z)
 assert_eq "$(echo "$out" | tr -d '[:space:]')" "[]"

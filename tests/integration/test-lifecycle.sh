@@ -12,7 +12,7 @@ wait "$DAEMON_PID" 2>/dev/null || true
 [ -S "$SOCK" ] || fail "expected a stale socket after SIGKILL"
 expect_exit 1 ls_ status
 start_daemon
-assert_eq "$(ls_ audit verify)" "audit log OK: 20 entries, chain intact"
+assert_eq "$(ls_ audit verify)" "audit log OK: 21 entries, chain intact" "20 writes and the prompt repository's import"
 assert_eq "$(sqlite3 "$T/data/leitstand.db" 'PRAGMA journal_mode')" "wal"
 
 note "a second daemon on the same data dir refuses, with the owner's pid"

@@ -42,8 +42,8 @@ assert_eq "$(echo "$out" | json_get entries.0.role)" "daemon"
 assert_contains "$(echo "$out" | json_get entries.0.details)" "SIGHUP"
 ls_ config reload >/dev/null
 ls_ audit export --format csv >"$T/audit.csv"
-assert_eq "$(wc -l <"$T/audit.csv")" "5" "header + 4 entries"
-assert_contains "$(sed -n 5p "$T/audit.csv")" ",$me,admin,config.reload,$CFG,"
+assert_eq "$(wc -l <"$T/audit.csv")" "6" "header + 5 entries (the first: the prompt repository's import)"
+assert_contains "$(sed -n 6p "$T/audit.csv")" ",$me,admin,config.reload,$CFG,"
 
 note "a config that names a user under no role and refuses others"
 write_config <<EOF2

@@ -48,7 +48,7 @@ assert_contains "$OUT" "is longer than 107 bytes"
 
 note "without a daemon, a command starts a private one (as tmux does)"
 out=$(ls_ audit verify)
-assert_eq "$out" "audit log OK: 0 entries, chain intact"
+assert_eq "$out" "audit log OK: 1 entry, chain intact" "the prompt repository's import"
 pid=$(daemon_pid_from_status)
 PIDS+=("$pid")
 [ "$(ps -o ppid= -p "$pid" | tr -d ' ')" = 1 ] || [ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ] ||

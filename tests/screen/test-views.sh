@@ -31,7 +31,7 @@ check_views() {
 	[ "$gold" = 1 ] && golden "dashboard-$size" "$s"
 	keys "$s" 2; wait_screen "$s" "No incidents. + opens one."
 	keys "$s" 3; wait_screen "$s" "Model provider API errors"
-	keys "$s" 4; wait_screen "$s" "no prompt repository yet"
+	keys "$s" 4; wait_screen "$s" "live: release/support/1"
 	keys "$s" 5; wait_screen "$s" "config.reload"
 	wait_screen "$s" "ACTION"
 	keys "$s" '?'; wait_screen "$s" "(any key closes)"
