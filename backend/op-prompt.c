@@ -42,7 +42,9 @@ repo_fail(struct op_ctx *ctx, int rc, char *cause)
 	return -1;
 }
 
-/* The assistant an op is about: the argument, or the only one there is. */
+/* The assistant an op is about: the argument, or the only one there is; NULL after op_fail
+   (the repository is not open, or no such assistant). *names holds them, for the caller to
+   delete either way. */
 static const char *
 assistant_arg(struct op_ctx *ctx, cJSON **names)
 {
@@ -50,6 +52,9 @@ assistant_arg(struct op_ctx *ctx, cJSON **names)
 	const cJSON *n;
 	char *cause = NULL;
 
+	*names = NULL;
+	if (need_repo(ctx) != 0)
+		return NULL;
 	if ((*names = repo_assistants(ctx->srv->repo, &cause)) == NULL) {
 		repo_fail(ctx, REPO_ERROR, cause);
 		return NULL;
@@ -264,8 +269,6 @@ op_prompt_cat(struct op_ctx *ctx)
 	char *rev, *data, *cause = NULL;
 	size_t len;
 
-	if (need_repo(ctx) != 0)
-		return -1;
 	if ((a = assistant_arg(ctx, &names)) == NULL) {
 		cJSON_Delete(names);
 		return -1;
@@ -302,8 +305,6 @@ op_prompt_propose(struct op_ctx *ctx)
 	long long id;
 	int rc;
 
-	if (need_repo(ctx) != 0)
-		return -1;
 	if (blank(op_str(ctx, "description")))
 		return op_fail(ctx, "invalid_argument", "describe the change: why, and what it "
 		    "should do");
@@ -561,8 +562,6 @@ op_prompt_rollback(struct op_ctx *ctx)
 	long long n;
 	int rc;
 
-	if (need_repo(ctx) != 0)
-		return -1;
 	if ((a = assistant_arg(ctx, &names)) == NULL) {
 		cJSON_Delete(names);
 		return -1;

@@ -226,6 +226,11 @@ sync_tag(void *arg, const char *tag, const char *commit, long long when, const c
 		free(cause);
 	} else
 		sy->added++;
+	/* A crash between the release and its rows left the proposal open: it is released. */
+	if (r.proposal > 0 && r.approver != NULL && proposal_decide(sy->srv->db, r.proposal,
+	    "approved", r.approver, (time_t)when, json_str(t, "Gate-override", NULL), tag,
+	    &cause) != 0)
+		free(cause);
 	free(subject);
 	cJSON_Delete(t);
 	free(assistant);

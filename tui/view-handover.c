@@ -79,34 +79,19 @@ handover_key(enum action a)
 {
 	char name[64];
 	time_t now = time(NULL);
+	const char *p;
+	int nlines = 1;
 
-	switch (a) {
-	case ACTION_DOWN:
-		ho.top++;
-		break;
-	case ACTION_UP:
-		ho.top = ho.top > 0 ? ho.top - 1 : 0;
-		break;
-	case ACTION_PAGE_DOWN:
-		ho.top += ho.height > 1 ? ho.height - 1 : 1;
-		break;
-	case ACTION_PAGE_UP:
-		ho.top = ho.top > ho.height ? ho.top - ho.height + 1 : 0;
-		break;
-	case ACTION_FIRST:
-		ho.top = 0;
-		break;
-	case ACTION_WRITE:
+	if (a == ACTION_WRITE) {
 		if (ho.text == NULL)
 			return 1;
 		strftime(name, sizeof name, "handover-%Y%m%d-%H%M.md", localtime(&now));
 		view_write_file(name, ho.text);
 		return 1;
-	default:
-		return 0;
 	}
-	console_dirty();
-	return 1;
+	for (p = ho.text; p != NULL && (p = strchr(p, '\n')) != NULL; p++)
+		nlines++;
+	return view_scroll(&ho.top, ho.height, nlines, a);
 }
 
 static void

@@ -252,10 +252,6 @@ draw_detail(int y, int h, int w)
 		draw_text(y + 1, 2, w - 4, STYLE_DIM, "loading...");
 		return;
 	}
-	if (pr.top > pr.nlines - h)
-		pr.top = pr.nlines - h;
-	if (pr.top < 0)
-		pr.top = 0;
 	for (i = pr.top; i < pr.nlines && row < y + h; i++)
 		draw_text(row++, 1, w - 2, pr.lines[i].style, pr.lines[i].text);
 }
@@ -566,32 +562,8 @@ prompts_key(enum action a)
 			break;
 		}
 	}
-	if (pr.detail_id > 0) {
-		switch (a) {
-		case ACTION_DOWN:
-			pr.top++;
-			break;
-		case ACTION_UP:
-			pr.top = pr.top > 0 ? pr.top - 1 : 0;
-			break;
-		case ACTION_PAGE_DOWN:
-			pr.top += pr.height > 1 ? pr.height - 1 : 1;
-			break;
-		case ACTION_PAGE_UP:
-			pr.top = pr.top > pr.height ? pr.top - pr.height + 1 : 0;
-			break;
-		case ACTION_FIRST:
-			pr.top = 0;
-			break;
-		case ACTION_LAST:
-			pr.top = pr.nlines;
-			break;
-		default:
-			return 0;
-		}
-		console_dirty();
-		return 1;
-	}
+	if (pr.detail_id > 0)
+		return view_scroll(&pr.top, pr.height, pr.nlines, a);
 	if (!list_key(&pr.list, a))
 		return 0;
 	console_dirty();

@@ -235,3 +235,38 @@ view_edit(const char *initial, size_t max)
 	buf_free(&text);
 	return NULL;
 }
+
+int
+view_scroll(int *top, int height, int nlines, enum action a)
+{
+	int page = height > 1 ? height - 1 : 1, last = nlines > height ? nlines - height : 0;
+
+	switch (a) {
+	case ACTION_DOWN:
+		(*top)++;
+		break;
+	case ACTION_UP:
+		(*top)--;
+		break;
+	case ACTION_PAGE_DOWN:
+		*top += page;
+		break;
+	case ACTION_PAGE_UP:
+		*top -= page;
+		break;
+	case ACTION_FIRST:
+		*top = 0;
+		break;
+	case ACTION_LAST:
+		*top = last;
+		break;
+	default:
+		return 0;
+	}
+	if (*top > last)
+		*top = last;
+	if (*top < 0)
+		*top = 0;
+	console_dirty();
+	return 1;
+}

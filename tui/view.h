@@ -31,6 +31,9 @@ extern const struct view_ops	view_handover_ops;
 void			 view_write_file(const char *name, const char *text);
 /* Writes a reply's "markdown" to the file, or shows the reply's error. */
 void			 view_write_reply(const cJSON *reply, const char *name);
+/* Scrolls text of nlines lines shown height at a time for a list action: *top is the first
+   line shown, kept inside the text. Returns 1 if it was a scrolling action. */
+int			 view_scroll(int *top, int height, int nlines, enum action);
 /* Runs $EDITOR (else vi) on a temporary file holding initial, the console suspended
    meanwhile; the text saved, trailing blank lines dropped, at most max bytes (a new string),
    or NULL after telling the user why. */

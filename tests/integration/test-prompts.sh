@@ -13,7 +13,7 @@ groupadd "$group"
 for u in "$alice" "$bob" "$carol"; do
 	useradd -M -N -g "$group" -s /bin/sh "$u"
 done
-trap 'cleanup; rc=$?; userdel "$alice"; userdel "$bob"; userdel "$carol"; groupdel "$group";
+trap 'rc=$?; cleanup || rc=1; userdel "$alice"; userdel "$bob"; userdel "$carol"; groupdel "$group";
 	exit $rc' EXIT
 chmod 755 "$T"
 
@@ -258,3 +258,17 @@ start_daemon
 assert_eq "$(ls_ prompt history | wc -l)" "$((tags + 1))"
 ls_ audit verify >/dev/null
 g fsck --strict
+
+note "a release whose rows a crash lost is recorded again from its tag at start"
+stop_daemon
+sqlite3 "$T/data/leitstand.db" "DELETE FROM release WHERE proposal_id = 6;
+	UPDATE proposal SET state = 'evaluated', decided_by = NULL, release = NULL WHERE id = 6"
+start_daemon
+assert_eq "$(ls_ prompt history | wc -l)" "$((tags + 1))"
+out=$(ls_ prompt show 6 --json)
+assert_eq "$(echo "$out" | json_get proposal.state)" "approved"
+assert_eq "$(echo "$out" | json_get proposal.decided_by)" "$winner"
+out=$(ls_ audit list --action prompt.import --json)
+assert_eq "$(echo "$out" | json_get entries.0.details)" '{"releases":1}'
+assert_eq "$(echo "$out" | json_get entries.1.details)" '{"releases":1}' "the seed's release 1"
+ls_ audit verify >/dev/null

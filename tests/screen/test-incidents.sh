@@ -11,7 +11,7 @@ groupadd "$group"
 useradd -M -N -g "$group" -s /bin/sh "$alice"
 useradd -M -N -g "$group" -s /bin/sh "$bob"
 # The users go after their consoles have stopped.
-trap 'cleanup; rc=$?; userdel "$alice"; userdel "$bob"; groupdel "$group"; exit $rc' EXIT
+trap 'rc=$?; cleanup || rc=1; userdel "$alice"; userdel "$bob"; groupdel "$group"; exit $rc' EXIT
 chmod 755 "$T"
 # An editor that writes a two-line note, as a person would.
 printf '#!/bin/sh\nprintf "Vendor confirmed the outage.\\nNext update at 14:00, call +49 30 1234567.\\n" >"$1"\n' >"$T/editor"

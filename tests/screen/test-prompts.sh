@@ -10,7 +10,7 @@ group=ltg$$
 groupadd "$group"
 useradd -M -N -g "$group" -s /bin/sh "$alice"
 useradd -M -N -g "$group" -s /bin/sh "$bob"
-trap 'cleanup; rc=$?; userdel "$alice"; userdel "$bob"; groupdel "$group"; exit $rc' EXIT
+trap 'rc=$?; cleanup || rc=1; userdel "$alice"; userdel "$bob"; groupdel "$group"; exit $rc' EXIT
 chmod 755 "$T"
 # The editor adds a line to the copy of the prompt it is given, as a person would.
 printf '#!/bin/sh\necho "- Close every answer by thanking the customer." >>"$1"\n' >"$T/editor"
