@@ -591,6 +591,7 @@ eval_one(const struct eval_target *t, struct eval_slot *s, uint64_t *seed)
 	rq.body = body;
 	rq.bearer = t->token;
 	rq.timeout_ms = t->timeout_ms;
+	rq.abort = t->stop;
 	for (try = 1;; try++) {
 		err = why = NULL;
 		start = eval_now_ms();
@@ -615,6 +616,10 @@ eval_one(const struct eval_target *t, struct eval_slot *s, uint64_t *seed)
 			break;
 		}
 		free(why);
+		if (t->stop != NULL && atomic_load(t->stop)) {
+			s->why = xstrdup("stopped: the daemon is shutting down");
+			break;
+		}
 		if (wait <= 0) {
 			/* Exponential backoff, jittered so parallel runs spread out. */
 			wait = ldexp(0.5, try - 1);
@@ -638,7 +643,8 @@ eval_worker(void *arg)
 	seed = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)(uintptr_t)&seed ^ 0x9e3779b97f4a7c15ULL;
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
-		i = p->next < p->n ? p->next++ : -1;
+		i = p->next < p->n && (p->t->stop == NULL || !atomic_load(p->t->stop)) ?
+		    p->next++ : -1;
 		pthread_mutex_unlock(&p->lock);
 		if (i < 0)
 			break;

@@ -35,6 +35,7 @@ struct eval_target {
 	int		 max_tries;	/* tries per request on 429/5xx/timeouts/connection errors */
 	double		 price_in, price_out;	/* per million tokens; < 0: unknown, cost left out */
 	const struct redactor *redactor; /* for stored answers; NULL: the built-in detectors */
+	atomic_int	*stop;		/* non-zero: start no more runs or tries (or NULL) */
 };
 
 /* Parses evals.jsonl text: a JSON array of validated cases (repeat and min_pass filled in,

@@ -97,10 +97,20 @@ http_transient(CURLcode code)
 	case CURLE_UNKNOWN_OPTION:
 	case CURLE_TOO_MANY_REDIRECTS:
 	case CURLE_WRITE_ERROR:
+	case CURLE_ABORTED_BY_CALLBACK:
 		return 0;
 	default:
 		return 1;
 	}
+}
+
+/* Ends a transfer when its request's abort flag is set (checked about once a second). */
+static int
+http_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return atomic_load((atomic_int *)arg) != 0;
 }
 
 int
@@ -137,6 +147,11 @@ http_do(const struct http_request *rq, struct http_reply *rp, char **cause)
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, rp);
+	if (rq->abort != NULL) {
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, http_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, rq->abort);
+	}
 	hdr = curl_slist_append(hdr, "Accept: application/json");
 	if (rq->body != NULL) {
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
@@ -167,6 +182,8 @@ http_do(const struct http_request *rq, struct http_reply *rp, char **cause)
 		*cause = xprintf("reply larger than %zu MiB", sink.max >> 20);
 	else if (rc != CURLE_OK && sink.too_big)
 		*cause = xprintf("reply larger than %zu bytes", sink.max);
+	else if (rc == CURLE_ABORTED_BY_CALLBACK)
+		*cause = xstrdup("stopped");
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
 		*cause = xprintf("timeout: no answer within %ld ms", timeout);
 	else if (rc == CURLE_COULDNT_CONNECT && os_errno != 0)

@@ -4,6 +4,7 @@
 #ifndef HTTP_H
 #define HTTP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "backend/buf.h"
@@ -19,6 +20,7 @@ struct http_request {
 	long			 timeout_ms;	/* whole request; <= 0: 10 s */
 	long			 connect_ms;	/* <= 0: as timeout_ms, at most 10 s */
 	size_t			 max_body;	/* 0: 1 MiB */
+	atomic_int		*abort;		/* non-zero ends the transfer at once (or NULL) */
 };
 
 struct http_reply {

@@ -306,6 +306,13 @@ struct eval_job {
 };
 
 static struct eval_job *evals;
+static atomic_int	 evals_stop;
+
+void
+prompts_cancel(void)
+{
+	atomic_store(&evals_stop, 1);
+}
 
 int
 prompts_eval_running(long long proposal, int *done, int *total)
@@ -367,6 +374,7 @@ eval_done(void *arg)
 	struct eval_job *j = arg, **jp;
 	struct server *s = j->srv;
 	sqlite3_stmt *st;
+	const char *stopped;
 	char *cause = NULL, *object;
 	time_t now = time(NULL);
 	cJSON *d;
@@ -382,16 +390,19 @@ eval_done(void *arg)
 	cJSON_AddNumberToObject(d, "pass_rate", json_num_or(j->result, "pass_rate", 0));
 	cJSON_AddNumberToObject(d, "cases", json_num_or(j->result, "total", 0));
 	cJSON_AddNumberToObject(d, "passed", json_num_or(j->result, "passed", 0));
+	stopped = atomic_load(&evals_stop) ? "the daemon stopped while it ran" : NULL;
 	if (store_begin(s->db, &cause) != 0 ||
-	    proposal_eval_finish(s->db, j->eval, j->result, NULL, now, &cause) != 0 ||
-	    (j->baseline > 0 && proposal_eval_finish(s->db, j->baseline, j->base_result, NULL,
-	    now, &cause) != 0)) {
+	    proposal_eval_finish(s->db, j->eval, j->result, stopped, now, &cause) != 0 ||
+	    (j->baseline > 0 && proposal_eval_finish(s->db, j->baseline, j->base_result,
+	    stopped, now, &cause) != 0)) {
 		store_rollback(s->db);
 		log_debug("eval %lld: %s", j->eval, cause);
 	} else {
 		st = store_prepare(s->db, "UPDATE proposal SET state = 'evaluated' WHERE id = ? "
-		    "AND state = 'draft'");
+		    "AND state = 'draft' AND ? IS NULL");
 		sqlite3_bind_int64(st, 1, j->proposal);
+		if (stopped != NULL)
+			sqlite3_bind_text(st, 2, stopped, -1, SQLITE_STATIC);
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 		if (store_commit(s->db, &cause) != 0) {
@@ -454,6 +465,7 @@ eval_load(struct eval_job *j, const char *rev, struct eval_target *t, cJSON **ca
 	t->timeout_ms = s->cfg->eval_timeout * 1000;
 	t->max_tries = (int)s->cfg->eval_tries;
 	t->redactor = s->redactor;
+	t->stop = &evals_stop;
 	price = config_price(s->cfg, t->model);
 	t->price_in = price != NULL ? price->input : -1;
 	t->price_out = price != NULL ? price->output : -1;

@@ -508,7 +508,8 @@ server_shutdown(struct server *s)
 {
 	struct conn *c;
 
-	/* Jobs in flight finish and reply before the store closes. */
+	/* Jobs in flight finish and reply before the store closes; evals end early. */
+	prompts_cancel();
 	job_drain();
 	op_ticket_cancel_retries();
 	prompts_stop(s);

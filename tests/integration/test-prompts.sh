@@ -272,3 +272,39 @@ out=$(ls_ audit list --action prompt.import --json)
 assert_eq "$(echo "$out" | json_get entries.0.details)" '{"releases":1}'
 assert_eq "$(echo "$out" | json_get entries.1.details)" '{"releases":1}' "the seed's release 1"
 ls_ audit verify >/dev/null
+
+note "a staging endpoint that never answers: stopping the daemon ends the eval, recorded as such"
+python3 -c 'import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+held = []
+while True:
+    held.append(s.accept()[0])' "$T/hung.port" &
+PIDS+=($!)
+wait_for "[ -s '$T/hung.port' ]"
+write_config <<EOF2
+group = $group
+[roles]
+engineer = $alice
+approver = $bob
+[prompts]
+staging_url = http://127.0.0.1:$(cat "$T/hung.port")/v1/chat/completions
+eval_timeout = 600s
+EOF2
+ls_ config reload >/dev/null
+ls_ prompt cat system.md >"$T/p3/system.md"
+echo "- Answer in one sentence." >>"$T/p3/system.md"
+chmod -R a+rX "$T"
+as "$alice" prompt propose -m "One sentence" "$T/p3/system.md" >/dev/null
+id=$(ls_ prompt list --json | json_get proposals.0.id)
+as "$alice" prompt eval "$id" --no-wait >/dev/null
+wait_for "ls_ prompt show $id | grep -q 'eval .*: running'" 10
+kill -TERM "$DAEMON_PID"
+# Bounded: the requests in flight are cut, not waited out for their 600 s timeout.
+wait_for "! kill -0 $DAEMON_PID" 30
+wait "$DAEMON_PID" || fail "daemon exited with $?: $(cat "$T/daemon.log")"
+start_daemon
+out=$(ls_ prompt show "$id" --json)
+assert_eq "$(echo "$out" | json_get proposal.eval.status)" "failed"
+assert_eq "$(echo "$out" | json_get proposal.eval.error)" "the daemon stopped while it ran"
+assert_eq "$(echo "$out" | json_get proposal.state)" "draft"

@@ -12,8 +12,9 @@ useradd -M -N -g "$group" -s /bin/sh "$alice"
 useradd -M -N -g "$group" -s /bin/sh "$bob"
 trap 'rc=$?; cleanup || rc=1; userdel "$alice"; userdel "$bob"; groupdel "$group"; exit $rc' EXIT
 chmod 755 "$T"
-# The editor adds a line to the copy of the prompt it is given, as a person would.
-printf '#!/bin/sh\necho "- Close every answer by thanking the customer." >>"$1"\n' >"$T/editor"
+# The editor adds a line to the copy of the prompt it is given, as a person would, and one
+# with escape sequences pasted from somewhere.
+printf '#!/bin/sh\necho "- Close every answer by thanking the customer." >>"$1"\nprintf "%%s\\n" "- Be kind.\033[2J\033]0;pwned\007" >>"$1"\n' >"$T/editor"
 chmod 755 "$T/editor"
 
 start_sim
@@ -68,6 +69,10 @@ screen_ b -e | grep -F -- "+- Close every answer" | grep -q $'\e\\[32m' ||
 	fail "the added line is not green: $(screen_ b -e | grep -F -- '+- Close')"
 screen_ b -e | grep -F -- "+++ b/assistants/support/system.md" | grep -q $'\e\\[1m' ||
 	fail "the file header is not bold"
+wait_screen b '+- Be kind.^[[2J^[]0;pwned^G'
+[ "$(tmux_ display-message -p -t b '#{pane_title}')" != pwned ] || fail "the prompt set the title"
+assert_contains "$(git --git-dir="$T/data/prompts.git" show proposals/1:assistants/support/system.md)" \
+	$'- Be kind.\e[2J\e]0;pwned\a'
 
 note "alice may not approve; bob approves after confirming"
 keys a a
