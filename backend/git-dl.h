@@ -59,7 +59,8 @@
 	X(reference_peel) \
 	X(reference_remove) \
 	X(reference_target) \
-	X(remote_create_anonymous) \
+	X(remote_create_options_init) \
+	X(remote_create_with_opts) \
 	X(remote_free) \
 	X(remote_push) \
 	X(repository_free) \
@@ -149,7 +150,8 @@ int	git_dl_load(char **cause);
 #define git_reference_peel		(git_dl.reference_peel)
 #define git_reference_remove		(git_dl.reference_remove)
 #define git_reference_target		(git_dl.reference_target)
-#define git_remote_create_anonymous	(git_dl.remote_create_anonymous)
+#define git_remote_create_options_init	(git_dl.remote_create_options_init)
+#define git_remote_create_with_opts	(git_dl.remote_create_with_opts)
 #define git_remote_free			(git_dl.remote_free)
 #define git_remote_push			(git_dl.remote_push)
 #define git_repository_free		(git_dl.repository_free)

@@ -741,14 +741,19 @@ repo_push(const char *path, const char *remote, const char *const *refspecs, siz
 	git_repository *git = NULL;
 	git_remote *rem = NULL;
 	git_push_options opts;
+	git_remote_create_options ropts;
 	git_strarray specs = { (char **)refspecs, n };
 	int rc = REPO_ERROR;
 
-	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
 	if (git_dl_load(cause) != 0)
 		return REPO_ERROR;
+	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
+	/* The URL as configured: no url.*.insteadOf rewriting from the repository's config
+	   (whose lookups, with libgit2 1.5's pcre2 backend, also leak their match data). */
+	git_remote_create_options_init(&ropts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	ropts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
 	if (git_repository_open(&git, path) != 0 ||
-	    git_remote_create_anonymous(&rem, git, remote) != 0 ||
+	    (ropts.repository = git, git_remote_create_with_opts(&rem, remote, &ropts)) != 0 ||
 	    git_remote_push(rem, &specs, &opts) != 0)
 		*cause = git_cause("push");
 	else
