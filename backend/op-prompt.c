@@ -433,7 +433,6 @@ op_prompt_approve(struct op_ctx *ctx)
 		return op_fail(ctx, "forbidden", "four eyes: %s proposed %lld and may not approve "
 		    "it; another approver must", who->user, id);
 	}
-	p = (cJSON_Delete(p), proposal_get(s->db, id, 0));
 	e = cJSON_GetObjectItem(p, "eval");
 	pass = e != NULL && strcmp(json_str(e, "status", ""), "done") == 0 ?
 	    json_num_or(e, "pass_rate", NAN) : NAN;

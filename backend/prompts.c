@@ -196,6 +196,7 @@ sync_tag(void *arg, const char *tag, const char *commit, long long when, const c
 	struct sync *sy = arg;
 	struct release_row r;
 	char *assistant, *slash, *cause = NULL, *subject;
+	const char *eval;
 	cJSON *t;
 	long long n;
 
@@ -219,7 +220,9 @@ sync_tag(void *arg, const char *tag, const char *commit, long long when, const c
 	r.approver = cJSON_GetStringValue(cJSON_GetObjectItem(t, "Approved-by"));
 	r.proposal = atoll(json_str(t, "Proposal", "0"));
 	r.description = subject;
-	r.pass_rate = -1;
+	/* "Eval: 95% (19 of 20 cases)" */
+	eval = json_str(t, "Eval", "");
+	r.pass_rate = *eval >= '0' && *eval <= '9' ? atof(eval) / 100 : -1;
 	r.rollback_of = cJSON_GetStringValue(cJSON_GetObjectItem(t, "Rollback-of"));
 	if (release_add(sy->srv->db, &r, &cause) != 0) {
 		log_debug("%s: %s", tag, cause);

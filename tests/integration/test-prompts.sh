@@ -268,6 +268,7 @@ assert_eq "$(ls_ prompt history | wc -l)" "$((tags + 1))"
 out=$(ls_ prompt show 6 --json)
 assert_eq "$(echo "$out" | json_get proposal.state)" "approved"
 assert_eq "$(echo "$out" | json_get proposal.decided_by)" "$winner"
+assert_eq "$(ls_ prompt history --limit 1 --json | json_get releases.0.pass_rate)" "1"
 out=$(ls_ audit list --action prompt.import --json)
 assert_eq "$(echo "$out" | json_get entries.0.details)" '{"releases":1}'
 assert_eq "$(echo "$out" | json_get entries.1.details)" '{"releases":1}' "the seed's release 1"
