@@ -12,12 +12,15 @@
 #include "backend/incident.h"
 #include "backend/log.h"
 #include "backend/loop.h"
+#include "backend/retention.h"
 #include "backend/server.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
 
 #define ACTOR	"leitstand"
 #define ROLE	"daemon"
+#define PURGE_FIRST_MS	(60 * 1000L)
+#define PURGE_EVERY_MS	(24 * 3600 * 1000L)
 
 /* Incidents changed in one transaction, announced once it is committed. */
 struct changes {
@@ -217,6 +220,45 @@ am_tick(void *arg)
 	job_start(s->loop, am_work, am_done, r);
 }
 
+/* The daily purge, as the daemon: what is past its retention period goes, audited. */
+static void
+purge_tick(void *arg)
+{
+	struct server *s = arg;
+	char *cause = NULL, *details;
+	cJSON *counts;
+
+	if (store_begin(s->db, &cause) != 0) {
+		log_debug("purge: %s", cause);
+		free(cause);
+		return;
+	}
+	if ((counts = retention_purge(s->db, s->cfg, time(NULL), 0, &cause)) == NULL) {
+		store_rollback(s->db);
+		log_debug("purge: %s", cause);
+		free(cause);
+		return;
+	}
+	details = cJSON_PrintUnformatted(counts);
+	cJSON_Delete(counts);
+	if (audit_append(s->db, ACTOR, ROLE, "purge", "retention", details, &cause) < 0 ||
+	    store_commit(s->db, &cause) != 0) {
+		store_rollback(s->db);
+		log_debug("purge: %s", cause);
+		free(cause);
+	}
+	cJSON_free(details);
+}
+
+static void
+purge_first(void *arg)
+{
+	struct server *s = arg;
+
+	s->purge_timer = loop_timer_add(s->loop, PURGE_EVERY_MS, 1, purge_tick, s);
+	purge_tick(s);
+}
+
 void
 automation_start(struct server *s)
 {
@@ -233,6 +275,8 @@ automation_start(struct server *s)
 		s->am_timer = loop_timer_add(s->loop, s->cfg->am_interval * 1000, 1, am_tick, s);
 		am_tick(s);
 	}
+	/* Soon after start (a daemon restarted daily still purges), then once a day. */
+	s->purge_timer = loop_timer_add(s->loop, PURGE_FIRST_MS, 0, purge_first, s);
 }
 
 void
@@ -240,7 +284,8 @@ automation_stop(struct server *s)
 {
 	loop_timer_remove(s->incident_timer);
 	loop_timer_remove(s->am_timer);
-	s->incident_timer = s->am_timer = NULL;
+	loop_timer_remove(s->purge_timer);
+	s->incident_timer = s->am_timer = s->purge_timer = NULL;
 }
 
 void

@@ -84,6 +84,13 @@ struct config {
 	char		*prompt_remote;
 	long long	 push_retry;
 
+	/* [retention], seconds (0: kept) */
+	long long	 keep_incident_notes;
+	long long	 keep_timeline_details;
+	long long	 keep_playbook_notes;
+	long long	 keep_eval_transcripts;
+	long long	 keep_audit_details;
+
 	/* [roles] */
 	char		*owner_role;
 	char		*default_role;

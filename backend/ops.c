@@ -225,6 +225,16 @@ static const struct op_arg prompt_history_args[] = {
 	{ NULL, 0, 0, 0, 0 }
 };
 
+static const struct op_arg purge_args[] = {
+	{ "dry_run", ARG_BOOL, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct op_arg gdpr_args[] = {
+	{ "subject", ARG_STRING, 1, 0, 256 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
 /* The one op table; docs/protocol.md describes each entry. */
 const struct op ops_table[] = {
 	{ "status", PERM_READ, 0, no_args, op_status,
@@ -312,6 +322,12 @@ const struct op ops_table[] = {
 	  "a new release equal to an earlier one (default: the one before the latest)" },
 	{ "prompt.history", PERM_READ, 0, prompt_history_args, op_prompt_history,
 	  "releases, newest first" },
+	{ "purge", PERM_ADMIN, OP_WRITE, purge_args, op_purge,
+	  "remove what is past its [retention] period now; dry_run: only count it" },
+	{ "gdpr.export", PERM_ADMIN, OP_WRITE, gdpr_args, op_gdpr_export,
+	  "every stored record that mentions a data subject (GDPR Art. 15); audited" },
+	{ "gdpr.erase", PERM_ADMIN, OP_WRITE, gdpr_args, op_gdpr_erase,
+	  "erase a data subject wherever stored (GDPR Art. 17); reports what changed" },
 	{ "config.reload", PERM_ADMIN, OP_WRITE, no_args, op_config_reload,
 	  "re-read the config file; roles apply to connected clients at once" },
 	{ NULL, 0, 0, NULL, NULL, NULL }
@@ -516,6 +532,8 @@ ops_run_write(struct op_ctx *ctx)
 		free(cause);
 		return -1;
 	}
+	if (ctx->committed != NULL)
+		ctx->committed(ctx);
 	if (ctx->event != NULL) {
 		server_publish(s, ctx->event_topic, ctx->event);
 		ctx->event = NULL;

@@ -39,6 +39,7 @@ struct op_ctx {
 	int			 deferred;	/* reply comes later, from a job */
 	cJSON			*event;		/* writes: published once committed */
 	unsigned		 event_topic;
+	void			(*committed)(struct op_ctx *); /* writes: runs after the commit */
 };
 
 struct op {
@@ -103,6 +104,9 @@ int	op_prompt_approve(struct op_ctx *);
 int	op_prompt_reject(struct op_ctx *);
 int	op_prompt_rollback(struct op_ctx *);
 int	op_prompt_history(struct op_ctx *);
+int	op_purge(struct op_ctx *);
+int	op_gdpr_export(struct op_ctx *);
+int	op_gdpr_erase(struct op_ctx *);
 /* Drops ticket exports waiting to try again (the daemon is stopping). */
 void	op_ticket_cancel_retries(void);
 

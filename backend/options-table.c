@@ -67,6 +67,18 @@ const struct option_def options_table[] = {
 	{ "prompts", "push_retry", OPT_DURATION, G(push_retry), 5, 86400, NULL, 0,
 	  "wait before pushing again after a failed push" },
 
+	{ "retention", "incident_notes", OPT_DURATION, G(keep_incident_notes), 0, 10 * 365 * DAY,
+	  NULL, 0, "how long notes on incident timelines are kept; 0: for ever" },
+	{ "retention", "timeline_details", OPT_DURATION, G(keep_timeline_details), 0,
+	  10 * 365 * DAY, NULL, 0,
+	  "how long timeline details (KPI snapshots, alert data) and alert annotations are kept" },
+	{ "retention", "playbook_notes", OPT_DURATION, G(keep_playbook_notes), 0, 10 * 365 * DAY,
+	  NULL, 0, "how long notes on playbook steps are kept" },
+	{ "retention", "eval_transcripts", OPT_DURATION, G(keep_eval_transcripts), 0,
+	  10 * 365 * DAY, NULL, 0, "how long the answers and failure reasons of eval cases are kept" },
+	{ "retention", "audit_details", OPT_DURATION, G(keep_audit_details), 0, 10 * 365 * DAY,
+	  NULL, 0, "how long audit entries keep their details (their hash stays: the chain verifies)" },
+
 	{ "roles", "owner", OPT_CHOICE, G(owner_role), 0, 0, role_choices, 0,
 	  "role of the user the daemon runs as, unless listed below (a private daemon's owner)" },
 	{ "roles", "default", OPT_CHOICE, G(default_role), 0, 0, role_choices, 0,

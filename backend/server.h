@@ -61,6 +61,7 @@ struct server {
 	struct redactor	*redactor;
 	struct loop_timer *incident_timer;
 	struct loop_timer *am_timer;
+	struct loop_timer *purge_timer;
 	int		 am_busy;	/* a read of Alertmanager is in flight */
 	char		*am_error;	/* why the last read failed, or NULL */
 	struct library	*library;	/* the playbooks */

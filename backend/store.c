@@ -125,7 +125,10 @@ store_open(const char *dir, int readonly, char **cause)
 	}
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, 5000);
-	if (store_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;", cause) != 0)
+	/* secure_delete: what retention and erasure remove is overwritten, not left in free
+	   pages of the file. */
+	if (store_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; "
+	    "PRAGMA secure_delete = ON;", cause) != 0)
 		goto fail;
 	if (!readonly) {
 		if (store_exec(db, "PRAGMA journal_mode = WAL;", cause) != 0 ||

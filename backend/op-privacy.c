@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: ISC */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/gdpr.h"
+#include "backend/hash.h"
+#include "backend/ops.h"
+#include "backend/retention.h"
+#include "backend/server.h"
+#include "backend/xmalloc.h"
+
+/* Old versions of removed data may still sit in the write-ahead log: fold it into the
+   database (where secure_delete overwrote them) and empty it. */
+static void
+wal_truncate(struct op_ctx *ctx)
+{
+	sqlite3_exec(ctx->srv->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+}
+
+/* purge: what is past its retention period goes now (dry_run: only counted). */
+int
+op_purge(struct op_ctx *ctx)
+{
+	int dry = op_bool(ctx, "dry_run", 0);
+	char *cause = NULL;
+	cJSON *counts;
+
+	if ((counts = retention_purge(ctx->srv->db, ctx->srv->cfg, time(NULL), dry,
+	    &cause)) == NULL) {
+		op_fail(ctx, "internal", "%s", cause);
+		free(cause);
+		return -1;
+	}
+	cJSON_AddBoolToObject(ctx->reply, "dry_run", dry);
+	cJSON_AddItemToObject(ctx->reply, "classes", counts);
+	ctx->object = xstrdup(dry ? "retention (dry run)" : "retention");
+	ctx->details = cJSON_Duplicate(counts, 1);
+	if (!dry)
+		ctx->committed = wal_truncate;
+	return 0;
+}
+
+/* The audit log names a subject by its hash: the request must not store what it erases. */
+static const char *
+subject_arg(struct op_ctx *ctx)
+{
+	const char *subject = op_str(ctx, "subject");
+	char *cause = NULL, hex[HASH_HEX];
+
+	if (gdpr_subject_ok(subject, &cause) != 0) {
+		op_fail(ctx, "invalid_argument", "%s", cause);
+		free(cause);
+		return NULL;
+	}
+	hash_sha256_hex(subject, strlen(subject), hex);
+	ctx->object = xprintf("subject sha256:%.16s", hex);
+	return subject;
+}
+
+/* gdpr.export (Art. 15): every stored record that mentions the subject. */
+int
+op_gdpr_export(struct op_ctx *ctx)
+{
+	const char *subject = subject_arg(ctx);
+	const cJSON *t;
+	cJSON *records;
+	int n = 0;
+
+	if (subject == NULL)
+		return -1;
+	records = gdpr_export(ctx->srv->db, subject);
+	cJSON_ArrayForEach(t, records)
+		n += cJSON_GetArraySize(t);
+	cJSON_AddItemToObject(ctx->reply, "records", records);
+	ctx->details = cJSON_CreateObject();
+	cJSON_AddNumberToObject(ctx->details, "records", n);
+	return 0;
+}
+
+/* gdpr.erase (Art. 17): the subject replaced everywhere it is stored, reported per column. */
+int
+op_gdpr_erase(struct op_ctx *ctx)
+{
+	const char *subject = subject_arg(ctx);
+	char *cause = NULL;
+	cJSON *changed;
+
+	if (subject == NULL)
+		return -1;
+	if ((changed = gdpr_erase(ctx->srv->db, subject, &cause)) == NULL) {
+		op_fail(ctx, "internal", "%s", cause);
+		free(cause);
+		return -1;
+	}
+	cJSON_AddItemToObject(ctx->reply, "changed", changed);
+	ctx->details = cJSON_Duplicate(changed, 1);
+	ctx->committed = wal_truncate;
+	return 0;
+}

@@ -1,0 +1,134 @@
+#!/bin/bash
+# Data protection: retention purges per class (and the audit chain still verifies), data-subject
+# export and erasure through the real daemon, nothing of the subject left in the database
+# files, and docs/data-map.md kept true against the live schema.
+. "$(dirname "$0")/../lib/lib.sh"
+REPO=$(cd "$TESTS/.." && pwd)
+
+write_config <<EOF2
+[retention]
+audit_details = 3s
+eval_transcripts = 0
+EOF2
+start_daemon
+DB=$T/data/leitstand.db
+
+note "notes and step notes; the old ones are backdated behind the daemon's back"
+ls_ incident open --severity 2 --title "Anna Schmidt cannot log in" \
+	--description "Reported by anna.schmidt@example.com" >/dev/null
+ls_ incident note 1 "Called Anna Schmidt back, she will retry" >/dev/null
+ls_ incident note 1 "fresh note about ANNA SCHMIDT" >/dev/null
+ls_ playbook run api-errors --incident 1 >/dev/null
+ls_ run note 1 1 "asked anna schmidt for a screenshot" >/dev/null
+ls_ run step 1 1 skipped "Anna Schmidt was offline" >/dev/null
+ls_ incident open --severity 4 --title "Unrelated: widget colour" >/dev/null
+sqlite3 "$DB" "UPDATE timeline SET ts = ts - 400 * 86400 WHERE id = (SELECT min(id) FROM timeline
+	WHERE kind = 'note'); UPDATE run_note SET at = at - 400 * 86400;
+	UPDATE run_step SET at = at - 400 * 86400"
+assert_contains "$(ls_ incident show 1)" "Reported by [email]"
+sleep 4	# audit_details = 3s: every entry so far is past it
+
+note "only an admin purges"
+write_config <<EOF2
+[retention]
+audit_details = 3s
+eval_transcripts = 0
+[roles]
+owner = engineer
+EOF2
+kill -HUP "$DAEMON_PID"
+wait_for "ls_ status | grep -q 'role      engineer'"
+expect_exit 1 ls_ purge --dry-run
+assert_contains "$OUT" "purge needs role admin"
+expect_exit 1 ls_ gdpr export --subject "Anna Schmidt"
+assert_contains "$OUT" "gdpr.export needs role admin"
+write_config <<EOF2
+[retention]
+audit_details = 3s
+eval_transcripts = 0
+EOF2
+kill -HUP "$DAEMON_PID"
+wait_for "ls_ status | grep -q 'role      admin'"
+
+note "a dry run counts per class and changes nothing"
+out=$(ls_ purge --dry-run)
+assert_contains "$out" "incident_notes     older than 365d: 1 would go"
+assert_contains "$out" "playbook_notes     older than 365d: 2 would go"
+assert_contains "$out" "eval_transcripts   kept for ever"
+n=$(ls_ purge --dry-run --json | python3 -c 'import json,sys
+print([c for c in json.load(sys.stdin)["classes"] if c["class"] == "audit_details"][0]["count"])')
+[ "$n" -ge 5 ] || fail "expected the old audit details to count, got $n"
+assert_contains "$(ls_ incident show 1)" "Called Anna Schmidt back"
+
+note "the purge removes exactly what is past its period; the chain still verifies"
+out=$(ls_ purge)
+assert_contains "$out" "incident_notes     older than 365d: 1 removed"
+assert_contains "$out" "playbook_notes     older than 365d: 2 removed"
+echo "$out" | grep -q "audit_details      older than 3s: [1-9][0-9]* removed" ||
+	fail "no audit details removed: $out"
+show=$(ls_ incident show 1)
+assert_not_contains "$show" "Called Anna Schmidt back"
+assert_contains "$show" "note           root: [removed after the retention period]"
+assert_contains "$show" "fresh note about ANNA SCHMIDT"
+assert_eq "$(sqlite3 "$DB" "SELECT text FROM run_note")" "[removed after the retention period]"
+assert_eq "$(sqlite3 "$DB" "SELECT note FROM run_step")" "[removed after the retention period]"
+assert_eq "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE details LIKE '%Anna%'")" "0"
+ls_ audit verify >/dev/null
+entry=$(ls_ audit list --limit 1 --json)
+assert_eq "$(echo "$entry" | json_get entries.0.action)" "purge"
+assert_contains "$(echo "$entry" | json_get entries.0.details)" '"class":"playbook_notes"'
+assert_contains "$(ls_ purge --dry-run)" "playbook_notes     older than 365d: 0 would go"
+
+note "a subject must be specific"
+expect_exit 1 ls_ gdpr export --subject " a "
+assert_contains "$OUT" "at least 3 characters"
+expect_exit 2 ls_ gdpr erase
+assert_contains "$OUT" "--subject is required"
+
+note "export: every record that mentions the subject, whatever its case"
+ls_ gdpr export --subject "anna schmidt" >"$T/export.json"
+python3 - "$T/export.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert sorted(d) == ["incident", "timeline"], sorted(d)
+assert [i["title"] for i in d["incident"]] == ["Anna Schmidt cannot log in"], d["incident"]
+texts = " | ".join(t["text"] for t in d["timeline"])
+for want in ("fresh note about ANNA SCHMIDT", "Anna Schmidt was offline", "SEV2 opened"):
+    assert want in texts, (want, texts)
+assert "widget colour" not in json.dumps(d)
+PY
+
+note "erase: the subject is replaced wherever stored, the audit log keeps no copy of it"
+out=$(ls_ gdpr erase --subject "Anna Schmidt")
+assert_contains "$out" "incident.title           1"
+assert_contains "$out" "timeline.text            4"
+assert_eq "$(ls_ gdpr export --subject "anna schmidt" | tr -d '[:space:]')" "{}"
+assert_contains "$(ls_ incident show 1)" "[erased] cannot log in"
+assert_contains "$(ls_ incident show 2)" "Unrelated: widget colour"
+ls_ audit verify >/dev/null
+audit=$(ls_ audit list --limit 2 --json)
+assert_eq "$(echo "$audit" | json_get entries.1.action)" "gdpr.erase"
+assert_contains "$(echo "$audit" | json_get entries.1.object)" "subject sha256:"
+assert_not_contains "$audit" "Anna"
+# Not in the database, its write-ahead log or shared memory: overwritten, not just unlinked.
+for f in "$T"/data/leitstand.db*; do
+	! grep -aqi "anna schmidt" "$f" || fail "$f still holds the subject"
+done
+
+note "docs/data-map.md has a row for every column of the live schema, and no other"
+map=$REPO/docs/data-map.md
+for table in $(sqlite3 "$DB" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"); do
+	for col in $(sqlite3 "$DB" "SELECT name FROM pragma_table_info('$table')"); do
+		grep -q "^| \`$table\.$col\` | \(yes\|no\) |" "$map" ||
+			fail "docs/data-map.md has no row for $table.$col"
+		echo "$table.$col" >>"$T/live"
+	done
+done
+sed -n 's/^| `\([a-z_]*\.[a-z_]*\)` | .*/\1/p' "$map" | sort >"$T/mapped"
+assert_eq "$(sort "$T/live" | comm -13 - "$T/mapped")" "" "rows for columns that do not exist"
+
+note "the columns marked personal are the ones gdpr export and erase search"
+sed -n 's/^| `\([a-z_]*\.[a-z_]*\)` | yes |.*/\1/p' "$map" | sort >"$T/personal.doc"
+grep -o '{ "[a-z_]*", "[a-z_]*" }' "$REPO/backend/gdpr.c" |
+	sed 's/{ "\([a-z_]*\)", "\([a-z_]*\)" }/\1.\2/' | sort >"$T/personal.code"
+assert_eq "$(diff "$T/personal.doc" "$T/personal.code")" "" "data map vs backend/gdpr.c"
