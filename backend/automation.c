@@ -6,6 +6,7 @@
 #include "backend/alerts.h"
 #include "backend/audit.h"
 #include "backend/automation.h"
+#include "backend/checkpoint.h"
 #include "backend/config.h"
 #include "backend/http.h"
 #include "backend/job.h"
@@ -220,6 +221,25 @@ am_tick(void *arg)
 	job_start(s->loop, am_work, am_done, r);
 }
 
+/* The chain head signed every checkpoint_interval, when it moved since the last one. */
+static void
+checkpoint_tick(void *arg)
+{
+	struct server *s = arg;
+	long long head = checkpoint_head(s->db);
+	char *line = NULL, *cause = NULL;
+
+	if (head == s->checkpoint_seq)
+		return;
+	if (checkpoint_append(s->cfg, s->db, &line, &cause) != 0) {
+		log_debug("audit checkpoint: %s", cause);
+		free(cause);
+		return;
+	}
+	s->checkpoint_seq = head;
+	free(line);
+}
+
 /* The daily purge, as the daemon: what is past its retention period goes, audited. */
 static void
 purge_tick(void *arg)
@@ -275,6 +295,9 @@ automation_start(struct server *s)
 		s->am_timer = loop_timer_add(s->loop, s->cfg->am_interval * 1000, 1, am_tick, s);
 		am_tick(s);
 	}
+	if (s->cfg->checkpoint_file != NULL && *s->cfg->checkpoint_file != '\0')
+		s->checkpoint_timer = loop_timer_add(s->loop, s->cfg->checkpoint_interval * 1000, 1,
+		    checkpoint_tick, s);
 	/* Soon after start (a daemon restarted daily still purges), then once a day. */
 	s->purge_timer = loop_timer_add(s->loop, PURGE_FIRST_MS, 0, purge_first, s);
 }
@@ -285,7 +308,8 @@ automation_stop(struct server *s)
 	loop_timer_remove(s->incident_timer);
 	loop_timer_remove(s->am_timer);
 	loop_timer_remove(s->purge_timer);
-	s->incident_timer = s->am_timer = s->purge_timer = NULL;
+	loop_timer_remove(s->checkpoint_timer);
+	s->incident_timer = s->am_timer = s->purge_timer = s->checkpoint_timer = NULL;
 }
 
 void

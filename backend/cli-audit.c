@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: ISC */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,15 +9,81 @@
 #include "backend/client.h"
 #include "backend/json.h"
 
-/* leitstand audit verify [--json] */
+/* leitstand audit verify [--checkpoints FILE] [--json] */
 int
 cli_audit_verify(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "checkpoints", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *file = NULL;
+	char *path = NULL;
+	cJSON *req, *r;
+	double entries;
+	int ch, intact;
+
+	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (ch == 'j')
+			cli->json = 1;
+		else if (ch == 'c')
+			file = optarg;
+		else
+			return EXIT_USAGE;
+	}
+	if (optind != argc)
+		return EXIT_USAGE;
+	/* The daemon opens the file: it gets a path that does not depend on our directory. */
+	if (file != NULL && (path = realpath(file, NULL)) == NULL) {
+		cli_error("%s: %s", file, strerror(errno));
+		return 1;
+	}
+	req = client_request("audit.verify");
+	if (path != NULL)
+		cJSON_AddStringToObject(req, "checkpoints", path);
+	free(path);
+	if (cli_connect(cli, 1) != 0 || (r = cli_call(cli, req)) == NULL)
+		return 1;
+	intact = cJSON_IsTrue(cJSON_GetObjectItem(r, "intact"));
+	entries = json_num(r, "entries");
+	if (cli->json)
+		cli_print_json(r);
+	else if (intact) {
+		printf("audit log OK: %.0f %s, chain intact", entries, entries == 1 ? "entry" :
+		    "entries");
+		if (cJSON_GetObjectItem(r, "checkpoints") != NULL)
+			printf("; %.0f checkpoint%s vouch for it", json_num(r, "checkpoints"),
+			    json_num(r, "checkpoints") == 1 ? "" : "s");
+		putchar('\n');
+	} else if (cJSON_IsTrue(cJSON_GetObjectItem(r, "checkpoints_failed"))) {
+		printf("audit log BROKEN: ");
+		cli_put(json_str(r, "reason", ""));
+		printf(" (the chain of %.0f entries is intact in itself)\n", entries);
+	} else {
+		printf("audit log BROKEN at entry %.0f: ", json_num(r, "first_bad"));
+		cli_put(json_str(r, "reason", ""));
+		printf(" (%.0f entries before it are intact)\n", entries);
+	}
+	cJSON_Delete(r);
+	return intact ? 0 : EXIT_CHECK;
+}
+
+static void
+print_checkpoint(const cJSON *r)
+{
+	cli_put(json_str(r, "checkpoint", ""));
+	putchar('\n');
+}
+
+/* leitstand audit checkpoint [--json] */
+int
+cli_audit_checkpoint(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
 	};
-	cJSON *r;
-	int ch, intact;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
 		if (ch != 'j')
@@ -25,24 +92,7 @@ cli_audit_verify(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return EXIT_USAGE;
-	if (cli_connect(cli, 1) != 0 || (r = cli_call(cli, client_request("audit.verify"))) == NULL)
-		return 1;
-	intact = cJSON_IsTrue(cJSON_GetObjectItem(r, "intact"));
-	if (cli->json)
-		cli_print_json(r);
-	else if (intact)
-		printf("audit log OK: %.0f %s, chain intact\n",
-		    cJSON_GetObjectItem(r, "entries")->valuedouble,
-		    cJSON_GetObjectItem(r, "entries")->valuedouble == 1 ? "entry" : "entries");
-	else {
-		printf("audit log BROKEN at entry %.0f: ",
-		    cJSON_GetObjectItem(r, "first_bad")->valuedouble);
-		cli_put(json_str(r, "reason", ""));
-		printf(" (%.0f entries before it are intact)\n",
-		    cJSON_GetObjectItem(r, "entries")->valuedouble);
-	}
-	cJSON_Delete(r);
-	return intact ? 0 : EXIT_CHECK;
+	return cli_run(cli, client_request("audit.checkpoint"), print_checkpoint);
 }
 
 /* leitstand audit list [--actor USER] [--action ACTION] [--limit N] [--json] */

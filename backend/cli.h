@@ -43,6 +43,7 @@ void	 cli_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 int	 cli_status(struct cli *, int, char **);
 int	 cli_audit_verify(struct cli *, int, char **);
+int	 cli_audit_checkpoint(struct cli *, int, char **);
 int	 cli_audit_list(struct cli *, int, char **);
 int	 cli_audit_export(struct cli *, int, char **);
 int	 cli_config_check(struct cli *, int, char **);

@@ -538,6 +538,8 @@ config_demo(struct config *cfg)
 	cfg->data_dir = default_data_dir("leitstand-demo");
 	free(cfg->prompt_repo);
 	cfg->prompt_repo = xprintf("%s/prompts.git", cfg->data_dir);
+	free(cfg->checkpoint_key);
+	cfg->checkpoint_key = xprintf("%s/audit.key", cfg->data_dir);
 	cfg->name = xstrdup("Demo Assistant");
 	cfg->environment = xstrdup("simulated");
 }
@@ -708,6 +710,8 @@ config_load(struct config *cfg, const char *file, char **cause)
 		cfg->prompt_seed = default_shipped_dir("prompts", "data/prompts");
 	if (cfg->prompt_repo == NULL)
 		cfg->prompt_repo = xprintf("%s/prompts.git", cfg->data_dir);
+	if (cfg->checkpoint_key == NULL)
+		cfg->checkpoint_key = xprintf("%s/audit.key", cfg->data_dir);
 	return 0;
 }
 

@@ -84,6 +84,12 @@ struct config {
 	char		*prompt_remote;
 	long long	 push_retry;
 
+	/* [audit] */
+	char		*checkpoint_key;
+	char		*checkpoint_file;
+	long long	 checkpoint_interval;
+	int		 checkpoint_syslog;
+
 	/* [retention], seconds (0: kept) */
 	long long	 keep_incident_notes;
 	long long	 keep_timeline_details;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "backend/audit.h"
+#include "backend/checkpoint.h"
 #include "backend/config.h"
 #include "backend/job.h"
 #include "backend/ops.h"
@@ -47,6 +48,10 @@ struct verify_job {
 	struct server	*srv;
 	unsigned long	 conn;
 	char		*data_dir;
+	char		*checkpoints;	/* a checkpoints file to check the log against, or NULL */
+	char		*key;
+	long long	 vouched;
+	int		 chain_ok;
 	cJSON		*reply;
 	int		 result;
 	long long	 count, bad;
@@ -64,6 +69,9 @@ verify_work(void *arg)
 		return;
 	}
 	j->result = audit_verify(db, &j->count, &j->bad, &j->why);
+	if ((j->chain_ok = j->result == 0) && j->checkpoints != NULL)
+		j->result = checkpoint_verify(j->key, db, j->checkpoints, &j->vouched, &j->bad,
+		    &j->why);
 	store_close(db);
 }
 
@@ -76,13 +84,19 @@ verify_done(void *arg)
 	if (j->result >= 0) {
 		cJSON_AddBoolToObject(r, "intact", j->result == 0);
 		cJSON_AddNumberToObject(r, "entries", (double)j->count);
+		if (j->checkpoints != NULL && j->result == 0)
+			cJSON_AddNumberToObject(r, "checkpoints", (double)j->vouched);
 		if (j->result == 1) {
+			if (j->chain_ok)
+				cJSON_AddBoolToObject(r, "checkpoints_failed", 1);
 			cJSON_AddNumberToObject(r, "first_bad", (double)j->bad);
 			cJSON_AddStringToObject(r, "reason", j->why);
 		}
 	}
 	ops_reply_later(j->srv, j->conn, r, j->result < 0 ? "internal" : NULL, j->why);
 	free(j->data_dir);
+	free(j->checkpoints);
+	free(j->key);
 	free(j->why);
 	free(j);
 }
@@ -90,13 +104,40 @@ verify_done(void *arg)
 int
 op_audit_verify(struct op_ctx *ctx)
 {
-	struct verify_job *j = xcalloc(1, sizeof *j);
+	struct verify_job *j;
+	const char *file = op_str(ctx, "checkpoints");
 
+	/* The daemon reads the file: only for someone trusted with the daemon's files. */
+	if (file != NULL && !authz_allowed(ctx->conn->who.role, PERM_ADMIN))
+		return op_fail(ctx, "forbidden", "checking checkpoints needs role admin; %s is %s",
+		    ctx->conn->who.user, role_name(ctx->conn->who.role));
+	j = xcalloc(1, sizeof *j);
+	if (file != NULL) {
+		j->checkpoints = xstrdup(file);
+		j->key = xstrdup(ctx->srv->cfg->checkpoint_key);
+	}
 	j->srv = ctx->srv;
 	j->conn = ctx->conn->id;
 	j->data_dir = xstrdup(ctx->srv->cfg->data_dir);
 	j->reply = ctx->reply;
 	ctx->deferred = 1;
 	job_start(ctx->srv->loop, verify_work, verify_done, j);
+	return 0;
+}
+
+/* audit.checkpoint: signs the chain head now and appends it to the checkpoint file. */
+int
+op_audit_checkpoint(struct op_ctx *ctx)
+{
+	char *line = NULL, *cause = NULL;
+
+	if (checkpoint_append(ctx->srv->cfg, ctx->srv->db, &line, &cause) != 0) {
+		op_fail(ctx, "unavailable", "%s", cause);
+		free(cause);
+		return -1;
+	}
+	cJSON_AddStringToObject(ctx->reply, "checkpoint", line);
+	ctx->object = xstrdup(ctx->srv->cfg->checkpoint_file);
+	free(line);
 	return 0;
 }

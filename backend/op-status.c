@@ -35,6 +35,11 @@ op_status(struct op_ctx *ctx)
 		cJSON_AddItemToArray(w, cJSON_CreateString(s->am_error));
 	if (s->repo_error != NULL)
 		cJSON_AddItemToArray(w, cJSON_CreateString(s->repo_error));
+	if (s->cfg->checkpoint_file != NULL && strncmp(s->cfg->checkpoint_file,
+	    s->cfg->data_dir, strlen(s->cfg->data_dir)) == 0 &&
+	    s->cfg->checkpoint_file[strlen(s->cfg->data_dir)] == '/')
+		cJSON_AddItemToArray(w, cJSON_CreateString("audit.checkpoint_file is inside the "
+		    "data dir: whoever can replace the log can replace its checkpoints too"));
 	if (prompts_push_error() != NULL)
 		cJSON_AddItemToArray(w, cJSON_CreateString(prompts_push_error()));
 	if (s->cfg->prom_insecure)

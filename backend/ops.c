@@ -27,6 +27,11 @@ static const struct op_arg audit_list_args[] = {
 	{ NULL, 0, 0, 0, 0 }
 };
 
+static const struct op_arg audit_verify_args[] = {
+	{ "checkpoints", ARG_STRING, 0, 0, 4096 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
 static const struct op_arg audit_export_args[] = {
 	{ "after", ARG_INT, 0, 0, 1LL << 53 },
 	{ "limit", ARG_INT, 0, 1, 10000 },
@@ -243,8 +248,10 @@ const struct op ops_table[] = {
 	  "receive events of the given topics (default: all)" },
 	{ "audit.list", PERM_READ, 0, audit_list_args, op_audit_list,
 	  "audit entries, newest first; details only for operator and above" },
-	{ "audit.verify", PERM_READ, 0, no_args, op_audit_verify,
-	  "walk the hash chain; reports the first broken entry" },
+	{ "audit.verify", PERM_READ, 0, audit_verify_args, op_audit_verify,
+	  "walk the hash chain; reports the first broken entry; checkpoints (admin): against a file" },
+	{ "audit.checkpoint", PERM_ADMIN, OP_WRITE, no_args, op_audit_checkpoint,
+	  "sign the chain head now and append it to [audit] checkpoint_file" },
 	{ "audit.export", PERM_ADMIN, 0, audit_export_args, op_audit_export,
 	  "audit entries with details and hashes, oldest first, in pages" },
 	{ "kpi.list", PERM_READ, 0, no_args, op_kpi_list,

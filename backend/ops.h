@@ -75,6 +75,7 @@ int	op_subscribe(struct op_ctx *);
 int	op_audit_list(struct op_ctx *);
 int	op_audit_export(struct op_ctx *);
 int	op_audit_verify(struct op_ctx *);
+int	op_audit_checkpoint(struct op_ctx *);
 int	op_config_reload(struct op_ctx *);
 int	op_kpi_list(struct op_ctx *);
 int	op_kpi_range(struct op_ctx *);

@@ -67,6 +67,16 @@ const struct option_def options_table[] = {
 	{ "prompts", "push_retry", OPT_DURATION, G(push_retry), 5, 86400, NULL, 0,
 	  "wait before pushing again after a failed push" },
 
+	{ "audit", "checkpoint_key", OPT_PATH, G(checkpoint_key), 0, 0, NULL, 0,
+	  "Ed25519 key (PEM) that signs audit checkpoints, created on first use; default "
+	  "DATA_DIR/audit.key" },
+	{ "audit", "checkpoint_file", OPT_PATH, G(checkpoint_file), 0, 0, NULL, 0,
+	  "file outside the data dir that signed chain heads are appended to; empty: none" },
+	{ "audit", "checkpoint_interval", OPT_DURATION, G(checkpoint_interval), 1, 7 * DAY,
+	  NULL, 0, "how often the chain head is signed, when it moved" },
+	{ "audit", "checkpoint_syslog", OPT_BOOL, G(checkpoint_syslog), 0, 0, NULL, 0,
+	  "also send each checkpoint to syslog (LOG_AUTHPRIV)" },
+
 	{ "retention", "incident_notes", OPT_DURATION, G(keep_incident_notes), 0, 10 * 365 * DAY,
 	  NULL, 0, "how long notes on incident timelines are kept; 0: for ever" },
 	{ "retention", "timeline_details", OPT_DURATION, G(keep_timeline_details), 0,

@@ -62,6 +62,8 @@ struct server {
 	struct loop_timer *incident_timer;
 	struct loop_timer *am_timer;
 	struct loop_timer *purge_timer;
+	struct loop_timer *checkpoint_timer;
+	long long	 checkpoint_seq;	/* the chain head last signed */
 	int		 am_busy;	/* a read of Alertmanager is in flight */
 	char		*am_error;	/* why the last read failed, or NULL */
 	struct library	*library;	/* the playbooks */
