@@ -31,6 +31,9 @@ LIB_OBJ  = $(BACKEND:%.c=$(BUILD)/%.o) $(BUILD)/gen/builtin-config.o
 TUI_OBJ  = $(TUI:%.c=$(BUILD)/%.o)
 MAIN_OBJ = $(BUILD)/backend/main.o
 UNIT     = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test-*.c))
+# Each fuzz target, built without libFuzzer to replay its corpus in make test.
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
+REPLAY   = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
 .PHONY: all deps test unit integration screen asan bench fuzz run install clean docs
 
@@ -80,14 +83,23 @@ $(BUILD)/%.o: %.c
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libleitstand.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libleitstand.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS)) -o $@ $^ \
 		$(shell pkg-config --libs $(TEST_PKGS)) $(LDLIBS)
 
-unit: $(UNIT)
-	@failed=0; for t in $(UNIT); do $$t || failed=1; done; exit $$failed
+# The unit tests, then each fuzz target over its corpus (the playbook one over the library).
+unit: $(UNIT) $(REPLAY)
+	@failed=0; for t in $(UNIT); do $$t || failed=1; done; \
+	for r in $(REPLAY); do n=$${r##*/fuzz-}; \
+		$$r tests/fuzz/corpus/$$n/* $$([ $$n = playbook ] && echo playbooks/*/*.md) \
+		    || failed=1; done; exit $$failed
 
 # The whole suite: unit tests plain and under ASan+UBSan, then the real daemon and console.
 test: deps
@@ -127,24 +139,36 @@ $(BUILD)/bench/fill-releases: tests/bench/fill-releases.c $(BUILD)/libleitstand.
 # Each libFuzzer target for FUZZ_SECONDS, seeded with the shipped playbooks; the corpus it grows
 # stays in build-fuzz/. Needs clang (installed here when root).
 FUZZ_SECONDS ?= 60
-FUZZ = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ     = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_OBJ = $(BACKEND:%.c=build-fuzz/%.o) build-fuzz/gen/builtin-config.o
+FUZZ_CC  = clang -g -O1 -std=c11 -D_GNU_SOURCE -I. \
+           $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null) \
+           -fsanitize=address,undefined -fno-sanitize-recover=all
 
 fuzz:
-	@$(MAKE) --no-print-directory deps DEB_ALL="clang libcjson-dev libmd4c-dev"
+	@$(MAKE) --no-print-directory deps DEB_ALL="clang $(DEB_BUILD)"
 	@$(MAKE) --no-print-directory $(FUZZ)
-	@for f in $(FUZZ); do \
-		mkdir -p $$f.corpus && \
-		for s in playbooks/*/*.md; do cp $$s $$f.corpus/$$(echo $$s | tr / _); done && \
-		echo "  FUZZ    $$f for $(FUZZ_SECONDS)s" && \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$f.corpus || exit 1; \
+	@for f in $(FUZZ); do n=$${f##*/fuzz-}; \
+		mkdir -p $$f.corpus && cp tests/fuzz/corpus/$$n/* $$f.corpus/ && \
+		if [ $$n = playbook ]; then \
+			for s in playbooks/*/*.md; do cp $$s $$f.corpus/$$(echo $$s | tr / _); done; \
+		fi && \
+		echo "  FUZZ    $$f for $(FUZZ_SECONDS)s (crashes: $$f-crash-*)" && \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		    -artifact_prefix=$$f-crash- $$f.corpus || exit 1; \
 	done
 
-build-fuzz/fuzz-playbook: tests/fuzz/fuzz-playbook.c backend/playbook.c backend/buf.c \
-    backend/xmalloc.c
+build-fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -I. $(shell pkg-config --cflags libcjson md4c) \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $^ \
-		$(shell pkg-config --libs libcjson md4c)
+	@$(FUZZ_CC) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-fuzz/gen/builtin-config.o: $(BUILD)/gen/builtin-config.c
+	@mkdir -p $(dir $@)
+	@$(FUZZ_CC) -c -o $@ $<
+
+build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJ)
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 run: deps leitstand
 	./leitstand --demo

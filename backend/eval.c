@@ -14,6 +14,7 @@
 #include "backend/http.h"
 #include "backend/json.h"
 #include "backend/redact.h"
+#include "backend/secret.h"
 #include "backend/xmalloc.h"
 
 #define EVAL_MAX_FILE		(4 * 1024 * 1024)
@@ -428,26 +429,6 @@ eval_cut(char *s, size_t max)
 	s[max] = '\0';
 }
 
-/* s (freed) with every copy of the token replaced: an endpoint may echo it. */
-static char *
-eval_scrub(char *s, const char *token)
-{
-	struct buf	 b;
-	const char	*p, *at;
-	size_t		 n = token != NULL ? strlen(token) : 0;
-
-	if (n == 0 || strstr(s, token) == NULL)
-		return s;
-	buf_init(&b);
-	for (p = s; (at = strstr(p, token)) != NULL; p = at + n) {
-		buf_add(&b, p, (size_t)(at - p));
-		buf_addstr(&b, "[token]");
-	}
-	buf_addstr(&b, p);
-	free(s);
-	return buf_take(&b);
-}
-
 static double
 eval_now_ms(void)
 {
@@ -524,7 +505,7 @@ eval_http_error(const struct eval_target *t, const struct http_reply *rp, int *r
 	*retry = (rp->status == 429 && strcmp(code, "insufficient_quota") != 0) ||
 	    rp->status == 500 || rp->status == 502 || rp->status == 503 || rp->status == 504;
 	if (msg != NULL && *msg != '\0') {
-		text = eval_scrub(xstrdup(msg), t->token);
+		text = secret_scrub(xstrdup(msg), t->token, NULL);
 		eval_cut(text, EVAL_MAX_MESSAGE);
 		why = xprintf("HTTP %ld: %s", rp->status, text);
 		free(text);
@@ -597,7 +578,7 @@ eval_one(const struct eval_target *t, struct eval_slot *s, uint64_t *seed)
 		start = eval_now_ms();
 		if (http_do(&rq, &rp, &err) != 0) {
 			retry = rp.transient;
-			why = eval_scrub(err, t->token);
+			why = secret_scrub(err, t->token, NULL);
 		} else if (rp.status == 200) {
 			s->latency_ms = eval_now_ms() - start;
 			retry = 0;

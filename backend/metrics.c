@@ -10,6 +10,7 @@
 #include "backend/log.h"
 #include "backend/loop.h"
 #include "backend/metrics.h"
+#include "backend/secret.h"
 #include "backend/sanitize.h"
 #include "backend/xmalloc.h"
 
@@ -209,7 +210,7 @@ body_excerpt(const struct buf *b)
 
 /* Turns a finished transfer into a result: the one place that knows every failure mode. */
 static void
-request_result(struct request *r, CURLcode code, struct metrics_result *res)
+request_outcome(struct request *r, CURLcode code, struct metrics_result *res)
 {
 	const char *url = r->m->cfg->prom_url;
 	char *cause = NULL, *excerpt;
@@ -271,6 +272,19 @@ request_result(struct request *r, CURLcode code, struct metrics_result *res)
 		return;
 	}
 	res->status = METRICS_OK;
+}
+
+/* The outcome, with the credentials taken out of what an upstream may have echoed. */
+static void
+request_result(struct request *r, CURLcode code, struct metrics_result *res)
+{
+	const struct config *cfg = r->m->cfg;
+
+	request_outcome(r, code, res);
+	if (res->error != NULL) {
+		res->error = secret_scrub(res->error, cfg->prom_token, NULL);
+		res->error = secret_scrub(res->error, cfg->prom_password, cfg->prom_user);
+	}
 }
 
 static void

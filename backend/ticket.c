@@ -10,6 +10,7 @@
 #include "backend/buf.h"
 #include "backend/http.h"
 #include "backend/sanitize.h"
+#include "backend/secret.h"
 #include "backend/ticket.h"
 #include "backend/xmalloc.h"
 
@@ -435,77 +436,6 @@ target_check(const struct ticket_target *t)
 	return NULL;
 }
 
-static char *
-base64(const char *s)
-{
-	static const char	 tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-				     "0123456789+/";
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 len = strlen(s), i;
-	unsigned long		 v;
-	struct buf		 b;
-
-	buf_init(&b);
-	for (i = 0; i < len; i += 3) {
-		v = (unsigned long)p[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned long)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		buf_addch(&b, tab[(v >> 18) & 63]);
-		buf_addch(&b, tab[(v >> 12) & 63]);
-		buf_addch(&b, i + 1 < len ? tab[(v >> 6) & 63] : '=');
-		buf_addch(&b, i + 2 < len ? tab[v & 63] : '=');
-	}
-	if (b.data == NULL)
-		buf_addstr(&b, "");
-	return buf_take(&b);
-}
-
-/* Replaces every copy of secret in s (which it frees) with "[redacted]". */
-static char *
-scrub_one(char *s, const char *secret)
-{
-	struct buf	 b;
-	const char	*p, *hit;
-	size_t		 n;
-
-	if (secret == NULL || *secret == '\0' || strstr(s, secret) == NULL)
-		return s;
-	n = strlen(secret);
-	buf_init(&b);
-	for (p = s; (hit = strstr(p, secret)) != NULL; p = hit + n) {
-		buf_add(&b, p, (size_t)(hit - p));
-		buf_addstr(&b, "[redacted]");
-	}
-	buf_addstr(&b, p);
-	free(s);
-	return buf_take(&b);
-}
-
-/* Takes out the token in every form a server could echo it: plain, escaped, and the basic
-   credentials as base64. */
-static char *
-scrub(char *s, const struct ticket_target *t)
-{
-	char	*cred, *b64, *esc;
-
-	if (t->token == NULL || *t->token == '\0')
-		return s;
-	s = scrub_one(s, t->token);
-	esc = sanitize_log(t->token, strlen(t->token));
-	s = scrub_one(s, esc);
-	free(esc);
-	if (t->user != NULL && *t->user != '\0') {
-		cred = xprintf("%s:%s", t->user, t->token);
-		b64 = base64(cred);
-		s = scrub_one(s, b64);
-		free(b64);
-		free(cred);
-	}
-	return s;
-}
-
 /* Jira's {"errorMessages": [...], "errors": {field: msg}} as "msg; field: msg", or NULL. */
 static char *
 jira_errors(const cJSON *o)
@@ -548,7 +478,7 @@ error_detail(const struct ticket_target *t, const struct buf *body)
 	}
 	if (raw == NULL)
 		raw = xstrndup(body->data != NULL ? body->data : "", body->len);
-	raw = scrub(raw, t);
+	raw = secret_scrub(raw, t->token, t->user);
 	if ((len = strlen(raw)) == 0) {
 		free(raw);
 		return xstrdup("(empty body)");
@@ -705,7 +635,7 @@ classify(const struct ticket_target *t, int transfer, const struct http_reply *r
 	}
 	free(prefix);
 	if (rc != 0)
-		*cause = scrub(*cause, t);
+		*cause = secret_scrub(*cause, t->token, t->user);
 	return rc;
 }
 

@@ -449,7 +449,7 @@ test_run_scripted(void **state)
 	c = cJSON_GetArrayItem(list, 1);
 	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(c, "pass")));
 	assert_string_equal(json_str(c, "why", ""),
-	    "HTTP 401: Incorrect API key provided: [token].");
+	    "HTTP 401: Incorrect API key provided: [redacted].");
 	c = cJSON_GetArrayItem(list, 2);
 	assert_string_equal(json_str(c, "why", ""),
 	    "HTTP 429: You exceeded your current quota");
