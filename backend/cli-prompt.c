@@ -175,15 +175,20 @@ print_list(const cJSON *r)
 	}
 }
 
-/* leitstand prompt list [--json] */
+/* leitstand prompt list [--limit N] [--json] */
 int
 cli_prompt_list(struct cli *cli, int argc, char **argv)
 {
 	struct prompt_opts o;
 
+	cJSON *req;
+
 	if (prompt_opts(cli, argc, argv, &o) != 0 || optind != argc)
 		return EXIT_USAGE;
-	return cli_run(cli, client_request("prompt.list"), print_list);
+	req = client_request("prompt.list");
+	if (o.limit > 0)
+		cJSON_AddNumberToObject(req, "limit", o.limit);
+	return cli_run(cli, req, print_list);
 }
 
 static void

@@ -28,6 +28,7 @@
 	X(diff_to_buf) \
 	X(diff_tree_to_tree) \
 	X(error_last) \
+	X(graph_descendant_of) \
 	X(index_free) \
 	X(index_has_conflicts) \
 	X(index_write_tree_to) \
@@ -66,6 +67,7 @@
 	X(repository_free) \
 	X(repository_init) \
 	X(repository_open) \
+	X(repository_path) \
 	X(repository_set_head) \
 	X(signature_free) \
 	X(signature_now) \
@@ -119,6 +121,7 @@ int	git_dl_load(char **cause);
 #define git_diff_to_buf			(git_dl.diff_to_buf)
 #define git_diff_tree_to_tree		(git_dl.diff_tree_to_tree)
 #define git_error_last			(git_dl.error_last)
+#define git_graph_descendant_of		(git_dl.graph_descendant_of)
 #define git_index_free			(git_dl.index_free)
 #define git_index_has_conflicts		(git_dl.index_has_conflicts)
 #define git_index_write_tree_to		(git_dl.index_write_tree_to)
@@ -157,6 +160,7 @@ int	git_dl_load(char **cause);
 #define git_repository_free		(git_dl.repository_free)
 #define git_repository_init		(git_dl.repository_init)
 #define git_repository_open		(git_dl.repository_open)
+#define git_repository_path		(git_dl.repository_path)
 #define git_repository_set_head		(git_dl.repository_set_head)
 #define git_signature_free		(git_dl.signature_free)
 #define git_signature_now		(git_dl.signature_now)

@@ -87,7 +87,7 @@ static const struct command {
 	{ "run", "check", cli_run_act, 0, "ID STEP [--json]",
 	  "evaluate a step's live checks now" },
 	{ "run", "export", cli_run_show, 0, "ID", "the run as Markdown" },
-	{ "prompt", "list", cli_prompt_list, 0, "[--json]",
+	{ "prompt", "list", cli_prompt_list, 0, "[--limit N] [--json]",
 	  "assistants with their release and model; proposals with state and eval" },
 	{ "prompt", "show", cli_prompt_show, 0, "ID [--json]",
 	  "a proposal: eval cases, production's baseline, the diff" },

@@ -202,6 +202,12 @@ sync_tag(void *arg, const char *tag, const char *commit, long long when, const c
 
 	if (release_known(sy->srv->db, tag))
 		return;
+	/* The tag comes first when releasing: a crash before production moved left it. */
+	if (!repo_in_production(sy->srv->repo, commit)) {
+		log_debug("%s: never reached production; removed", tag);
+		repo_drop_tag(sy->srv->repo, tag);
+		return;
+	}
 	assistant = xstrdup(tag + strlen("release/"));
 	if ((slash = strrchr(assistant, '/')) == NULL || (n = atoll(slash + 1)) <= 0) {
 		free(assistant);

@@ -232,6 +232,51 @@ out:
 	return rc;
 }
 
+/* Lock files a killed writer left below dir: refs stay writable. Only the daemon writes the
+   repository, and it holds the data dir's lock, so no live writer owns them. */
+static void
+remove_stale_locks(const char *dir)
+{
+	DIR *d;
+	struct dirent *e;
+	char *path;
+	size_t n;
+	struct stat st;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		path = xprintf("%s/%s", dir, e->d_name);
+		n = strlen(e->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			remove_stale_locks(path);
+		else if (n > 5 && strcmp(e->d_name + n - 5, ".lock") == 0)
+			unlink(path);
+		free(path);
+	}
+	closedir(d);
+}
+
+static void
+remove_locks(const char *gitdir)
+{
+	static const char *const top[] = { "HEAD.lock", "packed-refs.lock", "config.lock",
+	    "index.lock" };
+	char *path;
+	size_t i;
+
+	for (i = 0; i < sizeof top / sizeof top[0]; i++) {
+		path = xprintf("%s/%s", gitdir, top[i]);
+		unlink(path);
+		free(path);
+	}
+	path = xprintf("%s/refs", gitdir);
+	remove_stale_locks(path);
+	free(path);
+}
+
 struct repo *
 repo_open(const char *path, const char *seed, const char *who, char **cause)
 {
@@ -251,7 +296,8 @@ repo_open(const char *path, const char *seed, const char *who, char **cause)
 	} else if (git_repository_open(&r->git, path) != 0) {
 		*cause = git_cause(path);
 		goto fail;
-	}
+	} else
+		remove_locks(git_repository_path(r->git));
 	if (git_reference_name_to_id(&id, r->git, PRODUCTION) != 0 &&
 	    repo_seed(r, seed, who, cause) != 0)
 		goto fail;
@@ -431,7 +477,7 @@ repo_propose(struct repo *r, const char *branch, const char *assistant,
 	const git_commit *parents[1];
 	char *name = xprintf("refs/heads/%s", branch);
 	size_t i;
-	int rc = REPO_ERROR, grc;
+	int rc = REPO_ERROR;
 
 	up = xcalloc(n, sizeof *up);
 	if ((rc = lookup(r, "production", &prod, cause)) != REPO_OK)
@@ -464,10 +510,10 @@ repo_propose(struct repo *r, const char *branch, const char *assistant,
 		*cause = git_cause("committing the proposal");
 		goto out;
 	}
-	if ((grc = git_reference_create(&ref, r->git, name, &commit_id, 0, "propose")) != 0) {
-		*cause = grc == GIT_EEXISTS ? xprintf("%s exists already", branch) :
-		    git_cause(branch);
-		rc = grc == GIT_EEXISTS ? REPO_CONFLICT : REPO_ERROR;
+	/* The store hands out the proposal's number, so a branch of that name is one a crash
+	   left before its row was committed: nobody's, and replaced. */
+	if (git_reference_create(&ref, r->git, name, &commit_id, 1, "propose") != 0) {
+		*cause = git_cause(branch);
 		goto out;
 	}
 	oid_hex(head, &commit_id);
@@ -680,6 +726,26 @@ out:
 	git_tree_entry_free(old);
 	git_commit_free(prod);
 	return rc;
+}
+
+int
+repo_in_production(struct repo *r, const char *commit)
+{
+	git_oid prod, id;
+
+	if (git_reference_name_to_id(&prod, r->git, PRODUCTION) != 0 ||
+	    git_oid_fromstr(&id, commit) != 0)
+		return 0;
+	return git_oid_equal(&prod, &id) || git_graph_descendant_of(r->git, &prod, &id) == 1;
+}
+
+void
+repo_drop_tag(struct repo *r, const char *tag)
+{
+	char *name = xprintf("refs/tags/%s", tag);
+
+	git_reference_remove(r->git, name);
+	free(name);
 }
 
 struct tags {

@@ -46,8 +46,8 @@ int		 repo_subtree(struct repo *, const char *rev, const char *assistant,
 /* A file of an assistant at a revision, NUL-terminated (a new buffer). */
 char		*repo_read(struct repo *, const char *rev, const char *assistant,
 		     const char *file, size_t *len, char **cause);
-/* Commits files over production's version of the assistant on a new branch; the commit and
-   the production commit it is based on are returned. REPO_CONFLICT if the branch exists. */
+/* Commits files over production's version of the assistant on the branch (replacing one a
+   crash left); the commit and the production commit it is based on are returned. */
 int		 repo_propose(struct repo *, const char *branch, const char *assistant,
 		     const struct repo_file *, size_t n, const char *message, const char *who,
 		     char head[REPO_ID_LEN + 1], char base[REPO_ID_LEN + 1], char **cause);
@@ -64,6 +64,10 @@ int		 repo_release(struct repo *, const char *head, const char *tag,
 int		 repo_rollback(struct repo *, const char *assistant, const char *to,
 		     const char *tag, const char *message, const char *who,
 		     char commit[REPO_ID_LEN + 1], char **cause);
+/* Whether production holds a commit (is it or descends from it). */
+int		 repo_in_production(struct repo *, const char *commit);
+/* Removes a release tag (one a crash left before production moved). */
+void		 repo_drop_tag(struct repo *, const char *tag);
 /* Every release tag: name, commit, tag time, tagger and message. */
 typedef void	(*repo_tag_cb)(void *, const char *tag, const char *commit, long long time,
 		     const char *tagger, const char *message);

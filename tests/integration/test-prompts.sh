@@ -263,7 +263,11 @@ note "a release whose rows a crash lost is recorded again from its tag at start"
 stop_daemon
 sqlite3 "$T/data/leitstand.db" "DELETE FROM release WHERE proposal_id = 6;
 	UPDATE proposal SET state = 'evaluated', decided_by = NULL, release = NULL WHERE id = 6"
+# And a tag a crash left before production moved: it never went live.
+g tag -a release/support/99 -m "Release 99 of support: never live" proposals/2
 start_daemon
+assert_eq "$(g tag -l release/support/99)" ""
+assert_not_contains "$(ls_ prompt history)" "release/support/99"
 assert_eq "$(ls_ prompt history | wc -l)" "$((tags + 1))"
 out=$(ls_ prompt show 6 --json)
 assert_eq "$(echo "$out" | json_get proposal.state)" "approved"
