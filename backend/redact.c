@@ -879,8 +879,36 @@ redactor_free(struct redactor *r)
 }
 
 /* Returns a new copy of text with every detected item replaced; *count gets how many. */
+static char	*redact_pass(const struct redactor *, const char *, int *);
+
+/*
+ * Passes until nothing more is found: a replacement can make its neighbours into an item of
+ * their own ("0041 11118::1" loses the phone number and leaves "::1", an IPv6 address), and
+ * what is stored must not hold one a second look would find. Each pass that finds anything
+ * shortens or keeps the text, so a few passes suffice; four is the bound.
+ */
 char *
 redact(const struct redactor *r, const char *text, int *count)
+{
+	char *out, *again;
+	int n, total, pass;
+
+	out = redact_pass(r, text, &total);
+	for (pass = 1; pass < 4 && total > 0; pass++) {
+		again = redact_pass(r, out, &n);
+		free(out);
+		out = again;
+		if (n == 0)
+			break;
+		total += n;
+	}
+	if (count != NULL)
+		*count = total;
+	return out;
+}
+
+static char *
+redact_pass(const struct redactor *r, const char *text, int *count)
 {
 	struct redact_text	 t;
 	struct redact_next	*next = NULL;
