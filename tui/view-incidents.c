@@ -671,7 +671,9 @@ incidents_event(const cJSON *ev)
 			found = 1;
 		}
 	}
-	if (!found && in.offset == 0 && in.list.sel < in.list.height)
+	/* A new one shows when the first page is in view (an empty list is, whatever its
+	   height at the last draw). */
+	if (!found && in.offset == 0 && (in.list.n == 0 || in.list.sel < in.list.height))
 		page_request(PAGE_FIRST);
 	if (in.detail_id == (long long)id)
 		detail_request(in.detail_id);
