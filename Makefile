@@ -122,7 +122,8 @@ asan: deps
 leitstand-asan: build-asan/leitstand
 	@cp $< $@.tmp && mv -f $@.tmp $@
 
-bench: deps leitstand $(BUILD)/bench/ttybench $(BUILD)/bench/fill $(BUILD)/bench/fill-releases
+bench: deps leitstand $(BUILD)/bench/ttybench $(BUILD)/bench/fill $(BUILD)/bench/fill-releases \
+    $(BUILD)/bench/load
 	tests/bench/run
 
 $(BUILD)/bench/ttybench: tests/bench/ttybench.c
@@ -132,6 +133,10 @@ $(BUILD)/bench/ttybench: tests/bench/ttybench.c
 $(BUILD)/bench/fill: tests/bench/fill.c $(BUILD)/libleitstand.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/load: tests/bench/load.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
 
 $(BUILD)/bench/fill-releases: tests/bench/fill-releases.c $(BUILD)/libleitstand.a
 	@mkdir -p $(dir $@)

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * load SOCKET CLIENTS SECONDS: that many clients on the daemon's socket, each subscribed to
+ * every event and sending a mix of requests (status, KPIs, incident list, a note on incident
+ * 1, audit list) one after another for SECONDS; meanwhile a probe notes incident 2 five times
+ * a second, and every client times the probe's events from the write to their arrival.
+ * Prints one JSON object: requests, errors (by code), notes acknowledged, event latency.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#define MAX_CLIENTS	200
+#define MAX_PROBES	4096
+#define PROBE_MS	200
+
+struct client {
+	int	 fd;
+	char	 buf[1 << 20];
+	size_t	 len;
+	int	 waiting;	/* a request is out */
+	long	 next;		/* the next request of the mix */
+	long	 probes_seen;
+};
+
+static double	 probe_sent[MAX_PROBES];
+static long	 probes;
+static double	*lat;
+static long	 nlat, caplat;
+static long	 requests, notes_acked, errors;
+static cJSON	*error_codes;
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int
+dial(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		perror(path);
+		exit(1);
+	}
+	return fd;
+}
+
+static void
+send_line(int fd, const char *line)
+{
+	size_t len = strlen(line), off = 0;
+	ssize_t n;
+
+	while (off < len) {
+		if ((n = write(fd, line + off, len - off)) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			perror("write");
+			exit(1);
+		}
+		off += (size_t)n;
+	}
+}
+
+static void
+send_next(struct client *c, long id)
+{
+	char line[256];
+
+	switch (c->next++ % 5) {
+	case 0:
+		snprintf(line, sizeof line, "{\"id\":%ld,\"op\":\"status\"}\n", id);
+		break;
+	case 1:
+		snprintf(line, sizeof line, "{\"id\":%ld,\"op\":\"kpi.list\"}\n", id);
+		break;
+	case 2:
+		snprintf(line, sizeof line, "{\"id\":%ld,\"op\":\"incident.list\",\"limit\":20}\n",
+		    id);
+		break;
+	case 3:
+		snprintf(line, sizeof line, "{\"id\":%ld,\"op\":\"incident.note\",\"incident\":1,"
+		    "\"text\":\"load %ld\"}\n", id, c->next);
+		break;
+	default:
+		snprintf(line, sizeof line, "{\"id\":%ld,\"op\":\"audit.list\",\"limit\":20}\n", id);
+	}
+	send_line(c->fd, line);
+	c->waiting = 1;
+}
+
+static void
+on_message(struct client *c, const char *line, size_t len)
+{
+	cJSON *m = cJSON_ParseWithLength(line, len), *inc, *err;
+	const char *code;
+	double t = now_ms();
+
+	if (m == NULL)
+		return;
+	if (cJSON_GetObjectItem(m, "event") != NULL) {
+		inc = cJSON_GetObjectItem(m, "incident");
+		if (inc != NULL && cJSON_GetNumberValue(cJSON_GetObjectItem(inc, "id")) == 2 &&
+		    c->probes_seen < probes) {
+			if (nlat == caplat) {
+				caplat = caplat ? 2 * caplat : 4096;
+				lat = realloc(lat, (size_t)caplat * sizeof *lat);
+			}
+			lat[nlat++] = t - probe_sent[c->probes_seen++];
+		}
+	} else {
+		requests++;
+		c->waiting = 0;
+		if (cJSON_IsFalse(cJSON_GetObjectItem(m, "ok"))) {
+			errors++;
+			err = cJSON_GetObjectItem(m, "error");
+			code = cJSON_GetStringValue(cJSON_GetObjectItem(err, "code"));
+			code = code != NULL ? code : "?";
+			if (cJSON_GetObjectItem(error_codes, code) == NULL)
+				cJSON_AddNumberToObject(error_codes, code, 0);
+			cJSON_SetNumberValue(cJSON_GetObjectItem(error_codes, code),
+			    cJSON_GetNumberValue(cJSON_GetObjectItem(error_codes, code)) + 1);
+		} else if (strstr(line, "\"incident\"") != NULL && c->next % 5 == 4)
+			notes_acked++;
+	}
+	cJSON_Delete(m);
+}
+
+static int
+outstanding(const struct client *cl, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (cl[i].waiting)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct client cl[MAX_CLIENTS];
+	struct pollfd pfd[MAX_CLIENTS + 1];
+	int n, secs, i, probe_fd;
+	double end, next_probe;
+	char line[256], *nl, *out;
+	ssize_t got;
+	long id = 1;
+	cJSON *o;
+
+	if (argc != 4 || (n = atoi(argv[2])) < 1 || n > MAX_CLIENTS || (secs = atoi(argv[3])) < 1) {
+		fprintf(stderr, "usage: load SOCKET CLIENTS SECONDS\n");
+		return 2;
+	}
+	error_codes = cJSON_CreateObject();
+	for (i = 0; i < n; i++) {
+		cl[i].fd = dial(argv[1]);
+		send_line(cl[i].fd, "{\"id\":0,\"op\":\"subscribe\"}\n");
+		cl[i].waiting = 1;
+	}
+	probe_fd = dial(argv[1]);
+	end = now_ms() + secs * 1e3;
+	next_probe = now_ms();
+	/* Then no new requests until the ones out are answered: every note is counted. */
+	while (now_ms() < end || (outstanding(cl, n) && now_ms() < end + 10e3)) {
+		if (now_ms() < end && now_ms() >= next_probe && probes < MAX_PROBES) {
+			snprintf(line, sizeof line, "{\"id\":%ld,\"op\":\"incident.note\","
+			    "\"incident\":2,\"text\":\"probe %ld\"}\n", id++, probes);
+			probe_sent[probes++] = now_ms();
+			send_line(probe_fd, line);
+			next_probe += PROBE_MS;
+		}
+		for (i = 0; i < n; i++) {
+			if (!cl[i].waiting && now_ms() < end)
+				send_next(&cl[i], id++);
+			pfd[i].fd = cl[i].fd;
+			pfd[i].events = POLLIN;
+		}
+		pfd[n].fd = probe_fd;
+		pfd[n].events = POLLIN;
+		if (poll(pfd, (nfds_t)n + 1, PROBE_MS / 4) < 0 && errno != EINTR)
+			break;
+		if (pfd[n].revents & POLLIN) {
+			/* The probe's replies only pace it; drain them. */
+			if (read(probe_fd, line, sizeof line) <= 0)
+				break;
+		}
+		for (i = 0; i < n; i++) {
+			if (!(pfd[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			got = read(cl[i].fd, cl[i].buf + cl[i].len, sizeof cl[i].buf - cl[i].len);
+			if (got <= 0) {
+				fprintf(stderr, "client %d: the daemon closed the connection\n", i);
+				return 1;
+			}
+			cl[i].len += (size_t)got;
+			while ((nl = memchr(cl[i].buf, '\n', cl[i].len)) != NULL) {
+				on_message(&cl[i], cl[i].buf, (size_t)(nl - cl[i].buf));
+				cl[i].len -= (size_t)(nl + 1 - cl[i].buf);
+				memmove(cl[i].buf, nl + 1, cl[i].len);
+			}
+		}
+	}
+	qsort(lat, (size_t)nlat, sizeof *lat, by_value);
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "clients", n);
+	cJSON_AddNumberToObject(o, "seconds", secs);
+	cJSON_AddNumberToObject(o, "requests", (double)requests);
+	cJSON_AddNumberToObject(o, "requests_per_s", (double)requests / secs);
+	cJSON_AddNumberToObject(o, "errors", (double)errors);
+	cJSON_AddNumberToObject(o, "notes_acked", (double)notes_acked);
+	cJSON_AddItemToObject(o, "error_codes", error_codes);
+	cJSON_AddNumberToObject(o, "probes", (double)probes);
+	cJSON_AddNumberToObject(o, "events_timed", (double)nlat);
+	if (nlat > 0) {
+		cJSON_AddNumberToObject(o, "event_ms_p50", lat[nlat / 2]);
+		cJSON_AddNumberToObject(o, "event_ms_p99", lat[(long)floor(nlat * 0.99)]);
+		cJSON_AddNumberToObject(o, "event_ms_max", lat[nlat - 1]);
+	}
+	out = cJSON_PrintUnformatted(o);
+	puts(out);
+	free(out);
+	cJSON_Delete(o);
+	free(lat);
+	return 0;
+}
