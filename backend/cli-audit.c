@@ -80,16 +80,9 @@ print_checkpoint(const cJSON *r)
 int
 cli_audit_checkpoint(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
-	};
-	int ch;
 
-	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (ch != 'j')
-			return EXIT_USAGE;
-		cli->json = 1;
-	}
+	if (cli_json_opts(cli, argc, argv) != 0)
+		return EXIT_USAGE;
 	if (optind != argc)
 		return EXIT_USAGE;
 	return cli_run(cli, client_request("audit.checkpoint"), print_checkpoint);

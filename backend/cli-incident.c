@@ -171,17 +171,10 @@ print_incident(const cJSON *r)
 int
 cli_incident_show(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
-	};
 	cJSON *req;
-	int ch;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch != 'j')
-			return EXIT_USAGE;
-		cli->json = 1;
-	}
+	if (cli_json_opts(cli, argc, argv) != 0)
+		return EXIT_USAGE;
 	if (optind != argc - 1 || atoll(argv[optind]) <= 0)
 		return EXIT_USAGE;
 	req = client_request("incident.show");
@@ -306,17 +299,10 @@ cli_incident_act(struct cli *cli, int argc, char **argv)
 int
 cli_incident_report(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
-	};
 	cJSON *req;
-	int ch;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch != 'j')
-			return EXIT_USAGE;
-		cli->json = 1;
-	}
+	if (cli_json_opts(cli, argc, argv) != 0)
+		return EXIT_USAGE;
 	if (optind != argc - 1 || atoll(argv[optind]) <= 0)
 		return EXIT_USAGE;
 	req = client_request("incident.report");

@@ -34,20 +34,13 @@ field(const char *name, const char *value)
 int
 cli_status(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
-	};
 	cJSON *r;
 	const cJSON *w;
 	long up;
 	char buf[64];
-	int ch;
 
-	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (ch != 'j')
-			return EXIT_USAGE;
-		cli->json = 1;
-	}
+	if (cli_json_opts(cli, argc, argv) != 0)
+		return EXIT_USAGE;
 	if (optind != argc)
 		return EXIT_USAGE;
 	if (cli_connect(cli, 0) != 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include <langinfo.h>
 #include <stdarg.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,4 +124,20 @@ cli_print_json(cJSON *reply)
 		putchar('\n');
 	}
 	cJSON_free(s);
+}
+
+int
+cli_json_opts(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (ch != 'j')
+			return EXIT_USAGE;
+		cli->json = 1;
+	}
+	return 0;
 }

@@ -38,6 +38,8 @@ void	 cli_print_markdown(const cJSON *reply);
 void	 cli_put(const char *);
 /* Prints an ok reply without "id" and "ok", pretty, for --json. */
 void	 cli_print_json(cJSON *reply);
+/* Parses a subcommand whose only option is --json; EXIT_USAGE or 0 (optind at the rest). */
+int	 cli_json_opts(struct cli *, int argc, char **argv);
 /* Reports a usage or runtime error the way every subcommand does. */
 void	 cli_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 
