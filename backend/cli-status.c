@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: ISC */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
