@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: ISC */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
