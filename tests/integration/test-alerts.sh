@@ -50,10 +50,10 @@ assert_eq "$(ls_ incident show 1 --json | json_get incident.status)" "triggered"
 
 note "Alertmanager down: the status says so, nothing is lost, it catches up when back"
 stop_alertmanager
-wait_for "ls_ status --json | grep -q 'alertmanager $AM_URL'"
+wait_for "ls_ status --json | grep 'alertmanager $AM_URL' >/dev/null"
 assert_eq "$(ls_ incident list --json | json_get total)" "2"
 start_alertmanager
-wait_for "! ls_ status --json | grep -q 'alertmanager $AM_URL'"
+wait_for "! ls_ status --json | grep 'alertmanager $AM_URL' >/dev/null"
 # A restarted Alertmanager forgot its alerts: the daemon records them as resolved, and the
 # first group, now without firing alerts, is marked recovered.
 wait_for '[ "$(ls_ incident show 1 --json | json_get incident.recovered)" = true ]'

@@ -42,7 +42,7 @@ s.recv(4096)
 time.sleep(30)
 PY
 PIDS+=($!)
-wait_for "ls_ status --json | grep -q '\"clients\":[[:space:]]*2'"
+wait_for "ls_ status --json | grep '\"clients\":[[:space:]]*2' >/dev/null"
 stop_daemon
 [ ! -e "$SOCK" ] || fail "socket left behind"
 sqlite3 "$T/data/leitstand.db" "PRAGMA integrity_check" | grep -qx ok

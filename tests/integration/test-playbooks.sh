@@ -167,7 +167,7 @@ assert_contains "$(ls_ run list)" "last: root skipped step 2"
 note "an edited playbook does not change the run in progress"
 sed -i 's/^## Close/## Close it now/' "$T/pb/en/probe.md"
 kill -HUP "$DAEMON_PID"
-wait_for 'ls_ run show 1 --json | grep -q "\"file_changed\":[[:space:]]*true"'
+wait_for 'ls_ run show 1 --json | grep "\"file_changed\":[[:space:]]*true" >/dev/null'
 assert_contains "$(ls_ run show 1)" "the playbook file has changed since the run started"
 assert_contains "$(ls_ run show 1)" "Close"
 assert_not_contains "$(ls_ run show 1)" "Close it now"

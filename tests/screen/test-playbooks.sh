@@ -62,7 +62,7 @@ note "a note, a failed step, then done to the end: the summary"
 keys b n
 wait_screen b "Note on step 3:"
 keys b "status page green" Enter
-wait_for "ls_ run show 1 --json | grep -q 'status page green'"
+wait_for "ls_ run show 1 --json | grep 'status page green' >/dev/null"
 keys b f
 wait_screen b "Step 3 failed; note:"
 keys b "probe timed out" Enter
