@@ -243,9 +243,10 @@ main(int argc, char **argv)
 	cJSON_AddNumberToObject(o, "probes", (double)probes);
 	cJSON_AddNumberToObject(o, "events_timed", (double)nlat);
 	if (nlat > 0) {
-		cJSON_AddNumberToObject(o, "event_ms_p50", lat[nlat / 2]);
-		cJSON_AddNumberToObject(o, "event_ms_p99", lat[(long)floor(nlat * 0.99)]);
-		cJSON_AddNumberToObject(o, "event_ms_max", lat[nlat - 1]);
+		cJSON_AddNumberToObject(o, "event_ms_p50", round(lat[nlat / 2] * 100) / 100);
+		cJSON_AddNumberToObject(o, "event_ms_p99",
+		    round(lat[(long)floor(nlat * 0.99)] * 100) / 100);
+		cJSON_AddNumberToObject(o, "event_ms_max", round(lat[nlat - 1] * 100) / 100);
 	}
 	out = cJSON_PrintUnformatted(o);
 	puts(out);
