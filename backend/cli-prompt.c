@@ -180,7 +180,6 @@ int
 cli_prompt_list(struct cli *cli, int argc, char **argv)
 {
 	struct prompt_opts o;
-
 	cJSON *req;
 
 	if (prompt_opts(cli, argc, argv, &o) != 0 || optind != argc)
