@@ -841,8 +841,11 @@ config_default_text(const struct option_def *o)
 		buf_free(&b);
 		break;
 	default:
+		/* Paths made from the environment or the binary's place: not the same twice. */
 		if (o->scope == OPT_GLOBAL && (strcmp(o->key, "socket") == 0 ||
-		    strcmp(o->key, "data_dir") == 0 || strcmp(o->key, "dir") == 0))
+		    strcmp(o->key, "data_dir") == 0 || strcmp(o->key, "dir") == 0 ||
+		    strcmp(o->key, "repo") == 0 || strcmp(o->key, "seed") == 0 ||
+		    strcmp(o->key, "checkpoint_key") == 0))
 			text = xstrdup("(computed)");
 		else if (*(char **)base == NULL || **(char **)base == '\0')
 			text = xstrdup("(empty)");
