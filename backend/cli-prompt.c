@@ -38,6 +38,7 @@ prompt_opts(struct cli *cli, int argc, char **argv, struct prompt_opts *o)
 		{ "no-wait", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
+	char *end;
 	int ch;
 
 	memset(o, 0, sizeof *o);
@@ -59,7 +60,11 @@ prompt_opts(struct cli *cli, int argc, char **argv, struct prompt_opts *o)
 			o->rev = optarg;
 			break;
 		case 'n':
-			o->limit = atoi(optarg);
+			o->limit = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || o->limit < 1 || o->limit > 1000) {
+				cli_error("--limit: %s is not a number from 1 to 1000", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'W':
 			o->no_wait = 1;

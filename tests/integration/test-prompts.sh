@@ -53,6 +53,8 @@ assert_eq "$(g rev-parse 'release/support/1^{commit}')" "$(g rev-parse productio
 [ ! -e "$REPO/index" ] || fail "a bare repository has no index"
 out=$(ls_ prompt history)
 assert_contains "$out" "release/support/1"
+expect_exit 2 ls_ prompt history --limit abc
+assert_contains "$OUT" "--limit: abc is not a number from 1 to 1000"
 assert_contains "$(ls_ prompt list)" "model gpt-4o-2024-08-06"
 
 note "propose: bad input is refused with what and where, nothing is written"
