@@ -15,7 +15,7 @@ DEB_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev libcjson-de
             libinih-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev libmd4c-dev \
             libgit2-dev
 DEB_TEST  = libcmocka-dev tmux sqlite3 python3 procps prometheus prometheus-alertmanager git \
-            openssh-server openssh-client
+            openssh-server openssh-client locales
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
@@ -53,6 +53,11 @@ deps:
 			echo "  sudo apt-get install -y $$missing"; exit 1; \
 		fi; \
 	fi
+	@# The integration tests run under a German locale (decimal comma).
+	@[ -z "$(filter locales,$(DEB_ALL))" ] || locale -a 2>/dev/null | grep -qix 'de_DE.utf8' || { \
+		if [ "$$(id -u)" = 0 ]; then localedef -i de_DE -c -f UTF-8 de_DE.UTF-8; \
+		else echo "deps: the de_DE.UTF-8 locale is missing; run:"; \
+			echo "  sudo localedef -i de_DE -c -f UTF-8 de_DE.UTF-8"; exit 1; fi; }
 
 # Replaced by rename: a running daemon keeps its binary.
 leitstand: $(BUILD)/leitstand
@@ -108,8 +113,9 @@ test: deps
 	$(MAKE) BUILD=build-asan SAN=1 unit
 	$(MAKE) integration screen
 
+# Under a German locale: machine numbers must not follow LC_NUMERIC.
 integration: leitstand
-	tests/run-suite tests/integration
+	LC_ALL= LANG=de_DE.UTF-8 tests/run-suite tests/integration
 
 screen: leitstand
 	tests/run-suite tests/screen

@@ -219,7 +219,8 @@ option_set(void *base, const struct option_def *o, const char *value, const char
 		errno = 0;
 		d = strtod(value, &end);
 		if (errno != 0 || end == value || *end != '\0' || !isfinite(d)) {
-			snprintf(why, whylen, "\"%s\" is not a number", value);
+			snprintf(why, whylen, "\"%s\" is not a number%s", value,
+			    *end == ',' ? " (the decimal separator is a point)" : "");
 			return why;
 		}
 		*(double *)field = d;

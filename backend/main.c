@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: ISC */
 #include <getopt.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "backend/client.h"
 #include "backend/config.h"
 #include "backend/demo.h"
+#include "backend/locale.h"
 #include "backend/log.h"
 #include "backend/ops.h"
 #include "backend/options-table.h"
@@ -306,7 +306,7 @@ main(int argc, char **argv)
 	char *cause = NULL;
 	int ch, used = 0, rc;
 
-	setlocale(LC_ALL, "");
+	locale_init();
 	memset(&cli, 0, sizeof cli);
 	while ((ch = getopt_long(argc, argv, "+c:S:rvhV", opts, NULL)) != -1) {
 		switch (ch) {
@@ -364,6 +364,10 @@ main(int argc, char **argv)
 			cli.cfg.socket = xstrdup(cli.socket);
 		}
 	}
+
+	/* The console shows it on its status line. */
+	if (cmd != NULL && locale_warning() != NULL)
+		fprintf(stderr, "leitstand: %s\n", locale_warning());
 
 	/* 0, not 1: glibc then forgets the state of the parse of the global options. */
 	optind = 0;

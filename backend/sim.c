@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <locale.h>
 #include <math.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -1019,8 +1018,6 @@ sim_usage(void)
 int
 sim_main(int argc, char **argv)
 {
-	const char *loc;
-	char *saved_locale;
 	int i, saved_opterr = opterr, rc;
 
 	for (i = 1; i < argc; i++) {
@@ -1029,10 +1026,6 @@ sim_main(int argc, char **argv)
 			return 0;
 		}
 	}
-	/* Prometheus text and --rate-scale want a decimal point, whatever the user's locale. */
-	loc = setlocale(LC_NUMERIC, NULL);
-	saved_locale = xstrdup(loc != NULL ? loc : "C");
-	setlocale(LC_NUMERIC, "C");
 	opterr = 0;
 	optind = 0;
 	if (argc > 1 && strcmp(argv[1], "serve") == 0)
@@ -1040,7 +1033,5 @@ sim_main(int argc, char **argv)
 	else
 		rc = sim_client(argc, argv);
 	opterr = saved_opterr;
-	setlocale(LC_NUMERIC, saved_locale);
-	free(saved_locale);
 	return rc;
 }

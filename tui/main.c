@@ -9,6 +9,7 @@
 
 #include "backend/client.h"
 #include "backend/config.h"
+#include "backend/locale.h"
 #include "backend/log.h"
 #include "backend/loop.h"
 #include "backend/xmalloc.h"
@@ -539,6 +540,8 @@ tui_main(struct tui_options *opts)
 	clock_tick(NULL);
 	console_connected(opts->client);
 	opts->client = NULL;
+	if (locale_warning() != NULL)
+		console_error("%s", locale_warning());
 
 	console_draw();
 	while (!loop_stopped(con.loop)) {

@@ -116,7 +116,7 @@ done <"$T/acked"
 grep -q "^approval" "$T/acked" || fail "no approval was answered ok"
 ls_ audit verify >/dev/null
 assert_eq "$(sqlite3 "$T/data/leitstand.db" "PRAGMA integrity_check")" "ok"
-git --git-dir="$T/data/prompts.git" fsck --strict 2>&1 | grep -v "^dangling" >"$T/fsck" || true
+LC_ALL=C git --git-dir="$T/data/prompts.git" fsck --strict 2>&1 | grep -v "^dangling" >"$T/fsck" || true
 assert_eq "$(cat "$T/fsck")" ""
 for ref in $(git --git-dir="$T/data/prompts.git" for-each-ref --format='%(refname)' refs/heads/proposals); do
 	git --git-dir="$T/data/prompts.git" cat-file -e "$ref^{tree}" || fail "$ref points at nothing"

@@ -19,8 +19,8 @@ EOF2
 start_daemon
 wait_for '[ "$(kpi_field state errors)" = ok ]' 30
 
-note "80x24: two tiles a row, states readable without colour"
-console a 80x24 TERM=xterm-256color LANG=C.UTF-8
+note "80x24 under a German locale: two tiles a row, states readable without colour"
+console a 80x24 TERM=xterm-256color LANG=de_DE.UTF-8
 wait_screen a "Overall"
 wait_screen a "source: $PROM_URL (ok)"
 wait_screen a "Error rate"
@@ -32,6 +32,13 @@ row=$(screen_ a | grep "Latency p50" | head -1)
 assert_contains "$row" "Requests"
 row=$(screen_ a | grep "Latency p95" | head -1)
 assert_contains "$row" "Error rate"
+wait_for "screen_ a | grep -q '[0-9]\.[0-9]* s '" 20
+! screen_ a | grep -q '[0-9],[0-9]' || fail "a decimal comma on the dashboard"
+
+note "a locale that is not installed: the status line says so, UTF-8 stays"
+console u 80x24 TERM=xterm-256color LANG=xx_YY.UTF-8
+wait_screen u "the locale LANG=xx_YY.UTF-8 is not installed: using C.UTF-8"
+wait_screen u "✓ OK"
 
 note "200x60: five tiles a row"
 console b 200x60 TERM=vt100 LANG=C
