@@ -13,6 +13,7 @@
 
 #include "backend/buf.h"
 #include "backend/config.h"
+#include "backend/dialect.h"
 #include "backend/options-table.h"
 #include "backend/path.h"
 #include "backend/xmalloc.h"
@@ -358,19 +359,23 @@ price_instance(struct config *cfg, const char *model, const char *where)
 	}
 	cfg->prices = xreallocarray(cfg->prices, cfg->nprices + 1, sizeof *cfg->prices);
 	pr = &cfg->prices[cfg->nprices++];
+	memset(pr, 0, sizeof *pr);
 	pr->model = xstrdup(model);
 	pr->input = pr->output = NAN;
 	pr->where = xstrdup(where);
 	return pr;
 }
 
-/* A KPI name or model in a section header: letters, digits and . _ : - only. */
+/* A KPI name or model in a section header: letters, digits and . _ : - only; a model may
+   end in * (a prefix). */
 static int
-instance_name_ok(const char *s)
+instance_name_ok(const char *s, int prefix)
 {
 	if (*s == '\0' || strlen(s) > 128)
 		return 0;
 	for (; *s != '\0'; s++) {
+		if (prefix && s[0] == '*' && s[1] == '\0')
+			break;
 		if (!isalnum((unsigned char)*s) && strchr("._:-", *s) == NULL)
 			return 0;
 	}
@@ -389,7 +394,7 @@ section_base(struct parse *p, const char *section, const char **table_section)
 	snprintf(where, sizeof where, "%s:%d", p->file, p->section_line);
 	if (strncmp(section, "kpi.", 4) == 0 || strncmp(section, "price.", 6) == 0) {
 		name = strchr(section, '.') + 1;
-		if (!instance_name_ok(name))
+		if (!instance_name_ok(name, section[0] == 'p'))
 			return NULL;
 		if (section[0] == 'k') {
 			*table_section = "kpi.*";
@@ -604,12 +609,36 @@ config_parse(struct config *cfg, FILE *f, const char *file, const char *dir,
 	buf_free(&p.seen);
 }
 
+/* Why a query's ${placeholders} cannot be expanded, or NULL. */
+static char *
+template_error(const struct config *cfg, const char *q)
+{
+	struct dialect d;
+	char *out, *cause = NULL;
+
+	memset(&d, 0, sizeof d);
+	dialect_set(&d, DIALECT_COLLECTOR);
+	out = dialect_expand(&d, cfg, q, &cause);
+	dialect_clear(&d);
+	free(out);
+	return cause;
+}
+
 /* Checks what single keys cannot: KPIs and prices that are complete and consistent. */
 static void
 config_check(struct config *cfg, struct buf *errors, int *nerrors)
 {
 	static const char *const kinds[] = {
 		"query", "cost_per_request", "spend_today", "spend_month", "forecast"
+	};
+	const struct {
+		const char	*key;
+		char *const	*value;
+	} cost_keys[] = {
+		{ "tokens_metric", &cfg->tokens_metric },
+		{ "model_label", &cfg->model_label },
+		{ "type_label", &cfg->type_label },
+		{ "requests_query", &cfg->requests_query },
 	};
 	struct kpi_def *k;
 	struct price_def *pr;
@@ -632,6 +661,8 @@ config_check(struct config *cfg, struct buf *errors, int *nerrors)
 			msg = xstrdup("needs a unit (an empty one is allowed: unit =)");
 		else if (k->kind == KPI_QUERY && (k->query == NULL || *k->query == '\0'))
 			msg = xstrdup("kind = query needs a query");
+		else if (k->kind == KPI_QUERY && (msg = template_error(cfg, k->query)) != NULL)
+			;
 		else if (!isnan(k->warn) && !isnan(k->crit) &&
 		    (k->below ? k->warn < k->crit : k->warn > k->crit))
 			msg = xprintf("warn %g is beyond crit %g for direction = %s", k->warn,
@@ -647,6 +678,12 @@ config_check(struct config *cfg, struct buf *errors, int *nerrors)
 		    pr->output < 0) && ++*nerrors <= 50)
 			buf_printf(errors, "%s%s: price.%s: needs input and output prices of 0 "
 			    "or more", errors->len ? "\n" : "", pr->where, pr->model);
+	}
+	for (i = 0; i < sizeof cost_keys / sizeof cost_keys[0]; i++) {
+		if ((msg = template_error(cfg, *cost_keys[i].value)) != NULL && ++*nerrors <= 50)
+			buf_printf(errors, "%scost.%s: %s", errors->len ? "\n" : "",
+			    cost_keys[i].key, msg);
+		free(msg);
 	}
 	if (cfg->prom_user != NULL && *cfg->prom_user != '\0' &&
 	    (cfg->prom_password == NULL || *cfg->prom_password == '\0') && ++*nerrors <= 50)
@@ -732,13 +769,25 @@ config_lang(const struct config *cfg)
 const struct price_def *
 config_price(const struct config *cfg, const char *model)
 {
-	size_t i;
+	const struct price_def *pr, *best = NULL;
+	size_t i, j, len, best_len = 0;
 
 	for (i = 0; i < cfg->nprices; i++) {
-		if (strcmp(cfg->prices[i].model, model) == 0)
-			return &cfg->prices[i];
+		pr = &cfg->prices[i];
+		if (strcmp(pr->model, model) == 0)
+			return pr;
+		for (j = 0; j < pr->aliases.n; j++) {
+			if (strcmp(pr->aliases.v[j], model) == 0)
+				return pr;
+		}
+		len = strlen(pr->model);
+		if (len > 0 && pr->model[len - 1] == '*' && len - 1 >= best_len &&
+		    strncmp(pr->model, model, len - 1) == 0) {
+			best = pr;
+			best_len = len - 1;
+		}
 	}
-	return NULL;
+	return best;
 }
 
 /* Frees the strings and lists of one struct as the table describes it. */

@@ -45,9 +45,10 @@ struct kpi_def {
 
 /* One [price.MODEL] section: per million tokens, in the cost currency. */
 struct price_def {
-	char		*model;
+	char		*model;		/* ending in '*': every model it begins */
 	double		 input;
 	double		 output;
+	struct namelist	 aliases;	/* other names of the same price */
 	char		*where;
 };
 
@@ -112,6 +113,11 @@ struct config {
 	char		*prom_user;
 	char		*prom_password;
 	int		 prom_insecure;
+	char		*prom_dialect;		/* auto or a dialect_kind name */
+	long long	 prom_discover_interval;
+
+	/* [errors]: error_type values by class (enum error_class, but for "other") */
+	struct namelist	 error_classes[3];
 
 	/* [cost] */
 	char		*currency;
@@ -175,7 +181,7 @@ char	*config_default_text(const struct option_def *);
 /* The language of playbooks for this user: [console] lang, else from LANG (de... is German),
    else English. */
 const char *config_lang(const struct config *);
-/* The price of a model, or NULL. */
+/* The price of a model: its own section, an alias, else the longest prefix section; NULL. */
 const struct price_def *config_price(const struct config *, const char *model);
 
 #endif

@@ -43,7 +43,8 @@ kpi_clear(struct kpi *k)
 {
 	free(k->error);
 	free(k->note);
-	k->error = k->note = NULL;
+	free(k->query);
+	k->error = k->note = k->query = NULL;
 }
 
 /* Is v beyond threshold t in the bad direction, with margin m (positive: harder to reach)? */
@@ -147,8 +148,8 @@ kpi_json(const struct kpi *k, time_t now)
 	cJSON_AddNumberToObject(o, "precision", (double)d->precision);
 	cJSON_AddStringToObject(o, "kind", d->kind_name);
 	cJSON_AddStringToObject(o, "direction", d->direction);
-	if (d->query != NULL)
-		cJSON_AddStringToObject(o, "query", d->query);
+	if (k->query != NULL || d->query != NULL)
+		cJSON_AddStringToObject(o, "query", k->query != NULL ? k->query : d->query);
 	if (!isnan(k->warn))
 		cJSON_AddNumberToObject(o, "warn", k->warn);
 	if (!isnan(k->crit))

@@ -21,6 +21,7 @@ enum kpi_level {
 
 struct kpi {
 	const struct kpi_def	*def;
+	char			*query;		/* def->query for the source's dialect */
 	double			 value;		/* NAN: unknown */
 	time_t			 updated;	/* when value was last measured, 0: never */
 	enum kpi_level		 level;

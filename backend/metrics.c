@@ -335,7 +335,8 @@ metrics_start(struct metrics *m, const char *path, char *post, metrics_cb cb, vo
 	free(url);
 	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->post);
+	if (r->post != NULL)
+		curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->post);
 	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, m->headers);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
@@ -404,4 +405,23 @@ metrics_query_range(struct metrics *m, const char *promql, double start, double 
 	    "&timeout=%s", q, start, end, step, t), cb, arg);
 	free(q);
 	free(t);
+}
+
+void
+metrics_get(struct metrics *m, const char *path, const char *const *params, metrics_cb cb,
+    void *arg)
+{
+	struct buf url;
+	char *v;
+	size_t i;
+
+	buf_init(&url);
+	buf_addstr(&url, path);
+	for (i = 0; params[i] != NULL; i += 2) {
+		v = form_escape(params[i + 1]);
+		buf_printf(&url, "%c%s=%s", i == 0 ? '?' : '&', params[i], v);
+		free(v);
+	}
+	metrics_start(m, url.data, NULL, cb, arg);
+	buf_free(&url);
 }

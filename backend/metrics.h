@@ -42,6 +42,10 @@ void		 metrics_query(struct metrics *, const char *promql, metrics_cb, void *);
 /* A range query over [start, end] every step seconds. */
 void		 metrics_query_range(struct metrics *, const char *promql, double start,
 		     double end, double step, metrics_cb, void *);
+/* A GET of another API path ("api/v1/labels") with name, value, ..., NULL parameters (the
+   label look-ups: some of them take no POST). */
+void		 metrics_get(struct metrics *, const char *path, const char *const *params,
+		     metrics_cb, void *);
 /* Number of requests sent since the client was created (for the benchmark). */
 unsigned long	 metrics_requests(const struct metrics *);
 const char	*metrics_status_name(enum metrics_status);

@@ -14,6 +14,9 @@ static const char *const kind_choices[] = {
 	"query", "cost_per_request", "spend_today", "spend_month", "forecast", NULL
 };
 static const char *const direction_choices[] = { "above", "below", NULL };
+static const char *const dialect_choices[] = {
+	"auto", "collector", "sdk", "utf8", "utf8-bare", NULL
+};
 static const char *const ticket_choices[] = { "none", "jira", "webhook", NULL };
 
 const struct option_def options_table[] = {
@@ -123,6 +126,20 @@ const struct option_def options_table[] = {
 	  "basic auth password; env:NAME reads it from the daemon's environment" },
 	{ "prometheus", "insecure", OPT_BOOL, G(prom_insecure), 0, 0, NULL, 0,
 	  "skip TLS certificate verification (shown as a warning in the console)" },
+	{ "prometheus", "dialect", OPT_CHOICE, G(prom_dialect), 0, 0, dialect_choices, 0,
+	  "spelling of the GenAI metrics in ${placeholders}: auto finds it out (at start, on "
+	  "reload, and when a KPI has no data); else collector, sdk, utf8 or utf8-bare" },
+	{ "prometheus", "discover_interval", OPT_DURATION, G(prom_discover_interval), 10, 7 * DAY,
+	  NULL, 0, "least time between two look-ups of the dialect while a KPI has no data" },
+
+	{ "errors", "rate_limited", OPT_NAMES, G(error_classes[0]), 0, 0, NULL, 0,
+	  "error_type values that mean rate limited: HTTP codes, 4xx-style ranges, client "
+	  "error classes" },
+	{ "errors", "server", OPT_NAMES, G(error_classes[1]), 0, 0, NULL, 0,
+	  "error_type values that mean the service failed (availability): 5xx, timeouts, "
+	  "connection errors" },
+	{ "errors", "client", OPT_NAMES, G(error_classes[2]), 0, 0, NULL, 0,
+	  "error_type values that mean a bad request (the caller's fault)" },
 
 	{ "cost", "currency", OPT_STRING, G(currency), 0, 0, NULL, 0,
 	  "currency of the price table and the budget" },
@@ -220,6 +237,8 @@ const struct option_def options_table[] = {
 	  "price of one million input tokens of the model" },
 	{ "price.*", "output", OPT_NUMBER, P(output), 0, 0, NULL, 0,
 	  "price of one million output tokens of the model" },
+	{ "price.*", "aliases", OPT_NAMES, P(aliases), 0, 0, NULL, 0,
+	  "other model names with this price (the alias a request names, gen_ai_request_model)" },
 };
 
 const size_t options_count = sizeof options_table / sizeof options_table[0];

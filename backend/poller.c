@@ -7,6 +7,8 @@
 
 #include "backend/config.h"
 #include "backend/cost.h"
+#include "backend/dialect.h"
+#include "backend/discover.h"
 #include "backend/kpi.h"
 #include "backend/log.h"
 #include "backend/loop.h"
@@ -53,6 +55,17 @@ struct poller {
 	struct cost_result	 cost[COST_COUNT];
 	int			 unreachable;	/* failures of this cycle that were not query errors */
 	int			 closing;	/* cancelled queries only free their context */
+
+	struct dialect		 dialect;	/* what ${placeholders} stand for now */
+	struct discovery	*discovery;	/* the last look-up; NULL before the first */
+	int			 discovering;
+	int			 ready;		/* the queries are built: polls may run */
+	time_t			 discover_next;	/* earliest look-up again while data is missing */
+	char			*requests_query;	/* [cost] for the dialect */
+	char			*tokens_metric;
+	char			*type_label;
+	char			**model_labels;
+	size_t			 nmodel_labels;
 };
 
 /* Which query a reply belongs to. */
@@ -63,6 +76,7 @@ struct query_ctx {
 };
 
 static void	poller_cycle(void *);
+static void	poller_discover(struct poller *);
 
 static int
 kpi_wants(const struct kpi_def *d, enum cost_query q)
@@ -212,6 +226,22 @@ poller_publish(struct poller *p)
 	p->event_cb(p->event_arg, e);
 }
 
+/* A KPI written with ${placeholders} has no data: the source may speak another dialect now. */
+static int
+missing_data(const struct poller *p)
+{
+	size_t i;
+
+	if (strcmp(p->cfg->prom_dialect, "auto") != 0)
+		return 0;
+	for (i = 0; i < p->nkpis; i++) {
+		if (p->kpis[i].def->kind == KPI_QUERY && p->kpis[i].level == KPI_UNKNOWN &&
+		    dialect_templated(p->kpis[i].def->query))
+			return 1;
+	}
+	return 0;
+}
+
 static void
 cycle_done(struct poller *p)
 {
@@ -233,6 +263,8 @@ cycle_done(struct poller *p)
 		memset(&p->cost[q], 0, sizeof p->cost[q]);
 	}
 	poller_publish(p);
+	if (p->source_ok && missing_data(p) && now >= p->discover_next)
+		poller_discover(p);
 }
 
 static void
@@ -267,7 +299,9 @@ query_done(void *arg, struct metrics_result *res)
 		else if (ctx->cost == COST_REQUESTS) {
 			c->value = single_value(res, &c->error);
 		} else
-			c->value = cost_of(p->cfg, &res->resp, &c->note);
+			c->value = cost_of(p->cfg, &res->resp,
+			    (const char *const *)p->model_labels, p->nmodel_labels, p->type_label,
+			    &c->note);
 		if (c->note == NULL)
 			c->note = warnings_note(res);
 	}
@@ -290,23 +324,30 @@ query_start(struct poller *p, const char *promql, int kpi, enum cost_query cost)
 
 /* The token vector query for a window, e.g. "increase(...[3600s])". */
 static char *
-tokens_query(const struct config *cfg, const char *fn, long seconds)
+tokens_query(struct poller *p, const char *fn, long seconds)
 {
-	return xprintf("sum by (%s, %s) (%s(%s[%lds]))", cfg->model_label, cfg->type_label, fn,
+	const struct config *cfg = p->cfg;
+	char *q, *expanded, *cause = NULL;
+
+	q = xprintf("sum by (%s, %s) (%s(%s[%lds]))", cfg->model_label, cfg->type_label, fn,
 	    cfg->tokens_metric, seconds < 60 ? 60 : seconds);
+	/* The config check has tried every placeholder: this cannot fail. */
+	if ((expanded = dialect_expand(&p->dialect, cfg, q, &cause)) == NULL)
+		fatal("%s", cause);
+	free(q);
+	return expanded;
 }
 
 static void
 poller_cycle(void *arg)
 {
 	struct poller *p = arg;
-	const struct config *cfg = p->cfg;
 	time_t now = time(NULL);
 	char *q;
 	size_t i;
 	int c;
 
-	if (p->inflight > 0) {
+	if (p->inflight > 0 || !p->ready) {
 		log_debug("poll cycle %u still running: skipping a tick", p->cycle);
 		return;
 	}
@@ -325,19 +366,19 @@ poller_cycle(void *arg)
 			continue;
 		switch (c) {
 		case COST_RATE:
-			q = tokens_query(cfg, "rate", 300);
+			q = tokens_query(p, "rate", 300);
 			break;
 		case COST_REQUESTS:
-			q = xstrdup(cfg->requests_query);
+			q = xstrdup(p->requests_query);
 			break;
 		case COST_TODAY:
-			q = tokens_query(cfg, "increase", cost_since_midnight(now));
+			q = tokens_query(p, "increase", cost_since_midnight(now));
 			break;
 		case COST_MONTH:
-			q = tokens_query(cfg, "increase", cost_since_month_start(now));
+			q = tokens_query(p, "increase", cost_since_month_start(now));
 			break;
 		default:
-			q = tokens_query(cfg, "increase", 3600);
+			q = tokens_query(p, "increase", 3600);
 			break;
 		}
 		query_start(p, q, -1, c);
@@ -345,7 +386,7 @@ poller_cycle(void *arg)
 	}
 	for (i = 0; i < p->nkpis; i++) {
 		if (p->kpis[i].def->kind == KPI_QUERY)
-			query_start(p, p->kpis[i].def->query, (int)i, 0);
+			query_start(p, p->kpis[i].query, (int)i, 0);
 	}
 	if (p->inflight == 0)
 		cycle_done(p);
@@ -376,11 +417,128 @@ poller_bucket(const struct config *cfg)
 	return b > 0 ? b : 1;
 }
 
+/* A placeholder's name as the source spells it, without the quotes of a dotted one. */
+static char *
+label_name(struct poller *p, const char *text)
+{
+	char *name, *cause = NULL;
+	size_t n;
+
+	if ((name = dialect_expand(&p->dialect, p->cfg, text, &cause)) == NULL)
+		fatal("%s", cause);
+	n = strlen(name);
+	if (n >= 2 && name[0] == '"' && name[n - 1] == '"') {
+		memmove(name, name + 1, n - 2);
+		name[n - 2] = '\0';
+	}
+	return name;
+}
+
+/* The queries of the dialect in force: every KPI's and the cost ones. */
+static void
+poller_build(struct poller *p)
+{
+	const struct config *cfg = p->cfg;
+	const char *s, *e;
+	char *cause = NULL, *one;
+	size_t i;
+
+	for (i = 0; i < p->nkpis; i++) {
+		if (p->kpis[i].def->kind != KPI_QUERY)
+			continue;
+		free(p->kpis[i].query);
+		if ((p->kpis[i].query = dialect_expand(&p->dialect, cfg, p->kpis[i].def->query,
+		    &cause)) == NULL)
+			fatal("%s", cause);
+	}
+	free(p->requests_query);
+	if ((p->requests_query = dialect_expand(&p->dialect, cfg, cfg->requests_query,
+	    &cause)) == NULL)
+		fatal("%s", cause);
+	free(p->type_label);
+	p->type_label = label_name(p, cfg->type_label);
+	for (i = 0; i < p->nmodel_labels; i++)
+		free(p->model_labels[i]);
+	free(p->model_labels);
+	p->model_labels = NULL;
+	p->nmodel_labels = 0;
+	for (s = cfg->model_label; *s != '\0'; s = *e != '\0' ? e + 1 : e) {
+		if ((e = strchr(s, ',')) == NULL)
+			e = s + strlen(s);
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s == e)
+			continue;
+		one = xstrndup(s, (size_t)(e - s));
+		p->model_labels = xreallocarray(p->model_labels, p->nmodel_labels + 1,
+		    sizeof *p->model_labels);
+		p->model_labels[p->nmodel_labels++] = label_name(p, one);
+		free(one);
+	}
+}
+
+/* Queries are built: fill the sparklines and start polling. */
+static void
+poller_ready(struct poller *p)
+{
+	const struct config *cfg = p->cfg;
+	struct query_ctx *ctx;
+	time_t now = time(NULL);
+	size_t i;
+
+	poller_build(p);
+	p->ready = 1;
+	for (i = 0; i < p->nkpis; i++) {
+		if (p->kpis[i].def->kind != KPI_QUERY)
+			continue;
+		ctx = xcalloc(1, sizeof *ctx);
+		ctx->p = p;
+		ctx->kpi = (int)i;
+		metrics_query_range(p->metrics, p->kpis[i].query,
+		    (double)(now - cfg->prom_history), (double)now, (double)poller_bucket(cfg),
+		    history_done, ctx);
+	}
+	poller_cycle(p);
+	p->timer = loop_timer_add(p->loop, cfg->prom_interval * 1000, 1, poller_cycle, p);
+}
+
+static void
+discover_done(void *arg, struct discovery *d)
+{
+	struct poller *p = arg;
+	enum dialect_kind was = p->dialect.kind;
+
+	p->discovering = 0;
+	if (p->closing) {
+		discovery_free(d);
+		return;
+	}
+	discovery_free(p->discovery);
+	p->discovery = d;
+	p->discover_next = time(NULL) + p->cfg->prom_discover_interval;
+	if (d->found)
+		dialect_copy(&p->dialect, &d->dialect);
+	log_debug("metrics dialect: %s (%s)", dialect_kind_name(p->dialect.kind), d->how);
+	if (!p->ready)
+		poller_ready(p);
+	else if (p->dialect.kind != was || d->found)
+		poller_build(p);
+}
+
+static void
+poller_discover(struct poller *p)
+{
+	if (p->discovering || p->metrics == NULL)
+		return;
+	p->discovering = 1;
+	p->discover_next = time(NULL) + p->cfg->prom_discover_interval;
+	discover_start(p->metrics, p->cfg, &p->dialect, discover_done, p);
+}
+
 struct poller *
 poller_create(struct loop *loop, const struct config *cfg, poller_event_cb cb, void *arg)
 {
 	struct poller *p = xcalloc(1, sizeof *p);
-	struct query_ctx *ctx;
 	time_t now = time(NULL);
 	char *cause = NULL;
 	size_t i, n = 0;
@@ -413,20 +571,17 @@ poller_create(struct loop *loop, const struct config *cfg, poller_event_cb cb, v
 			p->kpis[i].error = xstrdup(cause);
 		}
 		p->source_error = cause;
+		dialect_set(&p->dialect, DIALECT_COLLECTOR);
+		poller_build(p);
 		return p;
 	}
-	for (i = 0; i < p->nkpis; i++) {
-		if (p->kpis[i].def->kind != KPI_QUERY)
-			continue;
-		ctx = xcalloc(1, sizeof *ctx);
-		ctx->p = p;
-		ctx->kpi = (int)i;
-		metrics_query_range(p->metrics, p->kpis[i].def->query,
-		    (double)(now - cfg->prom_history), (double)now, (double)poller_bucket(cfg),
-		    history_done, ctx);
+	if (strcmp(cfg->prom_dialect, "auto") == 0) {
+		dialect_set(&p->dialect, DIALECT_COLLECTOR);
+		poller_discover(p);
+	} else {
+		dialect_set(&p->dialect, dialect_kind_find(cfg->prom_dialect));
+		poller_ready(p);
 	}
-	poller_cycle(p);
-	p->timer = loop_timer_add(loop, cfg->prom_interval * 1000, 1, poller_cycle, p);
 	return p;
 }
 
@@ -449,6 +604,14 @@ poller_free(struct poller *p)
 	}
 	free(p->kpis);
 	free(p->source_error);
+	dialect_clear(&p->dialect);
+	discovery_free(p->discovery);
+	free(p->requests_query);
+	free(p->tokens_metric);
+	free(p->type_label);
+	for (i = 0; i < p->nmodel_labels; i++)
+		free(p->model_labels[i]);
+	free(p->model_labels);
 	free(p);
 }
 
@@ -573,7 +736,12 @@ poller_range(struct poller *p, const char *name, long seconds, int width, poller
 	ctx = xcalloc(1, sizeof *ctx);
 	ctx->cb = cb;
 	ctx->arg = arg;
-	metrics_query_range(p->metrics, k->def->query, (double)(now - seconds), (double)now,
+	if (k->query == NULL) {
+		*cause = xstrdup("the metrics dialect is still being looked up");
+		free(ctx);
+		return -1;
+	}
+	metrics_query_range(p->metrics, k->query, (double)(now - seconds), (double)now,
 	    step, range_done, ctx);
 	return 0;
 }

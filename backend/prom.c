@@ -137,6 +137,9 @@ prom_response_free(struct prom_response *r)
 	for (i = 0; i < r->nwarnings; i++)
 		free(r->warnings[i]);
 	free(r->warnings);
+	for (i = 0; i < r->nvalues; i++)
+		free(r->values[i]);
+	free(r->values);
 	memset(r, 0, sizeof *r);
 }
 
@@ -400,6 +403,25 @@ prom_single(const cJSON *result, struct prom_response *r, char **cause)
 	return 0;
 }
 
+/* Reads the string array of a label look-up; keeps the first PROM_MAX_VALUES. */
+static int
+prom_list(const cJSON *data, struct prom_response *r, char **cause)
+{
+	const cJSON	*v;
+	size_t		 n = (size_t)cJSON_GetArraySize(data);
+
+	r->type = PROM_LIST;
+	r->values = xcalloc(n < PROM_MAX_VALUES ? n + 1 : PROM_MAX_VALUES, sizeof *r->values);
+	cJSON_ArrayForEach(v, data) {
+		if (!cJSON_IsString(v))
+			return json_fail(cause, "data[%zu]: not a string", r->nvalues_total);
+		if (r->nvalues < PROM_MAX_VALUES)
+			r->values[r->nvalues++] = xstrdup(v->valuestring);
+		r->nvalues_total++;
+	}
+	return 0;
+}
+
 static int
 prom_data(const cJSON *root, struct prom_response *r, char **cause)
 {
@@ -417,6 +439,8 @@ prom_data(const cJSON *root, struct prom_response *r, char **cause)
 	size_t		 i;
 
 	data = cJSON_GetObjectItemCaseSensitive(root, "data");
+	if (cJSON_IsArray(data))
+		return prom_list(data, r, cause);
 	if (!cJSON_IsObject(data))
 		return json_fail(cause, "data: not an object");
 	rt = cJSON_GetObjectItemCaseSensitive(data, "resultType");

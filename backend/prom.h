@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Parser for the JSON bodies of the Prometheus HTTP API query endpoints
- * (/api/v1/query and /api/v1/query_range). No I/O: the caller fetches.
+ * (/api/v1/query and /api/v1/query_range) and of the label look-ups (/api/v1/labels,
+ * /api/v1/label/NAME/values). No I/O: the caller fetches.
  *
  * Strings are stored as received (not sanitised): pass them through
  * sanitize() before they reach the screen or a log line.
@@ -11,7 +12,11 @@
 
 #include <stddef.h>
 
-enum prom_type { PROM_VECTOR, PROM_MATRIX, PROM_SCALAR, PROM_STRING };
+/* PROM_LIST: the string array of the label-name and label-value endpoints. */
+enum prom_type { PROM_VECTOR, PROM_MATRIX, PROM_SCALAR, PROM_STRING, PROM_LIST };
+
+/* A list reply keeps this many strings; the rest are only counted. */
+#define PROM_MAX_VALUES	1000
 
 struct prom_sample {
 	double	t;	/* unix seconds */
@@ -34,6 +39,9 @@ struct prom_response {
 	char			 *error;	/* error text when !ok, else NULL */
 	char			**warnings;	/* "warnings" array (200 replies with partial data) */
 	size_t			  nwarnings;
+	char			**values;	/* PROM_LIST: the strings, at most PROM_MAX_VALUES */
+	size_t			  nvalues;
+	size_t			  nvalues_total;	/* how many the reply had */
 };
 
 /* Parses a response body. Returns 0 with *r filled (r->ok may be 0 for status "error"),

@@ -36,12 +36,18 @@
 /* Where cost_of must write NULL: a note pointer set to it beforehand must change. */
 static char unset[] = "unset";
 
-/* A vector sample: model, token type (NULL: no such label), value as Prometheus writes it. */
+/* A vector sample: requested model, token type (NULL: no such label), value as Prometheus
+   writes it, and the answering model (NULL: no such label). */
 struct row {
 	const char	*model;
 	const char	*type;
 	const char	*value;
+	const char	*response;
 };
+
+/* The built-in config's labels, as the collector dialect spells them. */
+static const char *const model_labels[] = { "gen_ai_response_model", "gen_ai_request_model" };
+#define COST_OF(cfg, r, note) cost_of((cfg), (r), model_labels, 2, "gen_ai_token_type", (note))
 
 /* Doubles compared in double precision (cmocka 1.1's float assertion casts to float). */
 static void
@@ -90,6 +96,8 @@ parse_rows(const struct row *rows, size_t n, struct prom_response *r)
 			buf_printf(&b, ",\"gen_ai_request_model\":\"%s\"", rows[i].model);
 		if (rows[i].type != NULL)
 			buf_printf(&b, ",\"gen_ai_token_type\":\"%s\"", rows[i].type);
+		if (rows[i].response != NULL)
+			buf_printf(&b, ",\"gen_ai_response_model\":\"%s\"", rows[i].response);
 		buf_printf(&b, "},\"value\":[1718452800,\"%s\"]}", rows[i].value);
 	}
 	buf_printf(&b, "]}}");
@@ -108,7 +116,7 @@ cost_rows(void **state, const struct row *rows, size_t n, char **note)
 	double			 v;
 
 	parse_rows(rows, n, &r);
-	v = cost_of(*state, &r, note);
+	v = COST_OF(*state, &r, note);
 	prom_response_free(&r);
 	return v;
 }
@@ -148,8 +156,8 @@ test_defaults(void **state)
 	const struct config	*cfg = *state;
 	const struct price_def	*pr;
 
-	assert_string_equal(cfg->model_label, "gen_ai_request_model");
-	assert_string_equal(cfg->type_label, "gen_ai_token_type");
+	assert_string_equal(cfg->model_label, "${response_model}, ${request_model}");
+	assert_string_equal(cfg->type_label, "${token_type}");
 	pr = config_price(cfg, "gpt-4o-2024-08-06");
 	assert_non_null(pr);
 	assert_near(pr->input, 2.50, 1e-12);
@@ -165,11 +173,11 @@ static void
 test_priced(void **state)
 {
 	static const struct row rows[] = {
-		{ "gpt-4o-2024-08-06", "input", "1000000" },
-		{ "gpt-4o-2024-08-06", "output", "500000" },
-		{ "gpt-4o-mini-2024-07-18", "prompt", "2e6" },
-		{ "gpt-4o-mini-2024-07-18", "completion", "1000000" },
-		{ "gpt-4o-2024-11-20", "input", "0" },
+		{ "gpt-4o-2024-08-06", "input", "1000000", NULL },
+		{ "gpt-4o-2024-08-06", "output", "500000", NULL },
+		{ "gpt-4o-mini-2024-07-18", "prompt", "2e6", NULL },
+		{ "gpt-4o-mini-2024-07-18", "completion", "1000000", NULL },
+		{ "gpt-4o-2024-11-20", "input", "0", NULL },
 	};
 	char	*note = unset;
 
@@ -189,35 +197,35 @@ static void
 test_unpriced(void **state)
 {
 	static const struct row rows[] = {
-		{ "gpt-4o-2024-08-06", "input", "1000000" },
-		{ "llama-3", "input", "1000" },
-		{ "llama-3", "output", "2000" },
-		{ "claude-x", "output", "5" },
-		{ "llama-3", "prompt", "7" },
+		{ "gpt-4o-2024-08-06", "input", "1000000", NULL },
+		{ "llama-3", "input", "1000", NULL },
+		{ "llama-3", "output", "2000", NULL },
+		{ "claude-x", "output", "5", NULL },
+		{ "llama-3", "prompt", "7", NULL },
 	};
 	static const struct row zero[] = {
-		{ "gpt-4o-2024-08-06", "output", "100000" },
-		{ "mistral", "input", "0" },
+		{ "gpt-4o-2024-08-06", "output", "100000", NULL },
+		{ "mistral", "input", "0", NULL },
 	};
 	char	*note = NULL;
 
 	assert_near(cost_rows(state, rows, 2, &note), 2.50, 1e-12);
 	assert_non_null(note);
-	assert_string_equal(note, "no price for llama-3");
+	assert_string_equal(note, "no price for llama-3 (0.1 % of tokens)");
 	free(note);
 
 	/* Named once even if it appears for input and output. */
 	assert_near(cost_rows(state, rows, 3, &note), 2.50, 1e-12);
-	assert_string_equal(note, "no price for llama-3");
+	assert_string_equal(note, "no price for llama-3 (0.3 % of tokens)");
 	free(note);
 
 	assert_near(cost_rows(state, rows, 5, &note), 2.50, 1e-12);
-	assert_string_equal(note, "no price for llama-3, claude-x");
+	assert_string_equal(note, "no price for llama-3 (0.3 % of tokens), claude-x (0.0 % of tokens)");
 	free(note);
 
 	/* Only unpriced models: nothing to sum. */
 	assert_near(cost_rows(state, &rows[1], 2, &note), 0, 0);
-	assert_string_equal(note, "no price for llama-3");
+	assert_string_equal(note, "no price for llama-3 (100.0 % of tokens)");
 	free(note);
 
 	/* An unpriced model that used no tokens costs nothing and is not named. */
@@ -233,8 +241,8 @@ static void
 test_unpriced_substring(void **state)
 {
 	static const struct row rows[] = {
-		{ "my-model-v2", "input", "10" },
-		{ "my-model", "input", "10" },
+		{ "my-model-v2", "input", "10", NULL },
+		{ "my-model", "input", "10", NULL },
 	};
 	char	*note = NULL, got[128];
 
@@ -243,24 +251,72 @@ test_unpriced_substring(void **state)
 	/* Copied and freed before asserting: a failure must not leak under ASan. */
 	snprintf(got, sizeof got, "%s", note);
 	free(note);
-	assert_string_equal(got, "no price for my-model-v2, my-model");
+	assert_string_equal(got, "no price for my-model-v2 (50.0 % of tokens), my-model (50.0 % of tokens)");
+}
+
+/* The answering model is priced first, then the requested alias; aliases and prefixes. */
+static void
+test_response_alias_prefix(void **state)
+{
+	static const struct row rows[] = {
+		/* The alias a request names, the snapshot that answered: the snapshot's price. */
+		{ "gpt-4o", "input", "1000000", "gpt-4o-2024-11-20" },
+		/* An unknown snapshot of a known alias: the alias's price (aliases = gpt-4o). */
+		{ "gpt-4o", "output", "1000000", "gpt-4o-2099-01-01" },
+		/* Only the alias. */
+		{ "gpt-4o-mini", "input", "1000000", NULL },
+	};
+	static const struct row unknown[] = {
+		{ "my-alias", "input", "300", "my-snapshot" },
+		{ "gpt-4o", "input", "100", NULL },
+	};
+	struct config *cfg = *state;
+	const struct price_def *pr;
+	char *note = unset;
+
+	/* 2.50 + 10.00 + 0.15 */
+	assert_near(cost_rows(state, rows, 3, &note), 12.65, 1e-9);
+	assert_null(note);
+	/* Unpriced: named by the answering model, with its share of the tokens. */
+	assert_near(cost_rows(state, unknown, 2, &note), 100 * 2.50 / 1e6, 1e-12);
+	assert_string_equal(note, "no price for my-snapshot (75.0 % of tokens)");
+	free(note);
+
+	/* A section ending in * prices every model it begins; the longest prefix wins and an
+	   exact name or alias beats any prefix. */
+	cfg->prices = realloc(cfg->prices, (cfg->nprices + 2) * sizeof *cfg->prices);
+	memset(&cfg->prices[cfg->nprices], 0, 2 * sizeof *cfg->prices);
+	cfg->prices[cfg->nprices].model = strdup("gpt-*");
+	cfg->prices[cfg->nprices].where = strdup("test");
+	cfg->prices[cfg->nprices++].input = 1;
+	cfg->prices[cfg->nprices].model = strdup("gpt-4o-*");
+	cfg->prices[cfg->nprices].where = strdup("test");
+	cfg->prices[cfg->nprices++].input = 2;
+	assert_non_null(pr = config_price(cfg, "gpt-5"));
+	assert_near(pr->input, 1, 0);
+	assert_non_null(pr = config_price(cfg, "gpt-4o-2099-01-01"));
+	assert_near(pr->input, 2, 0);
+	assert_non_null(pr = config_price(cfg, "gpt-4o-mini"));
+	assert_near(pr->input, 0.15, 1e-12);
+	assert_null(config_price(cfg, "gp"));
+	assert_null(config_price(cfg, "claude"));
 }
 
 static void
 test_skipped(void **state)
 {
 	static const struct row rows[] = {
-		{ "gpt-4o-2024-08-06", "input", "1000000" },	/* 2.50 */
-		{ "gpt-4o-2024-08-06", NULL, "1000000" },	/* no type */
-		{ NULL, "output", "1000000" },			/* no model */
-		{ NULL, NULL, "1000000" },
-		{ "gpt-4o-2024-08-06", "output", "NaN" },
-		{ "gpt-4o-2024-08-06", "output", "+Inf" },
-		{ "gpt-4o-2024-08-06", "output", "-Inf" },
-		{ "gpt-4o-2024-08-06", "total", "1000000" },	/* unknown type */
-		{ "gpt-4o-2024-08-06", "Input", "1000000" },	/* case matters */
-		{ "llama-3", "input", "NaN" },			/* not named: no value */
-		{ "llama-3", NULL, "5" },			/* not named: no type */
+		{ "gpt-4o-2024-08-06", "input", "1000000", NULL },	/* 2.50 */
+		{ "gpt-4o-2024-08-06", NULL, "1000000", NULL },	/* no type */
+		{ NULL, "output", "1000000", NULL },			/* no model */
+		{ NULL, NULL, "1000000", NULL },
+		{ "gpt-4o-2024-08-06", "output", "NaN", NULL },
+		{ "gpt-4o-2024-08-06", "output", "+Inf", NULL },
+		{ "gpt-4o-2024-08-06", "output", "-Inf", NULL },
+		{ "gpt-4o-2024-08-06", "total", "1000000", NULL },	/* unknown type */
+		{ "gpt-4o-2024-08-06", "Input", "1000000", NULL },	/* case matters */
+		{ "llama-3", "input", "NaN", NULL },			/* not named: no value */
+		{ "llama-3", NULL, "5", NULL },			/* not named: no type */
 	};
 	char	*note = unset;
 
@@ -281,7 +337,7 @@ test_empty(void **state)
 	/* A zeroed response (no series at all) too. */
 	memset(&r, 0, sizeof r);
 	note = unset;
-	assert_near(cost_of(*state, &r, &note), 0, 0);
+	assert_near(COST_OF(*state, &r, &note), 0, 0);
 	assert_null(note);
 }
 
@@ -297,7 +353,7 @@ test_matrix_last_sample(void **state)
 	char			*cause = NULL, *note = NULL;
 
 	assert_int_equal(prom_parse(body, strlen(body), &r, &cause), 0);
-	assert_near(cost_of(*state, &r, &note), 2.0, 1e-12);
+	assert_near(COST_OF(*state, &r, &note), 2.0, 1e-12);
 	assert_null(note);
 	prom_response_free(&r);
 }
@@ -398,6 +454,7 @@ main(void)
 		cmocka_unit_test(test_unpriced),
 		cmocka_unit_test(test_unpriced_substring),
 		cmocka_unit_test(test_skipped),
+		cmocka_unit_test(test_response_alias_prefix),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_matrix_last_sample),
 		cmocka_unit_test(test_forecast_utc),

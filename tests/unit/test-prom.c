@@ -576,6 +576,35 @@ test_not_api(void **state)
 	    "\"\\x1b[2Jxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"...");
 }
 
+/* The label look-ups answer a list of strings; a long one is kept up to PROM_MAX_VALUES. */
+static void
+test_list(void **state)
+{
+	struct prom_response	 r;
+	struct buf		 b;
+	char			*cause = NULL;
+	size_t			 i;
+
+	(void)state;
+	assert_int_equal(prom_parse("{\"status\":\"success\",\"data\":[]}", 30, &r, &cause), 0);
+	assert_int_equal(r.type, PROM_LIST);
+	assert_int_equal(r.nvalues, 0);
+	prom_response_free(&r);
+	buf_init(&b);
+	buf_addstr(&b, "{\"status\":\"success\",\"data\":[\"error_type\"");
+	for (i = 1; i < PROM_MAX_VALUES + 5; i++)
+		buf_printf(&b, ",\"v%zu\"", i);
+	buf_addstr(&b, "]}");
+	assert_int_equal(prom_parse(b.data, b.len, &r, &cause), 0);
+	buf_free(&b);
+	assert_int_equal(r.type, PROM_LIST);
+	assert_int_equal(r.nvalues, PROM_MAX_VALUES);
+	assert_int_equal(r.nvalues_total, PROM_MAX_VALUES + 5);
+	assert_string_equal(r.values[0], "error_type");
+	assert_string_equal(r.values[PROM_MAX_VALUES - 1], "v999");
+	prom_response_free(&r);
+}
+
 static void
 test_shape_errors(void **state)
 {
@@ -615,7 +644,7 @@ test_shape_errors(void **state)
 		check_vector_fail(vec[i].elements, vec[i].cause);
 
 	parse_fail("{\"status\":\"success\"}", "data: not an object");
-	parse_fail("{\"status\":\"success\",\"data\":[]}", "data: not an object");
+	parse_fail("{\"status\":\"success\",\"data\":[\"a\",1]}", "data[1]: not a string");
 	parse_fail("{\"status\":\"success\",\"data\":{}}",
 	    "data.resultType: not a string");
 	parse_fail("{\"status\":\"success\",\"data\":{\"resultType\":\"table\","
@@ -898,6 +927,7 @@ main(void)
 		cmocka_unit_test(test_not_json),
 		cmocka_unit_test(test_not_api),
 		cmocka_unit_test(test_shape_errors),
+		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_values_in_body),
 		cmocka_unit_test(test_prom_value),
 		cmocka_unit_test(test_big),
