@@ -117,3 +117,93 @@ cli_kpi(struct cli *cli, int argc, char **argv)
 	free(cause);
 	return 1;
 }
+
+/* Prints "  label: text" with the text sanitised. */
+static void
+put_field(const char *label, const char *text)
+{
+	printf("  %s: ", label);
+	cli_put(text);
+	putchar('\n');
+}
+
+static void
+print_doctor(const cJSON *r)
+{
+	const cJSON *src = cJSON_GetObjectItem(r, "source"), *dl = cJSON_GetObjectItem(r, "dialect");
+	const cJSON *disc = cJSON_GetObjectItem(dl, "discovery"), *k, *s, *e;
+	char value[64], line[256];
+
+	printf("source: ");
+	cli_put(json_str(src, "url", "(none)"));
+	printf(" (%s)", json_str(src, "state", "?"));
+	if (cJSON_GetObjectItem(src, "error") != NULL) {
+		printf(": ");
+		cli_put(json_str(src, "error", ""));
+	}
+	printf("\ndialect: %s", json_str(dl, "in_force", "?"));
+	if (strcmp(json_str(dl, "configured", "auto"), "auto") != 0)
+		printf(" (configured)\n");
+	else if (disc == NULL)
+		printf(" (not looked up yet)\n");
+	else {
+		printf(" (%s: ", cJSON_IsTrue(cJSON_GetObjectItem(disc, "found")) ? "found" :
+		    "assumed");
+		cli_put(json_str(disc, "how", ""));
+		printf(")\n");
+		if (cJSON_GetObjectItem(disc, "why") != NULL)
+			put_field("why", json_str(disc, "why", ""));
+		cJSON_ArrayForEach(e, cJSON_GetObjectItem(disc, "names"))
+			put_field("metric", cJSON_IsString(e) ? e->valuestring : "");
+		cJSON_ArrayForEach(e, cJSON_GetObjectItem(disc, "errors")) {
+			snprintf(line, sizeof line, "%s (%s)", json_str(e, "value", ""),
+			    json_str(e, "class", ""));
+			put_field("error_type", line);
+		}
+	}
+	s = cJSON_GetObjectItem(dl, "labels");
+	snprintf(line, sizeof line, "%s, %s, %s, %s", json_str(s, "error_type", ""),
+	    json_str(s, "request_model", ""), json_str(s, "response_model", ""),
+	    json_str(s, "token_type", ""));
+	put_field("labels", line);
+	if (cJSON_GetObjectItem(dl, "advice") != NULL)
+		put_field("advice", json_str(dl, "advice", ""));
+	cJSON_ArrayForEach(k, cJSON_GetObjectItem(r, "kpis")) {
+		if (cJSON_IsNumber(cJSON_GetObjectItem(k, "value")))
+			format_value(value, sizeof value, num(k, "value", 0),
+			    (int)num(k, "precision", 2), json_str(k, "unit", ""));
+		else
+			snprintf(value, sizeof value, "--");
+		snprintf(line, sizeof line, "\n%s (%s): %s  %s", json_str(k, "title", "?"),
+		    json_str(k, "name", "?"), value, json_str(k, "state", "?"));
+		cli_put(line);
+		putchar('\n');
+		if (cJSON_GetObjectItem(k, "query") != NULL) {
+			snprintf(line, sizeof line, "query (%s)", json_str(k, "origin", ""));
+			put_field(line, json_str(k, "query", ""));
+		}
+		cJSON_ArrayForEach(s, cJSON_GetObjectItem(k, "series")) {
+			if (cJSON_IsNumber(cJSON_GetObjectItem(s, "count")))
+				snprintf(line, sizeof line, "%s: %.0f", json_str(s, "name", ""),
+				    num(s, "count", 0));
+			else
+				snprintf(line, sizeof line, "%s: not counted", json_str(s, "name", ""));
+			put_field("series", line);
+		}
+		if (cJSON_GetObjectItem(k, "error") != NULL)
+			put_field("why", json_str(k, "error", ""));
+		if (cJSON_GetObjectItem(k, "note") != NULL)
+			put_field("note", json_str(k, "note", ""));
+		if (cJSON_GetObjectItem(k, "advice") != NULL)
+			put_field("fix", json_str(k, "advice", ""));
+	}
+}
+
+/* leitstand kpi doctor [--json]: why each KPI shows what it shows. */
+int
+cli_kpi_doctor(struct cli *cli, int argc, char **argv)
+{
+	if (cli_json_opts(cli, argc, argv) != 0 || optind != argc)
+		return EXIT_USAGE;
+	return cli_run(cli, client_request("kpi.doctor"), print_doctor);
+}

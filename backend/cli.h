@@ -51,6 +51,7 @@ int	 cli_audit_export(struct cli *, int, char **);
 int	 cli_config_check(struct cli *, int, char **);
 int	 cli_config_reload(struct cli *, int, char **);
 int	 cli_kpi(struct cli *, int, char **);
+int	 cli_kpi_doctor(struct cli *, int, char **);
 int	 cli_incident_list(struct cli *, int, char **);
 int	 cli_incident_show(struct cli *, int, char **);
 int	 cli_incident_open(struct cli *, int, char **);

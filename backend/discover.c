@@ -242,6 +242,7 @@ static void
 names_found(struct discover_ctx *c)
 {
 	struct discovery *d = c->d;
+	struct buf how;
 	size_t i;
 	int k, n = 0;
 
@@ -257,6 +258,11 @@ names_found(struct discover_ctx *c)
 	}
 	if (n == 0) {
 		d->found = 0;
+		buf_init(&how);
+		buf_printf(&how, "%s found no GenAI metric in the last hour",
+		    d->how != NULL ? d->how : "label look-ups");
+		free(d->how);
+		d->how = buf_take(&how);
 		finish(c);
 		return;
 	}

@@ -43,6 +43,9 @@ static const struct command {
 	  "run the daemon in the foreground (SIGTERM or SIGINT stops it)" },
 	{ "status", NULL, cli_status, 0, "[--json]",
 	  "daemon version, uptime, clients, data dir, your user and role" },
+	{ "kpi", "doctor", cli_kpi_doctor, 0, "[--json]",
+	  "why each KPI shows what it shows: the metrics dialect found, the query in force, "
+	  "the series it matches, and for a blank one the reason and what to change" },
 	{ "kpi", NULL, cli_kpi, 0, "[--json] [--watch]",
 	  "the KPIs: value, state, age; --watch prints every poll (JSON lines with --json)" },
 	{ "incident", "list", cli_incident_list, 0, "[--status S,..] [--severity N,..] "

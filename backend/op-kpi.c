@@ -59,3 +59,43 @@ op_kpi_range(struct op_ctx *ctx)
 	ctx->deferred = 1;
 	return 0;
 }
+
+struct doctor_reply {
+	struct server	*srv;
+	unsigned long	 conn;
+	cJSON		*reply;
+};
+
+static void
+doctor_done(void *arg, cJSON *report)
+{
+	struct doctor_reply *dr = arg;
+	cJSON *item;
+
+	if (report == NULL) {
+		ops_reply_later(dr->srv, dr->conn, dr->reply, "unavailable", "shutting down");
+		free(dr);
+		return;
+	}
+	while ((item = report->child) != NULL) {
+		cJSON_DetachItemViaPointer(report, item);
+		cJSON_AddItemToObject(dr->reply, item->string, item);
+	}
+	cJSON_Delete(report);
+	ops_reply_later(dr->srv, dr->conn, dr->reply, NULL, NULL);
+	free(dr);
+}
+
+/* kpi.doctor: the dialect found, every KPI's query and series, advice for the blank ones. */
+int
+op_kpi_doctor(struct op_ctx *ctx)
+{
+	struct doctor_reply *dr = xcalloc(1, sizeof *dr);
+
+	dr->srv = ctx->srv;
+	dr->conn = ctx->conn->id;
+	dr->reply = ctx->reply;
+	ctx->deferred = 1;
+	poller_doctor(ctx->srv->poller, doctor_done, dr);
+	return 0;
+}

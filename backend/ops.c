@@ -258,6 +258,8 @@ const struct op ops_table[] = {
 	  "every KPI: value, state, thresholds, age, last minutes of history, data source" },
 	{ "kpi.range", PERM_READ, 0, kpi_range_args, op_kpi_range,
 	  "one KPI's values over the last seconds, about width points (from Prometheus)" },
+	{ "kpi.doctor", PERM_READ, 0, no_args, op_kpi_doctor,
+	  "why each KPI shows what it shows: the metrics dialect, queries, series, advice" },
 	{ "sim.profile", PERM_INCIDENT_WRITE, OP_WRITE, sim_profile_args, op_sim_profile,
 	  "switch the configured simulator's traffic profile (demo and training)" },
 	{ "incident.list", PERM_READ, 0, incident_list_args, op_incident_list,

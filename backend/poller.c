@@ -5,10 +5,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "backend/buf.h"
 #include "backend/config.h"
 #include "backend/cost.h"
 #include "backend/dialect.h"
 #include "backend/discover.h"
+#include "backend/doctor.h"
 #include "backend/kpi.h"
 #include "backend/log.h"
 #include "backend/loop.h"
@@ -111,7 +113,7 @@ single_value(const struct metrics_result *res, char **error)
 		return NAN;
 	}
 	if (r->nseries == 0 || r->series[0].nsamples == 0) {
-		*error = xstrdup("no data: the query returned nothing");
+		*error = xstrdup("no data: the query returned nothing (leitstand kpi doctor says why)");
 		return NAN;
 	}
 	if (r->nseries > 1) {
@@ -263,7 +265,9 @@ cycle_done(struct poller *p)
 		memset(&p->cost[q], 0, sizeof p->cost[q]);
 	}
 	poller_publish(p);
-	if (p->source_ok && missing_data(p) && now >= p->discover_next)
+	/* A look-up the source's failure cut short is repeated as soon as it answers. */
+	if (p->source_ok && missing_data(p) && (now >= p->discover_next ||
+	    (p->discovery != NULL && p->discovery->error != NULL)))
 		poller_discover(p);
 }
 
@@ -502,17 +506,12 @@ poller_ready(struct poller *p)
 	p->timer = loop_timer_add(p->loop, cfg->prom_interval * 1000, 1, poller_cycle, p);
 }
 
+/* Takes a look-up's result: the dialect it found, and queries built for it. */
 static void
-discover_done(void *arg, struct discovery *d)
+discovery_apply(struct poller *p, struct discovery *d)
 {
-	struct poller *p = arg;
 	enum dialect_kind was = p->dialect.kind;
 
-	p->discovering = 0;
-	if (p->closing) {
-		discovery_free(d);
-		return;
-	}
 	discovery_free(p->discovery);
 	p->discovery = d;
 	p->discover_next = time(NULL) + p->cfg->prom_discover_interval;
@@ -523,6 +522,18 @@ discover_done(void *arg, struct discovery *d)
 		poller_ready(p);
 	else if (p->dialect.kind != was || d->found)
 		poller_build(p);
+}
+
+static void
+discover_done(void *arg, struct discovery *d)
+{
+	struct poller *p = arg;
+
+	p->discovering = 0;
+	if (p->closing)
+		discovery_free(d);
+	else
+		discovery_apply(p, d);
 }
 
 static void
@@ -776,4 +787,136 @@ poller_instant(struct poller *p, const char *promql, poller_value_cb cb, void *a
 	ctx->cb = cb;
 	ctx->arg = arg;
 	metrics_query(p->metrics, promql, instant_done, ctx);
+}
+
+struct doctor_ctx {
+	struct poller	*p;
+	poller_doctor_cb cb;
+	void		*arg;
+};
+
+static cJSON *
+doctor_build(struct poller *p, const struct prom_response *counts, const char *counts_error)
+{
+	struct doctor_input in;
+	cJSON *o, *src;
+
+	memset(&in, 0, sizeof in);
+	in.cfg = p->cfg;
+	in.dialect = &p->dialect;
+	in.discovery = p->discovery;
+	in.kpis = p->kpis;
+	in.nkpis = p->nkpis;
+	in.counts = counts;
+	in.counts_error = counts_error;
+	in.source_error = p->metrics == NULL || !p->source_ok ? p->source_error : NULL;
+	o = doctor_report(&in);
+	src = cJSON_AddObjectToObject(o, "source");
+	cJSON_AddStringToObject(src, "url", p->cfg->prom_url != NULL ? p->cfg->prom_url : "");
+	cJSON_AddStringToObject(src, "state", p->metrics == NULL ? "none" : p->polled == 0 ?
+	    "starting" : p->source_ok ? "ok" : "error");
+	if (p->source_error != NULL)
+		cJSON_AddStringToObject(src, "error", p->source_error);
+	return o;
+}
+
+static void
+doctor_counted(void *arg, struct metrics_result *res)
+{
+	struct doctor_ctx *ctx = arg;
+	cJSON *o;
+
+	if (ctx->p->closing) {
+		ctx->cb(ctx->arg, NULL);
+		free(ctx);
+		return;
+	}
+	o = doctor_build(ctx->p, res->status == METRICS_OK ? &res->resp : NULL,
+	    res->status == METRICS_OK ? NULL : res->error);
+	ctx->cb(ctx->arg, o);
+	free(ctx);
+}
+
+/* Adds a name to a regular expression of alternatives, its metacharacters escaped for the
+   regex and the PromQL string. */
+static void
+regex_add(struct buf *b, const char *name)
+{
+	const char *c;
+
+	if (b->len > 0)
+		buf_addch(b, '|');
+	for (c = name; *c != '\0'; c++) {
+		if (strchr("\\.+*?()|[]{}^$", *c) != NULL)
+			buf_addstr(b, "\\\\");
+		else if (*c == '"')
+			buf_addch(b, '\\');
+		buf_addch(b, *c);
+	}
+}
+
+/* The doctor's count of series per metric name of every query in force. */
+static void
+doctor_count(struct doctor_ctx *ctx)
+{
+	struct poller *p = ctx->p;
+	struct buf re;
+	char *names[16], *q;
+	size_t i, j, n;
+
+	buf_init(&re);
+	for (i = 0; i < p->nkpis; i++) {
+		if (p->kpis[i].query == NULL)
+			continue;
+		n = dialect_metric_names(p->kpis[i].query, names, 16);
+		for (j = 0; j < n; j++) {
+			regex_add(&re, names[j]);
+			free(names[j]);
+		}
+	}
+	if (re.len == 0) {
+		buf_free(&re);
+		ctx->cb(ctx->arg, doctor_build(p, NULL, "no KPI has a query"));
+		free(ctx);
+		return;
+	}
+	q = xprintf("count by (__name__) ({__name__=~\"%s\"})", re.data);
+	buf_free(&re);
+	metrics_query(p->metrics, q, doctor_counted, ctx);
+	free(q);
+}
+
+/* The doctor looks the dialect up again (a source changes), then counts. */
+static void
+doctor_discovered(void *arg, struct discovery *d)
+{
+	struct doctor_ctx *ctx = arg;
+
+	if (ctx->p->closing) {
+		discovery_free(d);
+		ctx->cb(ctx->arg, NULL);
+		free(ctx);
+		return;
+	}
+	discovery_apply(ctx->p, d);
+	doctor_count(ctx);
+}
+
+void
+poller_doctor(struct poller *p, poller_doctor_cb cb, void *arg)
+{
+	struct doctor_ctx *ctx;
+
+	if (p->metrics == NULL) {
+		cb(arg, doctor_build(p, NULL, "no metrics source"));
+		return;
+	}
+	ctx = xcalloc(1, sizeof *ctx);
+	ctx->p = p;
+	ctx->cb = cb;
+	ctx->arg = arg;
+	if (strcmp(p->cfg->prom_dialect, "auto") == 0)
+		discover_start(p->metrics, p->cfg, &p->dialect, doctor_discovered, ctx);
+	else
+		doctor_count(ctx);
 }

@@ -30,6 +30,11 @@ typedef void (*poller_value_cb)(void *arg, double value, const char *error);
 /* One instant query on the poller's connection (a playbook's live check); the callback runs
    later from the loop, or at once when there is no metrics source. */
 void		 poller_instant(struct poller *, const char *promql, poller_value_cb, void *);
+/* Gets the doctor's report (a JSON object the callee owns), or NULL when shutting down. */
+typedef void (*poller_doctor_cb)(void *arg, cJSON *report);
+/* Why each KPI shows what it shows: the dialect, the queries in force, the series of their
+   metrics (one count query) and advice for the blank ones. The callback may run at once. */
+void		 poller_doctor(struct poller *, poller_doctor_cb, void *);
 /* Requests sent to Prometheus so far. */
 unsigned long	 poller_requests(const struct poller *);
 
