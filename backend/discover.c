@@ -10,6 +10,7 @@
 #include "backend/config.h"
 #include "backend/discover.h"
 #include "backend/log.h"
+#include "backend/loop.h"
 #include "backend/metrics.h"
 #include "backend/xmalloc.h"
 
@@ -28,6 +29,7 @@ struct discover_ctx {
 	struct discovery	*d;
 	int			 kinds[DIALECT_COUNT];	/* candidates found */
 	char			*refused;		/* why the label look-up was refused */
+	long long		 start;			/* monotonic ms */
 };
 
 static void	discover_reply(void *, struct metrics_result *);
@@ -74,6 +76,7 @@ finish(struct discover_ctx *c)
 		c->d->errors[i].class = dialect_classify(c->cfg, c->d->errors[i].value);
 	if (c->d->how == NULL)
 		c->d->how = xstrdup("label look-ups");
+	c->d->ms = loop_now_ms() - c->start;
 	c->cb(c->arg, c->d);
 	free(c->refused);
 	free(c);
@@ -423,6 +426,7 @@ discover_start(struct metrics *m, const struct config *cfg, const struct dialect
 	c->arg = arg;
 	c->d = xcalloc(1, sizeof *c->d);
 	c->d->at = time(NULL);
+	c->start = loop_now_ms();
 	dialect_copy(&c->d->dialect, fallback);
 	log_debug("discovering the metrics dialect");
 	ask_names(c);
@@ -438,6 +442,7 @@ discovery_json(const struct discovery *d)
 	cJSON_AddStringToObject(o, "dialect", dialect_kind_name(d->dialect.kind));
 	cJSON_AddItemToObject(o, "labels", dialect_labels_json(&d->dialect));
 	cJSON_AddNumberToObject(o, "at", (double)d->at);
+	cJSON_AddNumberToObject(o, "ms", (double)d->ms);
 	if (d->how != NULL)
 		cJSON_AddStringToObject(o, "how", d->how);
 	if (d->why != NULL)

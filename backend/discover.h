@@ -27,6 +27,7 @@ struct discovery {
 	int			 found;		/* GenAI metrics were found */
 	struct dialect		 dialect;	/* found, else the fallback */
 	time_t			 at;
+	long long		 ms;		/* how long the look-up took */
 	char			*how;		/* how the names were found, or why not */
 	char			*why;		/* which spelling won and why, when several */
 	char			*error;		/* the source failed: nothing was learnt */
