@@ -76,6 +76,7 @@ struct config {
 	/* [prompts] */
 	char		*prompt_repo;
 	char		*prompt_seed;
+	char		*release_label;	/* the label deployments put the served release in */
 	char		*staging_url;
 	char		*staging_token;
 	long long	 eval_concurrency;

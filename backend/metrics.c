@@ -388,11 +388,19 @@ form_escape(const char *s)
 void
 metrics_query(struct metrics *m, const char *promql, metrics_cb cb, void *arg)
 {
-	char *q = form_escape(promql), *t = server_timeout(m);
+	metrics_query_at(m, promql, 0, cb, arg);
+}
 
-	metrics_start(m, "api/v1/query", xprintf("query=%s&timeout=%s", q, t), cb, arg);
+void
+metrics_query_at(struct metrics *m, const char *promql, double at, metrics_cb cb, void *arg)
+{
+	char *q = form_escape(promql), *t = server_timeout(m), *when;
+
+	when = at > 0 ? xprintf("&time=%.3f", at) : xstrdup("");
+	metrics_start(m, "api/v1/query", xprintf("query=%s&timeout=%s%s", q, t, when), cb, arg);
 	free(q);
 	free(t);
+	free(when);
 }
 
 void

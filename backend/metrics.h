@@ -39,6 +39,9 @@ struct metrics	*metrics_create(struct loop *, const struct config *, char **);
 void		 metrics_free(struct metrics *);
 /* An instant query evaluated now. The callback runs later, from the loop, exactly once. */
 void		 metrics_query(struct metrics *, const char *promql, metrics_cb, void *);
+/* An instant query evaluated at a unix time (0: now). */
+void		 metrics_query_at(struct metrics *, const char *promql, double at, metrics_cb,
+		     void *);
 /* A range query over [start, end] every step seconds. */
 void		 metrics_query_range(struct metrics *, const char *promql, double start,
 		     double end, double step, metrics_cb, void *);

@@ -172,6 +172,11 @@ static const struct op_arg prompt_list_args[] = {
 	{ NULL, 0, 0, 0, 0 }
 };
 
+static const struct op_arg prompt_kpis_args[] = {
+	{ "assistant", ARG_STRING, 0, 0, 128 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
 static const struct op_arg prompt_id_args[] = {
 	{ "proposal", ARG_INT, 1, 1, 1LL << 53 },
 	{ NULL, 0, 0, 0, 0 }
@@ -331,6 +336,8 @@ const struct op ops_table[] = {
 	  "a new release equal to an earlier one (default: the one before the latest)" },
 	{ "prompt.history", PERM_READ, 0, prompt_history_args, op_prompt_history,
 	  "releases, newest first" },
+	{ "prompt.kpis", PERM_READ, 0, prompt_kpis_args, op_prompt_kpis,
+	  "the live release's KPIs next to the release before it, from [prompts] release_label" },
 	{ "purge", PERM_ADMIN, OP_WRITE, purge_args, op_purge,
 	  "remove what is past its [retention] period now; dry_run: only count it" },
 	{ "gdpr.export", PERM_ADMIN, OP_WRITE, gdpr_args, op_gdpr_export,

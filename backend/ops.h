@@ -80,6 +80,7 @@ int	op_config_reload(struct op_ctx *);
 int	op_kpi_list(struct op_ctx *);
 int	op_kpi_range(struct op_ctx *);
 int	op_kpi_doctor(struct op_ctx *);
+int	op_prompt_kpis(struct op_ctx *);
 int	op_sim_profile(struct op_ctx *);
 int	op_incident_open(struct op_ctx *);
 int	op_incident_list(struct op_ctx *);

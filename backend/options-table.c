@@ -52,6 +52,9 @@ const struct option_def options_table[] = {
 	{ "prompts", "seed", OPT_PATH, G(prompt_seed), 0, 0, NULL, 0,
 	  "directory with assistants/NAME/ files that seed a new repository; default: the "
 	  "shipped one" },
+	{ "prompts", "release_label", OPT_STRING, G(release_label), 0, 0, NULL, 0,
+	  "label a deployment puts on its metrics naming the release it serves (its number); "
+	  "the Prompts view compares the live release's KPIs with the one before by it" },
 	{ "prompts", "staging_url", OPT_URL, G(staging_url), 0, 0, NULL, 0,
 	  "OpenAI-compatible chat completions URL evals run against; empty: [sim] url's "
 	  "/v1/chat/completions" },

@@ -920,3 +920,43 @@ poller_doctor(struct poller *p, poller_doctor_cb cb, void *arg)
 	else
 		doctor_count(ctx);
 }
+
+char *
+poller_expand(struct poller *p, const char *q, char **cause)
+{
+	return dialect_expand(&p->dialect, p->cfg, q, cause);
+}
+
+int
+poller_query_at(struct poller *p, const char *promql, double at, metrics_cb cb, void *arg,
+    char **cause)
+{
+	if (p->metrics == NULL) {
+		*cause = xstrdup(p->source_error != NULL ? p->source_error : "no metrics source");
+		return -1;
+	}
+	metrics_query_at(p->metrics, promql, at, cb, arg);
+	return 0;
+}
+
+double
+poller_cost(struct poller *p, const struct prom_response *r, char **note)
+{
+	return cost_of(p->cfg, r, (const char *const *)p->model_labels, p->nmodel_labels,
+	    p->type_label, note);
+}
+
+char *
+poller_tokens_by_model(struct poller *p, const char *selector_matchers, const char *window)
+{
+	const struct config *cfg = p->cfg;
+	char *q, *expanded, *cause = NULL;
+
+	q = xprintf("sum by (%s, %s) (increase(%s{%s}[%s]))", cfg->model_label, cfg->type_label,
+	    cfg->tokens_metric, selector_matchers, window);
+	expanded = dialect_expand(&p->dialect, cfg, q, &cause);
+	if (expanded == NULL)
+		fatal("%s", cause);
+	free(q);
+	return expanded;
+}

@@ -8,6 +8,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "backend/metrics.h"
+
 struct config;
 struct loop;
 struct poller;
@@ -35,6 +37,17 @@ typedef void (*poller_doctor_cb)(void *arg, cJSON *report);
 /* Why each KPI shows what it shows: the dialect, the queries in force, the series of their
    metrics (one count query) and advice for the blank ones. The callback may run at once. */
 void		 poller_doctor(struct poller *, poller_doctor_cb, void *);
+/* Expands ${placeholders} for the dialect in force: a new string, or NULL with *cause. */
+char		*poller_expand(struct poller *, const char *, char **cause);
+/* An instant query at a unix time (0: now) on the poller's connection; -1 with *cause when
+   there is no source (the callback then never runs). */
+int		 poller_query_at(struct poller *, const char *, double at, metrics_cb, void *,
+		     char **cause);
+/* Money of a token vector, priced by the configured model and type labels. */
+double		 poller_cost(struct poller *, const struct prom_response *, char **note);
+/* The query of tokens by model and type over a window, for series with these matchers
+   (PromQL, may hold placeholders), in the dialect in force. */
+char		*poller_tokens_by_model(struct poller *, const char *matchers, const char *window);
 /* Requests sent to Prometheus so far. */
 unsigned long	 poller_requests(const struct poller *);
 

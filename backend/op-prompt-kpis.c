@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: ISC */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/config.h"
+#include "backend/json.h"
+#include "backend/ops.h"
+#include "backend/proposal.h"
+#include "backend/release-kpis.h"
+#include "backend/server.h"
+#include "backend/xmalloc.h"
+
+struct kpis_reply {
+	struct server	*srv;
+	unsigned long	 conn;
+	cJSON		*reply;
+};
+
+static void
+kpis_done(void *arg, cJSON *figures, const char *error)
+{
+	struct kpis_reply *kr = arg;
+	cJSON *item;
+
+	if (figures == NULL) {
+		ops_reply_later(kr->srv, kr->conn, kr->reply, "unavailable", error);
+		free(kr);
+		return;
+	}
+	while ((item = figures->child) != NULL) {
+		cJSON_DetachItemViaPointer(figures, item);
+		cJSON_AddItemToObject(kr->reply, item->string, item);
+	}
+	cJSON_Delete(figures);
+	ops_reply_later(kr->srv, kr->conn, kr->reply, NULL, NULL);
+	free(kr);
+}
+
+/* prompt.kpis: the live release's KPIs next to the release before it. */
+int
+op_prompt_kpis(struct op_ctx *ctx)
+{
+	struct server *s = ctx->srv;
+	const char *assistant = op_str(ctx, "assistant");
+	struct kpis_reply *kr;
+	cJSON *live, *previous, *newest = NULL;
+
+	/* Without a name: the assistant of the newest release. */
+	if (assistant == NULL) {
+		newest = release_history(s->db, NULL, 0, 1);
+		assistant = json_str(cJSON_GetArrayItem(newest, 0), "assistant", "");
+	}
+	if ((live = release_get(s->db, assistant, NULL)) == NULL) {
+		op_fail(ctx, "not_found", "assistant \"%.64s\" has no release", assistant);
+		cJSON_Delete(newest);
+		return -1;
+	}
+	previous = release_before(s->db, assistant, (long long)cJSON_GetObjectItem(live,
+	    "n")->valuedouble);
+	cJSON_AddStringToObject(ctx->reply, "assistant", assistant);
+	cJSON_Delete(newest);
+	kr = xcalloc(1, sizeof *kr);
+	kr->srv = s;
+	kr->conn = ctx->conn->id;
+	kr->reply = ctx->reply;
+	ctx->deferred = 1;
+	release_kpis(s->poller, s->cfg->release_label, live, previous, kpis_done, kr);
+	cJSON_Delete(live);
+	cJSON_Delete(previous);
+	return 0;
+}
