@@ -225,6 +225,8 @@ async function stop(code) {
 	if (stopping)
 		return;
 	stopping = true;
+	// Never hang on the way out: in-flight requests and the exporter get 3 s.
+	setTimeout(() => process.exit(code), 3000).unref();
 	clearInterval(tick);
 	clearInterval(report);
 	for (const ac of inFlight)
