@@ -98,7 +98,7 @@ SCRAPE_TARGET=$PEER_URL start_victoria
 # The labels the instrumentation puts on its histograms (plus job and instance from the scrape).
 base="gen_ai_operation_name gen_ai_request_model gen_ai_system instance job otel_scope_name otel_scope_version server_address server_port"
 sorted() {
-	tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//'
+	tr ' ' '\n' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'
 }
 ok_labels=$(echo "__name__ $base gen_ai_response_model" | sorted)
 err_labels=$(echo "__name__ $base error_type" | sorted)
