@@ -151,6 +151,13 @@ EOF
 		expect "$B" "$backend" <<EOF
 labels :: ${D}_count{error_type!=""} :: $err_labels
 EOF
+	else
+		# Streamed answers (stream_options.include_usage) have their token usage recorded, as
+		# answers without streaming do: one output-token record per answered request (the
+		# tokens are recorded just before the duration, so never fewer).
+		expect "$B" "$backend" <<EOF
+range :: sum(gen_ai_client_token_usage_count{gen_ai_token_type="output"}) / sum(${D}_count{error_type=""}) :: 0.999 1.1
+EOF
 	fi
 done
 
