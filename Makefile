@@ -14,8 +14,10 @@ TEST_PKGS = cmocka
 DEB_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev libcjson-dev \
             libinih-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev libmd4c-dev \
             libgit2-dev
+# nodejs brings npm (a repack that bundles it; Debian's own nodejs needs the npm package, which
+# deps installs then): they install tests/peers, the OpenTelemetry-instrumented assistant.
 DEB_TEST  = libcmocka-dev tmux sqlite3 python3 procps prometheus prometheus-alertmanager git \
-            openssh-server openssh-client locales
+            openssh-server openssh-client locales nodejs victoria-metrics
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
@@ -58,6 +60,17 @@ deps:
 		if [ "$$(id -u)" = 0 ]; then localedef -i de_DE -c -f UTF-8 de_DE.UTF-8; \
 		else echo "deps: the de_DE.UTF-8 locale is missing; run:"; \
 			echo "  sudo localedef -i de_DE -c -f UTF-8 de_DE.UTF-8"; exit 1; fi; }
+	@# The third-party peer of the integration tests: npm packages pinned by tests/peers'
+	@# package-lock.json, installed again when the lock is newer than node_modules.
+	@[ -z "$(filter nodejs,$(DEB_ALL))" ] || \
+	{ [ -d tests/peers/node_modules ] && [ tests/peers/node_modules -nt tests/peers/package-lock.json ]; } || { \
+		command -v npm >/dev/null || { \
+			if [ "$$(id -u)" = 0 ]; then echo "deps: installing npm"; \
+				DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null || exit 1; \
+			else echo "deps: npm is missing; run:"; echo "  sudo apt-get install -y npm"; exit 1; fi; }; \
+		echo "deps: npm ci --prefix tests/peers"; \
+		npm ci --prefix tests/peers --no-audit --no-fund --loglevel=error || exit 1; \
+		touch tests/peers/node_modules; }
 
 # Replaced by rename: a running daemon keeps its binary.
 leitstand: $(BUILD)/leitstand

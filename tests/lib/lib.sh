@@ -177,9 +177,11 @@ start_sim() {
 	SIM_URL=$(sed -n 's/^listening on //p' "$T/sim.out")
 }
 
-# Starts the real Prometheus scraping the sim every second on PROM_PORT (a free port unless
-# set), with a TSDB in the test dir; sets PROM_URL and PROM_PID. Keeps the TSDB across restarts.
+# Starts the real Prometheus scraping SCRAPE_TARGET (an http:// URL; the sim unless set) every
+# second on PROM_PORT (a free port unless set), with a TSDB in the test dir; sets PROM_URL and
+# PROM_PID. Keeps the TSDB across restarts.
 start_prometheus() {
+	local target=${SCRAPE_TARGET:-$SIM_URL}
 	PROM_PORT=${PROM_PORT:-$(free_port)}
 	mkdir -p "$T/prom"
 	cat >"$T/prom/prometheus.yml" <<EOF2
@@ -189,7 +191,7 @@ global:
 scrape_configs:
   - job_name: assistant
     static_configs:
-      - targets: ['${SIM_URL#http://}']
+      - targets: ['${target#http://}']
 EOF2
 	/usr/bin/prometheus --config.file="$T/prom/prometheus.yml" \
 		--storage.tsdb.path="$T/prom/tsdb" --web.listen-address="127.0.0.1:$PROM_PORT" \
@@ -203,6 +205,56 @@ EOF2
 stop_prometheus() {
 	kill -TERM "$PROM_PID"
 	wait "$PROM_PID" || true
+}
+
+# Starts the third-party peer: an assistant backend on the official `openai` npm client,
+# instrumented with @opentelemetry/instrumentation-openai (tests/peers, installed by make deps),
+# sending chat completions to $SIM_URL; more arguments go to it (--rate 10/s, --stream-share X,
+# --model A,B, --timeout SECONDS, --positive X). Its OpenTelemetry metrics are exported for
+# Prometheus on a free loopback port: sets PEER_URL (scrape PEER_URL/metrics) and PEER_PID.
+start_peer() {
+	local port
+	[ -d "$TESTS/peers/node_modules/@opentelemetry/instrumentation-openai" ] ||
+		fail "tests/peers/node_modules is missing: run make deps"
+	port=$(free_port)
+	node "$TESTS/peers/otel-assistant.cjs" --base-url "$SIM_URL/v1" --metrics-port "$port" \
+		"$@" >"$T/peer.out" 2>"$T/peer.err" &
+	PEER_PID=$!
+	PIDS+=("$PEER_PID")
+	PEER_URL=http://127.0.0.1:$port
+	wait_for "grep -q '^metrics on ' '$T/peer.out'" 30
+	wait_for "python3 -c 'import urllib.request,sys; urllib.request.urlopen(sys.argv[1] + \"/metrics\", timeout=1)' '$PEER_URL'" 10
+}
+
+# Starts VictoriaMetrics (Debian victoria-metrics, single node) on VM_PORT (a free port unless
+# set), storage in the test dir, scraping SCRAPE_TARGET (the sim unless set) every second with
+# its Prometheus-style -promscrape.config; sets VM_URL (its Prometheus query API is at
+# VM_URL/api/v1/query) and VM_PID. Samples are visible to queries at once (-search.latencyOffset).
+start_victoria() {
+	local target=${SCRAPE_TARGET:-$SIM_URL}
+	VM_PORT=${VM_PORT:-$(free_port)}
+	mkdir -p "$T/vm"
+	cat >"$T/vm/scrape.yml" <<EOF2
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: assistant
+    static_configs:
+      - targets: ['${target#http://}']
+EOF2
+	/usr/bin/victoria-metrics -httpListenAddr="127.0.0.1:$VM_PORT" \
+		-storageDataPath="$T/vm/data" -retentionPeriod=1d \
+		-promscrape.config="$T/vm/scrape.yml" -search.latencyOffset=0s \
+		-search.disableCache -loggerLevel=WARN >>"$T/vm/log" 2>&1 &
+	VM_PID=$!
+	PIDS+=("$VM_PID")
+	VM_URL=http://127.0.0.1:$VM_PORT
+	wait_for "python3 -c 'import urllib.request,sys; urllib.request.urlopen(sys.argv[1] + \"/health\", timeout=1)' '$VM_URL'" 30
+}
+
+stop_victoria() {
+	kill -TERM "$VM_PID"
+	wait "$VM_PID" || true
 }
 
 # kpi FIELD NAME: a field of one KPI from `leitstand kpi --json` (empty when missing or null).
