@@ -161,6 +161,34 @@ EOF
 	fi
 done
 
+# The daemon on each backend: the dialect is found, and every default KPI has a value.
+# kpis_ok: exits 0 when every KPI of `leitstand kpi --json` has a value, printing the blank ones.
+kpis_blank() {
+	ls_ kpi --json | python3 -c 'import json,sys
+d = json.load(sys.stdin)
+print(" ".join(k["name"] for k in d["kpis"] if k.get("value") is None))'
+}
+daemon_on() {
+	write_config <<EOF2
+[prometheus]
+url = $1
+interval = 1s
+EOF2
+	start_daemon
+}
+for B in "$PROM_URL" "$VM_URL"; do
+	note "the daemon on $B: the sdk dialect found, every default KPI with a value"
+	daemon_on "$B"
+	wait_for '[ -z "$(kpis_blank)" ]' 90
+	ls_ kpi doctor --json >"$T/doctor.json"
+	assert_eq "$(json_get dialect.in_force <"$T/doctor.json")" sdk
+	assert_eq "$(json_get dialect.discovery.found <"$T/doctor.json")" true
+	assert_contains "$(kpi_field query errors)" 'gen_ai_client_operation_duration_count{error_type!=""}'
+	# Priced by the snapshot that answered: nothing unpriced.
+	assert_eq "$(kpi_field note cost_per_request)" ""
+	stop_daemon
+done
+
 note "storm: HTTP 429 shows as error_type=\"RateLimitError\""
 limited="sum(${D}_count{error_type=\"RateLimitError\"})"
 before_prom=$(promql "$PROM_URL" "$limited")
@@ -182,13 +210,19 @@ range :: sum(rate(${D}_count{error_type="RateLimitError"}[30s])) / sum(rate(${D}
 EOF
 done
 
-# ---------------------------------------------------------------------------------------------
-# KPI DIALECTS (to be extended by the daemon side): start the daemon against $PROM_URL and then
-# $VM_URL (write_config with a [prometheus] url), and assert that every default KPI of
-# `leitstand kpi --json` has a value for this peer's dialect (no _seconds suffix, gen_ai_system,
-# error_type = the openai client's error class name). Not asserted yet: the default queries
-# are written for the sim's dialect.
-# ---------------------------------------------------------------------------------------------
+note "storm and outage move the rate-limited and availability KPIs, on both backends"
+for B in "$PROM_URL" "$VM_URL"; do
+	daemon_on "$B"
+	wait_for 'python3 -c "import sys; sys.exit(not float(sys.argv[1]) > 5)" "$(kpi_field value rate_limited)"' 60
+	stop_daemon
+done
+"$LEITSTAND" sim --profile outage --url "$SIM_URL" >/dev/null
+for B in "$PROM_URL" "$VM_URL"; do
+	daemon_on "$B"
+	wait_for 'python3 -c "import sys; sys.exit(not float(sys.argv[1]) < 99)" "$(kpi_field value availability)"' 90
+	stop_daemon
+done
+"$LEITSTAND" sim --profile normal --url "$SIM_URL" >/dev/null
 
 note "the app stops cleanly on SIGTERM"
 kill -TERM "$PEER_PID"
