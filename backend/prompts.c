@@ -644,24 +644,25 @@ prompts_push_warning(struct server *s)
 {
 	struct buf b;
 	long long pending;
-	char age[32];
+	char age[32], every[32];
 
 	if (!push_configured(s) || !push_warns())
 		return NULL;
 	pending = release_unpushed_count(s->db);
 	buf_init(&b);
-	buf_printf(&b, "prompt push to %s %s: ", s->cfg->prompt_remote, push.error != NULL ?
+	buf_printf(&b, "prompt push to %s %s:", s->cfg->prompt_remote, push.error != NULL ?
 	    "failed" : "pending");
 	if (pending > 0)
-		buf_printf(&b, "%lld release%s", pending, pending == 1 ? "" : "s");
+		buf_printf(&b, " %lld release%s", pending, pending == 1 ? "" : "s");
 	if (!push.production)
-		buf_printf(&b, "%sproduction", pending > 0 ? " and " : "");
+		buf_printf(&b, "%s production", pending > 0 ? " and" : "");
 	format_age(age, sizeof age, (long)(time(NULL) - push.since));
 	buf_printf(&b, " not %s for %s", pending > 0 || !push.production ? "pushed" :
 	    "confirmed", age);
-	if (push.error != NULL)
-		buf_printf(&b, "; last error: %s (trying again every %llds)", push.error,
-		    s->cfg->push_retry);
+	if (push.error != NULL) {
+		format_age(every, sizeof every, (long)s->cfg->push_retry);
+		buf_printf(&b, "; last error: %s (trying again every %s)", push.error, every);
+	}
 	else if (push.busy)
 		buf_addstr(&b, " (pushing now)");
 	return buf_take(&b);

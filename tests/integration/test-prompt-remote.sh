@@ -148,6 +148,12 @@ js=$(ls_ prompt list --json)
 assert_eq "$(echo "$js" | json_get push.pending)" "1"
 [ -n "$(echo "$js" | json_get push.error)" ] || fail "no error in $js"
 assert_eq "$(ls_ prompt history --limit 1 --json | json_get releases.0.pushed)" "0"
+# The console's Prompts view shows it too.
+console c 100x30 TERM=xterm-256color LANG=C.UTF-8
+wait_screen c "connected"
+keys c 4
+wait_screen c "remote $REMOTE: 1 release(s) and production not pushed for"
+wait_screen c "last error: connecting:"
 # The age grows while it stays down (the next retry comes every 5 s).
 wait_for "ls_ status --json | python3 -c 'import json,sys; d = json.load(sys.stdin)
 sys.exit(0 if d[\"prompt_push\"][\"age\"] >= 2 else 1)'" 10
@@ -157,6 +163,7 @@ note "the remote is back: the retry pushes everything, the warning clears"
 start_git_daemon
 wait_for "remote_whole '$REMOTE'" 20
 wait_for "! ls_ status | grep -q 'prompt push'" 10
+wait_for "! screen_ c | grep -q 'not pushed for'" 10
 js=$(ls_ status --json)
 assert_eq "$(echo "$js" | json_get prompt_push.pending)" "0"
 assert_eq "$(echo "$js" | json_get prompt_push.production)" "true"
