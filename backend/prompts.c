@@ -565,6 +565,8 @@ fail:
 struct push {
 	struct server		*srv;
 	char			*path, *remote;
+	char			**tags;		/* the releases recorded when it began */
+	size_t			 ntags;
 	struct repo_sync	 result;
 	int			 rc;
 	char			*cause;
@@ -673,7 +675,8 @@ push_work(void *arg)
 {
 	struct push *p = arg;
 
-	p->rc = repo_sync(p->path, p->remote, &p->result, &p->cause);
+	p->rc = repo_sync(p->path, p->remote, (const char *const *)p->tags, p->ntags,
+	    &p->result, &p->cause);
 }
 
 static void
@@ -727,6 +730,11 @@ push_record(struct server *s, const struct repo_sync *r)
 static void
 push_free(struct push *p)
 {
+	size_t i;
+
+	for (i = 0; i < p->ntags; i++)
+		free(p->tags[i]);
+	free(p->tags);
 	repo_sync_clear(&p->result);
 	free(p->path);
 	free(p->remote);
@@ -840,6 +848,7 @@ prompts_push(struct server *s)
 	p->srv = s;
 	p->path = xstrdup(s->cfg->prompt_repo);
 	p->remote = xstrdup(push.remote);
+	p->tags = release_tags(s->db, &p->ntags);
 	push.busy = 1;
 	job_start(s->loop, push_work, push_done, p);
 }

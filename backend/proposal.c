@@ -377,6 +377,26 @@ release_unpushed(sqlite3 *db)
 	return a;
 }
 
+char **
+release_tags(sqlite3 *db, size_t *n)
+{
+	sqlite3_stmt *st;
+	char **v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	st = store_prepare(db, "SELECT tag FROM release");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[(*n)++] = xstrdup(store_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
 long long
 release_unpushed_count(sqlite3 *db)
 {

@@ -63,6 +63,8 @@ cJSON		*release_get(sqlite3 *, const char *assistant, const char *tag);
 cJSON		*release_before(sqlite3 *, const char *assistant, long long n);
 /* Releases of an assistant (NULL: all), newest first, below number before (0: from the top). */
 cJSON		*release_history(sqlite3 *, const char *assistant, long long before, int limit);
+/* Every release tag recorded, as an array of *n new strings (the caller frees them). */
+char		**release_tags(sqlite3 *, size_t *n);
 /* Tags the configured remote was not seen to hold, oldest first (a JSON array of strings). */
 cJSON		*release_unpushed(sqlite3 *);
 long long	 release_unpushed_count(sqlite3 *);

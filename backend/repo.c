@@ -992,14 +992,13 @@ git_reachable(const char *remote, char **cause)
 }
 
 int
-repo_sync(const char *path, const char *remote, struct repo_sync *rs, char **cause)
+repo_sync(const char *path, const char *remote, const char *const *releases, size_t n,
+    struct repo_sync *rs, char **cause)
 {
 	git_repository *git = NULL;
 	git_remote *rem = NULL;
 	git_push_options opts;
 	git_remote_create_options ropts;
-	git_reference_iterator *it = NULL;
-	git_reference *ref;
 	const git_remote_head **listed;
 	struct remote_ref *heads = NULL;
 	const struct remote_ref *h;
@@ -1020,16 +1019,11 @@ repo_sync(const char *path, const char *remote, struct repo_sync *rs, char **cau
 		*cause = git_cause(path);
 		goto out;
 	}
-	if (git_reference_iterator_glob_new(&it, git, "refs/tags/release/*") != 0) {
-		*cause = git_cause("listing releases");
-		goto out;
-	}
-	while (git_reference_next(&ref, it) == 0) {
-		if (git_reference_target(ref) != NULL)
-			names_add(&tags, &ntags, git_reference_name(ref));
-		git_reference_free(ref);
-	}
-	git_reference_iterator_free(it);
+	/* The releases recorded, not every tag: a tag whose release is still under way (or
+	   lost its race for production) must not reach deployments. */
+	tags = xcalloc(n + 1, sizeof *tags);
+	for (i = 0; i < n; i++)
+		tags[ntags++] = xprintf("refs/tags/%s", releases[i]);
 	names_sort(tags, ntags);
 
 	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);

@@ -86,11 +86,11 @@ struct repo_sync {
 };
 
 /* Makes a remote whole: connects (opening its own handle, so any thread may call it), lists
-   the remote's refs and pushes production and every release tag it lacks; a local remote's
-   unborn HEAD is pointed at production. 0 when the remote holds everything, else -1 with
-   *cause; the result says what it holds either way, once it was reached. */
-int		 repo_sync(const char *path, const char *remote, struct repo_sync *,
-		     char **cause);
+   the remote's refs and pushes production and each of the n release tags it lacks; a local
+   remote's unborn HEAD is pointed at production. 0 when the remote holds everything, else
+   -1 with *cause; the result says what it holds either way, once it was reached. */
+int		 repo_sync(const char *path, const char *remote, const char *const *releases,
+		     size_t n, struct repo_sync *, char **cause);
 void		 repo_sync_clear(struct repo_sync *);
 
 #endif
