@@ -895,7 +895,7 @@ local_remote(const char *remote)
  * A HEAD naming an existing branch was chosen by someone: it stays. Over git://, ssh and
  * http receive-pack cannot set HEAD at all.
  */
-static int
+static void
 point_head(const char *remote)
 {
 	git_repository *git = NULL;
@@ -903,25 +903,19 @@ point_head(const char *remote)
 	git_oid id;
 	char *dir;
 	const char *target;
-	int done = 0;
 
 	if ((dir = local_remote(remote)) == NULL)
-		return 0;
+		return;
 	if (git_repository_open(&git, dir) == 0 &&
 	    git_reference_lookup(&head, git, "HEAD") == 0 &&
-	    (target = git_reference_symbolic_target(head)) != NULL) {
-		if (strcmp(target, PRODUCTION) == 0)
-			done = 1;
-		else if (git_reference_name_to_id(&id, git, target) != 0 &&
-		    git_reference_symbolic_create(&ref, git, "HEAD", PRODUCTION, 1,
-		    "leitstand: production is what a clone checks out") == 0)
-			done = 1;
-	}
+	    (target = git_reference_symbolic_target(head)) != NULL &&
+	    strcmp(target, PRODUCTION) != 0 && git_reference_name_to_id(&id, git, target) != 0)
+		git_reference_symbolic_create(&ref, git, "HEAD", PRODUCTION, 1,
+		    "leitstand: production is what a clone checks out");
 	git_reference_free(ref);
 	git_reference_free(head);
 	git_repository_free(git);
 	free(dir);
-	return done;
 }
 
 /*
@@ -1103,7 +1097,7 @@ repo_sync(const char *path, const char *remote, const char *const *releases, siz
 	h = remote_ref(heads, nlisted, PRODUCTION);
 	rs->production = name_in(rs->pushed, rs->npushed, PRODUCTION) || (h != NULL &&
 	    git_oid_equal(&h->id, &prod));
-	rs->head = point_head(remote);
+	point_head(remote);
 	if (failed != NULL) {
 		*cause = failed;
 		goto out;

@@ -82,7 +82,6 @@ struct repo_sync {
 	size_t		  npushed;
 	int		  reached;	/* 0: the remote was not reached, nothing is known */
 	int		  production;	/* 1: the remote's production is ours */
-	int		  head;		/* 1: the remote's HEAD names production */
 };
 
 /* Makes a remote whole: connects (opening its own handle, so any thread may call it), lists

@@ -338,7 +338,10 @@ prompts_draw(int y, int h, int w)
 		if (cJSON_GetObjectItem(push, "error") != NULL)
 			draw_printf(row++, 1, w - 2, STYLE_WARN, "last error: %s",
 			    json_str(push, "error", ""));
-	}
+	} else if (*json_str(push, "remote", "") != '\0')
+		/* Always a line with a remote, so that a push under way moves no rows. */
+		draw_printf(row++, 1, w - 2, STYLE_DIM, "remote %s: every release pushed",
+		    json_str(push, "remote", ""));
 	row++;
 	if (pr.history_mode)
 		draw_text(row++, 1, w - 2, STYLE_TITLE, "Releases, newest first (H: proposals)");

@@ -163,7 +163,7 @@ note "the remote is back: the retry pushes everything, the warning clears"
 start_git_daemon
 wait_for "remote_whole '$REMOTE'" 20
 wait_for "! ls_ status | grep -q 'prompt push'" 10
-wait_for "! screen_ c | grep -q 'not pushed for'" 10
+wait_screen c "remote $REMOTE: every release pushed"
 js=$(ls_ status --json)
 assert_eq "$(echo "$js" | json_get prompt_push.pending)" "0"
 assert_eq "$(echo "$js" | json_get prompt_push.production)" "true"
