@@ -11,6 +11,7 @@
 #include "backend/buf.h"
 #include "backend/cli.h"
 #include "backend/client.h"
+#include "backend/format.h"
 #include "backend/json.h"
 #include "backend/xmalloc.h"
 
@@ -171,10 +172,20 @@ print_list(const cJSON *r)
 	if (*json_str(push, "remote", "") != '\0') {
 		printf("\nremote ");
 		cli_put(json_str(push, "remote", ""));
-		printf(": %.0f release%s to push\n", json_num(push, "pending"),
+		printf(": %.0f release%s to push", json_num(push, "pending"),
 		    json_num(push, "pending") == 1 ? "" : "s");
+		/* A push that has not completed, however young: what, for how long, why. */
+		if (cJSON_GetObjectItem(push, "since") != NULL) {
+			format_age(t, sizeof t, (long)json_num(push, "age"));
+			printf("%s, not pushed for %s%s",
+			    cJSON_IsFalse(cJSON_GetObjectItem(push, "production")) ?
+			    " and production" : "", t,
+			    cJSON_IsTrue(cJSON_GetObjectItem(push, "running")) ? ", pushing now" : "");
+		}
+		putchar('\n');
 	}
 	if (cJSON_GetObjectItem(push, "error") != NULL) {
+		printf("last error: ");
 		cli_put(json_str(push, "error", ""));
 		putchar('\n');
 	}

@@ -59,11 +59,16 @@
 	X(reference_next) \
 	X(reference_peel) \
 	X(reference_remove) \
+	X(reference_symbolic_create) \
+	X(reference_symbolic_target) \
 	X(reference_target) \
 	X(remote_create_options_init) \
+	X(remote_connect) \
 	X(remote_create_with_opts) \
+	X(remote_disconnect) \
 	X(remote_free) \
-	X(remote_push) \
+	X(remote_ls) \
+	X(remote_upload) \
 	X(repository_free) \
 	X(repository_init) \
 	X(repository_open) \
@@ -152,11 +157,16 @@ int	git_dl_load(char **cause);
 #define git_reference_next		(git_dl.reference_next)
 #define git_reference_peel		(git_dl.reference_peel)
 #define git_reference_remove		(git_dl.reference_remove)
+#define git_reference_symbolic_create	(git_dl.reference_symbolic_create)
+#define git_reference_symbolic_target	(git_dl.reference_symbolic_target)
 #define git_reference_target		(git_dl.reference_target)
 #define git_remote_create_options_init	(git_dl.remote_create_options_init)
+#define git_remote_connect		(git_dl.remote_connect)
 #define git_remote_create_with_opts	(git_dl.remote_create_with_opts)
+#define git_remote_disconnect		(git_dl.remote_disconnect)
 #define git_remote_free			(git_dl.remote_free)
-#define git_remote_push			(git_dl.remote_push)
+#define git_remote_ls			(git_dl.remote_ls)
+#define git_remote_upload		(git_dl.remote_upload)
 #define git_repository_free		(git_dl.repository_free)
 #define git_repository_init		(git_dl.repository_init)
 #define git_repository_open		(git_dl.repository_open)

@@ -157,14 +157,12 @@ op_prompt_list(struct op_ctx *ctx)
 	}
 	cJSON_AddItemToObject(ctx->reply, "proposals", list);
 	cJSON_AddNumberToObject(ctx->reply, "gate", (double)s->cfg->eval_gate);
-	push = cJSON_AddObjectToObject(ctx->reply, "push");
-	cJSON_AddStringToObject(push, "remote", s->cfg->prompt_remote != NULL ?
-	    s->cfg->prompt_remote : "");
-	cJSON_AddNumberToObject(push, "pending", cJSON_GetArraySize(list =
-	    release_unpushed(s->db)));
-	cJSON_Delete(list);
-	if (prompts_push_error() != NULL)
-		cJSON_AddStringToObject(push, "error", prompts_push_error());
+	if ((push = prompts_push_state(s)) == NULL) {
+		push = cJSON_CreateObject();
+		cJSON_AddStringToObject(push, "remote", "");
+		cJSON_AddNumberToObject(push, "pending", 0);
+	}
+	cJSON_AddItemToObject(ctx->reply, "push", push);
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: ISC */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,7 +15,8 @@ op_status(struct op_ctx *ctx)
 {
 	struct server *s = ctx->srv;
 	const struct identity *who = &ctx->conn->who;
-	cJSON *r = ctx->reply, *w;
+	cJSON *r = ctx->reply, *w, *push;
+	char *line;
 
 	cJSON_AddStringToObject(r, "version", LEITSTAND_VERSION);
 	cJSON_AddNumberToObject(r, "protocol", PROTO_VERSION);
@@ -40,11 +42,15 @@ op_status(struct op_ctx *ctx)
 	    s->cfg->checkpoint_file[strlen(s->cfg->data_dir)] == '/')
 		cJSON_AddItemToArray(w, cJSON_CreateString("audit.checkpoint_file is inside the "
 		    "data dir: whoever can replace the log can replace its checkpoints too"));
-	if (prompts_push_error() != NULL)
-		cJSON_AddItemToArray(w, cJSON_CreateString(prompts_push_error()));
+	if ((line = prompts_push_warning(s)) != NULL) {
+		cJSON_AddItemToArray(w, cJSON_CreateString(line));
+		free(line);
+	}
 	if (s->cfg->prom_insecure)
 		cJSON_AddItemToArray(w, cJSON_CreateString("prometheus.insecure: TLS certificates "
 		    "of the metrics source are not verified"));
+	if ((push = prompts_push_state(s)) != NULL)
+		cJSON_AddItemToObject(r, "prompt_push", push);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include <math.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,10 @@
 
 #include "backend/audit.h"
 #include "backend/authz.h"
+#include "backend/buf.h"
 #include "backend/config.h"
 #include "backend/eval.h"
+#include "backend/format.h"
 #include "backend/job.h"
 #include "backend/json.h"
 #include "backend/log.h"
@@ -550,53 +553,193 @@ fail:
 
 /* ---- pushes to the remote ---- */
 
+/*
+ * One push at a time, and none lost: a request while one runs is remembered and run as
+ * soon as it ends (a rollback right after a release once waited for the next release).
+ * Each push compares the remote's refs with ours and sends what it lacks, so a remote
+ * configured later, or one that lost refs, is made whole too; the pushed flags of the
+ * releases follow what the remote was last seen to hold.
+ */
+#define PUSH_GRACE	10	/* seconds a push may take before status warns of it */
+
 struct push {
-	struct server	*srv;
-	char		*path, *remote;
-	cJSON		*tags;
-	int		 rc;
-	char		*cause;
+	struct server		*srv;
+	char			*path, *remote;
+	char			**tags;		/* the releases recorded when it began */
+	size_t			 ntags;
+	struct repo_sync	 result;
+	int			 rc;
+	char			*cause;
 };
 
-static int		 push_busy;
-static char		*push_error;
-static struct loop_timer *push_timer;
+static struct {
+	int			 busy;		/* a push job runs */
+	int			 again;		/* asked for while it ran */
+	char			*remote;	/* the remote the state below is about */
+	time_t			 since;		/* since when the remote lacks something; 0: whole */
+	int			 production;	/* the remote's production was ours, last seen */
+	char			*error;		/* the last failure; NULL after a whole push */
+	int			 warned;	/* status showed a warning, last published */
+	struct loop_timer	*retry, *grace;
+} push;
 
-const char *
-prompts_push_error(void)
+static int
+push_configured(struct server *s)
 {
-	return push_error;
+	return s->cfg->prompt_remote != NULL && *s->cfg->prompt_remote != '\0';
+}
+
+/* Whether status should warn: a push failed, or one is taking long. */
+static int
+push_warns(void)
+{
+	return push.since != 0 && (push.error != NULL || time(NULL) - push.since >= PUSH_GRACE);
+}
+
+/* Tells consoles to read status again when its push warning comes or goes. */
+static void
+push_status_changed(struct server *s)
+{
+	if (push_warns() == push.warned)
+		return;
+	push.warned = push_warns();
+	server_publish(s, TOPIC_STATUS, proto_event("status"));
+}
+
+static void
+push_grace(void *arg)
+{
+	struct server *s = arg;
+	long long left = push.since + PUSH_GRACE - time(NULL);
+
+	push.grace = NULL;
+	/* Since moved on meanwhile (a push ended, the next began): wait for the new one. */
+	if (push.since != 0 && left >= 0)
+		push.grace = loop_timer_add(s->loop, (left + 1) * 1000L, 0, push_grace, s);
+	push_status_changed(s);
+}
+
+cJSON *
+prompts_push_state(struct server *s)
+{
+	cJSON *o;
+	time_t now = time(NULL);
+
+	if (!push_configured(s))
+		return NULL;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "remote", s->cfg->prompt_remote);
+	cJSON_AddNumberToObject(o, "pending", (double)release_unpushed_count(s->db));
+	cJSON_AddBoolToObject(o, "production", push.since == 0 || push.production);
+	cJSON_AddBoolToObject(o, "running", push.busy);
+	if (push.since != 0) {
+		cJSON_AddNumberToObject(o, "since", (double)push.since);
+		cJSON_AddNumberToObject(o, "age", (double)(now - push.since));
+	}
+	if (push.error != NULL)
+		cJSON_AddStringToObject(o, "error", push.error);
+	return o;
+}
+
+char *
+prompts_push_warning(struct server *s)
+{
+	struct buf b;
+	long long pending;
+	char age[32], every[32];
+
+	if (!push_configured(s) || !push_warns())
+		return NULL;
+	pending = release_unpushed_count(s->db);
+	buf_init(&b);
+	buf_printf(&b, "prompt push to %s %s:", s->cfg->prompt_remote, push.error != NULL ?
+	    "failed" : "pending");
+	if (pending > 0)
+		buf_printf(&b, " %lld release%s", pending, pending == 1 ? "" : "s");
+	if (!push.production)
+		buf_printf(&b, "%s production", pending > 0 ? " and" : "");
+	format_age(age, sizeof age, (long)(time(NULL) - push.since));
+	buf_printf(&b, " not %s for %s", pending > 0 || !push.production ? "pushed" :
+	    "confirmed", age);
+	if (push.error != NULL) {
+		format_age(every, sizeof every, (long)s->cfg->push_retry);
+		buf_printf(&b, "; last error: %s (trying again every %s)", push.error, every);
+	}
+	else if (push.busy)
+		buf_addstr(&b, " (pushing now)");
+	return buf_take(&b);
 }
 
 static void
 push_work(void *arg)
 {
 	struct push *p = arg;
-	const char **specs;
-	char **own;
-	size_t n = 0, i;
-	const cJSON *t;
 
-	own = xcalloc((size_t)cJSON_GetArraySize(p->tags) + 1, sizeof *own);
-	specs = xcalloc((size_t)cJSON_GetArraySize(p->tags) + 1, sizeof *specs);
-	specs[n++] = "refs/heads/production:refs/heads/production";
-	cJSON_ArrayForEach(t, p->tags) {
-		own[n - 1] = xprintf("refs/tags/%s:refs/tags/%s", t->valuestring, t->valuestring);
-		specs[n] = own[n - 1];
-		n++;
-	}
-	p->rc = repo_push(p->path, p->remote, specs, n, &p->cause);
-	for (i = 0; i + 1 < n; i++)
-		free(own[i]);
-	free(own);
-	free(specs);
+	p->rc = repo_sync(p->path, p->remote, (const char *const *)p->tags, p->ntags,
+	    &p->result, &p->cause);
 }
 
 static void
 push_retry(void *arg)
 {
-	push_timer = NULL;
+	push.retry = NULL;
 	prompts_push(arg);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The releases' pushed flags as the remote was seen: set for what it holds, cleared for
+   what it lacks (releases made since are unpushed already). */
+static void
+push_record(struct server *s, const struct repo_sync *r)
+{
+	cJSON *unpushed, *now = cJSON_CreateArray(), *lost = cJSON_CreateArray();
+	const cJSON *t;
+	const char *name;
+	char *cause = NULL;
+	size_t i;
+
+	for (i = 0; i < r->nmissing; i++)
+		cJSON_AddItemToArray(lost, cJSON_CreateString(r->missing[i]));
+	unpushed = release_unpushed(s->db);
+	cJSON_ArrayForEach(t, unpushed) {
+		name = t->valuestring;
+		if (r->npresent > 0 && bsearch(&name, r->present, r->npresent,
+		    sizeof *r->present, by_name) != NULL)
+			cJSON_AddItemToArray(now, cJSON_CreateString(name));
+	}
+	if (store_begin(s->db, &cause) == 0) {
+		release_pushed(s->db, now);
+		release_unpushed_again(s->db, lost);
+		if (store_commit(s->db, &cause) != 0)
+			store_rollback(s->db);
+	}
+	if (cause != NULL) {
+		log_debug("prompt push: %s", cause);
+		free(cause);
+	}
+	cJSON_Delete(unpushed);
+	cJSON_Delete(now);
+	cJSON_Delete(lost);
+}
+
+static void
+push_free(struct push *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ntags; i++)
+		free(p->tags[i]);
+	free(p->tags);
+	repo_sync_clear(&p->result);
+	free(p->path);
+	free(p->remote);
+	free(p->cause);
+	free(p);
 }
 
 static void
@@ -604,35 +747,68 @@ push_done(void *arg)
 {
 	struct push *p = arg;
 	struct server *s = p->srv;
-	int changed = (p->rc != 0) != (push_error != NULL);
-	cJSON *d = cJSON_CreateObject();
+	cJSON *d, *refs;
+	size_t i;
 
-	push_busy = 0;
-	cJSON_AddStringToObject(d, "remote", p->remote);
-	cJSON_AddItemToObject(d, "tags", cJSON_Duplicate(p->tags, 1));
-	free(push_error);
-	push_error = NULL;
-	if (p->rc == 0) {
-		release_pushed(s->db, p->tags);
-		daemon_audit(s, "prompt.push", p->remote, d);
-	} else {
-		push_error = xprintf("prompt push to %s failed, trying again in %llds: %s",
-		    p->remote, s->cfg->push_retry, p->cause);
-		log_debug("%s", push_error);
-		cJSON_AddStringToObject(d, "error", p->cause);
-		daemon_audit(s, "prompt.push.failed", p->remote, d);
-		if (!loop_stopped(s->loop))
-			push_timer = loop_timer_add(s->loop, s->cfg->push_retry * 1000, 0,
+	push.busy = 0;
+	/* The remote changed while this ran: what it found is about another one. */
+	if (push.remote == NULL || strcmp(push.remote, p->remote) != 0) {
+		push_free(p);
+		push.again = 0;
+		prompts_push(s);
+		return;
+	}
+	/* Unreached, the remote holds what it was last seen to hold. */
+	if (p->result.reached) {
+		push_record(s, &p->result);
+		push.production = p->result.production;
+	}
+	if (p->result.npushed > 0 || p->rc != 0) {
+		d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "remote", p->remote);
+		refs = cJSON_AddArrayToObject(d, "refs");
+		for (i = 0; i < p->result.npushed; i++)
+			cJSON_AddItemToArray(refs, cJSON_CreateString(p->result.pushed[i]));
+		if (p->rc != 0)
+			cJSON_AddStringToObject(d, "error", p->cause);
+		daemon_audit(s, p->rc == 0 ? "prompt.push" : "prompt.push.failed", p->remote, d);
+	}
+	free(push.error);
+	push.error = NULL;
+	if (p->rc == 0)
+		push.since = 0;
+	else {
+		push.error = xstrdup(p->cause);
+		log_debug("prompt push to %s failed: %s", p->remote, p->cause);
+		if (!push.again && !loop_stopped(s->loop))
+			push.retry = loop_timer_add(s->loop, s->cfg->push_retry * 1000, 0,
 			    push_retry, s);
 	}
-	if (changed)
-		server_publish(s, TOPIC_STATUS, proto_event("status"));
+	push_free(p);
+	if (push.again) {
+		push.again = 0;
+		prompts_push(s);
+	}
+	push_status_changed(s);
 	publish(s, "pushed", 0, NULL);
-	free(p->path);
-	free(p->remote);
-	free(p->cause);
-	cJSON_Delete(p->tags);
-	free(p);
+}
+
+/* Forgets the state of a remote no longer configured. */
+static void
+push_forget(struct server *s)
+{
+	if (push.retry != NULL)
+		loop_timer_remove(push.retry);
+	if (push.grace != NULL)
+		loop_timer_remove(push.grace);
+	push.retry = push.grace = NULL;
+	free(push.remote);
+	free(push.error);
+	push.remote = push.error = NULL;
+	push.since = 0;
+	push.production = 0;
+	if (s != NULL)
+		push_status_changed(s);
 }
 
 void
@@ -640,30 +816,48 @@ prompts_push(struct server *s)
 {
 	struct push *p;
 
-	if (s->repo == NULL || s->cfg->prompt_remote == NULL || *s->cfg->prompt_remote == '\0' ||
-	    push_busy || loop_stopped(s->loop))
+	if (s->repo == NULL || loop_stopped(s->loop))
 		return;
-	if (push_timer != NULL) {
-		loop_timer_remove(push_timer);
-		push_timer = NULL;
+	if (!push_configured(s)) {
+		push_forget(s);
+		return;
+	}
+	if (push.remote == NULL || strcmp(push.remote, s->cfg->prompt_remote) != 0) {
+		/* Another remote: nothing is known to be on it until it is listed. */
+		push_forget(s);
+		push.remote = xstrdup(s->cfg->prompt_remote);
+		release_unpushed_again(s->db, NULL);
+	}
+	/* Production moves with every release: the remote's is behind until seen. */
+	push.production = 0;
+	if (push.since == 0) {
+		push.since = time(NULL);
+		if (push.grace == NULL)
+			push.grace = loop_timer_add(s->loop, (PUSH_GRACE + 1) * 1000L, 0,
+			    push_grace, s);
+	}
+	if (push.busy) {
+		push.again = 1;
+		return;
+	}
+	if (push.retry != NULL) {
+		loop_timer_remove(push.retry);
+		push.retry = NULL;
 	}
 	p = xcalloc(1, sizeof *p);
 	p->srv = s;
 	p->path = xstrdup(s->cfg->prompt_repo);
-	p->remote = xstrdup(s->cfg->prompt_remote);
-	p->tags = release_unpushed(s->db);
-	push_busy = 1;
+	p->remote = xstrdup(push.remote);
+	p->tags = release_tags(s->db, &p->ntags);
+	push.busy = 1;
 	job_start(s->loop, push_work, push_done, p);
 }
 
 void
 prompts_stop(struct server *s)
 {
-	if (push_timer != NULL)
-		loop_timer_remove(push_timer);
-	push_timer = NULL;
-	free(push_error);
-	push_error = NULL;
+	push_forget(NULL);
+	push.busy = push.again = push.warned = 0;
 	repo_free(s->repo);
 	s->repo = NULL;
 	free(s->repo_error);

@@ -41,9 +41,15 @@ int	prompts_eval_start(struct server *, long long proposal, const char *who,
 	    unsigned long conn, cJSON *reply, const char **code, char **cause);
 /* Whether an eval of the proposal is running; done/total runs so far when it is. */
 int	prompts_eval_running(long long proposal, int *done, int *total);
-/* Pushes production and unpushed release tags when a remote is configured. */
+/* Makes the remote whole when one is configured: production and every release tag it
+   lacks. A request while a push runs is carried out when it ends; a failure is tried
+   again every push_retry. Call it after every release and whenever the remote may change. */
 void	prompts_push(struct server *);
-/* The last push failure, or NULL. */
-const char *prompts_push_error(void);
+/* The push state for replies (remote, pending, production, running, since, age, error), or
+   NULL without a remote. */
+cJSON	*prompts_push_state(struct server *);
+/* A status warning when a push failed or takes long, e.g. "prompt push to URL failed: 2
+   releases not pushed for 3m 10s; last error: ..." (a new string), else NULL. */
+char	*prompts_push_warning(struct server *);
 
 #endif

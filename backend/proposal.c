@@ -377,16 +377,71 @@ release_unpushed(sqlite3 *db)
 	return a;
 }
 
+char **
+release_tags(sqlite3 *db, size_t *n)
+{
+	sqlite3_stmt *st;
+	char **v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	st = store_prepare(db, "SELECT tag FROM release");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[(*n)++] = xstrdup(store_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+long long
+release_unpushed_count(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	long long n = 0;
+
+	st = store_prepare(db, "SELECT count(*) FROM release WHERE pushed = 0");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+void
+release_unpushed_again(sqlite3 *db, const cJSON *tags)
+{
+	sqlite3_stmt *st;
+	const cJSON *t;
+
+	if (tags == NULL) {
+		st = store_prepare(db, "UPDATE release SET pushed = 0 WHERE pushed = 1");
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+		return;
+	}
+	st = store_prepare(db, "UPDATE release SET pushed = 0 WHERE tag = ? AND pushed = 1");
+	cJSON_ArrayForEach(t, tags) {
+		sqlite3_bind_text(st, 1, t->valuestring, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+}
+
 void
 release_pushed(sqlite3 *db, const cJSON *tags)
 {
 	sqlite3_stmt *st;
 	const cJSON *t;
 
+	st = store_prepare(db, "UPDATE release SET pushed = 1 WHERE tag = ?");
 	cJSON_ArrayForEach(t, tags) {
-		st = store_prepare(db, "UPDATE release SET pushed = 1 WHERE tag = ?");
 		sqlite3_bind_text(st, 1, t->valuestring, -1, SQLITE_STATIC);
 		sqlite3_step(st);
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 	}
+	sqlite3_finalize(st);
 }

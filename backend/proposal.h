@@ -63,8 +63,14 @@ cJSON		*release_get(sqlite3 *, const char *assistant, const char *tag);
 cJSON		*release_before(sqlite3 *, const char *assistant, long long n);
 /* Releases of an assistant (NULL: all), newest first, below number before (0: from the top). */
 cJSON		*release_history(sqlite3 *, const char *assistant, long long before, int limit);
-/* Tags not yet pushed to the remote, oldest first (a JSON array of strings). */
+/* Every release tag recorded, as an array of *n new strings (the caller frees them). */
+char		**release_tags(sqlite3 *, size_t *n);
+/* Tags the configured remote was not seen to hold, oldest first (a JSON array of strings). */
 cJSON		*release_unpushed(sqlite3 *);
+long long	 release_unpushed_count(sqlite3 *);
+/* Marks tags as held by the remote. */
 void		 release_pushed(sqlite3 *, const cJSON *tags);
+/* Marks tags (NULL: all, for another remote) as not held by the remote. */
+void		 release_unpushed_again(sqlite3 *, const cJSON *tags);
 
 #endif

@@ -2,9 +2,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +18,7 @@
 
 #define PRODUCTION	"refs/heads/production"
 #define MAX_SEED_FILE	(4 << 20)
+#define REPO_CONNECT_TIMEOUT	10	/* seconds for a git:// remote to accept */
 
 struct repo {
 	git_repository	*git;
@@ -800,31 +804,343 @@ repo_tags(struct repo *r, repo_tag_cb cb, void *arg, char **cause)
 	return REPO_OK;
 }
 
+/* A list of names growing by one. */
+static void
+names_add(char ***v, size_t *n, const char *name)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = xstrdup(name);
+}
+
+static int
+by_ptr_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts a list of names (qsort must not see the NULL of an empty one). */
+static void
+names_sort(char **v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof *v, by_ptr_name);
+}
+
+/* A ref of the remote as listed before pushing (libgit2's listing dies with the push). */
+struct remote_ref {
+	char	*name;
+	git_oid	 id;
+};
+
+static int
+by_ref_name(const void *a, const void *b)
+{
+	return strcmp(((const struct remote_ref *)a)->name, ((const struct remote_ref *)b)->name);
+}
+
+/* The remote's ref of that name, from its listing sorted by name; NULL if it has none. */
+static const struct remote_ref *
+remote_ref(const struct remote_ref *refs, size_t n, const char *name)
+{
+	struct remote_ref key;
+
+	key.name = (char *)name;
+	return n > 0 ? bsearch(&key, refs, n, sizeof *refs, by_ref_name) : NULL;
+}
+
+/* Refs the remote refused, from the push's report: "name: why" each. */
+struct refused {
+	struct buf	 text;
+	char		**names;
+	size_t		 n;
+};
+
+static int
+push_status(const char *refname, const char *status, void *arg)
+{
+	struct refused *rf = arg;
+
+	if (status == NULL)
+		return 0;
+	if (rf->text.len > 0)
+		buf_addstr(&rf->text, "; ");
+	buf_printf(&rf->text, "%s: %s", refname, status);
+	names_add(&rf->names, &rf->n, refname);
+	return 0;
+}
+
+/* Whether a sorted list holds a name. */
+static int
+name_in(char **v, size_t n, const char *name)
+{
+	return n > 0 && bsearch(&name, v, n, sizeof *v, by_ptr_name) != NULL;
+}
+
+/* The directory of a remote that is a local repository (a path or file:// URL), or NULL. */
+static char *
+local_remote(const char *remote)
+{
+	struct stat st;
+
+	if (strncmp(remote, "file://", 7) == 0)
+		return xstrdup(remote + 7);
+	if (strstr(remote, "://") == NULL && stat(remote, &st) == 0 && S_ISDIR(st.st_mode))
+		return xstrdup(remote);
+	return NULL;
+}
+
+/*
+ * Points a local remote's HEAD at production when it names a branch that does not exist (a
+ * new bare repository's unborn master), so that a plain `git clone` checks production out.
+ * A HEAD naming an existing branch was chosen by someone: it stays. Over git://, ssh and
+ * http receive-pack cannot set HEAD at all.
+ */
+static void
+point_head(const char *remote)
+{
+	git_repository *git = NULL;
+	git_reference *head = NULL, *ref = NULL;
+	git_oid id;
+	char *dir;
+	const char *target;
+
+	if ((dir = local_remote(remote)) == NULL)
+		return;
+	if (git_repository_open(&git, dir) == 0 &&
+	    git_reference_lookup(&head, git, "HEAD") == 0 &&
+	    (target = git_reference_symbolic_target(head)) != NULL &&
+	    strcmp(target, PRODUCTION) != 0 && git_reference_name_to_id(&id, git, target) != 0)
+		git_reference_symbolic_create(&ref, git, "HEAD", PRODUCTION, 1,
+		    "leitstand: production is what a clone checks out");
+	git_reference_free(ref);
+	git_reference_free(head);
+	git_repository_free(git);
+	free(dir);
+}
+
+/*
+ * A git:// remote must answer before libgit2 is asked to connect: libgit2 1.5 leaks its
+ * transport's stream when that connection is refused, once per retry for as long as the
+ * remote is down. Also bounds the wait for a host that does not answer at all.
+ */
+static int
+git_reachable(const char *remote, char **cause)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct pollfd pfd;
+	const char *p = remote + strlen("git://"), *end;
+	char *host, port[16] = "9418";
+	socklen_t len;
+	int fd = -1, err = 0, ok = 0;
+
+	if (strncmp(remote, "git://", 6) != 0)
+		return 0;
+	if (*p == '[') {
+		end = strchr(p, ']');
+		host = end != NULL ? xstrndup(p + 1, (size_t)(end - p - 1)) : xstrdup("");
+		p = end != NULL ? end + 1 : p + strlen(p);
+	} else {
+		end = p + strcspn(p, ":/");
+		host = xstrndup(p, (size_t)(end - p));
+		p = end;
+	}
+	if (*p == ':') {
+		snprintf(port, sizeof port, "%.*s", (int)strcspn(p + 1, "/"), p + 1);
+		if (*port == '\0')
+			strcpy(port, "9418");
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((err = getaddrinfo(host, port, &hints, &res)) != 0) {
+		*cause = xprintf("connecting: %s: %s", host, gai_strerror(err));
+		free(host);
+		return -1;
+	}
+	for (ai = res; ai != NULL && !ok; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    ai->ai_protocol)) < 0) {
+			err = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			ok = 1;
+		else if (errno != EINPROGRESS)
+			err = errno;
+		else {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			len = sizeof err;
+			if (poll(&pfd, 1, REPO_CONNECT_TIMEOUT * 1000) != 1)
+				err = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0)
+				ok = 1;
+		}
+		close(fd);
+	}
+	freeaddrinfo(res);
+	if (!ok)
+		*cause = xprintf("connecting: %s port %s: %s", host, port, strerror(err));
+	free(host);
+	return ok ? 0 : -1;
+}
+
 int
-repo_push(const char *path, const char *remote, const char *const *refspecs, size_t n,
-    char **cause)
+repo_sync(const char *path, const char *remote, const char *const *releases, size_t n,
+    struct repo_sync *rs, char **cause)
 {
 	git_repository *git = NULL;
 	git_remote *rem = NULL;
 	git_push_options opts;
 	git_remote_create_options ropts;
-	git_strarray specs = { (char **)refspecs, n };
-	int rc = REPO_ERROR;
+	const git_remote_head **listed;
+	struct remote_ref *heads = NULL;
+	const struct remote_ref *h;
+	git_oid prod, tag;
+	struct refused rf;
+	char **specs = NULL, **tags = NULL, *failed = NULL;
+	size_t nlisted = 0, nspecs = 0, ntags = 0, i;
+	git_strarray sa;
+	int rc = REPO_ERROR, ok;
 
+	memset(rs, 0, sizeof *rs);
+	memset(&rf, 0, sizeof rf);
+	buf_init(&rf.text);
 	if (git_dl_load(cause) != 0)
 		return REPO_ERROR;
+	if (git_repository_open(&git, path) != 0 ||
+	    git_reference_name_to_id(&prod, git, PRODUCTION) != 0) {
+		*cause = git_cause(path);
+		goto out;
+	}
+	/* The releases recorded, not every tag: a tag whose release is still under way (or
+	   lost its race for production) must not reach deployments. */
+	tags = xcalloc(n + 1, sizeof *tags);
+	for (i = 0; i < n; i++)
+		tags[ntags++] = xprintf("refs/tags/%s", releases[i]);
+	names_sort(tags, ntags);
+
 	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
+	opts.callbacks.push_update_reference = push_status;
+	opts.callbacks.payload = &rf;
 	/* The URL as configured: no url.*.insteadOf rewriting from the repository's config
 	   (whose lookups, with libgit2 1.5's pcre2 backend, also leak their match data). */
 	git_remote_create_options_init(&ropts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
 	ropts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
-	if (git_repository_open(&git, path) != 0 ||
-	    (ropts.repository = git, git_remote_create_with_opts(&rem, remote, &ropts)) != 0 ||
-	    git_remote_push(rem, &specs, &opts) != 0)
-		*cause = git_cause("push");
-	else
-		rc = REPO_OK;
+	ropts.repository = git;
+	if (git_reachable(remote, cause) != 0)
+		goto out;
+	if (git_remote_create_with_opts(&rem, remote, &ropts) != 0 ||
+	    git_remote_connect(rem, GIT_DIRECTION_PUSH, &opts.callbacks, NULL, NULL) != 0 ||
+	    git_remote_ls(&listed, &nlisted, rem) != 0) {
+		*cause = git_cause("connecting");
+		goto out;
+	}
+	rs->reached = 1;
+	/* What the remote has, compared with what we have: not a flag of ours, which may
+	   belong to another remote or be older than the remote's last loss. */
+	heads = xcalloc(nlisted + 1, sizeof *heads);
+	for (i = 0; i < nlisted; i++) {
+		heads[i].name = xstrdup(listed[i]->name);
+		git_oid_cpy(&heads[i].id, &listed[i]->oid);
+	}
+	if (nlisted > 1)
+		qsort(heads, nlisted, sizeof *heads, by_ref_name);
+	for (i = 0; i < ntags; i++) {
+		if (git_reference_name_to_id(&tag, git, tags[i]) != 0)
+			continue;
+		if ((h = remote_ref(heads, nlisted, tags[i])) == NULL)
+			names_add(&specs, &nspecs, tags[i]);
+		else if (!git_oid_equal(&h->id, &tag)) {
+			/* Never forced: a release tag names one thing everywhere. */
+			if (rf.text.len > 0)
+				buf_addstr(&rf.text, "; ");
+			buf_printf(&rf.text, "%s differs on the remote: left as it is", tags[i]);
+			names_add(&rf.names, &rf.n, tags[i]);
+		}
+	}
+	if ((h = remote_ref(heads, nlisted, PRODUCTION)) == NULL || !git_oid_equal(&h->id, &prod))
+		names_add(&specs, &nspecs, PRODUCTION);
+	if (nspecs > 0) {
+		/* Same name there as here; production only fast-forwards. */
+		for (i = 0; i < nspecs; i++) {
+			char *spec = xprintf("%s:%s", specs[i], specs[i]);
+
+			free(specs[i]);
+			specs[i] = spec;
+		}
+		sa.strings = specs;
+		sa.count = nspecs;
+		/* Failed as a whole, the remote holds what it listed: said below. */
+		if (git_remote_upload(rem, &sa, &opts) != 0)
+			failed = git_cause("push");
+		names_sort(rf.names, rf.n);
+		for (i = 0; i < nspecs && failed == NULL; i++) {
+			specs[i][strcspn(specs[i], ":")] = '\0';
+			if (!name_in(rf.names, rf.n, specs[i]))
+				names_add(&rs->pushed, &rs->npushed, specs[i]);
+		}
+		names_sort(rs->pushed, rs->npushed);
+	}
+	git_remote_disconnect(rem);
+	/* Now the remote holds what it listed as ours and what it accepted. */
+	for (i = 0; i < ntags; i++) {
+		h = remote_ref(heads, nlisted, tags[i]);
+		ok = name_in(rs->pushed, rs->npushed, tags[i]) || (h != NULL &&
+		    git_reference_name_to_id(&tag, git, tags[i]) == 0 &&
+		    git_oid_equal(&h->id, &tag));
+		if (ok)
+			names_add(&rs->present, &rs->npresent, tags[i] + strlen("refs/tags/"));
+		else
+			names_add(&rs->missing, &rs->nmissing, tags[i] + strlen("refs/tags/"));
+	}
+	h = remote_ref(heads, nlisted, PRODUCTION);
+	rs->production = name_in(rs->pushed, rs->npushed, PRODUCTION) || (h != NULL &&
+	    git_oid_equal(&h->id, &prod));
+	point_head(remote);
+	if (failed != NULL) {
+		*cause = failed;
+		goto out;
+	}
+	if (rf.text.len > 0) {
+		*cause = xprintf("the remote refused %s", rf.text.data);
+		goto out;
+	}
+	rc = REPO_OK;
+out:
+	for (i = 0; i < rf.n; i++)
+		free(rf.names[i]);
+	free(rf.names);
+	buf_free(&rf.text);
+	for (i = 0; i < nspecs; i++)
+		free(specs[i]);
+	free(specs);
+	for (i = 0; i < ntags; i++)
+		free(tags[i]);
+	free(tags);
+	for (i = 0; i < nlisted && heads != NULL; i++)
+		free(heads[i].name);
+	free(heads);
 	git_remote_free(rem);
 	git_repository_free(git);
 	return rc;
+}
+
+static void
+names_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+repo_sync_clear(struct repo_sync *rs)
+{
+	names_free(rs->present, rs->npresent);
+	names_free(rs->missing, rs->nmissing);
+	names_free(rs->pushed, rs->npushed);
+	memset(rs, 0, sizeof *rs);
 }

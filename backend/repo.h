@@ -72,8 +72,24 @@ void		 repo_drop_tag(struct repo *, const char *tag);
 typedef void	(*repo_tag_cb)(void *, const char *tag, const char *commit, long long time,
 		     const char *tagger, const char *message);
 int		 repo_tags(struct repo *, repo_tag_cb, void *, char **cause);
-/* Pushes refspecs to a remote URL or path; opens its own handle, so any thread may call it. */
-int		 repo_push(const char *path, const char *remote, const char *const *refspecs,
-		     size_t n, char **cause);
+/* What a remote holds after repo_sync, as names of refs without "refs/tags/". */
+struct repo_sync {
+	char		**present;	/* release tags the remote has as we do, sorted */
+	size_t		  npresent;
+	char		**missing;	/* release tags it still lacks (or holds otherwise), sorted */
+	size_t		  nmissing;
+	char		**pushed;	/* refs this sync pushed (full names) */
+	size_t		  npushed;
+	int		  reached;	/* 0: the remote was not reached, nothing is known */
+	int		  production;	/* 1: the remote's production is ours */
+};
+
+/* Makes a remote whole: connects (opening its own handle, so any thread may call it), lists
+   the remote's refs and pushes production and each of the n release tags it lacks; a local
+   remote's unborn HEAD is pointed at production. 0 when the remote holds everything, else
+   -1 with *cause; the result says what it holds either way, once it was reached. */
+int		 repo_sync(const char *path, const char *remote, const char *const *releases,
+		     size_t n, struct repo_sync *, char **cause);
+void		 repo_sync_clear(struct repo_sync *);
 
 #endif

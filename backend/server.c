@@ -445,6 +445,8 @@ server_reload(struct server *s, char **cause)
 	server_library(s);
 	automation_stop(s);
 	automation_start(s);
+	/* prompts.remote may name another remote now: it gets every release it lacks. */
+	prompts_push(s);
 	for (c = s->conns; c != NULL; c = c->next) {
 		uid_t uid = c->who.uid;
 		gid_t gid = c->who.gid;

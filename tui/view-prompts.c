@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "backend/client.h"
+#include "backend/format.h"
 #include "backend/json.h"
 #include "backend/xmalloc.h"
 #include "tui/cmdline.h"
@@ -33,6 +34,7 @@ struct line {
 
 static struct {
 	cJSON		*state;		/* the prompt.list reply, owned */
+	time_t		 state_at;	/* when it came */
 	cJSON		*history;	/* releases, owned */
 	int		 history_mode;
 	struct list	 list;
@@ -210,6 +212,7 @@ list_reply(void *arg, const cJSON *r)
 	if (pr.error == NULL) {
 		cJSON_Delete(pr.state);
 		pr.state = cJSON_Duplicate(r, 1);
+		pr.state_at = time(NULL);
 	}
 	if (!pr.history_mode)
 		pr.list.n = cJSON_GetArraySize(rows());
@@ -299,7 +302,7 @@ static void
 prompts_draw(int y, int h, int w)
 {
 	const cJSON *a, *push, *r;
-	char rate[16];
+	char rate[16], age[16], what[64];
 	int row = y, i, n;
 
 	if (pr.detail_id > 0) {
@@ -321,11 +324,24 @@ prompts_draw(int y, int h, int w)
 		    "none"), json_str(a, "model", "?"), rate);
 	}
 	push = cJSON_GetObjectItem(pr.state, "push");
-	if (cJSON_GetObjectItem(push, "error") != NULL)
-		draw_text(row++, 1, w - 2, STYLE_WARN, json_str(push, "error", ""));
-	else if (json_num_or(push, "pending", 0) > 0 && *json_str(push, "remote", "") != '\0')
-		draw_printf(row++, 1, w - 2, STYLE_DIM, "%.0f release(s) waiting to be pushed to %s",
-		    json_num(push, "pending"), json_str(push, "remote", ""));
+	/* A push that has not completed, with its age now (the reply's, grown since). */
+	if (*json_str(push, "remote", "") != '\0' && cJSON_GetObjectItem(push, "since") != NULL) {
+		format_age(age, sizeof age, (long)(json_num(push, "age") +
+		    (double)(time(NULL) - pr.state_at)));
+		snprintf(what, sizeof what, "%.0f release(s)%s", json_num(push, "pending"),
+		    cJSON_IsFalse(cJSON_GetObjectItem(push, "production")) ? " and production" :
+		    "");
+		draw_printf(row++, 1, w - 2, cJSON_GetObjectItem(push, "error") != NULL ?
+		    STYLE_WARN : STYLE_DIM, "remote %s: %s not pushed for %s%s",
+		    json_str(push, "remote", ""), what, age,
+		    cJSON_IsTrue(cJSON_GetObjectItem(push, "running")) ? ", pushing now" : "");
+		if (cJSON_GetObjectItem(push, "error") != NULL)
+			draw_printf(row++, 1, w - 2, STYLE_WARN, "last error: %s",
+			    json_str(push, "error", ""));
+	} else if (*json_str(push, "remote", "") != '\0')
+		/* Always a line with a remote, so that a push under way moves no rows. */
+		draw_printf(row++, 1, w - 2, STYLE_DIM, "remote %s: every release pushed",
+		    json_str(push, "remote", ""));
 	row++;
 	if (pr.history_mode)
 		draw_text(row++, 1, w - 2, STYLE_TITLE, "Releases, newest first (H: proposals)");
