@@ -576,3 +576,71 @@ cli_prompt_history(struct cli *cli, int argc, char **argv)
 		cJSON_AddNumberToObject(req, "limit", o.limit);
 	return cli_run(cli, req, print_history);
 }
+
+/* One release's figures on a line; "-" where there is no data. */
+static void
+put_release_kpis(const cJSON *r, const char *which, const char *currency)
+{
+	static const struct {
+		const char	*key;
+		const char	*fmt;
+		double		 scale;
+	} figs[] = {
+		{ "requests", "%9.0f", 1 }, { "error_rate", "%7.1f %%", 1 },
+		{ "latency_p95", "%7.2f s", 1 }, { "feedback", "%7.1f %%", 1 },
+		{ "cost_per_request", "%9.4f", 1 },
+	};
+	char line[64], age[16];
+	const cJSON *v;
+	size_t i;
+
+	if (r == NULL)
+		return;
+	format_age(age, sizeof age, (long)json_num_or(r, "window", 0));
+	snprintf(line, sizeof line, "%-6.0f %-9s %6s", json_num_or(r, "release", 0), which, age);
+	cli_put(line);
+	for (i = 0; i < sizeof figs / sizeof figs[0]; i++) {
+		v = cJSON_GetObjectItem(r, figs[i].key);
+		if (cJSON_IsNumber(v))
+			printf(figs[i].fmt, v->valuedouble * figs[i].scale);
+		else
+			printf("%9s", "-");
+		printf("  ");
+	}
+	if (cJSON_IsNumber(cJSON_GetObjectItem(r, "cost_per_request")))
+		cli_put(currency);
+	putchar('\n');
+	if (cJSON_GetObjectItem(r, "cost_note") != NULL) {
+		printf("       ");
+		cli_put(json_str(r, "cost_note", ""));
+		putchar('\n');
+	}
+}
+
+static void
+print_release_kpis(const cJSON *r)
+{
+	printf("assistant ");
+	cli_put(json_str(r, "assistant", ""));
+	printf(", by the label ");
+	cli_put(json_str(r, "label", ""));
+	printf("\nrelease           window  requests    errors       p95  feedback  "
+	    "cost/request\n");
+	put_release_kpis(cJSON_GetObjectItem(r, "live"), "live", json_str(r, "currency", ""));
+	put_release_kpis(cJSON_GetObjectItem(r, "previous"), "before", json_str(r, "currency",
+	    ""));
+}
+
+/* leitstand prompt kpis [--assistant A] [--json] */
+int
+cli_prompt_kpis(struct cli *cli, int argc, char **argv)
+{
+	struct prompt_opts o;
+	cJSON *req;
+
+	if (prompt_opts(cli, argc, argv, &o) != 0 || optind != argc)
+		return EXIT_USAGE;
+	req = client_request("prompt.kpis");
+	add_assistant(req, &o);
+	return cli_run(cli, req, print_release_kpis);
+}

@@ -74,6 +74,7 @@ int	 cli_prompt_approve(struct cli *, int, char **);
 int	 cli_prompt_reject(struct cli *, int, char **);
 int	 cli_prompt_rollback(struct cli *, int, char **);
 int	 cli_prompt_history(struct cli *, int, char **);
+int	 cli_prompt_kpis(struct cli *, int, char **);
 int	 cli_purge(struct cli *, int, char **);
 int	 cli_gdpr(struct cli *, int, char **);
 

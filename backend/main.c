@@ -111,6 +111,9 @@ static const struct command {
 	  "a new release equal to RELEASE (default: the one before the latest)" },
 	{ "prompt", "history", cli_prompt_history, 0, "[--assistant A] [--limit N] [--json]",
 	  "releases, newest first, with approver, eval and rollbacks" },
+	{ "prompt", "kpis", cli_prompt_kpis, 0, "[--assistant A] [--json]",
+	  "the live release's requests, errors, p95, feedback and cost per request next to "
+	  "the release before it ([prompts] release_label)" },
 	{ "purge", NULL, cli_purge, 0, "[--dry-run] [--json]",
 	  "remove personal data past its [retention] period now (admin)" },
 	{ "gdpr", "export", cli_gdpr, 0, "--subject TEXT",

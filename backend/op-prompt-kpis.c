@@ -58,6 +58,7 @@ op_prompt_kpis(struct op_ctx *ctx)
 	previous = release_before(s->db, assistant, (long long)cJSON_GetObjectItem(live,
 	    "n")->valuedouble);
 	cJSON_AddStringToObject(ctx->reply, "assistant", assistant);
+	cJSON_AddStringToObject(ctx->reply, "currency", s->cfg->currency);
 	cJSON_Delete(newest);
 	kr = xcalloc(1, sizeof *kr);
 	kr->srv = s;

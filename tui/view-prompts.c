@@ -24,6 +24,8 @@
 #include "tui/widget-list.h"
 
 #define HISTORY_LIMIT	200
+/* The releases' KPIs are asked again this often while the view is open (on the KPI polls). */
+#define KPIS_EVERY	30
 #define MAX_FILE	(256 * 1024)
 
 /* One line of the detail screen. */
@@ -49,6 +51,9 @@ static struct {
 	const char	*edited_arg;	/* "system" or "model" */
 	char		*edited_assistant;
 	long long	 act_id;
+
+	cJSON		*kpis;		/* the prompt.kpis reply, owned */
+	time_t		 kpis_at;	/* when it was asked for */
 } pr;
 
 static const cJSON *
@@ -233,10 +238,63 @@ history_reply(void *arg, const cJSON *r)
 }
 
 static void
+kpis_reply(void *arg, const cJSON *r)
+{
+	(void)arg;
+	if (r == NULL)
+		return;
+	cJSON_Delete(pr.kpis);
+	pr.kpis = client_error(r) == NULL ? cJSON_Duplicate(r, 1) : NULL;
+	console_dirty();
+}
+
+static void
+kpis_request(void)
+{
+	pr.kpis_at = time(NULL);
+	console_request(client_request("prompt.kpis"), kpis_reply, NULL);
+}
+
+/* One release's figures: "live 5 (12m): 340 req, errors 2.1 %, ..." */
+static void
+draw_release_kpis(int y, int w, const char *which, const cJSON *r, const char *currency)
+{
+	static const struct {
+		const char	*key;
+		const char	*label;
+		int		 precision;
+		const char	*unit;
+	} figs[] = {
+		{ "requests", "", 0, "req" }, { "error_rate", "errors ", 1, "%" },
+		{ "latency_p95", "p95 ", 2, "s" }, { "feedback", "feedback ", 1, "%" },
+		{ "cost_per_request", "", 4, NULL },
+	};
+	char line[256], value[48], age[16];
+	const cJSON *v;
+	size_t i, len;
+
+	format_age(age, sizeof age, (long)json_num_or(r, "window", 0));
+	len = (size_t)snprintf(line, sizeof line, "  %-6s %.0f (%s):", which,
+	    json_num_or(r, "release", 0), age);
+	for (i = 0; i < sizeof figs / sizeof figs[0] && len < sizeof line; i++) {
+		v = cJSON_GetObjectItem(r, figs[i].key);
+		if (cJSON_IsNumber(v))
+			format_value(value, sizeof value, v->valuedouble, figs[i].precision,
+			    figs[i].unit != NULL ? figs[i].unit : currency);
+		else
+			snprintf(value, sizeof value, "-");
+		len += (size_t)snprintf(line + len, sizeof line - len, "%s %s%s%s", i ? "," : "",
+		    figs[i].label, value, figs[i].unit == NULL ? "/req" : "");
+	}
+	draw_text(y, 1, w - 2, STYLE_NORMAL, line);
+}
+
+static void
 prompts_open(void)
 {
 	cJSON *req;
 
+	kpis_request();
 	console_request(client_request("prompt.list"), list_reply, NULL);
 	req = client_request("prompt.history");
 	cJSON_AddNumberToObject(req, "limit", HISTORY_LIMIT);
@@ -322,6 +380,16 @@ prompts_draw(int y, int h, int w)
 		draw_printf(row++, 1, w - 2, STYLE_NORMAL, "%s  live: %s  model %s  eval %s",
 		    json_str(a, "name", ""), json_str(cJSON_GetObjectItem(a, "release"), "tag",
 		    "none"), json_str(a, "model", "?"), rate);
+		/* The live release's KPIs next to the one before, as the deployment labels them. */
+		if (pr.kpis != NULL && strcmp(json_str(pr.kpis, "assistant", ""),
+		    json_str(a, "name", "")) == 0) {
+			draw_release_kpis(row++, w, "live", cJSON_GetObjectItem(pr.kpis, "live"),
+			    json_str(pr.kpis, "currency", ""));
+			if (cJSON_GetObjectItem(pr.kpis, "previous") != NULL)
+				draw_release_kpis(row++, w, "before",
+				    cJSON_GetObjectItem(pr.kpis, "previous"),
+				    json_str(pr.kpis, "currency", ""));
+		}
 	}
 	push = cJSON_GetObjectItem(pr.state, "push");
 	/* A push that has not completed, with its age now (the reply's, grown since). */
@@ -595,6 +663,8 @@ prompts_event(const cJSON *ev)
 	long long id = (long long)json_num_or(ev, "proposal", 0);
 	cJSON *p;
 
+	if (name != NULL && strcmp(name, "kpi") == 0 && time(NULL) - pr.kpis_at >= KPIS_EVERY)
+		kpis_request();
 	if (name == NULL || strcmp(name, "prompt") != 0 || action == NULL)
 		return;
 	if (strcmp(action, "progress") == 0) {
@@ -626,6 +696,7 @@ prompts_close(void)
 	cJSON_Delete(pr.state);
 	cJSON_Delete(pr.history);
 	cJSON_Delete(pr.detail);
+	cJSON_Delete(pr.kpis);
 	lines_clear();
 	free(pr.error);
 	free(pr.edited);
