@@ -35,6 +35,91 @@ scrape() {
 	http GET /metrics | body_of
 }
 
+# A streamed chat completion, read event by event as it arrives: sse BODY-FILE prints JSON
+# {status, headers, events (the data of each event), times (arrival, seconds), bad (lines
+# that are not "data: ..."), body (of a reply that is not a stream)}.
+cat >"$T/sse.py" <<'PY'
+import http.client, json, sys, time, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+conn.request("POST", "/v1/chat/completions", body=open(sys.argv[2], "rb").read(),
+             headers={"Content-Type": "application/json"})
+t0 = time.monotonic()
+r = conn.getresponse()
+out = {"status": r.status, "headers": {k.lower(): v for k, v in r.getheaders()},
+       "events": [], "times": [], "bad": [], "body": ""}
+if out["headers"].get("content-type", "").startswith("text/event-stream"):
+    data = []
+    while True:
+        line = r.readline()
+        if not line:
+            break
+        line = line.decode().rstrip("\n")
+        if line == "":
+            if data:
+                out["events"].append("\n".join(data))
+                out["times"].append(time.monotonic() - t0)
+            data = []
+        elif line.startswith("data: "):
+            data.append(line[6:])
+        else:
+            out["bad"].append(line)
+    if data:
+        out["bad"].append("unterminated event: " + "\n".join(data))
+else:
+    out["body"] = r.read().decode()
+json.dump(out, sys.stdout)
+PY
+sse() {
+	python3 "$T/sse.py" "$URL" "$1"
+}
+
+# Checks a stream against what the same request without "stream" answered:
+# check_stream STREAM-JSON PLAIN-REPLY-JSON FINISH INCLUDE-USAGE(0|1) [CUT-TO-BYTES]
+check_stream() {
+	python3 - "$@" <<'PY' || fail "stream $1: $(cat "$1")"
+import json, sys
+st, plain = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+finish, usage = sys.argv[3], sys.argv[4] == "1"
+assert st["status"] == 200, st["status"]
+assert st["headers"]["content-type"].startswith("text/event-stream"), st["headers"]
+assert not st["bad"], st["bad"]
+ev = st["events"]
+assert ev[-1] == "[DONE]" and ev.count("[DONE]") == 1, ev[-3:]
+chunks = [json.loads(e) for e in ev[:-1]]
+ids = {c["id"] for c in chunks}
+assert len(ids) == 1 and ids.pop().startswith("chatcmpl-"), chunks[0]
+for c in chunks:
+    assert c["object"] == "chat.completion.chunk", c
+    assert c["model"] == plain["model"], (c["model"], plain["model"])
+    assert isinstance(c["created"], int) and c["system_fingerprint"], c
+    assert ("usage" in c) == usage, c
+if usage:
+    last = chunks.pop()
+    assert last["choices"] == [], last
+    assert last["usage"] == plain["usage"], (last["usage"], plain["usage"])
+    assert all(c["usage"] is None for c in chunks), chunks
+for c in chunks:
+    assert len(c["choices"]) == 1 and c["choices"][0]["index"] == 0, c
+    assert c["choices"][0]["logprobs"] is None, c
+first, body, end = chunks[0], chunks[1:-1], chunks[-1]
+assert first["choices"][0]["delta"] == {"role": "assistant", "content": ""}, first
+assert first["choices"][0]["finish_reason"] is None, first
+assert len(body) >= 2, body
+for c in body:
+    assert list(c["choices"][0]["delta"]) == ["content"], c
+    assert c["choices"][0]["finish_reason"] is None, c
+assert end["choices"][0]["delta"] == {} and end["choices"][0]["finish_reason"] == finish, end
+content = "".join(c["choices"][0]["delta"]["content"] for c in body)
+want = plain["choices"][0]["message"]["content"]
+if len(sys.argv) > 5:
+    want = want.encode()[:int(sys.argv[5])].decode()
+assert content == want, (content, want)
+# paced: the events do not all arrive at once
+assert st["times"][-1] - st["times"][0] > 0.005, st["times"]
+PY
+}
+
 note "serve on a free loopback port"
 "$LEITSTAND" sim serve --seed 42 --rate-scale 4 >"$T/sim.out" 2>"$T/sim.err" &
 SIM_PID=$!
@@ -97,6 +182,68 @@ wait_for "http POST /v1/chat/completions '$json_chat' >'$T/chat' && [ \"\$(statu
 body_of <"$T/chat" | json_get choices.0.message.content | json_get topics.0 >"$T/topic" ||
 	fail "not JSON: $(cat "$T/chat")"
 assert_eq "$(cat "$T/topic")" "parcel"
+
+note "stream: the same answer as server-sent events, role first, [DONE] last"
+echo "$reply" >"$T/plain.json"	# the first chat completion's
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["stream"]=True; print(json.dumps(d))' \
+    "$chat" >"$T/stream-req"
+wait_for "sse '$T/stream-req' >'$T/stream.json' && [ \"\$(json_get status <'$T/stream.json')\" = 200 ]" 30
+check_stream "$T/stream.json" "$T/plain.json" stop 0
+
+note "stream_options.include_usage: usage null on every chunk, then a usage chunk"
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["stream"]=True
+d["stream_options"]={"include_usage":True}; print(json.dumps(d))' "$chat" >"$T/stream-req"
+wait_for "sse '$T/stream-req' >'$T/stream.json' && [ \"\$(json_get status <'$T/stream.json')\" = 200 ]" 30
+check_stream "$T/stream.json" "$T/plain.json" stop 1
+
+note "stream with max_tokens 5: cut to 20 bytes, finish_reason length, 5 completion tokens"
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["max_tokens"]=5; print(json.dumps(d))' \
+    "$chat" >"$T/cut-req"
+wait_for "http POST /v1/chat/completions \"\$(cat '$T/cut-req')\" >'$T/cut' && [ \"\$(status_of <'$T/cut')\" = 200 ]" 30
+body_of <"$T/cut" >"$T/cut.json"
+assert_eq "$(json_get choices.0.finish_reason <"$T/cut.json")" "length"
+assert_eq "$(json_get usage.completion_tokens <"$T/cut.json")" "5"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["stream"]=True
+d["stream_options"]={"include_usage":True}; print(json.dumps(d))' "$T/cut-req" >"$T/stream-req"
+wait_for "sse '$T/stream-req' >'$T/stream.json' && [ \"\$(json_get status <'$T/stream.json')\" = 200 ]" 30
+check_stream "$T/stream.json" "$T/cut.json" length 1 20
+
+note "a streamed request counts in /metrics like any other: duration, tokens, models"
+printf '%s' '{"model":"stream-probe","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Is my invoice 4711 paid?"}]}' >"$T/probe-req"
+wait_for "sse '$T/probe-req' >'$T/probe.json' && [ \"\$(json_get status <'$T/probe.json')\" = 200 ]" 30
+python3 - "$T/probe.json" "$(scrape)" <<'PY' || fail "streamed request not counted: $(scrape | grep stream-probe)"
+import json, sys
+st = json.load(open(sys.argv[1]))
+usage = json.loads(st["events"][-2])["usage"]
+series = 'gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="stream-probe",gen_ai_response_model="stream-probe"'
+values = {}
+for line in sys.argv[2].splitlines():
+    if not line.startswith("#") and line.strip():
+        k, v = line.rsplit(" ", 1)
+        values[k] = float(v)
+assert values["gen_ai_client_operation_duration_seconds_count{%s}" % series] == 1, values
+assert values['gen_ai_client_token_usage_sum{%s,gen_ai_token_type="input"}' % series] == usage["prompt_tokens"]
+assert values['gen_ai_client_token_usage_sum{%s,gen_ai_token_type="output"}' % series] == usage["completion_tokens"]
+PY
+
+note "stream and stream_options are checked: 400 naming the field"
+for bad in '"stream":"yes"' '"stream":1' '"stream_options":{"include_usage":true}' \
+    '"stream":true,"stream_options":"usage"' '"stream":true,"stream_options":[true]' \
+    '"stream":true,"stream_options":{"include_usage":"yes"}' \
+    '"stream":true,"stream_options":{"include_usage":true,"nope":1}'; do
+	out=$(http POST /v1/chat/completions "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],$bad}")
+	assert_eq "$(echo "$out" | status_of)" "400" "$bad"
+	assert_contains "$out" "content-type: application/json"
+	assert_eq "$(echo "$out" | body_of | json_get error.type)" "invalid_request_error"
+	param=$(echo "$out" | body_of | json_get error.param)
+	case $param in stream | stream_options) ;; *) fail "$bad: param $param" ;; esac
+	assert_contains "$(echo "$out" | body_of | json_get error.message)" "$param"
+done
+out=$(http POST /v1/chat/completions '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true,"nope":1}}')
+assert_contains "$out" "stream_options.nope: unknown option"
+out=$(http POST /v1/chat/completions '{"model":"gpt-4o","stream":true,"messages":[]}')
+assert_eq "$(echo "$out" | status_of)" "400"
+assert_eq "$(echo "$out" | body_of | json_get error.param)" "messages"
 
 note "bad requests: malformed JSON 400, no model 400, wrong method 405, unknown path 404, 1 MiB 413"
 out=$(http POST /v1/chat/completions '{"model": "gpt-4o", "messages": [')
@@ -170,6 +317,43 @@ read -r n429 nok _ <"$T/storm"
 [ "$nok" -ge 10 ] || fail "answers in storm: $(cat "$T/storm")"
 wait_for "scrape | grep -F 'gen_ai_request_model=\"gpt-4o\",gen_ai_response_model=\"gpt-4o-2024-08-06\",error_type=\"429\"'"
 
+note "storm, streamed: 429s come before any stream, as JSON with Retry-After; /metrics answers meanwhile"
+python3 - "$URL" >"$T/storm-stream" <<'PY'
+import http.client, json, sys, urllib.parse, urllib.request
+from concurrent.futures import ThreadPoolExecutor
+u = urllib.parse.urlsplit(sys.argv[1])
+body = json.dumps({"model": "gpt-4o", "stream": True, "stream_options": {"include_usage": True},
+                   "messages": [{"role": "user", "content": "Where is my invoice?"}]})
+def one(i):
+    if i % 5 == 0:
+        # scrapes between the streams: the streams hold no thread another request needs
+        with urllib.request.urlopen(sys.argv[1] + "/metrics", timeout=5) as r:
+            assert r.status == 200 and b"gen_ai_client_token_usage" in r.read()
+        return "scrape"
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    c.request("POST", "/v1/chat/completions", body=body, headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    ctype, data = r.getheader("Content-Type"), r.read().decode()
+    if r.status == 200:
+        assert ctype.startswith("text/event-stream"), ctype
+        assert data.endswith("data: [DONE]\n\n"), data[-200:]
+        return "stream"
+    assert ctype == "application/json", ctype
+    err = json.loads(data)["error"]
+    if r.status == 429:
+        assert r.getheader("Retry-After") == "1", r.getheaders()
+        assert err["code"] == "rate_limit_exceeded" and err["type"] == "requests", err
+        return "429"
+    assert r.status in (500, 503) and err["type"] == "server_error", (r.status, err)
+    return "5xx"
+with ThreadPoolExecutor(60) as pool:
+    results = list(pool.map(one, range(60)))
+print(results.count("429"), results.count("stream"), results.count("scrape"))
+PY
+read -r n429 nstream nscrape <"$T/storm-stream"
+[ "$n429" -ge 3 ] && [ "$nstream" -ge 10 ] && [ "$nscrape" -eq 12 ] ||
+	fail "streams in storm: $(cat "$T/storm-stream")"
+
 note "counters never decrease between scrapes, and grow"
 scrape >"$T/scrape2"
 python3 - "$T/scrape1" "$T/scrape2" <<'PY' || fail "a counter went down"
@@ -211,5 +395,27 @@ expect_exit 2 "$LEITSTAND" sim serve --rate-scale lots
 expect_exit 2 "$LEITSTAND" sim serve --profile nope
 URL=$url2
 assert_contains "$(http GET /metrics)" 'leitstand_sim_profile{profile="outage"} 1'
+
+note "outage, streamed: 500, 503 and the timeout's 504 come as JSON before any stream"
+printf '%s' '{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Why is my parcel late?"}]}' >"$T/outage-req"
+python3 - "$T/sse.py" "$URL" "$T/outage-req" >"$T/outage" <<'PY'
+import json, subprocess, sys
+from concurrent.futures import ThreadPoolExecutor
+def one(_):
+    st = json.loads(subprocess.run(["python3"] + sys.argv[1:], capture_output=True,
+                                   check=True).stdout)
+    if st["status"] == 200:
+        assert st["events"][-1] == "[DONE]" and not st["bad"], st
+        return "stream"
+    assert st["headers"]["content-type"] == "application/json" and not st["events"], st
+    err = json.loads(st["body"])["error"]
+    assert st["status"] in (500, 503, 504) and err["type"] == "server_error", st
+    return str(st["status"])
+with ThreadPoolExecutor(40) as pool:
+    results = list(pool.map(one, range(40)))
+print(sum(r != "stream" for r in results), results.count("stream"))
+PY
+read -r nerr nok <"$T/outage"
+[ "$nerr" -ge 10 ] && [ "$nok" -ge 3 ] || fail "streams in outage: $(cat "$T/outage")"
 kill -INT "$SIM2_PID"
 wait "$SIM2_PID" || fail "sim exited with $? on SIGINT: $(cat "$T/sim2.out")"
