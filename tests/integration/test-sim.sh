@@ -419,3 +419,145 @@ read -r nerr nok <"$T/outage"
 [ "$nerr" -ge 10 ] && [ "$nok" -ge 3 ] || fail "streams in outage: $(cat "$T/outage")"
 kill -INT "$SIM2_PID"
 wait "$SIM2_PID" || fail "sim exited with $? on SIGINT: $(cat "$T/sim2.out")"
+
+# The GenAI metrics of one dialect, parsed from either syntax (bare or Prometheus 3's quoted
+# names) and held to what that dialect must look like: dialect.py DIALECT < METRICS-TEXT
+cat >"$T/dialect.py" <<'PY'
+import re, sys
+CLASSES = {"RateLimitError", "InternalServerError", "APIConnectionTimeoutError"}
+LEGACY = dict(req="gen_ai_request_model", resp="gen_ai_response_model", op="gen_ai_operation_name",
+              prov="gen_ai_provider_name", tt="gen_ai_token_type", err="error_type")
+SPEC = {
+    "collector": dict(LEGACY, dur="gen_ai_client_operation_duration_seconds",
+                      tok="gen_ai_client_token_usage", errors={"429", "500", "503", "timeout"}),
+    "sdk": dict(LEGACY, dur="gen_ai_client_operation_duration", tok="gen_ai_client_token_usage",
+                errors=CLASSES, js=True),
+    "utf8": dict(dur="gen_ai.client.operation.duration_seconds", tok="gen_ai.client.token.usage",
+                 req="gen_ai.request.model", resp="gen_ai.response.model", op="gen_ai.operation.name",
+                 prov="gen_ai.provider.name", tt="gen_ai.token.type", err="error.type",
+                 errors=CLASSES, quoted=True),
+}
+d = SPEC[sys.argv[1]]
+text = sys.stdin.read()
+BARE = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+QUOTED = r'"(?:[^"\\\n]|\\.)*"'
+def name(tok):
+    return re.sub(r"\\(.)", r"\1", tok[1:-1]) if tok.startswith('"') else tok
+samples, meta, quoted_lines = {}, {}, 0
+for line in text.splitlines():
+    if not line.strip():
+        continue
+    m = re.fullmatch(r"# (HELP|TYPE|UNIT) (%s|%s) (.*)" % (BARE, QUOTED), line)
+    if m:
+        meta.setdefault(name(m.group(2)), {})[m.group(1)] = m.group(3)
+        continue
+    assert not line.startswith("#"), line
+    m = re.fullmatch(r"(?:(%s)\{|\{(%s),?)(.*)\} (\S+)" % (BARE, QUOTED), line)
+    assert m, "not a sample line: " + line
+    metric = m.group(1) or name(m.group(2))
+    quoted_lines += m.group(2) is not None
+    labels, rest = {}, m.group(3)
+    while rest:
+        lm = re.match(r"(%s|%s)=\"((?:[^\"\\\n]|\\.)*)\",?" % (BARE.replace(":", ""), QUOTED), rest)
+        assert lm, "bad labels: " + line
+        assert name(lm.group(1)) not in labels, "label twice: " + line
+        labels[name(lm.group(1))] = lm.group(2)
+        rest = rest[lm.end():]
+    key = (metric, tuple(sorted(labels.items())))
+    assert key not in samples, "series twice: " + line
+    samples[key] = float(m.group(4))
+hist = {f + s for f in (d["dur"], d["tok"]) for s in ("_bucket", "_sum", "_count")}
+allowed = hist | {"assistant_feedback_total", "leitstand_sim_profile"} | ({"target_info"} if d.get("js") else set())
+names = {k[0] for k in samples}
+assert names <= allowed, "foreign names: %s" % (names - allowed)
+assert hist <= names, "missing: %s" % (hist - names)
+for f in (d["dur"], d["tok"]):
+    assert meta[f]["TYPE"] == "histogram", meta.get(f)
+    assert ("UNIT" in meta[f]) == bool(d.get("js")), meta[f]
+assert meta["assistant_feedback_total"]["TYPE"] == "counter"
+for rating in ("positive", "negative"):
+    assert ("assistant_feedback_total", (("rating", rating),)) in samples, rating
+errors, types = set(), set()
+base = {d["op"], d["prov"], d["req"], d["resp"]} | ({"otel_scope_name", "otel_scope_version"} if d.get("js") else set())
+for (metric, labels), value in samples.items():
+    if metric not in hist:
+        continue
+    ls = dict(labels)
+    extra = set(ls) - base - {"le"}
+    if metric.startswith(d["dur"]):
+        assert extra <= {d["err"]}, (metric, ls)
+        if d["err"] in ls:
+            errors.add(ls[d["err"]])
+    else:
+        assert extra == {d["tt"]}, (metric, ls)
+        types.add(ls[d["tt"]])
+    assert base <= set(ls), (metric, ls)
+    assert ls[d["op"]] == "chat" and ls[d["prov"]] == "openai", ls
+    if d.get("js"):
+        assert ls["otel_scope_name"] == "@opentelemetry/instrumentation-openai", ls
+    if metric.endswith("_bucket"):
+        # cumulative buckets; +Inf is the count
+        family = metric[:-len("_bucket")]
+        rest = tuple(kv for kv in labels if kv[0] != "le")
+        bounds = sorted((float(v2), v) for (m2, l2), v in samples.items() if m2 == metric
+                        and tuple(kv for kv in l2 if kv[0] != "le") == rest for k2, v2 in l2 if k2 == "le")
+        assert all(a[1] <= b[1] for a, b in zip(bounds, bounds[1:])), bounds
+        assert samples[(family + "_count", rest)] == bounds[-1][1], (family, rest)
+assert errors == d["errors"], "error values %s, want %s" % (errors, d["errors"])
+assert types == {"input", "output"}, types
+if d.get("js"):
+    ti = [dict(l) for (m2, l) in samples if m2 == "target_info"]
+    assert len(ti) == 1 and ti[0]["telemetry_sdk_language"] == "nodejs", ti
+    assert meta["target_info"]["TYPE"] == "gauge"
+if d.get("quoted"):
+    assert quoted_lines == sum(1 for k in samples if k[0] in hist), "GenAI lines not quoted"
+    assert "gen_ai_" not in text and "error_type" not in text, "legacy names in utf8"
+else:
+    assert quoted_lines == 0 and '"gen_ai.' not in text
+print("%d series, error values: %s" % (len(samples), ", ".join(sorted(errors))))
+PY
+
+note "--metrics-dialect: each dialect's names, labels and error values, the others' absent"
+expect_exit 2 "$LEITSTAND" sim serve --metrics-dialect prometheus
+assert_contains "$OUT" 'unknown dialect "prometheus" (dialects: collector, sdk, utf8)'
+for dialect in collector sdk utf8; do
+	case $dialect in
+	collector) err='error_type="'; ctype="text/plain; version=0.0.4; charset=utf-8"
+		timeout=timeout; ratelimit=429 ;;
+	sdk) err='error_type="'; ctype="text/plain"
+		timeout=APIConnectionTimeoutError; ratelimit=RateLimitError ;;
+	utf8) err='"error.type"="'; ctype="text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8"
+		timeout=APIConnectionTimeoutError; ratelimit=RateLimitError ;;
+	esac
+	"$LEITSTAND" sim serve --metrics-dialect "$dialect" --profile outage --rate-scale 20 \
+		>"$T/sim-$dialect.out" 2>"$T/sim-$dialect.err" &
+	pid=$!
+	PIDS+=("$pid")
+	wait_for "grep -q '^listening on ' '$T/sim-$dialect.out'"
+	URL=$(sed -n 's/^listening on //p' "$T/sim-$dialect.out")
+	assert_eq "$(http GET /sim/status | body_of | json_get metrics_dialect)" "$dialect"
+	assert_eq "$("$LEITSTAND" sim --status --url "$URL" | json_get metrics_dialect)" "$dialect"
+	wait_for "scrape | grep -F '$err$timeout\"'"
+	"$LEITSTAND" sim --profile storm --url "$URL" >/dev/null
+	wait_for "scrape | grep -F '$err$ratelimit\"'"
+	out=$(http GET /metrics)
+	assert_contains "$out" "content-type: $ctype
+"
+	echo "$out" | body_of >"$T/metrics-$dialect"
+	python3 "$T/dialect.py" "$dialect" <"$T/metrics-$dialect" >"$T/dialect.out" ||
+		fail "$dialect: $(cat "$T/dialect.out")"
+	note "$dialect: $(cat "$T/dialect.out")"
+	if [ "$dialect" != utf8 ] && command -v promtool >/dev/null; then
+		promtool check metrics <"$T/metrics-$dialect" >"$T/promtool.out" 2>&1 ||
+			fail "promtool check metrics, $dialect: $(cat "$T/promtool.out")"
+	fi
+	kill -TERM "$pid"
+	wait "$pid" || fail "sim ($dialect) exited with $?: $(cat "$T/sim-$dialect.err")"
+	! grep -q "Sanitizer\|runtime error" "$T/sim-$dialect.err" || fail "$(cat "$T/sim-$dialect.err")"
+done
+# The dialects name the same counters: only the spelling differs.
+assert_contains "$(cat "$T/metrics-sdk")" '# UNIT gen_ai_client_operation_duration s'
+assert_contains "$(cat "$T/metrics-sdk")" 'otel_scope_version="0.21.0"'
+assert_contains "$(cat "$T/metrics-utf8")" '# TYPE "gen_ai.client.operation.duration_seconds" histogram'
+assert_contains "$(cat "$T/metrics-utf8")" '{"gen_ai.client.token.usage_bucket","gen_ai.operation.name"="chat",'
+assert_contains "$(cat "$T/metrics-utf8")" ',"error.type"="InternalServerError",le="+Inf"} '
