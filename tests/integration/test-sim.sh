@@ -561,3 +561,102 @@ assert_contains "$(cat "$T/metrics-sdk")" 'otel_scope_version="0.21.0"'
 assert_contains "$(cat "$T/metrics-utf8")" '# TYPE "gen_ai.client.operation.duration_seconds" histogram'
 assert_contains "$(cat "$T/metrics-utf8")" '{"gen_ai.client.token.usage_bucket","gen_ai.operation.name"="chat",'
 assert_contains "$(cat "$T/metrics-utf8")" ',"error.type"="InternalServerError",le="+Inf"} '
+
+note "the real Prometheus scrapes the sdk and the collector dialect side by side"
+start_sim --metrics-dialect collector --profile storm --rate-scale 5
+collector_url=$SIM_URL
+start_sim --metrics-dialect sdk --profile storm --rate-scale 5
+sdk_url=$SIM_URL
+start_prometheus
+# start_prometheus scrapes SIM_URL (the sdk sim); the collector sim joins on a reload.
+cat >"$T/prom/prometheus.yml" <<EOF2
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: assistant
+    static_configs:
+      - targets: ['${sdk_url#http://}', '${collector_url#http://}']
+EOF2
+kill -HUP "$PROM_PID"
+# prom_query EXPR: the result vector as JSON [[labels, value], ...]
+prom_query() {
+	python3 - "$PROM_URL" "$1" <<'PY'
+import json, sys, urllib.parse, urllib.request
+q = urllib.parse.urlencode({"query": sys.argv[2]})
+d = json.load(urllib.request.urlopen(sys.argv[1] + "/api/v1/query?" + q, timeout=5))
+assert d["status"] == "success", d
+print(json.dumps([[r["metric"], float(r["value"][1])] for r in d["data"]["result"]]))
+PY
+}
+prom_value() {
+	prom_query "$1" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r[0][1] if r else "")'
+}
+wait_for "[ \"\$(prom_value 'count(up == 1)')\" = 2.0 ]" 30
+python3 - "$PROM_URL" <<'PY' || fail "a scrape failed"
+import json, sys, urllib.request
+d = json.load(urllib.request.urlopen(sys.argv[1] + "/api/v1/targets", timeout=5))
+for t in d["data"]["activeTargets"]:
+    assert t["health"] == "up" and t["lastError"] == "", t
+PY
+sdk_instance=${sdk_url#http://}
+collector_instance=${collector_url#http://}
+wait_for "[ -n \"\$(prom_value 'sum(gen_ai_client_operation_duration_count{error_type=\"RateLimitError\",otel_scope_name=\"@opentelemetry/instrumentation-openai\",instance=\"$sdk_instance\"})')\" ]" 30
+wait_for "[ -n \"\$(prom_value 'sum(gen_ai_client_operation_duration_seconds_count{error_type=\"429\",instance=\"$collector_instance\"})')\" ]" 30
+assert_eq "$(prom_value 'count(target_info{telemetry_sdk_language="nodejs"})')" "1.0"
+assert_eq "$(prom_value 'count(count by (instance) (gen_ai_client_token_usage_count{gen_ai_token_type="output"}))')" "2.0"
+assert_eq "$(prom_value "count(gen_ai_client_operation_duration_seconds_count{instance=\"$sdk_instance\"})")" ""
+assert_eq "$(prom_value "count(gen_ai_client_operation_duration_count{instance=\"$collector_instance\"})")" ""
+# Both dialects give the same kind of answer to the same question: the p95 latency.
+for metric in gen_ai_client_operation_duration gen_ai_client_operation_duration_seconds; do
+	q="histogram_quantile(0.95, sum by (le) (rate(${metric}_bucket{error_type=\"\"}[5s])))"
+	wait_for "prom_value '$q' | grep -Eq '^[0-9.]+(e[-+]?[0-9]+)?$'" 30
+	p95=$(prom_value "$q")
+	python3 -c 'import sys; assert 0.3 < float(sys.argv[1]) < 10.24, sys.argv[1]' "$p95" ||
+		fail "$metric p95: $p95"
+done
+stop_prometheus
+
+note "the official Python client (python3-openai): plain, streamed, and its error class"
+if python3 -c 'import openai' 2>/dev/null; then
+	start_sim --profile normal --rate-scale 0
+	python3 - "$SIM_URL" <<'PY' || fail "python3-openai against the sim"
+import json, sys, urllib.request
+import openai
+url = sys.argv[1]
+client = openai.OpenAI(base_url=url + "/v1", api_key="sim", max_retries=5)
+msgs = [{"role": "user", "content": "How do I get a refund for order 12345?"}]
+r = client.chat.completions.create(model="gpt-4o-mini", messages=msgs)
+assert r.object == "chat.completion" and r.model == "gpt-4o-mini-2024-07-18", r
+text = r.choices[0].message.content
+assert "12345" in text and r.choices[0].finish_reason == "stop", r
+parts, usage, finish, n = [], None, None, 0
+for chunk in client.chat.completions.create(model="gpt-4o-mini", messages=msgs, stream=True,
+                                            stream_options={"include_usage": True}):
+    n += 1
+    if chunk.choices:
+        parts.append(chunk.choices[0].delta.content or "")
+        finish = chunk.choices[0].finish_reason or finish
+    if chunk.usage:
+        usage = chunk.usage
+assert n > 3 and "".join(parts) == text and finish == "stop", (n, parts, finish)
+assert (usage.prompt_tokens, usage.completion_tokens) == (r.usage.prompt_tokens, r.usage.completion_tokens)
+req = urllib.request.Request(url + "/sim/profile", data=json.dumps({"profile": "storm"}).encode(),
+                             headers={"Content-Type": "application/json"}, method="POST")
+urllib.request.urlopen(req, timeout=5).read()
+once = client.with_options(max_retries=0)
+for _ in range(200):
+    try:
+        for _ in once.chat.completions.create(model="gpt-4o", messages=msgs, stream=True):
+            pass
+    except openai.RateLimitError as e:
+        assert e.status_code == 429, e
+        break
+else:
+    raise AssertionError("no RateLimitError in 200 streamed requests in a storm")
+PY
+	kill -TERM "$SIM_PID"
+	wait "$SIM_PID" || fail "sim exited with $?: $(cat "$T/sim.err")"
+else
+	note "skipped: python3-openai is not installed (Debian 12 has no such package)"
+fi
