@@ -745,8 +745,6 @@ static void
 put_family(struct buf *b, const struct sim_dialect_spec *d, const char *name, const char *help,
     const char *unit)
 {
-	if (d->js)
-		buf_addch(b, '\n');	/* the JS exporter parts its families with a blank line */
 	buf_addstr(b, "# HELP ");
 	put_name(b, name);
 	buf_printf(b, " %s\n", help);
@@ -895,8 +893,6 @@ sim_model_metrics_dialect(const struct sim_model *m, enum sim_dialect dialect)
 		}
 	}
 
-	if (d->js)
-		buf_addch(&b, '\n');
 	buf_addstr(&b, "# HELP assistant_feedback_total User ratings of the assistant's answers.\n"
 	    "# TYPE assistant_feedback_total counter\n");
 	buf_printf(&b, "assistant_feedback_total{rating=\"positive\"} %" PRIu64 "\n", m->positive);

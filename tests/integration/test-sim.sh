@@ -35,6 +35,23 @@ scrape() {
 	http GET /metrics | body_of
 }
 
+# sim_start NAME ARGS...: `sim serve ARGS` with output in $T/NAME.{out,err}; sets SIM_URL, SIM_PID.
+sim_start() {
+	local name=$1
+	shift
+	"$LEITSTAND" sim serve "$@" >"$T/$name.out" 2>"$T/$name.err" &
+	SIM_PID=$!
+	PIDS+=("$SIM_PID")
+	wait_for "grep -q '^listening on ' '$T/$name.out'"
+	SIM_URL=$(sed -n 's/^listening on //p' "$T/$name.out")
+}
+# sim_stop NAME PID: SIGTERM; it must exit 0 without a sanitizer report.
+sim_stop() {
+	kill -TERM "$2"
+	wait "$2" || fail "sim $1 exited with $?: $(cat "$T/$1.err")"
+	! grep -q "Sanitizer\|runtime error" "$T/$1.err" || fail "sim $1: $(cat "$T/$1.err")"
+}
+
 # A streamed chat completion, read event by event as it arrives: sse BODY-FILE prints JSON
 # {status, headers, events (the data of each event), times (arrival, seconds), bad (lines
 # that are not "data: ..."), body (of a reply that is not a stream)}.
@@ -419,6 +436,7 @@ read -r nerr nok <"$T/outage"
 [ "$nerr" -ge 10 ] && [ "$nok" -ge 3 ] || fail "streams in outage: $(cat "$T/outage")"
 kill -INT "$SIM2_PID"
 wait "$SIM2_PID" || fail "sim exited with $? on SIGINT: $(cat "$T/sim2.out")"
+! grep -q "Sanitizer\|runtime error" "$T/sim2.out" || fail "sim: $(cat "$T/sim2.out")"
 
 # The GenAI metrics of one dialect, parsed from either syntax (bare or Prometheus 3's quoted
 # names) and held to what that dialect must look like: dialect.py DIALECT < METRICS-TEXT
@@ -529,12 +547,8 @@ for dialect in collector sdk utf8; do
 	utf8) err='"error.type"="'; ctype="text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8"
 		timeout=APIConnectionTimeoutError; ratelimit=RateLimitError ;;
 	esac
-	"$LEITSTAND" sim serve --metrics-dialect "$dialect" --profile outage --rate-scale 20 \
-		>"$T/sim-$dialect.out" 2>"$T/sim-$dialect.err" &
-	pid=$!
-	PIDS+=("$pid")
-	wait_for "grep -q '^listening on ' '$T/sim-$dialect.out'"
-	URL=$(sed -n 's/^listening on //p' "$T/sim-$dialect.out")
+	sim_start "sim-$dialect" --metrics-dialect "$dialect" --profile outage --rate-scale 20
+	URL=$SIM_URL
 	assert_eq "$(http GET /sim/status | body_of | json_get metrics_dialect)" "$dialect"
 	assert_eq "$("$LEITSTAND" sim --status --url "$URL" | json_get metrics_dialect)" "$dialect"
 	wait_for "scrape | grep -F '$err$timeout\"'"
@@ -551,9 +565,7 @@ for dialect in collector sdk utf8; do
 		promtool check metrics <"$T/metrics-$dialect" >"$T/promtool.out" 2>&1 ||
 			fail "promtool check metrics, $dialect: $(cat "$T/promtool.out")"
 	fi
-	kill -TERM "$pid"
-	wait "$pid" || fail "sim ($dialect) exited with $?: $(cat "$T/sim-$dialect.err")"
-	! grep -q "Sanitizer\|runtime error" "$T/sim-$dialect.err" || fail "$(cat "$T/sim-$dialect.err")"
+	sim_stop "sim-$dialect" "$SIM_PID"
 done
 # The dialects name the same counters: only the spelling differs.
 assert_contains "$(cat "$T/metrics-sdk")" '# UNIT gen_ai_client_operation_duration s'
@@ -563,10 +575,10 @@ assert_contains "$(cat "$T/metrics-utf8")" '{"gen_ai.client.token.usage_bucket",
 assert_contains "$(cat "$T/metrics-utf8")" ',"error.type"="InternalServerError",le="+Inf"} '
 
 note "the real Prometheus scrapes the sdk and the collector dialect side by side"
-start_sim --metrics-dialect collector --profile storm --rate-scale 5
-collector_url=$SIM_URL
-start_sim --metrics-dialect sdk --profile storm --rate-scale 5
-sdk_url=$SIM_URL
+sim_start sim-collector --metrics-dialect collector --profile storm --rate-scale 5
+collector_url=$SIM_URL collector_pid=$SIM_PID
+sim_start sim-sdk --metrics-dialect sdk --profile storm --rate-scale 5
+sdk_url=$SIM_URL sdk_pid=$SIM_PID
 start_prometheus
 # start_prometheus scrapes SIM_URL (the sdk sim); the collector sim joins on a reload.
 cat >"$T/prom/prometheus.yml" <<EOF2
@@ -616,10 +628,12 @@ for metric in gen_ai_client_operation_duration gen_ai_client_operation_duration_
 		fail "$metric p95: $p95"
 done
 stop_prometheus
+sim_stop sim-collector "$collector_pid"
+sim_stop sim-sdk "$sdk_pid"
 
 note "the official Python client (python3-openai): plain, streamed, and its error class"
 if python3 -c 'import openai' 2>/dev/null; then
-	start_sim --profile normal --rate-scale 0
+	sim_start sim-python --profile normal --rate-scale 0
 	python3 - "$SIM_URL" <<'PY' || fail "python3-openai against the sim"
 import json, sys, urllib.request
 import openai
@@ -655,8 +669,7 @@ for _ in range(200):
 else:
     raise AssertionError("no RateLimitError in 200 streamed requests in a storm")
 PY
-	kill -TERM "$SIM_PID"
-	wait "$SIM_PID" || fail "sim exited with $?: $(cat "$T/sim.err")"
+	sim_stop sim-python "$SIM_PID"
 else
 	note "skipped: python3-openai is not installed (Debian 12 has no such package)"
 fi
