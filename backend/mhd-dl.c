@@ -16,6 +16,7 @@ static const struct dl_symbol mhd_dl_symbols[] = {
 	SYM("MHD_lookup_connection_value", lookup_connection_value),
 	SYM("MHD_queue_response", queue_response),
 	SYM("MHD_create_response_from_buffer", create_response_from_buffer),
+	SYM("MHD_create_response_from_callback", create_response_from_callback),
 	SYM("MHD_destroy_response", destroy_response),
 	SYM("MHD_add_response_header", add_response_header),
 };

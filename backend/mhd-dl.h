@@ -22,6 +22,9 @@ struct mhd_dl {
 				     struct MHD_Response *);
 	struct MHD_Response	*(*create_response_from_buffer)(size_t, void *,
 				     enum MHD_ResponseMemoryMode);
+	struct MHD_Response	*(*create_response_from_callback)(uint64_t, size_t,
+				     MHD_ContentReaderCallback, void *,
+				     MHD_ContentReaderFreeCallback);
 	void			 (*destroy_response)(struct MHD_Response *);
 	enum MHD_Result		 (*add_response_header)(struct MHD_Response *, const char *,
 				     const char *);
@@ -37,6 +40,8 @@ int	mhd_dl_load(char **cause);
 #define MHD_lookup_connection_value(c, k, n)	(mhd_dl.lookup_connection_value)(c, k, n)
 #define MHD_queue_response(c, s, r)		(mhd_dl.queue_response)(c, s, r)
 #define MHD_create_response_from_buffer(n, b, m) (mhd_dl.create_response_from_buffer)(n, b, m)
+#define MHD_create_response_from_callback(n, b, f, c, d) \
+	(mhd_dl.create_response_from_callback)(n, b, f, c, d)
 #define MHD_destroy_response(r)			(mhd_dl.destroy_response)(r)
 #define MHD_add_response_header(r, h, v)	(mhd_dl.add_response_header)(r, h, v)
 

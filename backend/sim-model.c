@@ -554,74 +554,342 @@ put_label_value(struct buf *b, const char *s)
 	}
 }
 
+/* The labels of a GenAI series, in the order they are written. */
+enum sim_label {
+	LABEL_OPERATION,
+	LABEL_PROVIDER,
+	LABEL_REQUEST,
+	LABEL_RESPONSE,
+	LABEL_ERROR,
+	LABEL_TOKEN_TYPE,
+	SIM_NLABELS
+};
+
+/*
+ * The openai client's error classes, as @opentelemetry/instrumentation-openai records them
+ * (error.type is err.constructor.name): APIError.generate() in openai's core/error.js makes
+ * every status >= 500 an InternalServerError, and a request that runs out of time throws
+ * APIConnectionTimeoutError (client.js).
+ */
+static const char *const class_errors[SIM_NERRORS] = {
+	NULL, "RateLimitError", "InternalServerError", "InternalServerError",
+	"APIConnectionTimeoutError"
+};
+
+/* What the JS SDK's exporter adds: the meter's scope and its resource as target_info. */
+#define JS_SCOPE	"otel_scope_name=\"@opentelemetry/instrumentation-openai\"," \
+			"otel_scope_version=\"0.21.0\""
+#define JS_TARGET	"target_info{service_name=\"assistant\",telemetry_sdk_language=\"nodejs\"," \
+			"telemetry_sdk_name=\"opentelemetry\",telemetry_sdk_version=\"2.12.0\"} 1\n"
+
+/* How one dialect spells the metrics; the feedback and profile families are the same in all. */
+static const struct sim_dialect_spec {
+	const char	*name;
+	const char	*help;
+	const char	*content_type;
+	const char	*duration;		/* histogram family names */
+	const char	*tokens;
+	const char	*duration_help;
+	const char	*tokens_help;
+	const char	*label[SIM_NLABELS];
+	const char *const *errors;		/* error_type values by enum sim_error */
+	int		 js;			/* the JS exporter's layout, scope and target_info */
+} dialects[SIM_NDIALECTS] = {
+	[SIM_DIALECT_COLLECTOR] = {
+		.name = "collector",
+		.help = "OTel Collector: gen_ai_client_operation_duration_seconds, "
+		    "error_type=\"429\"",
+		.content_type = "text/plain; version=0.0.4; charset=utf-8",
+		.duration = "gen_ai_client_operation_duration_seconds",
+		.tokens = "gen_ai_client_token_usage",
+		.duration_help = "GenAI operation duration.",
+		.tokens_help = "Measures number of input and output tokens used.",
+		.label = { "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model",
+		    "gen_ai_response_model", "error_type", "gen_ai_token_type" },
+		.errors = error_names,
+	},
+	[SIM_DIALECT_SDK] = {
+		.name = "sdk",
+		.help = "OTel JS SDK: gen_ai_client_operation_duration, "
+		    "error_type=\"RateLimitError\"",
+		.content_type = "text/plain",
+		.duration = "gen_ai_client_operation_duration",
+		.tokens = "gen_ai_client_token_usage",
+		.duration_help = "GenAI operation duration",
+		.tokens_help = "Measures number of input and output tokens used",
+		.label = { "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model",
+		    "gen_ai_response_model", "error_type", "gen_ai_token_type" },
+		.errors = class_errors,
+		.js = 1,
+	},
+	[SIM_DIALECT_UTF8] = {
+		.name = "utf8",
+		.help = "Prometheus 3 UTF-8: \"gen_ai.client.operation.duration_seconds\", "
+		    "\"error.type\"",
+		.content_type = "text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8",
+		.duration = "gen_ai.client.operation.duration_seconds",
+		.tokens = "gen_ai.client.token.usage",
+		.duration_help = "GenAI operation duration.",
+		.tokens_help = "Measures number of input and output tokens used.",
+		.label = { "gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.request.model",
+		    "gen_ai.response.model", "error.type", "gen_ai.token.type" },
+		.errors = class_errors,
+	},
+};
+
+/* Name of a dialect, NULL past the end. */
+const char *
+sim_dialect_name(enum sim_dialect d)
+{
+	return (unsigned)d < SIM_NDIALECTS ? dialects[d].name : NULL;
+}
+
+/* One line of help for a dialect. */
+const char *
+sim_dialect_help(enum sim_dialect d)
+{
+	return (unsigned)d < SIM_NDIALECTS ? dialects[d].help : NULL;
+}
+
+/* A dialect by name, or -1. */
+int
+sim_dialect_find(const char *name)
+{
+	int d;
+
+	for (d = 0; d < SIM_NDIALECTS; d++) {
+		if (strcmp(dialects[d].name, name) == 0)
+			return d;
+	}
+	return -1;
+}
+
+/* "collector, sdk, utf8"; the caller frees it. */
+char *
+sim_dialect_list(void)
+{
+	struct buf b;
+	int d;
+
+	buf_init(&b);
+	for (d = 0; d < SIM_NDIALECTS; d++)
+		buf_printf(&b, "%s%s", d > 0 ? ", " : "", dialects[d].name);
+	return buf_take(&b);
+}
+
+/* The Content-Type of /metrics in a dialect. */
+const char *
+sim_dialect_content_type(enum sim_dialect d)
+{
+	return dialects[(unsigned)d < SIM_NDIALECTS ? d : SIM_DIALECT_COLLECTOR].content_type;
+}
+
+/* The error_type label value of an error in a dialect, NULL for SIM_OK. */
+const char *
+sim_dialect_error_name(enum sim_dialect d, enum sim_error e)
+{
+	if ((unsigned)d >= SIM_NDIALECTS || (unsigned)e >= SIM_NERRORS)
+		return NULL;
+	return dialects[d].errors[e];
+}
+
+/* A name the exposition format may write bare: [a-zA-Z_:][a-zA-Z0-9_:]* */
+static int
+legacy_name(const char *s)
+{
+	const char *p;
+
+	for (p = s; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
+		    *p == ':' || (p != s && *p >= '0' && *p <= '9')))
+			return 0;
+	}
+	return p != s;
+}
+
+/* A metric or label name: bare if it can be, else quoted (Prometheus 3's UTF-8 syntax). */
 static void
-put_hist(struct buf *b, const char *name, const char *labels, const struct sim_hist *h,
-    const char *const *le)
+put_name(struct buf *b, const char *name)
+{
+	if (legacy_name(name))
+		buf_addstr(b, name);
+	else {
+		buf_addch(b, '"');
+		put_label_value(b, name);
+		buf_addch(b, '"');
+	}
+}
+
+/* The start of a sample line up to its value: name{labels,le="x"} or {"name",labels,...} */
+static void
+put_series(struct buf *b, const char *family, const char *suffix, const char *labels,
+    const char *le)
+{
+	char *name;
+
+	name = xprintf("%s%s", family, suffix);
+	if (legacy_name(name))
+		buf_printf(b, "%s{%s", name, labels);
+	else {
+		buf_addstr(b, "{\"");
+		put_label_value(b, name);
+		buf_printf(b, "\",%s", labels);
+	}
+	if (le != NULL)
+		buf_printf(b, ",le=\"%s\"", le);
+	buf_addstr(b, "} ");
+	free(name);
+}
+
+static void
+put_family(struct buf *b, const struct sim_dialect_spec *d, const char *name, const char *help,
+    const char *unit)
+{
+	buf_addstr(b, "# HELP ");
+	put_name(b, name);
+	buf_printf(b, " %s\n", help);
+	if (d->js) {
+		buf_addstr(b, "# UNIT ");
+		put_name(b, name);
+		buf_printf(b, " %s\n", unit);
+	}
+	buf_addstr(b, "# TYPE ");
+	put_name(b, name);
+	buf_addstr(b, " histogram\n");
+}
+
+static void
+put_hist(struct buf *b, const struct sim_dialect_spec *d, const char *name, const char *labels,
+    const struct sim_hist *h, const char *const *le)
 {
 	uint64_t cum = 0;
 	size_t i;
 
+	if (d->js) {
+		/* The JS exporter writes _count and _sum before the buckets. */
+		put_series(b, name, "_count", labels, NULL);
+		buf_printf(b, "%" PRIu64 "\n", h->count);
+		put_series(b, name, "_sum", labels, NULL);
+		buf_printf(b, "%.15g\n", h->sum);
+	}
 	for (i = 0; i < NBUCKETS; i++) {
 		cum += h->bucket[i];
-		buf_printf(b, "%s_bucket{%s,le=\"%s\"} %" PRIu64 "\n", name, labels, le[i], cum);
+		put_series(b, name, "_bucket", labels, le[i]);
+		buf_printf(b, "%" PRIu64 "\n", cum);
 	}
-	buf_printf(b, "%s_sum{%s} %.15g\n", name, labels, h->sum);
-	buf_printf(b, "%s_count{%s} %" PRIu64 "\n", name, labels, h->count);
+	if (!d->js) {
+		put_series(b, name, "_sum", labels, NULL);
+		buf_printf(b, "%.15g\n", h->sum);
+		put_series(b, name, "_count", labels, NULL);
+		buf_printf(b, "%" PRIu64 "\n", h->count);
+	}
 }
 
 static void
-series_labels(struct buf *b, const struct sim_series *s)
+put_label(struct buf *b, const struct sim_dialect_spec *d, enum sim_label l, const char *value)
 {
-	buf_reset(b);
-	buf_addstr(b, "gen_ai_operation_name=\"chat\",gen_ai_provider_name=\"openai\","
-	    "gen_ai_request_model=\"");
-	put_label_value(b, s->request_model);
-	buf_addstr(b, "\",gen_ai_response_model=\"");
-	put_label_value(b, s->response_model);
+	buf_addch(b, ',');
+	put_name(b, d->label[l]);
+	buf_addstr(b, "=\"");
+	put_label_value(b, value);
 	buf_addch(b, '"');
 }
 
-/* Prometheus text exposition format 0.0.4; the caller frees it. */
+/* The labels of a series with an error_type (NULL: none) or a token type (NULL: none). */
+static void
+series_labels(struct buf *b, const struct sim_dialect_spec *d, const struct sim_series *s,
+    const char *error, const char *token_type)
+{
+	buf_reset(b);
+	put_name(b, d->label[LABEL_OPERATION]);
+	buf_addstr(b, "=\"chat\"");
+	put_label(b, d, LABEL_PROVIDER, "openai");
+	put_label(b, d, LABEL_REQUEST, s->request_model);
+	put_label(b, d, LABEL_RESPONSE, s->response_model);
+	if (error != NULL)
+		put_label(b, d, LABEL_ERROR, error);
+	if (token_type != NULL)
+		put_label(b, d, LABEL_TOKEN_TYPE, token_type);
+	if (d->js)
+		buf_addstr(b, "," JS_SCOPE);
+}
+
+static void
+hist_merge(struct sim_hist *into, const struct sim_hist *h)
+{
+	size_t i;
+
+	for (i = 0; i < NBUCKETS; i++)
+		into->bucket[i] += h->bucket[i];
+	into->sum += h->sum;
+	into->count += h->count;
+}
+
+/* The duration of a series under the error_type value of e, with every error the dialect
+   names alike (the JS classes fold 500 and 503 into one); 0 if e's name came earlier. */
+static int
+duration_of(const struct sim_dialect_spec *d, const struct sim_series *s, size_t e,
+    struct sim_hist *out)
+{
+	const char *name = d->errors[e];
+	size_t i;
+
+	for (i = 0; i < e && name != NULL; i++) {
+		if (d->errors[i] != NULL && strcmp(d->errors[i], name) == 0)
+			return 0;
+	}
+	*out = s->duration[e];
+	for (i = e + 1; i < SIM_NERRORS && name != NULL; i++) {
+		if (d->errors[i] != NULL && strcmp(d->errors[i], name) == 0)
+			hist_merge(out, &s->duration[i]);
+	}
+	return 1;
+}
+
+/* Prometheus text exposition format 0.0.4 in the collector dialect; the caller frees it. */
 char *
 sim_model_metrics(const struct sim_model *m)
 {
-	static const char *dur = "gen_ai_client_operation_duration_seconds";
-	static const char *tok = "gen_ai_client_token_usage";
+	return sim_model_metrics_dialect(m, SIM_DIALECT_COLLECTOR);
+}
+
+/* The counters in the text format of a dialect; the caller frees it. */
+char *
+sim_model_metrics_dialect(const struct sim_model *m, enum sim_dialect dialect)
+{
+	const struct sim_dialect_spec *d;
 	const struct sim_series *s;
-	struct buf b, labels, l;
+	struct sim_hist h;
+	struct buf b, labels;
 	size_t i, e;
 
+	d = &dialects[(unsigned)dialect < SIM_NDIALECTS ? dialect : SIM_DIALECT_COLLECTOR];
 	buf_init(&b);
 	buf_init(&labels);
-	buf_init(&l);
 
-	buf_printf(&b, "# HELP %s GenAI operation duration.\n# TYPE %s histogram\n", dur, dur);
+	if (d->js)
+		buf_addstr(&b, "# HELP target_info Target metadata\n"
+		    "# TYPE target_info gauge\n" JS_TARGET);
+
+	put_family(&b, d, d->duration, d->duration_help, "s");
 	for (i = 0; i < m->nseries; i++) {
 		s = &m->series[i];
-		series_labels(&labels, s);
 		for (e = 0; e < SIM_NERRORS; e++) {
-			if (s->duration[e].count == 0)
+			if (!duration_of(d, s, e, &h) || h.count == 0)
 				continue;
-			buf_reset(&l);
-			buf_addstr(&l, labels.data);
-			if (error_names[e] != NULL)
-				buf_printf(&l, ",error_type=\"%s\"", error_names[e]);
-			put_hist(&b, dur, l.data, &s->duration[e], duration_le);
+			series_labels(&labels, d, s, d->errors[e], NULL);
+			put_hist(&b, d, d->duration, labels.data, &h, duration_le);
 		}
 	}
 
-	buf_printf(&b, "# HELP %s Measures number of input and output tokens used.\n"
-	    "# TYPE %s histogram\n", tok, tok);
+	put_family(&b, d, d->tokens, d->tokens_help, "{token}");
 	for (i = 0; i < m->nseries; i++) {
 		s = &m->series[i];
 		if (s->tokens[0].count == 0)
 			continue;
-		series_labels(&labels, s);
 		for (e = 0; e < 2; e++) {
-			buf_reset(&l);
-			buf_printf(&l, "%s,gen_ai_token_type=\"%s\"", labels.data,
-			    e == 0 ? "input" : "output");
-			put_hist(&b, tok, l.data, &s->tokens[e], token_le);
+			series_labels(&labels, d, s, NULL, e == 0 ? "input" : "output");
+			put_hist(&b, d, d->tokens, labels.data, &s->tokens[e], token_le);
 		}
 	}
 
@@ -635,7 +903,6 @@ sim_model_metrics(const struct sim_model *m)
 	buf_printf(&b, "leitstand_sim_profile{profile=\"%s\"} 1\n", sim_model_profile(m));
 
 	buf_free(&labels);
-	buf_free(&l);
 	return buf_take(&b);
 }
 

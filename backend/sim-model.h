@@ -21,6 +21,18 @@ enum sim_error {
 	SIM_NERRORS
 };
 
+/*
+ * How /metrics spells the GenAI metrics: the same counters as the OpenTelemetry Collector's
+ * Prometheus exporter writes them, as the OpenTelemetry JS SDK's exporter does for the
+ * openai instrumentation, or with the dotted names Prometheus 3 keeps in UTF-8.
+ */
+enum sim_dialect {
+	SIM_DIALECT_COLLECTOR,
+	SIM_DIALECT_SDK,
+	SIM_DIALECT_UTF8,
+	SIM_NDIALECTS
+};
+
 /* One request, drawn from the active profile or filled in by a real call. */
 struct sim_request {
 	const char	*request_model;		/* borrowed: profile table or caller */
@@ -47,6 +59,19 @@ char		*sim_profile_list(void);
 /* The error_type label of an error ("429", "timeout"), NULL for SIM_OK. */
 const char	*sim_error_name(enum sim_error);
 
+/* Name of a dialect ("collector"), NULL past the end. */
+const char	*sim_dialect_name(enum sim_dialect);
+/* One line of help for a dialect. */
+const char	*sim_dialect_help(enum sim_dialect);
+/* A dialect by name, or -1. */
+int		 sim_dialect_find(const char *);
+/* "collector, sdk, utf8" for messages; the caller frees it. */
+char		*sim_dialect_list(void);
+/* The Content-Type of /metrics in a dialect. */
+const char	*sim_dialect_content_type(enum sim_dialect);
+/* The error_type label value of an error in a dialect, NULL for SIM_OK. */
+const char	*sim_dialect_error_name(enum sim_dialect, enum sim_error);
+
 /* A model with all counters zero in profile "normal". */
 struct sim_model *sim_model_create(uint64_t seed);
 /* Frees a model. */
@@ -67,8 +92,11 @@ void		 sim_model_record(struct sim_model *, const struct sim_request *);
 unsigned long	 sim_model_tick(struct sim_model *, double seconds, double scale);
 /* A Poisson-distributed count with the given mean. */
 unsigned long	 sim_model_poisson(struct sim_model *, double);
-/* The counters in Prometheus text exposition format 0.0.4; the caller frees it. */
+/* The counters in Prometheus text exposition format 0.0.4, collector dialect; the caller
+   frees it. */
 char		*sim_model_metrics(const struct sim_model *);
+/* The counters in the text format of a dialect; the caller frees it. */
+char		*sim_model_metrics_dialect(const struct sim_model *, enum sim_dialect);
 /* Profile and counter totals as a JSON object; the caller deletes it. */
 cJSON		*sim_model_status(const struct sim_model *);
 /* The support bot's answer to a question under a system prompt in the active profile; the

@@ -35,6 +35,10 @@
 #define MAX_MODEL	128		/* bytes of a model name */
 #define CLIENT_TIMEOUT	5L		/* seconds, for sim --profile and --status */
 #define DEFAULT_LISTEN	"127.0.0.1:0"
+#define ID_LEN		(9 + 29)	/* "chatcmpl-" and 29 letters or digits */
+#define STREAM_BLOCK	4096		/* bytes MHD asks a stream for at most */
+#define FIRST_TOKEN	0.3		/* share of a streamed answer's time before its first
+					   chunk */
 
 /* The running simulator; lock guards model and stopping. */
 struct sim {
@@ -43,6 +47,7 @@ struct sim {
 	int		 stopping;
 	struct sim_model *model;
 	double		 rate_scale;
+	enum sim_dialect dialect;	/* of /metrics */
 };
 
 /* A request body being received. */
@@ -124,9 +129,10 @@ reply_json(struct MHD_Connection *c, unsigned int status, cJSON *o, const char *
 	return reply(c, status, "application/json", s, header, value);
 }
 
-/* An error the way the OpenAI API sends it; code NULL is JSON null. */
+/* An error the way the OpenAI API sends it, naming the request field it is about; param and
+   code NULL are JSON null. */
 static cJSON *
-error_object(const char *message, const char *type, const char *code)
+error_param_object(const char *message, const char *type, const char *param, const char *code)
 {
 	cJSON *o, *e;
 
@@ -134,12 +140,22 @@ error_object(const char *message, const char *type, const char *code)
 	e = cJSON_AddObjectToObject(o, "error");
 	cJSON_AddStringToObject(e, "message", message);
 	cJSON_AddStringToObject(e, "type", type);
-	cJSON_AddNullToObject(e, "param");
+	if (param != NULL)
+		cJSON_AddStringToObject(e, "param", param);
+	else
+		cJSON_AddNullToObject(e, "param");
 	if (code != NULL)
 		cJSON_AddStringToObject(e, "code", code);
 	else
 		cJSON_AddNullToObject(e, "code");
 	return o;
+}
+
+/* An error the way the OpenAI API sends it; code NULL is JSON null. */
+static cJSON *
+error_object(const char *message, const char *type, const char *code)
+{
+	return error_param_object(message, type, NULL, code);
 }
 
 static enum MHD_Result
@@ -150,26 +166,41 @@ reply_error(struct MHD_Connection *c, unsigned int status, const char *message,
 }
 
 static enum MHD_Result
-reply_invalid(struct MHD_Connection *c, const char *message)
+reply_invalid(struct MHD_Connection *c, const char *message, const char *param)
 {
-	return reply_error(c, MHD_HTTP_BAD_REQUEST, message, "invalid_request_error", NULL);
+	return reply_json(c, MHD_HTTP_BAD_REQUEST, error_param_object(message,
+	    "invalid_request_error", param, NULL), NULL, NULL);
 }
 
-/* Waits up to secs, less if the simulator stops. */
-static void
-sim_sleep(struct sim *s, double secs)
+/* Waits until secs after start (CLOCK_MONOTONIC); -1 if the simulator stops first. */
+static int
+sim_wait(struct sim *s, const struct timespec *start, double secs)
 {
-	struct timespec ts;
+	struct timespec ts = *start;
 	long ns;
+	int stopping;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (secs < 0)
+		secs = 0;
 	ns = ts.tv_nsec + (long)((secs - (double)(long)secs) * 1e9);
 	ts.tv_sec += (time_t)secs + ns / 1000000000L;
 	ts.tv_nsec = ns % 1000000000L;
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping && pthread_cond_timedwait(&s->wake, &s->lock, &ts) != ETIMEDOUT)
 		;
+	stopping = s->stopping;
 	pthread_mutex_unlock(&s->lock);
+	return stopping ? -1 : 0;
+}
+
+/* Waits up to secs, less if the simulator stops. */
+static void
+sim_sleep(struct sim *s, double secs)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	sim_wait(s, &now, secs);
 }
 
 static enum MHD_Result
@@ -178,10 +209,9 @@ route_metrics(struct sim *s, struct MHD_Connection *c)
 	char *text;
 
 	pthread_mutex_lock(&s->lock);
-	text = sim_model_metrics(s->model);
+	text = sim_model_metrics_dialect(s->model, s->dialect);
 	pthread_mutex_unlock(&s->lock);
-	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, NULL,
-	    NULL);
+	return reply(c, MHD_HTTP_OK, sim_dialect_content_type(s->dialect), text, NULL, NULL);
 }
 
 static cJSON *
@@ -218,6 +248,7 @@ route_status(struct sim *s, struct MHD_Connection *c)
 	o = sim_model_status(s->model);
 	pthread_mutex_unlock(&s->lock);
 	cJSON_AddNumberToObject(o, "rate_scale", s->rate_scale);
+	cJSON_AddStringToObject(o, "metrics_dialect", sim_dialect_name(s->dialect));
 	return reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
 }
 
@@ -232,7 +263,7 @@ route_profile_post(struct sim *s, struct MHD_Connection *c, const char *body, si
 	name = cJSON_GetObjectItemCaseSensitive(req, "profile");
 	if (!cJSON_IsString(name)) {
 		cJSON_Delete(req);
-		return reply_invalid(c, "expected a JSON object {\"profile\": NAME}");
+		return reply_invalid(c, "expected a JSON object {\"profile\": NAME}", "profile");
 	}
 	pthread_mutex_lock(&s->lock);
 	rc = sim_model_set_profile(s->model, name->valuestring, &cause);
@@ -257,6 +288,9 @@ struct chat {
 	struct buf	 system;	/* the system (or developer) messages */
 	unsigned long	 prompt_tokens;
 	long		 max_tokens;	/* -1: no limit */
+	int		 stream;	/* answer in server-sent events */
+	int		 include_usage;	/* stream_options.include_usage */
+	const char	*param;		/* the field a parse error is about, or NULL */
 };
 
 static int
@@ -299,6 +333,68 @@ content_text(const cJSON *content, struct buf *out)
 	return 0;
 }
 
+/* A key the error message may name: short, printable ASCII. */
+static int
+nameable(const char *key)
+{
+	size_t n = strlen(key), i;
+
+	for (i = 0; i < n; i++) {
+		if (key[i] <= ' ' || key[i] > '~')
+			return 0;
+	}
+	return n > 0 && n <= 64;
+}
+
+/* stream and stream_options, as the OpenAI API checks them. */
+static int
+stream_parse(const cJSON *req, struct chat *ch, char **cause)
+{
+	const cJSON *v, *opts, *o;
+
+	v = cJSON_GetObjectItemCaseSensitive(req, "stream");
+	ch->param = "stream";
+	if (v != NULL && !cJSON_IsNull(v) && !cJSON_IsBool(v)) {
+		*cause = xstrdup("stream: expected true or false");
+		return -1;
+	}
+	ch->stream = cJSON_IsTrue(v);
+
+	opts = cJSON_GetObjectItemCaseSensitive(req, "stream_options");
+	ch->param = "stream_options";
+	if (opts == NULL || cJSON_IsNull(opts))
+		return 0;
+	if (!ch->stream) {
+		*cause = xstrdup("stream_options: only allowed when stream is true");
+		return -1;
+	}
+	if (!cJSON_IsObject(opts)) {
+		*cause = xstrdup("stream_options: expected an object like "
+		    "{\"include_usage\": true}");
+		return -1;
+	}
+	cJSON_ArrayForEach(o, opts) {
+		if (strcmp(o->string, "include_usage") == 0 ||
+		    strcmp(o->string, "include_obfuscation") == 0) {
+			if (!cJSON_IsBool(o) && !cJSON_IsNull(o)) {
+				*cause = xprintf("stream_options.%s: expected true or false",
+				    o->string);
+				return -1;
+			}
+			if (strcmp(o->string, "include_usage") == 0)
+				ch->include_usage = cJSON_IsTrue(o);
+		} else if (nameable(o->string)) {
+			*cause = xprintf("stream_options.%s: unknown option; expected "
+			    "include_usage", o->string);
+			return -1;
+		} else {
+			*cause = xstrdup("stream_options: unknown option; expected include_usage");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 chat_parse(const cJSON *req, struct chat *ch, char **cause)
 {
@@ -312,6 +408,7 @@ chat_parse(const cJSON *req, struct chat *ch, char **cause)
 		return -1;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(req, "model");
+	ch->param = "model";
 	if (!cJSON_IsString(v)) {
 		*cause = xstrdup("you must provide a model parameter");
 		return -1;
@@ -323,6 +420,7 @@ chat_parse(const cJSON *req, struct chat *ch, char **cause)
 	ch->model = v->valuestring;
 
 	msgs = cJSON_GetObjectItemCaseSensitive(req, "messages");
+	ch->param = "messages";
 	if (!cJSON_IsArray(msgs) || cJSON_GetArraySize(msgs) == 0) {
 		*cause = xstrdup("'messages' must be a non-empty array");
 		return -1;
@@ -365,6 +463,7 @@ chat_parse(const cJSON *req, struct chat *ch, char **cause)
 	buf_free(&text);
 
 	v = cJSON_GetObjectItemCaseSensitive(req, "temperature");
+	ch->param = "temperature";
 	if (v != NULL && !cJSON_IsNull(v) &&
 	    (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 2))) {
 		*cause = xstrdup("temperature: expected a number from 0 to 2");
@@ -372,6 +471,7 @@ chat_parse(const cJSON *req, struct chat *ch, char **cause)
 	}
 	ch->max_tokens = -1;
 	v = cJSON_GetObjectItemCaseSensitive(req, "max_tokens");
+	ch->param = "max_tokens";
 	if (v != NULL && !cJSON_IsNull(v)) {
 		if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 && v->valuedouble <= 1e6) ||
 		    v->valuedouble != (double)(long)v->valuedouble) {
@@ -380,12 +480,7 @@ chat_parse(const cJSON *req, struct chat *ch, char **cause)
 		}
 		ch->max_tokens = (long)v->valuedouble;
 	}
-	v = cJSON_GetObjectItemCaseSensitive(req, "stream");
-	if (cJSON_IsTrue(v)) {
-		*cause = xstrdup("stream: the simulator does not stream; leave it out");
-		return -1;
-	}
-	return 0;
+	return stream_parse(req, ch, cause);
 }
 
 /* Cuts an answer to max tokens at a UTF-8 character boundary; returns 1 if it did. */
@@ -459,6 +554,253 @@ completion(const char *id, const char *model, const char *answer, const char *fi
 	return o;
 }
 
+/*
+ * A streamed answer (stream: true): server-sent events as the OpenAI API sends them. MHD's
+ * content reader takes them one at a time, each after waiting for its moment of the
+ * simulated duration; the wait holds only this connection's thread (one per connection),
+ * as the wait before a whole answer does. Owned by its MHD response.
+ */
+struct sim_stream {
+	struct sim	*sim;
+	struct sim_request r;		/* the models point to the copies below */
+	char		*request_model;
+	char		*response_model;
+	char		 id[ID_LEN + 1];
+	double		 created;
+	char		*answer;
+	size_t		 off;		/* in answer, of the next piece */
+	size_t		 pieces;	/* the answer's content chunks */
+	size_t		 sent;
+	const char	*finish;	/* "stop" or "length" */
+	int		 include_usage;
+	enum {
+		STREAM_ROLE,
+		STREAM_CONTENT,
+		STREAM_FINISH,
+		STREAM_USAGE,
+		STREAM_DONE,
+		STREAM_END
+	}		 state;
+	struct timespec	 start;
+	double		 secs;		/* real time the whole answer takes */
+	struct buf	 out;		/* the event being handed out */
+	size_t		 out_off;
+	int		 recorded;
+};
+
+/* Length of the piece of text at s: leading white space and one word, as a token stream
+   splits an answer. */
+static size_t
+stream_piece(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] == ' ' || s[n] == '\n' || s[n] == '\t')
+		n++;
+	while (s[n] != '\0' && s[n] != ' ' && s[n] != '\n' && s[n] != '\t')
+		n++;
+	return n;
+}
+
+static void
+stream_record(struct sim_stream *st)
+{
+	struct sim *s = st->sim;
+
+	st->recorded = 1;
+	pthread_mutex_lock(&s->lock);
+	sim_model_record(s->model, &st->r);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* One chat.completion.chunk: with a choice (delta not NULL) or the usage (delta NULL). */
+static void
+stream_chunk(struct sim_stream *st, cJSON *delta, const char *finish)
+{
+	cJSON *o, *choices, *choice, *usage;
+	char *text;
+
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", st->id);
+	cJSON_AddStringToObject(o, "object", "chat.completion.chunk");
+	cJSON_AddNumberToObject(o, "created", st->created);
+	cJSON_AddStringToObject(o, "model", st->response_model);
+	cJSON_AddStringToObject(o, "system_fingerprint", "fp_leitstand_sim");
+	choices = cJSON_AddArrayToObject(o, "choices");
+	if (delta != NULL) {
+		choice = cJSON_CreateObject();
+		cJSON_AddItemToArray(choices, choice);
+		cJSON_AddNumberToObject(choice, "index", 0);
+		cJSON_AddItemToObject(choice, "delta", delta);
+		cJSON_AddNullToObject(choice, "logprobs");
+		if (finish != NULL)
+			cJSON_AddStringToObject(choice, "finish_reason", finish);
+		else
+			cJSON_AddNullToObject(choice, "finish_reason");
+		if (st->include_usage)
+			cJSON_AddNullToObject(o, "usage");
+	} else {
+		usage = cJSON_AddObjectToObject(o, "usage");
+		cJSON_AddNumberToObject(usage, "prompt_tokens", (double)st->r.input_tokens);
+		cJSON_AddNumberToObject(usage, "completion_tokens", (double)st->r.output_tokens);
+		cJSON_AddNumberToObject(usage, "total_tokens",
+		    (double)(st->r.input_tokens + st->r.output_tokens));
+	}
+	if ((text = cJSON_PrintUnformatted(o)) == NULL)
+		fatal("out of memory");
+	cJSON_Delete(o);
+	buf_addstr(&st->out, "data: ");
+	buf_addstr(&st->out, text);
+	buf_addstr(&st->out, "\n\n");
+	free(text);
+}
+
+/* Seconds after the start at which the next event is due. */
+static double
+stream_due(const struct sim_stream *st)
+{
+	switch (st->state) {
+	case STREAM_ROLE:
+		return st->secs * FIRST_TOKEN;
+	case STREAM_CONTENT:
+		return st->secs * (FIRST_TOKEN + (1 - FIRST_TOKEN) * (double)(st->sent + 1) /
+		    (double)st->pieces);
+	default:
+		return st->secs;
+	}
+}
+
+/* Puts the next event into st->out and moves on. */
+static void
+stream_next(struct sim_stream *st)
+{
+	cJSON *delta;
+	char *piece;
+	size_t n;
+
+	switch (st->state) {
+	case STREAM_ROLE:
+		delta = cJSON_CreateObject();
+		cJSON_AddStringToObject(delta, "role", "assistant");
+		cJSON_AddStringToObject(delta, "content", "");
+		stream_chunk(st, delta, NULL);
+		st->state = st->pieces > 0 ? STREAM_CONTENT : STREAM_FINISH;
+		break;
+	case STREAM_CONTENT:
+		n = stream_piece(st->answer + st->off);
+		piece = xstrndup(st->answer + st->off, n);
+		st->off += n;
+		delta = cJSON_CreateObject();
+		cJSON_AddStringToObject(delta, "content", piece);
+		free(piece);
+		stream_chunk(st, delta, NULL);
+		if (++st->sent == st->pieces)
+			st->state = STREAM_FINISH;
+		break;
+	case STREAM_FINISH:
+		stream_chunk(st, cJSON_CreateObject(), st->finish);
+		st->state = st->include_usage ? STREAM_USAGE : STREAM_DONE;
+		break;
+	case STREAM_USAGE:
+		stream_chunk(st, NULL, NULL);
+		st->state = STREAM_DONE;
+		break;
+	case STREAM_DONE:
+		/* Counted before the last bytes leave: a scrape after [DONE] sees it. */
+		stream_record(st);
+		buf_addstr(&st->out, "data: [DONE]\n\n");
+		st->state = STREAM_END;
+		break;
+	case STREAM_END:
+		break;
+	}
+}
+
+/* MHD's content reader: the rest of the current event, else the next one when it is due. */
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct sim_stream *st = cls;
+	size_t n;
+
+	(void)pos;
+	if (st->out_off == st->out.len) {
+		buf_reset(&st->out);
+		st->out_off = 0;
+		if (st->state == STREAM_END)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (sim_wait(st->sim, &st->start, stream_due(st)) != 0)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		stream_next(st);
+	}
+	n = st->out.len - st->out_off;
+	if (n > max)
+		n = max;
+	memcpy(buf, st->out.data + st->out_off, n);
+	st->out_off += n;
+	return (ssize_t)n;
+}
+
+/* MHD is done with the stream: a client that left early still counts as one request. */
+static void
+stream_free(void *cls)
+{
+	struct sim_stream *st = cls;
+
+	if (!st->recorded)
+		stream_record(st);
+	buf_free(&st->out);
+	free(st->answer);
+	free(st->request_model);
+	free(st->response_model);
+	free(st);
+}
+
+/* Starts the server-sent events of an answer drawn as r; takes answer. */
+static enum MHD_Result
+reply_stream(struct sim *s, struct MHD_Connection *c, const struct chat *ch,
+    const struct sim_request *r, const char *id, char *answer)
+{
+	struct sim_stream *st;
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+	size_t off, n;
+
+	st = xcalloc(1, sizeof *st);
+	st->sim = s;
+	st->r = *r;
+	st->request_model = xstrdup(r->request_model);
+	st->response_model = xstrdup(r->response_model);
+	st->r.request_model = st->request_model;
+	st->r.response_model = st->response_model;
+	snprintf(st->id, sizeof st->id, "%s", id);
+	st->created = (double)time(NULL);
+	st->answer = answer;
+	st->finish = truncate_answer(answer, ch->max_tokens) ? "length" : "stop";
+	st->r.input_tokens = ch->prompt_tokens;
+	st->r.output_tokens = sim_token_count(answer);
+	st->include_usage = ch->include_usage;
+	for (off = 0; (n = stream_piece(answer + off)) > 0; off += n)
+		st->pieces++;
+	st->state = STREAM_ROLE;
+	clock_gettime(CLOCK_MONOTONIC, &st->start);
+	st->secs = r->duration < MAX_SLEEP ? r->duration : MAX_SLEEP;
+	buf_init(&st->out);
+
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read,
+	    st, stream_free);
+	if (resp == NULL) {
+		stream_free(st);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/event-stream; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	rc = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
 static enum MHD_Result
 route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t len)
 {
@@ -467,19 +809,20 @@ route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t len
 	struct sim_request r;
 	struct chat ch;
 	cJSON *req, *o;
-	char *cause = NULL, *answer = NULL, id[9 + 29 + 1];
+	char *cause = NULL, *answer = NULL, id[ID_LEN + 1];
 	const char *finish = "stop";
 	enum MHD_Result rc;
 	size_t i;
 
 	if ((req = cJSON_ParseWithLength(body, len)) == NULL)
 		return reply_invalid(c, "We could not parse the JSON body of your request. "
-		    "(HINT: This likely means you aren't using your HTTP library correctly.)");
+		    "(HINT: This likely means you aren't using your HTTP library correctly.)",
+		    NULL);
 	memset(&ch, 0, sizeof ch);
 	buf_init(&ch.question);
 	buf_init(&ch.system);
 	if (chat_parse(req, &ch, &cause) != 0) {
-		rc = reply_invalid(c, cause);
+		rc = reply_invalid(c, cause, ch.param);
 		free(cause);
 		buf_free(&ch.question);
 		buf_free(&ch.system);
@@ -498,6 +841,15 @@ route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t len
 		id[i] = alnum[sim_model_random(s->model) % (sizeof alnum - 1)];
 	id[i] = '\0';
 	pthread_mutex_unlock(&s->lock);
+
+	/* A stream that fails does so before it starts, with the same reply as without. */
+	if (ch.stream && r.error == SIM_OK) {
+		rc = reply_stream(s, c, &ch, &r, id, answer);
+		buf_free(&ch.question);
+		buf_free(&ch.system);
+		cJSON_Delete(req);
+		return rc;
+	}
 
 	sim_sleep(s, r.duration < MAX_SLEEP ? r.duration : MAX_SLEEP);
 
@@ -733,18 +1085,20 @@ sim_serve(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "rate-scale", required_argument, NULL, 'r' },
+		{ "metrics-dialect", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *listen_spec = DEFAULT_LISTEN, *profile = "normal";
+	enum sim_dialect dialect = SIM_DIALECT_COLLECTOR;
 	struct sim s;
 	struct MHD_Daemon *d;
 	pthread_condattr_t ca;
 	pthread_t tick;
 	sigset_t set, old;
 	uint64_t seed;
-	char *end, *where = NULL, *cause = NULL;
+	char *end, *where = NULL, *cause = NULL, *list;
 	double scale = 1;
-	int ch, fd, sig;
+	int ch, fd, sig, di;
 	unsigned int flags;
 
 	seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
@@ -774,6 +1128,16 @@ sim_serve(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'm':
+			if ((di = sim_dialect_find(optarg)) == -1) {
+				list = sim_dialect_list();
+				sim_error("--metrics-dialect: unknown dialect \"%s\" (dialects: %s)",
+				    optarg, list);
+				free(list);
+				return EXIT_USAGE;
+			}
+			dialect = (enum sim_dialect)di;
+			break;
 		default:
 			return bad_option(argv);
 		}
@@ -798,6 +1162,7 @@ sim_serve(int argc, char **argv)
 	pthread_cond_init(&s.wake, &ca);
 	pthread_condattr_destroy(&ca);
 	s.rate_scale = scale;
+	s.dialect = dialect;
 	s.model = sim_model_create(seed);
 	if (sim_model_set_profile(s.model, profile, &cause) != 0)
 		fatal("%s", cause);
@@ -1003,15 +1368,22 @@ static void
 sim_usage(void)
 {
 	size_t i;
+	int d;
 
 	printf("usage: leitstand sim %s\n\n"
-	    "  serve          run the simulated assistant until SIGTERM or SIGINT\n"
+	    "  serve          run the simulated assistant until SIGTERM or SIGINT:\n"
+	    "                 POST /v1/chat/completions (also \"stream\": true), GET /metrics\n"
+	    "  --metrics-dialect D\n"
+	    "                 how /metrics spells the GenAI metrics (serve; default collector)\n"
 	    "  --profile NAME switch the traffic profile (of a running sim unless serving)\n"
-	    "  --status       print the running sim's profile and counters as JSON\n"
+	    "  --status       print the running sim's settings and counters as JSON\n"
 	    "  --url URL      the running sim (else $LEITSTAND_SIM_URL)\n\n"
 	    "profiles:\n", SIM_USAGE);
 	for (i = 0; i < sim_profile_count(); i++)
 		printf("  %-11s %s\n", sim_profile_name(i), sim_profile_help(i));
+	printf("\nmetrics dialects:\n");
+	for (d = 0; d < SIM_NDIALECTS; d++)
+		printf("  %-11s %s\n", sim_dialect_name(d), sim_dialect_help(d));
 }
 
 /* leitstand sim: serve, or talk to a running sim. */
