@@ -609,21 +609,6 @@ config_parse(struct config *cfg, FILE *f, const char *file, const char *dir,
 	buf_free(&p.seen);
 }
 
-/* Why a query's ${placeholders} cannot be expanded, or NULL. */
-static char *
-template_error(const struct config *cfg, const char *q)
-{
-	struct dialect d;
-	char *out, *cause = NULL;
-
-	memset(&d, 0, sizeof d);
-	dialect_set(&d, DIALECT_COLLECTOR);
-	out = dialect_expand(&d, cfg, q, &cause);
-	dialect_clear(&d);
-	free(out);
-	return cause;
-}
-
 /* Checks what single keys cannot: KPIs and prices that are complete and consistent. */
 static void
 config_check(struct config *cfg, struct buf *errors, int *nerrors)
@@ -661,7 +646,7 @@ config_check(struct config *cfg, struct buf *errors, int *nerrors)
 			msg = xstrdup("needs a unit (an empty one is allowed: unit =)");
 		else if (k->kind == KPI_QUERY && (k->query == NULL || *k->query == '\0'))
 			msg = xstrdup("kind = query needs a query");
-		else if (k->kind == KPI_QUERY && (msg = template_error(cfg, k->query)) != NULL)
+		else if (k->kind == KPI_QUERY && (msg = dialect_check(k->query)) != NULL)
 			;
 		else if (!isnan(k->warn) && !isnan(k->crit) &&
 		    (k->below ? k->warn < k->crit : k->warn > k->crit))
@@ -680,7 +665,7 @@ config_check(struct config *cfg, struct buf *errors, int *nerrors)
 			    "or more", errors->len ? "\n" : "", pr->where, pr->model);
 	}
 	for (i = 0; i < sizeof cost_keys / sizeof cost_keys[0]; i++) {
-		if ((msg = template_error(cfg, *cost_keys[i].value)) != NULL && ++*nerrors <= 50)
+		if ((msg = dialect_check(*cost_keys[i].value)) != NULL && ++*nerrors <= 50)
 			buf_printf(errors, "%scost.%s: %s", errors->len ? "\n" : "",
 			    cost_keys[i].key, msg);
 		free(msg);

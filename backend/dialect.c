@@ -266,6 +266,18 @@ placeholder_at(const char *p, size_t *len)
 	return -2;
 }
 
+char *
+dialect_check(const char *q)
+{
+	size_t len;
+
+	for (; (q = strchr(q, '$')) != NULL; q++) {
+		if (placeholder_at(q, &len) == -2)
+			return xprintf("unknown placeholder %.*s", (int)(len > 40 ? 40 : len), q);
+	}
+	return NULL;
+}
+
 int
 dialect_templated(const char *q)
 {

@@ -78,6 +78,8 @@ enum error_class dialect_classify(const struct config *, const char *value);
  */
 char		*dialect_expand(const struct dialect *, const struct config *, const char *,
 		     char **cause);
+/* Why a query's placeholders cannot be expanded (an unknown name), a new string; or NULL. */
+char		*dialect_check(const char *);
 /* Whether a query has a placeholder to expand. */
 int		 dialect_templated(const char *);
 /* The metric names a PromQL query selects (plain identifiers and quoted names in braces),

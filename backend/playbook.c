@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "backend/buf.h"
+#include "backend/dialect.h"
 #include "backend/playbook.h"
 #include "backend/xmalloc.h"
 
@@ -776,6 +777,11 @@ pb_check(struct pb_parse *p, const char *text)
 		} else if (is_query) {
 			query = xstrndup(v, ve - v);
 			qline = line;
+			if ((why = dialect_check(query)) != NULL) {
+				pb_error(p, line, "check: query: %s", why);
+				free(why);
+				bad = 1;
+			}
 		} else {
 			expect = xstrndup(v, ve - v);
 			eline = line;

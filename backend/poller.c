@@ -63,6 +63,7 @@ struct poller {
 	int			 discovering;
 	int			 ready;		/* the queries are built: polls may run */
 	time_t			 discover_next;	/* earliest look-up again while data is missing */
+	int			 discover_misses;	/* look-ups in a row that found nothing */
 	char			*requests_query;	/* [cost] for the dialect */
 	char			*tokens_metric;
 	char			*type_label;
@@ -506,6 +507,19 @@ poller_ready(struct poller *p)
 	p->timer = loop_timer_add(p->loop, cfg->prom_interval * 1000, 1, poller_cycle, p);
 }
 
+static long long
+discover_wait(const struct poller *p)
+{
+	long long wait = 15, max = p->cfg->prom_discover_interval;
+	int i;
+
+	if (p->discover_misses == 0)
+		return max;
+	for (i = 1; i < p->discover_misses && wait < max; i++)
+		wait *= 2;
+	return wait < max ? wait : max;
+}
+
 /* Takes a look-up's result: the dialect it found, and queries built for it. */
 static void
 discovery_apply(struct poller *p, struct discovery *d)
@@ -514,7 +528,10 @@ discovery_apply(struct poller *p, struct discovery *d)
 
 	discovery_free(p->discovery);
 	p->discovery = d;
-	p->discover_next = time(NULL) + p->cfg->prom_discover_interval;
+	/* A source without GenAI metrics yet (an assistant not scraped so far) is asked again
+	   soon, then less often: 15 s, 30 s, ... up to the interval. */
+	p->discover_misses = d->found ? 0 : p->discover_misses + 1;
+	p->discover_next = time(NULL) + discover_wait(p);
 	if (d->found)
 		dialect_copy(&p->dialect, &d->dialect);
 	log_debug("metrics dialect: %s (%s)", dialect_kind_name(p->dialect.kind), d->how);
@@ -778,15 +795,23 @@ void
 poller_instant(struct poller *p, const char *promql, poller_value_cb cb, void *arg)
 {
 	struct instant_ctx *ctx;
+	char *q, *cause = NULL;
 
 	if (p->metrics == NULL) {
 		cb(arg, NAN, p->source_error != NULL ? p->source_error : "no metrics source");
 		return;
 	}
+	/* Playbook checks are written with ${placeholders} too. */
+	if ((q = dialect_expand(&p->dialect, p->cfg, promql, &cause)) == NULL) {
+		cb(arg, NAN, cause);
+		free(cause);
+		return;
+	}
 	ctx = xcalloc(1, sizeof *ctx);
 	ctx->cb = cb;
 	ctx->arg = arg;
-	metrics_query(p->metrics, promql, instant_done, ctx);
+	metrics_query(p->metrics, q, instant_done, ctx);
+	free(q);
 }
 
 struct doctor_ctx {

@@ -77,6 +77,11 @@ assert_eq "$(doctor 'd["dialect"]["discovery"]["found"]')" False
 assert_contains "$(doctor 'k["requests"]["advice"]')" "the source holds no OpenTelemetry GenAI metrics"
 assert_contains "$(ls_ kpi doctor)" "found no GenAI metric in the last hour"
 
+note "metrics that appear later (an assistant scraped for the first time) are found without a restart"
+echo utf8 >"$T/mode"
+wait_for '[ "$(kpi_field value requests)" = 2.5 ]' 60
+assert_eq "$(doctor 'd["dialect"]["in_force"]')" utf8
+
 note "a configured dialect is not looked up"
 : >"$T/requests"
 printf '[prometheus]\ndialect = sdk\n' >>"$CFG"

@@ -186,6 +186,10 @@ for B in "$PROM_URL" "$VM_URL"; do
 	assert_contains "$(kpi_field query errors)" 'gen_ai_client_operation_duration_count{error_type!=""}'
 	# Priced by the snapshot that answered: nothing unpriced.
 	assert_eq "$(kpi_field note cost_per_request)" ""
+	# A shipped playbook's check, written with placeholders, has a value on this dialect.
+	run=$(ls_ playbook run rate-limits --json | json_get run.id)
+	assert_contains "$(ls_ run check "$run" 1 --json | json_get checks.0.query)" '${ops_count}'
+	wait_for '[ "$(ls_ run check "$run" 1 --json | json_get checks.0.value)" != None ]' 30
 	stop_daemon
 done
 
