@@ -187,7 +187,7 @@ for B in "$PROM_URL" "$VM_URL"; do
 	# Priced by the snapshot that answered: nothing unpriced.
 	assert_eq "$(kpi_field note cost_per_request)" ""
 	# A shipped playbook's check, written with placeholders, has a value on this dialect.
-	run=$(ls_ playbook run rate-limits --json | json_get run.id)
+	run=$(ls_ playbook run rate-limits --json | json_get run)
 	assert_contains "$(ls_ run check "$run" 1 --json | json_get checks.0.query)" '${ops_count}'
 	wait_for '[ "$(ls_ run check "$run" 1 --json | json_get checks.0.value)" != None ]' 30
 	stop_daemon
