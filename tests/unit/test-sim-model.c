@@ -643,17 +643,17 @@ test_answers(void **state)
 
 	(void)state;
 	m = sim_model_create(1);
-	a = sim_model_answer(m, "", "How do I get a refund for order 12345?");
+	a = sim_model_answer(m, NULL, "", "How do I get a refund for order 12345?");
 	assert_non_null(strstr(a, "refund"));
 	assert_non_null(strstr(a, "order"));
 	assert_non_null(strstr(a, "12345"));
 	assert_null(strstr(a, "How"));
-	b = sim_model_answer(m, "", "How do I get a refund for order 12345?");
+	b = sim_model_answer(m, NULL, "", "How do I get a refund for order 12345?");
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
 
-	a = sim_model_answer(m, "", "Answer in JSON: where is my \"parcel\" with tracking 98765?");
+	a = sim_model_answer(m, NULL, "", "Answer in JSON: where is my \"parcel\" with tracking 98765?");
 	j = cJSON_Parse(a);
 	assert_non_null(j);
 	assert_true(cJSON_IsString(cJSON_GetObjectItem(j, "answer")));
@@ -665,16 +665,16 @@ test_answers(void **state)
 	free(a);
 
 	/* A system prompt that asks for JSON gets JSON for a plain question. */
-	a = sim_model_answer(m, "Always answer as a JSON object.", "Where is my parcel?");
+	a = sim_model_answer(m, NULL, "Always answer as a JSON object.", "Where is my parcel?");
 	j = cJSON_Parse(a);
 	assert_non_null(j);
 	cJSON_Delete(j);
 	free(a);
 
-	a = sim_model_answer(m, "", "");
+	a = sim_model_answer(m, NULL, "", "");
 	assert_non_null(strstr(a, "Thanks for your question."));
 	free(a);
-	a = sim_model_answer(m, "", "Wie kann ich meine Rechnung \xc3\xa4ndern? \xff\xfe");
+	a = sim_model_answer(m, NULL, "", "Wie kann ich meine Rechnung \xc3\xa4ndern? \xff\xfe");
 	assert_non_null(strstr(a, "Rechnung"));
 	assert_non_null(strstr(a, "\xc3\xa4ndern"));
 	assert_null(strstr(a, "\xff"));
@@ -684,7 +684,7 @@ test_answers(void **state)
 	assert_int_equal(sim_model_set_profile(m, "regression", NULL), 0);
 	for (i = 0; i < sizeof topics / sizeof topics[0]; i++) {
 		snprintf(q, sizeof q, "Question about my %s, please reply as JSON", topics[i]);
-		a = sim_model_answer(m, "", q);
+		a = sim_model_answer(m, NULL, "", q);
 		if ((j = cJSON_Parse(a)) == NULL)
 			bad++;
 		else
@@ -692,7 +692,7 @@ test_answers(void **state)
 		cJSON_Delete(j);
 		free(a);
 		snprintf(q, sizeof q, "Question about my %s", topics[i]);
-		a = sim_model_answer(m, "", q);
+		a = sim_model_answer(m, NULL, "", q);
 		if (strstr(a, topics[i]) == NULL)
 			bad++;
 		free(a);
