@@ -77,6 +77,7 @@ shown_url(const char *url)
 	return xprintf("%.*s%s", (int)(host - url), url, at + 1);
 }
 
+/* Whether a name can be an assistant's directory and tag part. */
 int
 sim_release_valid_assistant(const char *name)
 {
@@ -366,6 +367,7 @@ release_free(struct sim_release *r)
 	free(r);
 }
 
+/* Makes the private clone, fetches once, and starts the fetching thread. */
 struct sim_release *
 sim_release_start(const char *url, const char *assistant, double interval, sim_release_cb cb,
     void *arg, char **cause)
@@ -411,6 +413,7 @@ sim_release_start(const char *url, const char *assistant, double interval, sim_r
 	return r;
 }
 
+/* Stops fetching and removes the clone. */
 void
 sim_release_stop(struct sim_release *r)
 {
@@ -425,6 +428,7 @@ sim_release_stop(struct sim_release *r)
 	release_free(r);
 }
 
+/* The fetch gauges, for /metrics. */
 void
 sim_release_metrics(struct sim_release *r, struct buf *b)
 {
@@ -468,6 +472,7 @@ add_str(cJSON *o, const char *key, const char *s)
 		cJSON_AddNullToObject(o, key);
 }
 
+/* The release served and the last fetch, for /sim/status. */
 cJSON *
 sim_release_status(struct sim_release *r)
 {

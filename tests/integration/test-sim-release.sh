@@ -46,6 +46,7 @@ scrape() {
 sys.stdout.write(urllib.request.urlopen(sys.argv[1] + "/metrics", timeout=5).read().decode())' \
 		"$SIM_URL"
 }
+# (grep -q on a pipe would end it early: a broken pipe under pipefail.)
 # A field of the sim's status: prompts.release, releases.2.requests, ...
 st() {
 	status | json_get "$1"
@@ -114,11 +115,11 @@ assert_eq "$(st prompts.last_error)" "None"
 out=$(scrape)
 assert_contains "$out" 'leitstand_sim_prompts_release{release="1",model="gpt-4o-2024-08-06"} 1'
 assert_contains "$out" "leitstand_sim_prompts_fetch_ok 1"
-echo "$out" | grep -q '^gen_ai_client_operation_duration_seconds_count{.*gen_ai_request_model="gpt-4o-2024-08-06",gen_ai_response_model="gpt-4o-2024-08-06",leitstand_prompt_release="1"} [1-9]' ||
+grep -q '^gen_ai_client_operation_duration_seconds_count{.*gen_ai_request_model="gpt-4o-2024-08-06",gen_ai_response_model="gpt-4o-2024-08-06",leitstand_prompt_release="1"} [1-9]' <<<"$out" ||
 	fail "no release 1 series: $out"
-echo "$out" | grep -q '^gen_ai_client_token_usage_sum{.*gen_ai_token_type="input",leitstand_prompt_release="1"} ' ||
+grep -q '^gen_ai_client_token_usage_sum{.*gen_ai_token_type="input",leitstand_prompt_release="1"} ' <<<"$out" ||
 	fail "no release 1 tokens: $out"
-echo "$out" | grep -q '^assistant_feedback_total{leitstand_prompt_release="1",rating="positive"} ' ||
+grep -q '^assistant_feedback_total{leitstand_prompt_release="1",rating="positive"} ' <<<"$out" ||
 	fail "no release 1 feedback: $out"
 # Every GenAI series is labelled; release 1 pins one model, so no gpt-4o-mini traffic.
 [ -z "$(echo "$out" | grep '^gen_ai_' | grep -v 'leitstand_prompt_release="')" ] ||
@@ -169,11 +170,11 @@ assert_contains "$(scrape)" 'leitstand_sim_prompts_release{release="2",model="gp
 note "release 2's counters are series of their own, release 1's stay"
 wait_for "[ \"\$(st releases.2.requests)\" -ge 2000 ] && [ \"\$(( \$(st releases.2.positive) + \$(st releases.2.negative) ))\" -ge 200 ]" 40
 out=$(scrape)
-echo "$out" | grep -q '^gen_ai_client_operation_duration_seconds_count{.*gen_ai_request_model="gpt-4o-2024-05-13",gen_ai_response_model="gpt-4o-2024-05-13",leitstand_prompt_release="2"} [1-9]' ||
+grep -q '^gen_ai_client_operation_duration_seconds_count{.*gen_ai_request_model="gpt-4o-2024-05-13",gen_ai_response_model="gpt-4o-2024-05-13",leitstand_prompt_release="2"} [1-9]' <<<"$out" ||
 	fail "no release 2 series: $out"
-echo "$out" | grep -q '^gen_ai_client_operation_duration_seconds_count{.*gen_ai_request_model="gpt-4o-2024-08-06",.*leitstand_prompt_release="1"} [1-9]' ||
+grep -q '^gen_ai_client_operation_duration_seconds_count{.*gen_ai_request_model="gpt-4o-2024-08-06",.*leitstand_prompt_release="1"} [1-9]' <<<"$out" ||
 	fail "release 1's series went: $out"
-echo "$out" | grep -q '^assistant_feedback_total{leitstand_prompt_release="2",rating="negative"} [1-9]' ||
+grep -q '^assistant_feedback_total{leitstand_prompt_release="2",rating="negative"} [1-9]' <<<"$out" ||
 	fail "no release 2 feedback: $out"
 before=$(share 1 positive negative)
 after=$(share 2 positive negative)
@@ -207,7 +208,7 @@ note "roll back: release 3 serves the original model"
 assert_contains "$(ls_ prompt rollback)" "release/support/3 restores release/support/1"
 wait_for "[ \"\$(st prompts.release)\" = 3 ]" 15
 assert_eq "$(st prompts.model)" "gpt-4o-2024-08-06"
-wait_for "scrape | grep -q '^gen_ai_client_operation_duration_seconds_count{.*gen_ai_request_model=\"gpt-4o-2024-08-06\",.*leitstand_prompt_release=\"3\"} [1-9]'" 10
+wait_for "scrape | grep -c '^gen_ai_client_operation_duration_seconds_count{.*gen_ai_request_model=\"gpt-4o-2024-08-06\",.*leitstand_prompt_release=\"3\"} [1-9]'" 10
 
 note "the remote is down: fetch_ok 0, release 3 still served, the status says why"
 stop_git_daemon
@@ -232,14 +233,14 @@ printf '[model]\ntemperature = 0.2\n' >"$T/work/assistants/support/model.ini"
 git -C "$T/work" -c user.name=t -c user.email=t@example.org commit -qam "No model pinned"
 git -C "$T/work" -c user.name=t -c user.email=t@example.org tag -a release/support/4 -m "Release 4"
 git -C "$T/work" push -q origin production release/support/4
-wait_for "st prompts.last_error | grep -q 'release/support/4: model.ini'" 10
+wait_for "st prompts.last_error | grep -c 'release/support/4: model.ini'" 10
 assert_eq "$(st prompts.fetch_ok)" "false"
 assert_eq "$(st prompts.release)" "3"
 git -C "$T/work" rm -q assistants/support/system.md
 git -C "$T/work" checkout -q release/support/3 -- assistants/support/model.ini
 git -C "$T/work" -c user.name=t -c user.email=t@example.org commit -qm "No system prompt"
 git -C "$T/work" push -q origin production
-wait_for "st prompts.last_error | grep -q 'no assistants/support/system.md'" 10
+wait_for "st prompts.last_error | grep -c 'no assistants/support/system.md'" 10
 assert_eq "$(st prompts.release)" "3"
 
 note "stopped, the sim removes its clone"
