@@ -76,11 +76,17 @@ demo_stop(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-/* Starts `leitstand sim serve` and reads the address it listens on. */
+/*
+ * Starts `leitstand sim serve` and reads the address it listens on. It serves the live
+ * release of the demo daemon's prompt repository, fetched through git as a deployment would
+ * (the daemon creates the repository when it starts; until then the sim says so and retries):
+ * approving or rolling back in the console moves the dashboard.
+ */
 static int
-demo_sim(struct demo *d, char **cause)
+demo_sim(struct demo *d, const struct config *cfg, char **cause)
 {
-	char *argv[] = { (char *)"/proc/self/exe", (char *)"sim", (char *)"serve", NULL };
+	char *argv[] = { (char *)"/proc/self/exe", (char *)"sim", (char *)"serve",
+	    (char *)"--prompts", cfg->prompt_repo, NULL };
 	char *log = xprintf("%s/sim.log", d->dir), line[256];
 	struct pollfd pfd;
 	size_t got = 0;
@@ -230,7 +236,9 @@ demo_write_ini(struct demo *d, const struct config *cfg, char **cause)
 	    "[daemon]\nsocket = %s\ndata_dir = %s\n"
 	    "[assistant]\nname = Demo Assistant\nenvironment = simulated\n"
 	    "[prometheus]\nurl = %s\ninterval = 2s\nhistory = 10m\n"
-	    "[sim]\nurl = %s\n", cfg->socket, cfg->data_dir, d->prom_url, d->sim_url);
+	    "[sim]\nurl = %s\n"
+	    "[prompts]\nrepo = %s\n", cfg->socket, cfg->data_dir, d->prom_url, d->sim_url,
+	    cfg->prompt_repo);
 	fclose(f);
 	return 0;
 }
@@ -290,7 +298,7 @@ demo_main(struct cli *cli, int (*console)(struct cli *, int, char **))
 	demo_stop_daemon(demo_daemon_pid(&cli->cfg));
 
 	fprintf(stderr, "leitstand demo: starting the simulator and Prometheus...\n");
-	if (demo_sim(&d, &cause) != 0 || demo_prometheus(&d, &cause) != 0 ||
+	if (demo_sim(&d, &cli->cfg, &cause) != 0 || demo_prometheus(&d, &cause) != 0 ||
 	    demo_write_ini(&d, &cli->cfg, &cause) != 0)
 		goto out;
 

@@ -10,7 +10,7 @@
 
 #include <git2.h>
 
-/* Every libgit2 function the daemon calls, without the git_ prefix. */
+/* Every libgit2 function the daemon and the simulator call, without the git_ prefix. */
 #define GIT_DL_FUNCTIONS \
 	X(blob_create_from_buffer) \
 	X(blob_free) \
@@ -28,6 +28,7 @@
 	X(diff_to_buf) \
 	X(diff_tree_to_tree) \
 	X(error_last) \
+	X(fetch_options_init) \
 	X(graph_descendant_of) \
 	X(index_free) \
 	X(index_has_conflicts) \
@@ -66,6 +67,7 @@
 	X(remote_connect) \
 	X(remote_create_with_opts) \
 	X(remote_disconnect) \
+	X(remote_fetch) \
 	X(remote_free) \
 	X(remote_ls) \
 	X(remote_upload) \
@@ -126,6 +128,7 @@ int	git_dl_load(char **cause);
 #define git_diff_to_buf			(git_dl.diff_to_buf)
 #define git_diff_tree_to_tree		(git_dl.diff_tree_to_tree)
 #define git_error_last			(git_dl.error_last)
+#define git_fetch_options_init		(git_dl.fetch_options_init)
 #define git_graph_descendant_of		(git_dl.graph_descendant_of)
 #define git_index_free			(git_dl.index_free)
 #define git_index_has_conflicts		(git_dl.index_has_conflicts)
@@ -164,6 +167,7 @@ int	git_dl_load(char **cause);
 #define git_remote_connect		(git_dl.remote_connect)
 #define git_remote_create_with_opts	(git_dl.remote_create_with_opts)
 #define git_remote_disconnect		(git_dl.remote_disconnect)
+#define git_remote_fetch			(git_dl.remote_fetch)
 #define git_remote_free			(git_dl.remote_free)
 #define git_remote_ls			(git_dl.remote_ls)
 #define git_remote_upload		(git_dl.remote_upload)

@@ -923,8 +923,8 @@ point_head(const char *remote)
  * transport's stream when that connection is refused, once per retry for as long as the
  * remote is down. Also bounds the wait for a host that does not answer at all.
  */
-static int
-git_reachable(const char *remote, char **cause)
+int
+repo_reachable(const char *remote, char **cause)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	struct pollfd pfd;
@@ -1028,7 +1028,7 @@ repo_sync(const char *path, const char *remote, const char *const *releases, siz
 	git_remote_create_options_init(&ropts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
 	ropts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
 	ropts.repository = git;
-	if (git_reachable(remote, cause) != 0)
+	if (repo_reachable(remote, cause) != 0)
 		goto out;
 	if (git_remote_create_with_opts(&rem, remote, &ropts) != 0 ||
 	    git_remote_connect(rem, GIT_DIRECTION_PUSH, &opts.callbacks, NULL, NULL) != 0 ||

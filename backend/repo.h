@@ -91,5 +91,8 @@ struct repo_sync {
 int		 repo_sync(const char *path, const char *remote, const char *const *releases,
 		     size_t n, struct repo_sync *, char **cause);
 void		 repo_sync_clear(struct repo_sync *);
+/* Whether a git:// remote accepts a connection (0; other URLs always), else -1 and *cause:
+   call it before libgit2 connects, which leaks when git:// is refused. */
+int		 repo_reachable(const char *remote, char **cause);
 
 #endif

@@ -12,12 +12,17 @@
 #define MODEL_SMALL	"gpt-4o-mini-2024-07-18"
 #define MODEL_BIG	"gpt-4o-2024-08-06"
 #define MODEL_BIG_NEW	"gpt-4o-2024-11-20"	/* the snapshot of the regression */
+#define MODEL_BIG_OLD	"gpt-4o-2024-05-13"	/* worse when a release pins it */
 #define MODEL_OTHER	"other"			/* every model beyond MAX_SERIES */
+#define RELEASE_LABEL	"leitstand_prompt_release"
 
 #define MAX_SERIES	64	/* request/response model pairs; bounds the labels */
 #define NBUCKETS	15	/* per histogram, +Inf included */
 #define FEEDBACK_SHARE	0.1	/* of all requests, users rate one in ten */
 #define FAILED_POSITIVE	0.15	/* positive share of feedback after an error */
+#define INPUT_BASE	440	/* input tokens of a request besides the system prompt */
+#define EMPTY_PROMPT	0.55	/* positive share factor: no system prompt at all */
+#define JSON_PROMPT	0.65	/* positive share factor: a support bot told to answer JSON */
 #define MAX_TERMS	5
 #define MAX_TERM_LEN	40
 
@@ -52,6 +57,32 @@ static const struct sim_profile {
 };
 #define NPROFILES (sizeof profiles / sizeof profiles[0])
 
+/*
+ * What a model does to the traffic of a prompt release (sim serve --prompts), on top of the
+ * profile: the profile is what the world does, the release is what we deploy. Without a
+ * release every model behaves alike, as before there were releases. gpt-4o-2024-05-13 is
+ * the snapshot the sim treats as a regression when a release pins it.
+ */
+static const struct sim_model_spec {
+	const char	*name;		/* an id, or a prefix ending in '*' */
+	const char	*snapshot;	/* what answers an alias; NULL: the id itself */
+	double		 latency;	/* factor on the profile's p50 and p95 */
+	double		 errors;	/* factor on the profile's error shares */
+	double		 extra_500;	/* share of HTTP 500 on top */
+	double		 positive;	/* factor on the profile's positive feedback share */
+	double		 output;	/* factor on output tokens */
+	int		 degraded;	/* answers like the regression, about half of them */
+} model_specs[] = {
+	{ "gpt-4o", MODEL_BIG, 1, 1, 0, 1, 1, 0 },
+	{ MODEL_BIG, NULL, 1, 1, 0, 1, 1, 0 },
+	{ MODEL_BIG_NEW, NULL, 1, 1, 0, 1, 1, 0 },
+	{ MODEL_BIG_OLD, NULL, 1.4, 1.5, 0.03, 0.5, 1.3, 1 },
+	{ "gpt-4o-mini", MODEL_SMALL, 0.55, 1, 0, 0.95, 0.85, 0 },
+	{ "gpt-4o-mini-*", NULL, 0.55, 1, 0, 0.95, 0.85, 0 },
+};
+/* Every other model, and every model without a release. */
+static const struct sim_model_spec model_default = { NULL, NULL, 1, 1, 0, 1, 1, 0 };
+
 /* Bucket bounds the OpenTelemetry GenAI semantic conventions recommend. */
 static const double duration_bounds[NBUCKETS - 1] = {
 	0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92
@@ -80,19 +111,37 @@ struct sim_hist {
 };
 
 struct sim_series {
+	char		*release;		/* label value; NULL without releases */
 	char		*request_model;
 	char		*response_model;
 	struct sim_hist	 duration[SIM_NERRORS];
 	struct sim_hist	 tokens[2];		/* input, output */
 };
 
+/* The feedback counter of one release (NULL without releases). */
+struct sim_feedback {
+	char		*release;
+	uint64_t	 positive;
+	uint64_t	 negative;
+};
+
+struct sim_model;
+static struct sim_feedback *feedback_find(struct sim_model *, const char *);
+
 struct sim_model {
 	uint64_t	 state;
 	size_t		 profile;
 	struct sim_series *series;
 	size_t		 nseries;
-	uint64_t	 positive;
-	uint64_t	 negative;
+	struct sim_feedback *feedback;
+	size_t		 nfeedback;
+
+	/* The prompt release served; release NULL: none (no --prompts). */
+	char		*release;
+	char		*release_model;		/* pinned; NULL: the profile's mix */
+	unsigned long	 system_tokens;
+	long		 max_tokens;		/* <= 0: no limit */
+	double		 prompt_quality;	/* factor on the positive share */
 };
 
 /*
@@ -308,6 +357,10 @@ sim_model_create(uint64_t seed)
 
 	m = xcalloc(1, sizeof *m);
 	m->state = seed;
+	m->prompt_quality = 1;
+	/* The counter is declared before any traffic: a scrape sees it at 0. */
+	m->feedback = xcalloc(1, sizeof *m->feedback);
+	m->nfeedback = 1;
 	return m;
 }
 
@@ -320,10 +373,16 @@ sim_model_free(struct sim_model *m)
 	if (m == NULL)
 		return;
 	for (i = 0; i < m->nseries; i++) {
+		free(m->series[i].release);
 		free(m->series[i].request_model);
 		free(m->series[i].response_model);
 	}
 	free(m->series);
+	for (i = 0; i < m->nfeedback; i++)
+		free(m->feedback[i].release);
+	free(m->feedback);
+	free(m->release);
+	free(m->release_model);
 	free(m);
 }
 
@@ -351,17 +410,88 @@ sim_model_profile(const struct sim_model *m)
 	return profiles[m->profile].name;
 }
 
+/* The table's entry of a model: an exact id first, then the longest prefix. */
+static const struct sim_model_spec *
+spec_lookup(const char *model)
+{
+	const struct sim_model_spec *best = NULL;
+	size_t i, n, best_len = 0;
+
+	for (i = 0; i < sizeof model_specs / sizeof model_specs[0]; i++) {
+		n = strlen(model_specs[i].name);
+		if (model_specs[i].name[n - 1] != '*') {
+			if (strcmp(model_specs[i].name, model) == 0)
+				return &model_specs[i];
+		} else if (strncmp(model_specs[i].name, model, n - 1) == 0 && n - 1 > best_len) {
+			best = &model_specs[i];
+			best_len = n - 1;
+		}
+	}
+	return best != NULL ? best : &model_default;
+}
+
+/* How a model behaves here: as the table says under a release, else like every other. */
+static const struct sim_model_spec *
+model_spec(const struct sim_model *m, const char *model)
+{
+	return m->release != NULL ? spec_lookup(model) : &model_default;
+}
+
 /* The snapshot that answers a requested model: aliases resolve, the regression moves gpt-4o. */
 const char *
 sim_model_response_model(const struct sim_model *m, const char *model)
 {
-	int regression = profiles[m->profile].regression;
+	const struct sim_model_spec *spec = spec_lookup(model);
 
-	if (strcmp(model, "gpt-4o") == 0 || strcmp(model, MODEL_BIG) == 0)
-		return regression ? MODEL_BIG_NEW : MODEL_BIG;
-	if (strcmp(model, "gpt-4o-mini") == 0)
-		return MODEL_SMALL;
-	return model;
+	if (profiles[m->profile].regression &&
+	    (strcmp(model, "gpt-4o") == 0 || strcmp(model, MODEL_BIG) == 0))
+		return MODEL_BIG_NEW;
+	return spec->snapshot != NULL ? spec->snapshot : model;
+}
+
+/* Whether a system prompt asks for JSON; defined with the answers below. */
+static int	has_json(const char *);
+
+/* How a system prompt moves the positive feedback share of a support bot. */
+static double
+prompt_quality(const char *system)
+{
+	const char *p;
+
+	for (p = system; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
+		;
+	if (*p == '\0')
+		return EMPTY_PROMPT;	/* no instructions: generic, off-brand answers */
+	if (has_json(system))
+		return JSON_PROMPT;	/* customers get JSON in a chat window */
+	return 1;
+}
+
+/* Serves a prompt release from now on; counters stay, the new ones carry its label. */
+void
+sim_model_set_release(struct sim_model *m, const char *release, const char *model,
+    const char *system, long max_tokens)
+{
+	free(m->release);
+	free(m->release_model);
+	m->release = xstrdup(release);
+	m->release_model = model != NULL ? xstrdup(model) : NULL;
+	m->system_tokens = system != NULL ? sim_token_count(system) : 0;
+	m->max_tokens = max_tokens;
+	m->prompt_quality = system != NULL ? prompt_quality(system) : 1;
+	/* The unlabelled counter of before the first release goes: nothing was counted. */
+	if (m->nfeedback == 1 && m->feedback[0].release == NULL &&
+	    m->feedback[0].positive + m->feedback[0].negative == 0)
+		m->feedback[0].release = xstrdup(release);
+	else
+		(void)feedback_find(m, release);
+}
+
+/* The release served: its label value, or NULL without releases. */
+const char *
+sim_model_release(const struct sim_model *m)
+{
+	return m->release;
 }
 
 /* Draws one request from the active profile: model, error, latency, tokens, feedback. */
@@ -369,19 +499,23 @@ void
 sim_model_draw(struct sim_model *m, const char *model, struct sim_request *r)
 {
 	const struct sim_profile *p = &profiles[m->profile];
-	double u, acc = 0, positive;
+	const struct sim_model_spec *spec;
+	double u, acc = 0, positive, in;
 	int e;
 
 	memset(r, 0, sizeof *r);
-	if (model == NULL)
+	if (model == NULL && m->release_model != NULL)
+		model = m->release_model;
+	else if (model == NULL)
 		model = uniform(m) < p->big ? MODEL_BIG : MODEL_SMALL;
 	r->request_model = model;
 	r->response_model = sim_model_response_model(m, model);
+	spec = model_spec(m, model);
 
 	r->error = SIM_OK;
 	u = uniform(m);
 	for (e = SIM_OK + 1; e < SIM_NERRORS; e++) {
-		acc += p->err[e];
+		acc += p->err[e] * spec->errors + (e == SIM_ERR_500 ? spec->extra_500 : 0);
 		if (u < acc) {
 			r->error = (enum sim_error)e;
 			break;
@@ -389,9 +523,13 @@ sim_model_draw(struct sim_model *m, const char *model, struct sim_request *r)
 	}
 	switch (r->error) {
 	case SIM_OK:
-		r->duration = lognormal(m, p->p50, p->p95);
-		r->input_tokens = tokens(m, 600, 0.35);
-		r->output_tokens = tokens(m, 250 * p->out_factor, 0.4);
+		r->duration = lognormal(m, p->p50 * spec->latency, p->p95 * spec->latency);
+		/* A release sends its system prompt with every request. */
+		in = m->release_model != NULL ? INPUT_BASE + (double)m->system_tokens : 600;
+		r->input_tokens = tokens(m, in, 0.35);
+		r->output_tokens = tokens(m, 250 * p->out_factor * spec->output, 0.4);
+		if (m->max_tokens > 0 && r->output_tokens > (unsigned long)m->max_tokens)
+			r->output_tokens = (unsigned long)m->max_tokens;
 		break;
 	case SIM_ERR_429:
 		r->duration = lognormal(m, 0.05, 0.15);
@@ -408,7 +546,8 @@ sim_model_draw(struct sim_model *m, const char *model, struct sim_request *r)
 	}
 
 	if (uniform(m) < FEEDBACK_SHARE) {
-		positive = r->error == SIM_OK ? p->positive : FAILED_POSITIVE;
+		positive = r->error == SIM_OK ? p->positive * spec->positive * m->prompt_quality :
+		    FAILED_POSITIVE;
 		r->feedback = uniform(m) < positive ? 1 : -1;
 	}
 }
@@ -427,38 +566,74 @@ hist_add(struct sim_hist *h, const double *bounds, double v)
 	h->count++;
 }
 
+static int
+same_release(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
 static struct sim_series *
-series_lookup(struct sim_model *m, const char *request, const char *response)
+series_lookup(struct sim_model *m, const char *release, const char *request,
+    const char *response)
 {
 	size_t i;
 
 	for (i = 0; i < m->nseries; i++) {
-		if (strcmp(m->series[i].request_model, request) == 0 &&
+		if (same_release(m->series[i].release, release) &&
+		    strcmp(m->series[i].request_model, request) == 0 &&
 		    strcmp(m->series[i].response_model, response) == 0)
 			return &m->series[i];
 	}
 	return NULL;
 }
 
-/* The series of a model pair; past MAX_SERIES - 1 pairs, new ones all count as "other". */
+/*
+ * The series of a release's model pair; past MAX_SERIES - 1 pairs, new ones count as the
+ * release's "other", and past twice that as "other" of every kind: the labels stay bounded.
+ */
 static struct sim_series *
-series_find(struct sim_model *m, const char *request, const char *response)
+series_find(struct sim_model *m, const char *release, const char *request,
+    const char *response)
 {
 	struct sim_series *s;
 
-	if ((s = series_lookup(m, request, response)) != NULL)
+	if ((s = series_lookup(m, release, request, response)) != NULL)
 		return s;
 	if (m->nseries >= MAX_SERIES - 1) {
 		request = response = MODEL_OTHER;
-		if ((s = series_lookup(m, request, response)) != NULL)
+		if (m->nseries >= 2 * MAX_SERIES - 1 && release != NULL)
+			release = MODEL_OTHER;
+		if ((s = series_lookup(m, release, request, response)) != NULL)
 			return s;
 	}
 	m->series = xreallocarray(m->series, m->nseries + 1, sizeof *m->series);
 	s = &m->series[m->nseries++];
 	memset(s, 0, sizeof *s);
+	s->release = release != NULL ? xstrdup(release) : NULL;
 	s->request_model = xstrdup(request);
 	s->response_model = xstrdup(response);
 	return s;
+}
+
+/* The feedback counter of a release, bounded as the series are. */
+static struct sim_feedback *
+feedback_find(struct sim_model *m, const char *release)
+{
+	struct sim_feedback *f;
+	size_t i;
+
+	for (i = 0; i < m->nfeedback; i++) {
+		if (same_release(m->feedback[i].release, release))
+			return &m->feedback[i];
+	}
+	if (m->nfeedback >= MAX_SERIES - 1 && release != NULL &&
+	    strcmp(release, MODEL_OTHER) != 0)
+		return feedback_find(m, MODEL_OTHER);
+	m->feedback = xreallocarray(m->feedback, m->nfeedback + 1, sizeof *m->feedback);
+	f = &m->feedback[m->nfeedback++];
+	memset(f, 0, sizeof *f);
+	f->release = release != NULL ? xstrdup(release) : NULL;
+	return f;
 }
 
 /* Adds one request to the histograms and the feedback counters. */
@@ -470,16 +645,16 @@ sim_model_record(struct sim_model *m, const struct sim_request *r)
 
 	if ((unsigned)e >= SIM_NERRORS)
 		e = SIM_ERR_500;
-	s = series_find(m, r->request_model, r->response_model);
+	s = series_find(m, m->release, r->request_model, r->response_model);
 	hist_add(&s->duration[e], duration_bounds, r->duration < 0 ? 0 : r->duration);
 	if (e == SIM_OK) {
 		hist_add(&s->tokens[0], token_bounds, (double)r->input_tokens);
 		hist_add(&s->tokens[1], token_bounds, (double)r->output_tokens);
 	}
 	if (r->feedback > 0)
-		m->positive++;
+		feedback_find(m, m->release)->positive++;
 	else if (r->feedback < 0)
-		m->negative++;
+		feedback_find(m, m->release)->negative++;
 }
 
 /* Background traffic for a time step; returns the number of requests recorded. */
@@ -552,6 +727,13 @@ put_label_value(struct buf *b, const char *s)
 		p++;
 		n--;
 	}
+}
+
+/* A label value escaped for the exposition format, for the sim's other gauges. */
+void
+sim_model_label_value(struct buf *b, const char *s)
+{
+	put_label_value(b, s);
 }
 
 /* The labels of a GenAI series, in the order they are written. */
@@ -810,6 +992,11 @@ series_labels(struct buf *b, const struct sim_dialect_spec *d, const struct sim_
 		put_label(b, d, LABEL_ERROR, error);
 	if (token_type != NULL)
 		put_label(b, d, LABEL_TOKEN_TYPE, token_type);
+	if (s->release != NULL) {
+		buf_addstr(b, "," RELEASE_LABEL "=\"");
+		put_label_value(b, s->release);
+		buf_addch(b, '"');
+	}
 	if (d->js)
 		buf_addstr(b, "," JS_SCOPE);
 }
@@ -859,6 +1046,7 @@ sim_model_metrics_dialect(const struct sim_model *m, enum sim_dialect dialect)
 {
 	const struct sim_dialect_spec *d;
 	const struct sim_series *s;
+	const struct sim_feedback *f;
 	struct sim_hist h;
 	struct buf b, labels;
 	size_t i, e;
@@ -895,8 +1083,19 @@ sim_model_metrics_dialect(const struct sim_model *m, enum sim_dialect dialect)
 
 	buf_addstr(&b, "# HELP assistant_feedback_total User ratings of the assistant's answers.\n"
 	    "# TYPE assistant_feedback_total counter\n");
-	buf_printf(&b, "assistant_feedback_total{rating=\"positive\"} %" PRIu64 "\n", m->positive);
-	buf_printf(&b, "assistant_feedback_total{rating=\"negative\"} %" PRIu64 "\n", m->negative);
+	for (i = 0; i < m->nfeedback; i++) {
+		f = &m->feedback[i];
+		buf_reset(&labels);
+		if (f->release != NULL) {
+			buf_addstr(&labels, RELEASE_LABEL "=\"");
+			put_label_value(&labels, f->release);
+			buf_addstr(&labels, "\",");
+		}
+		buf_printf(&b, "assistant_feedback_total{%srating=\"positive\"} %" PRIu64 "\n",
+		    labels.len > 0 ? labels.data : "", f->positive);
+		buf_printf(&b, "assistant_feedback_total{%srating=\"negative\"} %" PRIu64 "\n",
+		    labels.len > 0 ? labels.data : "", f->negative);
+	}
 
 	buf_addstr(&b, "# HELP leitstand_sim_profile The simulator's active traffic profile.\n"
 	    "# TYPE leitstand_sim_profile gauge\n");
@@ -906,12 +1105,41 @@ sim_model_metrics_dialect(const struct sim_model *m, enum sim_dialect dialect)
 	return buf_take(&b);
 }
 
+/* Adds to a release's entry of the status: requests, errors, and its ratings. */
+static void
+release_add(cJSON *rels, const char *release, uint64_t requests, uint64_t errors,
+    const struct sim_feedback *f)
+{
+	cJSON *r, *v;
+
+	if (release == NULL)
+		return;
+	if ((r = cJSON_GetObjectItemCaseSensitive(rels, release)) == NULL) {
+		r = cJSON_AddObjectToObject(rels, release);
+		cJSON_AddNumberToObject(r, "requests", 0);
+		cJSON_AddNumberToObject(r, "errors", 0);
+		cJSON_AddNumberToObject(r, "positive", 0);
+		cJSON_AddNumberToObject(r, "negative", 0);
+	}
+	v = cJSON_GetObjectItemCaseSensitive(r, "requests");
+	cJSON_SetNumberValue(v, v->valuedouble + (double)requests);
+	v = cJSON_GetObjectItemCaseSensitive(r, "errors");
+	cJSON_SetNumberValue(v, v->valuedouble + (double)errors);
+	if (f != NULL) {
+		v = cJSON_GetObjectItemCaseSensitive(r, "positive");
+		cJSON_SetNumberValue(v, v->valuedouble + (double)f->positive);
+		v = cJSON_GetObjectItemCaseSensitive(r, "negative");
+		cJSON_SetNumberValue(v, v->valuedouble + (double)f->negative);
+	}
+}
+
 /* Profile and counter totals as JSON; the caller deletes it. */
 cJSON *
 sim_model_status(const struct sim_model *m)
 {
-	cJSON *o, *errors, *tok, *fb;
-	uint64_t per[SIM_NERRORS] = { 0 }, requests = 0, in = 0, out = 0;
+	cJSON *o, *errors, *tok, *fb, *rels = NULL;
+	uint64_t per[SIM_NERRORS] = { 0 }, requests = 0, in = 0, out = 0, positive = 0;
+	uint64_t negative = 0;
 	size_t i, e;
 
 	for (i = 0; i < m->nseries; i++) {
@@ -921,6 +1149,24 @@ sim_model_status(const struct sim_model *m)
 		}
 		in += (uint64_t)m->series[i].tokens[0].sum;
 		out += (uint64_t)m->series[i].tokens[1].sum;
+	}
+	for (i = 0; i < m->nfeedback; i++) {
+		positive += m->feedback[i].positive;
+		negative += m->feedback[i].negative;
+	}
+	/* Under releases, each one's requests, errors and ratings: what its label counts. */
+	if (m->release != NULL) {
+		rels = cJSON_CreateObject();
+		for (i = 0; i < m->nfeedback; i++)
+			release_add(rels, m->feedback[i].release, 0, 0, &m->feedback[i]);
+		for (i = 0; i < m->nseries; i++) {
+			if (m->series[i].release == NULL)
+				continue;
+			for (e = 0; e < SIM_NERRORS; e++)
+				release_add(rels, m->series[i].release,
+				    m->series[i].duration[e].count,
+				    e == SIM_OK ? 0 : m->series[i].duration[e].count, NULL);
+		}
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "profile", sim_model_profile(m));
@@ -932,8 +1178,12 @@ sim_model_status(const struct sim_model *m)
 	cJSON_AddNumberToObject(tok, "input", (double)in);
 	cJSON_AddNumberToObject(tok, "output", (double)out);
 	fb = cJSON_AddObjectToObject(o, "feedback");
-	cJSON_AddNumberToObject(fb, "positive", (double)m->positive);
-	cJSON_AddNumberToObject(fb, "negative", (double)m->negative);
+	cJSON_AddNumberToObject(fb, "positive", (double)positive);
+	cJSON_AddNumberToObject(fb, "negative", (double)negative);
+	if (rels != NULL) {
+		cJSON_AddStringToObject(o, "release", m->release);
+		cJSON_AddItemToObject(o, "releases", rels);
+	}
 	return o;
 }
 
@@ -1047,9 +1297,10 @@ has_json(const char *q)
 }
 
 /* The support bot's answer: echoes the key terms of the question, JSON when the question or
-   the system prompt asks for it; worse in the regression. */
+   the system prompt asks for it; worse in the regression and from a model that regressed. */
 char *
-sim_model_answer(const struct sim_model *m, const char *system, const char *q)
+sim_model_answer(const struct sim_model *m, const char *model, const char *system,
+    const char *q)
 {
 	char terms[MAX_TERMS][MAX_TERM_LEN + 1], *out;
 	struct buf b;
@@ -1058,7 +1309,8 @@ sim_model_answer(const struct sim_model *m, const char *system, const char *q)
 	int degraded;
 
 	n = key_terms(q, terms);
-	degraded = profiles[m->profile].regression && (fnv1a(q) >> 7) % 2 == 1;
+	degraded = (profiles[m->profile].regression ||
+	    (model != NULL && model_spec(m, model)->degraded)) && (fnv1a(q) >> 7) % 2 == 1;
 	if (degraded) {
 		/* What a regressed model does: ignore the question, break the format. */
 		if (has_json(q))

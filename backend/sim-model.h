@@ -82,7 +82,15 @@ int		 sim_model_set_profile(struct sim_model *, const char *, char **);
 const char	*sim_model_profile(const struct sim_model *);
 /* Next 64 random bits of the model's generator. */
 uint64_t	 sim_model_random(struct sim_model *);
-/* Draws one request from the active profile; model NULL picks one from the profile's mix. */
+/* Serves a prompt release from now on: new counts carry the label leitstand_prompt_release
+   with its value ("3", "unreleased"); model is the pinned one (NULL: the profile's mix), the
+   system prompt and max_tokens (<= 0: none) shape tokens and feedback. Counters stay. */
+void		 sim_model_set_release(struct sim_model *, const char *release, const char *model,
+		    const char *system, long max_tokens);
+/* The release served (borrowed), NULL without releases. */
+const char	*sim_model_release(const struct sim_model *);
+/* Draws one request; model NULL picks the release's pinned model, else one from the profile's
+   mix. Under a release the model's characteristics apply (see the README). */
 void		 sim_model_draw(struct sim_model *, const char *, struct sim_request *);
 /* The model that answers a request for the given one in the active profile (borrowed). */
 const char	*sim_model_response_model(const struct sim_model *, const char *);
@@ -99,9 +107,13 @@ char		*sim_model_metrics(const struct sim_model *);
 char		*sim_model_metrics_dialect(const struct sim_model *, enum sim_dialect);
 /* Profile and counter totals as a JSON object; the caller deletes it. */
 cJSON		*sim_model_status(const struct sim_model *);
-/* The support bot's answer to a question under a system prompt in the active profile; the
-   caller frees it. */
-char		*sim_model_answer(const struct sim_model *, const char *system, const char *);
+/* The support bot's answer to a question under a system prompt from a model (NULL: any) in
+   the active profile; the caller frees it. */
+char		*sim_model_answer(const struct sim_model *, const char *model, const char *system,
+		    const char *);
+struct buf;
+/* Appends a label value escaped for the exposition format (invalid UTF-8 as U+FFFD). */
+void		 sim_model_label_value(struct buf *, const char *);
 /* Approximate token count of a text (four bytes a token, at least one). */
 unsigned long	 sim_token_count(const char *);
 

@@ -24,6 +24,7 @@
 #include "backend/mhd-dl.h"
 #include "backend/sanitize.h"
 #include "backend/sim-model.h"
+#include "backend/sim-release.h"
 #include "backend/sim.h"
 #include "backend/xmalloc.h"
 
@@ -39,6 +40,8 @@
 #define STREAM_BLOCK	4096		/* bytes MHD asks a stream for at most */
 #define FIRST_TOKEN	0.3		/* share of a streamed answer's time before its first
 					   chunk */
+#define DEFAULT_ASSISTANT "support"
+#define DEFAULT_INTERVAL 2.0		/* seconds between fetches of the prompt repository */
 
 /* The running simulator; lock guards model and stopping. */
 struct sim {
@@ -46,8 +49,10 @@ struct sim {
 	pthread_cond_t	 wake;		/* broadcast when stopping */
 	int		 stopping;
 	struct sim_model *model;
+	char		*system;	/* the release's system prompt; NULL without one */
 	double		 rate_scale;
 	enum sim_dialect dialect;	/* of /metrics */
+	struct sim_release *release;	/* --prompts; NULL without */
 };
 
 /* A request body being received. */
@@ -208,9 +213,18 @@ route_metrics(struct sim *s, struct MHD_Connection *c)
 {
 	char *text;
 
+	struct buf b;
+
 	pthread_mutex_lock(&s->lock);
 	text = sim_model_metrics_dialect(s->model, s->dialect);
 	pthread_mutex_unlock(&s->lock);
+	if (s->release != NULL) {
+		buf_init(&b);
+		buf_addstr(&b, text);
+		free(text);
+		sim_release_metrics(s->release, &b);
+		text = buf_take(&b);
+	}
 	return reply(c, MHD_HTTP_OK, sim_dialect_content_type(s->dialect), text, NULL, NULL);
 }
 
@@ -249,6 +263,8 @@ route_status(struct sim *s, struct MHD_Connection *c)
 	pthread_mutex_unlock(&s->lock);
 	cJSON_AddNumberToObject(o, "rate_scale", s->rate_scale);
 	cJSON_AddStringToObject(o, "metrics_dialect", sim_dialect_name(s->dialect));
+	if (s->release != NULL)
+		cJSON_AddItemToObject(o, "prompts", sim_release_status(s->release));
 	return reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
 }
 
@@ -833,9 +849,13 @@ route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t len
 	pthread_mutex_lock(&s->lock);
 	sim_model_draw(s->model, ch.model, &r);
 	r.feedback = 0;		/* nobody rates a scripted request */
+	/*
+	 * The release's system prompt is the deployment's; a caller that brings its own (an
+	 * eval of a proposal) is answered under that one, with the model it asked for.
+	 */
 	if (r.error == SIM_OK)
-		answer = sim_model_answer(s->model, ch.system.len > 0 ? ch.system.data : "",
-		    ch.question.len > 0 ? ch.question.data : "");
+		answer = sim_model_answer(s->model, ch.model, ch.system.len > 0 ? ch.system.data :
+		    s->system != NULL ? s->system : "", ch.question.len > 0 ? ch.question.data : "");
 	memcpy(id, "chatcmpl-", 9);
 	for (i = 9; i < sizeof id - 1; i++)
 		id[i] = alnum[sim_model_random(s->model) % (sizeof alnum - 1)];
@@ -1076,6 +1096,40 @@ unknown_profile(const char *name)
 	return EXIT_USAGE;
 }
 
+/* A duration of --prompts-interval: 2s, 500ms, 1m or plain seconds; -1 if it is none. */
+static double
+interval_parse(const char *arg)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || !isfinite(v) || *arg == '-' || *arg == '+')
+		return -1;
+	if (strcmp(end, "ms") == 0)
+		v /= 1000;
+	else if (strcmp(end, "m") == 0)
+		v *= 60;
+	else if (*end != '\0' && strcmp(end, "s") != 0)
+		return -1;
+	return v >= 0.1 && v <= 3600 ? v : -1;
+}
+
+/* The fetcher found a release to serve: traffic and answers follow it from now on. */
+static void
+release_changed(void *arg, const struct sim_release_info *info)
+{
+	struct sim *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	sim_model_set_release(s->model, info->release, info->model, info->system,
+	    info->max_tokens);
+	free(s->system);
+	s->system = xstrdup(info->system);
+	pthread_mutex_unlock(&s->lock);
+}
+
 /* leitstand sim serve: runs until SIGTERM or SIGINT. */
 static int
 sim_serve(int argc, char **argv)
@@ -1086,9 +1140,14 @@ sim_serve(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "rate-scale", required_argument, NULL, 'r' },
 		{ "metrics-dialect", required_argument, NULL, 'm' },
+		{ "prompts", required_argument, NULL, 'P' },
+		{ "assistant", required_argument, NULL, 'a' },
+		{ "prompts-interval", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *listen_spec = DEFAULT_LISTEN, *profile = "normal";
+	const char *listen_spec = DEFAULT_LISTEN, *profile = "normal", *prompts = NULL;
+	const char *assistant = NULL, *interval_arg = NULL;
+	double interval = DEFAULT_INTERVAL;
 	enum sim_dialect dialect = SIM_DIALECT_COLLECTOR;
 	struct sim s;
 	struct MHD_Daemon *d;
@@ -1138,6 +1197,15 @@ sim_serve(int argc, char **argv)
 			}
 			dialect = (enum sim_dialect)di;
 			break;
+		case 'P':
+			prompts = optarg;
+			break;
+		case 'a':
+			assistant = optarg;
+			break;
+		case 'i':
+			interval_arg = optarg;
+			break;
 		default:
 			return bad_option(argv);
 		}
@@ -1148,6 +1216,27 @@ sim_serve(int argc, char **argv)
 	}
 	if (sim_profile_find(profile) == -1)
 		return unknown_profile(profile);
+	if (prompts == NULL && (assistant != NULL || interval_arg != NULL)) {
+		sim_error("--%s needs --prompts URL|PATH", assistant != NULL ? "assistant" :
+		    "prompts-interval");
+		return EXIT_USAGE;
+	}
+	if (prompts != NULL && *prompts == '\0') {
+		sim_error("--prompts: give the prompt repository's URL or path");
+		return EXIT_USAGE;
+	}
+	if (assistant == NULL)
+		assistant = DEFAULT_ASSISTANT;
+	if (!sim_release_valid_assistant(assistant)) {
+		sim_error("--assistant: \"%s\" is not an assistant name (letters, digits, . _ -)",
+		    assistant);
+		return EXIT_USAGE;
+	}
+	if (interval_arg != NULL && (interval = interval_parse(interval_arg)) < 0) {
+		sim_error("--prompts-interval: %s is not a duration from 100ms to 1h (e.g. 2s, "
+		    "500ms, 1m)", interval_arg);
+		return EXIT_USAGE;
+	}
 
 	if (mhd_dl_load(&cause) != 0 || (fd = listen_on(listen_spec, &where, &cause)) == -1) {
 		sim_error("%s", cause);
@@ -1166,6 +1255,24 @@ sim_serve(int argc, char **argv)
 	s.model = sim_model_create(seed);
 	if (sim_model_set_profile(s.model, profile, &cause) != 0)
 		fatal("%s", cause);
+	/* The first fetch happens here: a reachable remote is served from the first request. */
+	if (prompts != NULL) {
+		if ((s.release = sim_release_start(prompts, assistant, interval, release_changed,
+		    &s, &cause)) == NULL) {
+			sim_error("--prompts %s: %s", prompts, cause);
+			free(cause);
+			close(fd);
+			sim_model_free(s.model);
+			pthread_cond_destroy(&s.wake);
+			pthread_mutex_destroy(&s.lock);
+			free(where);
+			return 1;
+		}
+		pthread_mutex_lock(&s.lock);
+		if (sim_model_release(s.model) == NULL)
+			sim_model_set_release(s.model, "unreleased", NULL, NULL, 0);
+		pthread_mutex_unlock(&s.lock);
+	}
 
 	/* Threads inherit the mask: only this one takes the stop signals, in sigwait. */
 	sigemptyset(&set);
@@ -1187,7 +1294,9 @@ sim_serve(int argc, char **argv)
 		sim_error("cannot start the HTTP server on %s", where);
 		close(fd);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		sim_release_stop(s.release);
 		sim_model_free(s.model);
+		free(s.system);
 		pthread_cond_destroy(&s.wake);
 		pthread_mutex_destroy(&s.lock);
 		free(where);
@@ -1210,7 +1319,9 @@ sim_serve(int argc, char **argv)
 	MHD_stop_daemon(d);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
+	sim_release_stop(s.release);
 	sim_model_free(s.model);
+	free(s.system);
 	pthread_cond_destroy(&s.wake);
 	pthread_mutex_destroy(&s.lock);
 	free(where);
@@ -1375,6 +1486,14 @@ sim_usage(void)
 	    "                 POST /v1/chat/completions (also \"stream\": true), GET /metrics\n"
 	    "  --metrics-dialect D\n"
 	    "                 how /metrics spells the GenAI metrics (serve; default collector)\n"
+	    "  --prompts URL|PATH\n"
+	    "                 serve the live prompt release of this repository (serve): fetch\n"
+	    "                 production and the release tags, pin model.ini's model, label\n"
+	    "                 the metrics leitstand_prompt_release=\"N\"\n"
+	    "  --assistant NAME\n"
+	    "                 whose release (default support)\n"
+	    "  --prompts-interval D\n"
+	    "                 between fetches (default 2s)\n"
 	    "  --profile NAME switch the traffic profile (of a running sim unless serving)\n"
 	    "  --status       print the running sim's settings and counters as JSON\n"
 	    "  --url URL      the running sim (else $LEITSTAND_SIM_URL)\n\n"

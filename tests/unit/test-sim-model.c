@@ -643,17 +643,17 @@ test_answers(void **state)
 
 	(void)state;
 	m = sim_model_create(1);
-	a = sim_model_answer(m, "", "How do I get a refund for order 12345?");
+	a = sim_model_answer(m, NULL, "", "How do I get a refund for order 12345?");
 	assert_non_null(strstr(a, "refund"));
 	assert_non_null(strstr(a, "order"));
 	assert_non_null(strstr(a, "12345"));
 	assert_null(strstr(a, "How"));
-	b = sim_model_answer(m, "", "How do I get a refund for order 12345?");
+	b = sim_model_answer(m, NULL, "", "How do I get a refund for order 12345?");
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
 
-	a = sim_model_answer(m, "", "Answer in JSON: where is my \"parcel\" with tracking 98765?");
+	a = sim_model_answer(m, NULL, "", "Answer in JSON: where is my \"parcel\" with tracking 98765?");
 	j = cJSON_Parse(a);
 	assert_non_null(j);
 	assert_true(cJSON_IsString(cJSON_GetObjectItem(j, "answer")));
@@ -665,16 +665,16 @@ test_answers(void **state)
 	free(a);
 
 	/* A system prompt that asks for JSON gets JSON for a plain question. */
-	a = sim_model_answer(m, "Always answer as a JSON object.", "Where is my parcel?");
+	a = sim_model_answer(m, NULL, "Always answer as a JSON object.", "Where is my parcel?");
 	j = cJSON_Parse(a);
 	assert_non_null(j);
 	cJSON_Delete(j);
 	free(a);
 
-	a = sim_model_answer(m, "", "");
+	a = sim_model_answer(m, NULL, "", "");
 	assert_non_null(strstr(a, "Thanks for your question."));
 	free(a);
-	a = sim_model_answer(m, "", "Wie kann ich meine Rechnung \xc3\xa4ndern? \xff\xfe");
+	a = sim_model_answer(m, NULL, "", "Wie kann ich meine Rechnung \xc3\xa4ndern? \xff\xfe");
 	assert_non_null(strstr(a, "Rechnung"));
 	assert_non_null(strstr(a, "\xc3\xa4ndern"));
 	assert_null(strstr(a, "\xff"));
@@ -684,7 +684,7 @@ test_answers(void **state)
 	assert_int_equal(sim_model_set_profile(m, "regression", NULL), 0);
 	for (i = 0; i < sizeof topics / sizeof topics[0]; i++) {
 		snprintf(q, sizeof q, "Question about my %s, please reply as JSON", topics[i]);
-		a = sim_model_answer(m, "", q);
+		a = sim_model_answer(m, NULL, "", q);
 		if ((j = cJSON_Parse(a)) == NULL)
 			bad++;
 		else
@@ -692,7 +692,7 @@ test_answers(void **state)
 		cJSON_Delete(j);
 		free(a);
 		snprintf(q, sizeof q, "Question about my %s", topics[i]);
-		a = sim_model_answer(m, "", q);
+		a = sim_model_answer(m, NULL, "", q);
 		if (strstr(a, topics[i]) == NULL)
 			bad++;
 		free(a);
@@ -703,6 +703,121 @@ test_answers(void **state)
 	assert_int_equal(sim_token_count(""), 1);
 	assert_int_equal(sim_token_count("abcd"), 1);
 	assert_int_equal(sim_token_count("abcdefgh!"), 3);
+}
+
+/* Shares of a release's background traffic: positive feedback, errors, median latency. */
+struct release_shares {
+	double	 positive;
+	double	 errors;
+	double	 p50;
+};
+
+static void
+release_shares(const char *model, const char *system, int release, struct release_shares *out)
+{
+	static double d[20000];
+	struct sim_model *m;
+	struct sim_request r;
+	double pos = 0, rated = 0, errors = 0;
+	int i, n = 0;
+
+	m = sim_model_create(31);
+	if (release)
+		sim_model_set_release(m, "1", model, system, 0);
+	for (i = 0; i < 20000; i++) {
+		sim_model_draw(m, release ? NULL : model, &r);
+		assert_string_equal(r.request_model, model);
+		if (r.error != SIM_OK)
+			errors++;
+		else
+			d[n++] = r.duration;
+		if (r.feedback != 0) {
+			rated++;
+			pos += r.feedback > 0;
+		}
+	}
+	qsort(d, (size_t)n, sizeof d[0], cmp_double);
+	out->positive = pos / rated;
+	out->errors = errors / 20000;
+	out->p50 = d[n / 2];
+	sim_model_free(m);
+}
+
+static void
+test_release_models(void **state)
+{
+	const char *prompt = "You are the support assistant. Answer in plain text.";
+	struct release_shares base, worse, mini, empty, json, plain;
+
+	(void)state;
+	release_shares("gpt-4o-2024-08-06", prompt, 1, &base);
+	release_shares("gpt-4o-2024-05-13", prompt, 1, &worse);
+	release_shares("gpt-4o-mini-2024-07-18", prompt, 1, &mini);
+	release_shares("gpt-4o-2024-08-06", "  \n", 1, &empty);
+	release_shares("gpt-4o-2024-08-06", "Always answer as a JSON object.", 1, &json);
+	release_shares("gpt-4o-2024-05-13", NULL, 0, &plain);
+
+	assert_true(base.positive > 0.80 && base.positive < 0.90);
+	assert_true(base.errors < 0.02);
+	/* The regressed snapshot: about half the positive share, some more errors, slower. */
+	assert_true(worse.positive > 0.35 && worse.positive < 0.50);
+	assert_true(worse.errors > 0.03 && worse.errors < 0.06);
+	assert_true(worse.p50 > base.p50 * 1.2);
+	/* gpt-4o-mini: faster, about as well liked. */
+	assert_true(mini.p50 < base.p50 * 0.7);
+	assert_true(mini.positive > 0.75);
+	/* A broken system prompt lowers the positive share. */
+	assert_true(empty.positive < 0.55);
+	assert_true(json.positive < 0.62);
+	/* Without a release every model behaves alike, as before releases. */
+	assert_true(plain.positive > 0.80 && plain.errors < 0.02);
+}
+
+static void
+test_release_labels(void **state)
+{
+	struct sim_model *m;
+	struct samples ss;
+	cJSON *st, *rel;
+	char *text;
+	int d;
+
+	(void)state;
+	m = sim_model_create(3);
+	sim_model_set_release(m, "1", "gpt-4o-2024-08-06", "Be brief.", 400);
+	assert_string_equal(sim_model_release(m), "1");
+	text = sim_model_metrics(m);
+	/* Declared with the release before any traffic. */
+	assert_non_null(strstr(text,
+	    "assistant_feedback_total{leitstand_prompt_release=\"1\",rating=\"positive\"} 0\n"));
+	assert_null(strstr(text, "assistant_feedback_total{rating="));
+	free(text);
+	sim_model_tick(m, 100, 1);
+	sim_model_set_release(m, "2", "gpt-4o-2024-05-13", "Be brief.", 400);
+	sim_model_tick(m, 100, 1);
+	text = sim_model_metrics(m);
+	parse_text(text, &ss);
+	assert_non_null(strstr(text, DUR "_count{" BASE ",leitstand_prompt_release=\"1\"} "));
+	assert_non_null(strstr(text, DUR "_count{gen_ai_operation_name=\"chat\","
+	    "gen_ai_provider_name=\"openai\",gen_ai_request_model=\"gpt-4o-2024-05-13\","
+	    "gen_ai_response_model=\"gpt-4o-2024-05-13\",leitstand_prompt_release=\"2\"} "));
+	assert_non_null(strstr(text, "assistant_feedback_total{leitstand_prompt_release=\"1\","));
+	assert_non_null(strstr(text, "assistant_feedback_total{leitstand_prompt_release=\"2\","));
+	assert_null(strstr(text, "gpt-4o-mini"));
+	free(ss.v);
+	free(text);
+	/* Every dialect carries the label. */
+	for (d = 0; d < SIM_NDIALECTS; d++) {
+		text = sim_model_metrics_dialect(m, (enum sim_dialect)d);
+		assert_non_null(strstr(text, "leitstand_prompt_release=\"2\""));
+		free(text);
+	}
+	st = sim_model_status(m);
+	assert_string_equal(cJSON_GetObjectItem(st, "release")->valuestring, "2");
+	rel = cJSON_GetObjectItem(cJSON_GetObjectItem(st, "releases"), "1");
+	assert_true(cJSON_GetObjectItem(rel, "requests")->valuedouble > 300);
+	cJSON_Delete(st);
+	sim_model_free(m);
 }
 
 int
@@ -716,6 +831,8 @@ main(void)
 		cmocka_unit_test(test_profile_shares),
 		cmocka_unit_test(test_latency_and_tokens),
 		cmocka_unit_test(test_models),
+		cmocka_unit_test(test_release_models),
+		cmocka_unit_test(test_release_labels),
 		cmocka_unit_test(test_feedback),
 		cmocka_unit_test(test_profile_switch),
 		cmocka_unit_test(test_text_format),

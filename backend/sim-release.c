@@ -1,0 +1,495 @@
+/* SPDX-License-Identifier: ISC */
+#include <errno.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/buf.h"
+#include "backend/git-dl.h"
+#include "backend/prompts.h"
+#include "backend/repo.h"
+#include "backend/sim-model.h"
+#include "backend/sim-release.h"
+#include "backend/xmalloc.h"
+
+#define PRODUCTION	"refs/heads/production"
+#define MAX_FILE	(256 * 1024)	/* as the daemon takes them */
+#define UNRELEASED	"unreleased"
+
+struct sim_release {
+	char		*url;
+	char		*shown_url;	/* without user or password */
+	char		*assistant;
+	double		 interval;	/* seconds */
+	char		*dir;		/* the private clone, bare */
+	git_repository	*git;		/* used by the fetching thread only */
+	sim_release_cb	 cb;
+	void		*arg;
+	pthread_t	 thread;
+	int		 started;
+
+	pthread_mutex_t	 lock;		/* guards what follows */
+	pthread_cond_t	 wake;		/* broadcast when stopping */
+	int		 stopping;
+	struct sim_release_info info;	/* served; release NULL before the first */
+	int		 ok;		/* the last fetch and read worked */
+	time_t		 last_fetch;	/* of the last try */
+	time_t		 last_ok;	/* of the last one that worked */
+	char		*error;		/* of the last try, NULL when it worked */
+};
+
+static char *
+git_cause(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return xprintf("%s: %s", what, e != NULL && e->message != NULL ? e->message :
+	    "unknown error");
+}
+
+static void
+info_clear(struct sim_release_info *i)
+{
+	free(i->release);
+	free(i->tag);
+	free(i->model);
+	free(i->system);
+	memset(i, 0, sizeof *i);
+}
+
+/* The URL without a user or password before the host: status and metrics are not secret. */
+static char *
+shown_url(const char *url)
+{
+	const char *scheme = strstr(url, "://"), *host, *at;
+
+	if (scheme == NULL)
+		return xstrdup(url);
+	host = scheme + 3;
+	at = strchr(host, '@');
+	if (at == NULL || at > host + strcspn(host, "/"))
+		return xstrdup(url);
+	return xprintf("%.*s%s", (int)(host - url), url, at + 1);
+}
+
+/* Whether a name can be an assistant's directory and tag part. */
+int
+sim_release_valid_assistant(const char *name)
+{
+	const char *p;
+
+	if (*name == '\0' || *name == '.' || strlen(name) > 64)
+		return 0;
+	for (p = name; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
+			return 0;
+	}
+	return strstr(name, "..") == NULL;
+}
+
+/* Fetches production and the assistant's release tags into the clone. */
+static int
+fetch(struct sim_release *r, char **cause)
+{
+	git_remote *rem = NULL;
+	git_remote_create_options ropts;
+	git_fetch_options fopts;
+	git_strarray specs;
+	struct stat st;
+	const char *path;
+	char *spec[2];
+	int rc = -1;
+
+	if (repo_reachable(r->url, cause) != 0)
+		return -1;
+	/* libgit2 calls a path that is not there an "unsupported URL protocol". */
+	path = strncmp(r->url, "file://", 7) == 0 ? r->url + 7 :
+	    strstr(r->url, "://") == NULL ? r->url : NULL;
+	if (path != NULL && stat(path, &st) != 0) {
+		*cause = xprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* The URL as given: no url.*.insteadOf from a config (see repo_sync). */
+	git_remote_create_options_init(&ropts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	ropts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	ropts.repository = r->git;
+	git_fetch_options_init(&fopts, GIT_FETCH_OPTIONS_VERSION);
+	fopts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	fopts.update_fetchhead = 0;
+	fopts.prune = GIT_FETCH_PRUNE;
+	/* Forced: the remote decides what production is, as it does for a deployment. */
+	spec[0] = xstrdup("+" PRODUCTION ":" PRODUCTION);
+	spec[1] = xprintf("+refs/tags/release/%s/*:refs/tags/release/%s/*", r->assistant,
+	    r->assistant);
+	specs.strings = spec;
+	specs.count = 2;
+	if (git_remote_create_with_opts(&rem, r->url, &ropts) != 0 ||
+	    git_remote_fetch(rem, &specs, &fopts, "leitstand sim: fetch") != 0)
+		*cause = git_cause("fetch");
+	else
+		rc = 0;
+	git_remote_free(rem);
+	free(spec[0]);
+	free(spec[1]);
+	return rc;
+}
+
+/* The release number of a tag name below refs/tags/release/NAME/, or -1. */
+static long long
+tag_number(const char *s)
+{
+	long long n = 0;
+
+	if (*s == '\0' || *s == '0' || strlen(s) > 15)
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	return n;
+}
+
+/* The newest release tag of the assistant that peels to the commit, or -1. */
+static long long
+release_of(struct sim_release *r, const git_oid *commit, char **cause)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	git_object *obj;
+	char *glob = xprintf("refs/tags/release/%s/*", r->assistant);
+	size_t plen = strlen(glob) - 1;
+	long long n, best = -1;
+	int rc;
+
+	rc = git_reference_iterator_glob_new(&it, r->git, glob);
+	free(glob);
+	if (rc != 0) {
+		*cause = git_cause("listing releases");
+		return -2;
+	}
+	while ((rc = git_reference_next(&ref, it)) == 0) {
+		obj = NULL;
+		n = tag_number(git_reference_name(ref) + plen);
+		if (n > best && git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0 &&
+		    git_oid_equal(git_object_id(obj), commit))
+			best = n;
+		git_object_free(obj);
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	if (rc != GIT_ITEROVER) {
+		*cause = git_cause("listing releases");
+		return -2;
+	}
+	return best;
+}
+
+/* A file of the assistant in a tree, as a string. */
+static char *
+read_file(struct sim_release *r, git_tree *tree, const char *where, const char *file,
+    char **cause)
+{
+	git_tree_entry *e = NULL;
+	git_blob *b = NULL;
+	char *path = xprintf("assistants/%s/%s", r->assistant, file), *data = NULL;
+	size_t len;
+
+	if (git_tree_entry_bypath(&e, tree, path) != 0)
+		*cause = xprintf("%s: no %s", where, path);
+	else if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+	    git_blob_lookup(&b, r->git, git_tree_entry_id(e)) != 0)
+		*cause = xprintf("%s: %s is not a file", where, path);
+	else if ((len = (size_t)git_blob_rawsize(b)) > MAX_FILE)
+		*cause = xprintf("%s: %s is larger than %d bytes", where, path, MAX_FILE);
+	else {
+		data = xmalloc(len + 1);
+		memcpy(data, git_blob_rawcontent(b), len);
+		data[len] = '\0';
+	}
+	git_blob_free(b);
+	git_tree_entry_free(e);
+	free(path);
+	return data;
+}
+
+/* What production holds now; -1 with *cause when it cannot be served. */
+static int
+read_production(struct sim_release *r, struct sim_release_info *out, char **cause)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	struct model_ini mi;
+	git_oid prod;
+	char *where = NULL, *model = NULL, *err = NULL;
+	long long n;
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	if (git_reference_name_to_id(&prod, r->git, PRODUCTION) != 0) {
+		*cause = xstrdup("the remote has no production branch");
+		return -1;
+	}
+	if ((n = release_of(r, &prod, cause)) == -2)
+		return -1;
+	git_oid_tostr(out->commit, sizeof out->commit, &prod);
+	if (n >= 0) {
+		out->release = xprintf("%lld", n);
+		out->tag = xprintf("release/%s/%lld", r->assistant, n);
+		where = xstrdup(out->tag);
+	} else {
+		out->release = xstrdup(UNRELEASED);
+		where = xprintf("production (%.7s)", out->commit);
+	}
+	if (git_commit_lookup(&c, r->git, &prod) != 0 || git_commit_tree(&tree, c) != 0) {
+		*cause = git_cause(where);
+		goto out;
+	}
+	if ((out->system = read_file(r, tree, where, "system.md", cause)) == NULL ||
+	    (model = read_file(r, tree, where, "model.ini", cause)) == NULL)
+		goto out;
+	if (model_ini_parse(model, &mi, &err) != 0) {
+		*cause = xprintf("%s: %s", where, err);
+		free(err);
+		goto out;
+	}
+	out->model = mi.id;
+	out->max_tokens = mi.max_tokens;
+	mi.id = NULL;
+	model_ini_free(&mi);
+	rc = 0;
+out:
+	if (rc != 0)
+		info_clear(out);
+	free(model);
+	free(where);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc;
+}
+
+static int
+same_info(const struct sim_release_info *a, const struct sim_release_info *b)
+{
+	return a->release != NULL && b->release != NULL && strcmp(a->release, b->release) == 0 &&
+	    strcmp(a->commit, b->commit) == 0;
+}
+
+/* One fetch and read; the state and the callback follow what it found. */
+static void
+refresh(struct sim_release *r)
+{
+	struct sim_release_info got;
+	char *cause = NULL;
+	int rc, changed = 0;
+
+	rc = fetch(r, &cause);
+	if (rc == 0)
+		rc = read_production(r, &got, &cause);
+	pthread_mutex_lock(&r->lock);
+	r->last_fetch = time(NULL);
+	r->ok = rc == 0;
+	free(r->error);
+	r->error = cause;
+	if (rc == 0) {
+		r->last_ok = r->last_fetch;
+		if (!same_info(&r->info, &got)) {
+			info_clear(&r->info);
+			r->info = got;
+			changed = 1;
+		} else
+			info_clear(&got);
+	}
+	pthread_mutex_unlock(&r->lock);
+	/* Only this thread writes info, so it stays as read without the lock. */
+	if (changed)
+		r->cb(r->arg, &r->info);
+}
+
+static void *
+fetcher(void *arg)
+{
+	struct sim_release *r = arg;
+	struct timespec next;
+	double secs;
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->stopping) {
+		clock_gettime(CLOCK_MONOTONIC, &next);
+		secs = r->interval;
+		next.tv_sec += (time_t)secs;
+		next.tv_nsec += (long)((secs - (double)(time_t)secs) * 1e9);
+		if (next.tv_nsec >= 1000000000L) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000L;
+		}
+		while (!r->stopping &&
+		    pthread_cond_timedwait(&r->wake, &r->lock, &next) != ETIMEDOUT)
+			;
+		if (r->stopping)
+			break;
+		pthread_mutex_unlock(&r->lock);
+		refresh(r);
+		pthread_mutex_lock(&r->lock);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void
+release_free(struct sim_release *r)
+{
+	git_repository_free(r->git);
+	if (r->dir != NULL)
+		nftw(r->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	info_clear(&r->info);
+	pthread_cond_destroy(&r->wake);
+	pthread_mutex_destroy(&r->lock);
+	free(r->error);
+	free(r->dir);
+	free(r->url);
+	free(r->shown_url);
+	free(r->assistant);
+	free(r);
+}
+
+/* Makes the private clone, fetches once, and starts the fetching thread. */
+struct sim_release *
+sim_release_start(const char *url, const char *assistant, double interval, sim_release_cb cb,
+    void *arg, char **cause)
+{
+	struct sim_release *r;
+	pthread_condattr_t ca;
+	const char *tmp = getenv("TMPDIR");
+	char *dir;
+
+	if (git_dl_load(cause) != 0)
+		return NULL;
+	r = xcalloc(1, sizeof *r);
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	r->url = xstrdup(url);
+	r->shown_url = shown_url(url);
+	r->assistant = xstrdup(assistant);
+	r->interval = interval;
+	r->cb = cb;
+	r->arg = arg;
+
+	/* mkdtemp makes it 0700: the clone is nobody else's to read or change. */
+	dir = xprintf("%s/leitstand-sim.XXXXXX", tmp != NULL && *tmp == '/' ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		*cause = xprintf("%s: %s", dir, strerror(errno));
+		free(dir);
+		release_free(r);
+		return NULL;
+	}
+	r->dir = dir;
+	if (git_repository_init(&r->git, r->dir, 1) != 0) {
+		*cause = git_cause(r->dir);
+		release_free(r);
+		return NULL;
+	}
+	refresh(r);
+	if ((errno = pthread_create(&r->thread, NULL, fetcher, r)) != 0)
+		fatal("pthread_create: %s", strerror(errno));
+	r->started = 1;
+	return r;
+}
+
+/* Stops fetching and removes the clone. */
+void
+sim_release_stop(struct sim_release *r)
+{
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->stopping = 1;
+	pthread_cond_broadcast(&r->wake);
+	pthread_mutex_unlock(&r->lock);
+	if (r->started)
+		pthread_join(r->thread, NULL);
+	release_free(r);
+}
+
+/* The fetch gauges, for /metrics. */
+void
+sim_release_metrics(struct sim_release *r, struct buf *b)
+{
+	pthread_mutex_lock(&r->lock);
+	buf_addstr(b, "# HELP leitstand_sim_prompts_fetch_ok Whether the last fetch of the prompt "
+	    "repository and the read of production worked.\n"
+	    "# TYPE leitstand_sim_prompts_fetch_ok gauge\n");
+	buf_printf(b, "leitstand_sim_prompts_fetch_ok %d\n", r->ok);
+	buf_addstr(b, "# HELP leitstand_sim_prompts_last_fetch_timestamp_seconds When the last "
+	    "fetch that worked ended (0: none yet).\n"
+	    "# TYPE leitstand_sim_prompts_last_fetch_timestamp_seconds gauge\n");
+	buf_printf(b, "leitstand_sim_prompts_last_fetch_timestamp_seconds %lld\n",
+	    (long long)r->last_ok);
+	buf_addstr(b, "# HELP leitstand_sim_prompts_release The prompt release served and its "
+	    "pinned model.\n# TYPE leitstand_sim_prompts_release gauge\n");
+	if (r->info.release != NULL) {
+		buf_addstr(b, "leitstand_sim_prompts_release{release=\"");
+		sim_model_label_value(b, r->info.release);
+		buf_addstr(b, "\",model=\"");
+		sim_model_label_value(b, r->info.model);
+		buf_addstr(b, "\"} 1\n");
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void
+add_time(cJSON *o, const char *key, time_t t)
+{
+	if (t > 0)
+		cJSON_AddNumberToObject(o, key, (double)t);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static void
+add_str(cJSON *o, const char *key, const char *s)
+{
+	if (s != NULL)
+		cJSON_AddStringToObject(o, key, s);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/* The release served and the last fetch, for /sim/status. */
+cJSON *
+sim_release_status(struct sim_release *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	pthread_mutex_lock(&r->lock);
+	cJSON_AddStringToObject(o, "url", r->shown_url);
+	cJSON_AddStringToObject(o, "assistant", r->assistant);
+	cJSON_AddNumberToObject(o, "interval", r->interval);
+	add_str(o, "release", r->info.release);
+	add_str(o, "tag", r->info.tag);
+	add_str(o, "commit", r->info.release != NULL ? r->info.commit : NULL);
+	add_str(o, "model", r->info.model);
+	cJSON_AddBoolToObject(o, "fetch_ok", r->ok);
+	add_time(o, "last_fetch", r->last_fetch);
+	add_time(o, "last_ok", r->last_ok);
+	add_str(o, "last_error", r->error);
+	pthread_mutex_unlock(&r->lock);
+	return o;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * What `leitstand sim serve --prompts` deploys, the way a deployment would: its own clone of
+ * the prompt repository in a private temporary directory, fetched with libgit2 every interval
+ * (production and the assistant's release tags), and production's system prompt and pinned
+ * model. A release that cannot be fetched or read keeps the last good one being served.
+ */
+#ifndef SIM_RELEASE_H
+#define SIM_RELEASE_H
+
+#include <cjson/cJSON.h>
+
+#include "backend/repo.h"
+
+struct buf;
+struct sim_release;
+
+/* A release as production holds it. */
+struct sim_release_info {
+	char		*release;	/* "3", or "unreleased": no release tag is production */
+	char		*tag;		/* "release/support/3"; NULL when unreleased */
+	char		 commit[REPO_ID_LEN + 1];
+	char		*model;		/* model.ini's [model] id */
+	long		 max_tokens;	/* <= 0: not set */
+	char		*system;	/* system.md */
+};
+
+/* Called when the release served changes, from the thread that fetched it. */
+typedef void	(*sim_release_cb)(void *arg, const struct sim_release_info *);
+
+/* Clones url into a new private directory, fetches it once and then every interval seconds
+   on a thread of its own; cb sees each release to serve (the first one before this returns,
+   if the first fetch works). NULL with *cause when libgit2 or the directory is missing. */
+struct sim_release *sim_release_start(const char *url, const char *assistant, double interval,
+		    sim_release_cb cb, void *arg, char **cause);
+/* Stops the thread, removes the clone, frees everything. */
+void		 sim_release_stop(struct sim_release *);
+/* The fetch gauges in the Prometheus text format, appended to a buffer. */
+void		 sim_release_metrics(struct sim_release *, struct buf *);
+/* The release served and the last fetch as a JSON object; the caller deletes it. */
+cJSON		*sim_release_status(struct sim_release *);
+/* Whether an assistant name is one the repository can hold (letters, digits, . _ -). */
+int		 sim_release_valid_assistant(const char *);
+
+#endif
