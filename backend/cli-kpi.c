@@ -18,6 +18,20 @@ num(const cJSON *o, const char *k, double def)
 	return cJSON_IsNumber(v) ? v->valuedouble : def;
 }
 
+/* "source: URL (state): error" */
+static void
+print_source(const cJSON *src)
+{
+	printf("source: ");
+	cli_put(json_str(src, "url", "(none)"));
+	printf(" (%s)", json_str(src, "state", "?"));
+	if (cJSON_GetObjectItem(src, "error") != NULL) {
+		printf(": ");
+		cli_put(json_str(src, "error", ""));
+	}
+	putchar('\n');
+}
+
 /* One line per KPI: title, value, state, and why or how old when it is not fresh. */
 static void
 print_snapshot(const cJSON *snap)
@@ -26,14 +40,8 @@ print_snapshot(const cJSON *snap)
 	char value[64], age[16], line[160];
 	double interval = num(snap, "interval", 5);
 
-	printf("source: ");
-	cli_put(json_str(src, "url", "(none)"));
-	printf(" (%s)", json_str(src, "state", "?"));
-	if (cJSON_GetObjectItem(src, "error") != NULL) {
-		printf(": ");
-		cli_put(json_str(src, "error", ""));
-	}
-	printf("\noverall: %s\n", json_str(snap, "state", "?"));
+	print_source(src);
+	printf("overall: %s\n", json_str(snap, "state", "?"));
 	cJSON_ArrayForEach(k, cJSON_GetObjectItem(snap, "kpis")) {
 		if (cJSON_IsNumber(cJSON_GetObjectItem(k, "value")))
 			format_value(value, sizeof value, num(k, "value", 0),
@@ -134,14 +142,8 @@ print_doctor(const cJSON *r)
 	const cJSON *disc = cJSON_GetObjectItem(dl, "discovery"), *k, *s, *e;
 	char value[64], line[256];
 
-	printf("source: ");
-	cli_put(json_str(src, "url", "(none)"));
-	printf(" (%s)", json_str(src, "state", "?"));
-	if (cJSON_GetObjectItem(src, "error") != NULL) {
-		printf(": ");
-		cli_put(json_str(src, "error", ""));
-	}
-	printf("\ndialect: %s", json_str(dl, "in_force", "?"));
+	print_source(src);
+	printf("dialect: %s", json_str(dl, "in_force", "?"));
 	if (strcmp(json_str(dl, "configured", "auto"), "auto") != 0)
 		printf(" (configured)\n");
 	else if (disc == NULL)

@@ -41,3 +41,12 @@ git_dl_load(char **cause)
 	}
 	return 0;
 }
+
+char *
+git_dl_cause(const char *what)
+{
+	const git_error *e = git_dl.error_last();
+
+	return xprintf("%s: %s", what, e != NULL && e->message != NULL ? e->message :
+	    "unknown error");
+}

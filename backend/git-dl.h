@@ -111,6 +111,8 @@ extern struct git_dl git_dl;
 
 /* Loads libgit2 and initialises it once (thread-safe); returns 0, or -1 with *cause. */
 int	git_dl_load(char **cause);
+/* libgit2's last error after what failed, as a new string: "what: message". */
+char	*git_dl_cause(const char *what);
 
 #define git_blob_create_from_buffer	(git_dl.blob_create_from_buffer)
 #define git_blob_free			(git_dl.blob_free)

@@ -21,81 +21,47 @@ op_kpi_list(struct op_ctx *ctx)
 	return 0;
 }
 
-struct range_reply {
-	struct server	*srv;
-	unsigned long	 conn;
-	cJSON		*reply;
-};
-
 static void
 range_done(void *arg, cJSON *points, const char *error)
 {
-	struct range_reply *rr = arg;
+	cJSON *fields = NULL;
 
-	if (error == NULL)
-		cJSON_AddItemToObject(rr->reply, "points", points);
-	ops_reply_later(rr->srv, rr->conn, rr->reply, error != NULL ? "unavailable" : NULL,
-	    error);
-	free(rr);
+	if (error == NULL) {
+		fields = cJSON_CreateObject();
+		cJSON_AddItemToObject(fields, "points", points);
+	}
+	ops_later_send(arg, fields, error != NULL ? "unavailable" : NULL, error);
 }
 
 /* kpi.range: a KPI's values over the last `seconds`, for the detail chart. */
 int
 op_kpi_range(struct op_ctx *ctx)
 {
-	struct range_reply *rr = xcalloc(1, sizeof *rr);
+	struct ops_later *later;
 	char *cause = NULL;
 
-	rr->srv = ctx->srv;
-	rr->conn = ctx->conn->id;
-	rr->reply = ctx->reply;
+	later = ops_later(ctx);
 	if (poller_range(ctx->srv->poller, op_str(ctx, "name"), (long)op_int(ctx, "seconds", 3600),
-	    (int)op_int(ctx, "width", 120), range_done, rr, &cause) != 0) {
-		free(rr);
+	    (int)op_int(ctx, "width", 120), range_done, later, &cause) != 0) {
+		free(later);
+		ctx->deferred = 0;
 		op_fail(ctx, "invalid_argument", "%s", cause);
 		free(cause);
 		return -1;
 	}
-	ctx->deferred = 1;
 	return 0;
 }
-
-struct doctor_reply {
-	struct server	*srv;
-	unsigned long	 conn;
-	cJSON		*reply;
-};
 
 static void
 doctor_done(void *arg, cJSON *report)
 {
-	struct doctor_reply *dr = arg;
-	cJSON *item;
-
-	if (report == NULL) {
-		ops_reply_later(dr->srv, dr->conn, dr->reply, "unavailable", "shutting down");
-		free(dr);
-		return;
-	}
-	while ((item = report->child) != NULL) {
-		cJSON_DetachItemViaPointer(report, item);
-		cJSON_AddItemToObject(dr->reply, item->string, item);
-	}
-	cJSON_Delete(report);
-	ops_reply_later(dr->srv, dr->conn, dr->reply, NULL, NULL);
-	free(dr);
+	ops_later_send(arg, report, report == NULL ? "unavailable" : NULL, "shutting down");
 }
 
 /* kpi.doctor: the dialect found, every KPI's query and series, advice for the blank ones. */
 int
 op_kpi_doctor(struct op_ctx *ctx)
 {
-	struct doctor_reply *dr = xcalloc(1, sizeof *dr);
-
-	dr->srv = ctx->srv;
-	dr->conn = ctx->conn->id;
-	dr->reply = ctx->reply;
-	ctx->deferred = 1;
-	poller_doctor(ctx->srv->poller, doctor_done, dr);
+	poller_doctor(ctx->srv->poller, doctor_done, ops_later(ctx));
 	return 0;
 }

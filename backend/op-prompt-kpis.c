@@ -10,30 +10,10 @@
 #include "backend/server.h"
 #include "backend/xmalloc.h"
 
-struct kpis_reply {
-	struct server	*srv;
-	unsigned long	 conn;
-	cJSON		*reply;
-};
-
 static void
 kpis_done(void *arg, cJSON *figures, const char *error)
 {
-	struct kpis_reply *kr = arg;
-	cJSON *item;
-
-	if (figures == NULL) {
-		ops_reply_later(kr->srv, kr->conn, kr->reply, "unavailable", error);
-		free(kr);
-		return;
-	}
-	while ((item = figures->child) != NULL) {
-		cJSON_DetachItemViaPointer(figures, item);
-		cJSON_AddItemToObject(kr->reply, item->string, item);
-	}
-	cJSON_Delete(figures);
-	ops_reply_later(kr->srv, kr->conn, kr->reply, NULL, NULL);
-	free(kr);
+	ops_later_send(arg, figures, figures == NULL ? "unavailable" : NULL, error);
 }
 
 /* prompt.kpis: the live release's KPIs next to the release before it. */
@@ -42,7 +22,6 @@ op_prompt_kpis(struct op_ctx *ctx)
 {
 	struct server *s = ctx->srv;
 	const char *assistant = op_str(ctx, "assistant");
-	struct kpis_reply *kr;
 	cJSON *live, *previous, *newest = NULL;
 
 	/* Without a name: the assistant of the newest release. */
@@ -60,12 +39,7 @@ op_prompt_kpis(struct op_ctx *ctx)
 	cJSON_AddStringToObject(ctx->reply, "assistant", assistant);
 	cJSON_AddStringToObject(ctx->reply, "currency", s->cfg->currency);
 	cJSON_Delete(newest);
-	kr = xcalloc(1, sizeof *kr);
-	kr->srv = s;
-	kr->conn = ctx->conn->id;
-	kr->reply = ctx->reply;
-	ctx->deferred = 1;
-	release_kpis(s->poller, s->cfg->release_label, live, previous, kpis_done, kr);
+	release_kpis(s->poller, s->cfg->release_label, live, previous, kpis_done, ops_later(ctx));
 	cJSON_Delete(live);
 	cJSON_Delete(previous);
 	return 0;

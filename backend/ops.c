@@ -425,6 +425,38 @@ ops_reply_later(struct server *s, unsigned long conn, cJSON *reply, const char *
 		cJSON_Delete(reply);
 }
 
+struct ops_later {
+	struct server	*srv;
+	unsigned long	 conn;
+	cJSON		*reply;
+};
+
+struct ops_later *
+ops_later(struct op_ctx *ctx)
+{
+	struct ops_later *l = xcalloc(1, sizeof *l);
+
+	l->srv = ctx->srv;
+	l->conn = ctx->conn->id;
+	l->reply = ctx->reply;
+	ctx->deferred = 1;
+	return l;
+}
+
+void
+ops_later_send(struct ops_later *l, cJSON *fields, const char *code, const char *message)
+{
+	cJSON *item;
+
+	while (fields != NULL && (item = fields->child) != NULL) {
+		cJSON_DetachItemViaPointer(fields, item);
+		cJSON_AddItemToObject(l->reply, item->string, item);
+	}
+	cJSON_Delete(fields);
+	ops_reply_later(l->srv, l->conn, l->reply, code, message);
+	free(l);
+}
+
 /* Checks every field of the request against the op's argument list. */
 static int
 ops_validate(struct op_ctx *ctx)

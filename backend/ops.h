@@ -60,6 +60,14 @@ const struct op	*ops_find(const char *);
    code set an error carrying the reply's id; dropped if the client has gone. Frees reply. */
 void		 ops_reply_later(struct server *, unsigned long conn, cJSON *reply,
 		     const char *code, const char *message);
+/* Where a reply that comes later from a callback goes. */
+struct ops_later;
+/* Takes the op's reply for a later answer: the dispatcher sends nothing now. */
+struct ops_later *ops_later(struct op_ctx *);
+/* Sends it with the fields of an object added (owned, may be NULL), or with code set as an
+   error; frees the handle. */
+void		 ops_later_send(struct ops_later *, cJSON *fields, const char *code,
+		     const char *message);
 /* Marks the op failed; returns -1 for `return op_fail(...)`. */
 int		 op_fail(struct op_ctx *, const char *code, const char *fmt, ...)
 		     __attribute__((format(printf, 3, 4)));

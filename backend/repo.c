@@ -25,16 +25,6 @@ struct repo {
 	char		*path;
 };
 
-/* libgit2's last error after what failed, as a new string. */
-static char *
-git_cause(const char *what)
-{
-	const git_error *e = git_error_last();
-
-	return xprintf("%s: %s", what, e != NULL && e->message != NULL ? e->message :
-	    "unknown error");
-}
-
 static void
 oid_hex(char out[REPO_ID_LEN + 1], const git_oid *id)
 {
@@ -82,7 +72,7 @@ seed_blob(git_repository *git, const char *path, git_oid *id, char **cause)
 	rc = git_blob_create_from_buffer(id, git, data, n);
 	free(data);
 	if (rc != 0)
-		*cause = git_cause(path);
+		*cause = git_dl_cause(path);
 	return rc;
 }
 
@@ -169,7 +159,7 @@ seed_tree(git_repository *git, const char *seed, git_oid *tree, char ***names, c
 		goto out;
 	}
 	if (git_tree_create_updated(tree, git, NULL, n, up) != 0) {
-		*cause = git_cause("seeding the prompt repository");
+		*cause = git_dl_cause("seeding the prompt repository");
 		goto out;
 	}
 	*names = as;
@@ -204,7 +194,7 @@ repo_seed(struct repo *r, const char *seed, const char *who, char **cause)
 	    git_tree_lookup(&tree, r->git, &tree_id) != 0 ||
 	    git_commit_create(&commit_id, r->git, NULL, sig, sig, NULL, msg, tree, 0, NULL) != 0 ||
 	    git_commit_lookup(&commit, r->git, &commit_id) != 0) {
-		*cause = git_cause("seeding the prompt repository");
+		*cause = git_dl_cause("seeding the prompt repository");
 		goto out;
 	}
 	for (a = names; *a != NULL; a++) {
@@ -214,14 +204,14 @@ repo_seed(struct repo *r, const char *seed, const char *who, char **cause)
 		free(tmsg);
 		free(tag);
 		if (rc != 0) {
-			*cause = git_cause("tagging the seed");
+			*cause = git_dl_cause("tagging the seed");
 			rc = -1;
 			goto out;
 		}
 	}
 	if (git_reference_create(&ref, r->git, PRODUCTION, &commit_id, 0, "seed") != 0 ||
 	    git_repository_set_head(r->git, PRODUCTION) != 0) {
-		*cause = git_cause("creating production");
+		*cause = git_dl_cause("creating production");
 		rc = -1;
 		goto out;
 	}
@@ -294,11 +284,11 @@ repo_open(const char *path, const char *seed, const char *who, char **cause)
 	r->path = xstrdup(path);
 	if (stat(path, &st) != 0) {
 		if (git_repository_init(&r->git, path, 1) != 0) {
-			*cause = git_cause(path);
+			*cause = git_dl_cause(path);
 			goto fail;
 		}
 	} else if (git_repository_open(&r->git, path) != 0) {
-		*cause = git_cause(path);
+		*cause = git_dl_cause(path);
 		goto fail;
 	} else
 		remove_locks(git_repository_path(r->git));
@@ -386,7 +376,7 @@ entry_at(struct repo *r, const char *rev, const char *path, git_tree_entry **e,
 	if ((rc = lookup(r, rev, &c, cause)) != REPO_OK)
 		return rc;
 	if (git_commit_tree(&t, c) != 0) {
-		*cause = git_cause(rev);
+		*cause = git_dl_cause(rev);
 		rc = REPO_ERROR;
 	} else if (git_tree_entry_bypath(e, t, path) != 0) {
 		*cause = xprintf("%s: no %s", rev, path);
@@ -452,7 +442,7 @@ repo_assistants(struct repo *r, char **cause)
 	if (entry_at(r, "production", "assistants", &e, cause) != REPO_OK)
 		return NULL;
 	if (git_tree_lookup(&t, r->git, git_tree_entry_id(e)) != 0) {
-		*cause = git_cause("assistants");
+		*cause = git_dl_cause("assistants");
 		git_tree_entry_free(e);
 		return NULL;
 	}
@@ -493,14 +483,14 @@ repo_propose(struct repo *r, const char *branch, const char *assistant,
 		up[i].path = xprintf("assistants/%s/%s", assistant, files[i].name);
 		if (git_blob_create_from_buffer(&up[i].id, r->git, files[i].data,
 		    files[i].len) != 0) {
-			*cause = git_cause(files[i].name);
+			*cause = git_dl_cause(files[i].name);
 			goto out;
 		}
 	}
 	if (git_commit_tree(&ptree, prod) != 0 ||
 	    git_tree_create_updated(&tree_id, r->git, ptree, n, up) != 0 ||
 	    git_tree_lookup(&tree, r->git, &tree_id) != 0) {
-		*cause = git_cause("building the proposal");
+		*cause = git_dl_cause("building the proposal");
 		goto out;
 	}
 	if (git_oid_equal(&tree_id, git_tree_id(ptree))) {
@@ -511,13 +501,13 @@ repo_propose(struct repo *r, const char *branch, const char *assistant,
 	if (signature(&sig, who) != 0 ||
 	    git_commit_create(&commit_id, r->git, NULL, sig, sig, NULL, message, tree, 1,
 	    parents) != 0) {
-		*cause = git_cause("committing the proposal");
+		*cause = git_dl_cause("committing the proposal");
 		goto out;
 	}
 	/* The store hands out the proposal's number, so a branch of that name is one a crash
 	   left before its row was committed: nobody's, and replaced. */
 	if (git_reference_create(&ref, r->git, name, &commit_id, 1, "propose") != 0) {
-		*cause = git_cause(branch);
+		*cause = git_dl_cause(branch);
 		goto out;
 	}
 	oid_hex(head, &commit_id);
@@ -558,7 +548,7 @@ repo_diff(struct repo *r, const char *from, const char *to, const char *assistan
 	if (git_commit_tree(&ta, a) != 0 || git_commit_tree(&tb, b) != 0 ||
 	    git_diff_tree_to_tree(&diff, r->git, ta, tb, &opts) != 0 ||
 	    git_diff_to_buf(&out, diff, GIT_DIFF_FORMAT_PATCH) != 0) {
-		*cause = git_cause("diff");
+		*cause = git_dl_cause("diff");
 		goto out;
 	}
 	text = xstrdup(out.ptr != NULL ? out.ptr : "");
@@ -601,21 +591,21 @@ advance(struct repo *r, const git_oid *tree_id, const git_commit *extra, const c
 	    git_commit_create(&commit_id, r->git, NULL, sig, sig, NULL, message, tree,
 	    extra != NULL ? 2 : 1, parents) != 0 ||
 	    git_commit_lookup(&commit, r->git, &commit_id) != 0) {
-		*cause = git_cause("committing the release");
+		*cause = git_dl_cause("committing the release");
 		goto out;
 	}
 	if ((grc = git_tag_create(&tag_id, r->git, tag, (const git_object *)commit, sig,
 	    message, 0)) != 0) {
 		rc = grc == GIT_EEXISTS ? REPO_CONFLICT : REPO_ERROR;
 		*cause = grc == GIT_EEXISTS ? xprintf("%s exists already: someone released "
-		    "meanwhile", tag) : git_cause(tag);
+		    "meanwhile", tag) : git_dl_cause(tag);
 		goto out;
 	}
 	if ((grc = git_reference_create_matching(&ref, r->git, PRODUCTION, &commit_id, 1,
 	    git_commit_id(prod), tag)) != 0) {
 		rc = grc == GIT_EMODIFIED ? REPO_CONFLICT : REPO_ERROR;
 		*cause = grc == GIT_EMODIFIED ? xstrdup("production moved meanwhile; nothing "
-		    "was released, try again") : git_cause("moving production");
+		    "was released, try again") : git_dl_cause("moving production");
 		git_reference_remove(r->git, tagref);
 		goto out;
 	}
@@ -649,7 +639,7 @@ repo_release(struct repo *r, const char *head, const char *tag, const char *mess
 	    git_commit_lookup(&anc, r->git, &base) != 0 ||
 	    git_commit_tree(&tp, prod) != 0 || git_commit_tree(&tt, theirs) != 0 ||
 	    git_commit_tree(&ta, anc) != 0) {
-		*cause = git_cause("merging the proposal");
+		*cause = git_dl_cause("merging the proposal");
 		goto out;
 	}
 	if (git_oid_equal(&base, git_commit_id(prod)))
@@ -657,7 +647,7 @@ repo_release(struct repo *r, const char *head, const char *tag, const char *mess
 	else {
 		/* In memory: no index file, no lock to leave behind. */
 		if (git_merge_trees(&idx, r->git, ta, tp, tt, NULL) != 0) {
-			*cause = git_cause("merging the proposal");
+			*cause = git_dl_cause("merging the proposal");
 			goto out;
 		}
 		if (git_index_has_conflicts(idx)) {
@@ -667,7 +657,7 @@ repo_release(struct repo *r, const char *head, const char *tag, const char *mess
 			goto out;
 		}
 		if (git_index_write_tree_to(&tree_id, idx, r->git) != 0) {
-			*cause = git_cause("merging the proposal");
+			*cause = git_dl_cause("merging the proposal");
 			goto out;
 		}
 	}
@@ -710,7 +700,7 @@ repo_rollback(struct repo *r, const char *assistant, const char *to, const char 
 	    git_treebuilder_insert(NULL, tb, assistant, git_tree_entry_id(old),
 	    GIT_FILEMODE_TREE) != 0 ||
 	    git_treebuilder_write(&sub, tb) != 0) {
-		*cause = git_cause("building the rollback");
+		*cause = git_dl_cause("building the rollback");
 		goto out;
 	}
 	git_treebuilder_free(tb);
@@ -718,7 +708,7 @@ repo_rollback(struct repo *r, const char *assistant, const char *to, const char 
 	if (git_treebuilder_new(&tb, r->git, root) != 0 ||
 	    git_treebuilder_insert(NULL, tb, "assistants", &sub, GIT_FILEMODE_TREE) != 0 ||
 	    git_treebuilder_write(&top, tb) != 0) {
-		*cause = git_cause("building the rollback");
+		*cause = git_dl_cause("building the rollback");
 		goto out;
 	}
 	rc = advance(r, &top, NULL, tag, message, who, commit, cause);
@@ -791,14 +781,14 @@ repo_tags(struct repo *r, repo_tag_cb cb, void *arg, char **cause)
 	int rc;
 
 	if (git_reference_iterator_glob_new(&it, r->git, "refs/tags/release/*") != 0) {
-		*cause = git_cause("listing releases");
+		*cause = git_dl_cause("listing releases");
 		return REPO_ERROR;
 	}
 	while ((rc = git_reference_next(&ref, it)) == 0)
 		tag_one(ref, &t);
 	git_reference_iterator_free(it);
 	if (rc != GIT_ITEROVER) {
-		*cause = git_cause("listing releases");
+		*cause = git_dl_cause("listing releases");
 		return REPO_ERROR;
 	}
 	return REPO_OK;
@@ -1010,7 +1000,7 @@ repo_sync(const char *path, const char *remote, const char *const *releases, siz
 		return REPO_ERROR;
 	if (git_repository_open(&git, path) != 0 ||
 	    git_reference_name_to_id(&prod, git, PRODUCTION) != 0) {
-		*cause = git_cause(path);
+		*cause = git_dl_cause(path);
 		goto out;
 	}
 	/* The releases recorded, not every tag: a tag whose release is still under way (or
@@ -1033,7 +1023,7 @@ repo_sync(const char *path, const char *remote, const char *const *releases, siz
 	if (git_remote_create_with_opts(&rem, remote, &ropts) != 0 ||
 	    git_remote_connect(rem, GIT_DIRECTION_PUSH, &opts.callbacks, NULL, NULL) != 0 ||
 	    git_remote_ls(&listed, &nlisted, rem) != 0) {
-		*cause = git_cause("connecting");
+		*cause = git_dl_cause("connecting");
 		goto out;
 	}
 	rs->reached = 1;
@@ -1073,7 +1063,7 @@ repo_sync(const char *path, const char *remote, const char *const *releases, siz
 		sa.count = nspecs;
 		/* Failed as a whole, the remote holds what it listed: said below. */
 		if (git_remote_upload(rem, &sa, &opts) != 0)
-			failed = git_cause("push");
+			failed = git_dl_cause("push");
 		names_sort(rf.names, rf.n);
 		for (i = 0; i < nspecs && failed == NULL; i++) {
 			specs[i][strcspn(specs[i], ":")] = '\0';

@@ -43,15 +43,6 @@ struct sim_release {
 	char		*error;		/* of the last try, NULL when it worked */
 };
 
-static char *
-git_cause(const char *what)
-{
-	const git_error *e = git_error_last();
-
-	return xprintf("%s: %s", what, e != NULL && e->message != NULL ? e->message :
-	    "unknown error");
-}
-
 static void
 info_clear(struct sim_release_info *i)
 {
@@ -131,7 +122,7 @@ fetch(struct sim_release *r, char **cause)
 	specs.count = 2;
 	if (git_remote_create_with_opts(&rem, r->url, &ropts) != 0 ||
 	    git_remote_fetch(rem, &specs, &fopts, "leitstand sim: fetch") != 0)
-		*cause = git_cause("fetch");
+		*cause = git_dl_cause("fetch");
 	else
 		rc = 0;
 	git_remote_free(rem);
@@ -171,7 +162,7 @@ release_of(struct sim_release *r, const git_oid *commit, char **cause)
 	rc = git_reference_iterator_glob_new(&it, r->git, glob);
 	free(glob);
 	if (rc != 0) {
-		*cause = git_cause("listing releases");
+		*cause = git_dl_cause("listing releases");
 		return -2;
 	}
 	while ((rc = git_reference_next(&ref, it)) == 0) {
@@ -185,7 +176,7 @@ release_of(struct sim_release *r, const git_oid *commit, char **cause)
 	}
 	git_reference_iterator_free(it);
 	if (rc != GIT_ITEROVER) {
-		*cause = git_cause("listing releases");
+		*cause = git_dl_cause("listing releases");
 		return -2;
 	}
 	return best;
@@ -248,7 +239,7 @@ read_production(struct sim_release *r, struct sim_release_info *out, char **caus
 		where = xprintf("production (%.7s)", out->commit);
 	}
 	if (git_commit_lookup(&c, r->git, &prod) != 0 || git_commit_tree(&tree, c) != 0) {
-		*cause = git_cause(where);
+		*cause = git_dl_cause(where);
 		goto out;
 	}
 	if ((out->system = read_file(r, tree, where, "system.md", cause)) == NULL ||
@@ -402,7 +393,7 @@ sim_release_start(const char *url, const char *assistant, double interval, sim_r
 	}
 	r->dir = dir;
 	if (git_repository_init(&r->git, r->dir, 1) != 0) {
-		*cause = git_cause(r->dir);
+		*cause = git_dl_cause(r->dir);
 		release_free(r);
 		return NULL;
 	}
