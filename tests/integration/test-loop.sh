@@ -81,6 +81,15 @@ sys.exit(not (l["release"] == 2 and p.get("release") == 1 and l.get("feedback") 
 	and p.get("feedback") is not None and l["feedback"] + 15 < p["feedback"]))'
 }
 wait_for kpis_ready 60
+console p 120x30 TERM=xterm-256color LANG=C.UTF-8
+wait_screen p "Dashboard"
+keys p 4
+wait_screen p "live   2 ("
+wait_screen p "before 1 ("
+line=$(screen_ p | grep "live   2 (")
+assert_contains "$line" "req, errors "
+assert_contains "$line" "feedback "
+assert_contains "$line" "EUR/req"
 
 note "a rollback: the sim serves release 1's model again, feedback recovers, the incident says so"
 ls_ prompt rollback >/dev/null
