@@ -520,9 +520,10 @@ discover_wait(const struct poller *p)
 	return wait < max ? wait : max;
 }
 
-/* Takes a look-up's result: the dialect it found, and queries built for it. */
+/* Takes a look-up's result: the dialect it found, and queries built for it. The doctor's
+   look-ups (asked for) leave the schedule of the poller's own alone. */
 static void
-discovery_apply(struct poller *p, struct discovery *d)
+discovery_apply(struct poller *p, struct discovery *d, int scheduled)
 {
 	enum dialect_kind was = p->dialect.kind;
 
@@ -530,8 +531,10 @@ discovery_apply(struct poller *p, struct discovery *d)
 	p->discovery = d;
 	/* A source without GenAI metrics yet (an assistant not scraped so far) is asked again
 	   soon, then less often: 15 s, 30 s, ... up to the interval. */
-	p->discover_misses = d->found ? 0 : p->discover_misses + 1;
-	p->discover_next = time(NULL) + discover_wait(p);
+	if (scheduled || d->found) {
+		p->discover_misses = d->found ? 0 : p->discover_misses + 1;
+		p->discover_next = time(NULL) + discover_wait(p);
+	}
 	if (d->found)
 		dialect_copy(&p->dialect, &d->dialect);
 	log_debug("metrics dialect: %s (%s)", dialect_kind_name(p->dialect.kind), d->how);
@@ -550,7 +553,7 @@ discover_done(void *arg, struct discovery *d)
 	if (p->closing)
 		discovery_free(d);
 	else
-		discovery_apply(p, d);
+		discovery_apply(p, d, 1);
 }
 
 static void
@@ -923,7 +926,7 @@ doctor_discovered(void *arg, struct discovery *d)
 		free(ctx);
 		return;
 	}
-	discovery_apply(ctx->p, d);
+	discovery_apply(ctx->p, d, 0);
 	doctor_count(ctx);
 }
 
