@@ -53,6 +53,8 @@ print(d["prompts"]["release"])' "$SIM_URL"
 note "release 1 live: the sim serves it, feedback is ok"
 wait_for '[ "$(sim_release)" = 1 ]' 20
 wait_for '[ "$(kpi_field state feedback)" = ok ]' 60
+# The sdk spelling found (a fresh Prometheus had nothing at the daemon's start).
+wait_for '[ -n "$(kpi_field value requests)" ]' 60
 assert_eq "$(ls_ incident list --json | json_get total)" 0
 
 note "an engineer proposes the worse model; approved (gate overridden), the sim serves it"
@@ -78,7 +80,8 @@ kpis_ready() {
 d = json.load(sys.stdin)
 l, p = d["live"], d.get("previous") or {}
 sys.exit(not (l["release"] == 2 and p.get("release") == 1 and l.get("feedback") is not None
-	and p.get("feedback") is not None and l["feedback"] + 15 < p["feedback"]))'
+	and p.get("feedback") is not None and l["feedback"] + 15 < p["feedback"]
+	and l.get("requests") and l.get("cost_per_request") is not None))'
 }
 wait_for kpis_ready 60
 console p 120x30 TERM=xterm-256color LANG=C.UTF-8
