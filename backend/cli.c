@@ -17,12 +17,27 @@ void
 cli_error(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg, *safe;
+	const char *line, *nl;
+	int ascii = strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
 
 	va_start(ap, fmt);
-	fputs("leitstand: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
+	/* Errors quote what a daemon, a server or a file said: escape sequences in it must not
+	   reach the terminal. Line by line, so a list of problems stays a list. */
+	fputs("leitstand: ", stderr);
+	for (line = msg; ; line = nl + 1) {
+		nl = strchr(line, '\n');
+		safe = sanitize(line, nl != NULL ? (size_t)(nl - line) : strlen(line), -1,
+		    ascii ? SANITIZE_ASCII : 0, NULL);
+		fputs(safe, stderr);
+		fputc('\n', stderr);
+		free(safe);
+		if (nl == NULL)
+			break;
+	}
+	free(msg);
 }
 
 int

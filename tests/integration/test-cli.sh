@@ -101,3 +101,26 @@ note "the shipped default config is valid"
 
 stop_daemon
 [ ! -e "$SOCK" ] || fail "SIGTERM left the socket behind"
+
+note "an error a daemon sends is printed defused: no escape sequence reaches the terminal"
+mkdir -m 700 "$T/fake"
+python3 - "$T/fake/s.sock" "$T/fake/ready" <<'PY' &
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(4)
+open(sys.argv[2], "w").write("ready")
+while True:
+    c, _ = s.accept()
+    for line in c.makefile("rb"):
+        c.sendall((json.dumps({"id": json.loads(line).get("id", 1), "ok": False, "error": {
+            "code": "forbidden", "message": "\x1b[2J\x1b]0;pwned\x07 \u009b31m \u202eevil\nnext\rline"}})
+            + "\n").encode())
+    c.close()
+PY
+PIDS+=($!)
+wait_for "[ -s '$T/fake/ready' ]"
+expect_exit 1 env LANG=C.UTF-8 "$LEITSTAND" -S "$T/fake/s.sock" status
+! printf '%s' "$OUT" | LC_ALL=C grep -q $'[\x1b\x07\r]\|\xc2\x9b\|\xe2\x80\xae' || fail "raw controls in: $(printf '%s' "$OUT" | od -c | head)"
+assert_contains "$OUT" "leitstand: forbidden: ^[[2J^[]0;pwned^G \\x9b31m <U+202E>evil"
+assert_contains "$OUT" "next^Mline"
