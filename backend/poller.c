@@ -65,7 +65,6 @@ struct poller {
 	time_t			 discover_next;	/* earliest look-up again while data is missing */
 	int			 discover_misses;	/* look-ups in a row that found nothing */
 	char			*requests_query;	/* [cost] for the dialect */
-	char			*tokens_metric;
 	char			*type_label;
 	char			**model_labels;
 	size_t			 nmodel_labels;
@@ -327,20 +326,32 @@ query_start(struct poller *p, const char *promql, int kpi, enum cost_query cost)
 	metrics_query(p->metrics, promql, query_done, ctx);
 }
 
-/* The token vector query for a window, e.g. "increase(...[3600s])". */
+/* The token vector by model and type: fn over a window, of the series with these matchers
+   (none: NULL), in the dialect in force. */
 static char *
-tokens_query(struct poller *p, const char *fn, long seconds)
+tokens_vector(struct poller *p, const char *fn, const char *matchers, const char *window)
 {
 	const struct config *cfg = p->cfg;
 	char *q, *expanded, *cause = NULL;
 
-	q = xprintf("sum by (%s, %s) (%s(%s[%lds]))", cfg->model_label, cfg->type_label, fn,
-	    cfg->tokens_metric, seconds < 60 ? 60 : seconds);
+	q = xprintf("sum by (%s, %s) (%s(%s%s%s%s[%s]))", cfg->model_label, cfg->type_label, fn,
+	    cfg->tokens_metric, matchers != NULL ? "{" : "", matchers != NULL ? matchers : "",
+	    matchers != NULL ? "}" : "", window);
 	/* The config check has tried every placeholder: this cannot fail. */
 	if ((expanded = dialect_expand(&p->dialect, cfg, q, &cause)) == NULL)
 		fatal("%s", cause);
 	free(q);
 	return expanded;
+}
+
+/* The token vector query for a window, e.g. "increase(...[3600s])". */
+static char *
+tokens_query(struct poller *p, const char *fn, long seconds)
+{
+	char window[32];
+
+	snprintf(window, sizeof window, "%lds", seconds < 60 ? 60 : seconds);
+	return tokens_vector(p, fn, NULL, window);
 }
 
 static void
@@ -638,7 +649,6 @@ poller_free(struct poller *p)
 	dialect_clear(&p->dialect);
 	discovery_free(p->discovery);
 	free(p->requests_query);
-	free(p->tokens_metric);
 	free(p->type_label);
 	for (i = 0; i < p->nmodel_labels; i++)
 		free(p->model_labels[i]);
@@ -975,16 +985,7 @@ poller_cost(struct poller *p, const struct prom_response *r, char **note)
 }
 
 char *
-poller_tokens_by_model(struct poller *p, const char *selector_matchers, const char *window)
+poller_tokens_by_model(struct poller *p, const char *matchers, const char *window)
 {
-	const struct config *cfg = p->cfg;
-	char *q, *expanded, *cause = NULL;
-
-	q = xprintf("sum by (%s, %s) (increase(%s{%s}[%s]))", cfg->model_label, cfg->type_label,
-	    cfg->tokens_metric, selector_matchers, window);
-	expanded = dialect_expand(&p->dialect, cfg, q, &cause);
-	if (expanded == NULL)
-		fatal("%s", cause);
-	free(q);
-	return expanded;
+	return tokens_vector(p, "increase", matchers, window);
 }

@@ -8,15 +8,8 @@
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create a second test user"; exit 0; }
 alice=ltl$$
 group=ltlg$$
-groupadd "$group"
-useradd -M -N -g "$group" -s /bin/sh "$alice"
-trap 'rc=$?; cleanup || rc=1; userdel "$alice"; groupdel "$group"; exit $rc' EXIT
+test_users "$group" "$alice"
 chmod 755 "$T"
-as() {
-	local user=$1
-	shift
-	runuser -u "$user" -- "$LEITSTAND" -c "$CFG" "$@"
-}
 
 git init -q --bare "$T/remote.git"
 start_sim --prompts "$T/remote.git" --prompts-interval 1s --rate-scale 40 --seed 3 \
@@ -84,6 +77,10 @@ sys.exit(not (l["release"] == 2 and p.get("release") == 1 and l.get("feedback") 
 	and l.get("requests") and l.get("cost_per_request") is not None))'
 }
 wait_for kpis_ready 60
+note "prompt kpis for an assistant that has no release: a clear error, the name defused"
+expect_exit 1 ls_ prompt kpis --assistant $'nosuch\e[2J'
+assert_contains "$OUT" 'assistant "nosuch^[[2J" has no release'
+expect_exit 2 ls_ prompt kpis extra
 console p 120x30 TERM=xterm-256color LANG=C.UTF-8
 wait_screen p "Dashboard"
 keys p 4

@@ -10,30 +10,12 @@
 command -v git >/dev/null || { echo "SKIP: no git"; exit 0; }
 alice=ltr$$
 group=ltrg$$
-groupadd "$group"
-useradd -M -N -g "$group" -s /bin/sh "$alice"
-trap 'rc=$?; cleanup || rc=1; userdel "$alice"; groupdel "$group"; exit $rc' EXIT
+test_users "$group" "$alice"
 chmod 755 "$T"
 
-# git daemon serving $T/git on GIT_PORT; GIT_PID is its pid.
-mkdir -p "$T/git"
 git init -q --bare "$T/git/prompts.git"
-GIT_PORT=$(free_port)
-REMOTE=git://127.0.0.1:$GIT_PORT/prompts.git
-start_git_daemon() {
-	git daemon --export-all --enable=receive-pack --base-path="$T/git" --listen=127.0.0.1 \
-		--port="$GIT_PORT" --reuseaddr --informative-errors >>"$T/git-daemon.log" 2>&1 &
-	GIT_PID=$!
-	PIDS+=("$GIT_PID")
-	wait_for "git ls-remote '$REMOTE'" 10
-}
-stop_git_daemon() {
-	kill -TERM "$GIT_PID"
-	wait "$GIT_PID" || true
-	# Its connection children have the listening socket closed; none may still answer.
-	wait_for "! git ls-remote '$REMOTE'" 10
-}
 start_git_daemon
+REMOTE=$GIT_URL/prompts.git
 
 start_sim
 config() {
@@ -51,11 +33,6 @@ EOF2
 }
 config "$REMOTE"
 start_daemon
-as() {
-	local user=$1
-	shift
-	runuser -u "$user" -- "$LEITSTAND" -c "$CFG" "$@"
-}
 REPO=$T/data/prompts.git
 g() {
 	git --git-dir="$REPO" "$@"

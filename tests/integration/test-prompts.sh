@@ -9,12 +9,7 @@ alice=lta$$
 bob=ltb$$
 carol=ltc$$
 group=ltg$$
-groupadd "$group"
-for u in "$alice" "$bob" "$carol"; do
-	useradd -M -N -g "$group" -s /bin/sh "$u"
-done
-trap 'rc=$?; cleanup || rc=1; userdel "$alice"; userdel "$bob"; userdel "$carol"; groupdel "$group";
-	exit $rc' EXIT
+test_users "$group" "$alice" "$bob" "$carol"
 chmod 755 "$T"
 
 start_sim
@@ -33,11 +28,6 @@ push_retry = 5s
 EOF2
 chmod 644 "$CFG"
 start_daemon
-as() {
-	local user=$1
-	shift
-	runuser -u "$user" -- "$LEITSTAND" -c "$CFG" "$@"
-}
 REPO=$T/data/prompts.git
 g() {
 	git --git-dir="$REPO" "$@"

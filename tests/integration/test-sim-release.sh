@@ -12,29 +12,12 @@
 command -v git >/dev/null || { echo "SKIP: no git"; exit 0; }
 alice=lts$$
 group=ltsg$$
-groupadd "$group"
-useradd -M -N -g "$group" -s /bin/sh "$alice"
-trap 'rc=$?; cleanup || rc=1; userdel "$alice"; groupdel "$group"; exit $rc' EXIT
+test_users "$group" "$alice"
 chmod 755 "$T"
 
-# git daemon serving $T/git on GIT_PORT; GIT_PID is its pid.
-mkdir -p "$T/git"
 git init -q --bare "$T/git/prompts.git"
-GIT_PORT=$(free_port)
-REMOTE=git://127.0.0.1:$GIT_PORT/prompts.git
-start_git_daemon() {
-	git daemon --export-all --enable=receive-pack --base-path="$T/git" --listen=127.0.0.1 \
-		--port="$GIT_PORT" --reuseaddr --informative-errors >>"$T/git-daemon.log" 2>&1 &
-	GIT_PID=$!
-	PIDS+=("$GIT_PID")
-	wait_for "git ls-remote '$REMOTE'" 10
-}
-stop_git_daemon() {
-	kill -TERM "$GIT_PID"
-	wait "$GIT_PID" || true
-	wait_for "! git ls-remote '$REMOTE'" 10
-}
 start_git_daemon
+REMOTE=$GIT_URL/prompts.git
 
 status() {
 	python3 -c 'import sys, urllib.request
@@ -94,11 +77,6 @@ push_retry = 5s
 EOF2
 chmod 644 "$CFG"
 start_daemon
-as() {
-	local user=$1
-	shift
-	runuser -u "$user" -- "$LEITSTAND" -c "$CFG" "$@"
-}
 REPO=$T/data/prompts.git
 g() {
 	git --git-dir="$REPO" "$@"

@@ -9,9 +9,11 @@ CFG=$T/leitstand.ini
 SOCK=$T/run/leitstand.sock
 PIDS=()
 TMUX_SESSIONS=()
+TEST_USERS=()
+TEST_GROUPS=()
 
 cleanup() {
-	local pid s status=0
+	local pid s u g status=0
 	for s in "${TMUX_SESSIONS[@]}"; do
 		tmux -L "lt-$$" kill-session -t "$s" 2>/dev/null || true
 	done
@@ -36,6 +38,8 @@ cleanup() {
 		status=1
 	fi
 	rm -rf "$T"
+	for u in "${TEST_USERS[@]}"; do userdel "$u" 2>/dev/null || status=1; done
+	for g in "${TEST_GROUPS[@]}"; do groupdel "$g" 2>/dev/null || status=1; done
 	return "$status"
 }
 trap 'cleanup || exit 1' EXIT
@@ -307,4 +311,49 @@ req = urllib.request.Request(url + "/api/v2/alerts", data=json.dumps([alert]).en
                              headers={"Content-Type": "application/json"}, method="POST")
 urllib.request.urlopen(req, timeout=5)
 PY
+}
+
+# test_users GROUP USER...: (root) a Unix group and users in it, removed again on exit.
+test_users() {
+	local group=$1 u
+	shift
+	groupadd "$group"
+	TEST_GROUPS+=("$group")
+	for u in "$@"; do
+		useradd -M -N -g "$group" -s /bin/sh "$u"
+		TEST_USERS+=("$u")
+	done
+}
+
+# as USER ARGS...: the CLI as another user.
+as() {
+	local user=$1
+	shift
+	runuser -u "$user" -- "$LEITSTAND" -c "$CFG" "$@"
+}
+
+# Starts git's own daemon with pushes allowed, serving the bare repositories under $T/git on
+# GIT_PORT (a free port the first time, the same port after stop_git_daemon); sets GIT_URL
+# (git://127.0.0.1:PORT) and GIT_PID.
+start_git_daemon() {
+	mkdir -p "$T/git"
+	GIT_PORT=${GIT_PORT:-$(free_port)}
+	GIT_URL=git://127.0.0.1:$GIT_PORT
+	git daemon --export-all --enable=receive-pack --base-path="$T/git" --listen=127.0.0.1 \
+		--port="$GIT_PORT" --reuseaddr --informative-errors >>"$T/git-daemon.log" 2>&1 &
+	GIT_PID=$!
+	PIDS+=("$GIT_PID")
+	wait_for "port_open $GIT_PORT" 10
+}
+
+stop_git_daemon() {
+	kill -TERM "$GIT_PID"
+	wait "$GIT_PID" || true
+	# Its connection children have the listening socket closed; none may still answer.
+	wait_for "! port_open $GIT_PORT" 10
+}
+
+# Whether something accepts connections on a loopback port.
+port_open() {
+	python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1" 2>/dev/null
 }
