@@ -38,7 +38,7 @@ UNIT     = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
 REPLAY   = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
-.PHONY: all deps test unit integration screen asan bench fuzz run install clean docs
+.PHONY: all deps test unit integration screen hostile asan bench fuzz run install clean docs
 
 all: leitstand
 
@@ -124,7 +124,7 @@ unit: $(UNIT) $(REPLAY)
 test: deps
 	$(MAKE) leitstand unit
 	$(MAKE) BUILD=build-asan SAN=1 unit
-	$(MAKE) integration screen
+	$(MAKE) integration screen hostile
 
 # Under a German locale: machine numbers must not follow LC_NUMERIC.
 integration: leitstand
@@ -133,10 +133,14 @@ integration: leitstand
 screen: leitstand
 	tests/run-suite tests/screen
 
+# Other local users attacking the daemon, the client and their files (root creates them).
+hostile: leitstand
+	tests/run-suite tests/hostile
+
 # Everything under ASan+UBSan, including the daemon the integration tests start.
 asan: deps
 	$(MAKE) BUILD=build-asan SAN=1 unit leitstand-asan
-	LEITSTAND=$(CURDIR)/leitstand-asan tests/run-suite tests/integration tests/screen
+	LEITSTAND=$(CURDIR)/leitstand-asan tests/run-suite tests/integration tests/screen tests/hostile
 
 leitstand-asan: build-asan/leitstand
 	@cp $< $@.tmp && mv -f $@.tmp $@

@@ -313,6 +313,15 @@ urllib.request.urlopen(req, timeout=5)
 PY
 }
 
+# Ends a test group that needs root (to create other Unix users) with SKIP (exit 77) otherwise:
+# run-suite prints it as SKIP with the reason, never as PASS.
+need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "SKIP: needs root to create the other local users this group plays"
+		exit 77
+	fi
+}
+
 # test_users GROUP USER...: (root) a Unix group and users in it, removed again on exit.
 test_users() {
 	local group=$1 u
