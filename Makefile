@@ -113,6 +113,9 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libleitstand.a
 	@$(CC) $(CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS)) -o $@ $^ \
 		$(shell pkg-config --libs $(TEST_PKGS)) $(LDLIBS)
 
+# The console's text layout is tested without the rest of the console.
+$(BUILD)/tests/unit/test-wrap: $(BUILD)/tui/wrap.o
+
 # The unit tests, then each fuzz target over its corpus (the playbook one over the library).
 unit: $(UNIT) $(REPLAY)
 	@failed=0; for t in $(UNIT); do $$t || failed=1; done; \

@@ -149,6 +149,25 @@ sanitize_render(uint32_t cp, int ascii, char *out, size_t size)
 	return (size_t)w;
 }
 
+/* Returns the bytes of the character at s (len > 0 bytes left) and, in *width, the columns
+   its display form takes: what sanitize() makes of it, so layouts measure what is drawn. */
+size_t
+sanitize_char(const char *s, size_t len, int flags, int *width)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	char			 piece[16];
+	size_t			 n;
+	uint32_t		 cp;
+
+	if (p[0] >= 0x20 && p[0] < 0x7f) {
+		*width = 1;	/* the common case, without the table look-ups */
+		return 1;
+	}
+	n = sanitize_decode(p, len, &cp);
+	*width = (int)sanitize_render(cp, flags & SANITIZE_ASCII, piece, sizeof piece);
+	return n;
+}
+
 /* Returns a newly allocated display-safe copy of len bytes, at most max_cols wide. */
 char *
 sanitize(const char *s, size_t len, int max_cols, int flags, int *width)

@@ -25,6 +25,8 @@
 
 /* Returns a newly allocated display-safe copy of len bytes, at most max_cols wide. */
 char	*sanitize(const char *, size_t, int, int, int *);
+/* Returns the bytes of one character (at least 1) and its display width in *width. */
+size_t	 sanitize_char(const char *, size_t, int, int *);
 /* Returns a newly allocated copy with bytes outside printable ASCII as \xNN. */
 char	*sanitize_log(const char *, size_t);
 

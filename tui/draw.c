@@ -72,6 +72,12 @@ draw_width(const char *s)
 int
 draw_text(int y, int x, int w, enum style st, const char *s)
 {
+	return draw_textn(y, x, w, st, s, strlen(s));
+}
+
+int
+draw_textn(int y, int x, int w, enum style st, const char *s, size_t len)
+{
 	char *safe;
 	int used;
 
@@ -79,7 +85,7 @@ draw_text(int y, int x, int w, enum style st, const char *s)
 		return 0;
 	if (x + w > COLS)
 		w = COLS - x;
-	safe = sanitize(s, strlen(s), w, draw_flags(), &used);
+	safe = sanitize(s, len, w, draw_flags(), &used);
 	attrset(display_styles[st]);
 	mvaddstr(y, x, safe);
 	attrset(A_NORMAL);

@@ -3,6 +3,8 @@
 #ifndef DRAW_H
 #define DRAW_H
 
+#include <stddef.h>
+
 enum style {
 	STYLE_NORMAL,
 	STYLE_HEADER,		/* top line */
@@ -44,6 +46,8 @@ void		 draw_begin(void);
 void		 draw_end(void);
 /* Sanitised text at row y, column x, at most w columns; returns the columns used. */
 int		 draw_text(int y, int x, int w, enum style, const char *);
+/* The same for len bytes of a longer text (a row of a wrapped note). */
+int		 draw_textn(int y, int x, int w, enum style, const char *, size_t len);
 int		 draw_printf(int y, int x, int w, enum style, const char *, ...)
 		     __attribute__((format(printf, 5, 6)));
 /* Text padded with blanks to exactly w columns. */

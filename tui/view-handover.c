@@ -9,8 +9,10 @@
 #include "backend/client.h"
 #include "backend/xmalloc.h"
 #include "tui/console.h"
+#include "tui/display.h"
 #include "tui/draw.h"
 #include "tui/view.h"
+#include "tui/wrap.h"
 
 #define SHIFT (8 * 3600)
 
@@ -19,6 +21,7 @@ static struct {
 	int	 top;		/* first line shown */
 	int	 height;
 	char	*error;
+	struct wrap lines;	/* the text's lines, cut at the width */
 } ho;
 
 static void
@@ -30,6 +33,7 @@ handover_reply(void *arg, const cJSON *r)
 	free(ho.error);
 	ho.error = client_error(r) != NULL ? xstrdup(client_error(r)) : NULL;
 	if (ho.error == NULL) {
+		wrap_forget(&ho.lines);
 		free(ho.text);
 		ho.text = xstrdup(cJSON_GetStringValue(cJSON_GetObjectItem(r, "markdown")) != NULL ?
 		    cJSON_GetStringValue(cJSON_GetObjectItem(r, "markdown")) : "");
@@ -49,9 +53,8 @@ handover_open(void)
 static void
 handover_draw(int y, int h, int w)
 {
-	const char *p, *nl;
-	char *line;
-	int n = 0, row = y;
+	const struct wrap_row *r;
+	int i;
 
 	ho.height = h;
 	if (ho.error != NULL) {
@@ -62,15 +65,13 @@ handover_draw(int y, int h, int w)
 		draw_text(y + 1, 2, w - 4, STYLE_DIM, "loading...");
 		return;
 	}
-	for (p = ho.text; *p != '\0' && row < y + h; p = *nl ? nl + 1 : nl, n++) {
-		nl = strchr(p, '\n');
-		if (nl == NULL)
-			nl = p + strlen(p);
-		if (n < ho.top)
-			continue;
-		line = xstrndup(p, (size_t)(nl - p));
-		draw_text(row++, 1, w - 2, line[0] == '#' ? STYLE_TITLE : STYLE_NORMAL, line);
-		free(line);
+	/* Laid out once per text and width: a key press draws only the lines in view. */
+	wrap_layout(&ho.lines, ho.text, strlen(ho.text), w - 2, WRAP_CUT |
+	    (display_ascii() ? WRAP_ASCII : 0));
+	for (i = ho.top; i < ho.lines.n && i < ho.top + h; i++) {
+		r = &ho.lines.rows[i];
+		draw_textn(y + i - ho.top, 1, w - 2, r->len > 0 && ho.text[r->off] == '#' ?
+		    STYLE_TITLE : STYLE_NORMAL, ho.text + r->off, r->len);
 	}
 }
 
@@ -79,8 +80,6 @@ handover_key(enum action a)
 {
 	char name[64];
 	time_t now = time(NULL);
-	const char *p;
-	int nlines = 1;
 
 	if (a == ACTION_WRITE) {
 		if (ho.text == NULL)
@@ -89,14 +88,13 @@ handover_key(enum action a)
 		view_write_file(name, ho.text);
 		return 1;
 	}
-	for (p = ho.text; p != NULL && (p = strchr(p, '\n')) != NULL; p++)
-		nlines++;
-	return view_scroll(&ho.top, ho.height, nlines, a);
+	return view_scroll(&ho.top, ho.height, ho.lines.n, a);
 }
 
 static void
 handover_close(void)
 {
+	wrap_free(&ho.lines);
 	free(ho.text);
 	free(ho.error);
 	memset(&ho, 0, sizeof ho);

@@ -23,6 +23,7 @@
 #include "tui/draw.h"
 #include "tui/view.h"
 #include "tui/widget-list.h"
+#include "tui/wrap.h"
 
 #define PAGE		200
 #define WINDOW_MAX	(4 * PAGE)	/* rows kept; older ones are dropped and re-read */
@@ -40,8 +41,12 @@ static struct {
 	char		 *error;
 
 	cJSON		 *detail;	/* the incident open in detail, owned */
-	int		  detail_top;	/* first timeline line shown */
+	int		  detail_top;	/* first timeline row shown */
+	int		  detail_rows;	/* timeline rows at the last draw */
+	int		  detail_body;	/* rows the timeline had on screen */
 	long long	  detail_id;
+	struct wrap	 *texts;	/* each timeline entry's text laid out, one per entry */
+	int		  ntexts;
 } in;
 
 static int
@@ -325,6 +330,19 @@ draw_list(int y, int h, int w)
 		draw_row(y + 2 + i, w, in.rows[in.list.top + i], in.list.top + i == in.list.sel);
 }
 
+/* Forgets the layouts of the timeline texts: the incident they point into is gone. */
+static void
+texts_clear(void)
+{
+	int i;
+
+	for (i = 0; i < in.ntexts; i++)
+		wrap_free(&in.texts[i]);
+	free(in.texts);
+	in.texts = NULL;
+	in.ntexts = 0;
+}
+
 static void
 detail_reply(void *arg, const cJSON *r)
 {
@@ -335,8 +353,11 @@ detail_reply(void *arg, const cJSON *r)
 		console_error("%s", client_error(r));
 		return;
 	}
+	texts_clear();
 	cJSON_Delete(in.detail);
 	in.detail = cJSON_Duplicate(cJSON_GetObjectItem(r, "incident"), 1);
+	in.ntexts = cJSON_GetArraySize(cJSON_GetObjectItem(in.detail, "timeline"));
+	in.texts = xcalloc((size_t)in.ntexts + 1, sizeof *in.texts);
 	console_dirty();
 }
 
@@ -351,21 +372,70 @@ detail_request(long long id)
 	console_request(req, detail_reply, NULL);
 }
 
-/* Text of several lines (a long note), one row each, until the row limit; returns the next row. */
-static int
-draw_lines(int row, int x, int w, int limit, const char *text)
+/*
+ * The timeline, newest at the bottom, scrolled by rows: a long note takes as many rows as it
+ * needs and the entries after it stay reachable. Each entry's text is laid out once per
+ * width; a draw walks the entries' row counts and draws only the rows in view.
+ */
+static void
+draw_timeline(int row, int body, int w)
 {
-	const char *p = text, *nl;
-	char *line;
+	const cJSON *e;
+	const struct wrap_row *r;
+	struct wrap *t;
+	char when[32], who[128];
+	int i = 0, at = 0, x, k, total = 0;
+	time_t ts;
+	struct tm tm;
 
-	do {
-		nl = strchr(p, '\n');
-		line = nl != NULL ? xstrndup(p, (size_t)(nl - p)) : xstrdup(p);
-		draw_text(row++, x, w, STYLE_NORMAL, line);
-		free(line);
-		p = nl + 1;
-	} while (nl != NULL && *p != '\0' && row < limit);
-	return row;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(in.detail, "timeline")) {
+		if (i >= in.ntexts)
+			break;
+		snprintf(who, sizeof who, "%s: ", json_str(e, "actor", ""));
+		x = 30 + draw_width(who);
+		wrap_layout(&in.texts[i++], json_str(e, "text", ""), strlen(json_str(e, "text", "")),
+		    w - 1 - x, WRAP_WORDS | (display_ascii() ? WRAP_ASCII : 0));
+	}
+	for (i = 0; i < in.ntexts; i++)
+		total += in.texts[i].n;
+	in.detail_rows = total;
+	in.detail_body = body;
+	if (in.detail_top > total - body)
+		in.detail_top = total - body;
+	if (in.detail_top < 0)
+		in.detail_top = 0;
+	i = 0;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(in.detail, "timeline")) {
+		if (i >= in.ntexts || at >= in.detail_top + body)
+			break;
+		t = &in.texts[i++];
+		if (at + t->n <= in.detail_top) {
+			at += t->n;
+			continue;
+		}
+		ts = (time_t)json_num(e, "ts");
+		strftime(when, sizeof when, "%m-%d %H:%M:%S", localtime_r(&ts, &tm));
+		snprintf(who, sizeof who, "%s: ", json_str(e, "actor", ""));
+		x = 30 + draw_width(who);
+		if (at >= in.detail_top) {
+			draw_text(row + at - in.detail_top, 1, 15, STYLE_DIM, when);
+			draw_text(row + at - in.detail_top, 16, 13, STYLE_NORMAL, json_str(e, "kind", ""));
+			draw_text(row + at - in.detail_top, 30, w - 31, STYLE_DIM, who);
+		}
+		for (k = 0; k < t->n; k++, at++) {
+			if (at < in.detail_top || at >= in.detail_top + body)
+				continue;
+			r = &t->rows[k];
+			draw_textn(row + at - in.detail_top, x, w - 1 - x, STYLE_NORMAL,
+			    t->text + r->off, r->len);
+		}
+	}
+	/* On the rule above: where the view is, when the timeline is longer than the screen. */
+	if (total > body) {
+		snprintf(who, sizeof who, " rows %d-%d of %d (PgUp/PgDn) ", in.detail_top + 1,
+		    in.detail_top + body < total ? in.detail_top + body : total, total);
+		draw_text(row - 1, w - 2 - draw_width(who), draw_width(who), STYLE_DIM, who);
+	}
 }
 
 /* Playbooks that apply to the incident's KPI or alerts: p starts the first. */
@@ -390,10 +460,9 @@ suggestions(int *row, int w, const cJSON *d)
 static void
 draw_detail(int y, int h, int w)
 {
-	const cJSON *d = in.detail, *e;
-	char buf[256], when[32], timer[32];
-	int row = y, n, i, body;
-	time_t t;
+	const cJSON *d = in.detail;
+	char buf[256], timer[32];
+	int row = y;
 
 	if (d == NULL) {
 		draw_text(y + 1, 2, w - 4, STYLE_DIM, "loading...");
@@ -429,28 +498,7 @@ draw_detail(int y, int h, int w)
 	suggestions(&row, w, d);
 	draw_hline(row++, 0, w, STYLE_DIM);
 
-	/* The timeline, newest at the bottom; j and k scroll it. */
-	body = y + h - 1 - row;
-	n = cJSON_GetArraySize(cJSON_GetObjectItem(d, "timeline"));
-	if (in.detail_top > n - body)
-		in.detail_top = n - body;
-	if (in.detail_top < 0)
-		in.detail_top = 0;
-	i = 0;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItem(d, "timeline")) {
-		if (i++ < in.detail_top)
-			continue;
-		if (row >= y + h - 1)
-			break;
-		t = (time_t)json_num(e, "ts");
-		strftime(when, sizeof when, "%m-%d %H:%M:%S", localtime(&t));
-		draw_text(row, 1, 15, STYLE_DIM, when);
-		draw_text(row, 16, 13, STYLE_NORMAL, json_str(e, "kind", ""));
-		snprintf(buf, sizeof buf, "%s: ", json_str(e, "actor", ""));
-		draw_text(row, 30, w - 31, STYLE_DIM, buf);
-		row = draw_lines(row, 30 + draw_width(buf), w - 31 - draw_width(buf),
-		    y + h - 1, json_str(e, "text", ""));
-	}
+	draw_timeline(row, y + h - 1 - row, w);
 	draw_text(y + h - 1, 1, w - 2, STYLE_DIM,
 	    "a ack  o take  n note  e escalate  m mitigate  r resolve  z snooze  t ticket  "
 	    "w postmortem  p playbook  Esc back");
@@ -575,6 +623,7 @@ incidents_key(enum action a)
 		return 1;
 	case ACTION_CLOSE:
 		if (in.detail_id > 0) {
+			texts_clear();
 			cJSON_Delete(in.detail);
 			in.detail = NULL;
 			in.detail_id = 0;
@@ -631,14 +680,8 @@ incidents_key(enum action a)
 	default:
 		break;
 	}
-	if (in.detail_id > 0) {
-		if (a == ACTION_DOWN || a == ACTION_UP) {
-			in.detail_top += a == ACTION_DOWN ? 1 : -1;
-			console_dirty();
-			return 1;
-		}
-		return 0;
-	}
+	if (in.detail_id > 0)
+		return view_scroll(&in.detail_top, in.detail_body, in.detail_rows, a);
 	if (a == ACTION_FIRST && in.offset > 0) {
 		page_request(PAGE_FIRST);
 		return 1;
@@ -701,6 +744,7 @@ static void
 incidents_close(void)
 {
 	rows_clear();
+	texts_clear();
 	cJSON_Delete(in.counts);
 	cJSON_Delete(in.detail);
 	free(in.filter);

@@ -19,9 +19,11 @@
 #include "backend/xmalloc.h"
 #include "tui/cmdline.h"
 #include "tui/console.h"
+#include "tui/display.h"
 #include "tui/draw.h"
 #include "tui/view.h"
 #include "tui/widget-list.h"
+#include "tui/wrap.h"
 
 #define CHECK_REFRESH_S 10
 
@@ -41,6 +43,9 @@ static struct {
 	int		 rows;		/* rows the step took when last drawn */
 	int		 follow;	/* scroll to the cursor's item */
 } pb;
+
+static void	laid_forget(void);
+static void	laid_free(void);
 
 static int
 npb(void)
@@ -120,6 +125,7 @@ run_reply(void *arg, const cJSON *r)
 		console_error("%s", client_error(r));
 		return;
 	}
+	laid_forget();
 	cJSON_Delete(pb.run);
 	pb.run = cJSON_Duplicate(cJSON_GetObjectItem(r, "run"), 1);
 	/* On opening, and after a step is recorded, go where the run continues: a finished
@@ -149,6 +155,7 @@ run_request(int resume)
 static void
 run_open(long long id)
 {
+	laid_forget();
 	cJSON_Delete(pb.run);
 	cJSON_Delete(pb.checks);
 	pb.run = pb.checks = NULL;
@@ -232,128 +239,189 @@ draw_library(int y, int h, int w)
 
 /*
  * A step is laid out in rows counted from 0 at its first line; rows before pb.top or past
- * the body are not drawn, so a long step scrolls (PgDn, PgUp, and with the cursor).
+ * the body are not drawn, so a long step scrolls (PgDn, PgUp, and with the cursor). Each
+ * text is laid out once per width (tui/wrap.c) and kept, in the order the draw asks for
+ * them, until the run is read again: a key press walks the row counts and draws only the
+ * rows in view, however long the notes are.
  */
 static struct {
 	int	 y, h;		/* the body on the screen */
 	int	 row;		/* the next row to lay out */
 	int	 sel;		/* the row of the checklist item under the cursor, or -1 */
+	int	 next;		/* the next text's place in laid */
 } lay;
+
+struct laid {
+	struct wrap	 wrap;
+	int		*spans;		/* Markdown spans open at each row's start, or NULL */
+	int		 nspans;
+};
+
+static struct {
+	struct laid	*text;
+	int		 n;
+} laid;
+
+/* The texts' memory is about to go (the run is read again): forget their layouts. */
+static void
+laid_forget(void)
+{
+	int i;
+
+	for (i = 0; i < laid.n; i++)
+		wrap_forget(&laid.text[i].wrap);
+}
+
+static void
+laid_free(void)
+{
+	int i;
+
+	for (i = 0; i < laid.n; i++) {
+		wrap_free(&laid.text[i].wrap);
+		free(laid.text[i].spans);
+	}
+	free(laid.text);
+	memset(&laid, 0, sizeof laid);
+}
 
 /* Markdown inline spans open at the end of a row, carried to the next. */
 enum { SPAN_CODE = 1, SPAN_STRONG = 2 };
 
-/* Draws one row of inline text (`code`, *em*, **strong**, \-escapes) at x in w columns;
-   spans NULL: plain text. */
+/* Draws one row of inline text (`code`, *em*, **strong**, \-escapes) at screen row y (< 0:
+   only follows the spans), x, in w columns; spans NULL: plain text. */
 static void
-put_inline(int x, int w, enum style base, const char *s, size_t len, int *spans)
+put_inline(int y, int x, int w, enum style base, const char *s, size_t len, int *spans)
 {
-	struct buf run;
-	int used = 0, screen = lay.y + lay.row - pb.top;
-	size_t i;
+	size_t i, from = 0, n;
+	int used = 0;
 	enum style st;
 
-	if (lay.row < pb.top || lay.row >= pb.top + lay.h)
-		screen = -1;
-	buf_init(&run);
+	if (spans == NULL) {
+		if (y >= 0)
+			draw_textn(y, x, w, base, s, len);
+		return;
+	}
 	for (i = 0; i <= len; i++) {
-		int code = spans == NULL || *spans & SPAN_CODE, marker = spans != NULL &&
-		    i < len && (s[i] == '`' || (!code && s[i] == '*'));
+		int code = *spans & SPAN_CODE, marker = i < len && (s[i] == '`' ||
+		    (!code && s[i] == '*'));
 
-		if (i < len && spans != NULL && !code && s[i] == '\\' && i + 1 < len) {
-			buf_addch(&run, s[++i]);
+		if (i < len && !code && s[i] == '\\' && i + 1 < len) {
+			/* The escaped character alone: it is drawn, its backslash is not. */
+			if (y >= 0 && used < w && i > from)
+				used += draw_textn(y, x + used, w - used, base != STYLE_NORMAL ? base :
+				    *spans & SPAN_STRONG ? STYLE_STRONG : base, s + from, i - from);
+			from = ++i;
 			continue;
 		}
-		if (i < len && !marker) {
-			buf_addch(&run, s[i]);
+		if (i < len && !marker)
 			continue;
-		}
-		st = base != STYLE_NORMAL || spans == NULL ? base : code ? STYLE_CODE :
+		st = base != STYLE_NORMAL ? base : code ? STYLE_CODE :
 		    *spans & SPAN_STRONG ? STYLE_STRONG : base;
-		if (run.len > 0 && screen >= 0 && used < w)
-			used += draw_text(screen, x + used, w - used, st, run.data);
-		run.len = 0;
-		if (run.data != NULL)
-			run.data[0] = '\0';
+		n = i - from;
+		if (n > 0 && y >= 0 && used < w)
+			used += draw_textn(y, x + used, w - used, st, s + from, n);
 		if (i < len)
 			*spans ^= s[i] == '`' ? SPAN_CODE : SPAN_STRONG;
 		if (i + 1 < len && s[i] == '*' && s[i + 1] == '*')
 			i++;
+		from = i + 1;
 	}
-	buf_free(&run);
 }
 
-/* Display width of the first n bytes of s. */
-static int
-width_n(const char *s, size_t n)
+/* The next text's layout at this width: kept from the last draw if it is the same text,
+   else made (fresh: a string built for this draw, never the same as the last one). */
+static struct laid *
+laid_get(const char *text, int width, int flags, int markup, int fresh)
 {
-	char *t = xstrndup(s, n);
-	int w = draw_width(t);
+	struct laid *l;
+	int i, spans = 0;
 
-	free(t);
-	return w;
-}
-
-/* Inline text wrapped at blanks into rows of w columns, later rows indented under the
-   prefix's end; a line break starts a row too. Markers count as width: a row may end
-   a little early. markup 0: plain text, broken anywhere (a query). */
-static void
-put_text(int x, int w, enum style st, const char *prefix, const char *text, int markup)
-{
-	char *copy = xprintf("%s%s", prefix, text), *p = copy, *cut, *b, *e;
-	int indent = draw_width(prefix), spans = 0, room;
-
-	do {
-		room = w - (p == copy ? 0 : indent);
-		cut = p + strcspn(p, "\n");
-		while (cut > p && width_n(p, (size_t)(cut - p)) > room) {
-			for (b = cut - 1; markup && b > p && *b != ' '; b--)
-				;
-			if (b == p || !markup) {
-				/* A long word, or code: break it where the row is full. */
-				for (b = e = p + 1; e <= cut; e++) {
-					if (e < cut && (*e & 0xc0) == 0x80)
-						continue;	/* inside a character */
-					if (width_n(p, (size_t)(e - p)) > room)
-						break;
-					b = e;
-				}
-				cut = b;
-				break;
-			}
-			cut = b;
+	if (lay.next == laid.n) {
+		laid.text = xreallocarray(laid.text, (size_t)laid.n + 1, sizeof *laid.text);
+		memset(&laid.text[laid.n++], 0, sizeof *laid.text);
+	}
+	l = &laid.text[lay.next++];
+	if (fresh || (l->spans != NULL) != markup)
+		wrap_forget(&l->wrap);
+	if (display_ascii())
+		flags |= WRAP_ASCII;
+	if (l->wrap.text == text && l->wrap.width == width && l->wrap.flags == flags &&
+	    l->wrap.n > 0)
+		return l;
+	wrap_layout(&l->wrap, text, strlen(text), width, flags);
+	free(l->spans);
+	l->spans = NULL;
+	if (markup) {
+		l->spans = xreallocarray(NULL, (size_t)l->wrap.n, sizeof *l->spans);
+		for (i = 0; i < l->wrap.n; i++) {
+			l->spans[i] = spans;
+			put_inline(-1, 0, 0, STYLE_NORMAL, text + l->wrap.rows[i].off,
+			    l->wrap.rows[i].len, &spans);
 		}
-		put_inline(x + (p == copy ? 0 : indent), room, st, p, (size_t)(cut - p),
-		    markup ? &spans : NULL);
-		lay.row++;
-		p = *cut == ' ' || *cut == '\n' ? cut + 1 : cut;
-	} while (*p != '\0');
-	free(copy);
+	}
+	return l;
+}
+
+/* Text wrapped into rows of w columns, later rows indented under the prefix's end; a line
+   break starts a row too. markup: Markdown inline spans (markers count as width: a row may
+   end a little early); words: broken at blanks, else anywhere (a query). */
+static void
+put_text_flags(int x, int w, enum style st, const char *prefix, const char *text, int markup,
+    int words, int fresh)
+{
+	int indent = draw_width(prefix), room = w - indent, i, spans;
+	struct laid *l = laid_get(text, room, words ? WRAP_WORDS : 0, markup, fresh);
+	const struct wrap_row *r;
+
+	if (lay.row >= pb.top && lay.row < pb.top + lay.h)
+		draw_text(lay.y + lay.row - pb.top, x, indent, st, prefix);
+	for (i = pb.top > lay.row ? pb.top - lay.row : 0; i < l->wrap.n &&
+	    lay.row + i < pb.top + lay.h; i++) {
+		r = &l->wrap.rows[i];
+		spans = l->spans != NULL ? l->spans[i] : 0;
+		put_inline(lay.y + lay.row + i - pb.top, x + indent, room, st, text + r->off, r->len,
+		    l->spans != NULL ? &spans : NULL);
+	}
+	lay.row += l->wrap.n;
+}
+
+/* Plain text: words 1 breaks at blanks (a note), 0 anywhere (a query). */
+static void
+put_text(int x, int w, enum style st, const char *prefix, const char *text, int words)
+{
+	put_text_flags(x, w, st, prefix, text, 0, words, 0);
 }
 
 static void
 put_wrapped(int x, int w, enum style st, const char *prefix, const char *text)
 {
-	put_text(x, w, st, prefix, text, 1);
+	put_text_flags(x, w, st, prefix, text, 1, 1, 0);
 }
 
-/* Preformatted text: one row per line, cut at the width. */
+/* Preformatted text: one row per line, cut at the width; the first line after the prefix,
+   the others after two blanks. */
+static void
+put_lines_flags(int x, int w, enum style st, const char *prefix, const char *text, int fresh)
+{
+	int indent = draw_width(prefix), i;
+	struct laid *l = laid_get(text, w - indent, WRAP_CUT, 0, fresh);
+	const struct wrap_row *r;
+
+	for (i = pb.top > lay.row ? pb.top - lay.row : 0; i < l->wrap.n &&
+	    lay.row + i < pb.top + lay.h; i++) {
+		r = &l->wrap.rows[i];
+		draw_text(lay.y + lay.row + i - pb.top, x, w, st, i == 0 ? prefix : "  ");
+		draw_textn(lay.y + lay.row + i - pb.top, x + (i == 0 ? indent : 2),
+		    w - (i == 0 ? indent : 2), st, text + r->off, r->len);
+	}
+	lay.row += l->wrap.n;
+}
+
 static void
 put_lines(int x, int w, enum style st, const char *prefix, const char *text)
 {
-	const char *p = text, *nl;
-	char *line;
-
-	do {
-		nl = strchr(p, '\n');
-		line = xprintf("%s%.*s", p == text ? prefix : "  ", (int)(nl != NULL ?
-		    nl - p : (ptrdiff_t)strlen(p)), p);
-		if (lay.row >= pb.top && lay.row < pb.top + lay.h)
-			draw_text(lay.y + lay.row - pb.top, x, w, st, line);
-		free(line);
-		lay.row++;
-		p = nl != NULL ? nl + 1 : NULL;
-	} while (p != NULL && *p != '\0');
+	put_lines_flags(x, w, st, prefix, text, 0);
 }
 
 static int
@@ -421,7 +489,7 @@ put_check(int w, const cJSON *b, const cJSON *c)
 		    "FAIL");
 		st = cJSON_IsTrue(cJSON_GetObjectItem(c, "pass")) ? STYLE_OK : STYLE_CRIT;
 	}
-	put_lines(2, w - 4, st, "", line);
+	put_lines_flags(2, w - 4, st, "", line, 1);
 }
 
 /* The step's result note and the notes on it, who wrote them and when. */
@@ -435,7 +503,7 @@ put_notes(int w)
 
 	if (res != NULL && *json_str(res, "note", "") != '\0') {
 		who = xprintf("%s by %s: ", json_str(res, "result", ""), json_str(res, "actor", ""));
-		put_text(1, w - 2, STYLE_WARN, who, json_str(res, "note", ""), 0);
+		put_text(1, w - 2, STYLE_WARN, who, json_str(res, "note", ""), 1);
 		free(who);
 	}
 	cJSON_ArrayForEach(n, cJSON_GetObjectItem(pb.run, "notes")) {
@@ -444,7 +512,7 @@ put_notes(int w)
 		t = (time_t)json_num(n, "at");
 		strftime(when, sizeof when, "%H:%M", localtime_r(&t, &tm));
 		who = xprintf("%s %s: ", when, json_str(n, "actor", ""));
-		put_text(1, w - 2, STYLE_DIM, who, json_str(n, "text", ""), 0);
+		put_text(1, w - 2, STYLE_DIM, who, json_str(n, "text", ""), 1);
 		free(who);
 	}
 }
@@ -510,6 +578,7 @@ draw_step(int y, int h, int w)
 	lay.h = h - 2;
 	lay.row = 0;
 	lay.sel = -1;
+	lay.next = 0;
 	snprintf(num_prefix, sizeof num_prefix, "%d. ", pb.step + 1);
 	put_wrapped(1, w - 42, STYLE_TITLE, num_prefix, json_str(s, "title", ""));
 	if ((res = step_result(pb.step)) != NULL && pb.top == 0)
@@ -554,10 +623,11 @@ draw_summary(int y, int h, int w)
 	lay.y = y + 1;
 	lay.h = h - 2;
 	lay.row = 0;
+	lay.next = 0;
 	format_age(dur, sizeof dur, (long)json_num(sum, "seconds"));
 	line = xprintf("Finished in %s: %.0f done, %.0f skipped, %.0f failed.", dur,
 	    json_num(sum, "done"), json_num(sum, "skipped"), json_num(sum, "failed"));
-	put_wrapped(1, w - 2, STYLE_OK, "", line);
+	put_text_flags(1, w - 2, STYLE_OK, "", line, 1, 1, 1);
 	free(line);
 	lay.row++;
 	cJSON_ArrayForEach(s, cJSON_GetObjectItem(cJSON_GetObjectItem(pb.run, "content"),
@@ -568,12 +638,12 @@ draw_summary(int y, int h, int w)
 		    STYLE_WARN : STYLE_NORMAL, line, json_str(s, "title", ""));
 		free(line);
 		if (res != NULL && *json_str(res, "note", "") != '\0')
-			put_text(13, w - 14, STYLE_DIM, "", json_str(res, "note", ""), 0);
+			put_text(13, w - 14, STYLE_DIM, "", json_str(res, "note", ""), 1);
 		cJSON_ArrayForEach(n, cJSON_GetObjectItem(pb.run, "notes")) {
 			if ((int)json_num(n, "step") != i)
 				continue;
 			line = xprintf("note by %s: ", json_str(n, "actor", ""));
-			put_text(13, w - 14, STYLE_DIM, line, json_str(n, "text", ""), 0);
+			put_text(13, w - 14, STYLE_DIM, line, json_str(n, "text", ""), 1);
 			free(line);
 		}
 		i++;
@@ -736,6 +806,7 @@ runner_key(enum action a)
 	switch (a) {
 	case ACTION_RUN_LEAVE:
 	case ACTION_CLOSE:
+		laid_forget();
 		cJSON_Delete(pb.run);
 		cJSON_Delete(pb.checks);
 		pb.run = pb.checks = NULL;
@@ -802,6 +873,12 @@ runner_key(enum action a)
 		if (pb.top < 0)
 			pb.top = 0;
 		break;
+	case ACTION_FIRST:
+		pb.top = 0;
+		break;
+	case ACTION_LAST:
+		pb.top = pb.rows > lay.h ? pb.rows - lay.h : 0;
+		break;
 	case ACTION_WRITE:
 		req = client_request("run.export");
 		cJSON_AddNumberToObject(req, "run", (double)pb.run_id);
@@ -861,6 +938,7 @@ playbooks_scopes(void)
 static void
 playbooks_close(void)
 {
+	laid_free();
 	cJSON_Delete(pb.lib);
 	cJSON_Delete(pb.run);
 	cJSON_Delete(pb.checks);
