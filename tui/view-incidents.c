@@ -353,6 +353,9 @@ detail_reply(void *arg, const cJSON *r)
 		console_error("%s", client_error(r));
 		return;
 	}
+	/* At the newest rows, stay there when an entry comes in. */
+	if (in.detail != NULL && in.detail_top + in.detail_body >= in.detail_rows)
+		in.detail_top = 1 << 30;
 	texts_clear();
 	cJSON_Delete(in.detail);
 	in.detail = cJSON_Duplicate(cJSON_GetObjectItem(r, "incident"), 1);

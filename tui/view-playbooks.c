@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "backend/buf.h"
 #include "backend/client.h"
 #include "backend/format.h"
 #include "backend/json.h"
@@ -254,7 +253,6 @@ static struct {
 struct laid {
 	struct wrap	 wrap;
 	int		*spans;		/* Markdown spans open at each row's start, or NULL */
-	int		 nspans;
 };
 
 static struct {
@@ -307,7 +305,7 @@ put_inline(int y, int x, int w, enum style base, const char *s, size_t len, int 
 		    (!code && s[i] == '*'));
 
 		if (i < len && !code && s[i] == '\\' && i + 1 < len) {
-			/* The escaped character alone: it is drawn, its backslash is not. */
+			/* The backslash is not drawn; the character after it is plain text. */
 			if (y >= 0 && used < w && i > from)
 				used += draw_textn(y, x + used, w - used, base != STYLE_NORMAL ? base :
 				    *spans & SPAN_STRONG ? STYLE_STRONG : base, s + from, i - from);

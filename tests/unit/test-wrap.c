@@ -203,6 +203,44 @@ test_linear(void **state)
 	wrap_free(&w);
 }
 
+/* Random bytes at random widths: the rows are in order, inside the text, make progress, and
+   none is wider than the width unless it holds a single character. */
+static void
+test_random(void **state)
+{
+	struct wrap w = { 0 };
+	char text[512], *s;
+	size_t len, end;
+	int round, i, width, flags, cols, one;
+
+	(void)state;
+	srand(12);
+	for (round = 0; round < 20000; round++) {
+		len = (size_t)(rand() % (int)sizeof text);
+		for (i = 0; i < (int)len; i++)
+			text[i] = (char)(rand() % 4 == 0 ? " \n\xe6\x97\xa5\xff\x1b"[rand() % 7] :
+			    rand() % 256);
+		width = rand() % 12;
+		flags = rand() % 4;
+		wrap_layout(&w, text, len, width, flags);
+		assert_true(w.n >= 1);
+		for (i = 0, end = 0; i < w.n; i++) {
+			assert_true(w.rows[i].off >= end);
+			assert_true(w.rows[i].off + w.rows[i].len <= len);
+			assert_true(i == 0 || w.rows[i].off > w.rows[i - 1].off);
+			end = w.rows[i].off + w.rows[i].len;
+			s = sanitize(text + w.rows[i].off, w.rows[i].len, -1, 0, &cols);
+			free(s);
+			one = sanitize_char(text + w.rows[i].off, w.rows[i].len > 0 ?
+			    w.rows[i].len : 1, 0, &(int){ 0 }) >= w.rows[i].len;
+			if (!(flags & WRAP_CUT) && !one)
+				assert_true(cols <= (width < 1 ? 1 : width));
+		}
+		wrap_forget(&w);
+	}
+	wrap_free(&w);
+}
+
 int
 main(void)
 {
@@ -216,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_cached),
 		cmocka_unit_test(test_linear),
+		cmocka_unit_test(test_random),
 	};
 
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL) {
