@@ -46,6 +46,8 @@ static struct {
 	cJSON		*detail;	/* its prompt.show reply, owned */
 	struct line	*lines;
 	int		 nlines, top, height;
+	int		 cap;		/* lines allocated: grows by doubling, so a long diff
+					   costs its length */
 
 	char		*edited;	/* a file written in $EDITOR, waiting for its description */
 	const char	*edited_arg;	/* "system" or "model" */
@@ -77,7 +79,7 @@ lines_clear(void)
 		free(pr.lines[i].text);
 	free(pr.lines);
 	pr.lines = NULL;
-	pr.nlines = 0;
+	pr.nlines = pr.cap = 0;
 }
 
 static void
@@ -93,7 +95,10 @@ line_add(enum style s, const char *fmt, ...)
 	if (vasprintf(&text, fmt, ap) < 0)
 		text = xstrdup("");
 	va_end(ap);
-	pr.lines = xreallocarray(pr.lines, (size_t)pr.nlines + 1, sizeof *pr.lines);
+	if (pr.nlines == pr.cap) {
+		pr.cap = pr.cap > 0 ? pr.cap * 2 : 64;
+		pr.lines = xreallocarray(pr.lines, (size_t)pr.cap, sizeof *pr.lines);
+	}
 	pr.lines[pr.nlines].style = s;
 	pr.lines[pr.nlines++].text = text;
 }
