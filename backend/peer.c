@@ -56,7 +56,7 @@ peer_check_path(const char *socket, uid_t *owner, char **cause)
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		*cause = xprintf("socket directory %s is writable by group or others (mode %03o): "
 		    "anyone could have put a socket there; refusing to connect. Its owner, uid "
-		    "%ld (%s), should chmod go-w it", dir, (unsigned)(st.st_mode & 0777),
+		    "%ld (%s), should chmod go-w it", dir, (unsigned)(st.st_mode & 07777),
 		    (long)st.st_uid, private_user(st.st_uid));
 		goto refuse;
 	}

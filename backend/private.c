@@ -90,7 +90,7 @@ private_dir(const char *what, const char *dir, mode_t mode, int tighten, char **
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		*cause = xprintf("%s %s is writable by group or others (mode %03o): other users "
 		    "may have put files in it; refusing to use it. Check its contents, then "
-		    "chmod %03o it", what, dir, (unsigned)(st.st_mode & 0777), (unsigned)mode);
+		    "chmod %03o it", what, dir, (unsigned)(st.st_mode & 07777), (unsigned)mode);
 		errno = EPERM;
 		return -1;
 	}
@@ -145,7 +145,7 @@ private_walk(const char *what, const char *top, const char *dir, int depth, char
 		} else if (!S_ISLNK(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH))) {
 			*cause = xprintf("%s %s: %s is writable by group or others (mode %03o), "
 			    "so another user could move its releases; refusing to start. "
-			    "chmod -R go-w %s", what, top, path, (unsigned)(st.st_mode & 0777),
+			    "chmod -R go-w %s", what, top, path, (unsigned)(st.st_mode & 07777),
 			    top);
 			rc = -1;
 		} else if (S_ISDIR(st.st_mode))
@@ -170,7 +170,7 @@ private_tree(const char *what, const char *dir, char **cause)
 		*cause = xprintf("%s %s: its directory %s is writable by group or others "
 		    "(mode %03o), so another user could replace it; refusing to start. chmod "
 		    "go-w %s or choose another path", what, dir, parent,
-		    (unsigned)(st.st_mode & 0777), parent);
+		    (unsigned)(st.st_mode & 07777), parent);
 		goto out;
 	}
 	if (stat(dir, &st) != 0) {
@@ -186,7 +186,7 @@ private_tree(const char *what, const char *dir, char **cause)
 	if (S_ISDIR(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		*cause = xprintf("%s %s is writable by group or others (mode %03o), so another "
 		    "user could move its releases; refusing to start. chmod -R go-w %s", what,
-		    dir, (unsigned)(st.st_mode & 0777), dir);
+		    dir, (unsigned)(st.st_mode & 07777), dir);
 		goto out;
 	}
 	rc = S_ISDIR(st.st_mode) ? private_walk(what, dir, dir, 0, cause) : 0;
