@@ -5,7 +5,7 @@
 # The victim's commands, a note with a password and --demo refuse before sending anything;
 # nothing is signalled; demo files planted as symlinks stay untouched; with a runtime
 # directory of their own the victim is served as before.
-. "$TESTS/lib/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 need_root
 alice=lta$$

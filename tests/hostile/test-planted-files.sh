@@ -4,7 +4,7 @@
 # another user plants symlinks where the console's report, the -v logs and the audit
 # checkpoint file go. Each is refused or written under a new name; the victims' files stay
 # as they were and nothing is lost.
-. "$TESTS/lib/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 need_root
 alice=lta$$
