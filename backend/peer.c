@@ -31,14 +31,15 @@ peer_check_path(const char *socket, uid_t *owner, char **cause)
 {
 	char *dir = path_dir(socket);
 	struct stat st;
-	int rc = -1;
+	int rc = -1, saved;
 
-	errno = 0;
 	if (lstat(dir, &st) != 0) {
+		saved = errno;
 		if (errno == ENOENT)
 			*cause = xprintf("no daemon at %s: %s", socket, strerror(errno));
 		else
 			*cause = xprintf("socket directory %s: %s", dir, strerror(errno));
+		errno = saved;
 		goto out;
 	}
 	if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
@@ -62,7 +63,9 @@ peer_check_path(const char *socket, uid_t *owner, char **cause)
 	}
 	*owner = st.st_uid;
 	if (lstat(socket, &st) != 0) {
+		saved = errno;
 		*cause = xprintf("no daemon at %s: %s", socket, strerror(errno));
+		errno = saved;
 		goto out;
 	}
 	if (!S_ISSOCK(st.st_mode)) {
