@@ -104,9 +104,33 @@ private_dir(const char *what, const char *dir, mode_t mode, int tighten, char **
 	return 0;
 }
 
+/* A parent others can write lets them rename dir away and put theirs there; the sticky
+   bit (/tmp) stops that. */
+static int
+private_parent(const char *what, const char *dir, char **cause)
+{
+	char *parent = path_dir(dir);
+	struct stat st;
+	int rc = 0;
+
+	if (stat(parent, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) &&
+	    !(st.st_mode & S_ISVTX)) {
+		*cause = xprintf("%s %s: its directory %s is writable by group or others "
+		    "(mode %03o), so another user could replace it; refusing to use it. chmod "
+		    "go-w %s or choose another path", what, dir, parent,
+		    (unsigned)(st.st_mode & 07777), parent);
+		errno = EPERM;
+		rc = -1;
+	}
+	free(parent);
+	return rc;
+}
+
 int
 private_mkdir(const char *what, const char *dir, mode_t mode, char **cause)
 {
+	if (private_parent(what, dir, cause) != 0)
+		return -1;
 	if (path_mkdirs(dir, mode) != 0) {
 		*cause = xprintf("%s %s: %s", what, dir, strerror(errno));
 		return -1;
@@ -160,19 +184,10 @@ int
 private_tree(const char *what, const char *dir, char **cause)
 {
 	struct stat st;
-	char *parent = path_dir(dir);
 	int rc = -1;
 
-	/* A parent others can write lets them rename the tree away and put theirs there; the
-	   sticky bit (/tmp) stops that. */
-	if (stat(parent, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) &&
-	    !(st.st_mode & S_ISVTX)) {
-		*cause = xprintf("%s %s: its directory %s is writable by group or others "
-		    "(mode %03o), so another user could replace it; refusing to start. chmod "
-		    "go-w %s or choose another path", what, dir, parent,
-		    (unsigned)(st.st_mode & 07777), parent);
-		goto out;
-	}
+	if (private_parent(what, dir, cause) != 0)
+		return -1;
 	if (stat(dir, &st) != 0) {
 		rc = errno == ENOENT ? 0 : -1;	/* created by us, under our umask */
 		if (rc != 0)
@@ -191,7 +206,6 @@ private_tree(const char *what, const char *dir, char **cause)
 	}
 	rc = S_ISDIR(st.st_mode) ? private_walk(what, dir, dir, 0, cause) : 0;
 out:
-	free(parent);
 	return rc;
 }
 

@@ -14,7 +14,8 @@
  */
 int	 private_dir(const char *what, const char *dir, mode_t mode, int tighten,
 	     char **cause);
-/* private_dir after creating DIR (and its parents) with mode if missing. */
+/* private_dir after creating DIR (and its parents) with mode if missing; the directory
+   holding DIR must not let others replace it (writable by group or others only if sticky). */
 int	 private_mkdir(const char *what, const char *dir, mode_t mode, char **cause);
 /*
  * Checks a tree (a git repository) that may not exist yet: when it does, every entry in it is

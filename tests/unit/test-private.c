@@ -212,6 +212,16 @@ test_dir_checks(void **state)
 	unlink(link);
 	unlink(file);
 	rmdir(sub);
+	/* In a directory anyone can write (not sticky) someone could swap it. */
+	assert_int_equal(chmod(dir, 0777), 0);
+	cause = NULL;
+	assert_int_equal(private_mkdir("data dir", sub, 0700, &cause), -1);
+	assert_non_null(strstr(cause, "so another user could replace it"));
+	free(cause);
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(private_mkdir("data dir", sub, 0700, &cause), 0);
+	rmdir(sub);
+	assert_int_equal(chmod(dir, 0700), 0);
 	free(sub), free(link), free(file);
 }
 
