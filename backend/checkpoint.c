@@ -15,6 +15,7 @@
 #include "backend/checkpoint.h"
 #include "backend/config.h"
 #include "backend/hash.h"
+#include "backend/private.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
 
@@ -224,9 +225,10 @@ checkpoint_append(const struct config *cfg, sqlite3 *db, char **line, char **cau
 	}
 	checkpoint_key_free(k);
 	text = xprintf("%s\n", *line);
-	if ((fd = open(cfg->checkpoint_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0640)) < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    fsync(fd) != 0)
+	/* The file is outside the data dir: never through a symlink, never someone else's. */
+	if ((fd = private_append(cfg->checkpoint_file, 0600, cause)) < 0)
+		;
+	else if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) || fsync(fd) != 0)
 		*cause = xprintf("%s: %s", cfg->checkpoint_file, strerror(errno));
 	else
 		rc = 0;

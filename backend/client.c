@@ -18,6 +18,8 @@
 #include "backend/config.h"
 #include "backend/loop.h"
 #include "backend/path.h"
+#include "backend/peer.h"
+#include "backend/private.h"
 #include "backend/xmalloc.h"
 
 /* Replies can be large (a page of a list); requests are checked by the daemon. */
@@ -29,6 +31,7 @@ client_connect(const char *path, char **cause)
 {
 	struct sockaddr_un sa;
 	struct client *c;
+	uid_t owner;
 	int fd, saved;
 
 	memset(&sa, 0, sizeof sa);
@@ -38,6 +41,9 @@ client_connect(const char *path, char **cause)
 		return NULL;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
+	/* Nothing is sent to a socket someone else could have put there. */
+	if (peer_check_path(path, &owner, cause) != 0)
+		return NULL;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
 		*cause = xprintf("socket: %s", strerror(errno));
 		return NULL;
@@ -47,6 +53,11 @@ client_connect(const char *path, char **cause)
 		*cause = xprintf("no daemon at %s: %s", path, strerror(errno));
 		close(fd);
 		errno = saved;
+		return NULL;
+	}
+	if (peer_check_fd(fd, path, owner, cause) != 0) {
+		close(fd);
+		errno = EPERM;
 		return NULL;
 	}
 	c = xcalloc(1, sizeof *c);
@@ -158,14 +169,14 @@ client_start_lock(const char *path, char **cause)
 	char *dir = path_dir(path), *lock;
 	int fd;
 
-	if (path_mkdirs(dir, 0700) != 0) {
-		*cause = xprintf("socket directory %s: %s", dir, strerror(errno));
+	/* The daemon we start will be ours: so must its directory be, whoever made it first. */
+	if (private_mkdir("socket directory", dir, 0700, cause) != 0) {
 		free(dir);
 		return -1;
 	}
 	free(dir);
 	lock = xprintf("%s.lock", path);
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
 		*cause = xprintf("%s: %s", lock, strerror(errno));
 		if (fd >= 0)
@@ -187,7 +198,7 @@ client_open(const struct config *cfg, char *const *options, int start, char **ca
 	if ((c = client_connect(path, &why)) != NULL)
 		return c;
 	if (!start || shared || (errno != ENOENT && errno != ECONNREFUSED)) {
-		if (shared)
+		if (shared && (errno == ENOENT || errno == ECONNREFUSED))
 			*cause = xprintf("%s; is the leitstand service running?", why);
 		else
 			*cause = why, why = NULL;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: ISC */
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,11 +20,11 @@
 #include <unistd.h>
 
 #include "backend/cli.h"
-#include "backend/client.h"
 #include "backend/config.h"
 #include "backend/demo.h"
 #include "backend/loop.h"
 #include "backend/path.h"
+#include "backend/private.h"
 #include "backend/xmalloc.h"
 
 #define DEMO_WAIT_MS	20000
@@ -48,7 +49,7 @@ demo_spawn(char *const argv[], int out, const char *log)
 	if ((pid = fork()) != 0)
 		return pid;
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0) {
+	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600)) >= 0) {
 		dup2(out >= 0 ? out : fd, 1);
 		dup2(fd, 2);
 	}
@@ -173,7 +174,7 @@ demo_prometheus(struct demo *d, char **cause)
 	char *log = xprintf("%s/prometheus.log", d->dir), *cfgarg, *tsdbarg, *listen;
 	const char *target = strstr(d->sim_url, "//") + 2;
 	long long deadline = loop_now_ms() + DEMO_WAIT_MS;
-	FILE *f;
+	char *text;
 	int port = demo_free_port(), rc = -1;
 
 	if (access(PROMETHEUS, X_OK) != 0) {
@@ -181,14 +182,14 @@ demo_prometheus(struct demo *d, char **cause)
 		    "(make run does it when run as root)");
 		goto out;
 	}
-	if ((f = fopen(yml, "w")) == NULL) {
-		*cause = xprintf("%s: %s", yml, strerror(errno));
-		goto out;
-	}
-	fprintf(f, "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+	text = xprintf("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
 	    "scrape_configs:\n  - job_name: assistant\n    static_configs:\n"
 	    "      - targets: ['%s']\n", target);
-	fclose(f);
+	if (private_replace(yml, text, cause) != 0) {
+		free(text);
+		goto out;
+	}
+	free(text);
 	cfgarg = xprintf("--config.file=%s", yml);
 	tsdbarg = xprintf("--storage.tsdb.path=%s", tsdb);
 	listen = xprintf("--web.listen-address=127.0.0.1:%d", port);
@@ -225,43 +226,55 @@ out:
 static int
 demo_write_ini(struct demo *d, const struct config *cfg, char **cause)
 {
-	FILE *f;
+	char *text;
+	int rc;
 
 	d->ini = xprintf("%s/leitstand.ini", d->dir);
-	if ((f = fopen(d->ini, "w")) == NULL) {
-		*cause = xprintf("%s: %s", d->ini, strerror(errno));
-		return -1;
-	}
-	fprintf(f, "; Written by leitstand --demo for this session.\n"
+	text = xprintf("; Written by leitstand --demo for this session.\n"
 	    "[daemon]\nsocket = %s\ndata_dir = %s\n"
 	    "[assistant]\nname = Demo Assistant\nenvironment = simulated\n"
 	    "[prometheus]\nurl = %s\ninterval = 2s\nhistory = 10m\n"
 	    "[sim]\nurl = %s\n"
 	    "[prompts]\nrepo = %s\n", cfg->socket, cfg->data_dir, d->prom_url, d->sim_url,
 	    cfg->prompt_repo);
-	fclose(f);
-	return 0;
+	rc = private_replace(d->ini, text, cause);
+	free(text);
+	return rc;
 }
 
-/* The pid of the daemon on the socket, or 0 if none answers. */
+/*
+ * The pid of the daemon that holds the demo's data dir, or 0 if none does. Never a pid a
+ * reply named: only the lock file in our own private data dir, still locked (so its writer
+ * lives), naming a process of ours.
+ */
 static pid_t
 demo_daemon_pid(const struct config *cfg)
 {
-	struct client *c;
-	cJSON *r;
-	char *cause = NULL;
+	char *cause = NULL, *lock, buf[32], proc[64];
+	struct stat st;
+	ssize_t n;
 	pid_t pid = 0;
+	int fd;
 
-	if ((c = client_connect(cfg->socket, &cause)) == NULL) {
+	if (private_dir("data dir", cfg->data_dir, 0700, 0, &cause) != 0) {
 		free(cause);
 		return 0;
 	}
-	if ((r = client_call(c, client_request("status"), &cause)) != NULL) {
-		pid = (pid_t)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "pid"));
-		cJSON_Delete(r);
+	lock = xprintf("%s/daemon.lock", cfg->data_dir);
+	fd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	free(lock);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	    flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK &&
+	    (n = pread(fd, buf, sizeof buf - 1, 0)) > 0) {
+		buf[n] = '\0';
+		pid = (pid_t)strtol(buf, NULL, 10);
+		snprintf(proc, sizeof proc, "/proc/%ld", (long)pid);
+		if (pid <= 1 || stat(proc, &st) != 0 || st.st_uid != geteuid())
+			pid = 0;
 	}
-	free(cause);
-	client_free(c);
+	close(fd);
 	return pid;
 }
 
@@ -286,14 +299,19 @@ demo_main(struct cli *cli, int (*console)(struct cli *, int, char **))
 	int rc = 1;
 
 	memset(&d, 0, sizeof d);
+	/* Configs and logs go in a directory of ours that no one else can write or plant
+	   symlinks in; the demo's socket directory is the same kind. */
 	run = path_dir(cli->cfg.socket);
 	d.dir = xprintf("%s/demo", run);
-	free(run);
-	if (path_mkdirs(d.dir, 0700) != 0) {
-		cli_error("demo: %s: %s", d.dir, strerror(errno));
+	if (private_mkdir("socket directory", run, 0700, &cause) != 0 ||
+	    private_mkdir("demo directory", d.dir, 0700, &cause) != 0) {
+		cli_error("demo: %s; or set XDG_RUNTIME_DIR to a directory of your own", cause);
+		free(cause);
+		free(run);
 		free(d.dir);
 		return 1;
 	}
+	free(run);
 	/* A demo left running (its sim and Prometheus are gone) is replaced. */
 	demo_stop_daemon(demo_daemon_pid(&cli->cfg));
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "backend/log.h"
+#include "backend/private.h"
 #include "backend/sanitize.h"
 #include "backend/xmalloc.h"
 
@@ -15,14 +16,24 @@ static FILE *log_file;
 void
 log_open(const char *name)
 {
-	char *path;
+	char *path, *used = NULL, *cause = NULL;
+	int fd;
 
 	log_close();
+	/* In the working directory, which may be shared: a new file, never a planted one. */
 	path = xprintf("leitstand-%s-%ld.log", name, (long)getpid());
-	log_file = fopen(path, "a");
-	free(path);
-	if (log_file != NULL)
+	if ((fd = private_create(path, 0600, &used, &cause)) < 0) {
+		fprintf(stderr, "leitstand: no log: %s\n", cause);
+		free(cause);
+	} else if ((log_file = fdopen(fd, "a")) == NULL)
+		close(fd);
+	else {
 		setvbuf(log_file, NULL, _IOLBF, 0);
+		if (strcmp(used, path) != 0)
+			fprintf(stderr, "leitstand: %s exists; logging to %s\n", path, used);
+	}
+	free(used);
+	free(path);
 }
 
 void

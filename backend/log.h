@@ -3,7 +3,8 @@
 #ifndef LOG_H
 #define LOG_H
 
-/* Opens leitstand-NAME-PID.log in the current directory. */
+/* Opens a new leitstand-NAME-PID.log in the current directory (-1, -2 ... when the name is
+   taken; never an existing file or a symlink). */
 void	log_open(const char *name);
 void	log_close(void);
 /* Writes one line; every byte outside printable ASCII is escaped. */

@@ -22,6 +22,7 @@
 #include "backend/ops.h"
 #include "backend/path.h"
 #include "backend/poller.h"
+#include "backend/private.h"
 #include "backend/prompts.h"
 #include "backend/redact.h"
 #include "backend/server.h"
@@ -550,7 +551,13 @@ server_main(struct config *cfg, int ready_fd)
 	s.listen_fd = -1;
 	s.started = time(NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Nothing the daemon creates is for other users; the socket's modes are explicit. */
+	umask(077);
 
+	/* The store and the releases are only as safe as the directories that hold them. */
+	if (private_mkdir("data dir", cfg->data_dir, 0700, &cause) != 0 ||
+	    private_tree("prompt repository", cfg->prompt_repo, &cause) != 0)
+		goto fail;
 	if ((s.lock_fd = store_lock(cfg->data_dir, &cause)) < 0)
 		goto fail;
 	if ((s.db = store_open(cfg->data_dir, 0, &cause)) == NULL)

@@ -11,6 +11,7 @@
 #include "backend/buf.h"
 #include "backend/client.h"
 #include "backend/json.h"
+#include "backend/private.h"
 #include "backend/xmalloc.h"
 #include "tui/cmdline.h"
 #include "tui/console.h"
@@ -158,19 +159,30 @@ view_close_all(void)
 void
 view_write_file(const char *name, const char *text)
 {
-	FILE *f;
+	FILE *f = NULL;
+	char *used = NULL, *cause = NULL;
+	int fd;
 
-	if ((f = fopen(name, "w")) == NULL || fputs(text, f) == EOF) {
-		console_error("cannot write %s: %s", name, strerror(errno));
+	/* The working directory may be shared: a new file, never a planted symlink's target. */
+	if ((fd = private_create(name, 0600, &used, &cause)) < 0) {
+		console_error("%s", cause);
+		free(cause);
+		return;
+	}
+	if ((f = fdopen(fd, "w")) == NULL || fputs(text, f) == EOF) {
+		console_error("cannot write %s: %s", used, strerror(errno));
 		if (f != NULL)
 			fclose(f);
+		else
+			close(fd);
+		free(used);
 		return;
 	}
-	if (fclose(f) != 0) {
-		console_error("cannot write %s: %s", name, strerror(errno));
-		return;
-	}
-	console_note("wrote %s", name);
+	if (fclose(f) != 0)
+		console_error("cannot write %s: %s", used, strerror(errno));
+	else
+		console_note("wrote %s", used);
+	free(used);
 }
 
 void

@@ -27,7 +27,8 @@ extern const struct view_ops	view_prompts_ops;
 extern const struct view_ops	view_audit_ops;
 extern const struct view_ops	view_handover_ops;
 
-/* Writes a Markdown report to NAME in the current directory; says so in the status line. */
+/* Writes a Markdown report to a new file NAME (NAME-1 ... when taken) in the current
+   directory, never over an existing one; says which in the status line. */
 void			 view_write_file(const char *name, const char *text);
 /* Writes a reply's "markdown" to the file, or shows the reply's error. */
 void			 view_write_reply(const cJSON *reply, const char *name);
