@@ -7,7 +7,9 @@
 #include "backend/trailer.h"
 #include "backend/xmalloc.h"
 
-/* Appends s without control characters (newlines become spaces when flat, else kept). */
+/* Appends s without control characters (newlines become spaces when flat, else kept). A
+   line that starts with "---" is indented: git takes it for the start of a patch and reads
+   trailers only from the paragraph before it, which could then be the text's own. */
 static void
 add_clean(struct buf *b, const char *s, size_t len, int flat)
 {
@@ -16,6 +18,9 @@ add_clean(struct buf *b, const char *s, size_t len, int flat)
 
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
+		if ((i == 0 || (!flat && s[i - 1] == '\n')) && len - i >= 3 &&
+		    strncmp(s + i, "---", 3) == 0)
+			buf_addch(b, ' ');
 		if (c == '\n' && !flat)
 			buf_addch(b, '\n');
 		else if (c == '\t' || c == '\n' || c == '\r')
@@ -28,7 +33,7 @@ add_clean(struct buf *b, const char *s, size_t len, int flat)
 char *
 trailer_message(const char *text, const struct trailer *t, size_t n)
 {
-	struct buf b;
+	struct buf b, v;
 	const char *p = text, *nl;
 	size_t i, len;
 
@@ -52,13 +57,21 @@ trailer_message(const char *text, const struct trailer *t, size_t n)
 	/* git reads trailers from the last paragraph only: with at least one trailer that is
 	   always ours, whatever the body's last paragraph looks like. */
 	buf_addstr(&b, "\n\n");
+	buf_init(&v);
 	for (i = 0; i < n; i++) {
 		if (t[i].value == NULL)
 			continue;
-		buf_printf(&b, "%s: ", t[i].key);
-		add_clean(&b, t[i].value, strlen(t[i].value), 1);
-		buf_addch(&b, '\n');
+		/* Trimmed as git reads it back; an empty value would swallow the next line. */
+		v.len = 0;
+		add_clean(&v, t[i].value, strlen(t[i].value), 1);
+		for (p = v.data, len = v.len; len > 0 && *p == ' '; p++, len--)
+			;
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len > 0)
+			buf_printf(&b, "%s: %.*s\n", t[i].key, (int)len, p);
 	}
+	buf_free(&v);
 	return buf_take(&b);
 }
 
