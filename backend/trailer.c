@@ -8,26 +8,32 @@
 #include "backend/xmalloc.h"
 
 /* Appends s without control characters (newlines become spaces when flat, else kept). A
-   line that starts with "---" is indented: git takes it for the start of a patch and reads
-   trailers only from the paragraph before it, which could then be the text's own. */
+   line that starts with "---" once they are gone is indented: git takes it for the start of
+   a patch and reads trailers only from the paragraph before it, which could be the text's. */
 static void
 add_clean(struct buf *b, const char *s, size_t len, int flat)
 {
+	struct buf clean;
 	size_t i;
 	unsigned char c;
 
+	buf_init(&clean);
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
-		if ((i == 0 || (!flat && s[i - 1] == '\n')) && len - i >= 3 &&
-		    strncmp(s + i, "---", 3) == 0)
-			buf_addch(b, ' ');
 		if (c == '\n' && !flat)
-			buf_addch(b, '\n');
+			buf_addch(&clean, '\n');
 		else if (c == '\t' || c == '\n' || c == '\r')
-			buf_addch(b, ' ');
+			buf_addch(&clean, ' ');
 		else if (c >= 0x20 && c != 0x7f)
-			buf_addch(b, (char)c);
+			buf_addch(&clean, (char)c);
 	}
+	for (i = 0; i < clean.len; i++) {
+		if ((i == 0 || clean.data[i - 1] == '\n') && clean.len - i >= 3 &&
+		    strncmp(clean.data + i, "---", 3) == 0)
+			buf_addch(b, ' ');
+		buf_addch(b, clean.data[i]);
+	}
+	buf_free(&clean);
 }
 
 char *
