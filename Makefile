@@ -190,6 +190,9 @@ fuzz:
 		    -artifact_prefix=$$f-crash- $$f.corpus || exit 1; \
 	done
 
+# Kept between runs: a target fuzzed again relinks instead of recompiling everything.
+.SECONDARY: $(FUZZ_OBJ)
+
 build-fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(FUZZ_CC) -fsanitize=fuzzer-no-link -c -o $@ $<

@@ -134,8 +134,9 @@ int
 checkpoint_parse(const struct checkpoint_key *k, const char *line, long long *seq,
     char hash[65], char **cause)
 {
-	unsigned char sig[SIG_LEN + 3];
 	char h[65], time[40], id[17], b64[100], *text;
+	/* As much as the decoder may write for b64: 3 bytes for every 4 characters. */
+	unsigned char sig[sizeof b64 / 4 * 3];
 	EVP_MD_CTX *md;
 	int n, len, ok;
 

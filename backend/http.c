@@ -52,19 +52,17 @@ http_date_delta(const char *s)
 	return (double)(t - now);
 }
 
-/* Keeps Retry-After of the last response (a redirect or "100 Continue" has its own). */
-static size_t
-http_header(char *p, size_t size, size_t n, void *arg)
+void
+http_header_line(struct http_reply *rp, const char *p, size_t len)
 {
 	static const char name[] = "Retry-After:";
-	struct http_reply *rp = arg;
 	char v[64];
-	size_t len = size * n, i = sizeof name - 1, k = 0;
+	size_t i = sizeof name - 1, k = 0;
 
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
 		rp->retry_after = 0;
 	if (len < i || strncasecmp(p, name, i) != 0)
-		return len;
+		return;
 	while (i < len && (p[i] == ' ' || p[i] == '\t'))
 		i++;
 	while (i < len && k < sizeof v - 1 && p[i] != '\r' && p[i] != '\n')
@@ -76,7 +74,13 @@ http_header(char *p, size_t size, size_t n, void *arg)
 		rp->retry_after = k > 9 ? 1e9 : strtod(v, NULL);
 	else if (k > 0 && isalpha((unsigned char)v[0]))
 		rp->retry_after = http_date_delta(v);
-	return len;
+}
+
+static size_t
+http_header(char *p, size_t size, size_t n, void *arg)
+{
+	http_header_line(arg, p, size * n);
+	return size * n;
 }
 
 /* Failures of the transfer itself that another try cannot fix. */

@@ -35,5 +35,8 @@ struct http_reply {
    whether trying again may help (timeouts and connections, not bad URLs or certificates). */
 int	http_do(const struct http_request *, struct http_reply *, char **cause);
 void	http_reply_free(struct http_reply *);
+/* Reads one header line of a response (len bytes, not NUL-terminated) into the reply: keeps
+   Retry-After of the last response, as a redirect or "100 Continue" has its own. */
+void	http_header_line(struct http_reply *, const char *, size_t);
 
 #endif

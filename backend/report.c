@@ -185,6 +185,12 @@ add_text(struct buf *b, const char *s, int flags)
 		buf_addstr(b, DASH);
 }
 
+void
+report_text(struct buf *b, const char *s)
+{
+	add_text(b, s, 0);
+}
+
 /* "2026-11-23 21:08" in local time, or "-". */
 static const char *
 fmt_time(char *s, size_t len, long long t)

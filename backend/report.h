@@ -14,6 +14,8 @@
 
 #include <cjson/cJSON.h>
 
+struct buf;
+
 /* A postmortem of one incident (incident_get with timeline): summary, impact, MTTA/MTTR, KPI
    values at opening and resolution (timeline entries of kind "kpi"/"recovered" whose data
    holds a KPI or a kpi.state event), playbook steps (kind "playbook"), timeline. now is the
@@ -23,5 +25,9 @@ char	*report_postmortem(const cJSON *incident, time_t now);
    rows), "runs" (playbook runs in progress), "releases" (prompt releases) and "kpis" (the
    kpi.list snapshot); any may be absent. Returns a new string. */
 char	*report_handover(const cJSON *data, time_t since, time_t now);
+
+/* Appends external text as one line of Markdown (for other Markdown records): controls, C1
+   and bidi controls dropped, line breaks as spaces, invalid UTF-8 as U+FFFD; "-" if empty. */
+void	report_text(struct buf *, const char *);
 
 #endif

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: ISC */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/buf.h"
 #include "backend/format.h"
 #include "backend/json.h"
+#include "backend/report.h"
 #include "backend/run.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
@@ -338,16 +341,13 @@ run_list(sqlite3 *db, int open_only, int limit)
 	return arr;
 }
 
-/* Markdown text from outside: one line, no table-breaking or control characters. */
-static void
-md_text(struct buf *b, const char *s)
+/* A number of the run's JSON as an integer; 0 when it is missing or out of range. */
+static long long
+md_int(const cJSON *o, const char *key)
 {
-	for (; *s != '\0'; s++) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			buf_addch(b, ' ');
-		else
-			buf_addch(b, *s);
-	}
+	double d = cJSON_GetNumberValue(cJSON_GetObjectItem(o, key));
+
+	return d >= INT_MIN && d <= INT_MAX ? (long long)d : 0;
 }
 
 /* Whether a step's checklist item is ticked in a run. */
@@ -357,9 +357,8 @@ ticked(const cJSON *run, int step, int item)
 	const cJSON *t;
 
 	cJSON_ArrayForEach(t, cJSON_GetObjectItem(run, "ticks")) {
-		if ((int)cJSON_GetNumberValue(cJSON_GetObjectItem(t, "step")) == step &&
-		    (int)cJSON_GetNumberValue(cJSON_GetObjectItem(t, "item")) == item)
-			return (int)cJSON_GetNumberValue(cJSON_GetObjectItem(t, "ticked"));
+		if (md_int(t, "step") == step && md_int(t, "item") == item)
+			return md_int(t, "ticked") != 0;
 	}
 	return 0;
 }
@@ -368,11 +367,14 @@ ticked(const cJSON *run, int step, int item)
 static void
 md_time(struct buf *b, const cJSON *o)
 {
-	time_t at = (time_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "at"));
+	double d = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "at"));
+	time_t at = d >= 0 && d <= 253402300799.0 ? (time_t)d : 0;	/* up to the year 9999 */
 	char when[32];
 	struct tm tm;
 
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime_r(&at, &tm));
+	if (gmtime_r(&at, &tm) == NULL ||
+	    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(when, sizeof when, "-");
 	buf_printf(b, " (%s)", when);
 }
 
@@ -388,15 +390,17 @@ run_markdown(const cJSON *run)
 	buf_init(&b);
 	buf_addstr(&b, "# Playbook run ");
 	buf_printf(&b, "%.0f: ", cJSON_GetNumberValue(cJSON_GetObjectItem(run, "id")));
-	md_text(&b, json_str(run, "title", ""));
-	buf_printf(&b, "\n\n- Playbook: %s (%s)\n- Started by: ", json_str(run, "playbook", ""),
-	    json_str(run, "lang", ""));
-	md_text(&b, json_str(run, "started_by", ""));
+	report_text(&b, json_str(run, "title", ""));
+	buf_addstr(&b, "\n\n- Playbook: ");
+	report_text(&b, json_str(run, "playbook", ""));
+	buf_addstr(&b, " (");
+	report_text(&b, json_str(run, "lang", ""));
+	buf_addstr(&b, ")\n- Started by: ");
+	report_text(&b, json_str(run, "started_by", ""));
 	if (cJSON_GetObjectItem(run, "incident") != NULL)
 		buf_printf(&b, "\n- Incident: #%.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(run,
 		    "incident")));
-	format_age(dur, sizeof dur, (long)cJSON_GetNumberValue(cJSON_GetObjectItem(sum,
-	    "seconds")));
+	format_age(dur, sizeof dur, (long)md_int(sum, "seconds"));
 	buf_printf(&b, "\n- %s after %s: %.0f done, %.0f skipped, %.0f failed of %.0f steps\n",
 	    cJSON_GetObjectItem(run, "finished_at") != NULL ? "Finished" : "In progress", dur,
 	    cJSON_GetNumberValue(cJSON_GetObjectItem(sum, "done")),
@@ -407,38 +411,40 @@ run_markdown(const cJSON *run)
 		buf_addstr(&b, "- The playbook file has changed since this run started.\n");
 	cJSON_ArrayForEach(s, steps) {
 		buf_printf(&b, "\n## %d. ", i + 1);
-		md_text(&b, json_str(s, "title", ""));
+		report_text(&b, json_str(s, "title", ""));
 		buf_addstr(&b, "\n\n");
 		cJSON_ArrayForEach(blk, cJSON_GetObjectItem(s, "blocks")) {
 			cJSON_ArrayForEach(item, cJSON_GetObjectItem(blk, "items")) {
 				if (strcmp(json_str(blk, "type", ""), "checklist") != 0)
 					break;
-				buf_addstr(&b, ticked(run, i, (int)cJSON_GetNumberValue(
-				    cJSON_GetObjectItem(item, "index"))) ? "- [x] " : "- [ ] ");
-				md_text(&b, json_str(item, "text", ""));
+				buf_addstr(&b, ticked(run, i, (int)md_int(item, "index")) ?
+				    "- [x] " : "- [ ] ");
+				report_text(&b, json_str(item, "text", ""));
 				buf_addch(&b, '\n');
 			}
 		}
 		cJSON_ArrayForEach(r, cJSON_GetObjectItem(run, "results")) {
-			if ((int)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "step")) != i)
+			if (md_int(r, "step") != i)
 				continue;
-			buf_printf(&b, "\n**%s** by ", json_str(r, "result", ""));
-			md_text(&b, json_str(r, "actor", ""));
+			buf_addstr(&b, "\n**");
+			report_text(&b, json_str(r, "result", ""));
+			buf_addstr(&b, "** by ");
+			report_text(&b, json_str(r, "actor", ""));
 			md_time(&b, r);
 			if (*json_str(r, "note", "") != '\0') {
 				buf_addstr(&b, ": ");
-				md_text(&b, json_str(r, "note", ""));
+				report_text(&b, json_str(r, "note", ""));
 			}
 			buf_addch(&b, '\n');
 		}
 		cJSON_ArrayForEach(n, cJSON_GetObjectItem(run, "notes")) {
-			if ((int)cJSON_GetNumberValue(cJSON_GetObjectItem(n, "step")) != i)
+			if (md_int(n, "step") != i)
 				continue;
 			buf_addstr(&b, "\n- note by ");
-			md_text(&b, json_str(n, "actor", ""));
+			report_text(&b, json_str(n, "actor", ""));
 			md_time(&b, n);
 			buf_addstr(&b, ": ");
-			md_text(&b, json_str(n, "text", ""));
+			report_text(&b, json_str(n, "text", ""));
 			buf_addch(&b, '\n');
 		}
 		i++;

@@ -817,6 +817,31 @@ reply_stream(struct sim *s, struct MHD_Connection *c, const struct chat *ch,
 	return rc;
 }
 
+char *
+sim_chat_answer(const struct sim_model *m, const char *body, size_t len, char **cause)
+{
+	struct chat ch;
+	cJSON *req;
+	char *answer = NULL;
+
+	if ((req = cJSON_ParseWithLength(body, len)) == NULL) {
+		*cause = xstrdup("not JSON");
+		return NULL;
+	}
+	memset(&ch, 0, sizeof ch);
+	buf_init(&ch.question);
+	buf_init(&ch.system);
+	if (chat_parse(req, &ch, cause) == 0) {
+		answer = sim_model_answer(m, ch.model, ch.system.len > 0 ? ch.system.data : "",
+		    ch.question.len > 0 ? ch.question.data : "");
+		truncate_answer(answer, ch.max_tokens);
+	}
+	buf_free(&ch.question);
+	buf_free(&ch.system);
+	cJSON_Delete(req);
+	return answer;
+}
+
 static enum MHD_Result
 route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t len)
 {

@@ -14,4 +14,10 @@ int	 sim_main(int, char **);
 /* Switches a running sim (base URL) to a profile; 0, or -1 and *cause. No output; thread-safe. */
 int	 sim_set_profile(const char *, const char *, char **);
 
+struct sim_model;
+/* The answer the simulator gives to a chat completions request body, as its HTTP route reads
+   the body (max_tokens applied; a new string), or NULL with *cause, the error the client
+   would get. For the fuzz target: the route itself also waits, counts and streams. */
+char	*sim_chat_answer(const struct sim_model *, const char *body, size_t len, char **cause);
+
 #endif

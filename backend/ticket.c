@@ -601,12 +601,11 @@ webhook_created(const struct buf *body, struct ticket_result *res)
 	cJSON_Delete(o);
 }
 
-/* Turns a finished request into a result: the one place that knows every failure mode. */
-static int
-classify(const struct ticket_target *t, int transfer, const struct http_reply *r,
+int
+ticket_classify(const struct ticket_target *t, int transfer, const struct http_reply *r,
     const char *why, struct ticket_result *res, char **cause)
 {
-	const char	*hint = "";
+	const char	*hint = "", *path;
 	char		*prefix = cause_prefix(t), *detail;
 	long		 status = r->status;
 	int		 rc = -1;
@@ -634,8 +633,13 @@ classify(const struct ticket_target *t, int transfer, const struct http_reply *r
 		free(detail);
 	}
 	free(prefix);
-	if (rc != 0)
+	if (rc != 0) {
 		*cause = secret_scrub(*cause, t->token, t->user);
+		/* A webhook's path is often its secret, and servers echo it ("Cannot POST /"). */
+		if (t->kind == TICKET_WEBHOOK && (path = strstr(t->url, "://")) != NULL &&
+		    (path = strchr(path + 3, '/')) != NULL && path[1] != '\0')
+			*cause = secret_scrub(*cause, path, NULL);
+	}
 	return rc;
 }
 
@@ -684,7 +688,7 @@ ticket_export(const struct ticket_target *t, const cJSON *incident,
 	} else
 		rq.bearer = t->token;
 	transfer = http_do(&rq, &r, &err);
-	rc = classify(t, transfer, &r, err, res, cause);
+	rc = ticket_classify(t, transfer, &r, err, res, cause);
 	http_reply_free(&r);
 	free(err);
 	free(body);

@@ -9,6 +9,8 @@
 
 #include <cjson/cJSON.h>
 
+struct http_reply;
+
 enum ticket_kind {
 	TICKET_JIRA,
 	TICKET_WEBHOOK,
@@ -41,6 +43,10 @@ char	*ticket_body(const struct ticket_target *, const cJSON *incident);
    the host but never a token or the webhook's path). */
 int	 ticket_export(const struct ticket_target *, const cJSON *incident,
 	     struct ticket_result *res, char **cause);
+/* Turns a finished request (transfer is http_do's return, why its cause) into a result: the
+   one place that reads the far end's reply and knows every failure mode. As ticket_export. */
+int	 ticket_classify(const struct ticket_target *, int transfer, const struct http_reply *,
+	     const char *why, struct ticket_result *, char **cause);
 /* Frees what a result holds (not the result itself). */
 void	 ticket_result_free(struct ticket_result *);
 

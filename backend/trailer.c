@@ -7,28 +7,39 @@
 #include "backend/trailer.h"
 #include "backend/xmalloc.h"
 
-/* Appends s without control characters (newlines become spaces when flat, else kept). */
+/* Appends s without control characters (newlines become spaces when flat, else kept). A
+   line that starts with "---" once they are gone is indented: git takes it for the start of
+   a patch and reads trailers only from the paragraph before it, which could be the text's. */
 static void
 add_clean(struct buf *b, const char *s, size_t len, int flat)
 {
+	struct buf clean;
 	size_t i;
 	unsigned char c;
 
+	buf_init(&clean);
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
 		if (c == '\n' && !flat)
-			buf_addch(b, '\n');
+			buf_addch(&clean, '\n');
 		else if (c == '\t' || c == '\n' || c == '\r')
-			buf_addch(b, ' ');
+			buf_addch(&clean, ' ');
 		else if (c >= 0x20 && c != 0x7f)
-			buf_addch(b, (char)c);
+			buf_addch(&clean, (char)c);
 	}
+	for (i = 0; i < clean.len; i++) {
+		if ((i == 0 || clean.data[i - 1] == '\n') && clean.len - i >= 3 &&
+		    strncmp(clean.data + i, "---", 3) == 0)
+			buf_addch(b, ' ');
+		buf_addch(b, clean.data[i]);
+	}
+	buf_free(&clean);
 }
 
 char *
 trailer_message(const char *text, const struct trailer *t, size_t n)
 {
-	struct buf b;
+	struct buf b, v;
 	const char *p = text, *nl;
 	size_t i, len;
 
@@ -52,13 +63,21 @@ trailer_message(const char *text, const struct trailer *t, size_t n)
 	/* git reads trailers from the last paragraph only: with at least one trailer that is
 	   always ours, whatever the body's last paragraph looks like. */
 	buf_addstr(&b, "\n\n");
+	buf_init(&v);
 	for (i = 0; i < n; i++) {
 		if (t[i].value == NULL)
 			continue;
-		buf_printf(&b, "%s: ", t[i].key);
-		add_clean(&b, t[i].value, strlen(t[i].value), 1);
-		buf_addch(&b, '\n');
+		/* Trimmed as git reads it back; an empty value would swallow the next line. */
+		v.len = 0;
+		add_clean(&v, t[i].value, strlen(t[i].value), 1);
+		for (p = v.data, len = v.len; len > 0 && *p == ' '; p++, len--)
+			;
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len > 0)
+			buf_printf(&b, "%s: %.*s\n", t[i].key, (int)len, p);
 	}
+	buf_free(&v);
 	return buf_take(&b);
 }
 

@@ -15,7 +15,8 @@ struct trailer {
 
 /* A commit message: the subject (first line of text, control characters dropped), the rest
    of text as body, and the trailers as the last paragraph. Trailer values are flattened to
-   one line; a body paragraph that looks like trailers can never pass for ours. New string. */
+   one line and trimmed, and left out when empty; a body paragraph that looks like trailers
+   can never pass for ours. New string. */
 char	*trailer_message(const char *text, const struct trailer *, size_t n);
 /* The trailers of a message as an object, key to value (the last of a key wins). */
 cJSON	*trailer_parse(const char *message);

@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "backend/buf.h"
+#include "backend/http.h"
 #include "backend/ticket.h"
 #include "backend/xmalloc.h"
 #include "tests/unit/tmpdir.h"
@@ -831,6 +832,29 @@ test_export_token_echo(void **state)
 	export_fail(&t, 0, 401, "Unauthorized: Bearer [redacted]");
 }
 
+/* A webhook that echoes the path it was posted to ("Cannot POST /...") does not put the
+   path, the webhook's secret, into the cause. */
+static void
+test_classify_path_echo(void **state)
+{
+	struct ticket_result	res;
+	struct http_reply	r;
+	char			*cause = NULL;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	r.status = 404;
+	buf_init(&r.body);
+	buf_addstr(&r.body, "Cannot POST /services/T0/B0/secretpath");
+	memset(&res, 0, sizeof res);
+	assert_int_equal(ticket_classify(&webhook, 0, &r, NULL, &res, &cause), -1);
+	check_cause(cause);
+	assert_string_equal(cause, "webhook at https://hooks.example: HTTP 404: Cannot POST "
+	    "[redacted]");
+	free(cause);
+	buf_free(&r.body);
+}
+
 int
 main(void)
 {
@@ -849,6 +873,7 @@ main(void)
 		cmocka_unit_test(test_export_refused),
 		cmocka_unit_test(test_export_bad_target),
 		cmocka_unit_test(test_export_token_echo),
+		cmocka_unit_test(test_classify_path_echo),
 	};
 
 	return cmocka_run_group_tests(tests, start_receiver, stop_receiver);

@@ -68,6 +68,50 @@ test_body_cannot_forge(void **state)
 	free(m);
 }
 
+/* A "---" line is where git thinks a patch starts: the paragraph before it must not become
+   the trailers, in the body or as the subject. */
+static void
+test_patch_divider_cannot_forge(void **state)
+{
+	struct trailer t[] = { { "Proposal", "3" } };
+	char *m;
+	cJSON *p;
+
+	(void)state;
+	m = trailer_message("Harmless\n\nApproved-by: mallory\n---\nrest", t, 1);
+	p = trailer_parse(m);
+	assert_string_equal(json_str(p, "Proposal", ""), "3");
+	assert_null(cJSON_GetObjectItem(p, "Approved-by"));
+	cJSON_Delete(p);
+	free(m);
+	m = trailer_message("--- subject", t, 1);
+	p = trailer_parse(m);
+	assert_string_equal(json_str(p, "Proposal", ""), "3");
+	cJSON_Delete(p);
+	free(m);
+}
+
+/* Values come back as written: trimmed, and an empty one left out rather than swallowing
+   the next line. */
+static void
+test_blank_values(void **state)
+{
+	struct trailer t[] = { { "Author", " \t" }, { "Gate-override", " late \n" },
+	    { "Proposal", "3" } };
+	char *m;
+	cJSON *p;
+
+	(void)state;
+	m = trailer_message("Subject", t, 3);
+	assert_string_equal(m, "Subject\n\nGate-override: late\nProposal: 3\n");
+	p = trailer_parse(m);
+	assert_null(cJSON_GetObjectItem(p, "Author"));
+	assert_string_equal(json_str(p, "Gate-override", ""), "late");
+	assert_string_equal(json_str(p, "Proposal", ""), "3");
+	cJSON_Delete(p);
+	free(m);
+}
+
 static void
 test_parse(void **state)
 {
@@ -94,6 +138,8 @@ main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_flat_values),
 		cmocka_unit_test(test_body_cannot_forge),
+		cmocka_unit_test(test_patch_divider_cannot_forge),
+		cmocka_unit_test(test_blank_values),
 		cmocka_unit_test(test_parse),
 	};
 
