@@ -155,6 +155,29 @@ audit_verify(sqlite3 *db, long long *count, long long *bad, char **why)
 	return result;
 }
 
+int
+audit_removed(sqlite3 *db, struct audit_removed *r)
+{
+	sqlite3_stmt *st;
+	const char *why;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	st = store_prepare(db, "SELECT details_removed, count(*) FROM audit WHERE details IS NULL "
+	    "GROUP BY details_removed");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		why = (const char *)sqlite3_column_text(st, 0);
+		if (why != NULL && strcmp(why, "erased") == 0)
+			r->erased += sqlite3_column_int64(st, 1);
+		else if (why != NULL && strcmp(why, "expired") == 0)
+			r->expired += sqlite3_column_int64(st, 1);
+		else
+			r->unmarked += sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* %text% for LIKE, with the wildcards of the text escaped. */
 static char *
 like_pattern(const char *text)
@@ -183,7 +206,7 @@ audit_list(sqlite3 *db, const struct audit_query *q)
 
 	buf_init(&sql);
 	buf_addstr(&sql, "SELECT seq, ts, actor, role, action, object, details, details_hash, "
-	    "hash FROM audit WHERE 1");
+	    "hash, details_removed FROM audit WHERE 1");
 	if (q->ascending)
 		buf_addstr(&sql, " AND seq > ?");
 	else if (q->before > 0)
@@ -227,9 +250,12 @@ audit_list(sqlite3 *db, const struct audit_query *q)
 		cJSON_AddStringToObject(e, "action", store_text(st, 4));
 		cJSON_AddStringToObject(e, "object", store_text(st, 5));
 		if (q->details) {
-			if (sqlite3_column_type(st, 6) == SQLITE_NULL)
+			if (sqlite3_column_type(st, 6) == SQLITE_NULL) {
 				cJSON_AddNullToObject(e, "details");
-			else
+				if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+					cJSON_AddStringToObject(e, "details_removed",
+					    store_text(st, 9));
+			} else
 				cJSON_AddStringToObject(e, "details", store_text(st, 6));
 			cJSON_AddStringToObject(e, "details_hash", store_text(st, 7));
 			cJSON_AddStringToObject(e, "hash", store_text(st, 8));

@@ -436,6 +436,21 @@ target_check(const struct ticket_target *t)
 	return NULL;
 }
 
+/* s (which it frees) without the token and any header value: a far end may echo either. */
+static char *
+target_scrub(const struct ticket_target *t, char *s)
+{
+	const char *const	*h;
+	const char		*v;
+
+	s = secret_scrub(s, t->token, t->user);
+	for (h = t->headers; h != NULL && *h != NULL; h++) {
+		if ((v = strchr(*h, ':')) != NULL)
+			s = secret_scrub(s, v + 1 + strspn(v + 1, " \t"), NULL);
+	}
+	return s;
+}
+
 /* Jira's {"errorMessages": [...], "errors": {field: msg}} as "msg; field: msg", or NULL. */
 static char *
 jira_errors(const cJSON *o)
@@ -464,7 +479,7 @@ jira_errors(const cJSON *o)
 }
 
 /* What the far end said about an error: Jira's messages if it sent them, else the start of
-   its body; without the token, cut to 300 bytes, escaped. */
+   its body; without the token or header values, cut to 300 bytes, escaped. */
 static char *
 error_detail(const struct ticket_target *t, const struct buf *body)
 {
@@ -478,7 +493,7 @@ error_detail(const struct ticket_target *t, const struct buf *body)
 	}
 	if (raw == NULL)
 		raw = xstrndup(body->data != NULL ? body->data : "", body->len);
-	raw = secret_scrub(raw, t->token, t->user);
+	raw = target_scrub(t, raw);
 	if ((len = strlen(raw)) == 0) {
 		free(raw);
 		return xstrdup("(empty body)");
@@ -635,7 +650,12 @@ classify(const struct ticket_target *t, int transfer, const struct http_reply *r
 	}
 	free(prefix);
 	if (rc != 0)
-		*cause = secret_scrub(*cause, t->token, t->user);
+		*cause = target_scrub(t, *cause);
+	/* What a webhook calls its ticket reaches the timeline too. */
+	if (res->key != NULL)
+		res->key = target_scrub(t, res->key);
+	if (res->url != NULL)
+		res->url = target_scrub(t, res->url);
 	return rc;
 }
 
