@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 #include <ctype.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <wctype.h>
 
 #include "backend/buf.h"
 #include "backend/gdpr.h"
@@ -72,19 +74,81 @@ table_noun(const char *table)
 	return table;
 }
 
+/* The code point of the UTF-8 sequence at *p, which it passes; -1 for an invalid byte. */
+static long
+utf8_next(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	long cp;
+	int n, i;
+
+	if (s[0] < 0x80) {
+		(*p)++;
+		return s[0];
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 1, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 2, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 3, cp = s[0] & 0x07;
+	else {
+		(*p)++;
+		return -1;
+	}
+	for (i = 1; i <= n; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			(*p)++;
+			return -1;
+		}
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	*p += n + 1;
+	return cp;
+}
+
+/*
+ * How much a character says about who is meant: 1 for a letter or digit in any script
+ * (whatever the daemon's own locale), 2 for a syllable of kana, Hangul or a CJK ideograph
+ * (a two-character Chinese name is a name), 0 for the rest.
+ */
+static int
+letter_weight(long cp)
+{
+	static locale_t utf8;
+	static int tried;
+
+	if (cp < 0)
+		return 0;
+	if (cp < 0x80)
+		return isalnum((int)cp) ? 1 : 0;
+	if ((cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30a1 && cp <= 0x30fa) ||
+	    (cp >= 0x3400 && cp <= 0x4dbf) ||
+	    (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7af) ||
+	    (cp >= 0x20000 && cp <= 0x2ffff))
+		return 2;
+	if (!tried) {
+		tried = 1;
+		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	}
+	/* Without a UTF-8 locale to ask, any character beyond Latin-1's symbols counts. */
+	if (utf8 == (locale_t)0)
+		return cp >= 0xc0 ? 1 : 0;
+	return iswalnum_l((wint_t)cp, utf8) ? 1 : 0;
+}
+
 /*
  * A subject names somebody only with some letters or digits in it: punctuation and blanks
- * (":", "{", ",") occur in nearly every stored JSON text and title. Every non-ASCII
- * character counts as a letter, so "Łu" counts two.
+ * (":", "{", ",", no-break spaces) occur in nearly every stored JSON text and title.
  */
 int
 gdpr_subject_ok(const char *subject, char **cause)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)subject;
 	size_t n = 0;
 
-	for (p = (const unsigned char *)subject; *p != '\0'; p++)
-		n += isalnum(*p) || *p >= 0xc0;
+	while (*p != '\0')
+		n += (size_t)letter_weight(utf8_next(&p));
 	if (n < GDPR_MIN_SUBJECT) {
 		*cause = xprintf("the subject needs at least %d letters or digits (a name, an "
 		    "e-mail address, a user name): one with fewer, or only punctuation and "
