@@ -460,13 +460,12 @@ static const char *
 headers_parse(struct parse *p, const struct option_def *o, struct namelist *l,
     const char *value, char *why, size_t whylen)
 {
-	char *copy = xstrdup(value), *h, *save, *colon, *end;
+	char *copy = xstrdup(value), *h, *save, *colon, *end, *env;
 	const char *v, *err = NULL;
 	size_t i, n = 0;
 
 	namelist_free(l);
-	for (h = strtok_r(copy, ";", &save); h != NULL && err == NULL;
-	    h = strtok_r(NULL, ";", &save)) {
+	for (h = strtok_r(copy, ";", &save); h != NULL; h = strtok_r(NULL, ";", &save)) {
 		h += strspn(h, " \t");
 		end = h + strlen(h);
 		while (end > h && (end[-1] == ' ' || end[-1] == '\t'))
@@ -474,7 +473,7 @@ headers_parse(struct parse *p, const struct option_def *o, struct namelist *l,
 		if (*h == '\0')
 			continue;
 		n++;
-		/* Not shown: what is there may be a secret. */
+		/* Never shown: what is there may be a secret. */
 		if ((colon = strchr(h, ':')) == NULL || !header_name_ok(h, (size_t)(colon - h))) {
 			snprintf(why, whylen, "header %zu is not Name: value (a name without "
 			    "blanks, a colon, the value or env:NAME)", n);
@@ -482,28 +481,25 @@ headers_parse(struct parse *p, const struct option_def *o, struct namelist *l,
 			break;
 		}
 		*colon = '\0';
-		v = colon + 1 + strspn(colon + 1, " \t");
-		if (strncmp(v, "env:", 4) == 0) {
-			if ((v = getenv(v + 4)) == NULL) {
-				snprintf(why, whylen, "header %.64s: environment variable %.64s is "
-				    "not set", h, colon + 1 + strspn(colon + 1, " \t") + 4);
-				err = why;
-				break;
-			}
-			for (i = 0; v[i] != '\0'; i++) {
-				if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
-					snprintf(why, whylen, "header %.64s: its environment "
-					    "variable holds a control character", h);
-					err = why;
-					break;
-				}
-			}
-		} else if (*v != '\0' && p->secret == NULL)
-			p->secret = o;
-		if (err == NULL) {
-			l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
-			l->v[l->n++] = xprintf("%s: %s", h, v);
+		v = env = colon + 1 + strspn(colon + 1, " \t");
+		if (strncmp(env, "env:", 4) == 0 && (v = getenv(env + 4)) == NULL) {
+			snprintf(why, whylen, "header %.64s: environment variable %.64s is not set",
+			    h, env + 4);
+			err = why;
+			break;
 		}
+		for (i = 0; v[i] != '\0' && (unsigned char)v[i] >= 0x20 && v[i] != 0x7f; i++)
+			;
+		if (v[i] != '\0') {
+			snprintf(why, whylen, "header %.64s: %s holds a control character", h,
+			    v == env ? "the value" : "its environment variable");
+			err = why;
+			break;
+		}
+		if (v == env && *v != '\0' && p->secret == NULL)
+			p->secret = o;
+		l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+		l->v[l->n++] = xprintf("%s: %s", h, v);
 	}
 	free(copy);
 	return err;

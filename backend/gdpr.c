@@ -104,6 +104,10 @@ utf8_next(const unsigned char **p)
 		cp = (cp << 6) | (s[i] & 0x3f);
 	}
 	*p += n + 1;
+	/* Overlong forms, surrogates and beyond U+10FFFF are no characters. */
+	if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
 	return cp;
 }
 
