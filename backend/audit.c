@@ -99,8 +99,21 @@ audit_append(sqlite3 *db, const char *actor, const char *role, const char *actio
 	return seq;
 }
 
+/* Counts an entry without details by why they went. */
+static void
+count_removed(struct audit_removed *r, const char *why)
+{
+	if (why != NULL && strcmp(why, "erased") == 0)
+		r->erased++;
+	else if (why != NULL && strcmp(why, "expired") == 0)
+		r->expired++;
+	else
+		r->unmarked++;
+}
+
 int
-audit_verify(sqlite3 *db, long long *count, long long *bad, char **why)
+audit_verify(sqlite3 *db, long long *count, long long *bad, struct audit_removed *removed,
+    char **why)
 {
 	sqlite3_stmt *st;
 	struct buf b;
@@ -111,9 +124,11 @@ audit_verify(sqlite3 *db, long long *count, long long *bad, char **why)
 
 	*count = 0;
 	*bad = 0;
+	if (removed != NULL)
+		memset(removed, 0, sizeof *removed);
 	buf_init(&b);
 	st = store_prepare(db, "SELECT seq, ts, actor, role, action, object, details, "
-	    "details_hash, hash FROM audit ORDER BY seq");
+	    "details_hash, hash, details_removed FROM audit ORDER BY seq");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		seq = sqlite3_column_int64(st, 0);
 		if (seq != expect) {
@@ -131,7 +146,8 @@ audit_verify(sqlite3 *db, long long *count, long long *bad, char **why)
 				result = 1;
 				break;
 			}
-		}
+		} else if (removed != NULL)
+			count_removed(removed, (const char *)sqlite3_column_text(st, 9));
 		chain_hash(&b, prev, seq, store_text(st, 1), store_text(st, 2),
 		    store_text(st, 3), store_text(st, 4), store_text(st, 5),
 		    store_text(st, 7), hash);
@@ -153,29 +169,6 @@ audit_verify(sqlite3 *db, long long *count, long long *bad, char **why)
 	sqlite3_finalize(st);
 	buf_free(&b);
 	return result;
-}
-
-int
-audit_removed(sqlite3 *db, struct audit_removed *r)
-{
-	sqlite3_stmt *st;
-	const char *why;
-	int rc;
-
-	memset(r, 0, sizeof *r);
-	st = store_prepare(db, "SELECT details_removed, count(*) FROM audit WHERE details IS NULL "
-	    "GROUP BY details_removed");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		why = (const char *)sqlite3_column_text(st, 0);
-		if (why != NULL && strcmp(why, "erased") == 0)
-			r->erased += sqlite3_column_int64(st, 1);
-		else if (why != NULL && strcmp(why, "expired") == 0)
-			r->expired += sqlite3_column_int64(st, 1);
-		else
-			r->unmarked += sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* %text% for LIKE, with the wildcards of the text escaped. */

@@ -71,11 +71,7 @@ verify_work(void *arg)
 		j->result = -1;
 		return;
 	}
-	j->result = audit_verify(db, &j->count, &j->bad, &j->why);
-	if (j->result == 0 && audit_removed(db, &j->removed) != 0) {
-		j->why = xprintf("audit: %s", sqlite3_errmsg(db));
-		j->result = -1;
-	}
+	j->result = audit_verify(db, &j->count, &j->bad, &j->removed, &j->why);
 	if ((j->chain_ok = j->result == 0) && j->checkpoints != NULL)
 		j->result = checkpoint_verify(j->key, db, j->checkpoints, &j->vouched,
 		    &j->newest, &j->bad, &j->why);
