@@ -99,8 +99,21 @@ audit_append(sqlite3 *db, const char *actor, const char *role, const char *actio
 	return seq;
 }
 
+/* Counts an entry without details by why they went. */
+static void
+count_removed(struct audit_removed *r, const char *why)
+{
+	if (why != NULL && strcmp(why, "erased") == 0)
+		r->erased++;
+	else if (why != NULL && strcmp(why, "expired") == 0)
+		r->expired++;
+	else
+		r->unmarked++;
+}
+
 int
-audit_verify(sqlite3 *db, long long *count, long long *bad, char **why)
+audit_verify(sqlite3 *db, long long *count, long long *bad, struct audit_removed *removed,
+    char **why)
 {
 	sqlite3_stmt *st;
 	struct buf b;
@@ -111,9 +124,11 @@ audit_verify(sqlite3 *db, long long *count, long long *bad, char **why)
 
 	*count = 0;
 	*bad = 0;
+	if (removed != NULL)
+		memset(removed, 0, sizeof *removed);
 	buf_init(&b);
 	st = store_prepare(db, "SELECT seq, ts, actor, role, action, object, details, "
-	    "details_hash, hash FROM audit ORDER BY seq");
+	    "details_hash, hash, details_removed FROM audit ORDER BY seq");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		seq = sqlite3_column_int64(st, 0);
 		if (seq != expect) {
@@ -131,7 +146,8 @@ audit_verify(sqlite3 *db, long long *count, long long *bad, char **why)
 				result = 1;
 				break;
 			}
-		}
+		} else if (removed != NULL)
+			count_removed(removed, (const char *)sqlite3_column_text(st, 9));
 		chain_hash(&b, prev, seq, store_text(st, 1), store_text(st, 2),
 		    store_text(st, 3), store_text(st, 4), store_text(st, 5),
 		    store_text(st, 7), hash);
@@ -183,7 +199,7 @@ audit_list(sqlite3 *db, const struct audit_query *q)
 
 	buf_init(&sql);
 	buf_addstr(&sql, "SELECT seq, ts, actor, role, action, object, details, details_hash, "
-	    "hash FROM audit WHERE 1");
+	    "hash, details_removed FROM audit WHERE 1");
 	if (q->ascending)
 		buf_addstr(&sql, " AND seq > ?");
 	else if (q->before > 0)
@@ -227,9 +243,12 @@ audit_list(sqlite3 *db, const struct audit_query *q)
 		cJSON_AddStringToObject(e, "action", store_text(st, 4));
 		cJSON_AddStringToObject(e, "object", store_text(st, 5));
 		if (q->details) {
-			if (sqlite3_column_type(st, 6) == SQLITE_NULL)
+			if (sqlite3_column_type(st, 6) == SQLITE_NULL) {
 				cJSON_AddNullToObject(e, "details");
-			else
+				if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+					cJSON_AddStringToObject(e, "details_removed",
+					    store_text(st, 9));
+			} else
 				cJSON_AddStringToObject(e, "details", store_text(st, 6));
 			cJSON_AddStringToObject(e, "details_hash", store_text(st, 7));
 			cJSON_AddStringToObject(e, "hash", store_text(st, 8));

@@ -19,12 +19,22 @@ struct audit_query {
 	int		 details;	/* include details and hashes */
 };
 
+/* Entries whose details are gone, by why: their hashes keep the chain whole, but what the
+   details said can no longer be checked. */
+struct audit_removed {
+	long long	erased;		/* GDPR erasure (gdpr erase) */
+	long long	expired;	/* end of the retention period (purge) */
+	long long	unmarked;	/* neither: by hand, or before the reason was recorded */
+};
+
 /* Appends one entry inside the caller's transaction; returns its sequence number or -1. */
 long long	 audit_append(sqlite3 *, const char *actor, const char *role, const char *action,
 		     const char *object, const char *details, char **);
-/* Walks the whole chain. Returns 0 when intact (entries in *count); 1 when broken, with the
-   first broken sequence number in *bad and the reason in *why; -1 on a database error. */
-int		 audit_verify(sqlite3 *, long long *count, long long *bad, char **why);
+/* Walks the whole chain. Returns 0 when intact (entries in *count, and those without
+   details by why in *removed unless it is NULL); 1 when broken, with the first broken
+   sequence number in *bad and the reason in *why; -1 on a database error. */
+int		 audit_verify(sqlite3 *, long long *count, long long *bad,
+		     struct audit_removed *removed, char **why);
 /* Returns a JSON array of entries matching the query. */
 cJSON		*audit_list(sqlite3 *, const struct audit_query *);
 /* Current UTC time as ISO 8601 with milliseconds, in a 32-byte buffer. */

@@ -247,7 +247,7 @@ checkpoint_append(const struct config *cfg, sqlite3 *db, char **line, char **cau
 
 int
 checkpoint_verify(const char *key, sqlite3 *db, const char *file, long long *count,
-    long long *bad, char **why)
+    long long *newest, long long *bad, char **why)
 {
 	struct checkpoint_key *k;
 	FILE *f;
@@ -257,7 +257,7 @@ checkpoint_verify(const char *key, sqlite3 *db, const char *file, long long *cou
 	long long seq, at, lineno = 0, last;
 	int rc = 0;
 
-	*count = *bad = 0;
+	*count = *newest = *bad = 0;
 	if ((k = checkpoint_key_load(key, 0, why)) == NULL)
 		return -1;
 	if ((f = fopen(file, "r")) == NULL) {
@@ -286,8 +286,11 @@ checkpoint_verify(const char *key, sqlite3 *db, const char *file, long long *cou
 			*why = xprintf("entry %lld is not the one %s:%lld signed: the log was "
 			    "rewritten", seq, file, lineno);
 			rc = 1;
-		} else
+		} else {
 			(*count)++;
+			if (seq > *newest)
+				*newest = seq;
+		}
 		free(cause);
 		cause = NULL;
 	}

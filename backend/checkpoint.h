@@ -40,9 +40,10 @@ int		 checkpoint_parse(const struct checkpoint_key *, const char *line,
 int		 checkpoint_append(const struct config *, sqlite3 *, char **line, char **cause);
 /* The chain head's sequence (0 for an empty log). */
 long long	 checkpoint_head(sqlite3 *);
-/* Checks every line of a checkpoints file against the key and the log: 0 and how many
-   vouch for the log, 1 with the first entry (0 if none) and why it does not, -1 on error. */
+/* Checks every line of a checkpoints file against the key and the log: 0, how many vouch
+   for the log and the newest entry one vouches for (0 if none), 1 with the first entry (0
+   if none) and why it does not, -1 on error. */
 int		 checkpoint_verify(const char *key, sqlite3 *, const char *file, long long *count,
-		     long long *bad, char **why);
+		     long long *newest, long long *bad, char **why);
 
 #endif

@@ -9,6 +9,27 @@
 #include "backend/client.h"
 #include "backend/json.h"
 
+/* Whose details are gone, and why: the chain holds their hashes, not what they said. */
+static void
+print_removed(const cJSON *r)
+{
+	double erased = json_num_or(r, "details_erased", 0);
+	double expired = json_num_or(r, "details_expired", 0);
+	double unmarked = json_num_or(r, "details_unmarked", 0);
+
+	if (erased + expired + unmarked <= 0)
+		return;
+	printf("details gone from %.0f %s:", erased + expired + unmarked,
+	    erased + expired + unmarked == 1 ? "entry" : "entries");
+	if (erased > 0)
+		printf(" %.0f erased (GDPR)%s", erased, expired + unmarked > 0 ? "," : "");
+	if (expired > 0)
+		printf(" %.0f expired (retention)%s", expired, unmarked > 0 ? "," : "");
+	if (unmarked > 0)
+		printf(" %.0f without a recorded reason", unmarked);
+	printf("; their hashes keep the chain whole, what they said is not checked\n");
+}
+
 /* leitstand audit verify [--checkpoints FILE] [--json] */
 int
 cli_audit_verify(struct cli *cli, int argc, char **argv)
@@ -21,6 +42,7 @@ cli_audit_verify(struct cli *cli, int argc, char **argv)
 	const char *file = NULL;
 	char *path = NULL;
 	cJSON *req, *r;
+	const cJSON *w;
 	double entries;
 	int ch, intact;
 
@@ -56,6 +78,11 @@ cli_audit_verify(struct cli *cli, int argc, char **argv)
 			printf("; %.0f checkpoint%s vouch for it", json_num(r, "checkpoints"),
 			    json_num(r, "checkpoints") == 1 ? "" : "s");
 		putchar('\n');
+		print_removed(r);
+		/* After the result, on stderr: a script reading the first line keeps working. */
+		fflush(stdout);
+		cJSON_ArrayForEach(w, cJSON_GetObjectItem(r, "warnings"))
+			cli_error("warning: %s", cJSON_IsString(w) ? w->valuestring : "?");
 	} else if (cJSON_IsTrue(cJSON_GetObjectItem(r, "checkpoints_failed"))) {
 		printf("audit log BROKEN: ");
 		cli_put(json_str(r, "reason", ""));

@@ -10,11 +10,13 @@
 #include "backend/json.h"
 
 static int
-privacy_opts(struct cli *cli, int argc, char **argv, int *dry, const char **subject)
+privacy_opts(struct cli *cli, int argc, char **argv, int *dry, int *force,
+    const char **subject)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "subject", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -27,6 +29,9 @@ privacy_opts(struct cli *cli, int argc, char **argv, int *dry, const char **subj
 			break;
 		case 'n':
 			*dry = 1;
+			break;
+		case 'f':
+			*force = 1;
 			break;
 		case 's':
 			*subject = optarg;
@@ -61,10 +66,11 @@ int
 cli_purge(struct cli *cli, int argc, char **argv)
 {
 	const char *subject = NULL;
-	int dry = 0;
+	int dry = 0, force = 0;
 	cJSON *req;
 
-	if (privacy_opts(cli, argc, argv, &dry, &subject) != 0 || subject != NULL)
+	if (privacy_opts(cli, argc, argv, &dry, &force, &subject) != 0 || subject != NULL ||
+	    force)
 		return EXIT_USAGE;
 	req = client_request("purge");
 	cJSON_AddBoolToObject(req, "dry_run", dry);
@@ -85,22 +91,32 @@ static void
 print_erase(const cJSON *r)
 {
 	const cJSON *c;
+	int dry = cJSON_IsTrue(cJSON_GetObjectItem(r, "dry_run"));
 
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(r, "changed")) == 0)
 		printf("nothing stored mentions the subject\n");
+	else if (dry)
+		printf("dry run, nothing changed; an erase would change:\n");
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(r, "changed"))
 		printf("%-24s %.0f\n", c->string, c->valuedouble);
+	/* How much of each table it is: a person is rarely more than a few percent. */
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(r, "matches")) {
+		printf("in %.0f of %.0f %s (%.0f %%)\n", json_num(c, "rows"), json_num(c, "of"),
+		    json_str(c, "noun", "rows"), json_num(c, "of") > 0 ?
+		    100 * json_num(c, "rows") / json_num(c, "of") : 0);
+	}
 }
 
-/* leitstand gdpr export|erase --subject TEXT [--json] */
+/* leitstand gdpr export|erase --subject TEXT [--dry-run] [--force] [--json] */
 int
 cli_gdpr(struct cli *cli, int argc, char **argv)
 {
 	const char *subject = NULL;
-	int dry = 0, erase = strcmp(argv[0], "erase") == 0;
+	int dry = 0, force = 0, erase = strcmp(argv[0], "erase") == 0;
 	cJSON *req;
 
-	if (privacy_opts(cli, argc, argv, &dry, &subject) != 0 || dry)
+	if (privacy_opts(cli, argc, argv, &dry, &force, &subject) != 0 ||
+	    (!erase && (dry || force)))
 		return EXIT_USAGE;
 	if (subject == NULL) {
 		cli_error("gdpr %s: --subject is required (a name, an e-mail address, a user)",
@@ -109,5 +125,9 @@ cli_gdpr(struct cli *cli, int argc, char **argv)
 	}
 	req = client_request(erase ? "gdpr.erase" : "gdpr.export");
 	cJSON_AddStringToObject(req, "subject", subject);
+	if (dry)
+		cJSON_AddBoolToObject(req, "dry_run", 1);
+	if (force)
+		cJSON_AddBoolToObject(req, "force", 1);
 	return cli_run(cli, req, erase ? print_erase : print_export);
 }

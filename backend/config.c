@@ -40,7 +40,7 @@ struct parse {
 	struct buf	 seen;		/* "section.key\n" of every key set, for "set twice" */
 	struct buf	*errors;
 	int		*nerrors;
-	const char	*secret;	/* the first secret set literally in this file */
+	const struct option_def *secret;	/* the first secret set literally in this file */
 };
 
 static void
@@ -263,6 +263,8 @@ option_set(void *base, const struct option_def *o, const char *value, const char
 		return why;
 	case OPT_NAMES:
 		return namelist_parse(field, value);
+	case OPT_HEADERS:
+		break;	/* config_handler: it needs the file's state */
 	}
 	return "unknown option type";
 }
@@ -424,7 +426,7 @@ secret_value(struct parse *p, const struct option_def *o, const char *value, cha
 
 	if (strncmp(value, "env:", 4) != 0) {
 		if (*value != '\0' && p->secret == NULL)
-			p->secret = o->key;
+			p->secret = o;
 		return value;
 	}
 	if ((env = getenv(value + 4)) == NULL) {
@@ -432,6 +434,75 @@ secret_value(struct parse *p, const struct option_def *o, const char *value, cha
 		return NULL;
 	}
 	return env;
+}
+
+/* An HTTP header name: a token of RFC 9110. */
+static int
+header_name_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)s[i]) && strchr("!#$%&'*+-.^_`|~", s[i]) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * "Name: value; Name: value" into a list of "Name: value". Every value is a secret (an
+ * Authorization or API-key header as often as not): "env:NAME" reads the environment, a
+ * literal one makes the file subject to the permission check. NULL or why it is wrong.
+ */
+static const char *
+headers_parse(struct parse *p, const struct option_def *o, struct namelist *l,
+    const char *value, char *why, size_t whylen)
+{
+	char *copy = xstrdup(value), *h, *save, *colon, *end, *env;
+	const char *v, *err = NULL;
+	size_t i, n = 0;
+
+	namelist_free(l);
+	for (h = strtok_r(copy, ";", &save); h != NULL; h = strtok_r(NULL, ";", &save)) {
+		h += strspn(h, " \t");
+		end = h + strlen(h);
+		while (end > h && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*h == '\0')
+			continue;
+		n++;
+		/* Never shown: what is there may be a secret. */
+		if ((colon = strchr(h, ':')) == NULL || !header_name_ok(h, (size_t)(colon - h))) {
+			snprintf(why, whylen, "header %zu is not Name: value (a name without "
+			    "blanks, a colon, the value or env:NAME)", n);
+			err = why;
+			break;
+		}
+		*colon = '\0';
+		v = env = colon + 1 + strspn(colon + 1, " \t");
+		if (strncmp(env, "env:", 4) == 0 && (v = getenv(env + 4)) == NULL) {
+			snprintf(why, whylen, "header %.64s: environment variable %.64s is not set",
+			    h, env + 4);
+			err = why;
+			break;
+		}
+		for (i = 0; v[i] != '\0' && (unsigned char)v[i] >= 0x20 && v[i] != 0x7f; i++)
+			;
+		if (v[i] != '\0') {
+			snprintf(why, whylen, "header %.64s: %s holds a control character", h,
+			    v == env ? "the value" : "its environment variable");
+			err = why;
+			break;
+		}
+		if (v == env && *v != '\0' && p->secret == NULL)
+			p->secret = o;
+		l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+		l->v[l->n++] = xprintf("%s: %s", h, v);
+	}
+	free(copy);
+	return err;
 }
 
 static int
@@ -470,6 +541,12 @@ config_handler(void *user, const char *section, const char *key, const char *val
 			return 1;
 		}
 		buf_addstr(&p->seen, seen + 1);
+		if (o->type == OPT_HEADERS) {
+			if ((err = headers_parse(p, o, (void *)((char *)base + o->offset), value,
+			    why, sizeof why)) != NULL)
+				parse_error(p, section, key, "%s", err);
+			return 1;
+		}
 		if ((o->flags & OPT_SECRET) &&
 		    (value = secret_value(p, o, value, why, sizeof why)) == NULL) {
 			parse_error(p, section, key, "%s", why);
@@ -577,7 +654,7 @@ config_find(const char *arg)
 /* Parses one file (or the built-in text) on top of what cfg holds already. */
 static void
 config_parse(struct config *cfg, FILE *f, const char *file, const char *dir,
-    struct buf *errors, int *nerrors, const char **secret)
+    struct buf *errors, int *nerrors, const struct option_def **secret)
 {
 	struct parse p;
 	int rc;
@@ -681,7 +758,7 @@ config_load(struct config *cfg, const char *file, char **cause)
 {
 	struct buf errors;
 	struct stat st;
-	const char *secret = NULL;
+	const struct option_def *secret = NULL;
 	char *dir;
 	FILE *f;
 	int nerrors = 0;
@@ -706,9 +783,9 @@ config_load(struct config *cfg, const char *file, char **cause)
 		if (secret != NULL && fstat(fileno(f), &st) == 0 && (st.st_mode & 077) &&
 		    ++nerrors <= 50)
 			buf_printf(&errors, "%s%s: holds a secret (%s) but is readable by "
-			    "group or others (mode %03o); chmod 600 it, or use %s = env:NAME",
-			    errors.len ? "\n" : "", file, secret, (unsigned)(st.st_mode & 0777),
-			    secret);
+			    "group or others (mode %03o); chmod 600 it, or use %s = %senv:NAME",
+			    errors.len ? "\n" : "", file, secret->key, (unsigned)(st.st_mode & 0777),
+			    secret->key, secret->type == OPT_HEADERS ? "Name: " : "");
 		fclose(f);
 		free(dir);
 		cfg->file = xstrdup(file);
@@ -788,6 +865,7 @@ config_free_scope(void *base, enum opt_scope scope)
 			continue;
 		switch (o->type) {
 		case OPT_NAMES:
+		case OPT_HEADERS:
 			namelist_free((void *)((char *)base + o->offset));
 			break;
 		case OPT_STRING:
@@ -874,6 +952,10 @@ config_default_text(const struct option_def *o)
 			buf_printf(&b, "%s%s", i ? ", " : "", l->v[i]);
 		text = l->n > 0 ? buf_take(&b) : xstrdup("(empty)");
 		buf_free(&b);
+		break;
+	case OPT_HEADERS:
+		/* Secrets: never printed, not even the built-in ones. */
+		text = xstrdup(((const struct namelist *)base)->n > 0 ? "(set)" : "(empty)");
 		break;
 	default:
 		/* Paths made from the environment or the binary's place: not the same twice. */

@@ -99,6 +99,9 @@ struct config {
 	long long	 keep_eval_transcripts;
 	long long	 keep_audit_details;
 
+	/* [privacy] */
+	long long	 erase_max_share;	/* percent of a table's rows */
+
 	/* [roles] */
 	char		*owner_role;
 	char		*default_role;
@@ -146,7 +149,7 @@ struct config {
 	char		*ticket_issue_type;
 	char		*ticket_user;
 	char		*ticket_token;
-	char		*ticket_headers;
+	struct namelist	 ticket_headers;	/* "Name: value", values secret */
 	long long	 ticket_timeout;
 	long long	 ticket_retries;
 

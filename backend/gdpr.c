@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 #include <ctype.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <wctype.h>
 
 #include "backend/buf.h"
 #include "backend/gdpr.h"
@@ -40,17 +42,121 @@ static const struct {
 
 #define ERASED	"[erased]"
 
+/* What a table's rows are called in a message. */
+static const struct {
+	const char	*table;
+	const char	*noun;
+} nouns[] = {
+	{ .table = "incident", .noun = "incidents" },
+	{ .table = "timeline", .noun = "timeline entries" },
+	{ .table = "watch", .noun = "watch entries" },
+	{ .table = "alert", .noun = "alerts" },
+	{ .table = "run", .noun = "playbook runs" },
+	{ .table = "run_step", .noun = "playbook steps" },
+	{ .table = "run_tick", .noun = "checklist ticks" },
+	{ .table = "run_note", .noun = "playbook notes" },
+	{ .table = "proposal", .noun = "proposals" },
+	{ .table = "eval", .noun = "evals" },
+	{ .table = "eval_case", .noun = "eval answers" },
+	{ .table = "release", .noun = "releases" },
+	{ .table = "audit", .noun = "audit entries" },
+};
+
+static const char *
+table_noun(const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof nouns / sizeof nouns[0]; i++) {
+		if (strcmp(nouns[i].table, table) == 0)
+			return nouns[i].noun;
+	}
+	return table;
+}
+
+/* The code point of the UTF-8 sequence at *p, which it passes; -1 for an invalid byte. */
+static long
+utf8_next(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	long cp;
+	int n, i;
+
+	if (s[0] < 0x80) {
+		(*p)++;
+		return s[0];
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 1, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 2, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 3, cp = s[0] & 0x07;
+	else {
+		(*p)++;
+		return -1;
+	}
+	for (i = 1; i <= n; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			(*p)++;
+			return -1;
+		}
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	*p += n + 1;
+	/* Overlong forms, surrogates and beyond U+10FFFF are no characters. */
+	if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	return cp;
+}
+
+/*
+ * How much a character says about who is meant: 1 for a letter or digit in any script
+ * (whatever the daemon's own locale), 2 for a syllable of kana, Hangul or a CJK ideograph
+ * (a two-character Chinese name is a name), 0 for the rest.
+ */
+static int
+letter_weight(long cp)
+{
+	static locale_t utf8;
+	static int tried;
+
+	if (cp < 0)
+		return 0;
+	if (cp < 0x80)
+		return isalnum((int)cp) ? 1 : 0;
+	if ((cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30a1 && cp <= 0x30fa) ||
+	    (cp >= 0x3400 && cp <= 0x4dbf) ||
+	    (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7af) ||
+	    (cp >= 0x20000 && cp <= 0x2ffff))
+		return 2;
+	if (!tried) {
+		tried = 1;
+		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	}
+	/* Without a UTF-8 locale to ask, any character beyond Latin-1's symbols counts. */
+	if (utf8 == (locale_t)0)
+		return cp >= 0xc0 ? 1 : 0;
+	return iswalnum_l((wint_t)cp, utf8) ? 1 : 0;
+}
+
+/*
+ * A subject names somebody only with some letters or digits in it: punctuation and blanks
+ * (":", "{", ",", no-break spaces) occur in nearly every stored JSON text and title.
+ */
 int
 gdpr_subject_ok(const char *subject, char **cause)
 {
+	const unsigned char *p = (const unsigned char *)subject;
 	size_t n = 0;
-	const char *p;
 
-	for (p = subject; *p != '\0'; p++)
-		n += !isspace((unsigned char)*p);
+	while (*p != '\0')
+		n += (size_t)letter_weight(utf8_next(&p));
 	if (n < GDPR_MIN_SUBJECT) {
-		*cause = xprintf("the subject must have at least %d characters besides blanks: "
-		    "a shorter one matches too much", GDPR_MIN_SUBJECT);
+		*cause = xprintf("the subject needs at least %d letters or digits (a name, an "
+		    "e-mail address, a user name): one with fewer, or only punctuation and "
+		    "blanks, matches nearly everything", GDPR_MIN_SUBJECT);
 		return -1;
 	}
 	return 0;
@@ -101,6 +207,69 @@ gdpr_export(sqlite3 *db, const char *subject)
 	return out;
 }
 
+cJSON *
+gdpr_matches(sqlite3 *db, const char *subject)
+{
+	cJSON *out = cJSON_CreateArray(), *m;
+	sqlite3_stmt *st;
+	char *where, *sql;
+	long long rows, total;
+	size_t i;
+
+	for (i = 0; i < NPERSONAL; i++) {
+		if (i > 0 && strcmp(personal[i - 1].table, personal[i].table) == 0)
+			continue;
+		where = match_clause(personal[i].table);
+		sql = xprintf("SELECT count(*) FILTER (WHERE %s), count(*) FROM \"%s\"", where,
+		    personal[i].table);
+		st = store_prepare(db, sql);
+		sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
+		rows = total = 0;
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			rows = sqlite3_column_int64(st, 0);
+			total = sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+		free(sql);
+		free(where);
+		if (rows == 0)
+			continue;
+		m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "table", personal[i].table);
+		cJSON_AddStringToObject(m, "noun", table_noun(personal[i].table));
+		cJSON_AddNumberToObject(m, "rows", (double)rows);
+		cJSON_AddNumberToObject(m, "of", (double)total);
+		cJSON_AddItemToArray(out, m);
+	}
+	return out;
+}
+
+int
+gdpr_share_ok(const cJSON *matches, long long max_share, char **cause)
+{
+	const cJSON *m, *worst = NULL;
+	double rows, of, share, most = 0;
+
+	cJSON_ArrayForEach(m, matches) {
+		rows = cJSON_GetNumberValue(cJSON_GetObjectItem(m, "rows"));
+		of = cJSON_GetNumberValue(cJSON_GetObjectItem(m, "of"));
+		share = of > 0 ? 100 * rows / of : 0;
+		if (rows > GDPR_SHARE_FLOOR && share > (double)max_share && share > most) {
+			worst = m;
+			most = share;
+		}
+	}
+	if (worst == NULL)
+		return 0;
+	*cause = xprintf("the subject matches %.0f of %.0f %s (%.0f %%), more than [privacy] "
+	    "erase_max_share (%lld %%): is this a person? See what it matches with --dry-run; "
+	    "repeat with --force to erase it all the same",
+	    cJSON_GetNumberValue(cJSON_GetObjectItem(worst, "rows")),
+	    cJSON_GetNumberValue(cJSON_GetObjectItem(worst, "of")),
+	    cJSON_GetStringValue(cJSON_GetObjectItem(worst, "noun")), most, max_share);
+	return -1;
+}
+
 /* s with every occurrence of subject replaced, ignoring ASCII case (as SQLite's lower()). */
 static char *
 replace_all(const char *s, const char *subject)
@@ -119,10 +288,11 @@ replace_all(const char *s, const char *subject)
 	return buf_take(&b);
 }
 
-/* Replaces the subject in one column of every row that holds it; returns the count or -1. */
+/* Replaces the subject in one column of every row that holds it (dry: only counts them);
+   returns the count or -1. */
 static long long
 erase_column(sqlite3 *db, const char *table, const char *column, const char *subject,
-    char **cause)
+    int dry, char **cause)
 {
 	sqlite3_stmt *st, *up;
 	char *sql, *text;
@@ -132,6 +302,13 @@ erase_column(sqlite3 *db, const char *table, const char *column, const char *sub
 	    column, table, column);
 	st = store_prepare(db, sql);
 	free(sql);
+	if (dry) {
+		sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			n++;
+		sqlite3_finalize(st);
+		return n;
+	}
 	sql = xprintf("UPDATE \"%s\" SET \"%s\" = ?1 WHERE rowid = ?2", table, column);
 	up = store_prepare(db, sql);
 	free(sql);
@@ -155,7 +332,7 @@ erase_column(sqlite3 *db, const char *table, const char *column, const char *sub
 }
 
 cJSON *
-gdpr_erase(sqlite3 *db, const char *subject, char **cause)
+gdpr_erase(sqlite3 *db, const char *subject, int dry, char **cause)
 {
 	cJSON *out = cJSON_CreateObject();
 	sqlite3_stmt *st;
@@ -168,14 +345,15 @@ gdpr_erase(sqlite3 *db, const char *subject, char **cause)
 			continue;
 		if (strcmp(personal[i].table, "watch") == 0) {
 			/* A watch entry is only its user: it goes. */
-			st = store_prepare(db, "DELETE FROM watch WHERE instr(lower(user), "
-			    "lower(?1)) > 0");
+			st = store_prepare(db, dry ? "SELECT count(*) FROM watch WHERE "
+			    "instr(lower(user), lower(?1)) > 0" : "DELETE FROM watch WHERE "
+			    "instr(lower(user), lower(?1)) > 0");
 			sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-			sqlite3_step(st);
+			n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) :
+			    sqlite3_changes(db);
 			sqlite3_finalize(st);
-			n = sqlite3_changes(db);
 		} else if ((n = erase_column(db, personal[i].table, personal[i].column, subject,
-		    cause)) < 0) {
+		    dry, cause)) < 0) {
 			cJSON_Delete(out);
 			return NULL;
 		}
@@ -184,14 +362,32 @@ gdpr_erase(sqlite3 *db, const char *subject, char **cause)
 			cJSON_AddNumberToObject(out, key, (double)n);
 		}
 	}
+	/* Marked, so audit verify tells erased details from expired ones. */
 	where = match_clause("audit");
-	sql = xprintf("UPDATE audit SET details = NULL WHERE details IS NOT NULL AND (%s)", where);
+	sql = dry ? xprintf("SELECT count(*) FROM audit WHERE details IS NOT NULL AND (%s)",
+	    where) : xprintf("UPDATE audit SET details = NULL, details_removed = 'erased' "
+	    "WHERE details IS NOT NULL AND (%s)", where);
 	st = store_prepare(db, sql);
 	sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-	n = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(db) : 0;
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		n = sqlite3_column_int64(st, 0);
+		break;
+	case SQLITE_DONE:
+		n = sqlite3_changes(db);
+		break;
+	default:
+		*cause = xprintf("erase audit.details: %s", sqlite3_errmsg(db));
+		n = -1;
+		break;
+	}
 	sqlite3_finalize(st);
 	free(sql);
 	free(where);
+	if (n < 0) {
+		cJSON_Delete(out);
+		return NULL;
+	}
 	if (n > 0)
 		cJSON_AddNumberToObject(out, "audit.details", (double)n);
 	return out;

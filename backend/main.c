@@ -118,8 +118,10 @@ static const struct command {
 	  "remove personal data past its [retention] period now (admin)" },
 	{ "gdpr", "export", cli_gdpr, 0, "--subject TEXT",
 	  "every stored record that mentions a person, as JSON (admin; GDPR Art. 15)" },
-	{ "gdpr", "erase", cli_gdpr, 0, "--subject TEXT [--json]",
-	  "erase a person wherever stored; prints what changed (admin; GDPR Art. 17)" },
+	{ "gdpr", "erase", cli_gdpr, 0, "--subject TEXT [--dry-run] [--force] [--json]",
+	  "erase a person wherever stored; prints what changed (admin; GDPR Art. 17); "
+	  "--dry-run only counts, --force erases a subject in more than [privacy] "
+	  "erase_max_share of a table" },
 	{ "audit", "checkpoint", cli_audit_checkpoint, 0, "[--json]",
 	  "sign the chain head now and append it to [audit] checkpoint_file (admin)" },
 	{ "audit", "verify", cli_audit_verify, 0, "[--checkpoints FILE] [--json]",

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: ISC */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,8 +51,10 @@ struct verify_job {
 	char		*data_dir;
 	char		*checkpoints;	/* a checkpoints file to check the log against, or NULL */
 	char		*key;
-	long long	 vouched;
+	int		 configured;	/* [audit] checkpoint_file is set */
+	long long	 vouched, newest;
 	int		 chain_ok;
+	struct audit_removed removed;
 	cJSON		*reply;
 	int		 result;
 	long long	 count, bad;
@@ -68,11 +71,61 @@ verify_work(void *arg)
 		j->result = -1;
 		return;
 	}
-	j->result = audit_verify(db, &j->count, &j->bad, &j->why);
+	j->result = audit_verify(db, &j->count, &j->bad, &j->removed, &j->why);
 	if ((j->chain_ok = j->result == 0) && j->checkpoints != NULL)
-		j->result = checkpoint_verify(j->key, db, j->checkpoints, &j->vouched, &j->bad,
-		    &j->why);
+		j->result = checkpoint_verify(j->key, db, j->checkpoints, &j->vouched,
+		    &j->newest, &j->bad, &j->why);
 	store_close(db);
+}
+
+static void	warn(cJSON *, const char *, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+warn(cJSON *warnings, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	cJSON_AddItemToArray(warnings, cJSON_CreateString(msg));
+	free(msg);
+}
+
+/*
+ * What an intact chain does not prove, in words: the chain shows edited, deleted and
+ * reordered entries, but only a checkpoint shows a cut-off tail or a log rewritten from
+ * scratch, and details that are gone cannot be checked at all.
+ */
+static void
+verify_warnings(const struct verify_job *j, cJSON *r)
+{
+	cJSON *w = cJSON_AddArrayToObject(r, "warnings");
+	long long head = j->count, n = j->removed.unmarked;
+
+	if (n > 0)
+		warn(w, "%lld %s lost %s details with neither an erasure nor a purge marking it "
+		    "(removed by hand, or before the reason was recorded): what %s held cannot "
+		    "be checked", n, n == 1 ? "entry" : "entries", n == 1 ? "its" : "their",
+		    n == 1 ? "it" : "they");
+	if (head == 0)
+		return;
+	if (j->checkpoints == NULL && !j->configured)
+		warn(w, "no checkpoint vouches for the chain: none are made ([audit] "
+		    "checkpoint_file is not set), so a cut-off tail or a log rewritten from "
+		    "scratch would not show");
+	else if (j->checkpoints == NULL)
+		warn(w, "not checked against the checkpoints: a cut-off tail or a log rewritten "
+		    "from scratch shows only with --checkpoints FILE (admin)");
+	else if (j->vouched == 0)
+		warn(w, "%s holds no checkpoint: nothing vouches for the chain", j->checkpoints);
+	else if (j->newest == head - 1)
+		warn(w, "entry %lld is newer than the last checkpoint: nothing vouches for it yet",
+		    head);
+	else if (j->newest < head)
+		warn(w, "entries %lld to %lld are newer than the last checkpoint (entry %lld): "
+		    "nothing vouches for them yet", j->newest + 1, head, j->newest);
 }
 
 static void
@@ -84,8 +137,16 @@ verify_done(void *arg)
 	if (j->result >= 0) {
 		cJSON_AddBoolToObject(r, "intact", j->result == 0);
 		cJSON_AddNumberToObject(r, "entries", (double)j->count);
-		if (j->checkpoints != NULL && j->result == 0)
+		if (j->checkpoints != NULL && j->result == 0) {
 			cJSON_AddNumberToObject(r, "checkpoints", (double)j->vouched);
+			cJSON_AddNumberToObject(r, "checkpoint_newest", (double)j->newest);
+		}
+		if (j->result == 0) {
+			cJSON_AddNumberToObject(r, "details_erased", (double)j->removed.erased);
+			cJSON_AddNumberToObject(r, "details_expired", (double)j->removed.expired);
+			cJSON_AddNumberToObject(r, "details_unmarked", (double)j->removed.unmarked);
+			verify_warnings(j, r);
+		}
 		if (j->result == 1) {
 			if (j->chain_ok)
 				cJSON_AddBoolToObject(r, "checkpoints_failed", 1);
@@ -104,6 +165,7 @@ verify_done(void *arg)
 int
 op_audit_verify(struct op_ctx *ctx)
 {
+	const struct config *cfg = ctx->srv->cfg;
 	struct verify_job *j;
 	const char *file = op_str(ctx, "checkpoints");
 
@@ -114,11 +176,12 @@ op_audit_verify(struct op_ctx *ctx)
 	j = xcalloc(1, sizeof *j);
 	if (file != NULL) {
 		j->checkpoints = xstrdup(file);
-		j->key = xstrdup(ctx->srv->cfg->checkpoint_key);
+		j->key = xstrdup(cfg->checkpoint_key);
 	}
+	j->configured = cfg->checkpoint_file != NULL && *cfg->checkpoint_file != '\0';
 	j->srv = ctx->srv;
 	j->conn = ctx->conn->id;
-	j->data_dir = xstrdup(ctx->srv->cfg->data_dir);
+	j->data_dir = xstrdup(cfg->data_dir);
 	j->reply = ctx->reply;
 	ctx->deferred = 1;
 	job_start(ctx->srv->loop, verify_work, verify_done, j);

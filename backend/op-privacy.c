@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backend/config.h"
 #include "backend/gdpr.h"
 #include "backend/hash.h"
 #include "backend/ops.h"
@@ -78,23 +79,47 @@ op_gdpr_export(struct op_ctx *ctx)
 	return 0;
 }
 
-/* gdpr.erase (Art. 17): the subject replaced everywhere it is stored, reported per column. */
+/*
+ * gdpr.erase (Art. 17): the subject replaced everywhere it is stored, reported per column.
+ * A subject found in more than [privacy] erase_max_share of a table's rows is more likely
+ * a word than a person: refused unless forced. dry_run only counts.
+ */
 int
 op_gdpr_erase(struct op_ctx *ctx)
 {
 	const char *subject = subject_arg(ctx);
-	char *cause = NULL;
-	cJSON *changed;
+	int dry = op_bool(ctx, "dry_run", 0), force = op_bool(ctx, "force", 0);
+	char *cause = NULL, *object;
+	cJSON *changed, *matches;
 
 	if (subject == NULL)
 		return -1;
-	if ((changed = gdpr_erase(ctx->srv->db, subject, &cause)) == NULL) {
-		op_fail(ctx, "internal", "%s", cause);
+	matches = gdpr_matches(ctx->srv->db, subject);
+	if (!dry && !force && gdpr_share_ok(matches, ctx->srv->cfg->erase_max_share,
+	    &cause) != 0) {
+		op_fail(ctx, "invalid_argument", "%s", cause);
 		free(cause);
+		cJSON_Delete(matches);
 		return -1;
 	}
+	if ((changed = gdpr_erase(ctx->srv->db, subject, dry, &cause)) == NULL) {
+		op_fail(ctx, "internal", "%s", cause);
+		free(cause);
+		cJSON_Delete(matches);
+		return -1;
+	}
+	cJSON_AddBoolToObject(ctx->reply, "dry_run", dry);
 	cJSON_AddItemToObject(ctx->reply, "changed", changed);
-	ctx->details = cJSON_Duplicate(changed, 1);
-	ctx->committed = wal_truncate;
+	cJSON_AddItemToObject(ctx->reply, "matches", matches);
+	ctx->details = cJSON_CreateObject();
+	cJSON_AddItemToObject(ctx->details, "changed", cJSON_Duplicate(changed, 1));
+	if (force)
+		cJSON_AddBoolToObject(ctx->details, "force", 1);
+	if (dry) {
+		object = xprintf("%s (dry run)", ctx->object);
+		free(ctx->object);
+		ctx->object = object;
+	} else
+		ctx->committed = wal_truncate;
 	return 0;
 }

@@ -167,22 +167,16 @@ export_start(struct export *e)
 	job_start(e->srv->loop, export_work, export_done, e);
 }
 
-/* "Name: value; Name: value" into a NULL-terminated list. */
+/* The config's "Name: value" headers, copied into a NULL-terminated list. */
 static char **
-split_headers(const char *s)
+copy_headers(const struct namelist *l)
 {
-	char *copy = xstrdup(s != NULL ? s : ""), *h, *save, **v = NULL;
-	size_t n = 0;
+	char **v = xreallocarray(NULL, l->n + 1, sizeof *v);
+	size_t i;
 
-	for (h = strtok_r(copy, ";", &save); h != NULL; h = strtok_r(NULL, ";", &save)) {
-		h += strspn(h, " \t");
-		if (*h == '\0')
-			continue;
-		v = xreallocarray(v, n + 2, sizeof *v);
-		v[n++] = xstrdup(h);
-		v[n] = NULL;
-	}
-	free(copy);
+	for (i = 0; i < l->n; i++)
+		v[i] = xstrdup(l->v[i]);
+	v[l->n] = NULL;
 	return v;
 }
 
@@ -223,7 +217,7 @@ op_incident_ticket(struct op_ctx *ctx)
 	e->target.user = e->strings[3] = xstrdup(cfg->ticket_user != NULL ? cfg->ticket_user : "");
 	e->target.token = e->strings[4] = xstrdup(cfg->ticket_token != NULL ?
 	    cfg->ticket_token : "");
-	e->headers = split_headers(cfg->ticket_headers);
+	e->headers = copy_headers(&cfg->ticket_headers);
 	e->target.headers = (const char *const *)e->headers;
 	e->target.timeout_ms = (long)cfg->ticket_timeout * 1000;
 	ctx->object = xprintf("incident %lld", id);

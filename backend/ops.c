@@ -245,6 +245,13 @@ static const struct op_arg gdpr_args[] = {
 	{ NULL, 0, 0, 0, 0 }
 };
 
+static const struct op_arg gdpr_erase_args[] = {
+	{ "subject", ARG_STRING, 1, 0, 256 },
+	{ "dry_run", ARG_BOOL, 0, 0, 0 },
+	{ "force", ARG_BOOL, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
 /* The one op table; docs/protocol.md describes each entry. */
 const struct op ops_table[] = {
 	{ "status", PERM_READ, 0, no_args, op_status,
@@ -342,8 +349,10 @@ const struct op ops_table[] = {
 	  "remove what is past its [retention] period now; dry_run: only count it" },
 	{ "gdpr.export", PERM_ADMIN, OP_WRITE, gdpr_args, op_gdpr_export,
 	  "every stored record that mentions a data subject (GDPR Art. 15); audited" },
-	{ "gdpr.erase", PERM_ADMIN, OP_WRITE, gdpr_args, op_gdpr_erase,
-	  "erase a data subject wherever stored (GDPR Art. 17); reports what changed" },
+	{ "gdpr.erase", PERM_ADMIN, OP_WRITE, gdpr_erase_args, op_gdpr_erase,
+	  "erase a data subject wherever stored (GDPR Art. 17); reports what changed; refuses "
+	  "one in more than [privacy] erase_max_share of a table unless force; dry_run: only "
+	  "count" },
 	{ "config.reload", PERM_ADMIN, OP_WRITE, no_args, op_config_reload,
 	  "re-read the config file; roles apply to connected clients at once" },
 	{ NULL, 0, 0, NULL, NULL, NULL }

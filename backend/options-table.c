@@ -95,6 +95,10 @@ const struct option_def options_table[] = {
 	{ "retention", "audit_details", OPT_DURATION, G(keep_audit_details), 0, 10 * 365 * DAY,
 	  NULL, 0, "how long audit entries keep their details (their hash stays: the chain verifies)" },
 
+	{ "privacy", "erase_max_share", OPT_INT, G(erase_max_share), 1, 100, NULL, 0,
+	  "gdpr erase refuses a subject in more than this percentage of a table's rows (and in "
+	  "more than 10) without --force" },
+
 	{ "roles", "owner", OPT_CHOICE, G(owner_role), 0, 0, role_choices, 0,
 	  "role of the user the daemon runs as, unless listed below (a private daemon's owner)" },
 	{ "roles", "default", OPT_CHOICE, G(default_role), 0, 0, role_choices, 0,
@@ -185,8 +189,8 @@ const struct option_def options_table[] = {
 	  "Jira user (e-mail) for basic auth with the token; empty: the token is a bearer" },
 	{ "ticket", "token", OPT_STRING, G(ticket_token), 0, 0, NULL, OPT_SECRET,
 	  "Jira API token or the webhook's bearer token; env:NAME reads the environment" },
-	{ "ticket", "headers", OPT_STRING, G(ticket_headers), 0, 0, NULL, 0,
-	  "webhook: extra headers, Name: value; Name: value" },
+	{ "ticket", "headers", OPT_HEADERS, G(ticket_headers), 0, 0, NULL, OPT_SECRET,
+	  "webhook: extra headers, Name: value; Name: value; each value may be env:NAME" },
 	{ "ticket", "timeout", OPT_DURATION, G(ticket_timeout), 1, 300, NULL, 0,
 	  "time one export may take" },
 	{ "ticket", "retries", OPT_INT, G(ticket_retries), 0, 20, NULL, 0,

@@ -16,6 +16,7 @@ enum opt_type {
 	OPT_CHOICE,
 	OPT_NAMES,	/* user, @group, ... */
 	OPT_URL,	/* http:// or https://, or empty */
+	OPT_HEADERS,	/* Name: value; ... into a namelist, each value a secret (env:NAME) */
 };
 
 /* Which struct an offset points into. */

@@ -9,6 +9,8 @@
 #include "backend/xmalloc.h"
 
 #define REMOVED	"'[removed after the retention period]'"
+/* Audit details are marked, so audit verify tells them from erased ones. */
+#define AUDIT_EXPIRED	", details_removed = 'expired'"
 
 /*
  * One column of a class: its table, what it is set to, and the time a row was written
@@ -84,8 +86,8 @@ retention_purge(sqlite3 *db, const struct config *cfg, time_t now, int dry_run, 
 		where = xprintf("%s IS NOT NULL AND %s != '' AND %s IS NOT %s AND %s < ?1",
 		    c->column, c->column, c->column, c->removed, c->written);
 		sql = dry_run ? xprintf("SELECT count(*) FROM %s WHERE %s", c->table, where) :
-		    xprintf("UPDATE %s SET %s = %s WHERE %s", c->table, c->column, c->removed,
-		    where);
+		    xprintf("UPDATE %s SET %s = %s%s WHERE %s", c->table, c->column, c->removed,
+		    strcmp(c->table, "audit") == 0 ? AUDIT_EXPIRED : "", where);
 		st = store_prepare(db, sql);
 		sqlite3_bind_int64(st, 1, (long long)(now - (time_t)keep));
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW)

@@ -203,6 +203,11 @@ const char *const schema_migrations[] = {
 	"  PRIMARY KEY (assistant, n)"
 	");"
 	"CREATE INDEX release_unpushed ON release(pushed) WHERE pushed = 0;",
+
+	/* 6: why an audit entry's details are gone (they are not part of the chain: the hash
+	   of the details is), so verify tells a GDPR erasure from the end of retention. */
+	"ALTER TABLE audit ADD COLUMN details_removed TEXT"
+	"  CHECK (details_removed IN ('erased', 'expired'));",
 };
 
 const size_t schema_count = sizeof schema_migrations / sizeof schema_migrations[0];

@@ -55,10 +55,27 @@ scrub_one(char *s, const char *secret)
 	return buf_take(&b);
 }
 
+/* The secret as a JSON string holds it: quotes and backslashes escaped, and slashes too
+   when solidus is set (as PHP's encoder writes them). */
+static char *
+json_form(const char *secret, int solidus)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	for (; *secret != '\0'; secret++) {
+		if (*secret == '"' || *secret == '\\' || (solidus && *secret == '/'))
+			buf_addch(&b, '\\');
+		buf_addch(&b, *secret);
+	}
+	return buf_take(&b);
+}
+
 char *
 secret_scrub(char *s, const char *secret, const char *user)
 {
 	char	*cred, *b64, *esc;
+	int	 solidus;
 
 	if (secret == NULL || *secret == '\0')
 		return s;
@@ -66,6 +83,11 @@ secret_scrub(char *s, const char *secret, const char *user)
 	esc = sanitize_log(secret, strlen(secret));
 	s = scrub_one(s, esc);
 	free(esc);
+	for (solidus = 0; solidus < 2; solidus++) {
+		esc = json_form(secret, solidus);
+		s = scrub_one(s, esc);
+		free(esc);
+	}
 	if (user != NULL && *user != '\0') {
 		cred = xprintf("%s:%s", user, secret);
 		b64 = base64(cred);

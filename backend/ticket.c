@@ -436,6 +436,25 @@ target_check(const struct ticket_target *t)
 	return NULL;
 }
 
+/* s (which it frees) without the token and any header value: a far end may echo either. */
+static char *
+target_scrub(const struct ticket_target *t, char *s)
+{
+	const char *const	*h;
+	const char		*v, *path;
+
+	s = secret_scrub(s, t->token, t->user);
+	/* A webhook's path is often its secret, and servers echo it ("Cannot POST /"). */
+	if (t->kind == TICKET_WEBHOOK && (path = strstr(t->url, "://")) != NULL &&
+	    (path = strchr(path + 3, '/')) != NULL && path[1] != '\0')
+		s = secret_scrub(s, path, NULL);
+	for (h = t->headers; h != NULL && *h != NULL; h++) {
+		if ((v = strchr(*h, ':')) != NULL)
+			s = secret_scrub(s, v + 1 + strspn(v + 1, " \t"), NULL);
+	}
+	return s;
+}
+
 /* Jira's {"errorMessages": [...], "errors": {field: msg}} as "msg; field: msg", or NULL. */
 static char *
 jira_errors(const cJSON *o)
@@ -464,7 +483,7 @@ jira_errors(const cJSON *o)
 }
 
 /* What the far end said about an error: Jira's messages if it sent them, else the start of
-   its body; without the token, cut to 300 bytes, escaped. */
+   its body; without the token or header values, cut to 300 bytes, escaped. */
 static char *
 error_detail(const struct ticket_target *t, const struct buf *body)
 {
@@ -478,7 +497,7 @@ error_detail(const struct ticket_target *t, const struct buf *body)
 	}
 	if (raw == NULL)
 		raw = xstrndup(body->data != NULL ? body->data : "", body->len);
-	raw = secret_scrub(raw, t->token, t->user);
+	raw = target_scrub(t, raw);
 	if ((len = strlen(raw)) == 0) {
 		free(raw);
 		return xstrdup("(empty body)");
@@ -605,7 +624,7 @@ int
 ticket_classify(const struct ticket_target *t, int transfer, const struct http_reply *r,
     const char *why, struct ticket_result *res, char **cause)
 {
-	const char	*hint = "", *path;
+	const char	*hint = "";
 	char		*prefix = cause_prefix(t), *detail;
 	long		 status = r->status;
 	int		 rc = -1;
@@ -633,13 +652,13 @@ ticket_classify(const struct ticket_target *t, int transfer, const struct http_r
 		free(detail);
 	}
 	free(prefix);
-	if (rc != 0) {
-		*cause = secret_scrub(*cause, t->token, t->user);
-		/* A webhook's path is often its secret, and servers echo it ("Cannot POST /"). */
-		if (t->kind == TICKET_WEBHOOK && (path = strstr(t->url, "://")) != NULL &&
-		    (path = strchr(path + 3, '/')) != NULL && path[1] != '\0')
-			*cause = secret_scrub(*cause, path, NULL);
-	}
+	if (rc != 0)
+		*cause = target_scrub(t, *cause);
+	/* What a webhook calls its ticket reaches the timeline too. */
+	if (res->key != NULL)
+		res->key = target_scrub(t, res->key);
+	if (res->url != NULL)
+		res->url = target_scrub(t, res->url);
 	return rc;
 }
 

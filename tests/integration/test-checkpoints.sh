@@ -29,6 +29,25 @@ ls_ audit checkpoint >/dev/null
 out=$(ls_ audit verify --checkpoints "$CP")
 assert_contains "$out" "chain intact; $(wc -l <"$CP") checkpoints vouch for it"
 
+note "verify says what no checkpoint vouches for: the entries after the last one, or all"
+head -n 1 "$CP" >"$T/first"
+first=$(sed 's/.* seq=\([0-9]*\) .*/\1/' "$T/first")
+ls_ config reload >/dev/null
+total=$(sqlite3 "$T/data/leitstand.db" "SELECT max(seq) FROM audit")
+out=$(ls_ audit verify --checkpoints "$T/first" 2>"$T/warnings")
+assert_contains "$out" "audit log OK: $total entries, chain intact; 1 checkpoint vouch for it"
+assert_contains "$(cat "$T/warnings")" "warning: entries $((first + 1)) to $total are newer than the last checkpoint (entry $first): nothing vouches for them yet"
+assert_eq "$(ls_ audit verify --checkpoints "$T/first" --json | json_get checkpoint_newest)" "$first"
+: >"$T/empty"
+out=$(ls_ audit verify --checkpoints "$T/empty" 2>"$T/warnings")
+assert_contains "$out" "chain intact; 0 checkpoints vouch for it"
+assert_contains "$(cat "$T/warnings")" "warning: $T/empty holds no checkpoint: nothing vouches for the chain"
+out=$(ls_ audit verify 2>"$T/warnings")
+assert_contains "$(cat "$T/warnings")" "warning: not checked against the checkpoints"
+# The daemon signs the head within a second of its moving: then all of it is vouched for.
+wait_for "ls_ audit verify --checkpoints '$CP' 2>&1 | grep -q 'chain intact' &&
+	! ls_ audit verify --checkpoints '$CP' 2>&1 | grep -q warning" 20
+
 note "a line altered or signed with another key is found"
 # The first hex digit of the first line's hash, changed whatever it was.
 sed '1s/hash=0/hash=X/; 1s/hash=[1-9a-f]/hash=0/; 1s/hash=X/hash=1/' "$CP" >"$T/altered"

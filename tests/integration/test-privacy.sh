@@ -79,11 +79,23 @@ assert_eq "$(echo "$entry" | json_get entries.0.action)" "purge"
 assert_contains "$(echo "$entry" | json_get entries.0.details)" '"class":"playbook_notes"'
 assert_contains "$(ls_ purge --dry-run)" "playbook_notes     older than 365d: 0 would go"
 
-note "a subject must be specific"
+note "a subject must name somebody: blanks, punctuation or under 3 letters are refused, forced or not"
+stored() {
+	sqlite3 "$DB" "SELECT title, description FROM incident; SELECT text, data FROM timeline;
+		SELECT text FROM run_note; SELECT count(*) FROM audit WHERE details_removed = 'erased'"
+}
+before=$(stored)
 expect_exit 1 ls_ gdpr export --subject " a "
-assert_contains "$OUT" "at least 3 characters"
+assert_contains "$OUT" "at least 3 letters or digits"
+for s in ":" '":"' "{" "," "" "   " "a.b" '{"":[],}' "@@@@@" "a b"; do
+	expect_exit 1 ls_ gdpr erase --subject "$s" --force
+	assert_contains "$OUT" "the subject needs at least 3 letters or digits"
+done
+expect_exit 1 ls_ gdpr erase --subject ":" --dry-run
+assert_eq "$(stored)" "$before" "a refused erase changes nothing"
 expect_exit 2 ls_ gdpr erase
 assert_contains "$OUT" "--subject is required"
+expect_exit 2 ls_ gdpr export --subject "Anna Schmidt" --force
 
 note "export: every record that mentions the subject, whatever its case"
 ls_ gdpr export --subject "anna schmidt" >"$T/export.json"
@@ -99,9 +111,11 @@ assert "widget colour" not in json.dumps(d)
 PY
 
 note "erase: the subject is replaced wherever stored, the audit log keeps no copy of it"
+ls_ incident note 2 "Anna Schmidt asked about the widget too" >/dev/null
 out=$(ls_ gdpr erase --subject "Anna Schmidt")
 assert_contains "$out" "incident.title           1"
-assert_contains "$out" "timeline.text            4"
+assert_contains "$out" "timeline.text            5"
+assert_contains "$out" "audit.details            1"
 assert_eq "$(ls_ gdpr export --subject "anna schmidt" | tr -d '[:space:]')" "{}"
 assert_contains "$(ls_ incident show 1)" "[erased] cannot log in"
 assert_contains "$(ls_ incident show 2)" "Unrelated: widget colour"
@@ -114,6 +128,55 @@ assert_not_contains "$audit" "Anna"
 for f in "$T"/data/leitstand.db*; do
 	! grep -aqi "anna schmidt" "$f" || fail "$f still holds the subject"
 done
+
+note "audit verify tells erased details from expired ones, and says that no checkpoint vouches"
+ls_ audit verify >"$T/verify" 2>"$T/warnings"
+erased=$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE details_removed = 'erased'")
+expired=$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE details_removed = 'expired'")
+[ "$erased" -ge 1 ] && [ "$expired" -ge 5 ] || fail "erased $erased, expired $expired"
+assert_contains "$(cat "$T/verify")" "audit log OK"
+assert_contains "$(cat "$T/verify")" "details gone from $((erased + expired)) entries: $erased erased (GDPR), $expired expired (retention);"
+assert_contains "$(cat "$T/warnings")" "warning: no checkpoint vouches for the chain"
+v=$(ls_ audit verify --json)
+assert_eq "$(echo "$v" | json_get details_erased)" "$erased"
+assert_eq "$(echo "$v" | json_get details_expired)" "$expired"
+assert_eq "$(echo "$v" | json_get details_unmarked)" "0"
+assert_eq "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE details IS NULL")" "$((erased + expired))"
+assert_contains "$(ls_ audit export --format json)" '"details_removed":"erased"'
+
+note "a subject in more than [privacy] erase_max_share of a table: refused, a dry run shows why, --force erases"
+for i in $(seq 12); do
+	ls_ incident open --severity 4 --title "Checkout slow in shop $i" >/dev/null
+	ls_ incident open --severity 4 --title "Payment page blank in shop $i" >/dev/null
+done
+before=$(stored)
+expect_exit 1 ls_ gdpr erase --subject "checkout"
+assert_contains "$OUT" "the subject matches 12 of 26 incidents (46 %), more than [privacy] erase_max_share (5 %): is this a person?"
+assert_contains "$OUT" "repeat with --force"
+out=$(ls_ gdpr erase --subject "checkout" --dry-run)
+assert_contains "$out" "dry run, nothing changed; an erase would change:"
+assert_contains "$out" "incident.title           12"
+assert_contains "$out" "in 12 of 26 incidents (46 %)"
+assert_eq "$(stored)" "$before" "neither the refusal nor the dry run changed anything"
+assert_eq "$(ls_ audit list --limit 1 --json | json_get entries.0.object)" \
+	"subject sha256:$(printf checkout | sha256sum | cut -c1-16) (dry run)"
+out=$(ls_ gdpr erase --subject "checkout" --force)
+assert_contains "$out" "incident.title           12"
+assert_eq "$(sqlite3 "$DB" "SELECT count(*) FROM incident WHERE title LIKE '%checkout%'")" "0"
+assert_contains "$(ls_ audit list --limit 1 --json | json_get entries.0.details)" '"force":true'
+write_config <<EOF2
+[retention]
+audit_details = 3s
+eval_transcripts = 0
+[privacy]
+erase_max_share = 50
+EOF2
+ls_ config reload >/dev/null
+out=$(ls_ gdpr erase --subject "payment page")
+assert_contains "$out" "incident.title           12"
+assert_contains "$out" "in 12 of 26 incidents (46 %)"
+assert_contains "$(ls_ incident show 26)" "[erased] blank in shop 12"
+ls_ audit verify >/dev/null 2>&1
 
 note "docs/data-map.md has a row for every column of the live schema, and no other"
 map=$REPO/docs/data-map.md

@@ -5,7 +5,29 @@
 . "$(dirname "$0")/../lib/lib.sh"
 
 CANARY=lt-canary-9f8e7d6c5b4a
-export PROM_TOKEN=$CANARY TICKET_TOKEN=$CANARY STAGING_TOKEN=$CANARY
+HEADER_CANARY=lt-header-canary-1a2b3c
+export PROM_TOKEN=$CANARY TICKET_TOKEN=$CANARY STAGING_TOKEN=$CANARY HOOK_HEADER=$HEADER_CANARY
+
+note "a ticket header's value is a secret to the config check: literal means chmod 600"
+printf '[ticket]\nkind = webhook\nurl = http://127.0.0.1:1/hook\nheaders = X-Team: ops; Authorization: Basic %s\n' \
+	"$HEADER_CANARY" >"$T/headers.ini"
+chmod 640 "$T/headers.ini"
+expect_exit 1 "$LEITSTAND" config check "$T/headers.ini"
+assert_contains "$OUT" "$T/headers.ini: holds a secret (headers) but is readable by group or others (mode 640); chmod 600 it, or use headers = Name: env:NAME"
+assert_not_contains "$OUT" "$HEADER_CANARY"
+chmod 600 "$T/headers.ini"
+"$LEITSTAND" config check "$T/headers.ini" >/dev/null
+printf '[ticket]\nheaders = X-Api-Key: env:HOOK_HEADER; X-Other: env:LEITSTAND_UNSET_HEADER\n' >"$T/henv.ini"
+chmod 644 "$T/henv.ini"
+expect_exit 1 "$LEITSTAND" config check "$T/henv.ini"
+assert_contains "$OUT" "ticket.headers: header X-Other: environment variable LEITSTAND_UNSET_HEADER is not set"
+assert_not_contains "$OUT" "holds a secret"
+LEITSTAND_UNSET_HEADER=x "$LEITSTAND" config check "$T/henv.ini" >/dev/null
+printf '[ticket]\nheaders = Authorization %s\n' "$HEADER_CANARY" >"$T/hbad.ini"
+chmod 600 "$T/hbad.ini"
+expect_exit 1 "$LEITSTAND" config check "$T/hbad.ini"
+assert_contains "$OUT" "ticket.headers: header 1 is not Name: value"
+assert_not_contains "$OUT" "$HEADER_CANARY"
 # A server that answers 401 and echoes the Authorization header back, as broken proxies do.
 python3 -c 'import http.server, sys
 class H(http.server.BaseHTTPRequestHandler):
@@ -14,6 +36,7 @@ class H(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length", "0") or 0)
         if n: self.rfile.read(n)
         body = ("{\"error\": {\"message\": \"bad key " + str(self.headers.get("Authorization")) +
+                " " + str(self.headers.get("X-Api-Key")) +
                 "\", \"code\": \"invalid_api_key\"}}").encode()
         self.send_response(401)
         self.send_header("Content-Type", "application/json")
@@ -36,6 +59,7 @@ interval = 1s
 kind = webhook
 url = $URL/hook
 token = env:TICKET_TOKEN
+headers = X-Api-Key: env:HOOK_HEADER
 retries = 0
 [prompts]
 staging_url = $URL/v1/chat/completions
@@ -70,14 +94,17 @@ note "the token is nowhere: replies, status, config, audit, debug log"
 	ls_ audit list --json
 } >"$T/outputs" 2>&1
 assert_contains "$(cat "$T/outputs")" "[redacted]"
-! grep -q "$CANARY" "$T/outputs" || fail "canary in replies: $(grep -m3 "$CANARY" "$T/outputs")"
-ls "$T"/log/leitstand-server-*.log >/dev/null || fail "no debug log"
-! grep -q "$CANARY" "$T"/log/*.log || fail "canary in the debug log"
-! grep -q "$CANARY" "$T/data/leitstand.db" || fail "canary in the database"
+assert_contains "$(ls_ incident show 1)" "bad key Bearer [redacted] [redacted]"
+for c in "$CANARY" "$HEADER_CANARY"; do
+	! grep -q "$c" "$T/outputs" || fail "canary in replies: $(grep -m3 "$c" "$T/outputs")"
+	ls "$T"/log/leitstand-server-*.log >/dev/null || fail "no debug log"
+	! grep -q "$c" "$T"/log/*.log || fail "canary in the debug log"
+	! grep -aq "$c" "$T"/data/leitstand.db* || fail "canary in the database"
+done
 
 note "a crashing daemon prints nothing of it either"
 kill -SEGV "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null || true
-! grep -q "$CANARY" "$T/daemon.log" "$T"/log/*.log || fail "canary in the crash output"
+! grep -q "$CANARY\|$HEADER_CANARY" "$T/daemon.log" "$T"/log/*.log || fail "canary in the crash output"
 # The crash was ours: a sanitizer build's report of it is not a finding.
 : >"$T/daemon.log"

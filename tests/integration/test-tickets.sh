@@ -3,6 +3,8 @@
 # handover reports.
 . "$(dirname "$0")/../lib/lib.sh"
 
+# A header value from the environment, with what JSON escapes in it; the daemon reads it.
+export HOOK_KEY='hk-7/"q"-secret'
 echo jira >"$T/mode"
 python3 "$TESTS/lib/ticket-receiver.py" "$T/port" "$T/requests" "$T/mode" &
 PIDS+=($!)
@@ -71,6 +73,46 @@ assert_eq "$(ls_ incident show 3 --json | json_get incident.ticket_key)" "None"
 note "the token is in no reply, timeline, audit entry or log"
 ! sqlite3 "$T/data/leitstand.db" ".dump" | grep -q "s3cret" || fail "token stored"
 ! grep -q "s3cret" "$T/daemon.log" || fail "token logged"
+
+note "webhook headers are sent, and an error reply that echoes them stores none of them"
+write_config <<EOF2
+[ticket]
+kind = webhook
+url = $URL/hook
+token = s3cret-token
+headers = X-Api-Key: env:HOOK_KEY; X-Team: night-shift-42
+retries = 0
+EOF2
+ls_ config reload >/dev/null
+echo echo >"$T/mode"
+expect_exit 1 ls_ incident ticket 3
+assert_contains "$OUT" "webhook at $URL: HTTP 400: "
+assert_contains "$OUT" '"X-Api-Key": "[redacted]", "X-Team": "[redacted]"'
+assert_not_contains "$OUT" "hk-7"
+python3 - "$T/requests" <<'PY'
+import json, os, sys
+req = json.loads(open(sys.argv[1]).readlines()[-1])
+h = {k.lower(): v for k, v in req["headers"].items()}
+assert h["x-api-key"] == os.environ["HOOK_KEY"] and h["x-team"] == "night-shift-42", h
+PY
+echo echokey >"$T/mode"
+ls_ incident open --severity 4 --title "Echoed key" >/dev/null
+out=$(ls_ incident ticket 4)
+assert_contains "$out" "[redacted]"
+{
+	echo "$OUT"
+	echo "$out"
+	ls_ incident show 3
+	ls_ incident show 4 --json
+	ls_ audit export --format json
+	sqlite3 "$T/data/leitstand.db" .dump
+	cat "$T/daemon.log" "$T"/data/leitstand.db*
+} >"$T/stored" 2>&1
+assert_contains "$(ls_ incident show 3)" "ticket export failed: webhook at $URL: HTTP 400: "
+for v in hk-7 night-shift-42 s3cret; do
+	! grep -aq -- "$v" "$T/stored" || fail "$v stored or shown: $(grep -a -m2 -- "$v" "$T/stored")"
+done
+echo jira >"$T/mode"
 
 note "operators may not export"
 sed -i 's/^\[ticket\]/[roles]\nowner = operator\n[ticket]/' "$CFG"

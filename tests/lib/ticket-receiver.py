@@ -12,6 +12,8 @@ the word in MODE_FILE, read per request so a test switches it while it runs:
   429      429 with Retry-After: 1
   400      400 with a Jira error body
   401      401 echoing the Authorization header back, as a careless proxy might
+  echo     400 {"error", "headers": every request header}, as a debugging endpoint might
+  echokey  200 {"key", "url"} made of the X-Api-Key header's value
   hang     nothing for 30 s
   html     200 text/html
   big      200 with a 2 MiB JSON body"""
@@ -120,6 +122,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif mode == "401":
             self.send(401, "Unauthorized: " + self.headers.get("Authorization", "(none)"),
                       "text/plain")
+        elif mode == "echo":
+            self.send(400, {"error": "bad request",
+                            "headers": {k: v for k, v in self.headers.items()}})
+        elif mode == "echokey":
+            key = self.headers.get("X-Api-Key", "none")
+            self.send(200, {"key": key, "url": "https://tickets.example/" + key})
         elif mode == "hang":
             time.sleep(30)
             self.close_connection = True

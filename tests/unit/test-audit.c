@@ -112,7 +112,7 @@ expect_intact(sqlite3 *db, long long want)
 	char		*why = NULL;
 	int		 rc;
 
-	rc = audit_verify(db, &count, &bad, &why);
+	rc = audit_verify(db, &count, &bad, NULL, &why);
 	if (rc != 0) {
 		print_error("audit_verify: %s\n", why != NULL ? why : "?");
 		free(why);
@@ -131,7 +131,7 @@ expect_broken(sqlite3 *db, long long seq, const char *word)
 	char		*why = NULL, num[32];
 	int		 rc;
 
-	rc = audit_verify(db, &count, &bad, &why);
+	rc = audit_verify(db, &count, &bad, NULL, &why);
 	assert_int_equal(rc, 1);
 	assert_int_equal(bad, seq);
 	assert_int_equal(count, seq - 1);
@@ -339,11 +339,20 @@ test_details_removed(void **state)
 	struct audit_query	 q;
 	cJSON			*arr;
 	const cJSON		*d;
+	struct audit_removed	 r;
+	long long		 count, bad;
+	char			*why = NULL;
 
 	append_n(fx->db, 5);
-	/* What retention does: details go, their hash stays. */
-	exec(fx->db, "UPDATE audit SET details = NULL WHERE seq IN (2, 4, 5)");
+	/* What retention and erasure do: details go, marked, their hash stays. */
+	exec(fx->db, "UPDATE audit SET details = NULL, details_removed = 'expired' WHERE seq = 2;"
+	    "UPDATE audit SET details = NULL, details_removed = 'erased' WHERE seq = 4;"
+	    "UPDATE audit SET details = NULL WHERE seq = 5");
 	expect_intact(fx->db, 5);
+	assert_int_equal(audit_verify(fx->db, &count, &bad, &r, &why), 0);
+	assert_int_equal(r.expired, 1);
+	assert_int_equal(r.erased, 1);
+	assert_int_equal(r.unmarked, 1);
 
 	memset(&q, 0, sizeof q);
 	q.limit = 1;

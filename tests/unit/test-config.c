@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -570,6 +572,54 @@ test_string_control(void **state)
 	    "%s:2: assistant.environment: control characters are not allowed");
 }
 
+/* Ticket headers: a list of "Name: value", each value a secret. */
+static void
+test_headers(void **state)
+{
+	struct fixture	*fx = *state;
+	struct config	 cfg;
+	char		*path, *cause = NULL;
+
+	setenv("LT_TEST_HOOK", "Bearer a;b", 1);
+	setenv("LT_TEST_CTRL", "a\r\nX-Evil: 1", 1);
+	unsetenv("LT_TEST_UNSET");
+	load_ok(fx, "[ticket]\nheaders = X-Api-Key: env:LT_TEST_HOOK;;  X-B:env:LT_TEST_HOOK\n",
+	    &cfg);
+	assert_int_equal(cfg.ticket_headers.n, 2);
+	assert_string_equal(cfg.ticket_headers.v[0], "X-Api-Key: Bearer a;b");
+	assert_string_equal(cfg.ticket_headers.v[1], "X-B: Bearer a;b");
+	config_free(&cfg);
+
+	/* A literal value makes the file hold a secret; the value is never in a message. */
+	path = write_file(fx, "h.ini", "[ticket]\nheaders = X-Team: ops; Authorization: "
+	    "Basic c2VjcmV0\n");
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(config_load(&cfg, path, &cause), -1);
+	assert_non_null(strstr(cause, "holds a secret (headers) but is readable by group or "
+	    "others (mode 640); chmod 600 it, or use headers = Name: env:NAME"));
+	assert_null(strstr(cause, "c2VjcmV0"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(config_load(&cfg, path, &cause), 0);
+	assert_int_equal(cfg.ticket_headers.n, 2);
+	assert_string_equal(cfg.ticket_headers.v[1], "Authorization: Basic c2VjcmV0");
+	config_free(&cfg);
+	free(path);
+
+	expect_cause(fx, "[ticket]\nheaders = X-A: env:LT_TEST_UNSET\n",
+	    "%s:2: ticket.headers: header X-A: environment variable LT_TEST_UNSET is not set");
+	expect_cause(fx, "[ticket]\nheaders = X-A: env:LT_TEST_CTRL\n",
+	    "%s:2: ticket.headers: header X-A: its environment variable holds a control "
+	    "character");
+	expect_cause(fx, "[ticket]\nheaders = X-A: env:LT_TEST_HOOK; Bearer s3cret\n",
+	    "%s:2: ticket.headers: header 2 is not Name: value (a name without blanks, a colon, "
+	    "the value or env:NAME)");
+	expect_cause(fx, "[ticket]\nheaders = X A: env:LT_TEST_HOOK\n",
+	    "%s:2: ticket.headers: header 1 is not Name: value (a name without blanks, a colon, "
+	    "the value or env:NAME)");
+}
+
 static void
 test_key_before_section(void **state)
 {
@@ -602,6 +652,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_namelist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_string_control, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_before_section, setup, teardown),
 	};
 

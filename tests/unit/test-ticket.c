@@ -855,6 +855,45 @@ test_classify_path_echo(void **state)
 	buf_free(&r.body);
 }
 
+/* Header values are secrets too: an echo of them, plain or as JSON escapes it, is cut. */
+static void
+test_export_header_echo(void **state)
+{
+	static const char *const headers[] = {
+		"X-Api-Key: hk-7/\"q\"-secret", "X-Team:  night-shift-42", NULL
+	};
+	struct ticket_target	 t = webhook;
+	struct ticket_result	 res;
+	cJSON			*inc = incident("Checkout conversion down", 1);
+	char			*cause = NULL;
+
+	(void)state;
+	t.url = rx.base;
+	t.token = TOKEN;
+	t.headers = headers;
+	set_mode("echo");
+	assert_int_equal(ticket_export(&t, inc, &res, &cause), -1);
+	check_cause(cause);
+	assert_non_null(strstr(cause, "HTTP 400"));
+	assert_non_null(strstr(cause, "[redacted]"));
+	assert_null(strstr(cause, "hk-7"));
+	assert_null(strstr(cause, "night-shift"));
+	assert_null(strstr(cause, "s3cr3t"));
+	free(cause);
+	cause = NULL;
+	ticket_result_free(&res);
+
+	/* A ticket key or URL made of a header value reaches no timeline either. */
+	set_mode("echokey");
+	assert_int_equal(ticket_export(&t, inc, &res, &cause), 0);
+	assert_non_null(res.key);
+	assert_null(strstr(res.key, "hk-7"));
+	assert_null(strstr(res.url, "hk-7"));
+	assert_non_null(strstr(res.url, "[redacted]"));
+	ticket_result_free(&res);
+	cJSON_Delete(inc);
+}
+
 int
 main(void)
 {
@@ -874,6 +913,7 @@ main(void)
 		cmocka_unit_test(test_export_bad_target),
 		cmocka_unit_test(test_export_token_echo),
 		cmocka_unit_test(test_classify_path_echo),
+		cmocka_unit_test(test_export_header_echo),
 	};
 
 	return cmocka_run_group_tests(tests, start_receiver, stop_receiver);
