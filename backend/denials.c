@@ -18,6 +18,13 @@ denials_audit(struct server *s, const struct conn *c, const char *object, cJSON 
 {
 	char *cause = NULL, *details = cJSON_PrintUnformatted(d);
 
+	/* Called from the loop only; another's open transaction is never rolled back here. */
+	if (!sqlite3_get_autocommit(s->db)) {
+		log_debug("audit of a denied request skipped: a transaction is open");
+		cJSON_free(details);
+		cJSON_Delete(d);
+		return;
+	}
 	if (store_begin(s->db, &cause) != 0 ||
 	    audit_append(s->db, c->who.user, role_name(c->who.role), "denied", object, details,
 	    &cause) < 0 || store_commit(s->db, &cause) != 0) {

@@ -83,8 +83,6 @@ conn_close(struct server *s, struct conn *c, const char *why)
 		return;
 	log_debug("client %lu (%s, pid %ld) closed: %s", c->id, c->who.user,
 	    (long)c->pid, why);
-	/* Refusals counted but not audited yet are written now: nothing is lost. */
-	denials_flush(s, c);
 	loop_timer_remove(c->close_timer);
 	c->close_timer = NULL;
 	c->dead = 1;
@@ -149,6 +147,9 @@ conn_reap(struct server *s)
 			continue;
 		}
 		*cp = c->next;
+		/* Refusals counted but not audited yet are written now, from the loop (never
+		   inside another transaction): nothing is lost. */
+		denials_flush(s, c);
 		identity_clear(&c->who);
 		linebuf_free(&c->in);
 		buf_free(&c->out);
