@@ -61,6 +61,10 @@ struct config {
 	char		*data_dir;
 	long long	 max_line;
 	long long	 max_queue;
+	long long	 max_queue_total;
+	long long	 max_clients;
+	long long	 max_clients_per_user;
+	long long	 max_refusals;
 
 	/* [assistant] */
 	char		*name;
@@ -91,6 +95,7 @@ struct config {
 	char		*checkpoint_file;
 	long long	 checkpoint_interval;
 	int		 checkpoint_syslog;
+	long long	 denied_window;
 
 	/* [retention], seconds (0: kept) */
 	long long	 keep_incident_notes;

@@ -23,6 +23,7 @@ op_status(struct op_ctx *ctx)
 	cJSON_AddNumberToObject(r, "pid", (double)getpid());
 	cJSON_AddNumberToObject(r, "uptime", (double)(time(NULL) - s->started));
 	cJSON_AddNumberToObject(r, "clients", s->nconns);
+	cJSON_AddNumberToObject(r, "clients_max", s->max_clients);
 	cJSON_AddStringToObject(r, "data_dir", s->cfg->data_dir);
 	cJSON_AddStringToObject(r, "socket", s->cfg->socket);
 	cJSON_AddStringToObject(r, "config", s->cfg->file != NULL ? s->cfg->file : "(built-in)");

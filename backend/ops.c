@@ -5,6 +5,7 @@
 
 #include "backend/audit.h"
 #include "backend/config.h"
+#include "backend/denials.h"
 #include "backend/log.h"
 #include "backend/ops.h"
 #include "backend/server.h"
@@ -535,30 +536,6 @@ ops_validate(struct op_ctx *ctx)
 	return 0;
 }
 
-/* Records a refused request in the audit log, in its own transaction. */
-static void
-ops_audit_denied(struct op_ctx *ctx, const char *opname)
-{
-	struct server *s = ctx->srv;
-	const struct identity *who = &ctx->conn->who;
-	char *cause = NULL, *details;
-	cJSON *d = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(d, "op", opname);
-	cJSON_AddStringToObject(d, "needs", role_name(ctx->op != NULL ?
-	    perm_role(ctx->op->perm) : ROLE_VIEWER));
-	details = cJSON_PrintUnformatted(d);
-	cJSON_Delete(d);
-	if (store_begin(s->db, &cause) != 0 ||
-	    audit_append(s->db, who->user, role_name(who->role), "denied", opname, details,
-	    &cause) < 0 || store_commit(s->db, &cause) != 0) {
-		store_rollback(s->db);
-		log_debug("audit of a denied request failed: %s", cause);
-		free(cause);
-	}
-	cJSON_free(details);
-}
-
 /* Runs a state-changing op and its audit entry in one transaction. */
 static int
 ops_run_write(struct op_ctx *ctx)
@@ -610,7 +587,7 @@ ops_dispatch(struct server *s, struct conn *c, const char *line, size_t len)
 	struct op_ctx ctx;
 	cJSON *req, *err;
 	const char *opname;
-	int rc;
+	int rc, drop;
 
 	if ((req = proto_parse_request(line, len, &err)) == NULL) {
 		server_send(s, c, err);
@@ -627,7 +604,7 @@ ops_dispatch(struct server *s, struct conn *c, const char *line, size_t len)
 		goto out;
 	}
 	if (!authz_allowed(c->who.role, ctx.op->perm)) {
-		ops_audit_denied(&ctx, ctx.op->name);
+		drop = denials_refused(s, c, ctx.op);
 		if (c->who.role == ROLE_NONE)
 			server_send(s, c, proto_error(req, "forbidden", "user %s has no role on "
 			    "this daemon; ask an admin to add them under [roles]", c->who.user));
@@ -635,8 +612,15 @@ ops_dispatch(struct server *s, struct conn *c, const char *line, size_t len)
 			server_send(s, c, proto_error(req, "forbidden", "%s needs role %s; %s is %s",
 			    ctx.op->name, role_name(perm_role(ctx.op->perm)), c->who.user,
 			    role_name(c->who.role)));
+		if (drop) {
+			server_send(s, c, proto_error(NULL, "too_many_refusals", "%lld requests "
+			    "in a row were refused; closing the connection. Ask an admin for a "
+			    "role that allows them", s->cfg->max_refusals));
+			server_close(s, c, "only refused requests");
+		}
 		goto out;
 	}
+	denials_allowed(c);
 	if (ops_validate(&ctx) != 0) {
 		server_send(s, c, proto_error(req, ctx.code, "%s", ctx.message));
 		goto out;

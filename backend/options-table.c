@@ -32,6 +32,17 @@ const struct option_def options_table[] = {
 	  "longest protocol line a client may send, in bytes" },
 	{ "daemon", "max_queue", OPT_INT, G(max_queue), 65536, 1LL << 30, NULL, 0,
 	  "output queued for a client that does not read before it is disconnected, in bytes" },
+	{ "daemon", "max_queue_total", OPT_INT, G(max_queue_total), 65536, 1LL << 40, NULL, 0,
+	  "bytes held for all clients together (queued output, unhandled requests); over it "
+	  "the client that has not read for the longest is disconnected (at least max_queue)" },
+	{ "daemon", "max_clients", OPT_INT, G(max_clients), 1, 1000000, NULL, 0,
+	  "clients connected at once; lowered at start so file descriptors remain for the "
+	  "store, HTTP, git and jobs" },
+	{ "daemon", "max_clients_per_user", OPT_INT, G(max_clients_per_user), 1, 1000000, NULL, 0,
+	  "clients one Unix user may have connected at once" },
+	{ "daemon", "max_refusals", OPT_INT, G(max_refusals), 1, 1000000, NULL, 0,
+	  "refused requests in a row (none allowed in between) after which a client is "
+	  "disconnected" },
 
 	{ "assistant", "name", OPT_STRING, G(name), 0, 0, NULL, 0,
 	  "name of the assistant, shown in the console header" },
@@ -80,6 +91,9 @@ const struct option_def options_table[] = {
 	  "file outside the data dir that signed chain heads are appended to; empty: none" },
 	{ "audit", "checkpoint_interval", OPT_DURATION, G(checkpoint_interval), 1, 7 * DAY,
 	  NULL, 0, "how often the chain head is signed, when it moved" },
+	{ "audit", "denied_window", OPT_DURATION, G(denied_window), 1, DAY, NULL, 0,
+	  "a client's first refused request is audited at once, the rest in this time as one "
+	  "entry \"denied xN\" when it ends or the client goes" },
 	{ "audit", "checkpoint_syslog", OPT_BOOL, G(checkpoint_syslog), 0, 0, NULL, 0,
 	  "also send each checkpoint to syslog (LOG_AUTHPRIV)" },
 

@@ -29,6 +29,15 @@ linebuf_feed(struct linebuf *lb, const char *p, size_t n)
 	buf_add(&lb->in, p, n);
 }
 
+void
+linebuf_trim(struct linebuf *lb, size_t keep)
+{
+	if (lb->pos >= lb->in.len && lb->in.cap > keep) {
+		buf_free(&lb->in);
+		lb->pos = 0;
+	}
+}
+
 enum line_result
 linebuf_next(struct linebuf *lb, const char **line, size_t *len)
 {

@@ -29,6 +29,8 @@ void		 linebuf_init(struct linebuf *, size_t max);
 void		 linebuf_free(struct linebuf *);
 void		 linebuf_feed(struct linebuf *, const char *, size_t);
 enum line_result linebuf_next(struct linebuf *, const char **line, size_t *len);
+/* Gives a buffer larger than keep bytes back once everything in it has been read. */
+void		 linebuf_trim(struct linebuf *, size_t keep);
 
 /* Parses a request line; returns the request or NULL with an error reply in *err. */
 cJSON		*proto_parse_request(const char *, size_t, cJSON **err);

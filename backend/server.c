@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: ISC */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -6,6 +7,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +40,16 @@
  * own (events) can then fill the queue, and a client whose queue is full is disconnected.
  */
 #define SERVER_OUT_HIGH(s)	((size_t)(s)->cfg->max_queue / 4)
+/* File descriptors kept free of clients for SQLite, HTTP, git and jobs (at most half). */
+#define SERVER_FD_RESERVE	256
+/* How long accepting pauses when file descriptors ran out. */
+#define SERVER_ACCEPT_PAUSE_MS	100
+/* A client closed after an error line gets this long to read it. */
+#define SERVER_CLOSE_MS		2000
+/* Refused clients are logged once per UID in this time. */
+#define SERVER_BUSY_LOG_MS	60000
+/* A buffer this large is given back once empty. */
+#define SERVER_BUF_KEEP		65536
 
 static void
 ready_report(struct server *s, const char *msg)
@@ -50,6 +65,18 @@ ready_report(struct server *s, const char *msg)
 	s->ready_fd = -1;
 }
 
+/* Keeps server.held, the bytes held for all clients, up to date with this one's share. */
+static void
+conn_account(struct server *s, struct conn *c)
+{
+	size_t now = 0;
+
+	if (!c->dead)
+		now = c->out.len + (c->in.in.len - c->in.pos);
+	s->held = s->held - c->held + now;
+	c->held = now;
+}
+
 static void
 conn_close(struct server *s, struct conn *c, const char *why)
 {
@@ -57,10 +84,56 @@ conn_close(struct server *s, struct conn *c, const char *why)
 		return;
 	log_debug("client %lu (%s, pid %ld) closed: %s", c->id, c->who.user,
 	    (long)c->pid, why);
+	loop_timer_remove(c->close_timer);
+	c->close_timer = NULL;
 	c->dead = 1;
 	loop_io_remove(c->io);
 	close(c->fd);
 	s->nconns--;
+	/* Its output goes now; the request buffer may be in use until the reap. */
+	buf_free(&c->out);
+	conn_account(s, c);
+}
+
+/*
+ * Over daemon.max_queue_total, clients are disconnected until the rest fits: first the one
+ * that has made no progress (read, request, caught up) for the longest, the larger of equals.
+ * A console that reads keeps its place; subscribers that never read go.
+ */
+static void
+server_budget(struct server *s)
+{
+	size_t limit = (size_t)s->cfg->max_queue_total;
+	struct conn *c, *victim;
+	char why[160];
+
+	if (limit < (size_t)s->cfg->max_queue)
+		limit = (size_t)s->cfg->max_queue;
+	while (s->held > limit) {
+		victim = NULL;
+		for (c = s->conns; c != NULL; c = c->next) {
+			if (c->dead || c->held == 0)
+				continue;
+			if (victim == NULL || c->progress_ms < victim->progress_ms ||
+			    (c->progress_ms == victim->progress_ms && c->held > victim->held))
+				victim = c;
+		}
+		if (victim == NULL)
+			break;
+		snprintf(why, sizeof why, "%zu bytes held for all clients, over "
+		    "daemon.max_queue_total; this one held %zu and read nothing for %lld ms",
+		    s->held, victim->held, loop_now_ms() - victim->progress_ms);
+		conn_close(s, victim, why);
+	}
+}
+
+static void
+server_close_timer(void *arg)
+{
+	struct conn *c = arg;
+
+	c->close_timer = NULL;
+	conn_close(c->srv, c, c->closing);
 }
 
 /* Frees connections closed during this loop iteration. */
@@ -75,6 +148,9 @@ conn_reap(struct server *s)
 			continue;
 		}
 		*cp = c->next;
+		/* Refusals counted but not audited yet are written now, from the loop (never
+		   inside another transaction): nothing is lost. */
+		denials_flush(s, c);
 		identity_clear(&c->who);
 		linebuf_free(&c->in);
 		buf_free(&c->out);
@@ -87,7 +163,7 @@ conn_update_events(struct server *s, struct conn *c)
 {
 	short ev = 0;
 
-	if (c->out.len < SERVER_OUT_HIGH(s))
+	if (c->out.len < SERVER_OUT_HIGH(s) && c->closing == NULL)
 		ev |= POLLIN;
 	if (c->out.len > 0)
 		ev |= POLLOUT;
@@ -103,6 +179,7 @@ conn_flush(struct server *s, struct conn *c)
 		n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			buf_drain(&c->out, (size_t)n);
+			c->progress_ms = loop_now_ms();
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -116,6 +193,16 @@ conn_flush(struct server *s, struct conn *c)
 		conn_close(s, c, "too much output queued: client does not read");
 		return;
 	}
+	if (c->out.len == 0) {
+		c->progress_ms = loop_now_ms();
+		if (c->out.cap > SERVER_BUF_KEEP)
+			buf_free(&c->out);
+		if (c->closing != NULL) {
+			conn_close(s, c, c->closing);
+			return;
+		}
+	}
+	conn_account(s, c);
 	conn_update_events(s, c);
 }
 
@@ -129,6 +216,18 @@ conn_queue(struct server *s, struct conn *c, const char *line, size_t len)
 }
 
 void
+server_close(struct server *s, struct conn *c, const char *why)
+{
+	if (c->dead || c->closing != NULL)
+		return;
+	c->closing = why;
+	conn_flush(s, c);
+	if (!c->dead)
+		c->close_timer = loop_timer_add(s->loop, SERVER_CLOSE_MS, 0, server_close_timer,
+		    c);
+}
+
+void
 server_send(struct server *s, struct conn *c, cJSON *msg)
 {
 	char *line;
@@ -138,6 +237,7 @@ server_send(struct server *s, struct conn *c, cJSON *msg)
 	conn_queue(s, c, line, len);
 	free(line);
 	cJSON_Delete(msg);
+	server_budget(s);
 }
 
 void
@@ -154,6 +254,7 @@ server_publish(struct server *s, enum topic topic, cJSON *msg)
 	}
 	free(line);
 	cJSON_Delete(msg);
+	server_budget(s);
 }
 
 struct conn *
@@ -176,14 +277,19 @@ conn_process(struct server *s, struct conn *c)
 	size_t len;
 	enum line_result lr;
 
-	while (!c->dead && c->out.len < SERVER_OUT_HIGH(s) &&
+	while (!c->dead && c->closing == NULL && c->out.len < SERVER_OUT_HIGH(s) &&
 	    (lr = linebuf_next(&c->in, &line, &len)) != LINE_NONE) {
+		c->progress_ms = loop_now_ms();
 		if (lr == LINE_TOO_LONG) {
 			server_send(s, c, proto_error(NULL, "line_too_long",
 			    "request longer than %lld bytes; it was dropped", s->cfg->max_line));
 			continue;
 		}
 		ops_dispatch(s, c, line, len);
+	}
+	if (!c->dead) {
+		linebuf_trim(&c->in, SERVER_BUF_KEEP);
+		conn_account(s, c);
 	}
 }
 
@@ -205,6 +311,7 @@ conn_read(struct server *s, struct conn *c)
 	}
 	linebuf_feed(&c->in, tmp, (size_t)n);
 	conn_process(s, c);
+	server_budget(s);
 }
 
 static void
@@ -219,9 +326,134 @@ conn_io(int fd, short revents, void *arg)
 		conn_process(s, c);
 	}
 	if (!c->dead && (revents & (POLLIN | POLLHUP | POLLERR)) &&
-	    c->out.len < SERVER_OUT_HIGH(s))
+	    c->out.len < SERVER_OUT_HIGH(s) && c->closing == NULL)
 		conn_read(s, c);
+	else if (!c->dead && c->closing != NULL && (revents & (POLLHUP | POLLERR)))
+		conn_close(s, c, c->closing);
 	conn_reap(s);
+}
+
+/* Writes one error line to a client being turned away, which then is closed. */
+static void
+server_turn_away(int fd, const char *message)
+{
+	cJSON *err = proto_error(NULL, "busy", "%s", message);
+	char *line;
+	size_t len;
+
+	line = proto_line(err, &len);
+	if (send(fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		/* It learns from the closed connection alone. */
+	}
+	free(line);
+	cJSON_Delete(err);
+	close(fd);
+}
+
+/* Logs a client refused for a limit: once per UID and minute, with how many were since. */
+static void
+server_busy_log(struct server *s, uid_t uid, const char *why)
+{
+	struct server_busy *b = NULL;
+	long long now = loop_now_ms();
+	struct passwd pw, *pwp = NULL;
+	char pwbuf[4096];
+	size_t i;
+
+	for (i = 0; i < SERVER_BUSY_LOG && b == NULL; i++) {
+		if (s->busy[i].since != 0 && s->busy[i].uid == uid)
+			b = &s->busy[i];
+	}
+	if (b != NULL && now - b->since < SERVER_BUSY_LOG_MS) {
+		b->more++;
+		return;
+	}
+	if (b == NULL) {
+		/* The slot logged longest ago (or never) is reused. */
+		b = &s->busy[0];
+		for (i = 1; i < SERVER_BUSY_LOG; i++) {
+			if (s->busy[i].since < b->since)
+				b = &s->busy[i];
+		}
+		b->more = 0;
+	}
+	if (getpwuid_r(uid, &pw, pwbuf, sizeof pwbuf, &pwp) != 0)
+		pwp = NULL;
+	log_debug("uid %ld (%s) turned away: %s", (long)uid, pwp != NULL ? pw.pw_name : "?",
+	    why);
+	if (b->uid == uid && b->more > 0)
+		log_debug("uid %ld: %lu more turned away in the minute before", (long)uid,
+		    b->more);
+	b->uid = uid;
+	b->since = now;
+	b->more = 0;
+}
+
+static void
+server_accept_resume(void *arg)
+{
+	struct server *s = arg;
+
+	s->accept_timer = NULL;
+	loop_io_events(s->listen_io, POLLIN);
+}
+
+/*
+ * Out of file descriptors: the pending client would wake poll() again at once. The spare fd
+ * makes room to accept and turn it away, and accepting pauses a moment, so the loop never spins.
+ */
+static void
+server_fd_shortage(struct server *s, int lfd, int err)
+{
+	long long now = loop_now_ms();
+	int cfd, i;
+
+	if (s->spare_fd >= 0) {
+		close(s->spare_fd);
+		s->spare_fd = -1;
+		/* Each one closed frees the descriptor for the next. */
+		for (i = 0; i < 32; i++) {
+			cfd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (cfd < 0)
+				break;
+			server_turn_away(cfd, "the daemon has no file descriptors left; try "
+			    "again in a moment");
+			s->fd_more++;
+		}
+		s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+	if (now - s->fd_logged >= SERVER_BUSY_LOG_MS || s->fd_logged == 0) {
+		log_debug("accept: %s with %d clients; turning clients away (%lu since the last "
+		    "line), pausing %d ms", strerror(err), s->nconns, s->fd_more,
+		    SERVER_ACCEPT_PAUSE_MS);
+		s->fd_logged = now;
+		s->fd_more = 0;
+	}
+	if (s->accept_timer == NULL) {
+		loop_io_events(s->listen_io, 0);
+		s->accept_timer = loop_timer_add(s->loop, SERVER_ACCEPT_PAUSE_MS, 0,
+		    server_accept_resume, s);
+	}
+}
+
+/* Returns a reason when the client is over a limit on connections, else NULL. */
+static char *
+server_over_limit(struct server *s, uid_t uid)
+{
+	struct conn *c;
+	long long n = 0;
+
+	if (s->nconns >= s->max_clients)
+		return xprintf("the daemon has %d clients connected, its limit "
+		    "(daemon.max_clients); try again later", s->nconns);
+	for (c = s->conns; c != NULL; c = c->next) {
+		if (!c->dead && c->who.uid == uid)
+			n++;
+	}
+	if (n >= s->cfg->max_clients_per_user)
+		return xprintf("uid %ld has %lld clients connected, the limit per user "
+		    "(daemon.max_clients_per_user); close some and try again", (long)uid, n);
+	return NULL;
 }
 
 static void
@@ -229,37 +461,82 @@ server_accept(int fd, short revents, void *arg)
 {
 	struct server *s = arg;
 	struct ucred cred;
-	socklen_t credlen = sizeof cred;
+	socklen_t credlen;
 	struct conn *c;
-	char *cause = NULL;
-	int cfd;
+	char *cause = NULL, *why;
+	int cfd, i;
 
 	(void)revents;
-	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (cfd < 0)
-		return;
-	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) != 0) {
-		close(cfd);
-		return;
+	/* A few at a time: a crowd at the door does not starve the clients inside. */
+	for (i = 0; i < 16; i++) {
+		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM)
+				server_fd_shortage(s, fd, errno);
+			return;
+		}
+		credlen = sizeof cred;
+		if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) != 0) {
+			close(cfd);
+			continue;
+		}
+		if ((why = server_over_limit(s, cred.uid)) != NULL) {
+			server_turn_away(cfd, why);
+			server_busy_log(s, cred.uid, why);
+			free(why);
+			continue;
+		}
+		c = xcalloc(1, sizeof *c);
+		c->srv = s;
+		c->id = ++s->next_id;
+		c->fd = cfd;
+		c->pid = cred.pid;
+		c->progress_ms = loop_now_ms();
+		linebuf_init(&c->in, (size_t)s->cfg->max_line);
+		buf_init(&c->out);
+		/* Identity is fixed now; a role of none still connects and is refused per
+		   request. */
+		if (authz_identify(s->cfg, cred.uid, cred.gid, &c->who, &cause) != 0) {
+			log_debug("client %lu: %s", c->id, cause);
+			free(cause);
+			cause = NULL;
+		}
+		c->io = loop_io_add(s->loop, cfd, POLLIN, conn_io, c);
+		c->next = s->conns;
+		s->conns = c;
+		s->nconns++;
+		log_debug("client %lu connected: user %s role %s pid %ld", c->id, c->who.user,
+		    role_name(c->who.role), (long)cred.pid);
 	}
-	c = xcalloc(1, sizeof *c);
-	c->srv = s;
-	c->id = ++s->next_id;
-	c->fd = cfd;
-	c->pid = cred.pid;
-	linebuf_init(&c->in, (size_t)s->cfg->max_line);
-	buf_init(&c->out);
-	/* Identity is fixed now; a role of none still connects and is refused per request. */
-	if (authz_identify(s->cfg, cred.uid, cred.gid, &c->who, &cause) != 0) {
-		log_debug("client %lu: %s", c->id, cause);
-		free(cause);
+}
+
+/*
+ * Raises the open-files limit to the hard one and keeps SERVER_FD_RESERVE descriptors (at most
+ * half) out of the clients' reach: the store, HTTP, git and jobs always find one.
+ */
+static void
+server_fd_limit(struct server *s)
+{
+	struct rlimit rl;
+	long long limit = 1024, reserve, cap;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+				getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		limit = rl.rlim_cur == RLIM_INFINITY ? 1LL << 20 : (long long)rl.rlim_cur;
 	}
-	c->io = loop_io_add(s->loop, cfd, POLLIN, conn_io, c);
-	c->next = s->conns;
-	s->conns = c;
-	s->nconns++;
-	log_debug("client %lu connected: user %s role %s pid %ld", c->id, c->who.user,
-	    role_name(c->who.role), (long)cred.pid);
+	reserve = limit / 2 < SERVER_FD_RESERVE ? limit / 2 : SERVER_FD_RESERVE;
+	cap = limit - reserve;
+	s->max_clients = (int)(s->cfg->max_clients < cap ? s->cfg->max_clients : cap);
+	if (s->max_clients < 1)
+		s->max_clients = 1;
+	if (s->max_clients < s->cfg->max_clients)
+		log_debug("open-files limit %lld: at most %d clients (daemon.max_clients is %lld)",
+		    limit, s->max_clients, s->cfg->max_clients);
 }
 
 /*
@@ -525,6 +802,9 @@ server_shutdown(struct server *s)
 		}
 	}
 	conn_reap(s);
+	loop_timer_remove(s->accept_timer);
+	if (s->spare_fd >= 0)
+		close(s->spare_fd);
 	if (s->listen_fd >= 0) {
 		close(s->listen_fd);
 		unlink(s->cfg->socket);
@@ -549,10 +829,18 @@ server_main(struct config *cfg, int ready_fd)
 	s.cfg = cfg;
 	s.ready_fd = ready_fd;
 	s.listen_fd = -1;
+	s.spare_fd = -1;
 	s.started = time(NULL);
 	signal(SIGPIPE, SIG_IGN);
 	/* Nothing the daemon creates is for other users; the socket's modes are explicit. */
 	umask(077);
+	server_fd_limit(&s);
+#ifdef __GLIBC__
+	/* Client buffers above this size are mapped on their own: the memory of a client that
+	   is disconnected goes back to the system at once instead of staying in the heap. */
+	mallopt(M_MMAP_THRESHOLD, 2 * SERVER_BUF_KEEP);
+#endif
+	s.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	/* The store and the releases are only as safe as the directories that hold them. */
 	if (private_mkdir("data dir", cfg->data_dir, 0700, &cause) != 0 ||
@@ -595,5 +883,7 @@ fail:
 	store_close(s.db);
 	if (s.lock_fd >= 0)
 		close(s.lock_fd);
+	if (s.spare_fd >= 0)
+		close(s.spare_fd);
 	return 1;
 }

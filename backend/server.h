@@ -10,6 +10,7 @@
 
 #include "backend/authz.h"
 #include "backend/buf.h"
+#include "backend/denials.h"
 #include "backend/incident.h"
 #include "backend/proto.h"
 
@@ -41,7 +42,20 @@ struct conn {
 	unsigned	 topics;
 	struct loop_io	*io;
 	int		 dead;
+	const char	*closing;	/* why it closes once its output is sent, or NULL */
+	struct loop_timer *close_timer;	/* closes it anyway when it does not read */
+	size_t		 held;		/* its share of server.held */
+	long long	 progress_ms;	/* last read a reply, sent a request, or caught up */
+	struct denials	 denials;
 	struct conn	*next;
+};
+
+/* Clients refused for a limit, logged once per UID and minute. */
+#define SERVER_BUSY_LOG	16
+struct server_busy {
+	uid_t		 uid;
+	long long	 since;		/* when it was last logged (monotonic ms), 0: free */
+	unsigned long	 more;		/* refused since, not logged yet */
 };
 
 struct server {
@@ -55,6 +69,13 @@ struct server {
 	unsigned long	 next_id;
 	struct conn	*conns;
 	int		 nconns;
+	int		 max_clients;	/* daemon.max_clients, lowered to the fd limit */
+	size_t		 held;		/* bytes held for all clients: output, requests */
+	int		 spare_fd;	/* given up to turn a client away when fds run out */
+	struct loop_timer *accept_timer; /* resumes accepting after fds ran out */
+	long long	 fd_logged;	/* when running out of fds was last logged */
+	unsigned long	 fd_more;	/* clients turned away since */
+	struct server_busy busy[SERVER_BUSY_LOG];
 	int		 ready_fd;	/* reports start-up to whoever started us, or -1 */
 	struct poller	*poller;
 	struct incident_policy policy;
@@ -76,6 +97,8 @@ struct server {
 int	 server_main(struct config *, int ready_fd);
 /* Queues a message for one client and frees it. */
 void	 server_send(struct server *, struct conn *, cJSON *);
+/* Closes a client once what is queued for it is sent (at most a few seconds later). */
+void	 server_close(struct server *, struct conn *, const char *why);
 /* Sends a message to every client subscribed to the topic and frees it. */
 void	 server_publish(struct server *, enum topic, cJSON *);
 /* Re-reads the config file: roles, console and assistant settings apply now, [daemon]

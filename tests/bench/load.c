@@ -5,6 +5,15 @@
  * 1, audit list) one after another for SECONDS; meanwhile a probe notes incident 2 five times
  * a second, and every client times the probe's events from the write to their arrival.
  * Prints one JSON object: requests, errors (by code), notes acknowledged, event latency.
+ *
+ * Hostile clients, for the daemon's limits (each prints one JSON object too):
+ *   load --silent SOCKET N SECONDS   N clients subscribe to everything and never read; how
+ *                                    many the daemon closed within SECONDS
+ *   load --notes SOCKET COUNT        notes on incident 1, one after another (events to send)
+ *   load --flood SOCKET SECONDS OP.. requests for the ops (names, or whole JSON requests
+ *                                    without "id"), 500 pipelined per connection, again on a
+ *                                    new connection whenever the daemon closes one
+ *   load --probe SOCKET SECONDS      status, one after another: latency p50, p99, max
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -166,6 +175,207 @@ by_value(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void
+print_object(cJSON *o)
+{
+	char *out = cJSON_PrintUnformatted(o);
+
+	puts(out);
+	free(out);
+	cJSON_Delete(o);
+}
+
+/* Reads one line (up to 1 MiB) into buf; returns its length or -1 at the end. */
+static ssize_t
+read_line(int fd, char *buf, size_t size, size_t *have)
+{
+	char *nl;
+	ssize_t n;
+	size_t len;
+
+	for (;;) {
+		if ((nl = memchr(buf, '\n', *have)) != NULL) {
+			len = (size_t)(nl - buf);
+			*nl = '\0';
+			return (ssize_t)len;
+		}
+		if (*have == size)
+			return -1;
+		if ((n = read(fd, buf + *have, size - *have)) <= 0)
+			return -1;
+		*have += (size_t)n;
+	}
+}
+
+static void
+drop_line(char *buf, size_t *have, ssize_t len)
+{
+	*have -= (size_t)len + 1;
+	memmove(buf, buf + len + 1, *have);
+}
+
+static int
+silent_main(const char *path, int n, int secs)
+{
+	struct pollfd *pfd = calloc((size_t)n, sizeof *pfd);
+	int i, size = 4096, closed = 0;
+	double end = now_ms() + secs * 1e3;
+	cJSON *o;
+
+	for (i = 0; i < n; i++) {
+		pfd[i].fd = dial(path);
+		/* A small receive buffer: what is not read waits in the daemon. */
+		setsockopt(pfd[i].fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+		send_line(pfd[i].fd, "{\"id\":1,\"op\":\"subscribe\"}\n");
+		pfd[i].events = POLLRDHUP;
+	}
+	while (closed < n && now_ms() < end) {
+		if (poll(pfd, (nfds_t)n, 100) < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < n; i++) {
+			if (pfd[i].fd >= 0 && (pfd[i].revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				closed++;
+			}
+		}
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "subscribers", n);
+	cJSON_AddNumberToObject(o, "closed_by_daemon", closed);
+	print_object(o);
+	free(pfd);
+	return 0;
+}
+
+static int
+notes_main(const char *path, long count)
+{
+	static char buf[1 << 20];
+	char line[512];
+	size_t have = 0;
+	ssize_t len;
+	long i, ok = 0;
+	int fd = dial(path);
+	cJSON *o;
+
+	for (i = 0; i < count; i++) {
+		snprintf(line, sizeof line, "{\"id\":%ld,\"op\":\"incident.note\",\"incident\":1,"
+		    "\"text\":\"note %ld: the subscribers do not read\"}\n", i, i);
+		send_line(fd, line);
+		if ((len = read_line(fd, buf, sizeof buf, &have)) < 0)
+			break;
+		ok += strstr(buf, "\"ok\":true") != NULL;
+		drop_line(buf, &have, len);
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "notes", (double)ok);
+	print_object(o);
+	return 0;
+}
+
+/* The requests one flood connection sends at once. */
+struct buf_line {
+	char	*p;
+	size_t	 len, cap;
+};
+
+/* Adds one flood request: an op name, or a JSON request of its own (without "id"). */
+static void
+flood_request(struct buf_line *b, const char *op, long id)
+{
+	char tmp[4096];
+	int n;
+
+	if (op[0] == '{')
+		n = snprintf(tmp, sizeof tmp, "{\"id\":%ld,%s\n", id, op + 1);
+	else
+		n = snprintf(tmp, sizeof tmp, "{\"id\":%ld,\"op\":\"%s\"}\n", id, op);
+	if (n < 0 || (size_t)n >= sizeof tmp)
+		return;
+	if (b->len + (size_t)n > b->cap) {
+		b->cap = (b->len + (size_t)n) * 2;
+		b->p = realloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, tmp, (size_t)n);
+	b->len += (size_t)n;
+}
+
+static int
+flood_main(const char *path, int secs, char **ops, int nops)
+{
+	struct buf_line b = { NULL, 0, 0 };
+	char sink[65536];
+	double end = now_ms() + secs * 1e3;
+	long id = 0, sent = 0, conns = 0;
+	size_t off;
+	ssize_t n;
+	int fd, i;
+	cJSON *o;
+
+	while (now_ms() < end) {
+		fd = dial(path);
+		conns++;
+		b.len = 0;
+		for (i = 0; i < 500; i++, id++)
+			flood_request(&b, ops[id % nops], id);
+		for (off = 0; off < b.len; off += (size_t)n) {
+			n = send(fd, b.p + off, b.len - off, MSG_NOSIGNAL);
+			if (n <= 0)
+				break;
+		}
+		sent += 500;
+		/* Until the daemon closes it: it reads no more than it must. */
+		while ((n = read(fd, sink, sizeof sink)) > 0)
+			;
+		close(fd);
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "requests_sent", (double)sent);
+	cJSON_AddNumberToObject(o, "connections", (double)conns);
+	print_object(o);
+	free(b.p);
+	return 0;
+}
+
+static int
+probe_main(const char *path, int secs)
+{
+	static char buf[1 << 20];
+	double end = now_ms() + secs * 1e3, t;
+	char line[128];
+	size_t have = 0;
+	ssize_t len;
+	long id = 0;
+	int fd = dial(path);
+	cJSON *o;
+
+	while (now_ms() < end) {
+		snprintf(line, sizeof line, "{\"id\":%ld,\"op\":\"status\"}\n", id++);
+		t = now_ms();
+		send_line(fd, line);
+		if ((len = read_line(fd, buf, sizeof buf, &have)) < 0)
+			break;
+		drop_line(buf, &have, len);
+		if (nlat == caplat) {
+			caplat = caplat ? 2 * caplat : 4096;
+			lat = realloc(lat, (size_t)caplat * sizeof *lat);
+		}
+		lat[nlat++] = now_ms() - t;
+	}
+	qsort(lat, (size_t)nlat, sizeof *lat, by_value);
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "requests", (double)nlat);
+	if (nlat > 0) {
+		cJSON_AddNumberToObject(o, "ms_p50", round(lat[nlat / 2] * 100) / 100);
+		cJSON_AddNumberToObject(o, "ms_p99", round(lat[(long)floor(nlat * 0.99)] * 100) / 100);
+		cJSON_AddNumberToObject(o, "ms_max", round(lat[nlat - 1] * 100) / 100);
+	}
+	print_object(o);
+	free(lat);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -178,8 +388,18 @@ main(int argc, char **argv)
 	long id = 1;
 	cJSON *o;
 
+	if (argc == 5 && strcmp(argv[1], "--silent") == 0 && atoi(argv[3]) > 0)
+		return silent_main(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 4 && strcmp(argv[1], "--notes") == 0)
+		return notes_main(argv[2], atol(argv[3]));
+	if (argc >= 5 && strcmp(argv[1], "--flood") == 0)
+		return flood_main(argv[2], atoi(argv[3]), argv + 4, argc - 4);
+	if (argc == 4 && strcmp(argv[1], "--probe") == 0)
+		return probe_main(argv[2], atoi(argv[3]));
 	if (argc != 4 || (n = atoi(argv[2])) < 1 || n > MAX_CLIENTS || (secs = atoi(argv[3])) < 1) {
-		fprintf(stderr, "usage: load SOCKET CLIENTS SECONDS\n");
+		fprintf(stderr, "usage: load SOCKET CLIENTS SECONDS\n"
+		    "       load --silent SOCKET N SECONDS | --notes SOCKET COUNT |\n"
+		    "       load --flood SOCKET SECONDS OP... | --probe SOCKET SECONDS\n");
 		return 2;
 	}
 	error_codes = cJSON_CreateObject();

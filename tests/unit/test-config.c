@@ -123,6 +123,11 @@ test_defaults(void **state)
 	assert_null(cfg.file);
 	assert_int_equal(cfg.max_line, 65536);
 	assert_int_equal(cfg.max_queue, 16777216);
+	assert_int_equal(cfg.max_queue_total, 64 << 20);
+	assert_int_equal(cfg.max_clients, 1000);
+	assert_int_equal(cfg.max_clients_per_user, 64);
+	assert_int_equal(cfg.max_refusals, 20);
+	assert_int_equal(cfg.denied_window, 60);
 	assert_string_equal(cfg.default_role, "viewer");
 	assert_string_equal(cfg.owner_role, "admin");
 	assert_string_equal(cfg.name, "Virtual Assistant");
