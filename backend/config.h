@@ -85,6 +85,7 @@ struct config {
 	long long	 eval_gate;	/* percent */
 	char		*prompt_remote;
 	long long	 push_retry;
+	long long	 push_timeout;
 
 	/* [audit] */
 	char		*checkpoint_key;

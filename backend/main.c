@@ -13,6 +13,7 @@
 #include "backend/log.h"
 #include "backend/ops.h"
 #include "backend/options-table.h"
+#include "backend/repo-sync.h"
 #include "backend/server.h"
 #include "backend/sim.h"
 #include "backend/version.h"
@@ -27,8 +28,10 @@ static int	cmd_config_keys(struct cli *, int, char **);
 static int	cmd_sim(struct cli *, int, char **);
 static int	cmd_version(struct cli *, int, char **);
 static int	cmd_help(struct cli *, int, char **);
+static int	cmd_repo_sync(struct cli *, int, char **);
 
 #define CMD_NOCONFIG	0x1	/* runs without loading the config */
+#define CMD_INTERNAL	0x2	/* the daemon's own helper: not in `leitstand help` */
 
 /* The subcommand table; `leitstand help` prints it. */
 static const struct command {
@@ -142,6 +145,8 @@ static const struct command {
 	  "list the protocol's ops with the role each needs (Markdown)" },
 	{ "version", NULL, cmd_version, CMD_NOCONFIG, "", "print the version" },
 	{ "help", NULL, cmd_help, CMD_NOCONFIG, "", "this list" },
+	{ REPO_SYNC_COMMAND, NULL, cmd_repo_sync, CMD_NOCONFIG | CMD_INTERNAL, "",
+	  "the daemon's push to the prompt remote, in a process it can stop" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -161,6 +166,8 @@ usage(FILE *f)
 	    "  -v, --verbose        write a debug log leitstand-*-PID.log in the current directory\n\n"
 	    "commands:\n");
 	for (i = 0; i < NCOMMANDS; i++) {
+		if (commands[i].flags & CMD_INTERNAL)
+			continue;
 		snprintf(name, sizeof name, "%s%s%s", commands[i].name,
 		    commands[i].sub ? " " : "", commands[i].sub ? commands[i].sub : "");
 		fprintf(f, "  %s %s\n      %s\n", name, commands[i].usage, commands[i].help);
@@ -173,6 +180,13 @@ cmd_help(struct cli *cli, int argc, char **argv)
 	(void)cli, (void)argc, (void)argv;
 	usage(stdout);
 	return 0;
+}
+
+static int
+cmd_repo_sync(struct cli *cli, int argc, char **argv)
+{
+	(void)cli, (void)argc, (void)argv;
+	return repo_sync_child();
 }
 
 static int
@@ -372,7 +386,7 @@ main(int argc, char **argv)
 	}
 
 	/* The console shows it on its status line. */
-	if (cmd != NULL && locale_warning() != NULL)
+	if (cmd != NULL && !(cmd->flags & CMD_INTERNAL) && locale_warning() != NULL)
 		fprintf(stderr, "leitstand: %s\n", locale_warning());
 
 	/* 0, not 1: glibc then forgets the state of the parse of the global options. */

@@ -72,6 +72,8 @@ const struct option_def options_table[] = {
 	  "git remote (URL or path) production and release tags are pushed to; empty: none" },
 	{ "prompts", "push_retry", OPT_DURATION, G(push_retry), 5, 86400, NULL, 0,
 	  "wait before pushing again after a failed push" },
+	{ "prompts", "push_timeout", OPT_DURATION, G(push_timeout), 1, 3600, NULL, 0,
+	  "time a push may take in all (connect, list, upload) before it is stopped and fails" },
 
 	{ "audit", "checkpoint_key", OPT_PATH, G(checkpoint_key), 0, 0, NULL, 0,
 	  "Ed25519 key (PEM) that signs audit checkpoints, created on first use; default "

@@ -25,6 +25,7 @@
 #include "backend/proposal.h"
 #include "backend/proto.h"
 #include "backend/repo.h"
+#include "backend/repo-sync.h"
 #include "backend/server.h"
 #include "backend/store.h"
 #include "backend/trailer.h"
@@ -324,6 +325,7 @@ void
 prompts_cancel(void)
 {
 	atomic_store(&evals_stop, 1);
+	repo_sync_cancel();
 }
 
 int
@@ -567,6 +569,7 @@ struct push {
 	char			*path, *remote;
 	char			**tags;		/* the releases recorded when it began */
 	size_t			 ntags;
+	long long		 timeout;	/* seconds it may take */
 	struct repo_sync	 result;
 	int			 rc;
 	char			*cause;
@@ -675,8 +678,8 @@ push_work(void *arg)
 {
 	struct push *p = arg;
 
-	p->rc = repo_sync(p->path, p->remote, (const char *const *)p->tags, p->ntags,
-	    &p->result, &p->cause);
+	p->rc = repo_sync_run(p->path, p->remote, (const char *const *)p->tags, p->ntags,
+	    p->timeout, &p->result, &p->cause);
 }
 
 static void
@@ -849,6 +852,7 @@ prompts_push(struct server *s)
 	p->path = xstrdup(s->cfg->prompt_repo);
 	p->remote = xstrdup(push.remote);
 	p->tags = release_tags(s->db, &p->ntags);
+	p->timeout = s->cfg->push_timeout;
 	push.busy = 1;
 	job_start(s->loop, push_work, push_done, p);
 }

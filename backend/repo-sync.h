@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * repo_sync (repo.h) in a child process that can be killed: a remote that accepts the
+ * connection and then never answers must end in an error after a timeout, and must not
+ * keep the daemon from stopping.
+ */
+#ifndef REPO_SYNC_H
+#define REPO_SYNC_H
+
+#include <stddef.h>
+
+struct repo_sync;
+
+/* The internal subcommand the child runs; never shown in `leitstand help`. */
+#define REPO_SYNC_COMMAND	"_repo-sync"
+
+/* As repo_sync, run in a child process given at most timeout seconds (and stopped at once
+   by repo_sync_cancel). Blocks: call it off the event loop. */
+int	repo_sync_run(const char *path, const char *remote, const char *const *releases,
+	    size_t n, long long timeout, struct repo_sync *, char **cause);
+/* Makes every running and later repo_sync_run stop its child and fail at once (for the
+   rest of the process's life: called when the daemon stops). */
+void	repo_sync_cancel(void);
+/* The child's side: reads the request on stdin, syncs, writes the result on stdout. */
+int	repo_sync_child(void);
+
+#endif
