@@ -61,6 +61,7 @@ struct config {
 	char		*data_dir;
 	long long	 max_line;
 	long long	 max_queue;
+	long long	 reply_timeout;	/* seconds the CLI waits for a reply; 0: for ever */
 
 	/* [assistant] */
 	char		*name;
@@ -185,5 +186,7 @@ char	*config_default_text(const struct option_def *);
 const char *config_lang(const struct config *);
 /* The price of a model: its own section, an alias, else the longest prefix section; NULL. */
 const struct price_def *config_price(const struct config *, const char *model);
+/* Parses 90, 90s, 15m, 2h, 1d into seconds; -1 if it is none of them. */
+long long config_duration(const char *);
 
 #endif

@@ -156,13 +156,16 @@ usage(FILE *f)
 	size_t i;
 	char name[32];
 
-	fprintf(f, "usage: leitstand [-v] [-r] [--demo] [-c FILE] [-S SOCKET] [COMMAND [ARGS]]\n\n"
+	fprintf(f, "usage: leitstand [-v] [-r] [--demo] [-c FILE] [-S SOCKET] [--timeout SECS] "
+	    "[COMMAND [ARGS]]\n\n"
 	    "Without a command, opens the console (starting a private daemon if none runs).\n\n"
 	    "  -c, --config FILE    config file (else $LEITSTAND_CONFIG, "
 	    "$XDG_CONFIG_HOME/leitstand/leitstand.ini, /etc/leitstand/leitstand.ini)\n"
 	    "  -S, --socket PATH    daemon socket (overrides daemon.socket)\n"
 	    "  -r, --readonly       console without state-changing keys\n"
 	    "      --demo           the built-in demo: its own daemon, data dir and socket\n"
+	    "      --timeout SECS   wait at most this long for the daemon's reply (else "
+	    "daemon.reply_timeout; 0: for ever)\n"
 	    "  -v, --verbose        write a debug log leitstand-*-PID.log in the current directory\n\n"
 	    "commands:\n");
 	for (i = 0; i < NCOMMANDS; i++) {
@@ -316,6 +319,7 @@ main(int argc, char **argv)
 		{ "readonly", no_argument, NULL, 'r' },
 		{ "demo", no_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -328,6 +332,7 @@ main(int argc, char **argv)
 
 	locale_init();
 	memset(&cli, 0, sizeof cli);
+	cli.timeout = -1;
 	while ((ch = getopt_long(argc, argv, "+c:S:rvhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -344,6 +349,13 @@ main(int argc, char **argv)
 			break;
 		case 'v':
 			cli.verbose = 1;
+			break;
+		case 't':
+			if ((cli.timeout = config_duration(optarg)) < 0 || cli.timeout > 86400) {
+				cli_error("--timeout %s: give seconds (or 90s, 15m, 2h) up to 1d; "
+				    "0 waits for ever", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);

@@ -32,6 +32,9 @@ const struct option_def options_table[] = {
 	  "longest protocol line a client may send, in bytes" },
 	{ "daemon", "max_queue", OPT_INT, G(max_queue), 65536, 1LL << 30, NULL, 0,
 	  "output queued for a client that does not read before it is disconnected, in bytes" },
+	{ "daemon", "reply_timeout", OPT_DURATION, G(reply_timeout), 0, 86400, NULL, 0,
+	  "how long a CLI command waits for the daemon's reply (--timeout overrides it; a "
+	  "waiting prompt eval has none unless --timeout is given); 0: for ever" },
 
 	{ "assistant", "name", OPT_STRING, G(name), 0, 0, NULL, 0,
 	  "name of the assistant, shown in the console header" },

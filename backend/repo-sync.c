@@ -30,6 +30,7 @@
 #include "backend/loop.h"
 #include "backend/repo.h"
 #include "backend/repo-sync.h"
+#include "backend/secret.h"
 #include "backend/xmalloc.h"
 
 #define REPO_SYNC_MAX_MSG	(64 << 20)	/* bytes of a request or a result */
@@ -53,6 +54,75 @@ repo_sync_cancel(void)
 	/* Never read: the pipe stays readable for every waiter, now and later. */
 	if (write(cancel_pipe[1], "x", 1) < 0 && errno != EAGAIN)
 		fatal("repo sync: cancel: %s", strerror(errno));
+}
+
+/* The user and password in a URL's authority (new strings, NULL when absent); where the
+   authority starts and where its "@" is, or -1 when there are no credentials. */
+static int
+credentials(const char *remote, char **user, char **pass, size_t *start, size_t *at)
+{
+	const char *p = strstr(remote, "://"), *colon, *last;
+	size_t len;
+
+	*user = *pass = NULL;
+	if (p == NULL)
+		return -1;
+	*start = (size_t)(p + 3 - remote);
+	/* The last "@" of the authority ends the credentials, as URL parsers take it. */
+	len = strcspn(remote + *start, "/?#");
+	if ((last = memrchr(remote + *start, '@', len)) == NULL)
+		return -1;
+	*at = (size_t)(last - remote);
+	len = *at - *start;
+	if ((colon = memchr(remote + *start, ':', len)) != NULL) {
+		*user = xstrndup(remote + *start, (size_t)(colon - remote - *start));
+		*pass = xstrndup(colon + 1, *at - (size_t)(colon + 1 - remote));
+	} else
+		*user = xstrndup(remote + *start, len);
+	return 0;
+}
+
+/* Whether the user of such a URL stands for a secret: http(s) servers take a token there. */
+static int
+user_is_token(const char *remote)
+{
+	return strncmp(remote, "http://", 7) == 0 || strncmp(remote, "https://", 8) == 0;
+}
+
+char *
+repo_sync_shown(const char *remote)
+{
+	char *user, *pass, *shown;
+	size_t start, at;
+
+	if (credentials(remote, &user, &pass, &start, &at) != 0)
+		return xstrdup(remote);
+	if (pass != NULL)
+		shown = xprintf("%.*s%s:[redacted]%s", (int)start, remote, user, remote + at);
+	else if (user_is_token(remote))
+		shown = xprintf("%.*s[redacted]%s", (int)start, remote, remote + at);
+	else
+		shown = xstrdup(remote);
+	free(user);
+	free(pass);
+	return shown;
+}
+
+char *
+repo_sync_scrub(char *text, const char *remote)
+{
+	char *user, *pass;
+	size_t start, at;
+
+	if (text == NULL || credentials(remote, &user, &pass, &start, &at) != 0)
+		return text;
+	if (pass != NULL)
+		text = secret_scrub(text, pass, user);
+	else if (user_is_token(remote))
+		text = secret_scrub(text, user, NULL);
+	free(user);
+	free(pass);
+	return text;
 }
 
 static cJSON *
@@ -234,6 +304,9 @@ repo_sync_run(const char *path, const char *remote, const char *const *releases,
 	}
 	buf_free(&out);
 fail:
+	/* libgit2 may quote the URL it was given. */
+	if (*cause != NULL)
+		*cause = repo_sync_scrub(*cause, remote);
 	if (in[0] >= 0)
 		close(in[0]);
 	if (in[1] >= 0)

@@ -21,6 +21,11 @@ int	repo_sync_run(const char *path, const char *remote, const char *const *relea
 /* Makes every running and later repo_sync_run stop its child and fail at once (for the
    rest of the process's life: called when the daemon stops). */
 void	repo_sync_cancel(void);
+/* The remote as shown and recorded (status, audit, log): the password in its URL, or an
+   http(s) URL's user standing alone (a token), replaced by "[redacted]". A new string. */
+char	*repo_sync_shown(const char *remote);
+/* text (which it frees) with the remote's credentials replaced by "[redacted]". */
+char	*repo_sync_scrub(char *text, const char *remote);
 /* The child's side: reads the request on stdin, syncs, writes the result on stdout. */
 int	repo_sync_child(void);
 
