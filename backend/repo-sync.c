@@ -208,22 +208,27 @@ result_parse(const char *text, size_t len, struct repo_sync *rs, char **cause)
 	return rc;
 }
 
-int
-repo_sync_run(const char *path, const char *remote, const char *const *releases, size_t n,
-    long long timeout, struct repo_sync *rs, char **cause)
+/*
+ * Runs the child with the request (taken) on its stdin and collects its stdout into out,
+ * for at most timeout seconds (what names the setting, for the message). 0 once the child
+ * has answered and exited, else -1 with *cause.
+ */
+static int
+child_run(cJSON *req, long long timeout, const char *what, struct buf *out, char **cause)
 {
-	cJSON *req;
 	struct pollfd pfd[3];
-	struct buf out;
 	char *msg, tmp[65536], age[32];
 	size_t len, off = 0;
 	ssize_t got;
 	long long deadline = loop_now_ms() + timeout * 1000, left;
-	int in[2] = { -1, -1 }, res[2] = { -1, -1 }, status, rc = REPO_ERROR, stop = 0;
+	int in[2] = { -1, -1 }, res[2] = { -1, -1 }, status, stop = 0, rc = -1;
 	pid_t pid;
 
-	memset(rs, 0, sizeof *rs);
 	pthread_once(&cancel_once, cancel_init);
+	cJSON_AddNumberToObject(req, "parent", (double)getpid());
+	msg = cJSON_PrintUnformatted(req);
+	cJSON_Delete(req);
+	len = strlen(msg);
 	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(res, O_CLOEXEC) != 0) {
 		*cause = xprintf("pipe: %s", strerror(errno));
 		goto fail;
@@ -235,16 +240,6 @@ repo_sync_run(const char *path, const char *remote, const char *const *releases,
 	in[0] = res[1] = -1;
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
 	fcntl(res[0], F_SETFL, O_NONBLOCK);
-
-	req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "path", path);
-	cJSON_AddStringToObject(req, "remote", remote);
-	cJSON_AddItemToObject(req, "releases", cJSON_CreateStringArray(releases, (int)n));
-	cJSON_AddNumberToObject(req, "parent", (double)getpid());
-	msg = cJSON_PrintUnformatted(req);
-	cJSON_Delete(req);
-	len = strlen(msg);
-	buf_init(&out);
 	while (!stop) {
 		if ((left = deadline - loop_now_ms()) <= 0) {
 			stop = ETIMEDOUT;
@@ -278,35 +273,28 @@ repo_sync_run(const char *path, const char *remote, const char *const *releases,
 			got = read(res[0], tmp, sizeof tmp);
 			if (got == 0)
 				break;
-			if (got > 0 && out.len + (size_t)got <= REPO_SYNC_MAX_MSG)
-				buf_add(&out, tmp, (size_t)got);
+			if (got > 0 && out->len + (size_t)got <= REPO_SYNC_MAX_MSG)
+				buf_add(out, tmp, (size_t)got);
 		}
 	}
-	cJSON_free(msg);
 	if (stop)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (stop == ETIMEDOUT) {
 		format_age(age, sizeof age, (long)timeout);
-		*cause = xprintf("no answer from the remote within %s (prompts.push_timeout): "
-		    "the push was stopped", age);
+		*cause = xprintf("no answer from the remote within %s (%s): stopped", age, what);
 	} else if (stop == ECANCELED)
-		*cause = xstrdup("stopped: the daemon is shutting down");
-	else if ((rc = result_parse(out.data, out.len, rs, cause)) == REPO_ERROR &&
-	    *cause == NULL) {
-		repo_sync_clear(rs);
-		if (WIFSIGNALED(status))
-			*cause = xprintf("the push process died of signal %d", WTERMSIG(status));
-		else
-			*cause = xprintf("the push process exited with %d and no result",
-			    WEXITSTATUS(status));
-	}
-	buf_free(&out);
+		*cause = xstrdup("stopped: the process is shutting down");
+	else if (out->len == 0 && WIFSIGNALED(status))
+		*cause = xprintf("the git process died of signal %d", WTERMSIG(status));
+	else if (out->len == 0)
+		*cause = xprintf("the git process exited with %d and no result",
+		    WEXITSTATUS(status));
+	else
+		rc = 0;
 fail:
-	/* libgit2 may quote the URL it was given. */
-	if (*cause != NULL)
-		*cause = repo_sync_scrub(*cause, remote);
+	cJSON_free(msg);
 	if (in[0] >= 0)
 		close(in[0]);
 	if (in[1] >= 0)
@@ -315,6 +303,58 @@ fail:
 		close(res[0]);
 	if (res[1] >= 0)
 		close(res[1]);
+	return rc;
+}
+
+int
+repo_sync_run(const char *path, const char *remote, const char *const *releases, size_t n,
+    long long timeout, struct repo_sync *rs, char **cause)
+{
+	cJSON *req = cJSON_CreateObject();
+	struct buf out;
+	int rc = REPO_ERROR;
+
+	memset(rs, 0, sizeof *rs);
+	cJSON_AddStringToObject(req, "op", "push");
+	cJSON_AddStringToObject(req, "path", path);
+	cJSON_AddStringToObject(req, "remote", remote);
+	cJSON_AddItemToObject(req, "releases", cJSON_CreateStringArray(releases, (int)n));
+	buf_init(&out);
+	if (child_run(req, timeout, "prompts.push_timeout", &out, cause) == 0 &&
+	    (rc = result_parse(out.data, out.len, rs, cause)) == REPO_ERROR && *cause == NULL)
+		*cause = xstrdup("the push process gave a malformed result");
+	buf_free(&out);
+	/* libgit2 may quote the URL it was given. */
+	if (*cause != NULL)
+		*cause = repo_sync_scrub(*cause, remote);
+	return rc;
+}
+
+int
+repo_sync_fetch(const char *dir, const char *url, const char *assistant, long long timeout,
+    char **cause)
+{
+	cJSON *req = cJSON_CreateObject(), *r;
+	struct buf out;
+	int rc = -1;
+
+	cJSON_AddStringToObject(req, "op", "fetch");
+	cJSON_AddStringToObject(req, "path", dir);
+	cJSON_AddStringToObject(req, "remote", url);
+	cJSON_AddStringToObject(req, "assistant", assistant);
+	buf_init(&out);
+	if (child_run(req, timeout, "the fetch's limit", &out, cause) == 0) {
+		if ((r = cJSON_ParseWithLength(out.data, out.len)) == NULL)
+			*cause = xstrdup("the fetch process gave a malformed result");
+		else if (json_num(r, "rc") != 0)
+			*cause = xstrdup(json_str(r, "cause", "the fetch failed"));
+		else
+			rc = 0;
+		cJSON_Delete(r);
+	}
+	buf_free(&out);
+	if (*cause != NULL)
+		*cause = repo_sync_scrub(*cause, url);
 	return rc;
 }
 
@@ -366,6 +406,9 @@ repo_sync_child(void)
 		cause = xstrdup("malformed request to the push process");
 	else if ((pid_t)json_num(req, "parent") != getppid())
 		cause = xstrdup("the daemon went away");
+	else if (strcmp(json_str(req, "op", ""), "fetch") == 0)
+		rc = repo_fetch_release(json_str(req, "path", ""), json_str(req, "remote", ""),
+		    json_str(req, "assistant", ""), &cause);
 	else {
 		a = cJSON_GetObjectItemCaseSensitive(req, "releases");
 		releases = xcalloc((size_t)cJSON_GetArraySize(a) + 1, sizeof *releases);

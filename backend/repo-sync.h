@@ -18,7 +18,12 @@ struct repo_sync;
    by repo_sync_cancel). Blocks: call it off the event loop. */
 int	repo_sync_run(const char *path, const char *remote, const char *const *releases,
 	    size_t n, long long timeout, struct repo_sync *, char **cause);
-/* Makes every running and later repo_sync_run stop its child and fail at once (for the
+/* Fetches production and the assistant's release tags from url into the private clone at
+   dir (repo_fetch_release, repo.h) in a child process given at most timeout seconds. 0, or
+   -1 with *cause. Blocks. */
+int	repo_sync_fetch(const char *dir, const char *url, const char *assistant,
+	    long long timeout, char **cause);
+/* Makes every running and later repo_sync_run and repo_sync_fetch stop its child and fail at once (for the
    rest of the process's life: called when the daemon stops). */
 void	repo_sync_cancel(void);
 /* The remote as shown and recorded (status, audit, log): the password in its URL, or an

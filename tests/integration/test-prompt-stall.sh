@@ -22,9 +22,9 @@ start_stall() {
 	wait_for "[ -s '$T/$1.port' ]" 30
 	PORT=$(cat "$T/$1.port")
 }
-# tries NAME: how many pushes reached the stalling remote NAME.
+# tries NAME [upload-pack]: how many pushes (or fetches) reached the stalling remote NAME.
 tries() {
-	grep -c receive-pack "$T/$1.log" 2>/dev/null || true
+	grep -c "${2:-receive-pack}" "$T/$1.log" 2>/dev/null || true
 }
 config() {
 	write_config <<EOF2
@@ -112,6 +112,32 @@ assert_not_contains "$(ls_ audit export)" "s3cr3t"
 assert_contains "$(ls_ audit export)" "$HTTP_SHOWN"
 wait_for "remote_whole '$REAL'" 30
 stop_daemon
+
+note "the simulator's fetch from a stalling remote: stopped after its limit, SIGTERM ends it"
+mkdir -m 700 "$T/tmp"
+TMPDIR=$T/tmp "$LEITSTAND" sim serve --prompts "$SILENT" --prompts-interval 1s \
+	>"$T/sim.out" 2>"$T/sim.err" &
+SIM_PID=$!
+PIDS+=("$SIM_PID")
+# The first fetch comes before it listens: up to the fetch's limit of 30 s.
+wait_for "grep -q '^listening on ' '$T/sim.out'" 60
+SIM_URL=$(sed -n 's/^listening on //p' "$T/sim.out")
+sim_st() {
+	python3 -c 'import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen(sys.argv[1] + "/sim/status", timeout=5).read().decode())' \
+		"$SIM_URL" | json_get "prompts.$1"
+}
+assert_eq "$(sim_st fetch_ok)" "false"
+assert_contains "$(sim_st last_error)" "no answer from the remote within 30s"
+n=$(tries silent upload-pack)
+wait_for "[ \$(tries silent upload-pack) -gt $n ]" 20
+kill -TERM "$SIM_PID"
+wait_for "! kill -0 $SIM_PID" 15
+rc=0
+wait "$SIM_PID" || rc=$?
+assert_eq "$rc" 0 "the sim's exit status on SIGTERM: $(cat "$T/sim.err")"
+! grep -q "Sanitizer\|runtime error" "$T/sim.err" || fail "sim: $(cat "$T/sim.err")"
+[ -z "$(ls "$T/tmp")" ] || fail "the sim left its clone: $(ls "$T/tmp")"
 
 note "the CLI: a daemon that accepts and never replies ends in an error, not a hang"
 mkdir -m 700 "$T/fake"
