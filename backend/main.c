@@ -146,7 +146,7 @@ static const struct command {
 	{ "version", NULL, cmd_version, CMD_NOCONFIG, "", "print the version" },
 	{ "help", NULL, cmd_help, CMD_NOCONFIG, "", "this list" },
 	{ REPO_SYNC_COMMAND, NULL, cmd_repo_sync, CMD_NOCONFIG | CMD_INTERNAL, "",
-	  "the daemon's push to the prompt remote, in a process it can stop" },
+	  "a push to (or fetch from) the prompt remote, in a process the caller can stop" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

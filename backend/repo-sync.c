@@ -6,7 +6,9 @@
  * only, not ssh or https; and a thread cannot be stopped safely inside libgit2. A child
  * can be killed at any moment, over every transport, and takes its memory with it. A push
  * only reads the local repository (it writes no local ref), so killing it loses nothing
- * here. The remote's URL may hold credentials: it goes through a pipe, never argv (ps).
+ * here; a fetch writes only into the simulator's private clone, where the next fetch
+ * removes a killed one's ref locks. The remote's URL may hold credentials: it goes
+ * through a pipe, never argv (ps).
  */
 #include <sys/prctl.h>
 #include <sys/wait.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * repo_sync (repo.h) in a child process that can be killed: a remote that accepts the
- * connection and then never answers must end in an error after a timeout, and must not
- * keep the daemon from stopping.
+ * repo_sync and repo_fetch_release (repo.h) in a child process that can be killed: a remote
+ * that accepts the connection and then never answers must end in an error after a timeout,
+ * and must not keep the daemon (or the simulator) from stopping.
  */
 #ifndef REPO_SYNC_H
 #define REPO_SYNC_H
