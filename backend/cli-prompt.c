@@ -458,6 +458,8 @@ cli_prompt_eval(struct cli *cli, int argc, char **argv)
 	req = client_request("prompt.eval");
 	cJSON_AddNumberToObject(req, "proposal", (double)id);
 	cJSON_AddBoolToObject(req, "wait", !o.no_wait);
+	/* Evals take as long as staging does: the reply comes when they are done. */
+	cli->long_reply = !o.no_wait;
 	return cli_run(cli, req, print_evaluated);
 }
 

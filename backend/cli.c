@@ -2,6 +2,7 @@
 #include <langinfo.h>
 #include <stdarg.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,9 +63,17 @@ cli_call(struct cli *cli, cJSON *req)
 	char *cause = NULL;
 	cJSON *reply;
 	const char *err;
+	long long secs = cli->timeout >= 0 ? cli->timeout : cli->long_reply ? 0 :
+	    cli->cfg.reply_timeout;
 
+	cli->client->reply_ms = secs > INT_MAX / 1000 ? INT_MAX : (int)(secs * 1000);
 	if ((reply = client_call(cli->client, req, &cause)) == NULL) {
-		cli_error("%s", cause);
+		if (cli->client->timed_out)
+			cli_error("no reply from the daemon at %s in %lld s: it may be stuck or "
+			    "overloaded (its log says more); --timeout SECS waits longer",
+			    cli->cfg.socket, secs);
+		else
+			cli_error("%s", cause);
 		free(cause);
 		return NULL;
 	}

@@ -22,6 +22,9 @@ struct cli {
 	int		 readonly;
 	int		 verbose;
 	int		 json;
+	long long	 timeout;	/* --timeout in seconds, or -1: daemon.reply_timeout */
+	int		 long_reply;	/* the op replies when its work is done (a waiting eval):
+					   no reply timeout unless --timeout */
 	struct client	*client;
 };
 

@@ -295,14 +295,25 @@ cJSON *
 client_call(struct client *c, cJSON *req, char **cause)
 {
 	cJSON *msg, *id;
-	long long want;
+	long long want, deadline = loop_now_ms() + c->reply_ms, left = -1;
+	int rc;
 
+	c->timed_out = 0;
 	if ((want = client_send(c, req)) < 0) {
 		*cause = xstrdup("the daemon closed the connection");
 		return NULL;
 	}
 	for (;;) {
-		if (client_read(c, -1, &msg, cause) < 0)
+		/* A daemon that accepts and never answers must not hang a script for ever. */
+		if (c->reply_ms > 0 && (left = deadline - loop_now_ms()) < 0)
+			left = 0;
+		if ((rc = client_read(c, (int)left, &msg, cause)) == 0) {
+			c->timed_out = 1;
+			*cause = xprintf("no reply from the daemon in %d s",
+			    (c->reply_ms + 999) / 1000);
+			return NULL;
+		}
+		if (rc < 0)
 			return NULL;
 		id = cJSON_GetObjectItemCaseSensitive(msg, "id");
 		if (cJSON_IsNumber(id) && (long long)id->valuedouble == want)

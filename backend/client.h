@@ -13,6 +13,8 @@ struct client {
 	int		fd;
 	struct linebuf	in;
 	long long	next_id;
+	int		reply_ms;	/* client_call waits this long for a reply; 0: for ever */
+	int		timed_out;	/* the last client_call got no reply in time */
 };
 
 /* Connects to the socket; NULL with *cause when nobody answers. */
@@ -29,7 +31,8 @@ long long	 client_send(struct client *, cJSON *req);
 /* Waits at most ms (-1: forever) for the next message. Returns 1 with *msg, 0 on timeout,
    -1 when the connection is gone (*cause says why). */
 int		 client_read(struct client *, int ms, cJSON **msg, char **);
-/* Sends a request and waits for its reply (events in between are dropped). NULL: gone. */
+/* Sends a request and waits for its reply (events in between are dropped), at most
+   reply_ms. NULL: gone, or no reply in time (timed_out set). */
 cJSON		*client_call(struct client *, cJSON *req, char **);
 /* For replies: the error message, or NULL if the reply is ok. */
 const char	*client_error(const cJSON *reply);

@@ -973,3 +973,9 @@ config_default_text(const struct option_def *o)
 	config_free(&cfg);
 	return text;
 }
+
+long long
+config_duration(const char *value)
+{
+	return parse_duration(value);
+}

@@ -65,6 +65,7 @@ struct config {
 	long long	 max_clients;
 	long long	 max_clients_per_user;
 	long long	 max_refusals;
+	long long	 reply_timeout;	/* seconds the CLI waits for a reply; 0: for ever */
 
 	/* [assistant] */
 	char		*name;
@@ -89,6 +90,7 @@ struct config {
 	long long	 eval_gate;	/* percent */
 	char		*prompt_remote;
 	long long	 push_retry;
+	long long	 push_timeout;
 
 	/* [audit] */
 	char		*checkpoint_key;
@@ -192,5 +194,7 @@ char	*config_default_text(const struct option_def *);
 const char *config_lang(const struct config *);
 /* The price of a model: its own section, an alias, else the longest prefix section; NULL. */
 const struct price_def *config_price(const struct config *, const char *model);
+/* Parses 90, 90s, 15m, 2h, 1d into seconds; -1 if it is none of them. */
+long long config_duration(const char *);
 
 #endif

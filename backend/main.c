@@ -13,6 +13,7 @@
 #include "backend/log.h"
 #include "backend/ops.h"
 #include "backend/options-table.h"
+#include "backend/repo-sync.h"
 #include "backend/server.h"
 #include "backend/sim.h"
 #include "backend/version.h"
@@ -27,8 +28,10 @@ static int	cmd_config_keys(struct cli *, int, char **);
 static int	cmd_sim(struct cli *, int, char **);
 static int	cmd_version(struct cli *, int, char **);
 static int	cmd_help(struct cli *, int, char **);
+static int	cmd_repo_sync(struct cli *, int, char **);
 
 #define CMD_NOCONFIG	0x1	/* runs without loading the config */
+#define CMD_INTERNAL	0x2	/* the daemon's own helper: not in `leitstand help` */
 
 /* The subcommand table; `leitstand help` prints it. */
 static const struct command {
@@ -144,6 +147,8 @@ static const struct command {
 	  "list the protocol's ops with the role each needs (Markdown)" },
 	{ "version", NULL, cmd_version, CMD_NOCONFIG, "", "print the version" },
 	{ "help", NULL, cmd_help, CMD_NOCONFIG, "", "this list" },
+	{ REPO_SYNC_COMMAND, NULL, cmd_repo_sync, CMD_NOCONFIG | CMD_INTERNAL, "",
+	  "a push to (or fetch from) the prompt remote, in a process the caller can stop" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -153,16 +158,21 @@ usage(FILE *f)
 	size_t i;
 	char name[32];
 
-	fprintf(f, "usage: leitstand [-v] [-r] [--demo] [-c FILE] [-S SOCKET] [COMMAND [ARGS]]\n\n"
+	fprintf(f, "usage: leitstand [-v] [-r] [--demo] [-c FILE] [-S SOCKET] [--timeout SECS] "
+	    "[COMMAND [ARGS]]\n\n"
 	    "Without a command, opens the console (starting a private daemon if none runs).\n\n"
 	    "  -c, --config FILE    config file (else $LEITSTAND_CONFIG, "
 	    "$XDG_CONFIG_HOME/leitstand/leitstand.ini, /etc/leitstand/leitstand.ini)\n"
 	    "  -S, --socket PATH    daemon socket (overrides daemon.socket)\n"
 	    "  -r, --readonly       console without state-changing keys\n"
 	    "      --demo           the built-in demo: its own daemon, data dir and socket\n"
+	    "      --timeout SECS   wait at most this long for the daemon's reply (else "
+	    "daemon.reply_timeout; 0: for ever)\n"
 	    "  -v, --verbose        write a debug log leitstand-*-PID.log in the current directory\n\n"
 	    "commands:\n");
 	for (i = 0; i < NCOMMANDS; i++) {
+		if (commands[i].flags & CMD_INTERNAL)
+			continue;
 		snprintf(name, sizeof name, "%s%s%s", commands[i].name,
 		    commands[i].sub ? " " : "", commands[i].sub ? commands[i].sub : "");
 		fprintf(f, "  %s %s\n      %s\n", name, commands[i].usage, commands[i].help);
@@ -175,6 +185,13 @@ cmd_help(struct cli *cli, int argc, char **argv)
 	(void)cli, (void)argc, (void)argv;
 	usage(stdout);
 	return 0;
+}
+
+static int
+cmd_repo_sync(struct cli *cli, int argc, char **argv)
+{
+	(void)cli, (void)argc, (void)argv;
+	return repo_sync_child();
 }
 
 static int
@@ -304,6 +321,7 @@ main(int argc, char **argv)
 		{ "readonly", no_argument, NULL, 'r' },
 		{ "demo", no_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -316,6 +334,7 @@ main(int argc, char **argv)
 
 	locale_init();
 	memset(&cli, 0, sizeof cli);
+	cli.timeout = -1;
 	while ((ch = getopt_long(argc, argv, "+c:S:rvhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -332,6 +351,13 @@ main(int argc, char **argv)
 			break;
 		case 'v':
 			cli.verbose = 1;
+			break;
+		case 't':
+			if ((cli.timeout = config_duration(optarg)) < 0 || cli.timeout > 86400) {
+				cli_error("--timeout %s: give seconds (or 90s, 15m, 2h) up to 1d; "
+				    "0 waits for ever", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -374,7 +400,7 @@ main(int argc, char **argv)
 	}
 
 	/* The console shows it on its status line. */
-	if (cmd != NULL && locale_warning() != NULL)
+	if (cmd != NULL && !(cmd->flags & CMD_INTERNAL) && locale_warning() != NULL)
 		fprintf(stderr, "leitstand: %s\n", locale_warning());
 
 	/* 0, not 1: glibc then forgets the state of the parse of the global options. */

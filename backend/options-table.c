@@ -43,6 +43,9 @@ const struct option_def options_table[] = {
 	{ "daemon", "max_refusals", OPT_INT, G(max_refusals), 1, 1000000, NULL, 0,
 	  "refused requests in a row (none allowed in between) after which a client is "
 	  "disconnected" },
+	{ "daemon", "reply_timeout", OPT_DURATION, G(reply_timeout), 0, 86400, NULL, 0,
+	  "how long a CLI command waits for the daemon's reply (--timeout overrides it; a "
+	  "waiting prompt eval has none unless --timeout is given); 0: for ever" },
 
 	{ "assistant", "name", OPT_STRING, G(name), 0, 0, NULL, 0,
 	  "name of the assistant, shown in the console header" },
@@ -83,6 +86,8 @@ const struct option_def options_table[] = {
 	  "git remote (URL or path) production and release tags are pushed to; empty: none" },
 	{ "prompts", "push_retry", OPT_DURATION, G(push_retry), 5, 86400, NULL, 0,
 	  "wait before pushing again after a failed push" },
+	{ "prompts", "push_timeout", OPT_DURATION, G(push_timeout), 1, 3600, NULL, 0,
+	  "time a push may take in all (connect, list, upload) before it is stopped and fails" },
 
 	{ "audit", "checkpoint_key", OPT_PATH, G(checkpoint_key), 0, 0, NULL, 0,
 	  "Ed25519 key (PEM) that signs audit checkpoints, created on first use; default "

@@ -25,6 +25,7 @@
 #include "backend/proposal.h"
 #include "backend/proto.h"
 #include "backend/repo.h"
+#include "backend/repo-sync.h"
 #include "backend/server.h"
 #include "backend/store.h"
 #include "backend/trailer.h"
@@ -324,6 +325,7 @@ void
 prompts_cancel(void)
 {
 	atomic_store(&evals_stop, 1);
+	repo_sync_cancel();
 }
 
 int
@@ -567,6 +569,7 @@ struct push {
 	char			*path, *remote;
 	char			**tags;		/* the releases recorded when it began */
 	size_t			 ntags;
+	long long		 timeout;	/* seconds it may take */
 	struct repo_sync	 result;
 	int			 rc;
 	char			*cause;
@@ -624,11 +627,14 @@ prompts_push_state(struct server *s)
 {
 	cJSON *o;
 	time_t now = time(NULL);
+	char *shown;
 
 	if (!push_configured(s))
 		return NULL;
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "remote", s->cfg->prompt_remote);
+	shown = repo_sync_shown(s->cfg->prompt_remote);
+	cJSON_AddStringToObject(o, "remote", shown);
+	free(shown);
 	cJSON_AddNumberToObject(o, "pending", (double)release_unpushed_count(s->db));
 	cJSON_AddBoolToObject(o, "production", push.since == 0 || push.production);
 	cJSON_AddBoolToObject(o, "running", push.busy);
@@ -646,14 +652,15 @@ prompts_push_warning(struct server *s)
 {
 	struct buf b;
 	long long pending;
-	char age[32], every[32];
+	char age[32], every[32], *shown;
 
 	if (!push_configured(s) || !push_warns())
 		return NULL;
 	pending = release_unpushed_count(s->db);
 	buf_init(&b);
-	buf_printf(&b, "prompt push to %s %s:", s->cfg->prompt_remote, push.error != NULL ?
-	    "failed" : "pending");
+	shown = repo_sync_shown(s->cfg->prompt_remote);
+	buf_printf(&b, "prompt push to %s %s:", shown, push.error != NULL ? "failed" : "pending");
+	free(shown);
 	if (pending > 0)
 		buf_printf(&b, " %lld release%s", pending, pending == 1 ? "" : "s");
 	if (!push.production)
@@ -675,8 +682,8 @@ push_work(void *arg)
 {
 	struct push *p = arg;
 
-	p->rc = repo_sync(p->path, p->remote, (const char *const *)p->tags, p->ntags,
-	    &p->result, &p->cause);
+	p->rc = repo_sync_run(p->path, p->remote, (const char *const *)p->tags, p->ntags,
+	    p->timeout, &p->result, &p->cause);
 }
 
 static void
@@ -749,6 +756,7 @@ push_done(void *arg)
 	struct server *s = p->srv;
 	cJSON *d, *refs;
 	size_t i;
+	char *shown;
 
 	push.busy = 0;
 	/* The remote changed while this ran: what it found is about another one. */
@@ -763,15 +771,16 @@ push_done(void *arg)
 		push_record(s, &p->result);
 		push.production = p->result.production;
 	}
+	shown = repo_sync_shown(p->remote);
 	if (p->result.npushed > 0 || p->rc != 0) {
 		d = cJSON_CreateObject();
-		cJSON_AddStringToObject(d, "remote", p->remote);
+		cJSON_AddStringToObject(d, "remote", shown);
 		refs = cJSON_AddArrayToObject(d, "refs");
 		for (i = 0; i < p->result.npushed; i++)
 			cJSON_AddItemToArray(refs, cJSON_CreateString(p->result.pushed[i]));
 		if (p->rc != 0)
 			cJSON_AddStringToObject(d, "error", p->cause);
-		daemon_audit(s, p->rc == 0 ? "prompt.push" : "prompt.push.failed", p->remote, d);
+		daemon_audit(s, p->rc == 0 ? "prompt.push" : "prompt.push.failed", shown, d);
 	}
 	free(push.error);
 	push.error = NULL;
@@ -779,11 +788,12 @@ push_done(void *arg)
 		push.since = 0;
 	else {
 		push.error = xstrdup(p->cause);
-		log_debug("prompt push to %s failed: %s", p->remote, p->cause);
+		log_debug("prompt push to %s failed: %s", shown, p->cause);
 		if (!push.again && !loop_stopped(s->loop))
 			push.retry = loop_timer_add(s->loop, s->cfg->push_retry * 1000, 0,
 			    push_retry, s);
 	}
+	free(shown);
 	push_free(p);
 	if (push.again) {
 		push.again = 0;
@@ -849,6 +859,7 @@ prompts_push(struct server *s)
 	p->path = xstrdup(s->cfg->prompt_repo);
 	p->remote = xstrdup(push.remote);
 	p->tags = release_tags(s->db, &p->ntags);
+	p->timeout = s->cfg->push_timeout;
 	push.busy = 1;
 	job_start(s->loop, push_work, push_done, p);
 }

@@ -28,7 +28,8 @@ struct model_ini {
    does not know (the seed, an imported repository, a release a crash left unrecorded).
    Failure leaves prompt ops unavailable with the reason; the daemon runs on. */
 void	prompts_start(struct server *);
-/* Asks running evals to stop early (the daemon is stopping; before job_drain). */
+/* Asks running evals to stop early and stops a push in flight (the daemon is stopping;
+   before job_drain). */
 void	prompts_cancel(void);
 void	prompts_stop(struct server *);
 /* Checks a proposed file; -1 with *cause saying what is wrong and where. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <netdb.h>
 #include <poll.h>
@@ -1133,4 +1134,75 @@ repo_sync_clear(struct repo_sync *rs)
 	names_free(rs->missing, rs->nmissing);
 	names_free(rs->pushed, rs->npushed);
 	memset(rs, 0, sizeof *rs);
+}
+
+/* Removes a lock file (the only kind of file named *.lock under refs/). */
+static int
+unlock_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	size_t len = strlen(path);
+
+	(void)st, (void)ftw;
+	if (flag == FTW_F && len > 5 && strcmp(path + len - 5, ".lock") == 0)
+		unlink(path);
+	return 0;
+}
+
+int
+repo_fetch_release(const char *dir, const char *url, const char *assistant, char **cause)
+{
+	git_repository *git = NULL;
+	git_remote *rem = NULL;
+	git_remote_create_options ropts;
+	git_fetch_options fopts;
+	git_strarray specs;
+	struct stat st;
+	const char *path;
+	char *spec[2], *refs, *packed;
+	int rc = -1;
+
+	if (git_dl_load(cause) != 0 || repo_reachable(url, cause) != 0)
+		return -1;
+	/* libgit2 calls a path that is not there an "unsupported URL protocol". */
+	path = strncmp(url, "file://", 7) == 0 ? url + 7 :
+	    strstr(url, "://") == NULL ? url : NULL;
+	if (path != NULL && stat(path, &st) != 0) {
+		*cause = xprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* One fetch at a time into a clone of our own: a lock left there is a killed fetch's. */
+	refs = xprintf("%s/refs", dir);
+	packed = xprintf("%s/packed-refs.lock", dir);
+	nftw(refs, unlock_one, 16, FTW_PHYS);
+	unlink(packed);
+	free(refs);
+	free(packed);
+	if (git_repository_open(&git, dir) != 0) {
+		*cause = git_dl_cause(dir);
+		return -1;
+	}
+	/* The URL as given: no url.*.insteadOf from a config (see repo_sync). */
+	git_remote_create_options_init(&ropts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	ropts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	ropts.repository = git;
+	git_fetch_options_init(&fopts, GIT_FETCH_OPTIONS_VERSION);
+	fopts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	fopts.update_fetchhead = 0;
+	fopts.prune = GIT_FETCH_PRUNE;
+	/* Forced: the remote decides what production is, as it does for a deployment. */
+	spec[0] = xstrdup("+" PRODUCTION ":" PRODUCTION);
+	spec[1] = xprintf("+refs/tags/release/%s/*:refs/tags/release/%s/*", assistant,
+	    assistant);
+	specs.strings = spec;
+	specs.count = 2;
+	if (git_remote_create_with_opts(&rem, url, &ropts) != 0 ||
+	    git_remote_fetch(rem, &specs, &fopts, "leitstand sim: fetch") != 0)
+		*cause = git_dl_cause("fetch");
+	else
+		rc = 0;
+	git_remote_free(rem);
+	git_repository_free(git);
+	free(spec[0]);
+	free(spec[1]);
+	return rc;
 }

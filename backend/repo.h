@@ -91,6 +91,11 @@ struct repo_sync {
 int		 repo_sync(const char *path, const char *remote, const char *const *releases,
 		     size_t n, struct repo_sync *, char **cause);
 void		 repo_sync_clear(struct repo_sync *);
+/* Fetches production and the assistant's release tags (forced, pruned: the remote decides)
+   from url into the bare repository at dir, a private clone only this caller fetches into.
+   0, or -1 with *cause. */
+int		 repo_fetch_release(const char *dir, const char *url, const char *assistant,
+		     char **cause);
 /* Whether a git:// remote accepts a connection (0; other URLs always), else -1 and *cause:
    call it before libgit2 connects, which leaks when git:// is refused. */
 int		 repo_reachable(const char *remote, char **cause);

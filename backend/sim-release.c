@@ -13,6 +13,7 @@
 #include "backend/git-dl.h"
 #include "backend/prompts.h"
 #include "backend/repo.h"
+#include "backend/repo-sync.h"
 #include "backend/sim-model.h"
 #include "backend/sim-release.h"
 #include "backend/xmalloc.h"
@@ -20,6 +21,7 @@
 #define PRODUCTION	"refs/heads/production"
 #define MAX_FILE	(256 * 1024)	/* as the daemon takes them */
 #define UNRELEASED	"unreleased"
+#define FETCH_TIMEOUT	30	/* seconds a fetch may take before it is stopped */
 
 struct sim_release {
 	char		*url;
@@ -84,51 +86,12 @@ sim_release_valid_assistant(const char *name)
 	return strstr(name, "..") == NULL;
 }
 
-/* Fetches production and the assistant's release tags into the clone. */
+/* Fetches production and the assistant's release tags into the clone, in a process that is
+   killed when the remote stalls (repo-sync.h). */
 static int
 fetch(struct sim_release *r, char **cause)
 {
-	git_remote *rem = NULL;
-	git_remote_create_options ropts;
-	git_fetch_options fopts;
-	git_strarray specs;
-	struct stat st;
-	const char *path;
-	char *spec[2];
-	int rc = -1;
-
-	if (repo_reachable(r->url, cause) != 0)
-		return -1;
-	/* libgit2 calls a path that is not there an "unsupported URL protocol". */
-	path = strncmp(r->url, "file://", 7) == 0 ? r->url + 7 :
-	    strstr(r->url, "://") == NULL ? r->url : NULL;
-	if (path != NULL && stat(path, &st) != 0) {
-		*cause = xprintf("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	/* The URL as given: no url.*.insteadOf from a config (see repo_sync). */
-	git_remote_create_options_init(&ropts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
-	ropts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
-	ropts.repository = r->git;
-	git_fetch_options_init(&fopts, GIT_FETCH_OPTIONS_VERSION);
-	fopts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	fopts.update_fetchhead = 0;
-	fopts.prune = GIT_FETCH_PRUNE;
-	/* Forced: the remote decides what production is, as it does for a deployment. */
-	spec[0] = xstrdup("+" PRODUCTION ":" PRODUCTION);
-	spec[1] = xprintf("+refs/tags/release/%s/*:refs/tags/release/%s/*", r->assistant,
-	    r->assistant);
-	specs.strings = spec;
-	specs.count = 2;
-	if (git_remote_create_with_opts(&rem, r->url, &ropts) != 0 ||
-	    git_remote_fetch(rem, &specs, &fopts, "leitstand sim: fetch") != 0)
-		*cause = git_dl_cause("fetch");
-	else
-		rc = 0;
-	git_remote_free(rem);
-	free(spec[0]);
-	free(spec[1]);
-	return rc;
+	return repo_sync_fetch(r->dir, r->url, r->assistant, FETCH_TIMEOUT, cause);
 }
 
 /* The release number of a tag name below refs/tags/release/NAME/, or -1. */
@@ -414,6 +377,8 @@ sim_release_stop(struct sim_release *r)
 	r->stopping = 1;
 	pthread_cond_broadcast(&r->wake);
 	pthread_mutex_unlock(&r->lock);
+	/* A fetch stalled on its remote ends now, not after its timeout. */
+	repo_sync_cancel();
 	if (r->started)
 		pthread_join(r->thread, NULL);
 	release_free(r);

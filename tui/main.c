@@ -38,6 +38,8 @@ static struct {
 	struct loop_io		*client_io;
 	struct loop_timer	*reconnect;
 	struct loop_timer	*clock;
+	struct loop_timer	*silence;	/* fires when requests wait too long */
+	int			 silent;	/* the daemon has not replied for that long */
 	struct pending		*pending;
 	struct console_state	 st;
 	char			*message;
@@ -104,6 +106,42 @@ console_note(const char *fmt, ...)
 static void	console_disconnected(const char *);
 static void	console_alert(const cJSON *);
 
+/*
+ * The console never waits for a reply (they are handled as they come), so a daemon that
+ * stops answering cannot freeze it; but a view would say "loading..." for ever. After
+ * daemon.reply_timeout without a message while requests wait, the header says NO REPLY.
+ */
+static void
+silence_tick(void *arg)
+{
+	(void)arg;
+	con.silence = NULL;
+	/* Armed while a reply was still being read: it came. */
+	if (con.pending == NULL)
+		return;
+	con.silent = 1;
+	console_error("no reply from the daemon at %s in %lld s; still waiting (q quits)",
+	    con.opts->cfg->socket, con.opts->cfg->reply_timeout);
+	console_dirty();
+}
+
+/* Starts (again) the wait for a reply, or ends it when nothing is pending. */
+static void
+silence_watch(int heard)
+{
+	if (heard && con.silence != NULL) {
+		loop_timer_remove(con.silence);
+		con.silence = NULL;
+	}
+	if (heard && con.silent) {
+		con.silent = 0;
+		console_dirty();
+	}
+	if (con.silence == NULL && con.pending != NULL && con.opts->cfg->reply_timeout > 0)
+		con.silence = loop_timer_add(con.loop, (long)con.opts->cfg->reply_timeout * 1000,
+		    0, silence_tick, NULL);
+}
+
 void
 console_request(cJSON *req, console_reply_cb cb, void *arg)
 {
@@ -126,6 +164,7 @@ console_request(cJSON *req, console_reply_cb cb, void *arg)
 	p->arg = arg;
 	p->next = con.pending;
 	con.pending = p;
+	silence_watch(0);
 }
 
 static void
@@ -207,6 +246,7 @@ client_readable(int fd, short revents, void *arg)
 
 	(void)fd, (void)revents, (void)arg;
 	while ((rc = client_read(con.client, 0, &msg, &cause)) == 1) {
+		silence_watch(1);
 		if (cJSON_GetObjectItemCaseSensitive(msg, "event") != NULL) {
 			console_alert(msg);
 			/* The daemon's state changed (a source went away): read it again. */
@@ -291,6 +331,7 @@ console_disconnected(const char *why)
 	con.client = NULL;
 	con.st.connected = 0;
 	console_fail_pending();
+	silence_watch(1);
 	view_invalidate();
 	console_error("disconnected: %s; reconnecting", why);
 	con.reconnect = loop_timer_add(con.loop, RECONNECT_MS, 1, reconnect_tick, NULL);
@@ -326,9 +367,10 @@ draw_header(int w)
 		    con.st.assistant, draw_glyph(GLYPH_DOT), con.st.environment);
 	}
 	snprintf(right, sizeof right, "%s %s  %s ", draw_glyph(GLYPH_BULLET),
-	    con.st.connected ? "connected" : "DISCONNECTED", clock);
+	    !con.st.connected ? "DISCONNECTED" : con.silent ? "NO REPLY" : "connected", clock);
 	rw = draw_width(right);
-	draw_text(0, w - rw, rw, con.st.connected ? STYLE_HEADER : STYLE_ERROR, right);
+	draw_text(0, w - rw, rw, con.st.connected && !con.silent ? STYLE_HEADER : STYLE_ERROR,
+	    right);
 
 	draw_fill(1, 0, w, STYLE_TAB);
 	for (x = 0, i = 0; i < view_count(); i++) {
