@@ -61,6 +61,8 @@ struct config {
 	char		*data_dir;
 	long long	 max_line;
 	long long	 max_queue;
+	long long	 query_rate;	/* ad-hoc queries per second and connection */
+	long long	 query_burst;
 
 	/* [assistant] */
 	char		*name;
@@ -116,6 +118,8 @@ struct config {
 	int		 prom_insecure;
 	char		*prom_dialect;		/* auto or a dialect_kind name */
 	long long	 prom_discover_interval;
+	long long	 prom_query_concurrency;	/* clients' queries in flight at once */
+	long long	 prom_query_queue;		/* and waiting */
 
 	/* [errors]: error_type values by class (enum error_class, but for "other") */
 	struct namelist	 error_classes[3];

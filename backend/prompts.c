@@ -535,11 +535,16 @@ prompts_eval_start(struct server *s, long long proposal, const char *who,
 	j->total = eval_total_runs(j->cases) + (j->base_cases != NULL ?
 	    eval_total_runs(j->base_cases) : 0);
 	j->conn = conn;
+	/* eval_done runs later, from the loop: the job may start before the list has it. The
+	   op's transaction takes the eval rows back when the pool is full. */
+	if (job_start(JOB_EVAL, eval_work, eval_done, j, cause) != 0) {
+		*code = "busy";
+		goto fail;
+	}
 	j->reply = reply;
 	j->next = evals;
 	evals = j;
 	j->timer = loop_timer_add(s->loop, 1000, 1, eval_progress, j);
-	job_start(s->loop, eval_work, eval_done, j);
 	free(rev);
 	return 0;
 internal:
@@ -815,6 +820,7 @@ void
 prompts_push(struct server *s)
 {
 	struct push *p;
+	char *cause = NULL;
 
 	if (s->repo == NULL || loop_stopped(s->loop))
 		return;
@@ -849,8 +855,14 @@ prompts_push(struct server *s)
 	p->path = xstrdup(s->cfg->prompt_repo);
 	p->remote = xstrdup(push.remote);
 	p->tags = release_tags(s->db, &p->ntags);
+	if (job_start(JOB_PUSH, push_work, push_done, p, &cause) != 0) {
+		/* One push at a time has its own worker: only a stopping daemon says no. */
+		log_debug("prompt push to %s: %s", p->remote, cause);
+		free(cause);
+		push_free(p);
+		return;
+	}
 	push.busy = 1;
-	job_start(s->loop, push_work, push_done, p);
 }
 
 void

@@ -23,6 +23,7 @@
 #include "backend/path.h"
 #include "backend/poller.h"
 #include "backend/prompts.h"
+#include "backend/ratelimit.h"
 #include "backend/redact.h"
 #include "backend/server.h"
 #include "backend/store.h"
@@ -517,6 +518,7 @@ server_shutdown(struct server *s)
 	prompts_stop(s);
 	automation_stop(s);
 	poller_free(s->poller);
+	job_pool_stop();
 	for (c = s->conns; c != NULL; c = c->next) {
 		if (!c->dead) {
 			conn_flush(s, c);
@@ -529,6 +531,7 @@ server_shutdown(struct server *s)
 		unlink(s->cfg->socket);
 	}
 	store_close(s->db);
+	ratelimit_clear();
 	redactor_free(s->redactor);
 	library_free(s->library);
 	free(s->library_problems);
@@ -561,6 +564,13 @@ server_main(struct config *cfg, int ready_fd)
 		goto fail;
 
 	s.loop = loop_create();
+	/* Every worker thread the daemon will have, now: none is started per request. */
+	if (job_pool_start(s.loop, &cause) != 0) {
+		close(s.listen_fd);
+		unlink(cfg->socket);
+		loop_free(s.loop);
+		goto fail;
+	}
 	s.listen_io = loop_io_add(s.loop, s.listen_fd, POLLIN, server_accept, &s);
 	loop_signal(s.loop, SIGTERM, server_signal, &s);
 	loop_signal(s.loop, SIGINT, server_signal, &s);

@@ -12,6 +12,7 @@
 #include "backend/buf.h"
 #include "backend/incident.h"
 #include "backend/proto.h"
+#include "backend/ratelimit.h"
 
 struct config;
 struct loop;
@@ -39,6 +40,7 @@ struct conn {
 	struct linebuf	 in;
 	struct buf	 out;
 	unsigned	 topics;
+	struct ratelimit queries;	/* ad-hoc queries (OP_ADHOC) */
 	struct loop_io	*io;
 	int		 dead;
 	struct conn	*next;
