@@ -106,7 +106,7 @@ job_pool_start(struct loop *loop, char **cause)
 {
 	sigset_t all, old;
 	struct lane *l;
-	int k, i, rc = 0, err = 0;
+	int k, pass, rc = 0, err = 0;
 
 	if (pipe2(job_pipe, O_CLOEXEC) != 0 || fcntl(job_pipe[0], F_SETFL, O_NONBLOCK) != 0) {
 		*cause = xprintf("worker pool: pipe: %s", strerror(errno));
@@ -114,9 +114,6 @@ job_pool_start(struct loop *loop, char **cause)
 	}
 	job_io = loop_io_add(loop, job_pipe[0], POLLIN, job_read, NULL);
 	job_stopping = 0;
-	/* Signals are the loop's: workers never take one. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (k = 0; k < JOB_KINDS; k++) {
 		l = &lanes[k];
 		l->head = NULL;
@@ -124,21 +121,29 @@ job_pool_start(struct loop *loop, char **cause)
 		l->waiting = l->running = l->started = 0;
 		pthread_cond_init(&l->cond, NULL);
 		l->threads = xcalloc((size_t)l->workers, sizeof *l->threads);
-		for (i = 0; i < l->workers; i++) {
-			if ((err = pthread_create(&l->threads[l->started], NULL, job_main, l)) != 0)
+	}
+	/* Signals are the loop's: workers never take one. One worker for every kind first,
+	   then the others, so a task limit leaves every kind at least one. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (pass = 0; pass < 2 && rc == 0; pass++) {
+		for (k = 0; k < JOB_KINDS; k++) {
+			l = &lanes[k];
+			while (l->started < (pass == 0 ? 1 : l->workers) &&
+			    (err = pthread_create(&l->threads[l->started], NULL, job_main,
+			    l)) == 0)
+				l->started++;
+			if (l->started == 0) {
+				*cause = xprintf("cannot start a worker thread for %s: %s (a limit "
+				    "on tasks? see ulimit -u, or TasksMax of the service)", l->what,
+				    strerror(err));
+				rc = -1;
 				break;
-			l->started++;
+			}
+			if (pass == 1 && l->started < l->workers)
+				log_debug("worker pool: %d of %d threads for %s: %s", l->started,
+				    l->workers, l->what, strerror(err));
 		}
-		if (l->started == 0) {
-			*cause = xprintf("cannot start a worker thread for %s: %s (a limit on "
-			    "tasks? see ulimit -u, or TasksMax of the service)", l->what,
-			    strerror(err));
-			rc = -1;
-			break;
-		}
-		if (l->started < l->workers)
-			log_debug("worker pool: %d of %d threads for %s: %s", l->started,
-			    l->workers, l->what, strerror(err));
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0)
@@ -240,10 +245,8 @@ job_pool_stop(void)
 	job_drain();
 	pthread_mutex_lock(&job_lock);
 	job_stopping = 1;
-	for (k = 0; k < JOB_KINDS; k++) {
-		if (lanes[k].threads != NULL)
-			pthread_cond_broadcast(&lanes[k].cond);
-	}
+	for (k = 0; k < JOB_KINDS; k++)
+		pthread_cond_broadcast(&lanes[k].cond);
 	pthread_mutex_unlock(&job_lock);
 	for (k = 0; k < JOB_KINDS; k++) {
 		l = &lanes[k];
