@@ -36,6 +36,15 @@
  */
 #define SERVER_OUT_HIGH(s)	((size_t)(s)->cfg->max_queue / 4)
 
+/*
+ * Requests of one client handled per turn of the loop. A client that pipelines thousands
+ * gets its next turn on the next iteration, after every other client that sent something:
+ * one flood no longer delays everybody's replies by the whole batch it sent.
+ */
+#define SERVER_TURN		16
+
+static void	conn_process(struct server *, struct conn *);
+
 static void
 ready_report(struct server *s, const char *msg)
 {
@@ -87,7 +96,8 @@ conn_update_events(struct server *s, struct conn *c)
 {
 	short ev = 0;
 
-	if (c->out.len < SERVER_OUT_HIGH(s))
+	/* With requests waiting for their turn it reads nothing more. */
+	if (c->out.len < SERVER_OUT_HIGH(s) && !c->backlog)
 		ev |= POLLIN;
 	if (c->out.len > 0)
 		ev |= POLLOUT;
@@ -168,16 +178,41 @@ server_conn(struct server *s, unsigned long id)
 	return NULL;
 }
 
-/* Handles buffered request lines until the client has enough replies waiting. */
+/* The next turn of every client with requests left over. */
+static void
+server_backlog(void *arg)
+{
+	struct server *s = arg;
+	struct conn *c;
+
+	s->backlog_timer = NULL;
+	for (c = s->conns; c != NULL; c = c->next) {
+		if (!c->dead && c->backlog)
+			conn_process(s, c);
+	}
+	conn_reap(s);
+}
+
+/* Handles buffered request lines, SERVER_TURN at most, until the client has enough replies
+   waiting. */
 static void
 conn_process(struct server *s, struct conn *c)
 {
 	const char *line;
 	size_t len;
 	enum line_result lr;
+	int n = 0;
 
-	while (!c->dead && c->out.len < SERVER_OUT_HIGH(s) &&
-	    (lr = linebuf_next(&c->in, &line, &len)) != LINE_NONE) {
+	c->backlog = 0;
+	while (!c->dead && c->out.len < SERVER_OUT_HIGH(s)) {
+		if (n++ == SERVER_TURN) {
+			c->backlog = 1;
+			if (s->backlog_timer == NULL)
+				s->backlog_timer = loop_timer_add(s->loop, 0, 0, server_backlog, s);
+			break;
+		}
+		if ((lr = linebuf_next(&c->in, &line, &len)) == LINE_NONE)
+			break;
 		if (lr == LINE_TOO_LONG) {
 			server_send(s, c, proto_error(NULL, "line_too_long",
 			    "request longer than %lld bytes; it was dropped", s->cfg->max_line));
@@ -185,6 +220,8 @@ conn_process(struct server *s, struct conn *c)
 		}
 		ops_dispatch(s, c, line, len);
 	}
+	if (!c->dead)
+		conn_update_events(s, c);
 }
 
 static void
@@ -219,7 +256,7 @@ conn_io(int fd, short revents, void *arg)
 		conn_process(s, c);
 	}
 	if (!c->dead && (revents & (POLLIN | POLLHUP | POLLERR)) &&
-	    c->out.len < SERVER_OUT_HIGH(s))
+	    c->out.len < SERVER_OUT_HIGH(s) && !c->backlog)
 		conn_read(s, c);
 	conn_reap(s);
 }
@@ -519,6 +556,7 @@ server_shutdown(struct server *s)
 	automation_stop(s);
 	poller_free(s->poller);
 	job_pool_stop();
+	loop_timer_remove(s->backlog_timer);
 	for (c = s->conns; c != NULL; c = c->next) {
 		if (!c->dead) {
 			conn_flush(s, c);

@@ -42,6 +42,7 @@ struct conn {
 	unsigned	 topics;
 	struct ratelimit queries;	/* ad-hoc queries (OP_ADHOC) */
 	struct loop_io	*io;
+	int		 backlog;	/* request lines wait for the next turn */
 	int		 dead;
 	struct conn	*next;
 };
@@ -53,6 +54,7 @@ struct server {
 	int		 lock_fd;
 	int		 listen_fd;
 	struct loop_io	*listen_io;
+	struct loop_timer *backlog_timer;	/* the next turn of clients with a backlog */
 	time_t		 started;
 	unsigned long	 next_id;
 	struct conn	*conns;
