@@ -72,11 +72,10 @@ static void
 export_retry(void *arg)
 {
 	struct export **ep, *e = arg;
+	char *cause = NULL;
 
 	for (ep = &waiting; *ep != NULL && *ep != e; ep = &(*ep)->next)
 		;
-	char *cause = NULL;
-
 	if (*ep != NULL)
 		*ep = e->next;
 	e->timer = NULL;
