@@ -209,6 +209,7 @@ am_tick(void *arg)
 {
 	struct server *s = arg;
 	struct am_read *r;
+	char *cause = NULL;
 
 	if (s->am_busy)
 		return;
@@ -217,8 +218,15 @@ am_tick(void *arg)
 	r->url = xprintf("%s%sapi/v2/alerts", s->cfg->am_url,
 	    s->cfg->am_url[strlen(s->cfg->am_url) - 1] == '/' ? "" : "/");
 	r->timeout_ms = (long)s->cfg->am_timeout * 1000;
+	if (job_start(JOB_ALERTS, am_work, am_done, r, &cause) != 0) {
+		/* Not while one runs (am_busy): only when the daemon stops. */
+		log_debug("alertmanager: %s", cause);
+		free(cause);
+		free(r->url);
+		free(r);
+		return;
+	}
 	s->am_busy = 1;
-	job_start(s->loop, am_work, am_done, r);
 }
 
 /* The chain head signed every checkpoint_interval, when it moved since the last one. */

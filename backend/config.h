@@ -66,6 +66,8 @@ struct config {
 	long long	 max_clients_per_user;
 	long long	 max_refusals;
 	long long	 reply_timeout;	/* seconds the CLI waits for a reply; 0: for ever */
+	long long	 query_rate;	/* ad-hoc queries per second and connection */
+	long long	 query_burst;
 
 	/* [assistant] */
 	char		*name;
@@ -126,6 +128,8 @@ struct config {
 	int		 prom_insecure;
 	char		*prom_dialect;		/* auto or a dialect_kind name */
 	long long	 prom_discover_interval;
+	long long	 prom_query_concurrency;	/* clients' queries in flight at once */
+	long long	 prom_query_queue;		/* and waiting */
 
 	/* [errors]: error_type values by class (enum error_class, but for "other") */
 	struct namelist	 error_classes[3];

@@ -26,6 +26,7 @@ struct request {
 	metrics_cb	 cb;
 	void		*arg;
 	int		 too_big;
+	long long	 queued_at;	/* monotonic ms, while it waits for its turn */
 	struct request	*next;
 };
 
@@ -34,7 +35,12 @@ struct metrics {
 	const struct config	*cfg;
 	CURLM			*multi;
 	struct loop_timer	*timer;
-	struct request		*requests;
+	struct request		*requests;	/* in curl's hands */
+	int			 running;
+	int			 max_running;	/* 0: no limit */
+	struct request		*waiting, **waiting_tail;	/* not sent yet, oldest first */
+	int			 nwaiting;
+	int			 max_waiting;
 	unsigned long		 sent;
 	struct curl_slist	*headers;
 };
@@ -141,7 +147,8 @@ write_cb(char *data, size_t size, size_t n, void *userp)
 }
 
 struct metrics *
-metrics_create(struct loop *loop, const struct config *cfg, char **cause)
+metrics_create(struct loop *loop, const struct config *cfg, int max_running, int max_waiting,
+    char **cause)
 {
 	struct metrics *m;
 
@@ -150,6 +157,9 @@ metrics_create(struct loop *loop, const struct config *cfg, char **cause)
 	m = xcalloc(1, sizeof *m);
 	m->loop = loop;
 	m->cfg = cfg;
+	m->max_running = max_running;
+	m->max_waiting = max_waiting;
+	m->waiting_tail = &m->waiting;
 	if ((m->multi = curl_multi_init()) == NULL)
 		fatal("curl_multi_init failed");
 	curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
@@ -172,22 +182,33 @@ request_free(struct request *r)
 	free(r);
 }
 
+/* Ends a request that never reached curl's transfer, with its reason. */
+static void
+request_fail(struct request *r, enum metrics_status status, char *error)
+{
+	struct metrics_result res;
+
+	memset(&res, 0, sizeof res);
+	res.status = status;
+	res.error = error;
+	r->cb(r->arg, &res);
+	free(res.error);
+	request_free(r);
+}
+
 void
 metrics_free(struct metrics *m)
 {
-	struct metrics_result res;
 	struct request *r;
 
 	if (m == NULL)
 		return;
-	while ((r = m->requests) != NULL) {
-		m->requests = r->next;
-		memset(&res, 0, sizeof res);
-		res.status = METRICS_UNREACHABLE;
-		res.error = xstrdup("cancelled: shutting down");
-		r->cb(r->arg, &res);
-		free(res.error);
-		request_free(r);
+	while ((r = m->requests) != NULL || (r = m->waiting) != NULL) {
+		if (r == m->requests)
+			m->requests = r->next;
+		else
+			m->waiting = r->next;
+		request_fail(r, METRICS_UNREACHABLE, xstrdup("cancelled: shutting down"));
 	}
 	loop_timer_remove(m->timer);
 	curl_multi_cleanup(m->multi);
@@ -288,6 +309,40 @@ request_result(struct request *r, CURLcode code, struct metrics_result *res)
 }
 
 static void
+request_send(struct metrics *m, struct request *r)
+{
+	r->next = m->requests;
+	m->requests = r;
+	m->running++;
+	m->sent++;
+	curl_multi_add_handle(m->multi, r->easy);
+}
+
+/* Sends waiting requests while there is room; one that waited longer than a query may take
+   is answered at once instead: its client has waited long enough. */
+static void
+metrics_next(struct metrics *m)
+{
+	long long now = loop_now_ms(), waited;
+	struct request *r;
+
+	while (m->waiting != NULL && (m->max_running == 0 || m->running < m->max_running)) {
+		r = m->waiting;
+		if ((m->waiting = r->next) == NULL)
+			m->waiting_tail = &m->waiting;
+		m->nwaiting--;
+		waited = now - r->queued_at;
+		if (waited > m->cfg->prom_timeout * 1000) {
+			request_fail(r, METRICS_TIMEOUT, xprintf("%s: not sent: waited %llds behind "
+			    "other queries for consoles (at most %d at once); try again",
+			    m->cfg->prom_url, waited / 1000, m->max_running));
+			continue;
+		}
+		request_send(m, r);
+	}
+}
+
+static void
 metrics_check_done(struct metrics *m)
 {
 	struct metrics_result res;
@@ -305,6 +360,7 @@ metrics_check_done(struct metrics *m)
 		if (r == NULL)
 			continue;
 		*rp = r->next;
+		m->running--;
 		request_result(r, msg->data.result, &res);
 		if (res.status != METRICS_OK)
 			log_debug("metrics: %s", res.error);
@@ -313,6 +369,7 @@ metrics_check_done(struct metrics *m)
 		free(res.error);
 		request_free(r);
 	}
+	metrics_next(m);
 }
 
 static void
@@ -357,10 +414,24 @@ metrics_start(struct metrics *m, const char *path, char *post, metrics_cb cb, vo
 		curl_easy_setopt(r->easy, CURLOPT_USERNAME, cfg->prom_user);
 		curl_easy_setopt(r->easy, CURLOPT_PASSWORD, cfg->prom_password);
 	}
-	r->next = m->requests;
-	m->requests = r;
-	m->sent++;
-	curl_multi_add_handle(m->multi, r->easy);
+	if (m->max_running == 0 || m->running < m->max_running) {
+		request_send(m, r);
+		return;
+	}
+	r->queued_at = loop_now_ms();
+	*m->waiting_tail = r;
+	m->waiting_tail = &r->next;
+	m->nwaiting++;
+}
+
+int
+metrics_full(const struct metrics *m, char **cause)
+{
+	if (m->max_waiting == 0 || m->nwaiting < m->max_waiting)
+		return 0;
+	*cause = xprintf("%d Prometheus queries for consoles are waiting (%d run at once); try "
+	    "again in a few seconds", m->nwaiting, m->max_running);
+	return 1;
 }
 
 /* Prometheus is asked to give up half a second before we do, so it reports its own timeout.

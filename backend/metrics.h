@@ -32,8 +32,14 @@ struct metrics_result {
 
 typedef void (*metrics_cb)(void *arg, struct metrics_result *);
 
-/* A client for cfg->prom_url; cfg must outlive it. NULL with *cause if libcurl is missing. */
-struct metrics	*metrics_create(struct loop *, const struct config *, char **);
+/* A client for cfg->prom_url; cfg must outlive it. NULL with *cause if libcurl is missing.
+   At most max_running requests are in flight (0: any number); more wait their turn, in
+   order, before their timeout starts. */
+struct metrics	*metrics_create(struct loop *, const struct config *, int max_running,
+		     int max_waiting, char **);
+/* Whether max_waiting requests wait already: 1 with *cause, else 0. A request made anyway
+   still waits its turn (an op's few queries stay together). */
+int		 metrics_full(const struct metrics *, char **cause);
 /* Cancels every query in flight (their callbacks get METRICS_UNREACHABLE, "cancelled")
    and frees the client. */
 void		 metrics_free(struct metrics *);

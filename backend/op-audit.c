@@ -44,7 +44,8 @@ op_audit_export(struct op_ctx *ctx)
 	return 0;
 }
 
-/* A verify walks the whole log: it runs on its own read-only connection, off the loop. */
+/* A verify walks the whole log: it runs on its own read-only connection, off the loop (as
+   many connections at once as the pool has verify workers). */
 struct verify_job {
 	struct server	*srv;
 	unsigned long	 conn;
@@ -168,6 +169,7 @@ op_audit_verify(struct op_ctx *ctx)
 	const struct config *cfg = ctx->srv->cfg;
 	struct verify_job *j;
 	const char *file = op_str(ctx, "checkpoints");
+	char *cause = NULL;
 
 	/* The daemon reads the file: only for someone trusted with the daemon's files. */
 	if (file != NULL && !authz_allowed(ctx->conn->who.role, PERM_ADMIN))
@@ -183,8 +185,16 @@ op_audit_verify(struct op_ctx *ctx)
 	j->conn = ctx->conn->id;
 	j->data_dir = xstrdup(cfg->data_dir);
 	j->reply = ctx->reply;
+	if (job_start(JOB_VERIFY, verify_work, verify_done, j, &cause) != 0) {
+		free(j->data_dir);
+		free(j->checkpoints);
+		free(j->key);
+		free(j);
+		op_fail(ctx, "busy", "%s", cause);
+		free(cause);
+		return -1;
+	}
 	ctx->deferred = 1;
-	job_start(ctx->srv->loop, verify_work, verify_done, j);
 	return 0;
 }
 

@@ -40,6 +40,11 @@ op_kpi_range(struct op_ctx *ctx)
 	struct ops_later *later;
 	char *cause = NULL;
 
+	if (poller_busy(ctx->srv->poller, &cause)) {
+		op_fail(ctx, "busy", "%s", cause);
+		free(cause);
+		return -1;
+	}
 	later = ops_later(ctx);
 	if (poller_range(ctx->srv->poller, op_str(ctx, "name"), (long)op_int(ctx, "seconds", 3600),
 	    (int)op_int(ctx, "width", 120), range_done, later, &cause) != 0) {
@@ -62,6 +67,13 @@ doctor_done(void *arg, cJSON *report)
 int
 op_kpi_doctor(struct op_ctx *ctx)
 {
+	char *cause = NULL;
+
+	if (poller_busy(ctx->srv->poller, &cause)) {
+		op_fail(ctx, "busy", "%s", cause);
+		free(cause);
+		return -1;
+	}
 	poller_doctor(ctx->srv->poller, doctor_done, ops_later(ctx));
 	return 0;
 }

@@ -307,6 +307,12 @@ op_run_check(struct op_ctx *ctx)
 		cJSON_Delete(r);
 		return op_fail(ctx, "invalid_argument", "run %lld has no step %d", run, step + 1);
 	}
+	if (poller_busy(ctx->srv->poller, &why)) {
+		cJSON_Delete(r);
+		op_fail(ctx, "busy", "%s", why);
+		free(why);
+		return -1;
+	}
 	j = xcalloc(1, sizeof *j);
 	j->srv = ctx->srv;
 	j->conn = ctx->conn->id;

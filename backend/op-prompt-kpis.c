@@ -5,6 +5,7 @@
 #include "backend/config.h"
 #include "backend/json.h"
 #include "backend/ops.h"
+#include "backend/poller.h"
 #include "backend/proposal.h"
 #include "backend/release-kpis.h"
 #include "backend/server.h"
@@ -23,7 +24,13 @@ op_prompt_kpis(struct op_ctx *ctx)
 	struct server *s = ctx->srv;
 	const char *assistant = op_str(ctx, "assistant");
 	cJSON *live, *previous, *newest = NULL;
+	char *cause = NULL;
 
+	if (poller_busy(s->poller, &cause)) {
+		op_fail(ctx, "busy", "%s", cause);
+		free(cause);
+		return -1;
+	}
 	/* Without a name: the assistant of the newest release. */
 	if (assistant == NULL) {
 		newest = release_history(s->db, NULL, 0, 1);

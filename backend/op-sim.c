@@ -52,6 +52,7 @@ op_sim_profile(struct op_ctx *ctx)
 {
 	const struct config *cfg = ctx->srv->cfg;
 	struct sim_job *j;
+	char *cause = NULL;
 
 	if (cfg->sim_url == NULL || *cfg->sim_url == '\0')
 		return op_fail(ctx, "unavailable", "no simulator configured: set [sim] url");
@@ -64,7 +65,14 @@ op_sim_profile(struct op_ctx *ctx)
 	ctx->object = xstrdup(j->url);
 	ctx->details = cJSON_CreateObject();
 	cJSON_AddStringToObject(ctx->details, "profile", j->profile);
+	if (job_start(JOB_SIM, sim_work, sim_done, j, &cause) != 0) {
+		free(j->url);
+		free(j->profile);
+		free(j);
+		op_fail(ctx, "busy", "%s", cause);
+		free(cause);
+		return -1;
+	}
 	ctx->deferred = 1;
-	job_start(ctx->srv->loop, sim_work, sim_done, j);
 	return 0;
 }

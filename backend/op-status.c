@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "backend/config.h"
+#include "backend/job.h"
 #include "backend/ops.h"
 #include "backend/prompts.h"
 #include "backend/server.h"
@@ -24,6 +25,8 @@ op_status(struct op_ctx *ctx)
 	cJSON_AddNumberToObject(r, "uptime", (double)(time(NULL) - s->started));
 	cJSON_AddNumberToObject(r, "clients", s->nconns);
 	cJSON_AddNumberToObject(r, "clients_max", s->max_clients);
+	cJSON_AddNumberToObject(r, "workers", job_workers());
+	cJSON_AddNumberToObject(r, "jobs", job_pending());
 	cJSON_AddStringToObject(r, "data_dir", s->cfg->data_dir);
 	cJSON_AddStringToObject(r, "socket", s->cfg->socket);
 	cJSON_AddStringToObject(r, "config", s->cfg->file != NULL ? s->cfg->file : "(built-in)");

@@ -36,7 +36,8 @@ struct export {
 	char			*cause;
 };
 
-static void	export_start(struct export *);
+static int	export_start(struct export *, char **);
+static void	export_retry(void *);
 
 /* Exports waiting for their next try; cancelled when the daemon stops. */
 static struct export *waiting;
@@ -71,12 +72,21 @@ static void
 export_retry(void *arg)
 {
 	struct export **ep, *e = arg;
+	char *cause = NULL;
 
 	for (ep = &waiting; *ep != NULL && *ep != e; ep = &(*ep)->next)
 		;
 	if (*ep != NULL)
 		*ep = e->next;
-	export_start(e);
+	e->timer = NULL;
+	if (export_start(e, &cause) < 0) {
+		/* Other exports hold every worker: this try waits its turn. */
+		log_debug("ticket for incident %lld: %s", e->id, cause);
+		free(cause);
+		e->timer = loop_timer_add(e->srv->loop, RETRY_FIRST_S * 1000, 0, export_retry, e);
+		e->next = waiting;
+		waiting = e;
+	}
 }
 
 void
@@ -154,17 +164,18 @@ export_done(void *arg)
 	waiting = e;
 }
 
-/* Each try reads the incident anew, so the ticket gets the latest timeline. */
-static void
-export_start(struct export *e)
+/* Each try reads the incident anew, so the ticket gets the latest timeline. 0 when it runs,
+   1 when the incident is gone (e is freed), -1 with *cause when the pool is full. */
+static int
+export_start(struct export *e, char **cause)
 {
 	cJSON_Delete(e->incident);
 	e->incident = incident_get(e->srv->db, &e->srv->policy, e->id, time(NULL), 1);
 	if (e->incident == NULL) {
 		export_free(e);
-		return;
+		return 1;
 	}
-	job_start(e->srv->loop, export_work, export_done, e);
+	return job_start(JOB_TICKET, export_work, export_done, e, cause);
 }
 
 /* The config's "Name: value" headers, copied into a NULL-terminated list. */
@@ -189,6 +200,8 @@ op_incident_ticket(struct op_ctx *ctx)
 	struct export *e;
 	cJSON *inc;
 	const char *key;
+	char *cause = NULL;
+	int rc;
 
 	if (cfg->ticket_kind == NULL || strcmp(cfg->ticket_kind, "none") == 0)
 		return op_fail(ctx, "unavailable", "no ticket system configured: set [ticket] kind "
@@ -205,7 +218,6 @@ op_incident_ticket(struct op_ctx *ctx)
 	e = xcalloc(1, sizeof *e);
 	e->srv = ctx->srv;
 	e->conn = ctx->conn->id;
-	e->reply = ctx->reply;
 	e->id = id;
 	e->attempt = 1;
 	e->target.kind = strcmp(cfg->ticket_kind, "jira") == 0 ? TICKET_JIRA : TICKET_WEBHOOK;
@@ -221,7 +233,17 @@ op_incident_ticket(struct op_ctx *ctx)
 	e->target.headers = (const char *const *)e->headers;
 	e->target.timeout_ms = (long)cfg->ticket_timeout * 1000;
 	ctx->object = xprintf("incident %lld", id);
+	/* The reply joins the export once it runs: done comes later, from the loop. */
+	e->reply = NULL;
+	if ((rc = export_start(e, &cause)) != 0) {
+		if (rc > 0)
+			return op_fail(ctx, "not_found", "no incident %lld", id);
+		export_free(e);
+		op_fail(ctx, "busy", "%s", cause);
+		free(cause);
+		return -1;
+	}
+	e->reply = ctx->reply;
 	ctx->deferred = 1;
-	export_start(e);
 	return 0;
 }

@@ -7,7 +7,9 @@
 #include "backend/config.h"
 #include "backend/denials.h"
 #include "backend/log.h"
+#include "backend/loop.h"
 #include "backend/ops.h"
+#include "backend/ratelimit.h"
 #include "backend/server.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
@@ -261,7 +263,7 @@ const struct op ops_table[] = {
 	  "receive events of the given topics (default: all)" },
 	{ "audit.list", PERM_READ, 0, audit_list_args, op_audit_list,
 	  "audit entries, newest first; details only for operator and above" },
-	{ "audit.verify", PERM_READ, 0, audit_verify_args, op_audit_verify,
+	{ "audit.verify", PERM_READ, OP_ADHOC, audit_verify_args, op_audit_verify,
 	  "walk the hash chain; reports the first broken entry; checkpoints (admin): against a file" },
 	{ "audit.checkpoint", PERM_ADMIN, OP_WRITE, no_args, op_audit_checkpoint,
 	  "sign the chain head now and append it to [audit] checkpoint_file" },
@@ -269,9 +271,9 @@ const struct op ops_table[] = {
 	  "audit entries with details and hashes, oldest first, in pages" },
 	{ "kpi.list", PERM_READ, 0, no_args, op_kpi_list,
 	  "every KPI: value, state, thresholds, age, last minutes of history, data source" },
-	{ "kpi.range", PERM_READ, 0, kpi_range_args, op_kpi_range,
+	{ "kpi.range", PERM_READ, OP_ADHOC, kpi_range_args, op_kpi_range,
 	  "one KPI's values over the last seconds, about width points (from Prometheus)" },
-	{ "kpi.doctor", PERM_READ, 0, no_args, op_kpi_doctor,
+	{ "kpi.doctor", PERM_READ, OP_ADHOC, no_args, op_kpi_doctor,
 	  "why each KPI shows what it shows: the metrics dialect, queries, series, advice" },
 	{ "sim.profile", PERM_INCIDENT_WRITE, OP_WRITE, sim_profile_args, op_sim_profile,
 	  "switch the configured simulator's traffic profile (demo and training)" },
@@ -319,7 +321,7 @@ const struct op ops_table[] = {
 	  "tick or untick a checklist item of a step" },
 	{ "run.note", PERM_INCIDENT_WRITE, OP_WRITE, run_note_args, op_run_act,
 	  "add a note to a step (personal data is redacted)" },
-	{ "run.check", PERM_READ, 0, run_check_args, op_run_check,
+	{ "run.check", PERM_READ, OP_ADHOC, run_check_args, op_run_check,
 	  "evaluate a step's live checks against the metrics source now" },
 	{ "run.export", PERM_READ, 0, run_args, op_run_export,
 	  "a run as a Markdown record" },
@@ -344,7 +346,7 @@ const struct op ops_table[] = {
 	  "a new release equal to an earlier one (default: the one before the latest)" },
 	{ "prompt.history", PERM_READ, 0, prompt_history_args, op_prompt_history,
 	  "releases, newest first" },
-	{ "prompt.kpis", PERM_READ, 0, prompt_kpis_args, op_prompt_kpis,
+	{ "prompt.kpis", PERM_READ, OP_ADHOC, prompt_kpis_args, op_prompt_kpis,
 	  "the live release's KPIs next to the release before it, from [prompts] release_label" },
 	{ "purge", PERM_ADMIN, OP_WRITE, purge_args, op_purge,
 	  "remove what is past its [retention] period now; dry_run: only count it" },
@@ -536,6 +538,29 @@ ops_validate(struct op_ctx *ctx)
 	return 0;
 }
 
+/* Whether the connection may run another ad-hoc query now; if not, answers rate_limited
+   with the seconds to wait (retry_after), and the request is dropped. */
+static int
+ops_rate(struct op_ctx *ctx, const cJSON *req)
+{
+	const struct config *cfg = ctx->srv->cfg;
+	struct conn *c = ctx->conn;
+	double retry;
+	cJSON *err;
+
+	if (ratelimit_take(&c->queries, c->who.uid, (double)cfg->query_rate,
+	    (double)cfg->query_burst, loop_now_ms(), &retry) == 0)
+		return 0;
+	retry = retry < 0.1 ? 0.1 : retry;
+	err = proto_error(req, "rate_limited", "%s: too many ad-hoc queries from %s (%lld a "
+	    "second after a burst of %lld; [daemon] query_rate); try again in %.1f s",
+	    ctx->op->name, c->who.user, cfg->query_rate, cfg->query_burst, retry);
+	cJSON_AddNumberToObject(cJSON_GetObjectItem(err, "error"), "retry_after",
+	    (double)(long long)(retry * 10 + 0.999) / 10);
+	server_send(ctx->srv, c, err);
+	return -1;
+}
+
 /* Runs a state-changing op and its audit entry in one transaction. */
 static int
 ops_run_write(struct op_ctx *ctx)
@@ -625,6 +650,8 @@ ops_dispatch(struct server *s, struct conn *c, const char *line, size_t len)
 		server_send(s, c, proto_error(req, ctx.code, "%s", ctx.message));
 		goto out;
 	}
+	if ((ctx.op->flags & OP_ADHOC) && ops_rate(&ctx, req) != 0)
+		goto out;
 	ctx.reply = proto_reply(req);
 	if (ctx.op->flags & OP_WRITE)
 		rc = ops_run_write(&ctx);

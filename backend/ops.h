@@ -25,6 +25,7 @@ struct op_arg {
 };
 
 #define OP_WRITE	0x1	/* changes state: runs in a transaction with an audit entry */
+#define OP_ADHOC	0x2	/* a costly query on demand: rate-limited per connection and user */
 
 struct op_ctx {
 	struct server		*srv;

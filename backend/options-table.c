@@ -46,6 +46,12 @@ const struct option_def options_table[] = {
 	{ "daemon", "reply_timeout", OPT_DURATION, G(reply_timeout), 0, 86400, NULL, 0,
 	  "how long a CLI command waits for the daemon's reply (--timeout overrides it; a "
 	  "waiting prompt eval has none unless --timeout is given); 0: for ever" },
+	{ "daemon", "query_rate", OPT_INT, G(query_rate), 1, 10000, NULL, 0,
+	  "ad-hoc queries (kpi.range, kpi.doctor, prompt.kpis, run.check, audit.verify) a "
+	  "connection may send per second, after a burst of query_burst; a user's connections "
+	  "together twice that; more are answered rate_limited" },
+	{ "daemon", "query_burst", OPT_INT, G(query_burst), 1, 100000, NULL, 0,
+	  "ad-hoc queries a connection may send at once before query_rate applies" },
 
 	{ "assistant", "name", OPT_STRING, G(name), 0, 0, NULL, 0,
 	  "name of the assistant, shown in the console header" },
@@ -157,6 +163,11 @@ const struct option_def options_table[] = {
 	  "reload, and when a KPI has no data); else collector, sdk, utf8 or utf8-bare" },
 	{ "prometheus", "discover_interval", OPT_DURATION, G(prom_discover_interval), 10, 7 * DAY,
 	  NULL, 0, "least time between two look-ups of the dialect while a KPI has no data" },
+	{ "prometheus", "query_concurrency", OPT_INT, G(prom_query_concurrency), 1, 64, NULL, 0,
+	  "queries clients ask for (charts, the doctor, release KPIs, playbook checks) in flight "
+	  "at once, on connections of their own: the KPI polls never wait for them" },
+	{ "prometheus", "query_queue", OPT_INT, G(prom_query_queue), 1, 10000, NULL, 0,
+	  "clients' queries that may wait for their turn; more are answered busy" },
 
 	{ "errors", "rate_limited", OPT_NAMES, G(error_classes[0]), 0, 0, NULL, 0,
 	  "error_type values that mean rate limited: HTTP codes, 4xx-style ranges, client "

@@ -40,7 +40,8 @@ struct cost_result {
 struct poller {
 	struct loop		*loop;
 	const struct config	*cfg;
-	struct metrics		*metrics;
+	struct metrics		*metrics;	/* the polls and the poller's own look-ups */
+	struct metrics		*adhoc;		/* what clients ask for, a few at a time */
 	struct loop_timer	*timer;
 	poller_event_cb		 event_cb;
 	void			*event_arg;
@@ -605,8 +606,10 @@ poller_create(struct loop *loop, const struct config *cfg, poller_event_cb cb, v
 	p->nkpis = n;
 	if (cfg->prom_url == NULL || *cfg->prom_url == '\0')
 		cause = xstrdup("no metrics source: set [prometheus] url");
-	else
-		p->metrics = metrics_create(loop, cfg, &cause);
+	else if ((p->metrics = metrics_create(loop, cfg, 0, 0, &cause)) != NULL)
+		/* Its own connections and queue: a flood of charts never delays a poll. */
+		p->adhoc = metrics_create(loop, cfg, (int)cfg->prom_query_concurrency,
+		    (int)cfg->prom_query_queue, &cause);
 	if (p->metrics == NULL) {
 		for (i = 0; i < p->nkpis; i++) {
 			free(p->kpis[i].error);
@@ -637,6 +640,7 @@ poller_free(struct poller *p)
 		return;
 	loop_timer_remove(p->timer);
 	p->closing = 1;
+	metrics_free(p->adhoc);
 	metrics_free(p->metrics);
 	for (i = 0; i < p->nkpis; i++)
 		kpi_clear(&p->kpis[i]);
@@ -659,7 +663,7 @@ poller_free(struct poller *p)
 unsigned long
 poller_requests(const struct poller *p)
 {
-	return p->metrics != NULL ? metrics_requests(p->metrics) : 0;
+	return p->metrics != NULL ? metrics_requests(p->metrics) + metrics_requests(p->adhoc) : 0;
 }
 
 cJSON *
@@ -683,7 +687,7 @@ poller_snapshot(struct poller *p)
 		if (p->source_error != NULL)
 			cJSON_AddStringToObject(src, "error", p->source_error);
 		cJSON_AddBoolToObject(src, "insecure", cfg->prom_insecure);
-		cJSON_AddNumberToObject(src, "requests", (double)metrics_requests(p->metrics));
+		cJSON_AddNumberToObject(src, "requests", (double)poller_requests(p));
 		cJSON_AddNumberToObject(src, "cycles", (double)p->cycle);
 	}
 	cJSON_AddNumberToObject(o, "interval", (double)cfg->prom_interval);
@@ -782,7 +786,7 @@ poller_range(struct poller *p, const char *name, long seconds, int width, poller
 		free(ctx);
 		return -1;
 	}
-	metrics_query_range(p->metrics, k->query, (double)(now - seconds), (double)now,
+	metrics_query_range(p->adhoc, k->query, (double)(now - seconds), (double)now,
 	    step, range_done, ctx);
 	return 0;
 }
@@ -823,7 +827,7 @@ poller_instant(struct poller *p, const char *promql, poller_value_cb cb, void *a
 	ctx = xcalloc(1, sizeof *ctx);
 	ctx->cb = cb;
 	ctx->arg = arg;
-	metrics_query(p->metrics, q, instant_done, ctx);
+	metrics_query(p->adhoc, q, instant_done, ctx);
 	free(q);
 }
 
@@ -920,7 +924,7 @@ doctor_count(struct doctor_ctx *ctx)
 	}
 	q = xprintf("count by (__name__) ({__name__=~\"%s\"})", re.data);
 	buf_free(&re);
-	metrics_query(p->metrics, q, doctor_counted, ctx);
+	metrics_query(p->adhoc, q, doctor_counted, ctx);
 	free(q);
 }
 
@@ -954,7 +958,7 @@ poller_doctor(struct poller *p, poller_doctor_cb cb, void *arg)
 	ctx->cb = cb;
 	ctx->arg = arg;
 	if (strcmp(p->cfg->prom_dialect, "auto") == 0)
-		discover_start(p->metrics, p->cfg, &p->dialect, doctor_discovered, ctx);
+		discover_start(p->adhoc, p->cfg, &p->dialect, doctor_discovered, ctx);
 	else
 		doctor_count(ctx);
 }
@@ -973,8 +977,14 @@ poller_query_at(struct poller *p, const char *promql, double at, metrics_cb cb, 
 		*cause = xstrdup(p->source_error != NULL ? p->source_error : "no metrics source");
 		return -1;
 	}
-	metrics_query_at(p->metrics, promql, at, cb, arg);
+	metrics_query_at(p->adhoc, promql, at, cb, arg);
 	return 0;
+}
+
+int
+poller_busy(struct poller *p, char **cause)
+{
+	return p->adhoc != NULL && metrics_full(p->adhoc, cause);
 }
 
 double

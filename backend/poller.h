@@ -29,7 +29,7 @@ int		 poller_range(struct poller *, const char *name, long seconds, int width,
 		     poller_range_cb, void *, char **cause);
 /* Gets the value of poller_instant: NAN with error, or the value. */
 typedef void (*poller_value_cb)(void *arg, double value, const char *error);
-/* One instant query on the poller's connection (a playbook's live check); the callback runs
+/* One instant query for a client (a playbook's live check); the callback runs
    later from the loop, or at once when there is no metrics source. */
 void		 poller_instant(struct poller *, const char *promql, poller_value_cb, void *);
 /* Gets the doctor's report (a JSON object the callee owns), or NULL when shutting down. */
@@ -39,7 +39,7 @@ typedef void (*poller_doctor_cb)(void *arg, cJSON *report);
 void		 poller_doctor(struct poller *, poller_doctor_cb, void *);
 /* Expands ${placeholders} for the dialect in force: a new string, or NULL with *cause. */
 char		*poller_expand(struct poller *, const char *, char **cause);
-/* An instant query at a unix time (0: now) on the poller's connection; -1 with *cause when
+/* An instant query at a unix time (0: now) for a client; -1 with *cause when
    there is no source (the callback then never runs). */
 int		 poller_query_at(struct poller *, const char *, double at, metrics_cb, void *,
 		     char **cause);
@@ -48,6 +48,12 @@ double		 poller_cost(struct poller *, const struct prom_response *, char **note)
 /* The query of tokens by model and type over a window, for series with these matchers
    (PromQL, may hold placeholders), in the dialect in force. */
 char		*poller_tokens_by_model(struct poller *, const char *matchers, const char *window);
+/*
+ * What clients ask for (poller_range, poller_instant, poller_doctor, poller_query_at) goes
+ * through a client of its own: a few queries at a time, on their own connections, while the
+ * polls keep theirs. 1 with *cause when its queue is full: the op answers busy.
+ */
+int		 poller_busy(struct poller *, char **cause);
 /* Requests sent to Prometheus so far. */
 unsigned long	 poller_requests(const struct poller *);
 

@@ -537,11 +537,16 @@ prompts_eval_start(struct server *s, long long proposal, const char *who,
 	j->total = eval_total_runs(j->cases) + (j->base_cases != NULL ?
 	    eval_total_runs(j->base_cases) : 0);
 	j->conn = conn;
+	/* eval_done runs later, from the loop: the job may start before the list has it. The
+	   op's transaction takes the eval rows back when the pool is full. */
+	if (job_start(JOB_EVAL, eval_work, eval_done, j, cause) != 0) {
+		*code = "busy";
+		goto fail;
+	}
 	j->reply = reply;
 	j->next = evals;
 	evals = j;
 	j->timer = loop_timer_add(s->loop, 1000, 1, eval_progress, j);
-	job_start(s->loop, eval_work, eval_done, j);
 	free(rev);
 	return 0;
 internal:
@@ -825,6 +830,7 @@ void
 prompts_push(struct server *s)
 {
 	struct push *p;
+	char *cause = NULL;
 
 	if (s->repo == NULL || loop_stopped(s->loop))
 		return;
@@ -860,8 +866,17 @@ prompts_push(struct server *s)
 	p->remote = xstrdup(push.remote);
 	p->tags = release_tags(s->db, &p->ntags);
 	p->timeout = s->cfg->push_timeout;
+	if (job_start(JOB_PUSH, push_work, push_done, p, &cause) != 0) {
+		/* One push at a time has its own worker: only a stopping daemon says no. */
+		char *shown = repo_sync_shown(p->remote);
+
+		log_debug("prompt push to %s: %s", shown, cause);
+		free(shown);
+		free(cause);
+		push_free(p);
+		return;
+	}
 	push.busy = 1;
-	job_start(s->loop, push_work, push_done, p);
 }
 
 void

@@ -29,6 +29,7 @@
 #include "backend/poller.h"
 #include "backend/private.h"
 #include "backend/prompts.h"
+#include "backend/ratelimit.h"
 #include "backend/redact.h"
 #include "backend/server.h"
 #include "backend/store.h"
@@ -50,6 +51,15 @@
 #define SERVER_BUSY_LOG_MS	60000
 /* A buffer this large is given back once empty. */
 #define SERVER_BUF_KEEP		65536
+
+/*
+ * Requests of one client handled per turn of the loop. A client that pipelines thousands
+ * gets its next turn on the next iteration, after every other client that sent something:
+ * one flood no longer delays everybody's replies by the whole batch it sent.
+ */
+#define SERVER_TURN		16
+
+static void	conn_process(struct server *, struct conn *);
 
 static void
 ready_report(struct server *s, const char *msg)
@@ -163,7 +173,8 @@ conn_update_events(struct server *s, struct conn *c)
 {
 	short ev = 0;
 
-	if (c->out.len < SERVER_OUT_HIGH(s) && c->closing == NULL)
+	/* With requests waiting for their turn it reads nothing more. */
+	if (c->out.len < SERVER_OUT_HIGH(s) && c->closing == NULL && !c->backlog)
 		ev |= POLLIN;
 	if (c->out.len > 0)
 		ev |= POLLOUT;
@@ -269,16 +280,41 @@ server_conn(struct server *s, unsigned long id)
 	return NULL;
 }
 
-/* Handles buffered request lines until the client has enough replies waiting. */
+/* The next turn of every client with requests left over. */
+static void
+server_backlog(void *arg)
+{
+	struct server *s = arg;
+	struct conn *c;
+
+	s->backlog_timer = NULL;
+	for (c = s->conns; c != NULL; c = c->next) {
+		if (!c->dead && c->backlog)
+			conn_process(s, c);
+	}
+	conn_reap(s);
+}
+
+/* Handles buffered request lines, SERVER_TURN at most, until the client has enough replies
+   waiting. */
 static void
 conn_process(struct server *s, struct conn *c)
 {
 	const char *line;
 	size_t len;
 	enum line_result lr;
+	int n = 0;
 
-	while (!c->dead && c->closing == NULL && c->out.len < SERVER_OUT_HIGH(s) &&
-	    (lr = linebuf_next(&c->in, &line, &len)) != LINE_NONE) {
+	c->backlog = 0;
+	while (!c->dead && c->closing == NULL && c->out.len < SERVER_OUT_HIGH(s)) {
+		if (n++ == SERVER_TURN) {
+			c->backlog = 1;
+			if (s->backlog_timer == NULL)
+				s->backlog_timer = loop_timer_add(s->loop, 0, 0, server_backlog, s);
+			break;
+		}
+		if ((lr = linebuf_next(&c->in, &line, &len)) == LINE_NONE)
+			break;
 		c->progress_ms = loop_now_ms();
 		if (lr == LINE_TOO_LONG) {
 			server_send(s, c, proto_error(NULL, "line_too_long",
@@ -290,6 +326,7 @@ conn_process(struct server *s, struct conn *c)
 	if (!c->dead) {
 		linebuf_trim(&c->in, SERVER_BUF_KEEP);
 		conn_account(s, c);
+		conn_update_events(s, c);
 	}
 }
 
@@ -326,7 +363,7 @@ conn_io(int fd, short revents, void *arg)
 		conn_process(s, c);
 	}
 	if (!c->dead && (revents & (POLLIN | POLLHUP | POLLERR)) &&
-	    c->out.len < SERVER_OUT_HIGH(s) && c->closing == NULL)
+	    c->out.len < SERVER_OUT_HIGH(s) && c->closing == NULL && !c->backlog)
 		conn_read(s, c);
 	else if (!c->dead && c->closing != NULL && (revents & (POLLHUP | POLLERR)))
 		conn_close(s, c, c->closing);
@@ -795,6 +832,8 @@ server_shutdown(struct server *s)
 	prompts_stop(s);
 	automation_stop(s);
 	poller_free(s->poller);
+	job_pool_stop();
+	loop_timer_remove(s->backlog_timer);
 	for (c = s->conns; c != NULL; c = c->next) {
 		if (!c->dead) {
 			conn_flush(s, c);
@@ -810,6 +849,7 @@ server_shutdown(struct server *s)
 		unlink(s->cfg->socket);
 	}
 	store_close(s->db);
+	ratelimit_clear();
 	redactor_free(s->redactor);
 	library_free(s->library);
 	free(s->library_problems);
@@ -856,6 +896,13 @@ server_main(struct config *cfg, int ready_fd)
 		goto fail;
 
 	s.loop = loop_create();
+	/* Every worker thread the daemon will have, now: none is started per request. */
+	if (job_pool_start(s.loop, &cause) != 0) {
+		close(s.listen_fd);
+		unlink(cfg->socket);
+		loop_free(s.loop);
+		goto fail;
+	}
 	s.listen_io = loop_io_add(s.loop, s.listen_fd, POLLIN, server_accept, &s);
 	loop_signal(s.loop, SIGTERM, server_signal, &s);
 	loop_signal(s.loop, SIGINT, server_signal, &s);

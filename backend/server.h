@@ -13,6 +13,7 @@
 #include "backend/denials.h"
 #include "backend/incident.h"
 #include "backend/proto.h"
+#include "backend/ratelimit.h"
 
 struct config;
 struct loop;
@@ -40,7 +41,9 @@ struct conn {
 	struct linebuf	 in;
 	struct buf	 out;
 	unsigned	 topics;
+	struct ratelimit queries;	/* ad-hoc queries (OP_ADHOC) */
 	struct loop_io	*io;
+	int		 backlog;	/* request lines wait for the next turn */
 	int		 dead;
 	const char	*closing;	/* why it closes once its output is sent, or NULL */
 	struct loop_timer *close_timer;	/* closes it anyway when it does not read */
@@ -65,6 +68,7 @@ struct server {
 	int		 lock_fd;
 	int		 listen_fd;
 	struct loop_io	*listen_io;
+	struct loop_timer *backlog_timer;	/* the next turn of clients with a backlog */
 	time_t		 started;
 	unsigned long	 next_id;
 	struct conn	*conns;
