@@ -149,7 +149,7 @@ leitstand-asan: build-asan/leitstand
 	@cp $< $@.tmp && mv -f $@.tmp $@
 
 bench: deps leitstand $(BUILD)/bench/ttybench $(BUILD)/bench/fill $(BUILD)/bench/fill-releases \
-    $(BUILD)/bench/load $(BUILD)/bench/flood
+    $(BUILD)/bench/load
 	tests/bench/run
 
 $(BUILD)/bench/ttybench: tests/bench/ttybench.c
@@ -161,10 +161,6 @@ $(BUILD)/bench/fill: tests/bench/fill.c $(BUILD)/libleitstand.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bench/load: tests/bench/load.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
-
-$(BUILD)/bench/flood: tests/bench/flood.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
 

@@ -10,10 +10,12 @@
  *   load --silent SOCKET N SECONDS   N clients subscribe to everything and never read; how
  *                                    many the daemon closed within SECONDS
  *   load --notes SOCKET COUNT        notes on incident 1, one after another (events to send)
- *   load --flood SOCKET SECONDS OP.. requests for the ops (names, or whole JSON requests
- *                                    without "id"), 500 pipelined per connection, again on a
- *                                    new connection whenever the daemon closes one
- *   load --probe SOCKET SECONDS      status, one after another: latency p50, p99, max
+ *   load --flood SOCKET SECONDS OP.. requests for the ops in turn (names, or whole JSON
+ *                                    requests without "id") on 3 connections, each keeping
+ *                                    up to 500 in flight; a connection the daemon closes is
+ *                                    dialled again. The replies by code, and the requests
+ *                                    still out when the daemon closed their connection
+ *   load --probe SOCKET SECONDS      status every 10 ms, each waited for: p50, p99, max
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -32,12 +34,15 @@
 #define MAX_CLIENTS	200
 #define MAX_PROBES	4096
 #define PROBE_MS	200
+#define FLOOD_CONNS	3
+#define FLOOD_WINDOW	500
+#define STATUS_MS	10
 
 struct client {
 	int	 fd;
 	char	 buf[1 << 20];
 	size_t	 len;
-	int	 waiting;	/* a request is out */
+	long	 out;		/* requests not answered yet */
 	long	 next;		/* the next request of the mix */
 	long	 probes_seen;
 };
@@ -56,6 +61,41 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void
+add_latency(double ms)
+{
+	if (nlat == caplat) {
+		caplat = caplat ? 2 * caplat : 4096;
+		lat = realloc(lat, (size_t)caplat * sizeof *lat);
+	}
+	lat[nlat++] = ms;
+}
+
+static int
+by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The latencies' p50, p99 and maximum (ms, two decimals), named PREFIXp50 and so on. */
+static void
+add_percentiles(cJSON *o, const char *prefix)
+{
+	char name[64];
+
+	if (nlat == 0)
+		return;
+	qsort(lat, (size_t)nlat, sizeof *lat, by_value);
+	snprintf(name, sizeof name, "%sp50", prefix);
+	cJSON_AddNumberToObject(o, name, round(lat[nlat / 2] * 100) / 100);
+	snprintf(name, sizeof name, "%sp99", prefix);
+	cJSON_AddNumberToObject(o, name, round(lat[(long)floor(nlat * 0.99)] * 100) / 100);
+	snprintf(name, sizeof name, "%smax", prefix);
+	cJSON_AddNumberToObject(o, name, round(lat[nlat - 1] * 100) / 100);
 }
 
 static int
@@ -115,13 +155,56 @@ send_next(struct client *c, long id)
 		snprintf(line, sizeof line, "{\"id\":%ld,\"op\":\"audit.list\",\"limit\":20}\n", id);
 	}
 	send_line(c->fd, line);
-	c->waiting = 1;
+	c->out++;
+}
+
+/* A reply's error code; NULL when it says ok. */
+static const char *
+reply_code(cJSON *m)
+{
+	const char *code;
+
+	if (!cJSON_IsFalse(cJSON_GetObjectItem(m, "ok")))
+		return NULL;
+	code = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "error"), "code"));
+	return code != NULL ? code : "?";
+}
+
+static void
+count_code(cJSON *codes, const char *code)
+{
+	cJSON *n = cJSON_GetObjectItem(codes, code);
+
+	if (n == NULL)
+		cJSON_AddNumberToObject(codes, code, 1);
+	else
+		cJSON_SetNumberValue(n, n->valuedouble + 1);
+}
+
+/* Reads what is there and calls fn for every whole line; 0 when the daemon closed. */
+static int
+read_client(struct client *c, void (*fn)(struct client *, const char *, size_t))
+{
+	ssize_t got = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
+	char *nl;
+
+	if (got < 0 && errno == EINTR)
+		return 1;
+	if (got <= 0)
+		return 0;
+	c->len += (size_t)got;
+	while ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
+		fn(c, c->buf, (size_t)(nl - c->buf));
+		c->len -= (size_t)(nl + 1 - c->buf);
+		memmove(c->buf, nl + 1, c->len);
+	}
+	return 1;
 }
 
 static void
 on_message(struct client *c, const char *line, size_t len)
 {
-	cJSON *m = cJSON_ParseWithLength(line, len), *inc, *err;
+	cJSON *m = cJSON_ParseWithLength(line, len), *inc;
 	const char *code;
 	double t = now_ms();
 
@@ -131,24 +214,14 @@ on_message(struct client *c, const char *line, size_t len)
 		inc = cJSON_GetObjectItem(m, "incident");
 		if (inc != NULL && cJSON_GetNumberValue(cJSON_GetObjectItem(inc, "id")) == 2 &&
 		    c->probes_seen < probes) {
-			if (nlat == caplat) {
-				caplat = caplat ? 2 * caplat : 4096;
-				lat = realloc(lat, (size_t)caplat * sizeof *lat);
-			}
-			lat[nlat++] = t - probe_sent[c->probes_seen++];
+			add_latency(t - probe_sent[c->probes_seen++]);
 		}
 	} else {
 		requests++;
-		c->waiting = 0;
-		if (cJSON_IsFalse(cJSON_GetObjectItem(m, "ok"))) {
+		c->out--;
+		if ((code = reply_code(m)) != NULL) {
 			errors++;
-			err = cJSON_GetObjectItem(m, "error");
-			code = cJSON_GetStringValue(cJSON_GetObjectItem(err, "code"));
-			code = code != NULL ? code : "?";
-			if (cJSON_GetObjectItem(error_codes, code) == NULL)
-				cJSON_AddNumberToObject(error_codes, code, 0);
-			cJSON_SetNumberValue(cJSON_GetObjectItem(error_codes, code),
-			    cJSON_GetNumberValue(cJSON_GetObjectItem(error_codes, code)) + 1);
+			count_code(error_codes, code);
 		} else if (strstr(line, "\"incident\"") != NULL && c->next % 5 == 4)
 			notes_acked++;
 	}
@@ -161,18 +234,10 @@ outstanding(const struct client *cl, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (cl[i].waiting)
+		if (cl[i].out > 0)
 			return 1;
 	}
 	return 0;
-}
-
-static int
-by_value(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static void
@@ -301,38 +366,93 @@ flood_request(struct buf_line *b, const char *op, long id)
 	b->len += (size_t)n;
 }
 
+static cJSON	*replies;
+
+static void
+count_reply(struct client *c, const char *line, size_t len)
+{
+	cJSON *m = cJSON_ParseWithLength(line, len);
+	const char *code;
+
+	if (m != NULL && cJSON_GetObjectItem(m, "event") == NULL) {
+		c->out--;
+		code = reply_code(m);
+		count_code(replies, code != NULL ? code : "ok");
+	}
+	cJSON_Delete(m);
+}
+
+/* The daemon closed c: what was out on it stays unanswered for good. */
+static void
+hang_up(struct client *c, long *dropped)
+{
+	*dropped += c->out;
+	close(c->fd);
+	c->fd = -1;
+}
+
 static int
 flood_main(const char *path, int secs, char **ops, int nops)
 {
+	static struct client c[FLOOD_CONNS];
+	struct pollfd pfd[FLOOD_CONNS];
 	struct buf_line b = { NULL, 0, 0 };
-	char sink[65536];
 	double end = now_ms() + secs * 1e3;
-	long id = 0, sent = 0, conns = 0;
+	long id = 0, sent = 0, conns = 0, dropped = 0, out = 0;
 	size_t off;
 	ssize_t n;
-	int fd, i;
+	int i, k;
 	cJSON *o;
 
-	while (now_ms() < end) {
-		fd = dial(path);
-		conns++;
-		b.len = 0;
-		for (i = 0; i < 500; i++, id++)
-			flood_request(&b, ops[id % nops], id);
-		for (off = 0; off < b.len; off += (size_t)n) {
-			n = send(fd, b.p + off, b.len - off, MSG_NOSIGNAL);
-			if (n <= 0)
-				break;
+	replies = cJSON_CreateObject();
+	for (i = 0; i < FLOOD_CONNS; i++)
+		c[i].fd = -1;
+	/* Then the replies still out, for a while: the daemon may be slow, it must not lose any. */
+	while (now_ms() < end || (out > 0 && now_ms() < end + 30e3)) {
+		for (i = 0; i < FLOOD_CONNS && now_ms() < end; i++) {
+			if (c[i].fd < 0) {
+				c[i].fd = dial(path);
+				c[i].len = 0;
+				c[i].out = 0;
+				conns++;
+			}
+			/* Half the window at a time: the daemon always has the next ones. */
+			if (c[i].out > FLOOD_WINDOW / 2)
+				continue;
+			for (b.len = 0, k = 0; k < FLOOD_WINDOW / 2; k++, id++)
+				flood_request(&b, ops[id % nops], id);
+			c[i].out += FLOOD_WINDOW / 2;
+			sent += FLOOD_WINDOW / 2;
+			for (off = 0; off < b.len; off += (size_t)n) {
+				if ((n = send(c[i].fd, b.p + off, b.len - off, MSG_NOSIGNAL)) <= 0)
+					break;
+			}
+			if (off < b.len) {
+				/* Closed: the replies it sent before are still to be read. */
+				while (read_client(&c[i], count_reply))
+					;
+				hang_up(&c[i], &dropped);
+			}
 		}
-		sent += 500;
-		/* Until the daemon closes it: it reads no more than it must. */
-		while ((n = read(fd, sink, sizeof sink)) > 0)
-			;
-		close(fd);
+		for (i = 0; i < FLOOD_CONNS; i++) {
+			pfd[i].fd = c[i].fd;
+			pfd[i].events = POLLIN;
+		}
+		if (poll(pfd, FLOOD_CONNS, 100) < 0 && errno != EINTR)
+			break;
+		for (i = 0, out = 0; i < FLOOD_CONNS; i++) {
+			if (c[i].fd >= 0 && (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    !read_client(&c[i], count_reply))
+				hang_up(&c[i], &dropped);
+			out += c[i].fd >= 0 ? c[i].out : 0;
+		}
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "requests_sent", (double)sent);
 	cJSON_AddNumberToObject(o, "connections", (double)conns);
+	cJSON_AddItemToObject(o, "replies", replies);
+	cJSON_AddNumberToObject(o, "dropped_with_connection", (double)dropped);
+	cJSON_AddNumberToObject(o, "unanswered", (double)out);
 	print_object(o);
 	free(b.p);
 	return 0;
@@ -350,27 +470,22 @@ probe_main(const char *path, int secs)
 	int fd = dial(path);
 	cJSON *o;
 
-	while (now_ms() < end) {
+	while ((t = now_ms()) < end) {
 		snprintf(line, sizeof line, "{\"id\":%ld,\"op\":\"status\"}\n", id++);
-		t = now_ms();
 		send_line(fd, line);
-		if ((len = read_line(fd, buf, sizeof buf, &have)) < 0)
-			break;
-		drop_line(buf, &have, len);
-		if (nlat == caplat) {
-			caplat = caplat ? 2 * caplat : 4096;
-			lat = realloc(lat, (size_t)caplat * sizeof *lat);
+		if ((len = read_line(fd, buf, sizeof buf, &have)) < 0) {
+			fprintf(stderr, "probe: the daemon closed the connection\n");
+			return 1;
 		}
-		lat[nlat++] = now_ms() - t;
+		drop_line(buf, &have, len);
+		add_latency(now_ms() - t);
+		/* Paced, so that the probe itself is no load. */
+		while (now_ms() < t + STATUS_MS)
+			usleep(1000);
 	}
-	qsort(lat, (size_t)nlat, sizeof *lat, by_value);
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "requests", (double)nlat);
-	if (nlat > 0) {
-		cJSON_AddNumberToObject(o, "ms_p50", round(lat[nlat / 2] * 100) / 100);
-		cJSON_AddNumberToObject(o, "ms_p99", round(lat[(long)floor(nlat * 0.99)] * 100) / 100);
-		cJSON_AddNumberToObject(o, "ms_max", round(lat[nlat - 1] * 100) / 100);
-	}
+	add_percentiles(o, "ms_");
 	print_object(o);
 	free(lat);
 	return 0;
@@ -383,8 +498,7 @@ main(int argc, char **argv)
 	struct pollfd pfd[MAX_CLIENTS + 1];
 	int n, secs, i, probe_fd;
 	double end, next_probe;
-	char line[256], *nl, *out;
-	ssize_t got;
+	char line[256], *out;
 	long id = 1;
 	cJSON *o;
 
@@ -406,7 +520,7 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		cl[i].fd = dial(argv[1]);
 		send_line(cl[i].fd, "{\"id\":0,\"op\":\"subscribe\"}\n");
-		cl[i].waiting = 1;
+		cl[i].out = 1;
 	}
 	probe_fd = dial(argv[1]);
 	end = now_ms() + secs * 1e3;
@@ -421,7 +535,7 @@ main(int argc, char **argv)
 			next_probe += PROBE_MS;
 		}
 		for (i = 0; i < n; i++) {
-			if (!cl[i].waiting && now_ms() < end)
+			if (cl[i].out == 0 && now_ms() < end)
 				send_next(&cl[i], id++);
 			pfd[i].fd = cl[i].fd;
 			pfd[i].events = POLLIN;
@@ -438,20 +552,12 @@ main(int argc, char **argv)
 		for (i = 0; i < n; i++) {
 			if (!(pfd[i].revents & (POLLIN | POLLHUP)))
 				continue;
-			got = read(cl[i].fd, cl[i].buf + cl[i].len, sizeof cl[i].buf - cl[i].len);
-			if (got <= 0) {
+			if (!read_client(&cl[i], on_message)) {
 				fprintf(stderr, "client %d: the daemon closed the connection\n", i);
 				return 1;
 			}
-			cl[i].len += (size_t)got;
-			while ((nl = memchr(cl[i].buf, '\n', cl[i].len)) != NULL) {
-				on_message(&cl[i], cl[i].buf, (size_t)(nl - cl[i].buf));
-				cl[i].len -= (size_t)(nl + 1 - cl[i].buf);
-				memmove(cl[i].buf, nl + 1, cl[i].len);
-			}
 		}
 	}
-	qsort(lat, (size_t)nlat, sizeof *lat, by_value);
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "clients", n);
 	cJSON_AddNumberToObject(o, "seconds", secs);
@@ -462,12 +568,7 @@ main(int argc, char **argv)
 	cJSON_AddItemToObject(o, "error_codes", error_codes);
 	cJSON_AddNumberToObject(o, "probes", (double)probes);
 	cJSON_AddNumberToObject(o, "events_timed", (double)nlat);
-	if (nlat > 0) {
-		cJSON_AddNumberToObject(o, "event_ms_p50", round(lat[nlat / 2] * 100) / 100);
-		cJSON_AddNumberToObject(o, "event_ms_p99",
-		    round(lat[(long)floor(nlat * 0.99)] * 100) / 100);
-		cJSON_AddNumberToObject(o, "event_ms_max", round(lat[nlat - 1] * 100) / 100);
-	}
+	add_percentiles(o, "event_ms_");
 	out = cJSON_PrintUnformatted(o);
 	puts(out);
 	free(out);
