@@ -49,6 +49,17 @@ fail() {
 	exit 1
 }
 
+# set -e ends a test at a command that fails unchecked; say which, or the log shows no reason.
+# -E: also inside functions. A subshell's failure is reported where the test waits for it.
+on_err() {
+	local rc=$?
+	[ "${BASH_SUBSHELL:-0}" -gt 0 ] ||
+		echo "FAIL: ${BASH_SOURCE[1]##*/} line ${BASH_LINENO[0]}: $BASH_COMMAND (exit $rc)" >&2
+	exit "$rc"
+}
+set -E
+trap on_err ERR
+
 note() {
 	echo "-- $*"
 }
@@ -78,12 +89,13 @@ wait_for() {
 	fail "timed out after ${secs}s waiting for: $what"
 }
 
-# Starts the daemon in the foreground of a background job and waits until it answers.
+# Starts the daemon in the foreground of a background job and waits until it answers (a
+# loaded machine may take its time: only a daemon that never answers fails).
 start_daemon() {
 	"$LEITSTAND" -c "$CFG" serve "$@" >"$T/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	PIDS+=("$DAEMON_PID")
-	wait_for "ls_ status"
+	wait_for "ls_ status" 30
 }
 
 stop_daemon() {
