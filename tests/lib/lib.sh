@@ -52,9 +52,14 @@ fail() {
 # set -e ends a test at a command that fails unchecked; say which, or the log shows no reason.
 # -E: also inside functions. A subshell's failure is reported where the test waits for it.
 on_err() {
-	local rc=$?
-	[ "${BASH_SUBSHELL:-0}" -gt 0 ] ||
-		echo "FAIL: ${BASH_SOURCE[1]##*/} line ${BASH_LINENO[0]}: $BASH_COMMAND (exit $rc)" >&2
+	local rc=$? i=1 line
+	[ "${BASH_SUBSHELL:-0}" -eq 0 ] || exit "$rc"
+	# The test's own line, not the helper in here it called.
+	while [ "$i" -lt $((${#BASH_SOURCE[@]} - 1)) ] && [ "${BASH_SOURCE[i]}" = "${BASH_SOURCE[0]}" ]; do
+		i=$((i + 1))
+	done
+	line=$(sed -n "${BASH_LINENO[i - 1]}{s/^[[:space:]]*//;p}" "${BASH_SOURCE[i]}" 2>/dev/null) || true
+	echo "FAIL: ${BASH_SOURCE[i]##*/} line ${BASH_LINENO[i - 1]} exited $rc: ${line:-$BASH_COMMAND}" >&2
 	exit "$rc"
 }
 set -E
