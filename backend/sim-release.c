@@ -21,13 +21,13 @@
 #define PRODUCTION	"refs/heads/production"
 #define MAX_FILE	(256 * 1024)	/* as the daemon takes them */
 #define UNRELEASED	"unreleased"
-#define FETCH_TIMEOUT	30	/* seconds a fetch may take before it is stopped */
 
 struct sim_release {
 	char		*url;
 	char		*shown_url;	/* without user or password */
 	char		*assistant;
 	double		 interval;	/* seconds */
+	long long	 timeout;	/* seconds a fetch may take before it is stopped */
 	char		*dir;		/* the private clone, bare */
 	git_repository	*git;		/* used by the fetching thread only */
 	sim_release_cb	 cb;
@@ -91,7 +91,7 @@ sim_release_valid_assistant(const char *name)
 static int
 fetch(struct sim_release *r, char **cause)
 {
-	return repo_sync_fetch(r->dir, r->url, r->assistant, FETCH_TIMEOUT, cause);
+	return repo_sync_fetch(r->dir, r->url, r->assistant, r->timeout, cause);
 }
 
 /* The release number of a tag name below refs/tags/release/NAME/, or -1. */
@@ -323,8 +323,8 @@ release_free(struct sim_release *r)
 
 /* Makes the private clone, fetches once, and starts the fetching thread. */
 struct sim_release *
-sim_release_start(const char *url, const char *assistant, double interval, sim_release_cb cb,
-    void *arg, char **cause)
+sim_release_start(const char *url, const char *assistant, double interval, long long timeout,
+    sim_release_cb cb, void *arg, char **cause)
 {
 	struct sim_release *r;
 	pthread_condattr_t ca;
@@ -343,6 +343,7 @@ sim_release_start(const char *url, const char *assistant, double interval, sim_r
 	r->shown_url = shown_url(url);
 	r->assistant = xstrdup(assistant);
 	r->interval = interval;
+	r->timeout = timeout;
 	r->cb = cb;
 	r->arg = arg;
 

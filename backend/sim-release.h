@@ -29,10 +29,11 @@ struct sim_release_info {
 typedef void	(*sim_release_cb)(void *arg, const struct sim_release_info *);
 
 /* Clones url into a new private directory, fetches it once and then every interval seconds
-   on a thread of its own; cb sees each release to serve (the first one before this returns,
-   if the first fetch works). NULL with *cause when libgit2 or the directory is missing. */
+   on a thread of its own, each fetch stopped after timeout seconds; cb sees each release to
+   serve (the first one before this returns, if the first fetch works). NULL with *cause
+   when libgit2 or the directory is missing. */
 struct sim_release *sim_release_start(const char *url, const char *assistant, double interval,
-		    sim_release_cb cb, void *arg, char **cause);
+		    long long timeout, sim_release_cb cb, void *arg, char **cause);
 /* Stops the thread, removes the clone, frees everything. */
 void		 sim_release_stop(struct sim_release *);
 /* The fetch gauges in the Prometheus text format, appended to a buffer. */

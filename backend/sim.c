@@ -42,6 +42,7 @@
 					   chunk */
 #define DEFAULT_ASSISTANT "support"
 #define DEFAULT_INTERVAL 2.0		/* seconds between fetches of the prompt repository */
+#define DEFAULT_FETCH_TIMEOUT 30	/* seconds a fetch may take before it is stopped */
 
 /* The running simulator; lock guards model and stopping. */
 struct sim {
@@ -1168,11 +1169,12 @@ sim_serve(int argc, char **argv)
 		{ "prompts", required_argument, NULL, 'P' },
 		{ "assistant", required_argument, NULL, 'a' },
 		{ "prompts-interval", required_argument, NULL, 'i' },
+		{ "prompts-timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *listen_spec = DEFAULT_LISTEN, *profile = "normal", *prompts = NULL;
-	const char *assistant = NULL, *interval_arg = NULL;
-	double interval = DEFAULT_INTERVAL;
+	const char *assistant = NULL, *interval_arg = NULL, *timeout_arg = NULL;
+	double interval = DEFAULT_INTERVAL, timeout = DEFAULT_FETCH_TIMEOUT;
 	enum sim_dialect dialect = SIM_DIALECT_COLLECTOR;
 	struct sim s;
 	struct MHD_Daemon *d;
@@ -1231,6 +1233,9 @@ sim_serve(int argc, char **argv)
 		case 'i':
 			interval_arg = optarg;
 			break;
+		case 't':
+			timeout_arg = optarg;
+			break;
 		default:
 			return bad_option(argv);
 		}
@@ -1241,9 +1246,10 @@ sim_serve(int argc, char **argv)
 	}
 	if (sim_profile_find(profile) == -1)
 		return unknown_profile(profile);
-	if (prompts == NULL && (assistant != NULL || interval_arg != NULL)) {
+	if (prompts == NULL && (assistant != NULL || interval_arg != NULL ||
+	    timeout_arg != NULL)) {
 		sim_error("--%s needs --prompts URL|PATH", assistant != NULL ? "assistant" :
-		    "prompts-interval");
+		    interval_arg != NULL ? "prompts-interval" : "prompts-timeout");
 		return EXIT_USAGE;
 	}
 	if (prompts != NULL && *prompts == '\0') {
@@ -1260,6 +1266,13 @@ sim_serve(int argc, char **argv)
 	if (interval_arg != NULL && (interval = interval_parse(interval_arg)) < 0) {
 		sim_error("--prompts-interval: %s is not a duration from 100ms to 1h (e.g. 2s, "
 		    "500ms, 1m)", interval_arg);
+		return EXIT_USAGE;
+	}
+	/* Whole seconds: the fetch's limit is counted, and reported, in seconds. */
+	if (timeout_arg != NULL && ((timeout = interval_parse(timeout_arg)) < 1 ||
+	    timeout != floor(timeout))) {
+		sim_error("--prompts-timeout: %s is not a whole number of seconds from 1s to 1h "
+		    "(e.g. 5s, 2m)", timeout_arg);
 		return EXIT_USAGE;
 	}
 
@@ -1282,8 +1295,8 @@ sim_serve(int argc, char **argv)
 		fatal("%s", cause);
 	/* The first fetch happens here: a reachable remote is served from the first request. */
 	if (prompts != NULL) {
-		if ((s.release = sim_release_start(prompts, assistant, interval, release_changed,
-		    &s, &cause)) == NULL) {
+		if ((s.release = sim_release_start(prompts, assistant, interval,
+		    (long long)timeout, release_changed, &s, &cause)) == NULL) {
 			sim_error("--prompts %s: %s", prompts, cause);
 			free(cause);
 			close(fd);
@@ -1519,6 +1532,8 @@ sim_usage(void)
 	    "                 whose release (default support)\n"
 	    "  --prompts-interval D\n"
 	    "                 between fetches (default 2s)\n"
+	    "  --prompts-timeout D\n"
+	    "                 how long a fetch may take before it is stopped (default 30s)\n"
 	    "  --profile NAME switch the traffic profile (of a running sim unless serving)\n"
 	    "  --status       print the running sim's settings and counters as JSON\n"
 	    "  --url URL      the running sim (else $LEITSTAND_SIM_URL)\n\n"

@@ -116,11 +116,11 @@ stop_daemon
 note "the simulator's fetch from a stalling remote: stopped after its limit, SIGTERM ends it"
 mkdir -m 700 "$T/tmp"
 TMPDIR=$T/tmp "$LEITSTAND" sim serve --prompts "$SILENT" --prompts-interval 1s \
-	>"$T/sim.out" 2>"$T/sim.err" &
+	--prompts-timeout 2s >"$T/sim.out" 2>"$T/sim.err" &
 SIM_PID=$!
 PIDS+=("$SIM_PID")
-# The first fetch comes before it listens: up to the fetch's limit of 30 s.
-wait_for "grep -q '^listening on ' '$T/sim.out'" 60
+# The first fetch comes before it listens: up to the fetch's limit.
+wait_for "grep -q '^listening on ' '$T/sim.out'" 30
 SIM_URL=$(sed -n 's/^listening on //p' "$T/sim.out")
 sim_st() {
 	python3 -c 'import sys, urllib.request
@@ -128,11 +128,15 @@ sys.stdout.write(urllib.request.urlopen(sys.argv[1] + "/sim/status", timeout=5).
 		"$SIM_URL" | json_get "prompts.$1"
 }
 assert_eq "$(sim_st fetch_ok)" "false"
-assert_contains "$(sim_st last_error)" "no answer from the remote within 30s"
+assert_contains "$(sim_st last_error)" "no answer from the remote within 2s"
 n=$(tries silent upload-pack)
 wait_for "[ \$(tries silent upload-pack) -gt $n ]" 20
+# SIGTERM while a fetch is in flight: its process is there, and ends with the sim.
+wait_for "pgrep -P $SIM_PID" 20
+child=$(pgrep -P "$SIM_PID")
 kill -TERM "$SIM_PID"
 wait_for "! kill -0 $SIM_PID" 15
+wait_for "! kill -0 $child" 5
 rc=0
 wait "$SIM_PID" || rc=$?
 assert_eq "$rc" 0 "the sim's exit status on SIGTERM: $(cat "$T/sim.err")"

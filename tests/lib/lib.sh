@@ -49,6 +49,22 @@ fail() {
 	exit 1
 }
 
+# set -e ends a test at a command that fails unchecked; say which, or the log shows no reason.
+# -E: also inside functions. A subshell's failure is reported where the test waits for it.
+on_err() {
+	local rc=$? i=1 line
+	[ "${BASH_SUBSHELL:-0}" -eq 0 ] || exit "$rc"
+	# The test's own line, not the helper in here it called.
+	while [ "$i" -lt $((${#BASH_SOURCE[@]} - 1)) ] && [ "${BASH_SOURCE[i]}" = "${BASH_SOURCE[0]}" ]; do
+		i=$((i + 1))
+	done
+	line=$(sed -n "${BASH_LINENO[i - 1]}{s/^[[:space:]]*//;p}" "${BASH_SOURCE[i]}" 2>/dev/null) || true
+	echo "FAIL: ${BASH_SOURCE[i]##*/} line ${BASH_LINENO[i - 1]} exited $rc: ${line:-$BASH_COMMAND}" >&2
+	exit "$rc"
+}
+set -E
+trap on_err ERR
+
 note() {
 	echo "-- $*"
 }
@@ -78,12 +94,13 @@ wait_for() {
 	fail "timed out after ${secs}s waiting for: $what"
 }
 
-# Starts the daemon in the foreground of a background job and waits until it answers.
+# Starts the daemon in the foreground of a background job and waits until it answers (a
+# loaded machine may take its time: only a daemon that never answers fails).
 start_daemon() {
 	"$LEITSTAND" -c "$CFG" serve "$@" >"$T/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	PIDS+=("$DAEMON_PID")
-	wait_for "ls_ status"
+	wait_for "ls_ status" 30
 }
 
 stop_daemon() {
