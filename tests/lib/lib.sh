@@ -11,6 +11,11 @@ PIDS=()
 TMUX_SESSIONS=()
 TEST_USERS=()
 TEST_GROUPS=()
+# python3 resolved once, first on PATH: a version manager's shim (pyenv) runs shell scripts on
+# every call, seconds each on a busy machine, and the tests call python3 hundreds of times.
+mkdir "$T/bin"
+ln -s "$(python3 -c 'import sys; print(sys.executable)')" "$T/bin/python3"
+export PATH=$T/bin:$PATH
 
 cleanup() {
 	local pid s u g status=0
