@@ -23,11 +23,13 @@ engineer = $alice
 [prometheus]
 url = $PROM_URL
 interval = 1s
+; A fresh Prometheus has no GenAI names yet: look the sdk spelling up again after 10 s, not 15.
+discover_interval = 10s
 [prompts]
 remote = $T/remote.git
 push_retry = 5s
 [kpi.feedback]
-query = 100 * (sum(rate(assistant_feedback_total{rating="positive"}[15s])) or vector(0)) / sum(rate(assistant_feedback_total[15s]))
+query = 100 * (sum(rate(assistant_feedback_total{rating="positive"}[10s])) or vector(0)) / sum(rate(assistant_feedback_total[10s]))
 for = 3s
 [incidents]
 timer_interval = 1s
