@@ -52,7 +52,8 @@ assert_contains "$OUT" "is not an assistant name"
 
 note "before the daemon pushed anything the sim serves no release and says why"
 mkdir -m 700 "$T/tmp"
-TMPDIR=$T/tmp start_sim --prompts "$REMOTE" --prompts-interval 1s --rate-scale 40 --seed 7
+# 400 requests a second: the 2000 per release the shares below are taken from in 5 s.
+TMPDIR=$T/tmp start_sim --prompts "$REMOTE" --prompts-interval 1s --rate-scale 80 --seed 7
 clone=$(ls -d "$T"/tmp/leitstand-sim.*)
 assert_eq "$(stat -c %a "$clone")" "700"
 assert_eq "$(st prompts.fetch_ok)" "false"
