@@ -46,7 +46,9 @@ print(" ".join("%d:%s:%d" % (i["id"], i["source"], i["severity"])
                for i in json.load(sys.stdin)["incidents"] if i["kpi"] == "errors"))'
 }
 wait_for '[ -n "$(errors_incidents)" ]'
-sleep 3
+# Three more poll cycles in the outage: none of them opens another incident.
+cycles=$(ls_ kpi --json | json_get source.cycles)
+wait_for "[ \$(ls_ kpi --json | json_get source.cycles) -ge $((cycles + 3)) ]" 30
 assert_eq "$(errors_incidents)" "1:kpi:2"
 assert_contains "$(ls_ incident show 1)" "kpi            leitstand: KPI at opening"
 assert_eq "$(ls_ audit list --actor leitstand --json | json_get entries.0.action)" "incident.open"
