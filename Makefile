@@ -70,7 +70,7 @@ UNIT     = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
 REPLAY   = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
-.PHONY: all deps test unit integration screen hostile asan bench fuzz run install clean docs
+.PHONY: all deps check test unit integration screen hostile asan bench fuzz run install clean docs
 
 all: leitstand
 
@@ -161,6 +161,20 @@ test: deps
 	$(MAKE) leitstand unit
 	$(MAKE) BUILD=build-asan SAN=1 unit
 	$(MAKE) integration screen hostile
+
+# The groups that need neither root (other local users, sshd, a tmpfs) nor anything fetched
+# from the network (the npm peer): for a packager's build, without make deps. The programs
+# the groups start (tmux, sqlite3, git, prometheus, ...) are DEB_TEST's packages.
+NEEDS_ROOT = tests/integration/test-durability.sh tests/integration/test-loop.sh \
+             tests/integration/test-prompt-remote.sh tests/integration/test-prompts.sh \
+             tests/integration/test-sim-release.sh tests/screen/test-incidents.sh \
+             tests/screen/test-oncall-ssh.sh tests/screen/test-prompts.sh
+NEEDS_NET  = tests/integration/test-otel-peer.sh
+check_in   = $(filter-out $(NEEDS_ROOT) $(NEEDS_NET),$(wildcard tests/$(1)/test-*.sh))
+
+check: leitstand unit
+	LC_ALL= LANG=de_DE.UTF-8 tests/run-suite $(call check_in,integration)
+	tests/run-suite $(call check_in,screen)
 
 # Under a German locale: machine numbers must not follow LC_NUMERIC.
 integration: leitstand
