@@ -142,7 +142,7 @@ $(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libleitstand.
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libleitstand.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(call pc_check,$(TEST_PKGS))
+	@$(call pc_check,$(TEST_PKGS))
 	@$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS)) $(LDFLAGS) -o $@ $^ \
 		$(shell pkg-config --libs $(TEST_PKGS)) $(LDLIBS)
 
