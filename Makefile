@@ -17,15 +17,47 @@ DEB_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev libcjson-de
 # nodejs brings npm (a repack that bundles it; Debian's own nodejs needs the npm package, which
 # deps installs then): they install tests/peers, the OpenTelemetry-instrumented assistant.
 DEB_TEST  = libcmocka-dev tmux sqlite3 python3 procps prometheus prometheus-alertmanager git \
-            openssh-server openssh-client locales nodejs victoria-metrics
+            openssh-server openssh-client locales nodejs victoria-metrics groff-base
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
-WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
-       -Wstrict-prototypes -Wwrite-strings -Wno-format-nonliteral
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(WARN) \
-           -I. $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm -ldl
+# The compiler flags are in two parts: what the build needs (REQ_*, always passed) and what
+# the user or packager chooses (CFLAGS, CPPFLAGS, LDFLAGS, whose defaults below they may
+# replace: `make CFLAGS='-O2 -g'`). The user's come last so they win where both set a flag.
+# -Werror stays on by default so every build, test run and CI job stops on a new warning;
+# WERROR=0 turns it off for a packager whose newer compiler warns where ours does not.
+WERROR  ?= 1
+WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
+           -Wstrict-prototypes -Wwrite-strings -Wno-format-nonliteral
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+CFLAGS   ?= -O2 -g -fstack-protector-strong
+CPPFLAGS ?= -D_FORTIFY_SOURCE=2
+LDFLAGS  ?=
+
+# pkg-config name:Debian package. A library pkg-config cannot find stops the build and names
+# the package to install (make deps installs them all).
+PC_DEB = ncursesw:libncurses-dev sqlite3:libsqlite3-dev libcjson:libcjson-dev \
+         inih:libinih-dev libcrypto:libssl-dev md4c:libmd4c-dev libcurl:libcurl4-openssl-dev \
+         libmicrohttpd:libmicrohttpd-dev libgit2:libgit2-dev cmocka:libcmocka-dev
+pc_missing = $(strip $(foreach p,$(1),$(if $(shell pkg-config --exists $(p) && echo y),,$(p))))
+pc_deb     = $(strip $(foreach p,$(1),$(patsubst $(p):%,%,$(filter $(p):%,$(PC_DEB)))))
+pc_check   = $(if $(call pc_missing,$(1)),$(error pkg-config: $(call pc_missing,$(1)) not found: \
+             apt-get install $(call pc_deb,$(call pc_missing,$(1))) (make deps does it as root)))
+# Goals that compile nothing in this make (the others recurse after make deps).
+ifneq ($(filter-out clean deps test asan fuzz,$(or $(MAKECMDGOALS),all)),)
+ifeq ($(shell command -v pkg-config),)
+$(error pkg-config not found: apt-get install pkg-config)
+endif
+$(call pc_check,$(PKGS) $(DL_PKGS))
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DL_PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+endif
+
+REQ_CPPFLAGS = -D_GNU_SOURCE -I. $(PKG_CFLAGS)
+REQ_CFLAGS   = -std=c11 $(WARN)
+ALL_CFLAGS   = $(REQ_CPPFLAGS) $(CPPFLAGS) $(REQ_CFLAGS) $(CFLAGS) $(SAN_CFLAGS)
+LDLIBS      += $(PKG_LIBS) -lpthread -lm -ldl
 
 BUILD    ?= build
 BACKEND  = $(filter-out backend/main.c,$(wildcard backend/*.c))
@@ -38,7 +70,7 @@ UNIT     = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
 REPLAY   = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
-.PHONY: all deps test unit integration screen hostile asan bench fuzz run install clean docs
+.PHONY: all deps check test unit integration screen hostile asan bench fuzz run install clean docs
 
 all: leitstand
 
@@ -78,7 +110,7 @@ leitstand: $(BUILD)/leitstand
 
 $(BUILD)/leitstand: $(MAIN_OBJ) $(TUI_OBJ) $(BUILD)/libleitstand.a
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libleitstand.a: $(LIB_OBJ)
 	@rm -f $@
@@ -95,22 +127,23 @@ $(BUILD)/gen/builtin-config.c: data/leitstand.ini
 	  echo 'const size_t config_builtin_len = sizeof config_builtin - 1;'; } >$@
 
 $(BUILD)/gen/builtin-config.o: $(BUILD)/gen/builtin-config.c
-	@$(CC) $(CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
+	@$(CC) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libleitstand.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libleitstand.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS)) -o $@ $^ \
+	@$(call pc_check,$(TEST_PKGS))
+	@$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags $(TEST_PKGS)) $(LDFLAGS) -o $@ $^ \
 		$(shell pkg-config --libs $(TEST_PKGS)) $(LDLIBS)
 
 # The console's text layout is tested without the rest of the console.
@@ -128,6 +161,20 @@ test: deps
 	$(MAKE) leitstand unit
 	$(MAKE) BUILD=build-asan SAN=1 unit
 	$(MAKE) integration screen hostile
+
+# The groups that need neither root (other local users, sshd, a tmpfs) nor anything fetched
+# from the network (the npm peer): for a packager's build, without make deps. The programs
+# the groups start (tmux, sqlite3, git, prometheus, ...) are DEB_TEST's packages.
+NEEDS_ROOT = tests/integration/test-durability.sh tests/integration/test-loop.sh \
+             tests/integration/test-prompt-remote.sh tests/integration/test-prompts.sh \
+             tests/integration/test-sim-release.sh tests/screen/test-incidents.sh \
+             tests/screen/test-oncall-ssh.sh tests/screen/test-prompts.sh
+NEEDS_NET  = tests/integration/test-otel-peer.sh
+check_in   = $(filter-out $(NEEDS_ROOT) $(NEEDS_NET),$(wildcard tests/$(1)/test-*.sh))
+
+check: leitstand unit
+	LC_ALL= LANG=de_DE.UTF-8 tests/run-suite $(call check_in,integration)
+	tests/run-suite $(call check_in,screen)
 
 # Under a German locale: machine numbers must not follow LC_NUMERIC.
 integration: leitstand
@@ -154,19 +201,19 @@ bench: deps leitstand $(BUILD)/bench/ttybench $(BUILD)/bench/fill $(BUILD)/bench
 
 $(BUILD)/bench/ttybench: tests/bench/ttybench.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< -lutil -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lutil -lm
 
 $(BUILD)/bench/fill: tests/bench/fill.c $(BUILD)/libleitstand.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bench/load: tests/bench/load.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 $(BUILD)/bench/fill-releases: tests/bench/fill-releases.c $(BUILD)/libleitstand.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Each libFuzzer target for FUZZ_SECONDS, seeded with the shipped playbooks; the corpus it grows
 # stays in build-fuzz/. Needs clang (installed here when root).
@@ -174,7 +221,7 @@ FUZZ_SECONDS ?= 60
 FUZZ     = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_OBJ = $(BACKEND:%.c=build-fuzz/%.o) build-fuzz/gen/builtin-config.o
 FUZZ_CC  = clang -g -O1 -std=c11 -D_GNU_SOURCE -I. \
-           $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null) \
+           $(shell pkg-config --cflags $(PKGS) $(DL_PKGS)) \
            -fsanitize=address,undefined -fno-sanitize-recover=all
 
 fuzz:
@@ -210,6 +257,7 @@ run: deps leitstand
 
 install: leitstand
 	install -D -m 0755 leitstand $(DESTDIR)$(PREFIX)/bin/leitstand
+	install -D -m 0644 docs/leitstand.1 $(DESTDIR)$(PREFIX)/share/man/man1/leitstand.1
 	install -D -m 0644 data/leitstand.ini $(DESTDIR)$(PREFIX)/share/leitstand/leitstand.ini
 	install -D -m 0644 data/leitstand.service $(DESTDIR)$(PREFIX)/share/leitstand/leitstand.service
 	for f in playbooks/*/*.md; do \
@@ -217,7 +265,8 @@ install: leitstand
 	for f in data/prompts/assistants/*/*; do \
 		install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/leitstand/$${f#data/}; done
 
-# Rewrites the generated tables of README.md and docs/protocol.md from the binary.
+# Rewrites the generated tables of README.md and docs/protocol.md and the man page
+# docs/leitstand.1 from the binary.
 docs: leitstand
 	tools/gen-docs
 
@@ -225,9 +274,10 @@ clean:
 	rm -rf build build-asan build-fuzz leitstand leitstand-asan
 
 ifeq ($(SAN),1)
-CFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 -fno-omit-frame-pointer \
-          -fsanitize=address,undefined -fno-sanitize-recover=all
-LDFLAGS += -fsanitize=address,undefined
+# ASan replaces what _FORTIFY_SOURCE checks; -O1 keeps the reports' stacks readable.
+CPPFLAGS   := $(filter-out -D_FORTIFY_SOURCE%,$(CPPFLAGS))
+SAN_CFLAGS  = -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=all
 endif
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

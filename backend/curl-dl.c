@@ -35,10 +35,15 @@ static const struct dl_symbol curl_dl_symbols[] = {
 static pthread_once_t	 curl_dl_once = PTHREAD_ONCE_INIT;
 static char		*curl_dl_error;
 
+/* libcurl's ABI is soname 4 since 2006; Debian's GnuTLS and NSS builds share it. */
+static const char *const curl_dl_sonames[] = {
+	"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl-nss.so.4", NULL
+};
+
 static void
 curl_dl_open(void)
 {
-	if (dl_open("libcurl.so.4", "libcurl4", curl_dl_symbols,
+	if (dl_open(curl_dl_sonames, "libcurl4 (libcurl4t64 on Debian 13)", curl_dl_symbols,
 	    sizeof curl_dl_symbols / sizeof curl_dl_symbols[0], &curl_dl, &curl_dl_error) == 0 &&
 	    curl_dl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		curl_dl_error = xstrdup("curl_global_init failed");

@@ -1,21 +1,19 @@
 /* SPDX-License-Identifier: ISC */
 #include <dlfcn.h>
+#include <stdlib.h>
 
+#include "backend/buf.h"
 #include "backend/dl.h"
 #include "backend/xmalloc.h"
 
-int
-dl_open(const char *soname, const char *package, const struct dl_symbol *syms, size_t n,
-    void *table, char **cause)
+/* Fills the table from lib; returns 0 or -1 with *cause naming the missing symbol. */
+static int
+dl_fill(void *lib, const char *soname, const struct dl_symbol *syms, size_t n, void *table,
+    char **cause)
 {
-	void *lib, *sym;
+	void *sym;
 	size_t i;
 
-	if ((lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		*cause = xprintf("cannot load %s (apt-get install %s): %s", soname, package,
-		    dlerror());
-		return -1;
-	}
 	for (i = 0; i < n; i++) {
 		if ((sym = dlsym(lib, syms[i].name)) == NULL) {
 			*cause = xprintf("%s lacks %s", soname, syms[i].name);
@@ -25,4 +23,38 @@ dl_open(const char *soname, const char *package, const struct dl_symbol *syms, s
 		*(void **)((char *)table + syms[i].offset) = sym;
 	}
 	return 0;
+}
+
+int
+dl_open(const char *const *sonames, const char *package, const struct dl_symbol *syms,
+    size_t n, void *table, char **cause)
+{
+	struct buf tried;
+	char *first = NULL, *why, *list;
+	void *lib;
+	size_t i;
+
+	for (i = 0; sonames[i] != NULL; i++) {
+		if ((lib = dlopen(sonames[i], RTLD_NOW | RTLD_LOCAL)) == NULL)
+			why = xstrdup(dlerror());
+		else if (dl_fill(lib, sonames[i], syms, n, table, &why) == 0) {
+			free(first);
+			return 0;
+		} else
+			dlclose(lib);
+		/* The first name is the usual one: its failure says most. */
+		if (first == NULL)
+			first = why;
+		else
+			free(why);
+	}
+	buf_init(&tried);
+	for (i = 0; sonames[i] != NULL; i++)
+		buf_printf(&tried, "%s%s", i > 0 ? ", " : "", sonames[i]);
+	list = buf_take(&tried);
+	*cause = xprintf("cannot load %s (tried %s; apt-get install %s): %s", sonames[0], list,
+	    package, first != NULL ? first : "no names");
+	free(list);
+	free(first);
+	return -1;
 }

@@ -14,9 +14,10 @@ struct dl_symbol {
 	size_t		 offset;	/* of the function pointer in the table */
 };
 
-/* Opens soname and fills the table's function pointers; returns 0 or -1 with *cause (naming
-   the Debian package to install). */
-int	dl_open(const char *soname, const char *package, const struct dl_symbol *, size_t,
-	    void *table, char **cause);
+/* Opens the first of sonames (NULL-terminated, the usual name first) that has every symbol
+   and fills the table's function pointers; returns 0 or -1 with *cause (naming the names
+   tried and the Debian package to install). */
+int	dl_open(const char *const *sonames, const char *package, const struct dl_symbol *,
+	    size_t, void *table, char **cause);
 
 #endif

@@ -17,10 +17,17 @@ static const struct dl_symbol git_dl_symbols[] = {
 static pthread_once_t	 git_dl_once = PTHREAD_ONCE_INIT;
 static char		*git_dl_error;
 
+/*
+ * libgit2 changes its ABI with every minor version (1.7 added a field to git_fetch_options,
+ * whose _init copies the library's size of it), so the library loaded is the one of the
+ * headers this was built against: LIBGIT2_SOVERSION, e.g. 1.5 on Debian 12, 1.9 on 13.
+ */
+static const char *const git_dl_sonames[] = { "libgit2.so." LIBGIT2_SOVERSION, NULL };
+
 static void
 git_dl_open(void)
 {
-	if (dl_open("libgit2.so.1.5", "libgit2-1.5", git_dl_symbols,
+	if (dl_open(git_dl_sonames, "libgit2-" LIBGIT2_SOVERSION, git_dl_symbols,
 	    sizeof git_dl_symbols / sizeof git_dl_symbols[0], &git_dl, &git_dl_error) != 0)
 		return;
 	if (git_dl.libgit2_init() < 0) {

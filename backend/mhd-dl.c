@@ -24,11 +24,14 @@ static const struct dl_symbol mhd_dl_symbols[] = {
 static pthread_once_t	 mhd_dl_once = PTHREAD_ONCE_INIT;
 static char		*mhd_dl_error;
 
+/* The soname of libmicrohttpd 0.9 and 1.0. */
+static const char *const mhd_dl_sonames[] = { "libmicrohttpd.so.12", NULL };
+
 static void
 mhd_dl_open(void)
 {
-	dl_open("libmicrohttpd.so.12", "libmicrohttpd12", mhd_dl_symbols,
-	    sizeof mhd_dl_symbols / sizeof mhd_dl_symbols[0], &mhd_dl, &mhd_dl_error);
+	dl_open(mhd_dl_sonames, "libmicrohttpd12 (libmicrohttpd12t64 on Debian 13)",
+	    mhd_dl_symbols, sizeof mhd_dl_symbols / sizeof mhd_dl_symbols[0], &mhd_dl, &mhd_dl_error);
 }
 
 int

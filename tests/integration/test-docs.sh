@@ -14,6 +14,11 @@ diff -u <("$LEITSTAND" ops) <(section "$top/docs/protocol.md" ops) || fail "prot
 note "README shows the binary's help"
 diff -u <(echo '```'; "$LEITSTAND" help; echo '```') <(section "$top/README.md" help) ||
 	fail "README help differs: run make docs"
+note "the man page is what the binary has, and renders without warnings"
+diff -u <("$top/tools/gen-man" "$LEITSTAND") "$top/docs/leitstand.1" ||
+	fail "docs/leitstand.1 differs: run make docs"
+warn=$(groff -ww -man -z "$top/docs/leitstand.1" 2>&1) || fail "groff failed: $warn"
+assert_eq "$warn" ""
 note "every op has its arguments documented"
 "$LEITSTAND" ops | sed -n 's/^| `\([a-z.]*\)` |.*/\1/p' | while read -r op; do
 	grep -q "^| \(.*, \)\?\`$op\`\(, .*\)\? | [^|]* |$" "$top/docs/protocol.md" ||

@@ -5,7 +5,7 @@
 # it recovered. The Prompts view's figures compare the two releases through Prometheus.
 . "$(dirname "$0")/../lib/lib.sh"
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create a second test user"; exit 0; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create a second test user"; exit 77; }
 alice=ltl$$
 group=ltlg$$
 test_users "$group" "$alice"

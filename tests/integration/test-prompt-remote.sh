@@ -6,7 +6,7 @@
 # everything once it is back, and a plain `git clone` of a file remote checks out production.
 . "$(dirname "$0")/../lib/lib.sh"
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create a second test user"; exit 0; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create a second test user"; exit 77; }
 command -v git >/dev/null || { echo "SKIP: no git"; exit 0; }
 alice=ltr$$
 group=ltrg$$

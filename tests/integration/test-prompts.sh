@@ -4,7 +4,7 @@
 # rollback, a race of two approvals, pushes to a remote that fails and then works.
 . "$(dirname "$0")/../lib/lib.sh"
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create two test users"; exit 0; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create two test users"; exit 77; }
 alice=lta$$
 bob=ltb$$
 carol=ltc$$

@@ -8,7 +8,7 @@
 # real Prometheus compares release 2 with release 1.
 . "$(dirname "$0")/../lib/lib.sh"
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create a second test user"; exit 0; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create a second test user"; exit 77; }
 command -v git >/dev/null || { echo "SKIP: no git"; exit 0; }
 alice=lts$$
 group=ltsg$$

@@ -6,7 +6,7 @@
 # resolves, alice resolves the incident; the handover and the audit log tell who did what.
 . "$(dirname "$0")/../lib/lib.sh"
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for sshd and two test users"; exit 0; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for sshd and two test users"; exit 77; }
 [ -x /usr/sbin/sshd ] || fail "sshd missing: apt-get install openssh-server"
 alice=lta$$
 bob=ltb$$
