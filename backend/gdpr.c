@@ -10,6 +10,7 @@
 #include "backend/buf.h"
 #include "backend/gdpr.h"
 #include "backend/store.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
 /*
@@ -74,43 +75,6 @@ table_noun(const char *table)
 	return table;
 }
 
-/* The code point of the UTF-8 sequence at *p, which it passes; -1 for an invalid byte. */
-static long
-utf8_next(const unsigned char **p)
-{
-	const unsigned char *s = *p;
-	long cp;
-	int n, i;
-
-	if (s[0] < 0x80) {
-		(*p)++;
-		return s[0];
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 1, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 2, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 3, cp = s[0] & 0x07;
-	else {
-		(*p)++;
-		return -1;
-	}
-	for (i = 1; i <= n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			(*p)++;
-			return -1;
-		}
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	*p += n + 1;
-	/* Overlong forms, surrogates and beyond U+10FFFF are no characters. */
-	if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
-	return cp;
-}
-
 /*
  * How much a character says about who is meant: 1 for a letter or digit in any script
  * (whatever the daemon's own locale), 2 for a syllable of kana, Hangul or a CJK ideograph
@@ -148,11 +112,13 @@ letter_weight(long cp)
 int
 gdpr_subject_ok(const char *subject, char **cause)
 {
-	const unsigned char *p = (const unsigned char *)subject;
-	size_t n = 0;
+	size_t len = strlen(subject), off, used, n = 0;
+	uint32_t cp;
 
-	while (*p != '\0')
-		n += (size_t)letter_weight(utf8_next(&p));
+	for (off = 0; off < len; off += used) {
+		used = utf8_decode(subject + off, len - off, &cp);
+		n += (size_t)letter_weight(cp == UTF8_INVALID ? -1 : (long)cp);
+	}
 	if (n < GDPR_MIN_SUBJECT) {
 		*cause = xprintf("the subject needs at least %d letters or digits (a name, an "
 		    "e-mail address, a user name): one with fewer, or only punctuation and "

@@ -39,6 +39,7 @@
 #include "backend/buf.h"
 #include "backend/dialect.h"
 #include "backend/playbook.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
 /* Problems kept per file; the rest are counted in one last line. */
@@ -401,24 +402,7 @@ pb_utf8(struct buf *b, unsigned long cp)
 		buf_addstr(b, PB_FFFD);
 		return;
 	}
-	if (cp < 0x80) {
-		buf_addch(b, (char)cp);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 4);
-	}
+	buf_add(b, u, utf8_encode((uint32_t)cp, u));
 }
 
 /* Appends an entity ("&amp;", "&#65;"): numeric and common named ones decoded, others as written. */
@@ -1175,8 +1159,7 @@ static void
 pb_encoding(struct pb_parse *p)
 {
 	const unsigned char	*s = (const unsigned char *)p->text;
-	size_t			 i = 0, line = 1, nul_line = 0, bad_line = 0, n, k;
-	unsigned long		 cp;
+	size_t			 i = 0, line = 1, nul_line = 0, bad_line = 0, n;
 
 	while (i < p->len) {
 		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == p->len || s[i + 1] != '\n'))) {
@@ -1195,26 +1178,7 @@ pb_encoding(struct pb_parse *p)
 			i++;
 			continue;
 		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
-			n = 2;
-			cp = s[i] & 0x1f;
-		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			n = 3;
-			cp = s[i] & 0x0f;
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			n = 4;
-			cp = s[i] & 0x07;
-		} else
-			goto bad;
-		if (p->len - i < n)
-			goto bad;
-		for (k = 1; k < n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				goto bad;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
+		if ((n = utf8_char_len(p->text + i, p->len - i)) == 0)
 			goto bad;
 		i += n;
 		continue;

@@ -29,6 +29,7 @@
 #include "backend/server.h"
 #include "backend/store.h"
 #include "backend/trailer.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
 #define ACTOR		"leitstand"
@@ -127,39 +128,14 @@ model_ini_free(struct model_ini *m)
 	m->id = m->endpoint = NULL;
 }
 
-static int
-valid_utf8(const unsigned char *p, size_t len, size_t *bad)
-{
-	size_t i = 0, n, k;
-
-	while (i < len) {
-		if (p[i] == 0) {
-			*bad = i;
-			return 0;
-		}
-		n = p[i] < 0x80 ? 1 : (p[i] & 0xe0) == 0xc0 && p[i] >= 0xc2 ? 2 :
-		    (p[i] & 0xf0) == 0xe0 ? 3 : (p[i] & 0xf8) == 0xf0 && p[i] <= 0xf4 ? 4 : 0;
-		if (n == 0 || i + n > len) {
-			*bad = i;
-			return 0;
-		}
-		for (k = 1; k < n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80) {
-				*bad = i;
-				return 0;
-			}
-		}
-		i += n;
-	}
-	return 1;
-}
-
 int
 prompts_check_file(const char *name, const char *data, size_t len, char **cause)
 {
 	struct model_ini m;
-	size_t bad;
+	const char *nul;
+	size_t bad = 0;
 	cJSON *cases;
+	int valid;
 
 	if (len == 0) {
 		*cause = xprintf("%s: empty", name);
@@ -169,7 +145,13 @@ prompts_check_file(const char *name, const char *data, size_t len, char **cause)
 		*cause = xprintf("%s: %zu bytes, more than %d", name, len, MAX_FILE);
 		return -1;
 	}
-	if (!valid_utf8((const unsigned char *)data, len, &bad)) {
+	/* Strict UTF-8 without NUL: no overlong form, surrogate or value above U+10FFFF. */
+	valid = utf8_valid(data, len, &bad);
+	if ((nul = memchr(data, '\0', len)) != NULL && (valid || (size_t)(nul - data) < bad)) {
+		valid = 0;
+		bad = (size_t)(nul - data);
+	}
+	if (!valid) {
 		*cause = xprintf("%s: byte %zu: not UTF-8 text", name, bad);
 		return -1;
 	}

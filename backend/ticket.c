@@ -12,6 +12,7 @@
 #include "backend/sanitize.h"
 #include "backend/secret.h"
 #include "backend/ticket.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
 /* A reply larger than this is no "issue created": refuse it rather than grow without bound. */
@@ -36,35 +37,6 @@ enum text_mode {
 	TEXT_LINE,	/* one line: every control becomes a space (Jira refuses newlines) */
 	TEXT_INDENT,	/* lines after the first indented, so no text can forge a line */
 };
-
-/* Length of the valid UTF-8 sequence at p (at most left bytes), or 0 if it is not one. */
-static size_t
-utf8_seq(const unsigned char *p, size_t left)
-{
-	size_t	n, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (left < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	}
-	/* Overlong forms, surrogates, and beyond U+10FFFF. */
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
-		return 0;
-	return n;
-}
 
 /* UTF-16 code units of the valid UTF-8 character starting with byte c (0 if a continuation). */
 static size_t
@@ -112,7 +84,7 @@ text_add(struct buf *b, const char *s, enum text_mode mode)
 	size_t			 len = strlen(s), i, n;
 
 	for (i = 0; i < len; i += n) {
-		if ((n = utf8_seq(p + i, len - i)) == 0) {
+		if ((n = utf8_char_len(s + i, len - i)) == 0) {
 			buf_addstr(b, REPLACEMENT);
 			n = 1;
 			continue;
