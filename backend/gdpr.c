@@ -261,8 +261,9 @@ erase_column(sqlite3 *db, const char *table, const char *column, const char *sub
     int dry, char **cause)
 {
 	sqlite3_stmt *st, *up;
-	char *sql, *text;
+	char *sql, *text, *why;
 	long long n = 0;
+	int rc;
 
 	sql = xprintf("SELECT rowid, \"%s\" FROM \"%s\" WHERE instr(lower(\"%s\"), lower(?1)) > 0",
 	    column, table, column);
@@ -270,30 +271,34 @@ erase_column(sqlite3 *db, const char *table, const char *column, const char *sub
 	free(sql);
 	if (dry) {
 		sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW)
+		while ((rc = store_step(st, cause)) == 1)
 			n++;
 		sqlite3_finalize(st);
-		return n;
+		return rc < 0 ? -1 : n;
 	}
 	sql = xprintf("UPDATE \"%s\" SET \"%s\" = ?1 WHERE rowid = ?2", table, column);
 	up = store_prepare(db, sql);
 	free(sql);
 	sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	/* A read that stops on an error must fail the erase, not end it early. */
+	while ((rc = store_step(st, cause)) == 1) {
 		text = replace_all(store_text(st, 1), subject);
 		sqlite3_reset(up);
 		sqlite3_bind_text(up, 1, text, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(up, 2, sqlite3_column_int64(st, 0));
 		free(text);
-		if (sqlite3_step(up) != SQLITE_DONE) {
-			*cause = xprintf("erase %s.%s: %s", table, column, sqlite3_errmsg(db));
-			n = -1;
+		if ((rc = store_step(up, cause)) < 0)
 			break;
-		}
 		n++;
 	}
 	sqlite3_finalize(up);
 	sqlite3_finalize(st);
+	if (rc < 0) {
+		why = *cause;
+		*cause = xprintf("erase %s.%s: %s", table, column, why);
+		free(why);
+		return -1;
+	}
 	return n;
 }
 
@@ -302,9 +307,10 @@ gdpr_erase(sqlite3 *db, const char *subject, int dry, char **cause)
 {
 	cJSON *out = cJSON_CreateObject();
 	sqlite3_stmt *st;
-	char *where, *sql, key[64];
+	char *where, *sql, *why, key[64];
 	long long n;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < NPERSONAL; i++) {
 		if (strcmp(personal[i].table, "audit") == 0)
@@ -315,9 +321,13 @@ gdpr_erase(sqlite3 *db, const char *subject, int dry, char **cause)
 			    "instr(lower(user), lower(?1)) > 0" : "DELETE FROM watch WHERE "
 			    "instr(lower(user), lower(?1)) > 0");
 			sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-			n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) :
-			    sqlite3_changes(db);
+			rc = store_step(st, cause);
+			n = rc == 1 ? sqlite3_column_int64(st, 0) : sqlite3_changes(db);
 			sqlite3_finalize(st);
+			if (rc < 0) {
+				cJSON_Delete(out);
+				return NULL;
+			}
 		} else if ((n = erase_column(db, personal[i].table, personal[i].column, subject,
 		    dry, cause)) < 0) {
 			cJSON_Delete(out);
@@ -335,15 +345,16 @@ gdpr_erase(sqlite3 *db, const char *subject, int dry, char **cause)
 	    "WHERE details IS NOT NULL AND (%s)", where);
 	st = store_prepare(db, sql);
 	sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
+	switch (store_step(st, &why)) {
+	case 1:
 		n = sqlite3_column_int64(st, 0);
 		break;
-	case SQLITE_DONE:
+	case 0:
 		n = sqlite3_changes(db);
 		break;
 	default:
-		*cause = xprintf("erase audit.details: %s", sqlite3_errmsg(db));
+		*cause = xprintf("erase audit.details: %s", why);
+		free(why);
 		n = -1;
 		break;
 	}

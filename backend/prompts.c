@@ -241,7 +241,11 @@ prompts_start(struct server *s)
 
 	free(s->repo_error);
 	s->repo_error = NULL;
-	proposal_eval_interrupted(s->db);
+	if (proposal_eval_interrupted(s->db, &cause) != 0) {
+		log_debug("prompts: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	/* The seed is committed by the daemon's user. */
 	if ((s->repo = repo_open(s->cfg->prompt_repo, s->cfg->prompt_seed, pw != NULL ?
 	    pw->pw_name : ACTOR, &cause)) == NULL) {
@@ -374,6 +378,7 @@ eval_done(void *arg)
 	char *cause = NULL, *object;
 	time_t now = time(NULL);
 	cJSON *d;
+	int rc;
 
 	for (jp = &evals; *jp != NULL && *jp != j; jp = &(*jp)->next)
 		;
@@ -399,9 +404,9 @@ eval_done(void *arg)
 		sqlite3_bind_int64(st, 1, j->proposal);
 		if (stopped != NULL)
 			sqlite3_bind_text(st, 2, stopped, -1, SQLITE_STATIC);
-		sqlite3_step(st);
+		rc = store_step(st, &cause);
 		sqlite3_finalize(st);
-		if (store_commit(s->db, &cause) != 0) {
+		if (rc < 0 || store_commit(s->db, &cause) != 0) {
 			store_rollback(s->db);
 			log_debug("eval %lld: %s", j->eval, cause);
 		}
@@ -706,12 +711,9 @@ push_record(struct server *s, const struct repo_sync *r)
 		    sizeof *r->present, by_name) != NULL)
 			cJSON_AddItemToArray(now, cJSON_CreateString(name));
 	}
-	if (store_begin(s->db, &cause) == 0) {
-		release_pushed(s->db, now);
-		release_unpushed_again(s->db, lost);
-		if (store_commit(s->db, &cause) != 0)
-			store_rollback(s->db);
-	}
+	if (store_begin(s->db, &cause) == 0 && (release_pushed(s->db, now, &cause) != 0 ||
+	    release_unpushed_again(s->db, lost, &cause) != 0 || store_commit(s->db, &cause) != 0))
+		store_rollback(s->db);
 	if (cause != NULL) {
 		log_debug("prompt push: %s", cause);
 		free(cause);
@@ -824,7 +826,11 @@ prompts_push(struct server *s)
 		/* Another remote: nothing is known to be on it until it is listed. */
 		push_forget(s);
 		push.remote = xstrdup(s->cfg->prompt_remote);
-		release_unpushed_again(s->db, NULL);
+		if (release_unpushed_again(s->db, NULL, &cause) != 0) {
+			log_debug("push: %s", cause);
+			free(cause);
+			cause = NULL;
+		}
 	}
 	/* Production moves with every release: the remote's is behind until seen. */
 	push.production = 0;
