@@ -8,6 +8,7 @@
 #include "backend/buf.h"
 #include "backend/format.h"
 #include "backend/report.h"
+#include "backend/sanitize.h"
 #include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
@@ -94,9 +95,7 @@ jeq(const cJSON *o, const char *key, const char *want)
 static int
 invisible(uint32_t c)
 {
-	return c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == 0x061c || c == 0x200e ||
-	    c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-	    c == 0xfeff;
+	return c == 0x7f || (c >= 0x80 && c <= 0x9f) || sanitize_hidden(c);
 }
 
 /*

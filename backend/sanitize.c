@@ -19,7 +19,7 @@
 static const struct {
 	uint32_t	first;
 	uint32_t	last;
-} sanitize_hidden[] = {
+} hidden_ranges[] = {
 	{ 0x00ad, 0x00ad },	/* soft hyphen */
 	{ 0x061c, 0x061c },	/* arabic letter mark */
 	{ 0x180e, 0x180e },	/* mongolian vowel separator */
@@ -31,13 +31,13 @@ static const struct {
 	{ 0xe0000, 0xe007f },	/* tags: invisible ASCII look-alikes */
 };
 
-static int
-sanitize_is_hidden(uint32_t cp)
+int
+sanitize_hidden(uint32_t cp)
 {
 	size_t	i;
 
-	for (i = 0; i < sizeof sanitize_hidden / sizeof sanitize_hidden[0]; i++) {
-		if (cp >= sanitize_hidden[i].first && cp <= sanitize_hidden[i].last)
+	for (i = 0; i < sizeof hidden_ranges / sizeof hidden_ranges[0]; i++) {
+		if (cp >= hidden_ranges[i].first && cp <= hidden_ranges[i].last)
 			return 1;
 	}
 	return 0;
@@ -82,7 +82,7 @@ sanitize_render(uint32_t cp, int ascii, char *out, size_t size)
 		snprintf(out, size, "%s", ascii ? "?" : "\xef\xbf\xbd");
 		return 1;
 	}
-	if (sanitize_is_hidden(cp) || (w = wcwidth((wchar_t)cp)) < 0)
+	if (sanitize_hidden(cp) || (w = wcwidth((wchar_t)cp)) < 0)
 		return (size_t)snprintf(out, size, "<U+%04X>", (unsigned)cp);
 	if (ascii) {
 		snprintf(out, size, "%s", "?");

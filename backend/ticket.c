@@ -82,11 +82,21 @@ text_add(struct buf *b, const char *s, enum text_mode mode)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 len = strlen(s), i, n;
+	uint32_t		 cp;
 
 	for (i = 0; i < len; i += n) {
-		if ((n = utf8_char_len(s + i, len - i)) == 0) {
+		n = utf8_decode(s + i, len - i, &cp);
+		if (cp == UTF8_INVALID) {
 			buf_addstr(b, REPLACEMENT);
 			n = 1;
+			continue;
+		}
+		/* The reports' policy: C1 controls and text that reorders or hides are dropped. */
+		if ((cp >= 0x80 && cp <= 0x9f) || (sanitize_hidden(cp) && cp != 0x2028 &&
+		    cp != 0x2029))
+			continue;
+		if (cp == 0x2028 || cp == 0x2029) {
+			buf_addstr(b, mode == TEXT_LINE ? " " : "\n  ");
 			continue;
 		}
 		if (n > 1 || (p[i] >= 0x20 && p[i] != 0x7f)) {
