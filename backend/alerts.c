@@ -126,10 +126,7 @@ alert_fire(sqlite3 *db, const struct config *cfg, const struct incident_policy *
 	sqlite3_bind_text(st, 4, name != NULL ? name : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, (long long)a->starts_at);
 	sqlite3_bind_text(st, 6, annotations, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		*cause = xprintf("alert: %s", sqlite3_errmsg(db));
+	if (store_write(st, "alert", cause) != 0) {
 		free(annotations);
 		return -1;
 	}
@@ -155,8 +152,10 @@ alert_resolve(sqlite3 *db, const char *fingerprint, long long id, const char *na
 	st = store_prepare(db, "UPDATE alert SET firing = 0, ends_at = ? WHERE fingerprint = ?");
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_text(st, 2, fingerprint, -1, SQLITE_STATIC);
-	sqlite3_step(st);
+	rc = store_step(st, cause);
 	sqlite3_finalize(st);
+	if (rc < 0)
+		return -1;
 	text = xprintf("resolved %s", name);
 	rc = incident_timeline(db, id, now, ACTOR, "alert", text, NULL, cause);
 	free(text);

@@ -91,11 +91,8 @@ audit_append(sqlite3 *db, const char *actor, const char *role, const char *actio
 	sqlite3_bind_text(st, 7, details, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, dhash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		*cause = xprintf("audit: %s", sqlite3_errmsg(db));
+	if (store_write(st, "audit", cause) != 0)
 		seq = -1;
-	}
-	sqlite3_finalize(st);
 	return seq;
 }
 

@@ -16,11 +16,13 @@
 #include "backend/dialect.h"
 #include "backend/options-table.h"
 #include "backend/path.h"
+#include "backend/problems.h"
 #include "backend/xmalloc.h"
 
 /* Longest line of a config file (a PromQL query fits easily). */
 #define CONFIG_MAX_LINE		8192
 #define CONFIG_MAX_LINE_TEXT	"8192"
+#define CONFIG_MAX_PROBLEMS	50	/* shown; the rest are counted */
 
 /* data/leitstand.ini, compiled in by the Makefile. */
 extern const char	config_builtin[];
@@ -38,8 +40,7 @@ struct parse {
 	char		*linebuf;
 	size_t		 linecap;
 	struct buf	 seen;		/* "section.key\n" of every key set, for "set twice" */
-	struct buf	*errors;
-	int		*nerrors;
+	struct problems	*problems;
 	const struct option_def *secret;	/* the first secret set literally in this file */
 };
 
@@ -54,17 +55,14 @@ parse_error(struct parse *p, const char *section, const char *key, const char *f
 	va_list ap;
 	char *msg;
 
-	if (++*p->nerrors > 50)
-		return;
 	va_start(ap, fmt);
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (p->errors->len > 0)
-		buf_addch(p->errors, '\n');
 	if (key != NULL)
-		buf_printf(p->errors, "%s:%d: %s.%s: %s", p->file, p->line, section, key, msg);
+		problems_add(p->problems, p->file, (size_t)p->line, "%s.%s: %s", section, key,
+		    msg);
 	else
-		buf_printf(p->errors, "%s:%d: %s", p->file, p->line, msg);
+		problems_add(p->problems, p->file, (size_t)p->line, "%s", msg);
 	free(msg);
 }
 
@@ -654,7 +652,7 @@ config_find(const char *arg)
 /* Parses one file (or the built-in text) on top of what cfg holds already. */
 static void
 config_parse(struct config *cfg, FILE *f, const char *file, const char *dir,
-    struct buf *errors, int *nerrors, const struct option_def **secret)
+    struct problems *problems, const struct option_def **secret)
 {
 	struct parse p;
 	int rc;
@@ -664,8 +662,7 @@ config_parse(struct config *cfg, FILE *f, const char *file, const char *dir,
 	p.f = f;
 	p.file = file;
 	p.dir = dir != NULL ? xstrdup(dir) : NULL;
-	p.errors = errors;
-	p.nerrors = nerrors;
+	p.problems = problems;
 	buf_init(&p.seen);
 	buf_addch(&p.seen, '\n');
 
@@ -688,7 +685,7 @@ config_parse(struct config *cfg, FILE *f, const char *file, const char *dir,
 
 /* Checks what single keys cannot: KPIs and prices that are complete and consistent. */
 static void
-config_check(struct config *cfg, struct buf *errors, int *nerrors)
+config_check(struct config *cfg, struct problems *problems)
 {
 	static const char *const kinds[] = {
 		"query", "cost_per_request", "spend_today", "spend_month", "forecast"
@@ -729,77 +726,67 @@ config_check(struct config *cfg, struct buf *errors, int *nerrors)
 		    (k->below ? k->warn < k->crit : k->warn > k->crit))
 			msg = xprintf("warn %g is beyond crit %g for direction = %s", k->warn,
 			    k->crit, k->direction);
-		if (msg != NULL && ++*nerrors <= 50)
-			buf_printf(errors, "%s%s: kpi.%s: %s", errors->len ? "\n" : "", k->where,
-			    k->name, msg);
+		if (msg != NULL)
+			problems_add(problems, NULL, 0, "%s: kpi.%s: %s", k->where, k->name, msg);
 		free(msg);
 	}
 	for (i = 0; i < cfg->nprices; i++) {
 		pr = &cfg->prices[i];
-		if ((isnan(pr->input) || isnan(pr->output) || pr->input < 0 ||
-		    pr->output < 0) && ++*nerrors <= 50)
-			buf_printf(errors, "%s%s: price.%s: needs input and output prices of 0 "
-			    "or more", errors->len ? "\n" : "", pr->where, pr->model);
+		if (isnan(pr->input) || isnan(pr->output) || pr->input < 0 || pr->output < 0)
+			problems_add(problems, NULL, 0, "%s: price.%s: needs input and output "
+			    "prices of 0 or more", pr->where, pr->model);
 	}
 	for (i = 0; i < sizeof cost_keys / sizeof cost_keys[0]; i++) {
-		if ((msg = dialect_check(*cost_keys[i].value)) != NULL && ++*nerrors <= 50)
-			buf_printf(errors, "%scost.%s: %s", errors->len ? "\n" : "",
-			    cost_keys[i].key, msg);
+		if ((msg = dialect_check(*cost_keys[i].value)) != NULL)
+			problems_add(problems, NULL, 0, "cost.%s: %s", cost_keys[i].key, msg);
 		free(msg);
 	}
 	if (cfg->prom_user != NULL && *cfg->prom_user != '\0' &&
-	    (cfg->prom_password == NULL || *cfg->prom_password == '\0') && ++*nerrors <= 50)
-		buf_printf(errors, "%sprometheus.user: needs prometheus.password",
-		    errors->len ? "\n" : "");
+	    (cfg->prom_password == NULL || *cfg->prom_password == '\0'))
+		problems_add(problems, NULL, 0, "prometheus.user: needs prometheus.password");
 }
 
 int
 config_load(struct config *cfg, const char *file, char **cause)
 {
-	struct buf errors;
+	struct problems problems;
 	struct stat st;
 	const struct option_def *secret = NULL;
-	char *dir;
+	char *dir, *list;
 	FILE *f;
-	int nerrors = 0;
 
 	memset(cfg, 0, sizeof *cfg);
-	buf_init(&errors);
+	problems_init(&problems, CONFIG_MAX_PROBLEMS);
 	if ((f = fmemopen((void *)config_builtin, config_builtin_len, "r")) == NULL)
 		fatal("fmemopen: %s", strerror(errno));
-	config_parse(cfg, f, "(built-in data/leitstand.ini)", NULL, &errors, &nerrors, &secret);
+	config_parse(cfg, f, "(built-in data/leitstand.ini)", NULL, &problems, &secret);
 	fclose(f);
 
 	if (file != NULL) {
 		if ((f = fopen(file, "r")) == NULL) {
 			*cause = xprintf("%s: %s", file, strerror(errno));
-			buf_free(&errors);
+			problems_free(&problems);
 			config_free(cfg);
 			return -1;
 		}
 		dir = path_dir(file);
-		config_parse(cfg, f, file, dir, &errors, &nerrors, &secret);
+		config_parse(cfg, f, file, dir, &problems, &secret);
 		/* A secret written into the file is only as safe as the file. */
-		if (secret != NULL && fstat(fileno(f), &st) == 0 && (st.st_mode & 077) &&
-		    ++nerrors <= 50)
-			buf_printf(&errors, "%s%s: holds a secret (%s) but is readable by "
+		if (secret != NULL && fstat(fileno(f), &st) == 0 && (st.st_mode & 077))
+			problems_add(&problems, file, 0, "holds a secret (%s) but is readable by "
 			    "group or others (mode %03o); chmod 600 it, or use %s = %senv:NAME",
-			    errors.len ? "\n" : "", file, secret->key, (unsigned)(st.st_mode & 0777),
-			    secret->key, secret->type == OPT_HEADERS ? "Name: " : "");
+			    secret->key, (unsigned)(st.st_mode & 0777), secret->key,
+			    secret->type == OPT_HEADERS ? "Name: " : "");
 		fclose(f);
 		free(dir);
 		cfg->file = xstrdup(file);
 	}
-	config_check(cfg, &errors, &nerrors);
-	if (nerrors > 50)
-		buf_printf(&errors, "\n%s: %d more errors", file != NULL ? file : "(built-in)",
-		    nerrors - 50);
-	if (nerrors > 0) {
-		*cause = buf_take(&errors);
+	config_check(cfg, &problems);
+	if ((list = problems_take(&problems, 0)) != NULL) {
+		*cause = list;
 		config_free(cfg);
 		return -1;
 	}
-	buf_free(&errors);
 	if (cfg->socket == NULL)
 		cfg->socket = config_private_socket("default");
 	if (cfg->data_dir == NULL)

@@ -10,6 +10,7 @@
 #include "backend/buf.h"
 #include "backend/gdpr.h"
 #include "backend/store.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
 /*
@@ -74,43 +75,6 @@ table_noun(const char *table)
 	return table;
 }
 
-/* The code point of the UTF-8 sequence at *p, which it passes; -1 for an invalid byte. */
-static long
-utf8_next(const unsigned char **p)
-{
-	const unsigned char *s = *p;
-	long cp;
-	int n, i;
-
-	if (s[0] < 0x80) {
-		(*p)++;
-		return s[0];
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 1, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 2, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 3, cp = s[0] & 0x07;
-	else {
-		(*p)++;
-		return -1;
-	}
-	for (i = 1; i <= n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			(*p)++;
-			return -1;
-		}
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	*p += n + 1;
-	/* Overlong forms, surrogates and beyond U+10FFFF are no characters. */
-	if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
-	return cp;
-}
-
 /*
  * How much a character says about who is meant: 1 for a letter or digit in any script
  * (whatever the daemon's own locale), 2 for a syllable of kana, Hangul or a CJK ideograph
@@ -148,11 +112,13 @@ letter_weight(long cp)
 int
 gdpr_subject_ok(const char *subject, char **cause)
 {
-	const unsigned char *p = (const unsigned char *)subject;
-	size_t n = 0;
+	size_t len = strlen(subject), off, used, n = 0;
+	uint32_t cp;
 
-	while (*p != '\0')
-		n += (size_t)letter_weight(utf8_next(&p));
+	for (off = 0; off < len; off += used) {
+		used = utf8_decode(subject + off, len - off, &cp);
+		n += (size_t)letter_weight(cp == UTF8_INVALID ? -1 : (long)cp);
+	}
 	if (n < GDPR_MIN_SUBJECT) {
 		*cause = xprintf("the subject needs at least %d letters or digits (a name, an "
 		    "e-mail address, a user name): one with fewer, or only punctuation and "
@@ -295,8 +261,9 @@ erase_column(sqlite3 *db, const char *table, const char *column, const char *sub
     int dry, char **cause)
 {
 	sqlite3_stmt *st, *up;
-	char *sql, *text;
+	char *sql, *text, *why;
 	long long n = 0;
+	int rc;
 
 	sql = xprintf("SELECT rowid, \"%s\" FROM \"%s\" WHERE instr(lower(\"%s\"), lower(?1)) > 0",
 	    column, table, column);
@@ -304,30 +271,34 @@ erase_column(sqlite3 *db, const char *table, const char *column, const char *sub
 	free(sql);
 	if (dry) {
 		sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW)
+		while ((rc = store_step(st, cause)) == 1)
 			n++;
 		sqlite3_finalize(st);
-		return n;
+		return rc < 0 ? -1 : n;
 	}
 	sql = xprintf("UPDATE \"%s\" SET \"%s\" = ?1 WHERE rowid = ?2", table, column);
 	up = store_prepare(db, sql);
 	free(sql);
 	sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	/* A read that stops on an error must fail the erase, not end it early. */
+	while ((rc = store_step(st, cause)) == 1) {
 		text = replace_all(store_text(st, 1), subject);
 		sqlite3_reset(up);
 		sqlite3_bind_text(up, 1, text, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(up, 2, sqlite3_column_int64(st, 0));
 		free(text);
-		if (sqlite3_step(up) != SQLITE_DONE) {
-			*cause = xprintf("erase %s.%s: %s", table, column, sqlite3_errmsg(db));
-			n = -1;
+		if ((rc = store_step(up, cause)) < 0)
 			break;
-		}
 		n++;
 	}
 	sqlite3_finalize(up);
 	sqlite3_finalize(st);
+	if (rc < 0) {
+		why = *cause;
+		*cause = xprintf("erase %s.%s: %s", table, column, why);
+		free(why);
+		return -1;
+	}
 	return n;
 }
 
@@ -336,9 +307,10 @@ gdpr_erase(sqlite3 *db, const char *subject, int dry, char **cause)
 {
 	cJSON *out = cJSON_CreateObject();
 	sqlite3_stmt *st;
-	char *where, *sql, key[64];
+	char *where, *sql, *why, key[64];
 	long long n;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < NPERSONAL; i++) {
 		if (strcmp(personal[i].table, "audit") == 0)
@@ -349,9 +321,13 @@ gdpr_erase(sqlite3 *db, const char *subject, int dry, char **cause)
 			    "instr(lower(user), lower(?1)) > 0" : "DELETE FROM watch WHERE "
 			    "instr(lower(user), lower(?1)) > 0");
 			sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-			n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) :
-			    sqlite3_changes(db);
+			rc = store_step(st, cause);
+			n = rc == 1 ? sqlite3_column_int64(st, 0) : sqlite3_changes(db);
 			sqlite3_finalize(st);
+			if (rc < 0) {
+				cJSON_Delete(out);
+				return NULL;
+			}
 		} else if ((n = erase_column(db, personal[i].table, personal[i].column, subject,
 		    dry, cause)) < 0) {
 			cJSON_Delete(out);
@@ -369,15 +345,16 @@ gdpr_erase(sqlite3 *db, const char *subject, int dry, char **cause)
 	    "WHERE details IS NOT NULL AND (%s)", where);
 	st = store_prepare(db, sql);
 	sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
+	switch (store_step(st, &why)) {
+	case 1:
 		n = sqlite3_column_int64(st, 0);
 		break;
-	case SQLITE_DONE:
+	case 0:
 		n = sqlite3_changes(db);
 		break;
 	default:
-		*cause = xprintf("erase audit.details: %s", sqlite3_errmsg(db));
+		*cause = xprintf("erase audit.details: %s", why);
+		free(why);
 		n = -1;
 		break;
 	}

@@ -111,7 +111,6 @@ incident_timeline(sqlite3 *db, long long id, time_t now, const char *actor, cons
     const char *text, const char *data, char **cause)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	st = store_prepare(db, "INSERT INTO timeline (incident_id, ts, actor, kind, text, data) "
 	    "VALUES (?, ?, ?, ?, ?, ?)");
@@ -122,18 +121,12 @@ incident_timeline(sqlite3 *db, long long id, time_t now, const char *actor, cons
 	sqlite3_bind_text(st, 5, text != NULL ? text : "", -1, SQLITE_STATIC);
 	if (data != NULL)
 		sqlite3_bind_text(st, 6, data, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		*cause = xprintf("timeline: %s", sqlite3_errmsg(db));
+	if (store_write(st, "timeline", cause) != 0)
 		return -1;
-	}
 	st = store_prepare(db, "UPDATE incident SET activity_at = ? WHERE id = ?");
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, id);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
-	return 0;
+	return store_write(st, "incident", cause);
 }
 
 /* Runs an UPDATE with one incident id as its last parameter after n int64 values. */
@@ -142,6 +135,7 @@ update(sqlite3 *db, const char *sql, long long id, int n, const long long *v, co
     char **cause)
 {
 	sqlite3_stmt *st = store_prepare(db, sql);
+	char *what;
 	int i, rc, p = 1;
 
 	if (text != NULL)
@@ -153,13 +147,10 @@ update(sqlite3 *db, const char *sql, long long id, int n, const long long *v, co
 			sqlite3_bind_int64(st, p++, v[i]);
 	}
 	sqlite3_bind_int64(st, p, id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		*cause = xprintf("incident %lld: %s", id, sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
+	what = xprintf("incident %lld", id);
+	rc = store_write(st, what, cause);
+	free(what);
+	return rc;
 }
 
 long long
@@ -202,12 +193,8 @@ incident_open(sqlite3 *db, const struct incident_policy *p, const struct inciden
 	sqlite3_bind_int64(st, 8, now);
 	sqlite3_bind_int64(st, 9, now);
 	sqlite3_bind_int64(st, 10, now + ack_target(p, n->severity));
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		*cause = xprintf("incident: %s", sqlite3_errmsg(db));
-		sqlite3_finalize(st);
+	if (store_write(st, "incident", cause) != 0)
 		return -1;
-	}
-	sqlite3_finalize(st);
 	id = sqlite3_last_insert_rowid(db);
 	text = xprintf("SEV%d opened (%s): %s", n->severity, n->source, n->title);
 	if (incident_timeline(db, id, now, actor, "opened", text, NULL, cause) != 0)
@@ -774,16 +761,9 @@ int
 incident_watch(sqlite3 *db, long long id, const char *user, char **cause)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	st = store_prepare(db, "INSERT OR IGNORE INTO watch (user, incident_id) VALUES (?, ?)");
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		*cause = xprintf("watch list: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
+	return store_write(st, "watch list", cause);
 }

@@ -9,6 +9,7 @@
 #include "backend/hash.h"
 #include "backend/library.h"
 #include "backend/playbook.h"
+#include "backend/problems.h"
 #include "backend/xmalloc.h"
 
 #define LIBRARY_MAX_FILE (1024 * 1024)
@@ -74,19 +75,18 @@ library_exact(const struct library *lib, const char *id, const char *lang)
 /* Adds the playbooks of dir/lang; a file with lint errors, in the wrong language or with an
    id taken already is left out with a problem line. */
 static void
-library_dir(struct library *lib, const char *dir, const char *lang, struct buf *problems)
+library_dir(struct library *lib, const char *dir, const char *lang, struct problems *problems)
 {
 	const struct entry *dup;
 	struct dirent *de;
-	char **names = NULL, *path, *errors;
+	char **names = NULL, *path, *errors, *line, *next;
 	size_t n = 0, i, len;
 	cJSON *pb;
 	DIR *d;
 
 	if ((d = opendir(dir)) == NULL) {
 		if (errno != ENOENT)
-			buf_printf(problems, "%s%s: %s", problems->len ? "\n" : "", dir,
-			    strerror(errno));
+			problems_add(problems, dir, 0, "%s", strerror(errno));
 		return;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -102,16 +102,20 @@ library_dir(struct library *lib, const char *dir, const char *lang, struct buf *
 		path = xprintf("%s/%s", dir, names[i]);
 		errors = NULL;
 		if ((pb = playbook_load(path, &errors)) == NULL) {
-			buf_printf(problems, "%s%s", problems->len ? "\n" : "", errors);
+			/* The playbook's own "FILE:LINE: msg" lines, one problem each. */
+			for (line = errors; line != NULL; line = next) {
+				if ((next = strchr(line, '\n')) != NULL)
+					*next++ = '\0';
+				problems_add(problems, NULL, 0, "%s", line);
+			}
 			free(errors);
 		} else if (strcmp(pb_str(pb, "lang"), lang) != 0) {
-			buf_printf(problems, "%s%s:1: lang is %s, but the file is in the %s "
-			    "directory", problems->len ? "\n" : "", path, pb_str(pb, "lang"), lang);
+			problems_add(problems, path, 1, "lang is %s, but the file is in the %s "
+			    "directory", pb_str(pb, "lang"), lang);
 			cJSON_Delete(pb);
 		} else if ((dup = library_exact(lib, pb_str(pb, "id"), lang)) != NULL) {
-			buf_printf(problems, "%s%s:1: duplicate id '%s' (also in %s)",
-			    problems->len ? "\n" : "", path, pb_str(pb, "id"),
-			    pb_str(dup->pb, "file"));
+			problems_add(problems, path, 1, "duplicate id '%s' (also in %s)",
+			    pb_str(pb, "id"), pb_str(dup->pb, "file"));
 			cJSON_Delete(pb);
 		} else {
 			lib->v = xreallocarray(lib->v, lib->n + 1, sizeof *lib->v);
@@ -131,20 +135,19 @@ library_load(const char *dir, char **problems)
 {
 	static const char *const langs[] = { "en", "de" };
 	struct library *lib = xcalloc(1, sizeof *lib);
-	struct buf b;
+	struct problems list;
 	char *sub;
 	size_t i;
 
-	buf_init(&b);
+	problems_init(&list, 0);
 	for (i = 0; i < sizeof langs / sizeof langs[0]; i++) {
 		sub = xprintf("%s/%s", dir, langs[i]);
-		library_dir(lib, sub, langs[i], &b);
+		library_dir(lib, sub, langs[i], &list);
 		free(sub);
 	}
 	if (lib->n == 0)
-		buf_printf(&b, "%sno playbooks in %s/en or %s/de", b.len ? "\n" : "", dir, dir);
-	*problems = b.len > 0 ? buf_take(&b) : NULL;
-	buf_free(&b);
+		problems_add(&list, NULL, 0, "no playbooks in %s/en or %s/de", dir, dir);
+	*problems = problems_take(&list, 0);
 	return lib;
 }
 

@@ -108,7 +108,7 @@ export_done(void *arg)
 	struct server *s = e->srv;
 	const struct config *cfg = s->cfg;
 	sqlite3_stmt *st;
-	char *text, *msg, wait[16];
+	char *text, *msg, *err = NULL, wait[16];
 	long delay = RETRY_FIRST_S << (e->attempt - 1);
 	int again = e->rc != 0 && e->res.retry && e->attempt <= cfg->ticket_retries;
 	cJSON *data;
@@ -120,7 +120,11 @@ export_done(void *arg)
 		if (e->res.url != NULL)
 			sqlite3_bind_text(st, 2, e->res.url, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, e->id);
-		sqlite3_step(st);
+		if (store_step(st, &err) < 0) {
+			log_debug("ticket for incident %lld: %s", e->id, err);
+			free(err);
+			err = NULL;
+		}
 		sqlite3_finalize(st);
 		text = xprintf("ticket %s created%s%s", e->res.key != NULL ? e->res.key : "",
 		    e->res.url != NULL ? ": " : "", e->res.url != NULL ? e->res.url : "");

@@ -39,6 +39,8 @@
 #include "backend/buf.h"
 #include "backend/dialect.h"
 #include "backend/playbook.h"
+#include "backend/problems.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
 /* Problems kept per file; the rest are counted in one last line. */
@@ -56,12 +58,6 @@
 #define PB_QUOTE	48
 
 #define PB_FFFD		"\xef\xbf\xbd"
-
-struct pb_error {
-	size_t	 line;
-	size_t	 seq;
-	char	*msg;
-};
 
 enum pb_key { PB_ID, PB_TITLE, PB_VERSION, PB_LANG, PB_LEVEL, PB_APPLIES, PB_OWNER,
     PB_NKEYS };
@@ -88,10 +84,7 @@ struct pb_parse {
 	size_t		 nlines;
 	size_t		 body;		/* offset of what follows the front matter */
 
-	struct pb_error	*errs;
-	size_t		 nerrs;
-	size_t		 dropped;
-	size_t		 dropped_line;
+	struct problems	 problems;
 
 	cJSON		*root;
 	cJSON		*section;	/* blocks of the intro or of the current step */
@@ -140,61 +133,14 @@ static void	pb_error(struct pb_parse *, size_t, const char *, ...)
 static void
 pb_error(struct pb_parse *p, size_t line, const char *fmt, ...)
 {
-	struct pb_error	*e;
-	va_list		 ap;
-	char		*c;
+	va_list	 ap;
+	char	*msg;
 
-	if (p->nerrs == PB_MAX_ERRORS) {
-		if (p->dropped++ == 0 || line < p->dropped_line)
-			p->dropped_line = line;
-		return;
-	}
-	if (p->errs == NULL)
-		p->errs = xreallocarray(NULL, PB_MAX_ERRORS, sizeof *p->errs);
-	e = &p->errs[p->nerrs];
-	e->line = line;
-	e->seq = p->nerrs++;
 	va_start(ap, fmt);
-	xvasprintf(&e->msg, fmt, ap);
+	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
-	/* Quoted text may hold line breaks: one problem stays one line. */
-	for (c = e->msg; *c != '\0'; c++) {
-		if (*c == '\n' || *c == '\r')
-			*c = ' ';
-	}
-}
-
-static int
-pb_error_cmp(const void *a, const void *b)
-{
-	const struct pb_error	*x = a, *y = b;
-
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* Returns the problems as "FILE:LINE: msg" lines in line order, or NULL. */
-static char *
-pb_errors_take(struct pb_parse *p)
-{
-	struct buf	b;
-	size_t		i;
-
-	if (p->nerrs == 0)
-		return NULL;
-	qsort(p->errs, p->nerrs, sizeof *p->errs, pb_error_cmp);
-	buf_init(&b);
-	for (i = 0; i < p->nerrs; i++) {
-		if (i > 0)
-			buf_addch(&b, '\n');
-		buf_printf(&b, "%s:%zu: %s", p->file, p->errs[i].line, p->errs[i].msg);
-	}
-	if (p->dropped > 0) {
-		buf_printf(&b, "\n%s:%zu: too many problems, %zu more not shown",
-		    p->file, p->dropped_line, p->dropped);
-	}
-	return buf_take(&b);
+	problems_add(&p->problems, p->file, line, "%s", msg);
+	free(msg);
 }
 
 /* Lines end at \n, \r\n or a lone \r, as md4c sees them. */
@@ -401,24 +347,7 @@ pb_utf8(struct buf *b, unsigned long cp)
 		buf_addstr(b, PB_FFFD);
 		return;
 	}
-	if (cp < 0x80) {
-		buf_addch(b, (char)cp);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 4);
-	}
+	buf_add(b, u, utf8_encode((uint32_t)cp, u));
 }
 
 /* Appends an entity ("&amp;", "&#65;"): numeric and common named ones decoded, others as written. */
@@ -528,7 +457,7 @@ pb_trimmed(struct buf *b)
 static void
 pb_block(struct pb_parse *p, cJSON *block)
 {
-	if (p->nerrs > 0 || p->section == NULL)
+	if (p->problems.n > 0 || p->section == NULL)
 		cJSON_Delete(block);
 	else
 		cJSON_AddItemToArray(p->section, block);
@@ -552,7 +481,7 @@ pb_item(struct pb_parse *p, int task, int checked, int indent, const char *text)
 	cJSON		*block, *item;
 	int		 i;
 
-	if (p->nerrs > 0 || p->section == NULL) {
+	if (p->problems.n > 0 || p->section == NULL) {
 		p->nchecklist += task;
 		p->list = NULL;
 		return;
@@ -645,7 +574,7 @@ pb_step_start(struct pb_parse *p, const char *title, size_t line)
 	p->nsteps++;
 	p->step = NULL;
 	p->section = NULL;
-	if (p->nerrs == 0) {
+	if (p->problems.n == 0) {
 		steps = cJSON_GetObjectItemCaseSensitive(p->root, "steps");
 		p->step = cJSON_CreateObject();
 		cJSON_AddStringToObject(p->step, "title", title);
@@ -1175,8 +1104,7 @@ static void
 pb_encoding(struct pb_parse *p)
 {
 	const unsigned char	*s = (const unsigned char *)p->text;
-	size_t			 i = 0, line = 1, nul_line = 0, bad_line = 0, n, k;
-	unsigned long		 cp;
+	size_t			 i = 0, line = 1, nul_line = 0, bad_line = 0, n;
 
 	while (i < p->len) {
 		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == p->len || s[i + 1] != '\n'))) {
@@ -1195,26 +1123,7 @@ pb_encoding(struct pb_parse *p)
 			i++;
 			continue;
 		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
-			n = 2;
-			cp = s[i] & 0x1f;
-		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			n = 3;
-			cp = s[i] & 0x0f;
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			n = 4;
-			cp = s[i] & 0x07;
-		} else
-			goto bad;
-		if (p->len - i < n)
-			goto bad;
-		for (k = 1; k < n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				goto bad;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
+		if ((n = utf8_char_len(p->text + i, p->len - i)) == 0)
 			goto bad;
 		i += n;
 		continue;
@@ -1445,9 +1354,7 @@ pb_free(struct pb_parse *p)
 {
 	size_t	i;
 
-	for (i = 0; i < p->nerrs; i++)
-		free(p->errs[i].msg);
-	free(p->errs);
+	problems_free(&p->problems);
 	free(p->lines);
 	free(p->text);
 	for (i = 0; i < p->nhrefs && i < PB_MAX_HREFS; i++)
@@ -1490,6 +1397,7 @@ playbook_parse(const char *text, size_t len, const char *file, char **errors)
 	if (len > 0 && text[len - 1] != '\n' && text[len - 1] != '\r')
 		p.text[p.mdlen++] = '\n';
 	p.file = file;
+	problems_init(&p.problems, PB_MAX_ERRORS);
 	buf_init(&p.txt);
 	buf_init(&p.cbuf);
 	pb_lines(&p);
@@ -1518,7 +1426,7 @@ playbook_parse(const char *text, size_t len, const char *file, char **errors)
 		    "no steps: start each step with a '## ' heading");
 	}
 
-	errs = pb_errors_take(&p);
+	errs = problems_take(&p.problems, 1);
 	root = p.root;
 	if (errs != NULL) {
 		if (errors != NULL)

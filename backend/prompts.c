@@ -29,6 +29,7 @@
 #include "backend/server.h"
 #include "backend/store.h"
 #include "backend/trailer.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
 #define ACTOR		"leitstand"
@@ -127,39 +128,14 @@ model_ini_free(struct model_ini *m)
 	m->id = m->endpoint = NULL;
 }
 
-static int
-valid_utf8(const unsigned char *p, size_t len, size_t *bad)
-{
-	size_t i = 0, n, k;
-
-	while (i < len) {
-		if (p[i] == 0) {
-			*bad = i;
-			return 0;
-		}
-		n = p[i] < 0x80 ? 1 : (p[i] & 0xe0) == 0xc0 && p[i] >= 0xc2 ? 2 :
-		    (p[i] & 0xf0) == 0xe0 ? 3 : (p[i] & 0xf8) == 0xf0 && p[i] <= 0xf4 ? 4 : 0;
-		if (n == 0 || i + n > len) {
-			*bad = i;
-			return 0;
-		}
-		for (k = 1; k < n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80) {
-				*bad = i;
-				return 0;
-			}
-		}
-		i += n;
-	}
-	return 1;
-}
-
 int
 prompts_check_file(const char *name, const char *data, size_t len, char **cause)
 {
 	struct model_ini m;
-	size_t bad;
+	const char *nul;
+	size_t bad = 0;
 	cJSON *cases;
+	int valid;
 
 	if (len == 0) {
 		*cause = xprintf("%s: empty", name);
@@ -169,7 +145,13 @@ prompts_check_file(const char *name, const char *data, size_t len, char **cause)
 		*cause = xprintf("%s: %zu bytes, more than %d", name, len, MAX_FILE);
 		return -1;
 	}
-	if (!valid_utf8((const unsigned char *)data, len, &bad)) {
+	/* Strict UTF-8 without NUL: no overlong form, surrogate or value above U+10FFFF. */
+	valid = utf8_valid(data, len, &bad);
+	if ((nul = memchr(data, '\0', len)) != NULL && (valid || (size_t)(nul - data) < bad)) {
+		valid = 0;
+		bad = (size_t)(nul - data);
+	}
+	if (!valid) {
 		*cause = xprintf("%s: byte %zu: not UTF-8 text", name, bad);
 		return -1;
 	}
@@ -259,7 +241,11 @@ prompts_start(struct server *s)
 
 	free(s->repo_error);
 	s->repo_error = NULL;
-	proposal_eval_interrupted(s->db);
+	if (proposal_eval_interrupted(s->db, &cause) != 0) {
+		log_debug("prompts: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	/* The seed is committed by the daemon's user. */
 	if ((s->repo = repo_open(s->cfg->prompt_repo, s->cfg->prompt_seed, pw != NULL ?
 	    pw->pw_name : ACTOR, &cause)) == NULL) {
@@ -392,6 +378,7 @@ eval_done(void *arg)
 	char *cause = NULL, *object;
 	time_t now = time(NULL);
 	cJSON *d;
+	int rc;
 
 	for (jp = &evals; *jp != NULL && *jp != j; jp = &(*jp)->next)
 		;
@@ -417,9 +404,9 @@ eval_done(void *arg)
 		sqlite3_bind_int64(st, 1, j->proposal);
 		if (stopped != NULL)
 			sqlite3_bind_text(st, 2, stopped, -1, SQLITE_STATIC);
-		sqlite3_step(st);
+		rc = store_step(st, &cause);
 		sqlite3_finalize(st);
-		if (store_commit(s->db, &cause) != 0) {
+		if (rc < 0 || store_commit(s->db, &cause) != 0) {
 			store_rollback(s->db);
 			log_debug("eval %lld: %s", j->eval, cause);
 		}
@@ -724,12 +711,9 @@ push_record(struct server *s, const struct repo_sync *r)
 		    sizeof *r->present, by_name) != NULL)
 			cJSON_AddItemToArray(now, cJSON_CreateString(name));
 	}
-	if (store_begin(s->db, &cause) == 0) {
-		release_pushed(s->db, now);
-		release_unpushed_again(s->db, lost);
-		if (store_commit(s->db, &cause) != 0)
-			store_rollback(s->db);
-	}
+	if (store_begin(s->db, &cause) == 0 && (release_pushed(s->db, now, &cause) != 0 ||
+	    release_unpushed_again(s->db, lost, &cause) != 0 || store_commit(s->db, &cause) != 0))
+		store_rollback(s->db);
 	if (cause != NULL) {
 		log_debug("prompt push: %s", cause);
 		free(cause);
@@ -842,7 +826,11 @@ prompts_push(struct server *s)
 		/* Another remote: nothing is known to be on it until it is listed. */
 		push_forget(s);
 		push.remote = xstrdup(s->cfg->prompt_remote);
-		release_unpushed_again(s->db, NULL);
+		if (release_unpushed_again(s->db, NULL, &cause) != 0) {
+			log_debug("push: %s", cause);
+			free(cause);
+			cause = NULL;
+		}
 	}
 	/* Production moves with every release: the remote's is behind until seen. */
 	push.production = 0;

@@ -9,18 +9,6 @@
 #include "backend/xmalloc.h"
 
 /* Steps a write statement and finalises it; 0, or -1 with *cause. */
-static int
-exec_write(sqlite3 *db, sqlite3_stmt *st, const char *what, char **cause)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		*cause = xprintf("%s: %s", what, sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
-}
 
 /* All rows of a statement as an array of objects; finalises it. */
 static cJSON *
@@ -66,7 +54,7 @@ proposal_create(sqlite3 *db, const char *assistant, const char *description,
 	sqlite3_bind_text(st, 3, files, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, author, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, now);
-	if (exec_write(db, st, "proposal", cause) != 0)
+	if (store_write(st, "proposal", cause) != 0)
 		return -1;
 	return sqlite3_last_insert_rowid(db);
 }
@@ -81,7 +69,7 @@ proposal_set_commit(sqlite3 *db, long long id, const char *head, const char *bas
 	sqlite3_bind_text(st, 1, head, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, base, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, id);
-	return exec_write(db, st, "proposal", cause);
+	return store_write(st, "proposal", cause);
 }
 
 #define EVAL_COLUMNS	"id, proposal_id, assistant, tree, started_by, started_at, " \
@@ -168,7 +156,7 @@ proposal_decide(sqlite3 *db, long long id, const char *state, const char *who, t
 	bind_opt(st, 4, reason);
 	bind_opt(st, 5, release);
 	sqlite3_bind_int64(st, 6, id);
-	if (exec_write(db, st, "proposal", cause) != 0)
+	if (store_write(st, "proposal", cause) != 0)
 		return -1;
 	if (sqlite3_changes(db) != 1) {
 		*cause = xprintf("proposal %lld is decided already", id);
@@ -191,7 +179,7 @@ proposal_eval_begin(sqlite3 *db, long long proposal, const char *assistant,
 	sqlite3_bind_text(st, 3, tree, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, who, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, now);
-	if (exec_write(db, st, "eval", cause) != 0)
+	if (store_write(st, "eval", cause) != 0)
 		return -1;
 	return sqlite3_last_insert_rowid(db);
 }
@@ -230,7 +218,7 @@ proposal_eval_finish(sqlite3 *db, long long eval, const cJSON *res, const char *
 			bind_num(st, 4 + (int)i, res, keys[i]);
 	}
 	sqlite3_bind_int64(st, 13, eval);
-	if (exec_write(db, st, "eval", cause) != 0)
+	if (store_write(st, "eval", cause) != 0)
 		return -1;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(res, "cases")) {
 		st = store_prepare(db, "INSERT INTO eval_case (eval_id, case_id, runs, passed, "
@@ -247,7 +235,7 @@ proposal_eval_finish(sqlite3 *db, long long eval, const cJSON *res, const char *
 		bind_num(st, 8, c, "cost");
 		bind_opt(st, 9, cJSON_GetStringValue(cJSON_GetObjectItem(c, "answer")));
 		bind_opt(st, 10, cJSON_GetStringValue(cJSON_GetObjectItem(c, "why")));
-		if (exec_write(db, st, "eval case", cause) != 0)
+		if (store_write(st, "eval case", cause) != 0)
 			return -1;
 	}
 	return 0;
@@ -264,11 +252,11 @@ proposal_eval_of_tree(sqlite3 *db, const char *tree)
 	return row_json(st);
 }
 
-void
-proposal_eval_interrupted(sqlite3 *db)
+int
+proposal_eval_interrupted(sqlite3 *db, char **cause)
 {
-	sqlite3_exec(db, "UPDATE eval SET status = 'interrupted', error = 'the daemon stopped "
-	    "while it ran' WHERE status = 'running'", NULL, NULL, NULL);
+	return store_write(store_prepare(db, "UPDATE eval SET status = 'interrupted', error = "
+	    "'the daemon stopped while it ran' WHERE status = 'running'"), "eval", cause);
 }
 
 long long
@@ -307,7 +295,7 @@ release_add(sqlite3 *db, const struct release_row *r, char **cause)
 		sqlite3_bind_double(st, 10, r->pass_rate);
 	bind_opt(st, 11, r->rollback_of);
 	bind_opt(st, 12, r->override);
-	return exec_write(db, st, "release", cause);
+	return store_write(st, "release", cause);
 }
 
 int
@@ -410,38 +398,41 @@ release_unpushed_count(sqlite3 *db)
 	return n;
 }
 
-void
-release_unpushed_again(sqlite3 *db, const cJSON *tags)
+/* Sets pushed to v for each tag (every release when tags is NULL); -1 and *cause on error. */
+static int
+release_set_pushed(sqlite3 *db, const cJSON *tags, int v, char **cause)
 {
 	sqlite3_stmt *st;
 	const cJSON *t;
+	int rc = 0;
 
 	if (tags == NULL) {
-		st = store_prepare(db, "UPDATE release SET pushed = 0 WHERE pushed = 1");
-		sqlite3_step(st);
+		st = store_prepare(db, "UPDATE release SET pushed = ?1 WHERE pushed != ?1");
+		sqlite3_bind_int(st, 1, v);
+		rc = store_step(st, cause);
 		sqlite3_finalize(st);
-		return;
+		return rc < 0 ? -1 : 0;
 	}
-	st = store_prepare(db, "UPDATE release SET pushed = 0 WHERE tag = ? AND pushed = 1");
+	st = store_prepare(db, "UPDATE release SET pushed = ?1 WHERE tag = ?2 AND pushed != ?1");
+	sqlite3_bind_int(st, 1, v);
 	cJSON_ArrayForEach(t, tags) {
-		sqlite3_bind_text(st, 1, t->valuestring, -1, SQLITE_STATIC);
-		sqlite3_step(st);
+		sqlite3_bind_text(st, 2, t->valuestring, -1, SQLITE_STATIC);
+		if ((rc = store_step(st, cause)) < 0)
+			break;
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
+	return rc < 0 ? -1 : 0;
 }
 
-void
-release_pushed(sqlite3 *db, const cJSON *tags)
+int
+release_unpushed_again(sqlite3 *db, const cJSON *tags, char **cause)
 {
-	sqlite3_stmt *st;
-	const cJSON *t;
+	return release_set_pushed(db, tags, 0, cause);
+}
 
-	st = store_prepare(db, "UPDATE release SET pushed = 1 WHERE tag = ?");
-	cJSON_ArrayForEach(t, tags) {
-		sqlite3_bind_text(st, 1, t->valuestring, -1, SQLITE_STATIC);
-		sqlite3_step(st);
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
+int
+release_pushed(sqlite3 *db, const cJSON *tags, char **cause)
+{
+	return release_set_pushed(db, tags, 1, cause);
 }

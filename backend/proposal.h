@@ -50,7 +50,7 @@ int		 proposal_eval_finish(sqlite3 *, long long eval, const cJSON *result,
 /* The latest finished eval of an assistant's tree (its baseline), or NULL. */
 cJSON		*proposal_eval_of_tree(sqlite3 *, const char *tree);
 /* Evals left running by a daemon that stopped: marked interrupted. */
-void		 proposal_eval_interrupted(sqlite3 *);
+int		 proposal_eval_interrupted(sqlite3 *, char **);
 
 /* The next release number of an assistant. */
 long long	 release_next(sqlite3 *, const char *assistant);
@@ -69,8 +69,8 @@ char		**release_tags(sqlite3 *, size_t *n);
 cJSON		*release_unpushed(sqlite3 *);
 long long	 release_unpushed_count(sqlite3 *);
 /* Marks tags as held by the remote. */
-void		 release_pushed(sqlite3 *, const cJSON *tags);
+int		 release_pushed(sqlite3 *, const cJSON *tags, char **);
 /* Marks tags (NULL: all, for another remote) as not held by the remote. */
-void		 release_unpushed_again(sqlite3 *, const cJSON *tags);
+int		 release_unpushed_again(sqlite3 *, const cJSON *tags, char **);
 
 #endif

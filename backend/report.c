@@ -8,6 +8,8 @@
 #include "backend/buf.h"
 #include "backend/format.h"
 #include "backend/report.h"
+#include "backend/sanitize.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
 #define DASH		"-"
@@ -89,47 +91,11 @@ jeq(const cJSON *o, const char *key, const char *want)
 	return s != NULL && strcmp(s, want) == 0;
 }
 
-/* One UTF-8 character at p: its length, or 0 if the bytes are not valid UTF-8. */
-static size_t
-utf8_next(const unsigned char *p, uint32_t *cp)
-{
-	uint32_t c;
-	size_t n, i;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		c = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		c = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		c = p[0] & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
 /* Characters that change how text after them is shown: never copied. */
 static int
 invisible(uint32_t c)
 {
-	return c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == 0x061c || c == 0x200e ||
-	    c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-	    c == 0xfeff;
+	return c == 0x7f || (c >= 0x80 && c <= 0x9f) || sanitize_hidden(c);
 }
 
 /*
@@ -142,15 +108,17 @@ static void
 add_text(struct buf *b, const char *s, int flags)
 {
 	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+	const unsigned char *end = p + strlen((const char *)p);
 	size_t start = b->len, n;
 	uint32_t c;
 	int space = 0, lines = 0;
 
-	for (; *p != '\0'; p += n) {
-		if ((n = utf8_next(p, &c)) == 0) {
+	for (; p < end; p += n) {
+		if ((n = utf8_char_len((const char *)p, (size_t)(end - p))) == 0) {
 			n = 1;
 			c = 0xfffd;
-		}
+		} else
+			utf8_decode((const char *)p, n, &c);
 		if (c == '\n' && (flags & TEXT_QUOTE)) {
 			lines++;
 			continue;

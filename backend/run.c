@@ -33,11 +33,8 @@ run_start(sqlite3 *db, const cJSON *pb, const char *hash, long long incident, co
 		sqlite3_bind_int64(st, 8, incident);
 	sqlite3_bind_text(st, 9, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, now);
-	if (sqlite3_step(st) == SQLITE_DONE)
+	if (store_write(st, "run", cause) == 0)
 		id = sqlite3_last_insert_rowid(db);
-	else
-		*cause = xprintf("run: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
 	cJSON_free(content);
 	return id;
 }
@@ -85,14 +82,10 @@ run_check(sqlite3 *db, long long run, int step, const char **code, char **cause)
 }
 
 static int
-run_exec(sqlite3 *db, sqlite3_stmt *st, const char **code, char **cause)
+run_exec(sqlite3_stmt *st, const char **code, char **cause)
 {
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	if (store_write(st, "run", cause) != 0) {
 		*code = "internal";
-		*cause = xprintf("run: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	return 0;
@@ -130,7 +123,7 @@ run_step(sqlite3 *db, long long run, int step, const char *result, const char *n
 	sqlite3_bind_text(st, 4, note != NULL ? note : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, now);
-	if (run_exec(db, st, code, cause) != 0)
+	if (run_exec(st, code, cause) != 0)
 		return -1;
 	st = store_prepare(db, "SELECT steps - (SELECT count(*) FROM run_step WHERE run_id = ?1) "
 	    "FROM run WHERE id = ?1");
@@ -144,7 +137,7 @@ run_step(sqlite3 *db, long long run, int step, const char *result, const char *n
 	st = store_prepare(db, "UPDATE run SET finished_at = ? WHERE id = ?");
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, run);
-	return run_exec(db, st, code, cause);
+	return run_exec(st, code, cause);
 }
 
 int
@@ -169,7 +162,7 @@ run_tick(sqlite3 *db, long long run, int step, int item, int ticked, const char 
 	sqlite3_bind_int(st, 4, ticked);
 	sqlite3_bind_text(st, 5, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, now);
-	return run_exec(db, st, code, cause);
+	return run_exec(st, code, cause);
 }
 
 int
@@ -187,7 +180,7 @@ run_note(sqlite3 *db, long long run, int step, const char *text, const char *act
 	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, now);
-	return run_exec(db, st, code, cause);
+	return run_exec(st, code, cause);
 }
 
 long long

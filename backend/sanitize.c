@@ -7,6 +7,7 @@
 
 #include "backend/buf.h"
 #include "backend/sanitize.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
 #define SANITIZE_BAD	0xfffd
@@ -18,7 +19,7 @@
 static const struct {
 	uint32_t	first;
 	uint32_t	last;
-} sanitize_hidden[] = {
+} hidden_ranges[] = {
 	{ 0x00ad, 0x00ad },	/* soft hyphen */
 	{ 0x061c, 0x061c },	/* arabic letter mark */
 	{ 0x180e, 0x180e },	/* mongolian vowel separator */
@@ -30,86 +31,28 @@ static const struct {
 	{ 0xe0000, 0xe007f },	/* tags: invisible ASCII look-alikes */
 };
 
-static int
-sanitize_is_hidden(uint32_t cp)
+int
+sanitize_hidden(uint32_t cp)
 {
 	size_t	i;
 
-	for (i = 0; i < sizeof sanitize_hidden / sizeof sanitize_hidden[0]; i++) {
-		if (cp >= sanitize_hidden[i].first && cp <= sanitize_hidden[i].last)
+	for (i = 0; i < sizeof hidden_ranges / sizeof hidden_ranges[0]; i++) {
+		if (cp >= hidden_ranges[i].first && cp <= hidden_ranges[i].last)
 			return 1;
 	}
 	return 0;
 }
 
-/*
- * Decodes one code point strictly and returns the bytes used (at least 1).
- * An ill-formed sequence gives one U+FFFD for its maximal subpart (Unicode's
- * "substitution of maximal subparts"): C0 AF and ED A0 80 give one U+FFFD per
- * byte, a sequence truncated by the end of input gives a single U+FFFD.
- */
+/* Decodes one character; an ill-formed sequence reads as one U+FFFD. */
 static size_t
 sanitize_decode(const unsigned char *p, size_t len, uint32_t *cp)
 {
-	unsigned char	c = p[0], lo = 0x80, hi = 0xbf;
-	size_t		need, i;
-	uint32_t	v;
+	size_t	n;
 
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 1;
-		v = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 2;
-		v = c & 0x0f;
-		if (c == 0xe0)
-			lo = 0xa0;	/* overlong */
-		else if (c == 0xed)
-			hi = 0x9f;	/* surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 3;
-		v = c & 0x07;
-		if (c == 0xf0)
-			lo = 0x90;	/* overlong */
-		else if (c == 0xf4)
-			hi = 0x8f;	/* above U+10FFFF */
-	} else {
+	n = utf8_decode((const char *)p, len, cp);
+	if (*cp == UTF8_INVALID)
 		*cp = SANITIZE_BAD;
-		return 1;
-	}
-	for (i = 1; i <= need; i++) {
-		if (i >= len || p[i] < lo || p[i] > hi) {
-			*cp = SANITIZE_BAD;
-			return i;
-		}
-		v = (v << 6) | (p[i] & 0x3f);
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	*cp = v;
-	return need + 1;
-}
-
-static void
-sanitize_encode(uint32_t cp, char *out)
-{
-	unsigned char	*p = (unsigned char *)out;
-
-	if (cp < 0x800) {
-		*p++ = 0xc0 | (cp >> 6);
-	} else if (cp < 0x10000) {
-		*p++ = 0xe0 | (cp >> 12);
-		*p++ = 0x80 | ((cp >> 6) & 0x3f);
-	} else {
-		*p++ = 0xf0 | (cp >> 18);
-		*p++ = 0x80 | ((cp >> 12) & 0x3f);
-		*p++ = 0x80 | ((cp >> 6) & 0x3f);
-	}
-	*p++ = 0x80 | (cp & 0x3f);
-	*p = '\0';
+	return n;
 }
 
 /* Writes the display form of one code point to out and returns its width. */
@@ -139,13 +82,13 @@ sanitize_render(uint32_t cp, int ascii, char *out, size_t size)
 		snprintf(out, size, "%s", ascii ? "?" : "\xef\xbf\xbd");
 		return 1;
 	}
-	if (sanitize_is_hidden(cp) || (w = wcwidth((wchar_t)cp)) < 0)
+	if (sanitize_hidden(cp) || (w = wcwidth((wchar_t)cp)) < 0)
 		return (size_t)snprintf(out, size, "<U+%04X>", (unsigned)cp);
 	if (ascii) {
 		snprintf(out, size, "%s", "?");
 		return 1;
 	}
-	sanitize_encode(cp, out);
+	out[utf8_encode(cp, out)] = '\0';
 	return (size_t)w;
 }
 

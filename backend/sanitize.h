@@ -20,6 +20,7 @@
 #define SANITIZE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define SANITIZE_ASCII 0x1	/* terminal is not UTF-8: output pure printable ASCII */
 
@@ -27,6 +28,13 @@
 char	*sanitize(const char *, size_t, int, int, int *);
 /* Returns the bytes of one character (at least 1) and its display width in *width. */
 size_t	 sanitize_char(const char *, size_t, int, int *);
+/*
+ * The one character policy for text leaving the daemon (screen, reports,
+ * tickets): 1 for a character that reorders or hides text (bidi controls,
+ * zero-width and format characters, tags), so that it reads differently than
+ * it is. The screen shows it as <U+XXXX>; reports and tickets drop it.
+ */
+int	 sanitize_hidden(uint32_t);
 /* Returns a newly allocated copy with bytes outside printable ASCII as \xNN. */
 char	*sanitize_log(const char *, size_t);
 

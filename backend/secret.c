@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: ISC */
+#include <limits.h>
 #include <stdlib.h>
+
+#include <openssl/evp.h>
 #include <string.h>
 
 #include "backend/buf.h"
@@ -7,31 +10,19 @@
 #include "backend/secret.h"
 #include "backend/xmalloc.h"
 
+/* s in base64 with padding (RFC 4648), as HTTP Basic credentials are sent. */
 static char *
 base64(const char *s)
 {
-	static const char	 tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-				     "0123456789+/";
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 len = strlen(s), i;
-	unsigned long		 v;
-	struct buf		 b;
+	size_t	len = strlen(s);
+	char	*out;
 
-	buf_init(&b);
-	for (i = 0; i < len; i += 3) {
-		v = (unsigned long)p[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned long)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		buf_addch(&b, tab[(v >> 18) & 63]);
-		buf_addch(&b, tab[(v >> 12) & 63]);
-		buf_addch(&b, i + 1 < len ? tab[(v >> 6) & 63] : '=');
-		buf_addch(&b, i + 2 < len ? tab[v & 63] : '=');
-	}
-	if (b.data == NULL)
-		buf_addstr(&b, "");
-	return buf_take(&b);
+	if (len > INT_MAX / 4 * 3 - 3)
+		fatal("base64: %zu bytes", len);
+	/* 4 characters for every 3 bytes begun, and the NUL EVP_EncodeBlock adds. */
+	out = xmalloc(4 * ((len + 2) / 3) + 1);
+	EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)len);
+	return out;
 }
 
 /* Replaces every copy of secret in s (which it frees) with "[redacted]". */

@@ -7,6 +7,7 @@
 
 #include "backend/buf.h"
 #include "backend/sim-model.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
 #define MODEL_SMALL	"gpt-4o-mini-2024-07-18"
@@ -672,36 +673,6 @@ sim_model_tick(struct sim_model *m, double seconds, double scale)
 	return n;
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-	uint32_t c;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, c = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, c = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, c = p[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 /* A label value as the exposition format wants it; invalid UTF-8 becomes U+FFFD. */
 static void
 put_label_value(struct buf *b, const char *s)
@@ -716,7 +687,7 @@ put_label_value(struct buf *b, const char *s)
 			buf_addstr(b, "\\\"");
 		else if (*p == '\n')
 			buf_addstr(b, "\\n");
-		else if ((len = utf8_len(p, n)) == 0)
+		else if ((len = utf8_char_len((const char *)p, n)) == 0)
 			buf_addstr(b, "\xef\xbf\xbd");
 		else {
 			buf_add(b, p, len);
@@ -1255,7 +1226,7 @@ key_terms(const char *q, char terms[MAX_TERMS][MAX_TERM_LEN + 1])
 		if (len > MAX_TERM_LEN || len < (digits ? 3u : 4u))
 			continue;
 		for (ok = 1, off = 0; off < len; off += l) {
-			if ((l = utf8_len(start + off, len - off)) == 0) {
+			if ((l = utf8_char_len((const char *)start + off, len - off)) == 0) {
 				ok = 0;
 				break;
 			}

@@ -183,6 +183,31 @@ store_prepare(sqlite3 *db, const char *sql)
 	return st;
 }
 
+int
+store_step(sqlite3_stmt *st, char **cause)
+{
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		return 1;
+	case SQLITE_DONE:
+		return 0;
+	default:
+		*cause = xprintf("database: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+		return -1;
+	}
+}
+
+int
+store_write(sqlite3_stmt *st, const char *what, char **cause)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE)
+		*cause = xprintf("%s: %s", what, sqlite3_errmsg(sqlite3_db_handle(st)));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 const char *
 store_text(sqlite3_stmt *st, int i)
 {

@@ -20,6 +20,14 @@ void	 store_rollback(sqlite3 *);
 int	 store_version(sqlite3 *);
 /* Prepares a statement or aborts: the SQL is ours, so failure is a bug. */
 sqlite3_stmt *store_prepare(sqlite3 *, const char *);
+/*
+ * Steps a statement: 1 for a row, 0 when done, -1 with *cause (the database's
+ * message) on any error. Every write steps through here, so a failed write
+ * cannot pass unnoticed: the compiler refuses a call whose result is dropped.
+ */
+int	 store_step(sqlite3_stmt *, char **) __attribute__((warn_unused_result));
+/* Steps a write to its end and finalizes it; -1 and *cause ("what: message") on error. */
+int	 store_write(sqlite3_stmt *, const char *what, char **) __attribute__((warn_unused_result));
 /* Text of column i, or "" for NULL. */
 const char *store_text(sqlite3_stmt *, int);
 /* The current row as an object keyed by column name; NULL columns are left out. */

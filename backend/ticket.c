@@ -12,6 +12,7 @@
 #include "backend/sanitize.h"
 #include "backend/secret.h"
 #include "backend/ticket.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
 /* A reply larger than this is no "issue created": refuse it rather than grow without bound. */
@@ -36,35 +37,6 @@ enum text_mode {
 	TEXT_LINE,	/* one line: every control becomes a space (Jira refuses newlines) */
 	TEXT_INDENT,	/* lines after the first indented, so no text can forge a line */
 };
-
-/* Length of the valid UTF-8 sequence at p (at most left bytes), or 0 if it is not one. */
-static size_t
-utf8_seq(const unsigned char *p, size_t left)
-{
-	size_t	n, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (left < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	}
-	/* Overlong forms, surrogates, and beyond U+10FFFF. */
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
-		return 0;
-	return n;
-}
 
 /* UTF-16 code units of the valid UTF-8 character starting with byte c (0 if a continuation). */
 static size_t
@@ -110,11 +82,21 @@ text_add(struct buf *b, const char *s, enum text_mode mode)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 len = strlen(s), i, n;
+	uint32_t		 cp;
 
 	for (i = 0; i < len; i += n) {
-		if ((n = utf8_seq(p + i, len - i)) == 0) {
+		n = utf8_decode(s + i, len - i, &cp);
+		if (cp == UTF8_INVALID) {
 			buf_addstr(b, REPLACEMENT);
 			n = 1;
+			continue;
+		}
+		/* The reports' policy: C1 controls and text that reorders or hides are dropped. */
+		if ((cp >= 0x80 && cp <= 0x9f) || (sanitize_hidden(cp) && cp != 0x2028 &&
+		    cp != 0x2029))
+			continue;
+		if (cp == 0x2028 || cp == 0x2029) {
+			buf_addstr(b, mode == TEXT_LINE ? " " : "\n  ");
 			continue;
 		}
 		if (n > 1 || (p[i] >= 0x20 && p[i] != 0x7f)) {

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/buf.h"
 #include "backend/client.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 #include "tui/cmdline.h"
 #include "tui/console.h"
@@ -79,25 +81,8 @@ cmdline_insert(int cp)
 	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp > 0x10ffff ||
 	    cl.text.len + 4 > CMDLINE_MAX)
 		return;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
+	if ((n = utf8_encode((uint32_t)cp, u)) == 0)
+		return;	/* a surrogate is no character */
 	tail = cl.text.len - cl.cursor;
 	buf_add(&cl.text, u, n);	/* grow, then shift the tail right */
 	memmove(cl.text.data + cl.cursor + n, cl.text.data + cl.cursor, tail);

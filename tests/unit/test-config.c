@@ -344,7 +344,7 @@ test_many_errors_capped(void **state)
 	}
 	assert_int_equal(nl, 50);
 	last = strrchr(cause, '\n') + 1;
-	snprintf(tail, sizeof tail, "%s: 10 more errors", path);
+	snprintf(tail, sizeof tail, "%s:52: too many problems, 10 more not shown", path);
 	assert_string_equal(last, tail);
 	snprintf(tail, sizeof tail, "%s:51: daemon.bogus49: unknown key\n", path);
 	assert_non_null(strstr(cause, tail));

@@ -293,7 +293,8 @@ test_postmortem_hostile(void **state)
 	(void)state;
 	cJSON_ReplaceItemInObject(o, "title",
 	    cJSON_CreateString("db | down\n# injected\x1b]0;pwn\x07"));
-	cJSON_ReplaceItemInObject(o, "assignee", cJSON_CreateString("mallory\n| x | y |"));
+	cJSON_ReplaceItemInObject(o, "assignee",
+	    cJSON_CreateString("mall\xf3\xa0\x81\x81ory\xe2\x80\x8b\n| x | y |"));
 	cJSON_ReplaceItemInObject(o, "description",
 	    cJSON_CreateString("first\n\n## not a section\x1b[0m\n"));
 	out = report_postmortem(o, (time_t)(T0 + 10800));
@@ -301,6 +302,8 @@ test_postmortem_hostile(void **state)
 	lacks(out, "\x1b");
 	lacks(out, "\xc2\x9b");
 	lacks(out, "\xe2\x80\xae");
+	lacks(out, "\xf3\xa0\x81\x81");	/* a tag: invisible "A" */
+	lacks(out, "\xe2\x80\x8b");	/* zero width space */
 	lacks(out, "\n# injected");
 	lacks(out, "\n## not a section");
 	starts(out, "# Postmortem: incident #42 db | down # injected]0;pwn\n");
