@@ -5,6 +5,7 @@
 
 #include "backend/json.h"
 #include "backend/proposal.h"
+#include "backend/release.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
 
@@ -280,7 +281,7 @@ release_next(sqlite3 *db, const char *assistant)
 	st = store_prepare(db, "SELECT max(n) FROM release WHERE assistant = ?");
 	sqlite3_bind_text(st, 1, assistant, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0) + 1;
+		n = release_number_after(sqlite3_column_int64(st, 0));
 	sqlite3_finalize(st);
 	return n;
 }
