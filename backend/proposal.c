@@ -254,6 +254,17 @@ proposal_eval_finish(sqlite3 *db, long long eval, const cJSON *res, const char *
 	return 0;
 }
 
+int
+proposal_evaluated(sqlite3 *db, long long proposal, char **cause)
+{
+	sqlite3_stmt *st;
+
+	st = store_prepare(db, "UPDATE proposal SET state = 'evaluated' WHERE id = ? AND "
+	    "state = 'draft'");
+	sqlite3_bind_int64(st, 1, proposal);
+	return exec_write(db, st, "proposal", cause);
+}
+
 cJSON *
 proposal_eval_of_tree(sqlite3 *db, const char *tree)
 {
