@@ -403,6 +403,14 @@ op_prompt_eval(struct op_ctx *ctx)
 	return 0;
 }
 
+/* Pushes once the release is committed: a push started inside the op's transaction would
+   read, and might send, a release that then rolls back. */
+static void
+push_committed(struct op_ctx *ctx)
+{
+	prompts_push(ctx->srv);
+}
+
 /* prompt.approve: four eyes, the eval gate (or an admin's stated override), then release. */
 int
 op_prompt_approve(struct op_ctx *ctx)
@@ -494,7 +502,7 @@ op_prompt_approve(struct op_ctx *ctx)
 	if (reason != NULL)
 		cJSON_AddStringToObject(ctx->details, "override", reason);
 	prompt_event(ctx, "released", id, tag);
-	prompts_push(s);
+	ctx->committed = push_committed;
 	free(reason);
 	free(tag);
 	cJSON_Delete(p);
@@ -612,7 +620,7 @@ op_prompt_rollback(struct op_ctx *ctx)
 	cJSON_AddStringToObject(ctx->details, "restores", json_str(target, "tag", ""));
 	cJSON_AddStringToObject(ctx->details, "commit", commit);
 	prompt_event(ctx, "rolled_back", 0, tag);
-	prompts_push(s);
+	ctx->committed = push_committed;
 	free(text);
 	free(tag);
 	rc = 0;
