@@ -107,6 +107,26 @@ ack_target(const struct incident_policy *p, int severity)
 }
 
 int
+incident_set_ticket(sqlite3 *db, long long id, const char *key, const char *url, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = store_prepare(db, "UPDATE incident SET ticket_key = ?, ticket_url = ? WHERE id = ?");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (url != NULL)
+		sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		*cause = xprintf("incident ticket: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+int
 incident_timeline(sqlite3 *db, long long id, time_t now, const char *actor, const char *kind,
     const char *text, const char *data, char **cause)
 {
