@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "backend/buf.h"
+#include "backend/clock.h"
 #include "backend/config.h"
 #include "backend/json.h"
 #include "backend/ops.h"
@@ -335,7 +336,7 @@ op_prompt_propose(struct op_ctx *ctx)
 		    "or evals");
 	}
 	desc = server_redact(s, op_str(ctx, "description"));
-	if ((id = proposal_create(s->db, a, desc, names.data, ctx->conn->who.user, time(NULL),
+	if ((id = proposal_create(s->db, a, desc, names.data, ctx->conn->who.user, clock_now(),
 	    &cause)) < 0) {
 		free(desc);
 		buf_free(&names);
@@ -478,7 +479,7 @@ op_prompt_approve(struct op_ctx *ctx)
 	r.n = n;
 	r.tag = tag;
 	r.commit = commit;
-	r.created_at = time(NULL);
+	r.created_at = clock_now();
 	r.author = json_str(p, "author", "");
 	r.approver = who->user;
 	r.proposal = id;
@@ -526,7 +527,7 @@ op_prompt_reject(struct op_ctx *ctx)
 		return -1;
 	cJSON_Delete(p);
 	reason = server_redact(ctx->srv, op_str(ctx, "reason"));
-	if (proposal_decide(ctx->srv->db, id, "rejected", ctx->conn->who.user, time(NULL),
+	if (proposal_decide(ctx->srv->db, id, "rejected", ctx->conn->who.user, clock_now(),
 	    reason, NULL, &cause) != 0) {
 		free(reason);
 		return repo_fail(ctx, REPO_CONFLICT, cause);
@@ -600,7 +601,7 @@ op_prompt_rollback(struct op_ctx *ctx)
 	r.n = n;
 	r.tag = tag;
 	r.commit = commit;
-	r.created_at = time(NULL);
+	r.created_at = clock_now();
 	r.author = ctx->conn->who.user;
 	r.description = text + strcspn(text, ":") + 2;
 	r.pass_rate = -1;
