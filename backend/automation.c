@@ -104,14 +104,15 @@ changes_begin(struct changes *c, struct server *s)
 
 int
 automation_record(struct server *s, long long id, const char *action, const char *kind,
-    const char *text, const char *data)
+    const char *text, const char *data, int (*write)(sqlite3 *, void *, char **), void *arg)
 {
 	struct changes c;
 	int failed;
 
 	if (changes_begin(&c, s) != 0)
 		return -1;
-	if (incident_timeline(s->db, id, time(NULL), ACTOR, kind, text, data, &c.cause) != 0)
+	if ((write != NULL && write(s->db, arg, &c.cause) != 0) ||
+	    incident_timeline(s->db, id, time(NULL), ACTOR, kind, text, data, &c.cause) != 0)
 		c.failed = 1;
 	else
 		changes_add(&c, id, action, text);

@@ -4,6 +4,8 @@
 #ifndef AUTOMATION_H
 #define AUTOMATION_H
 
+#include <sqlite3.h>
+
 #include <cjson/cJSON.h>
 
 struct server;
@@ -11,11 +13,12 @@ struct server;
 /* Starts the timer that escalates and un-acknowledges incidents. */
 void	automation_start(struct server *);
 void	automation_stop(struct server *);
-/* Records a change the daemon made to an incident on its own (a ticket exported): the timeline
-   entry, the audit entry as "leitstand" and the event to every console, in one transaction.
-   Returns 0 or -1 (logged). */
+/* Records a change the daemon made to an incident on its own (a ticket exported): write(db,
+   arg, cause) when given (the change itself), the timeline entry, the audit entry as
+   "leitstand" and the event to every console, in one transaction. Returns 0 or -1 (logged). */
 int	automation_record(struct server *, long long id, const char *action, const char *kind,
-	    const char *text, const char *data);
+	    const char *text, const char *data, int (*write)(sqlite3 *, void *, char **),
+	    void *arg);
 /* Handles a "kpi.state" event: crit opens an incident, leaving crit marks it recovered. */
 void	automation_kpi(struct server *, const cJSON *event);
 

@@ -107,6 +107,19 @@ ack_target(const struct incident_policy *p, int severity)
 }
 
 int
+incident_set_ticket(sqlite3 *db, long long id, const char *key, const char *url, char **cause)
+{
+	sqlite3_stmt *st;
+
+	st = store_prepare(db, "UPDATE incident SET ticket_key = ?, ticket_url = ? WHERE id = ?");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (url != NULL)
+		sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
+	return store_write(st, "incident ticket", cause);
+}
+
+int
 incident_timeline(sqlite3 *db, long long id, time_t now, const char *actor, const char *kind,
     const char *text, const char *data, char **cause)
 {

@@ -81,6 +81,9 @@ long long	 incident_open(sqlite3 *, const struct incident_policy *, const struct
 int		 incident_act(sqlite3 *, const struct incident_policy *, long long id,
 		     enum incident_action, const char *actor, const char *text, long arg, time_t,
 		     const char **code, char **cause);
+/* Records the ticket an incident was exported to (url may be NULL). */
+int	incident_set_ticket(sqlite3 *, long long id, const char *key, const char *url,
+	    char **cause);
 /* Adds a timeline entry (a KPI snapshot, an alert update, a ticket) and counts as activity. */
 int		 incident_timeline(sqlite3 *, long long id, time_t, const char *actor,
 		     const char *kind, const char *text, const char *data, char **cause);

@@ -6,11 +6,13 @@
 #include <time.h>
 
 #include "backend/buf.h"
+#include "backend/clock.h"
 #include "backend/config.h"
 #include "backend/json.h"
 #include "backend/ops.h"
 #include "backend/prompts.h"
 #include "backend/proposal.h"
+#include "backend/release.h"
 #include "backend/repo.h"
 #include "backend/server.h"
 #include "backend/trailer.h"
@@ -334,7 +336,7 @@ op_prompt_propose(struct op_ctx *ctx)
 		    "or evals");
 	}
 	desc = server_redact(s, op_str(ctx, "description"));
-	if ((id = proposal_create(s->db, a, desc, names.data, ctx->conn->who.user, time(NULL),
+	if ((id = proposal_create(s->db, a, desc, names.data, ctx->conn->who.user, clock_now(),
 	    &cause)) < 0) {
 		free(desc);
 		buf_free(&names);
@@ -402,10 +404,12 @@ op_prompt_eval(struct op_ctx *ctx)
 	return 0;
 }
 
+/* Pushes once the release is committed: a push started inside the op's transaction would
+   read, and might send, a release that then rolls back. */
 static void
-pct(char *buf, size_t len, double rate)
+push_committed(struct op_ctx *ctx)
 {
-	snprintf(buf, len, "%.0f%%", rate * 100);
+	prompts_push(ctx->srv);
 }
 
 /* prompt.approve: four eyes, the eval gate (or an admin's stated override), then release. */
@@ -414,55 +418,43 @@ op_prompt_approve(struct op_ctx *ctx)
 {
 	struct server *s = ctx->srv;
 	const struct identity *who = &ctx->conn->who;
-	const char *override = op_str(ctx, "override"), *a;
+	struct release_approval ap;
 	struct release_row r;
 	struct trailer tr[5];
-	char *cause = NULL, *msg, *text, *tag, *reason = NULL, eval[64], rate[16], prop[32],
+	char *cause = NULL, *msg, *text, *tag, *reason = NULL, eval[64], prop[32],
 	    commit[REPO_ID_LEN + 1];
+	const char *a, *code;
 	cJSON *p, *e;
 	double pass;
 	long long id, n;
-	int rc;
+	int rc, overridden;
 
 	if (need_repo(ctx) != 0 || (p = open_proposal(ctx, &id)) == NULL)
 		return -1;
-	if (strcmp(json_str(p, "author", ""), who->user) == 0) {
-		cJSON_Delete(p);
-		return op_fail(ctx, "forbidden", "four eyes: %s proposed %lld and may not approve "
-		    "it; another approver must", who->user, id);
-	}
 	e = cJSON_GetObjectItem(p, "eval");
 	pass = e != NULL && strcmp(json_str(e, "status", ""), "done") == 0 ?
 	    json_num_or(e, "pass_rate", NAN) : NAN;
-	pct(rate, sizeof rate, isnan(pass) ? 0 : pass);
-	if (isnan(pass) || pass * 100 + 1e-9 < (double)s->cfg->eval_gate) {
-		if (override == NULL) {
-			rc = isnan(pass) ? op_fail(ctx, "gate", "proposal %lld has no finished "
-			    "eval: run leitstand prompt eval %lld", id, id) : op_fail(ctx, "gate",
-			    "proposal %lld passed %s of its eval cases, below the gate of %lld%%; an "
-			    "admin may approve with a stated override", id, rate, s->cfg->eval_gate);
-			cJSON_Delete(p);
-			return rc;
-		}
-		if (!authz_allowed(who->role, PERM_ADMIN)) {
-			cJSON_Delete(p);
-			return op_fail(ctx, "forbidden", "overriding the eval gate needs role admin; "
-			    "%s is %s", who->user, role_name(who->role));
-		}
-		if (blank(override)) {
-			cJSON_Delete(p);
-			return op_fail(ctx, "invalid_argument", "an override needs a reason");
-		}
-		reason = server_redact(s, override);
+	memset(&ap, 0, sizeof ap);
+	ap.proposal = id;
+	ap.author = json_str(p, "author", "");
+	ap.approver = who->user;
+	ap.role = who->role;
+	ap.pass_rate = pass;
+	ap.gate = s->cfg->eval_gate;
+	ap.override = op_str(ctx, "override");
+	if (release_approve_check(&ap, &overridden, &code, &cause) != 0) {
+		op_fail(ctx, code, "%s", cause);
+		free(cause);
+		cJSON_Delete(p);
+		return -1;
 	}
+	if (overridden)
+		reason = server_redact(s, ap.override);
 	a = json_str(p, "assistant", "");
 	n = release_next(s->db, a);
-	tag = xprintf("release/%s/%lld", a, n);
-	if (isnan(pass))
-		snprintf(eval, sizeof eval, "none");
-	else
-		snprintf(eval, sizeof eval, "%s (%d of %d cases)", rate,
-		    (int)json_num_or(e, "passed", 0), (int)json_num_or(e, "cases", 0));
+	tag = release_tag(a, n);
+	release_eval_text(eval, sizeof eval, pass, e != NULL ? (int)json_num_or(e, "passed",
+	    0) : 0, e != NULL ? (int)json_num_or(e, "cases", 0) : 0);
 	snprintf(prop, sizeof prop, "%lld", id);
 	tr[0] = (struct trailer){ "Proposal", prop };
 	tr[1] = (struct trailer){ "Author", json_str(p, "author", "") };
@@ -487,7 +479,7 @@ op_prompt_approve(struct op_ctx *ctx)
 	r.n = n;
 	r.tag = tag;
 	r.commit = commit;
-	r.created_at = time(NULL);
+	r.created_at = clock_now();
 	r.author = json_str(p, "author", "");
 	r.approver = who->user;
 	r.proposal = id;
@@ -511,7 +503,7 @@ op_prompt_approve(struct op_ctx *ctx)
 	if (reason != NULL)
 		cJSON_AddStringToObject(ctx->details, "override", reason);
 	prompt_event(ctx, "released", id, tag);
-	prompts_push(s);
+	ctx->committed = push_committed;
 	free(reason);
 	free(tag);
 	cJSON_Delete(p);
@@ -526,13 +518,16 @@ op_prompt_reject(struct op_ctx *ctx)
 	long long id;
 	cJSON *p;
 
-	if (blank(op_str(ctx, "reason")))
-		return op_fail(ctx, "invalid_argument", "say why the proposal is rejected");
+	if (release_reject_check(op_str(ctx, "reason"), &cause) != 0) {
+		op_fail(ctx, "invalid_argument", "%s", cause);
+		free(cause);
+		return -1;
+	}
 	if (need_repo(ctx) != 0 || (p = open_proposal(ctx, &id)) == NULL)
 		return -1;
 	cJSON_Delete(p);
 	reason = server_redact(ctx->srv, op_str(ctx, "reason"));
-	if (proposal_decide(ctx->srv->db, id, "rejected", ctx->conn->who.user, time(NULL),
+	if (proposal_decide(ctx->srv->db, id, "rejected", ctx->conn->who.user, clock_now(),
 	    reason, NULL, &cause) != 0) {
 		free(reason);
 		return repo_fail(ctx, REPO_CONFLICT, cause);
@@ -553,7 +548,7 @@ op_prompt_rollback(struct op_ctx *ctx)
 	const char *a, *to = op_str(ctx, "to");
 	struct release_row r;
 	struct trailer tr[2];
-	char *cause = NULL, *msg, *text, *tag, *prefix, commit[REPO_ID_LEN + 1],
+	char *cause = NULL, *msg, *text, *tag, commit[REPO_ID_LEN + 1],
 	    cur[REPO_ID_LEN + 1], old[REPO_ID_LEN + 1];
 	cJSON *names, *latest, *target;
 	long long n;
@@ -567,10 +562,9 @@ op_prompt_rollback(struct op_ctx *ctx)
 		cJSON_Delete(names);
 		return op_fail(ctx, "not_found", "%s has no release", a);
 	}
-	prefix = xprintf("release/%s/", a);
 	target = to != NULL ? release_get(s->db, NULL, to) : release_before(s->db, a,
 	    (long long)json_num_or(latest, "n", 0));
-	if (target == NULL || strncmp(json_str(target, "tag", ""), prefix, strlen(prefix)) != 0) {
+	if (target == NULL || !release_tag_of(json_str(target, "tag", ""), a)) {
 		rc = to != NULL ? op_fail(ctx, "not_found", "no release %.80s of %s", to, a) :
 		    op_fail(ctx, "not_found", "%s has no release before %s", a,
 		    json_str(latest, "tag", ""));
@@ -581,13 +575,14 @@ op_prompt_rollback(struct op_ctx *ctx)
 		rc = repo_fail(ctx, REPO_ERROR, cause);
 		goto out;
 	}
-	if (strcmp(cur, old) == 0) {
-		rc = op_fail(ctx, "conflict", "production of %s equals %s already", a,
-		    json_str(target, "tag", ""));
+	if (release_rollback_check(a, json_str(target, "tag", ""), cur, old, &cause) != 0) {
+		op_fail(ctx, "conflict", "%s", cause);
+		free(cause);
+		rc = -1;
 		goto out;
 	}
 	n = release_next(s->db, a);
-	tag = xprintf("release/%s/%lld", a, n);
+	tag = release_tag(a, n);
 	tr[0] = (struct trailer){ "Rollback-of", json_str(latest, "tag", "") };
 	tr[1] = (struct trailer){ "Restores", json_str(target, "tag", "") };
 	text = xprintf("Release %lld of %s: roll back to %s", n, a, json_str(target, "tag", ""));
@@ -606,7 +601,7 @@ op_prompt_rollback(struct op_ctx *ctx)
 	r.n = n;
 	r.tag = tag;
 	r.commit = commit;
-	r.created_at = time(NULL);
+	r.created_at = clock_now();
 	r.author = ctx->conn->who.user;
 	r.description = text + strcspn(text, ":") + 2;
 	r.pass_rate = -1;
@@ -626,12 +621,11 @@ op_prompt_rollback(struct op_ctx *ctx)
 	cJSON_AddStringToObject(ctx->details, "restores", json_str(target, "tag", ""));
 	cJSON_AddStringToObject(ctx->details, "commit", commit);
 	prompt_event(ctx, "rolled_back", 0, tag);
-	prompts_push(s);
+	ctx->committed = push_committed;
 	free(text);
 	free(tag);
 	rc = 0;
 out:
-	free(prefix);
 	cJSON_Delete(target);
 	cJSON_Delete(latest);
 	cJSON_Delete(names);

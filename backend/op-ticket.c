@@ -101,31 +101,28 @@ op_ticket_cancel_retries(void)
 	}
 }
 
+/* The ticket's key and address on the incident, in the transaction that audits the export. */
+static int
+export_key(sqlite3 *db, void *arg, char **cause)
+{
+	struct export *e = arg;
+
+	return incident_set_ticket(db, e->id, e->res.key != NULL ? e->res.key : "", e->res.url,
+	    cause);
+}
+
 static void
 export_done(void *arg)
 {
 	struct export *e = arg;
 	struct server *s = e->srv;
 	const struct config *cfg = s->cfg;
-	sqlite3_stmt *st;
-	char *text, *msg, *err = NULL, wait[16];
+	char *text, *msg, wait[16];
 	long delay = RETRY_FIRST_S << (e->attempt - 1);
 	int again = e->rc != 0 && e->res.retry && e->attempt <= cfg->ticket_retries;
 	cJSON *data;
 
 	if (e->rc == 0) {
-		st = store_prepare(s->db, "UPDATE incident SET ticket_key = ?, ticket_url = ? "
-		    "WHERE id = ?");
-		sqlite3_bind_text(st, 1, e->res.key != NULL ? e->res.key : "", -1, SQLITE_STATIC);
-		if (e->res.url != NULL)
-			sqlite3_bind_text(st, 2, e->res.url, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, e->id);
-		if (store_step(st, &err) < 0) {
-			log_debug("ticket for incident %lld: %s", e->id, err);
-			free(err);
-			err = NULL;
-		}
-		sqlite3_finalize(st);
 		text = xprintf("ticket %s created%s%s", e->res.key != NULL ? e->res.key : "",
 		    e->res.url != NULL ? ": " : "", e->res.url != NULL ? e->res.url : "");
 	} else {
@@ -139,7 +136,8 @@ export_done(void *arg)
 		cJSON_AddStringToObject(data, "key", e->res.key);
 	msg = cJSON_PrintUnformatted(data);
 	cJSON_Delete(data);
-	automation_record(s, e->id, e->rc == 0 ? "ticket" : "ticket.failed", "ticket", text, msg);
+	automation_record(s, e->id, e->rc == 0 ? "ticket" : "ticket.failed", "ticket", text, msg,
+	    e->rc == 0 ? export_key : NULL, e);
 	cJSON_free(msg);
 
 	/* The requester hears of the first try; later ones reach the timeline only. */

@@ -373,12 +373,10 @@ eval_done(void *arg)
 {
 	struct eval_job *j = arg, **jp;
 	struct server *s = j->srv;
-	sqlite3_stmt *st;
 	const char *stopped;
-	char *cause = NULL, *object;
+	char *cause = NULL, *object, *details;
 	time_t now = time(NULL);
 	cJSON *d;
-	int rc;
 
 	for (jp = &evals; *jp != NULL && *jp != j; jp = &(*jp)->next)
 		;
@@ -391,27 +389,21 @@ eval_done(void *arg)
 	cJSON_AddNumberToObject(d, "pass_rate", json_num_or(j->result, "pass_rate", 0));
 	cJSON_AddNumberToObject(d, "cases", json_num_or(j->result, "total", 0));
 	cJSON_AddNumberToObject(d, "passed", json_num_or(j->result, "passed", 0));
+	details = cJSON_PrintUnformatted(d);
+	cJSON_Delete(d);
 	stopped = atomic_load(&evals_stop) ? "the daemon stopped while it ran" : NULL;
+	/* The results and their audit entry in one transaction: both or neither. */
 	if (store_begin(s->db, &cause) != 0 ||
 	    proposal_eval_finish(s->db, j->eval, j->result, stopped, now, &cause) != 0 ||
 	    (j->baseline > 0 && proposal_eval_finish(s->db, j->baseline, j->base_result,
-	    stopped, now, &cause) != 0)) {
+	    stopped, now, &cause) != 0) ||
+	    (stopped == NULL && proposal_evaluated(s->db, j->proposal, &cause) != 0) ||
+	    audit_append(s->db, ACTOR, ROLE, "prompt.eval.done", object, details, &cause) < 0 ||
+	    store_commit(s->db, &cause) != 0) {
 		store_rollback(s->db);
 		log_debug("eval %lld: %s", j->eval, cause);
-	} else {
-		st = store_prepare(s->db, "UPDATE proposal SET state = 'evaluated' WHERE id = ? "
-		    "AND state = 'draft' AND ? IS NULL");
-		sqlite3_bind_int64(st, 1, j->proposal);
-		if (stopped != NULL)
-			sqlite3_bind_text(st, 2, stopped, -1, SQLITE_STATIC);
-		rc = store_step(st, &cause);
-		sqlite3_finalize(st);
-		if (rc < 0 || store_commit(s->db, &cause) != 0) {
-			store_rollback(s->db);
-			log_debug("eval %lld: %s", j->eval, cause);
-		}
 	}
-	daemon_audit(s, "prompt.eval.done", object, d);
+	cJSON_free(details);
 	publish(s, "evaluated", j->proposal, NULL);
 	if (j->reply != NULL) {
 		if (cause == NULL) {

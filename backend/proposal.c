@@ -5,6 +5,7 @@
 
 #include "backend/json.h"
 #include "backend/proposal.h"
+#include "backend/release.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
 
@@ -241,6 +242,17 @@ proposal_eval_finish(sqlite3 *db, long long eval, const cJSON *res, const char *
 	return 0;
 }
 
+int
+proposal_evaluated(sqlite3 *db, long long proposal, char **cause)
+{
+	sqlite3_stmt *st;
+
+	st = store_prepare(db, "UPDATE proposal SET state = 'evaluated' WHERE id = ? AND "
+	    "state = 'draft'");
+	sqlite3_bind_int64(st, 1, proposal);
+	return store_write(st, "proposal", cause);
+}
+
 cJSON *
 proposal_eval_of_tree(sqlite3 *db, const char *tree)
 {
@@ -268,7 +280,7 @@ release_next(sqlite3 *db, const char *assistant)
 	st = store_prepare(db, "SELECT max(n) FROM release WHERE assistant = ?");
 	sqlite3_bind_text(st, 1, assistant, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0) + 1;
+		n = release_number_after(sqlite3_column_int64(st, 0));
 	sqlite3_finalize(st);
 	return n;
 }

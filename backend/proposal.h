@@ -47,6 +47,8 @@ long long	 proposal_eval_begin(sqlite3 *, long long proposal, const char *assist
 /* Records the result of eval_run, or the error that stopped it. */
 int		 proposal_eval_finish(sqlite3 *, long long eval, const cJSON *result,
 		     const char *error, time_t, char **cause);
+/* A draft whose eval finished becomes evaluated (other states stay). */
+int		 proposal_evaluated(sqlite3 *, long long proposal, char **cause);
 /* The latest finished eval of an assistant's tree (its baseline), or NULL. */
 cJSON		*proposal_eval_of_tree(sqlite3 *, const char *tree);
 /* Evals left running by a daemon that stopped: marked interrupted. */

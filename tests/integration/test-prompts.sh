@@ -305,3 +305,11 @@ out=$(ls_ prompt show "$id" --json)
 assert_eq "$(echo "$out" | json_get proposal.eval.status)" "failed"
 assert_eq "$(echo "$out" | json_get proposal.eval.error)" "the daemon stopped while it ran"
 assert_eq "$(echo "$out" | json_get proposal.state)" "draft"
+
+note "a fixed test clock (LEITSTAND_TEST_TIME_NOW) dates the decision exactly"
+stop_daemon
+LEITSTAND_TEST_TIME_NOW=1700000000 start_daemon
+as "$bob" prompt reject "$id" "superseded" >/dev/null
+out=$(ls_ prompt show "$id" --json)
+assert_eq "$(echo "$out" | json_get proposal.state)" "rejected"
+assert_eq "$(echo "$out" | json_get proposal.decided_at)" "1700000000"
