@@ -57,6 +57,45 @@ cli_connect(struct cli *cli, int start)
 	return 0;
 }
 
+/* The number in a rate_limited error's retry_after (seconds), or -1. */
+static double
+cli_retry_after(const cJSON *reply)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(reply, "error");
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "retry_after");
+
+	if (strcmp(client_error_code(reply), "rate_limited") != 0 || !cJSON_IsNumber(r) ||
+	    r->valuedouble < 0 || r->valuedouble > 3600)
+		return -1;
+	return r->valuedouble;
+}
+
+/*
+ * client_call, except that a script asking for queries faster than [daemon] query_rate
+ * waits the time the daemon names and asks again, within the reply timeout (secs, 0: none),
+ * instead of failing half-way.
+ */
+static cJSON *
+cli_call_paced(struct cli *cli, cJSON *req, long long secs, char **cause)
+{
+	double waited = 0, wait;
+	cJSON *again, *reply;
+
+	for (;;) {
+		again = cJSON_Duplicate(req, 1);
+		if ((reply = client_call(cli->client, req, cause)) == NULL ||
+		    (wait = cli_retry_after(reply)) < 0 ||
+		    (secs > 0 && waited + wait > (double)secs)) {
+			cJSON_Delete(again);
+			return reply;
+		}
+		cJSON_Delete(reply);
+		req = again;
+		usleep((useconds_t)(wait * 1e6));
+		waited += wait;
+	}
+}
+
 cJSON *
 cli_call(struct cli *cli, cJSON *req)
 {
@@ -67,7 +106,7 @@ cli_call(struct cli *cli, cJSON *req)
 	    cli->cfg.reply_timeout;
 
 	cli->client->reply_ms = secs > INT_MAX / 1000 ? INT_MAX : (int)(secs * 1000);
-	if ((reply = client_call(cli->client, req, &cause)) == NULL) {
+	if ((reply = cli_call_paced(cli, req, secs, &cause)) == NULL) {
 		if (cli->client->timed_out)
 			cli_error("no reply from the daemon at %s in %lld s: it may be stuck or "
 			    "overloaded (its log says more); --timeout SECS waits longer",

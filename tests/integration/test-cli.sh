@@ -124,3 +124,26 @@ expect_exit 1 env LANG=C.UTF-8 "$LEITSTAND" -S "$T/fake/s.sock" status
 ! printf '%s' "$OUT" | LC_ALL=C grep -q $'[\x1b\x07\r]\|\xc2\x9b\|\xe2\x80\xae' || fail "raw controls in: $(printf '%s' "$OUT" | od -c | head)"
 assert_contains "$OUT" "leitstand: forbidden: ^[[2J^[]0;pwned^G \\x9b31m <U+202E>evil"
 assert_contains "$OUT" "next^Mline"
+
+note "a script asking faster than daemon.query_rate waits its turn instead of failing"
+write_config <<'EOF2'
+query_rate = 1
+query_burst = 1
+EOF2
+start_daemon
+# The limit is on: of three verifications at once, the daemon refuses some.
+codes=$(python3 - "$SOCK" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"".join(b'{"id":%d,"op":"audit.verify"}\n' % i for i in range(3)))
+f = s.makefile("rb")
+print(" ".join(sorted(json.loads(f.readline()).get("error", {}).get("code", "ok") for _ in range(3))))
+PY
+)
+assert_contains "$codes" "rate_limited"
+# The CLI, asked as fast, waits the retry_after it is told each time.
+for i in 1 2 3 4 5; do
+	ls_ audit verify >/dev/null 2>&1 || fail "audit verify $i failed under the rate limit"
+done
+stop_daemon
