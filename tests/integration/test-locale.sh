@@ -15,7 +15,10 @@ assert_contains "$OUT" "leitstand.ini:5: kpi.errors.warn: \"2,5\" is not a numbe
 
 note "the simulator's Prometheus text and the KPIs' JSON carry decimal points"
 start_sim --rate-scale 4
-metrics=$(python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$SIM_URL/metrics")
+sim_metrics() { python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$SIM_URL/metrics"; }
+# The histograms have samples once the sim has served its first requests.
+wait_for "sim_metrics | grep -q '^gen_ai_client_operation_duration_seconds_bucket'" 30
+metrics=$(sim_metrics)
 grep -q '^gen_ai_client_operation_duration_seconds_bucket{.*le="0.01"' <<<"$metrics" \
 	|| fail "no le=\"0.01\" bucket: $(head -20 <<<"$metrics")"
 ! grep -q '[0-9],[0-9]' <<<"$metrics" || fail "a decimal comma in /metrics"
