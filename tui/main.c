@@ -167,6 +167,16 @@ console_request(cJSON *req, console_reply_cb cb, void *arg)
 	silence_watch(0);
 }
 
+cJSON *
+console_take(const cJSON *parent, const cJSON *item)
+{
+	/* The reply is the console's: it hands callbacks a const view only so they cannot
+	   free it under its feet. */
+	if (parent == NULL || item == NULL)
+		return NULL;
+	return cJSON_DetachItemViaPointer((cJSON *)parent, (cJSON *)item);
+}
+
 static void
 console_reply(const cJSON *msg)
 {

@@ -25,7 +25,7 @@
 #include "tui/widget-list.h"
 #include "tui/wrap.h"
 
-#define PAGE		200
+#define PAGE		100
 #define WINDOW_MAX	(4 * PAGE)	/* rows kept; older ones are dropped and re-read */
 
 static struct {
@@ -151,7 +151,7 @@ page_reply(void *arg, const cJSON *r)
 	n = cJSON_GetArraySize(rows);
 	in.total = (int)json_num(r, "total");
 	cJSON_Delete(in.counts);
-	in.counts = cJSON_Duplicate(cJSON_GetObjectItem(r, "counts"), 1);
+	in.counts = console_take(r, cJSON_GetObjectItem(r, "counts"));
 	if (pr->kind == PAGE_FIRST || pr->kind == PAGE_LAST) {
 		rows_clear();
 		in.offset = (int)json_num(r, "offset");
@@ -161,16 +161,16 @@ page_reply(void *arg, const cJSON *r)
 	in.rows = xreallocarray(in.rows, (size_t)(in.list.n + n), sizeof *in.rows);
 	if (pr->kind == PAGE_BEFORE) {
 		memmove(in.rows + n, in.rows, (size_t)in.list.n * sizeof *in.rows);
-		i = 0;
-		cJSON_ArrayForEach(e, rows)
-			in.rows[i++] = cJSON_Duplicate(e, 1);
+		/* Taken out of the reply, not copied: a page is the console's largest tree. */
+		for (i = 0; (e = rows->child) != NULL; i++)
+			in.rows[i] = console_take(rows, e);
 		in.list.n += n;
 		in.list.sel += n;
 		in.list.top += n;
 		in.offset = (int)json_num(r, "offset");
 	} else {
-		cJSON_ArrayForEach(e, rows)
-			in.rows[in.list.n++] = cJSON_Duplicate(e, 1);
+		while ((e = rows->child) != NULL)
+			in.rows[in.list.n++] = console_take(rows, e);
 	}
 	/* Keep the window bounded: drop the far end from the selection. */
 	if (in.list.n > WINDOW_MAX) {
