@@ -18,6 +18,7 @@
 #include "backend/json.h"
 #include "backend/xmalloc.h"
 #include "tui/cmdline.h"
+#include "tui/command.h"
 #include "tui/console.h"
 #include "tui/display.h"
 #include "tui/draw.h"
@@ -611,7 +612,7 @@ incidents_key(enum action a)
 
 	switch (a) {
 	case ACTION_INC_NEW:
-		cmdline_command("open 3 ");
+		command_prompt("open 3 ");
 		return 1;
 	case ACTION_INC_SORT:
 		in.by_id = !in.by_id;
