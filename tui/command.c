@@ -63,39 +63,32 @@ command_help(const char *arg, const char *rest)
 	return 0;
 }
 
-/* A positive number, or 0 after saying what the command needs. */
-static long long
-command_number(const char *name, const char *arg)
+/* :incident N, :run N: shows N, a positive number, or says what the command needs. */
+static int
+command_show(const char *name, const char *arg, void (*show)(long long))
 {
 	long long n = atoll(arg);
 
-	if (n <= 0)
+	if (n <= 0) {
 		console_error(":%s needs a number, e.g. :%s 12", name, name);
-	return n;
+		return -1;
+	}
+	show(n);
+	return 0;
 }
 
 static int
 command_incident(const char *arg, const char *rest)
 {
-	long long n;
-
 	(void)rest;
-	if ((n = command_number("incident", arg)) <= 0)
-		return -1;
-	view_incidents_show(n);
-	return 0;
+	return command_show("incident", arg, view_incidents_show);
 }
 
 static int
 command_run_show(const char *arg, const char *rest)
 {
-	long long n;
-
 	(void)rest;
-	if ((n = command_number("run", arg)) <= 0)
-		return -1;
-	view_playbooks_run(n);
-	return 0;
+	return command_show("run", arg, view_playbooks_run);
 }
 
 static void
