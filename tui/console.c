@@ -36,6 +36,8 @@ static struct {
 	struct loop_timer		*silence;	/* fires when requests wait too long */
 	int				 silent;	/* no reply for that long */
 	struct pending			*pending;
+	const cJSON			*handling;	/* the message being handled */
+	int				 taken;		/* ... taken whole by a callback */
 	int				 readonly;	/* --readonly */
 	struct console_state		 st;
 	char				*message;
@@ -189,11 +191,16 @@ console_request(cJSON *req, console_reply_cb cb, void *arg)
 cJSON *
 console_take(const cJSON *parent, const cJSON *item)
 {
-	/* The reply is the console's: it hands callbacks a const view only so they cannot
-	   free it under its feet. */
-	if (parent == NULL || item == NULL)
+	/* The message is the console's: it hands callbacks a const view only so they cannot
+	   free it under their feet, and frees it after them unless one took it whole. */
+	if (item == NULL)
 		return NULL;
-	return cJSON_DetachItemViaPointer((cJSON *)parent, (cJSON *)item);
+	if (parent != NULL)
+		return cJSON_DetachItemViaPointer((cJSON *)parent, (cJSON *)item);
+	if (item != con.handling || con.taken)
+		return cJSON_Duplicate(item, 1);
+	con.taken = 1;
+	return (cJSON *)item;
 }
 
 static void
@@ -300,6 +307,8 @@ client_readable(int fd, short revents, void *arg)
 
 	(void)fd, (void)revents, (void)arg;
 	while ((rc = client_read(con.client, 0, &msg, &cause)) == 1) {
+		con.handling = msg;
+		con.taken = 0;
 		silence_watch(1);
 		if (cJSON_GetObjectItemCaseSensitive(msg, "event") != NULL) {
 			console_alert(msg);
@@ -311,7 +320,9 @@ client_readable(int fd, short revents, void *arg)
 		}
 		else
 			console_reply(msg);
-		cJSON_Delete(msg);
+		if (!con.taken)
+			cJSON_Delete(msg);
+		con.handling = NULL;
 		console_dirty();
 		if (con.client == NULL)
 			return;

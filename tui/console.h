@@ -26,8 +26,9 @@ struct console_state {
 
 /* Sends a request (freeing it); cb gets the reply later. */
 void	console_request(cJSON *, console_reply_cb, void *);
-/* Takes item out of parent, part of the reply a callback is given, instead of copying it
-   (the console frees the rest of the reply after the callback); NULL if item is. */
+/* Takes item out of parent, part of the reply or event a callback is given, instead of
+   copying it (the console frees the rest after the callbacks). With parent NULL, item is
+   the whole message (a copy if a callback took it already). NULL if item is. */
 cJSON	*console_take(const cJSON *parent, const cJSON *item);
 /* Shows a message in the status line until the next key. */
 void	console_error(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* The console's start: the loop, the terminal, drawing the frame and dispatching keys. */
 
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +244,10 @@ tui_main(struct tui_options *opts)
 	char *cause = NULL;
 
 	memset(&tui, 0, sizeof tui);
+	/* Big buffers (a reply's line) from mmap, given back when freed: glibc would raise the
+	   threshold after the first and keep them in the heap, whose top never shrinks past
+	   what lies above. */
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	action_init();
 	if (display_init(&cause) != 0) {
 		fprintf(stderr, "leitstand: %s\n", cause);

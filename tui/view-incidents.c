@@ -26,7 +26,9 @@
 #include "tui/widget-list.h"
 #include "tui/wrap.h"
 
-#define PAGE		100
+/* A page is two screens (at least 50 rows): a page of JSON is the console's largest
+   allocation, and its peak memory is what a small screen should not pay for a big one. */
+#define PAGE		(draw_rows() > 25 ? 2 * draw_rows() : 50)
 #define WINDOW_MAX	(4 * PAGE)	/* rows kept; older ones are dropped and re-read */
 
 static struct {
@@ -359,7 +361,7 @@ detail_reply(void *arg, const cJSON *r)
 		in.detail_top = 1 << 30;
 	texts_clear();
 	cJSON_Delete(in.detail);
-	in.detail = cJSON_Duplicate(cJSON_GetObjectItem(r, "incident"), 1);
+	in.detail = console_take(r, cJSON_GetObjectItem(r, "incident"));
 	in.ntexts = cJSON_GetArraySize(cJSON_GetObjectItem(in.detail, "timeline"));
 	in.texts = xcalloc((size_t)in.ntexts + 1, sizeof *in.texts);
 	console_dirty();

@@ -42,7 +42,7 @@ lib_reply(void *arg, const cJSON *r)
 	pb.error = client_error(r) != NULL ? xstrdup(client_error(r)) : NULL;
 	if (pb.error == NULL) {
 		cJSON_Delete(pb.lib);
-		pb.lib = cJSON_Duplicate(r, 1);
+		pb.lib = console_take(NULL, r);
 		pb.list.n = npb() + cJSON_GetArraySize(cJSON_GetObjectItem(pb.lib, "runs"));
 	}
 	console_dirty();

@@ -46,7 +46,7 @@ checks_reply(void *arg, const cJSON *r)
 		return;
 	cJSON_Delete(pb.checks);
 	pb.checks = client_error(r) != NULL ? NULL :
-	    cJSON_Duplicate(cJSON_GetObjectItem(r, "checks"), 1);
+	    console_take(r, cJSON_GetObjectItem(r, "checks"));
 	if (client_error(r) != NULL)
 		console_error("%s", client_error(r));
 	console_dirty();
@@ -88,7 +88,7 @@ run_reply(void *arg, const cJSON *r)
 	}
 	pane_forget(&pb.pane);
 	cJSON_Delete(pb.run);
-	pb.run = cJSON_Duplicate(cJSON_GetObjectItem(r, "run"), 1);
+	pb.run = console_take(r, cJSON_GetObjectItem(r, "run"));
 	/* On opening, and after a step is recorded, go where the run continues: a finished
 	   run shows its summary. */
 	if (resume && cJSON_GetObjectItem(pb.run, "finished_at") != NULL) {
