@@ -37,15 +37,15 @@ static struct {
 	int		 rows;		/* rows the step took when last drawn */
 	int		 follow;	/* scroll to the cursor's item */
 	struct pane	 pane;		/* the step or the summary, laid out */
-} pb;
+} rn;
 
 static void
 checks_reply(void *arg, const cJSON *r)
 {
-	if (r == NULL || (int)(intptr_t)arg != pb.step)
+	if (r == NULL || (int)(intptr_t)arg != rn.step)
 		return;
-	cJSON_Delete(pb.checks);
-	pb.checks = client_error(r) != NULL ? NULL :
+	cJSON_Delete(rn.checks);
+	rn.checks = client_error(r) != NULL ? NULL :
 	    console_take(r, cJSON_GetObjectItem(r, "checks"));
 	if (client_error(r) != NULL)
 		console_error("%s", client_error(r));
@@ -55,7 +55,7 @@ checks_reply(void *arg, const cJSON *r)
 static const cJSON *
 step_json(int step)
 {
-	return cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(pb.run, "content"),
+	return cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(rn.run, "content"),
 	    "steps"), step);
 }
 
@@ -65,14 +65,14 @@ checks_request(void)
 {
 	cJSON *req;
 
-	if (pb.run == NULL || json_num(step_json(pb.step), "checks") <= 0)
+	if (rn.run == NULL || json_num(step_json(rn.step), "checks") <= 0)
 		return;
 	req = client_request("run.check");
-	cJSON_AddNumberToObject(req, "run", (double)pb.id);
-	cJSON_AddNumberToObject(req, "step", pb.step + 1);
-	pb.checks_step = pb.step;
-	pb.checks_at = time(NULL);
-	console_request(req, checks_reply, (void *)(intptr_t)pb.step);
+	cJSON_AddNumberToObject(req, "run", (double)rn.id);
+	cJSON_AddNumberToObject(req, "step", rn.step + 1);
+	rn.checks_step = rn.step;
+	rn.checks_at = time(NULL);
+	console_request(req, checks_reply, (void *)(intptr_t)rn.step);
 }
 
 static void
@@ -86,19 +86,19 @@ run_reply(void *arg, const cJSON *r)
 		console_error("%s", client_error(r));
 		return;
 	}
-	pane_forget(&pb.pane);
-	cJSON_Delete(pb.run);
-	pb.run = console_take(r, cJSON_GetObjectItem(r, "run"));
+	pane_forget(&rn.pane);
+	cJSON_Delete(rn.run);
+	rn.run = console_take(r, cJSON_GetObjectItem(r, "run"));
 	/* On opening, and after a step is recorded, go where the run continues: a finished
 	   run shows its summary. */
-	if (resume && cJSON_GetObjectItem(pb.run, "finished_at") != NULL) {
-		pb.step = (int)json_num(pb.run, "steps");
-		pb.top = 0;
-	} else if (resume && (int)json_num(pb.run, "current") != pb.step) {
-		pb.step = (int)json_num(pb.run, "current");
-		pb.item = pb.top = 0;
-		cJSON_Delete(pb.checks);
-		pb.checks = NULL;
+	if (resume && cJSON_GetObjectItem(rn.run, "finished_at") != NULL) {
+		rn.step = (int)json_num(rn.run, "steps");
+		rn.top = 0;
+	} else if (resume && (int)json_num(rn.run, "current") != rn.step) {
+		rn.step = (int)json_num(rn.run, "current");
+		rn.item = rn.top = 0;
+		cJSON_Delete(rn.checks);
+		rn.checks = NULL;
 		checks_request();
 	}
 	console_dirty();
@@ -109,26 +109,26 @@ run_request(int resume)
 {
 	cJSON *req = client_request("run.show");
 
-	cJSON_AddNumberToObject(req, "run", (double)pb.id);
+	cJSON_AddNumberToObject(req, "run", (double)rn.id);
 	console_request(req, run_reply, (void *)(intptr_t)resume);
 }
 
 void
 view_run_open(long long id)
 {
-	pane_forget(&pb.pane);
-	cJSON_Delete(pb.run);
-	cJSON_Delete(pb.checks);
-	pb.run = pb.checks = NULL;
-	pb.id = id;
-	pb.step = -1;
+	pane_forget(&rn.pane);
+	cJSON_Delete(rn.run);
+	cJSON_Delete(rn.checks);
+	rn.run = rn.checks = NULL;
+	rn.id = id;
+	rn.step = -1;
 	run_request(1);
 }
 
 /* --- drawing -------------------------------------------------------------------------- */
 
 /*
- * A step is laid out in the pane in rows counted from 0 at its first line, from pb.top: a
+ * A step is laid out in the pane in rows counted from 0 at its first line, from rn.top: a
  * long step scrolls (PgDn, PgUp, and with the cursor). Its texts are laid out once per width
  * and kept until the run is read again.
  */
@@ -137,21 +137,21 @@ view_run_open(long long id)
 static void
 put_text(int x, int w, enum style st, const char *prefix, const char *text, int words)
 {
-	pane_text(&pb.pane, x, w, st, prefix, text, words ? PANE_WORDS : 0);
+	pane_text(&rn.pane, x, w, st, prefix, text, words ? PANE_WORDS : 0);
 }
 
 /* Markdown inline text (the playbook's own), broken at blanks. */
 static void
 put_wrapped(int x, int w, enum style st, const char *prefix, const char *text)
 {
-	pane_text(&pb.pane, x, w, st, prefix, text, PANE_MARKUP | PANE_WORDS);
+	pane_text(&rn.pane, x, w, st, prefix, text, PANE_MARKUP | PANE_WORDS);
 }
 
 /* Preformatted text: one row per line, cut at the width. */
 static void
 put_lines(int x, int w, enum style st, const char *prefix, const char *text)
 {
-	pane_lines(&pb.pane, x, w, st, prefix, text, 0);
+	pane_lines(&rn.pane, x, w, st, prefix, text, 0);
 }
 
 static int
@@ -159,7 +159,7 @@ ticked(int step, int item)
 {
 	const cJSON *t;
 
-	cJSON_ArrayForEach(t, cJSON_GetObjectItem(pb.run, "ticks")) {
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(rn.run, "ticks")) {
 		if ((int)json_num(t, "step") == step && (int)json_num(t, "item") == item)
 			return (int)json_num(t, "ticked");
 	}
@@ -171,7 +171,7 @@ step_result(int step)
 {
 	const cJSON *r;
 
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(pb.run, "results")) {
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(rn.run, "results")) {
 		if ((int)json_num(r, "step") == step)
 			return r;
 	}
@@ -181,17 +181,17 @@ step_result(int step)
 static void
 draw_progress(int y, int w)
 {
-	int steps = (int)json_num(pb.run, "steps"), answered = cJSON_GetArraySize(
-	    cJSON_GetObjectItem(pb.run, "results")), bar = 20, fill, i;
+	int steps = (int)json_num(rn.run, "steps"), answered = cJSON_GetArraySize(
+	    cJSON_GetObjectItem(rn.run, "results")), bar = 20, fill, i;
 	char line[64];
 
 	fill = steps > 0 ? answered * bar / steps : 0;
-	if (pb.step >= steps)
+	if (rn.step >= steps)
 		snprintf(line, sizeof line, "finished ");
 	else
-		snprintf(line, sizeof line, "step %d of %d ", pb.step + 1, steps);
+		snprintf(line, sizeof line, "step %d of %d ", rn.step + 1, steps);
 	draw_printf(y, 1, w - bar - draw_width(line) - 3, STYLE_TITLE, "%s  %s",
-	    json_str(pb.run, "playbook", ""), json_str(pb.run, "title", ""));
+	    json_str(rn.run, "playbook", ""), json_str(rn.run, "title", ""));
 	draw_text(y, w - bar - draw_width(line) - 1, draw_width(line), STYLE_NORMAL, line);
 	for (i = 0; i < bar; i++)
 		draw_text(y, w - bar - 1 + i, 1, i < fill ? STYLE_OK : STYLE_DIM,
@@ -207,7 +207,7 @@ put_check(int w, const cJSON *b, const cJSON *c)
 
 	put_text(2, w - 4, STYLE_DIM, "check: ", json_str(b, "query", "") + strspn(json_str(b, "query",
 	    ""), " \n"), 0);
-	if (c == NULL || pb.checks_step != pb.step)
+	if (c == NULL || rn.checks_step != rn.step)
 		snprintf(line, sizeof line, "  expect %s: checking...", json_str(b, "expect", ""));
 	else if (cJSON_GetObjectItem(c, "error") != NULL) {
 		snprintf(line, sizeof line, "  expect %s: %s", json_str(b, "expect", ""),
@@ -219,14 +219,14 @@ put_check(int w, const cJSON *b, const cJSON *c)
 		    "FAIL");
 		st = cJSON_IsTrue(cJSON_GetObjectItem(c, "pass")) ? STYLE_OK : STYLE_CRIT;
 	}
-	pane_lines(&pb.pane, 2, w - 4, st, "", line, PANE_FRESH);
+	pane_lines(&rn.pane, 2, w - 4, st, "", line, PANE_FRESH);
 }
 
 /* The step's result note and the notes on it, who wrote them and when. */
 static void
 put_notes(int w)
 {
-	const cJSON *n, *res = step_result(pb.step);
+	const cJSON *n, *res = step_result(rn.step);
 	char when[16], *who;
 	time_t t;
 	struct tm tm;
@@ -236,8 +236,8 @@ put_notes(int w)
 		put_text(1, w - 2, STYLE_WARN, who, json_str(res, "note", ""), 1);
 		free(who);
 	}
-	cJSON_ArrayForEach(n, cJSON_GetObjectItem(pb.run, "notes")) {
-		if ((int)json_num(n, "step") != pb.step)
+	cJSON_ArrayForEach(n, cJSON_GetObjectItem(rn.run, "notes")) {
+		if ((int)json_num(n, "step") != rn.step)
 			continue;
 		t = (time_t)json_num(n, "at");
 		strftime(when, sizeof when, "%H:%M", localtime_r(&t, &tm));
@@ -271,15 +271,15 @@ put_blocks(const cJSON *s, int w)
 		} else if (strcmp(type, "checklist") == 0) {
 			cJSON_ArrayForEach(it, cJSON_GetObjectItem(b, "items")) {
 				idx = (int)json_num(it, "index");
-				snprintf(prefix, sizeof prefix, "%s[%s] ", idx == pb.item ? ">" : " ",
-				    ticked(pb.step, idx) ? "x" : " ");
-				if (idx == pb.item)
-					pb.sel = pb.pane.row;
-				put_wrapped(1, w - 2, idx == pb.item ? STYLE_SELECTED : STYLE_NORMAL,
+				snprintf(prefix, sizeof prefix, "%s[%s] ", idx == rn.item ? ">" : " ",
+				    ticked(rn.step, idx) ? "x" : " ");
+				if (idx == rn.item)
+					rn.sel = rn.pane.row;
+				put_wrapped(1, w - 2, idx == rn.item ? STYLE_SELECTED : STYLE_NORMAL,
 				    prefix, json_str(it, "text", ""));
 			}
 		} else if (strcmp(type, "check") == 0) {
-			c = pb.checks_step == pb.step ? cJSON_GetArrayItem(pb.checks, check) : NULL;
+			c = rn.checks_step == rn.step ? cJSON_GetArrayItem(rn.checks, check) : NULL;
 			if (c == NULL || !cJSON_IsTrue(cJSON_GetObjectItem(c, "pass")))
 				all_pass = 0;
 			put_check(w, b, c);
@@ -287,7 +287,7 @@ put_blocks(const cJSON *s, int w)
 		} else
 			put_lines(3, w - 4, STYLE_CODE, strcmp(type, "sh") == 0 ? "$ " : "  ",
 			    json_str(b, "text", ""));
-		pb.pane.row++;
+		rn.pane.row++;
 	}
 	return check > 0 && all_pass;
 }
@@ -295,27 +295,27 @@ put_blocks(const cJSON *s, int w)
 static void
 draw_step(int y, int h, int w)
 {
-	const cJSON *s = step_json(pb.step), *res;
+	const cJSON *s = step_json(rn.step), *res;
 	char num_prefix[16];
 	int pass, i;
 
-	if (pb.run == NULL || s == NULL) {
+	if (rn.run == NULL || s == NULL) {
 		draw_text(y + 1, 2, w - 4, STYLE_DIM, "loading...");
 		return;
 	}
 	draw_progress(y, w);
-	pane_begin(&pb.pane, y + 1, h - 2, pb.top);
-	pb.sel = -1;
-	snprintf(num_prefix, sizeof num_prefix, "%d. ", pb.step + 1);
+	pane_begin(&rn.pane, y + 1, h - 2, rn.top);
+	rn.sel = -1;
+	snprintf(num_prefix, sizeof num_prefix, "%d. ", rn.step + 1);
 	put_wrapped(1, w - 42, STYLE_TITLE, num_prefix, json_str(s, "title", ""));
-	if ((res = step_result(pb.step)) != NULL && pb.top == 0)
+	if ((res = step_result(rn.step)) != NULL && rn.top == 0)
 		draw_printf(y + 1, w - 40, 39, strcmp(json_str(res, "result", ""), "done") == 0 ?
 		    STYLE_OK : STYLE_WARN, "%s by %s", json_str(res, "result", ""),
 		    json_str(res, "actor", ""));
-	if (cJSON_IsTrue(cJSON_GetObjectItem(pb.run, "file_changed")))
+	if (cJSON_IsTrue(cJSON_GetObjectItem(rn.run, "file_changed")))
 		put_wrapped(1, w - 2, STYLE_WARN, "", "The playbook file has changed since this "
 		    "run started; the run keeps the version it started with.");
-	pb.pane.row++;
+	rn.pane.row++;
 	pass = put_blocks(s, w);
 	put_notes(w);
 	if (cJSON_IsTrue(cJSON_GetObjectItem(s, "skip_if_checks_pass")) && pass &&
@@ -323,18 +323,18 @@ draw_step(int y, int h, int w)
 		put_wrapped(1, w - 2, STYLE_OK, "", "The checks pass: this step is satisfied "
 		    "already (d marks it done).");
 	/* Keep the cursor's item in view; then redraw once at the new offset. */
-	if (pb.follow && pb.sel >= 0 && (pb.sel < pb.top || pb.sel >= pb.top + pb.pane.h)) {
-		pb.top = pb.sel < pb.top ? pb.sel : pb.sel - pb.pane.h + 1;
-		pb.follow = 0;
+	if (rn.follow && rn.sel >= 0 && (rn.sel < rn.top || rn.sel >= rn.top + rn.pane.h)) {
+		rn.top = rn.sel < rn.top ? rn.sel : rn.sel - rn.pane.h + 1;
+		rn.follow = 0;
 		for (i = 1; i < h - 1; i++)
 			draw_fill(y + i, 0, w, STYLE_NORMAL);
 		draw_step(y, h, w);
 		return;
 	}
-	pb.follow = 0;
-	pb.rows = pb.pane.row;
+	rn.follow = 0;
+	rn.rows = rn.pane.row;
 	draw_printf(y + h - 1, 1, w - 2, STYLE_DIM, "%sd done  s skip  f failed  n note  "
-	    "x tick  <- -> steps  c checks  w export  q leave", pb.top + pb.pane.h < pb.pane.row ?
+	    "x tick  <- -> steps  c checks  w export  q leave", rn.top + rn.pane.h < rn.pane.row ?
 	    "PgDn more  " : "");
 }
 
@@ -342,19 +342,19 @@ draw_step(int y, int h, int w)
 static void
 draw_summary(int y, int h, int w)
 {
-	const cJSON *sum = cJSON_GetObjectItem(pb.run, "summary"), *s, *res, *n;
+	const cJSON *sum = cJSON_GetObjectItem(rn.run, "summary"), *s, *res, *n;
 	char dur[16], *line;
 	int i = 0;
 
 	draw_progress(y, w);
-	pane_begin(&pb.pane, y + 1, h - 2, pb.top);
+	pane_begin(&rn.pane, y + 1, h - 2, rn.top);
 	format_age(dur, sizeof dur, (long)json_num(sum, "seconds"));
 	line = xprintf("Finished in %s: %.0f done, %.0f skipped, %.0f failed.", dur,
 	    json_num(sum, "done"), json_num(sum, "skipped"), json_num(sum, "failed"));
-	pane_text(&pb.pane, 1, w - 2, STYLE_OK, "", line, PANE_MARKUP | PANE_WORDS | PANE_FRESH);
+	pane_text(&rn.pane, 1, w - 2, STYLE_OK, "", line, PANE_MARKUP | PANE_WORDS | PANE_FRESH);
 	free(line);
-	pb.pane.row++;
-	cJSON_ArrayForEach(s, cJSON_GetObjectItem(cJSON_GetObjectItem(pb.run, "content"),
+	rn.pane.row++;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(cJSON_GetObjectItem(rn.run, "content"),
 	    "steps")) {
 		res = step_result(i);
 		line = xprintf("%2d. %-7s ", i + 1, res != NULL ? json_str(res, "result", "") : "-");
@@ -363,7 +363,7 @@ draw_summary(int y, int h, int w)
 		free(line);
 		if (res != NULL && *json_str(res, "note", "") != '\0')
 			put_text(13, w - 14, STYLE_DIM, "", json_str(res, "note", ""), 1);
-		cJSON_ArrayForEach(n, cJSON_GetObjectItem(pb.run, "notes")) {
+		cJSON_ArrayForEach(n, cJSON_GetObjectItem(rn.run, "notes")) {
 			if ((int)json_num(n, "step") != i)
 				continue;
 			line = xprintf("note by %s: ", json_str(n, "actor", ""));
@@ -372,7 +372,7 @@ draw_summary(int y, int h, int w)
 		}
 		i++;
 	}
-	pb.rows = pb.pane.row;
+	rn.rows = rn.pane.row;
 	draw_text(y + h - 1, 1, w - 2, STYLE_DIM, "w export as Markdown  <- steps  PgDn/PgUp "
 	    "scroll  q back to the library");
 }
@@ -397,8 +397,8 @@ step_send(const char *result, const char *note)
 {
 	cJSON *req = client_request("run.step");
 
-	cJSON_AddNumberToObject(req, "run", (double)pb.id);
-	cJSON_AddNumberToObject(req, "step", pb.step + 1);
+	cJSON_AddNumberToObject(req, "run", (double)rn.id);
+	cJSON_AddNumberToObject(req, "step", rn.step + 1);
 	cJSON_AddStringToObject(req, "result", result);
 	if (note != NULL && *note != '\0')
 		cJSON_AddStringToObject(req, "text", note);
@@ -427,8 +427,8 @@ note_done(const char *text)
 	if (text == NULL || *text == '\0')
 		return;
 	req = client_request("run.note");
-	cJSON_AddNumberToObject(req, "run", (double)pb.id);
-	cJSON_AddNumberToObject(req, "step", pb.step + 1);
+	cJSON_AddNumberToObject(req, "run", (double)rn.id);
+	cJSON_AddNumberToObject(req, "step", rn.step + 1);
 	cJSON_AddStringToObject(req, "text", text);
 	console_request(req, act_reply, NULL);
 }
@@ -445,7 +445,7 @@ export_reply(void *arg, const cJSON *r)
 static int
 checklist_items(void)
 {
-	return (int)json_num(step_json(pb.step), "checklist");
+	return (int)json_num(step_json(rn.step), "checklist");
 }
 
 int
@@ -453,32 +453,32 @@ view_run_key(enum action a)
 {
 	cJSON *req;
 	char *prompt;
-	int steps = (int)json_num(pb.run, "steps");
+	int steps = (int)json_num(rn.run, "steps");
 
 	switch (a) {
 	case ACTION_RUN_LEAVE:
 	case ACTION_CLOSE:
-		pane_forget(&pb.pane);
-		cJSON_Delete(pb.run);
-		cJSON_Delete(pb.checks);
-		pb.run = pb.checks = NULL;
-		pb.id = 0;	/* the library takes over */
+		pane_forget(&rn.pane);
+		cJSON_Delete(rn.run);
+		cJSON_Delete(rn.checks);
+		rn.run = rn.checks = NULL;
+		rn.id = 0;	/* the library takes over */
 		break;
 	case ACTION_RUN_DONE:
 		step_send("done", NULL);
 		break;
 	case ACTION_RUN_SKIP:
-		prompt = xprintf("Skip step %d; reason: ", pb.step + 1);
+		prompt = xprintf("Skip step %d; reason: ", rn.step + 1);
 		cmdline_open(prompt, "", skip_done);
 		free(prompt);
 		break;
 	case ACTION_RUN_FAIL:
-		prompt = xprintf("Step %d failed; note: ", pb.step + 1);
+		prompt = xprintf("Step %d failed; note: ", rn.step + 1);
 		cmdline_open(prompt, "", fail_done);
 		free(prompt);
 		break;
 	case ACTION_RUN_NOTE:
-		prompt = xprintf("Note on step %d: ", pb.step + 1);
+		prompt = xprintf("Note on step %d: ", rn.step + 1);
 		cmdline_open(prompt, "", note_done);
 		free(prompt);
 		break;
@@ -486,54 +486,54 @@ view_run_key(enum action a)
 		if (checklist_items() == 0)
 			break;
 		req = client_request("run.tick");
-		cJSON_AddNumberToObject(req, "run", (double)pb.id);
-		cJSON_AddNumberToObject(req, "step", pb.step + 1);
-		cJSON_AddNumberToObject(req, "item", pb.item);
-		cJSON_AddBoolToObject(req, "ticked", !ticked(pb.step, pb.item));
+		cJSON_AddNumberToObject(req, "run", (double)rn.id);
+		cJSON_AddNumberToObject(req, "step", rn.step + 1);
+		cJSON_AddNumberToObject(req, "item", rn.item);
+		cJSON_AddBoolToObject(req, "ticked", !ticked(rn.step, rn.item));
 		console_request(req, act_reply, NULL);
 		break;
 	case ACTION_RUN_PREV:
 	case ACTION_RUN_NEXT:
-		pb.step += a == ACTION_RUN_NEXT ? 1 : -1;
-		if (pb.step < 0)
-			pb.step = 0;
-		if (pb.step > steps - (cJSON_GetObjectItem(pb.run, "finished_at") ? 0 : 1))
-			pb.step = steps - (cJSON_GetObjectItem(pb.run, "finished_at") ? 0 : 1);
-		pb.item = pb.top = 0;
+		rn.step += a == ACTION_RUN_NEXT ? 1 : -1;
+		if (rn.step < 0)
+			rn.step = 0;
+		if (rn.step > steps - (cJSON_GetObjectItem(rn.run, "finished_at") ? 0 : 1))
+			rn.step = steps - (cJSON_GetObjectItem(rn.run, "finished_at") ? 0 : 1);
+		rn.item = rn.top = 0;
 		checks_request();
 		break;
 	case ACTION_RUN_CHECK:
 		checks_request();
 		break;
 	case ACTION_DOWN:
-		if (pb.item + 1 < checklist_items())
-			pb.item++;
-		pb.follow = 1;
+		if (rn.item + 1 < checklist_items())
+			rn.item++;
+		rn.follow = 1;
 		break;
 	case ACTION_UP:
-		if (pb.item > 0)
-			pb.item--;
-		pb.follow = 1;
+		if (rn.item > 0)
+			rn.item--;
+		rn.follow = 1;
 		break;
 	case ACTION_PAGE_DOWN:
-		if (pb.top + pb.pane.h < pb.rows)
-			pb.top += pb.pane.h > 2 ? pb.pane.h - 2 : 1;
+		if (rn.top + rn.pane.h < rn.rows)
+			rn.top += rn.pane.h > 2 ? rn.pane.h - 2 : 1;
 		break;
 	case ACTION_PAGE_UP:
-		pb.top -= pb.pane.h > 2 ? pb.pane.h - 2 : 1;
-		if (pb.top < 0)
-			pb.top = 0;
+		rn.top -= rn.pane.h > 2 ? rn.pane.h - 2 : 1;
+		if (rn.top < 0)
+			rn.top = 0;
 		break;
 	case ACTION_FIRST:
-		pb.top = 0;
+		rn.top = 0;
 		break;
 	case ACTION_LAST:
-		pb.top = pb.rows > pb.pane.h ? pb.rows - pb.pane.h : 0;
+		rn.top = rn.rows > rn.pane.h ? rn.rows - rn.pane.h : 0;
 		break;
 	case ACTION_WRITE:
 		req = client_request("run.export");
-		cJSON_AddNumberToObject(req, "run", (double)pb.id);
-		console_request(req, export_reply, (void *)(intptr_t)pb.id);
+		cJSON_AddNumberToObject(req, "run", (double)rn.id);
+		console_request(req, export_reply, (void *)(intptr_t)rn.id);
 		break;
 	default:
 		return 0;
@@ -545,14 +545,14 @@ view_run_key(enum action a)
 int
 view_run_shown(void)
 {
-	return pb.id > 0;
+	return rn.id > 0;
 }
 
 void
 view_run_draw(int y, int h, int w)
 {
-	if (pb.run != NULL && cJSON_GetObjectItem(pb.run, "finished_at") != NULL &&
-	    pb.step >= (int)json_num(pb.run, "steps"))
+	if (rn.run != NULL && cJSON_GetObjectItem(rn.run, "finished_at") != NULL &&
+	    rn.step >= (int)json_num(rn.run, "steps"))
 		draw_summary(y, h, w);
 	else
 		draw_step(y, h, w);
@@ -561,7 +561,7 @@ view_run_draw(int y, int h, int w)
 void
 view_run_reload(void)
 {
-	if (pb.id > 0)
+	if (rn.id > 0)
 		run_request(0);
 }
 
@@ -571,18 +571,18 @@ view_run_event(const cJSON *ev)
 	const char *name = json_str(ev, "event", "");
 
 	if (strcmp(name, "run") == 0) {
-		if (pb.id > 0 && (long long)json_num(ev, "run") == pb.id)
+		if (rn.id > 0 && (long long)json_num(ev, "run") == rn.id)
 			run_request(0);
-	} else if (strcmp(name, "kpi") == 0 && pb.run != NULL &&
-	    time(NULL) - pb.checks_at >= CHECK_REFRESH_S)
+	} else if (strcmp(name, "kpi") == 0 && rn.run != NULL &&
+	    time(NULL) - rn.checks_at >= CHECK_REFRESH_S)
 		checks_request();	/* fresh values: the checks again */
 }
 
 void
 view_run_close(void)
 {
-	pane_free(&pb.pane);
-	cJSON_Delete(pb.run);
-	cJSON_Delete(pb.checks);
-	memset(&pb, 0, sizeof pb);
+	pane_free(&rn.pane);
+	cJSON_Delete(rn.run);
+	cJSON_Delete(rn.checks);
+	memset(&rn, 0, sizeof rn);
 }
