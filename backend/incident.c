@@ -263,7 +263,7 @@ incident_act(sqlite3 *db, const struct incident_policy *p, long long id,
 	struct current c;
 	enum incident_status to;
 	const char *why, *kind;
-	char *line = NULL, span[16];
+	char *line = NULL, *note, span[16];
 	long long v[3] = { 0, 0, 0 }, due;
 	sqlite3_stmt *st;
 	int rc = -1, other = 0;
@@ -349,8 +349,7 @@ incident_act(sqlite3 *db, const struct incident_policy *p, long long id,
 		if (rc == 0 && strcmp(actor, "leitstand") != 0)
 			rc = incident_watch(db, id, actor, cause);
 		kind = "escalated";
-		line = xprintf("escalated to L%d by %s%s%s", c.level + 1, actor,
-		    text != NULL && *text ? ": " : "", text != NULL ? text : "");
+		line = xprintf("escalated to L%d by %s", c.level + 1, actor);
 		break;
 	case INC_TAKE:
 		rc = update(db, "UPDATE incident SET assignee = ? WHERE id = ?", id, 0, v, actor,
@@ -388,6 +387,13 @@ incident_act(sqlite3 *db, const struct incident_policy *p, long long id,
 	default:
 		*cause = xstrdup("unknown action");
 		goto out;
+	}
+	/* What the actor wrote goes with the line: a closing note is the resolution. */
+	if (text != NULL && *text != '\0' && a != INC_NOTE && a != INC_SNOOZE &&
+	    a != INC_UNACK) {
+		note = xprintf("%s: %s", line, text);
+		free(line);
+		line = note;
 	}
 	if (rc == 0)
 		rc = incident_timeline(db, id, now, actor, kind, line, NULL, cause);

@@ -598,6 +598,9 @@ test_note(void **state)
 
 	/* A resolved incident still takes notes. */
 	act(fx->db, id, INC_RESOLVE, "bob", NULL, 0, T0 + 3);
+	o = get(fx->db, id, T0 + 3);
+	tl_last(o, "resolved", "bob", "resolved by bob");
+	cJSON_Delete(o);
 	act(fx->db, id, INC_NOTE, "bob", "post-mortem on Monday", 0, T0 + 4);
 	o = get(fx->db, id, T0 + 4);
 	assert_string_equal(str(o, "status"), "resolved");
@@ -704,7 +707,8 @@ test_mitigate_resolve(void **state)
 	assert_int_equal(num(o, "mttr"), 1200);
 	assert_false(has(o, "resolve_left"));
 	assert_false(has(o, "ack_left"));
-	tl_last(o, "resolved", "carol", "resolved by carol");
+	/* The closing note is the resolution: it stays on the timeline. */
+	tl_last(o, "resolved", "carol", "resolved by carol: rolled back");
 	assert_int_equal(tl_count(o), 4);
 	cJSON_Delete(o);
 
