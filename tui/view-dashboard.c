@@ -141,11 +141,20 @@ static void
 draw_tile(const cJSON *k, int y, int x, int w, int selected, double interval)
 {
 	const char *state = json_str(k, "state", "unknown");
-	char label[32], value[64], limits[64], extra[160], age[16];
+	const char *pending = json_str(k, "pending", NULL);
+	const char *unit = json_str(k, "unit", "");
+	const char *cmp = strcmp(json_str(k, "direction", ""), "below") == 0 ? "<" : ">";
+	char label[32], value[64], limits[96], warn[32], crit[32], extra[160], age[16];
 	double v = json_num(k, "value"), spark[SPARK_MAX], lo, hi;
 	int prec = (int)json_num(k, "precision"), n, lw;
 
-	state_label(state, label, sizeof label);
+	/* A breach waiting out its `for` looks like the level it is heading for, with a "?". */
+	if (pending != NULL) {
+		state_label(pending, label, sizeof label);
+		strncat(label, "?", sizeof label - strlen(label) - 1);
+		state = pending;
+	} else
+		state_label(state, label, sizeof label);
 	lw = draw_width(label);
 	draw_fill(y, x, w - 1, selected ? STYLE_SELECTED : STYLE_NORMAL);
 	draw_text(y, x + 1, w - lw - 4, selected ? STYLE_SELECTED : STYLE_TITLE,
@@ -156,10 +165,20 @@ draw_tile(const cJSON *k, int y, int x, int w, int selected, double interval)
 	format_value(value, sizeof value, v, prec, json_str(k, "unit", ""));
 	draw_text(y + 1, x + 1, w / 2, isnan(json_num(k, "age")) || json_num(k, "age") > 2 * interval ?
 	    STYLE_DIM : STYLE_TITLE, value);
+	/* Both thresholds with the unit where they fit, else the crit one. */
+	format_value(warn, sizeof warn, json_num(k, "warn"), prec, "");
+	format_value(crit, sizeof crit, json_num(k, "crit"), prec, unit);
 	limits[0] = '\0';
-	if (!isnan(json_num(k, "crit")))
-		snprintf(limits, sizeof limits, "%s %.*f", strcmp(json_str(k, "direction", ""),
-		    "below") == 0 ? "crit <" : "crit >", prec, json_num(k, "crit"));
+	if (!isnan(json_num(k, "warn")) && !isnan(json_num(k, "crit")))
+		snprintf(limits, sizeof limits, "%s%s%s %s%s%s", draw_glyph(GLYPH_WARN), cmp, warn,
+		    draw_glyph(GLYPH_CRIT), cmp, crit);
+	if (draw_width(limits) > w / 2 - 1 || limits[0] == '\0') {
+		limits[0] = '\0';
+		if (!isnan(json_num(k, "crit")))
+			snprintf(limits, sizeof limits, "crit %s %s", cmp, crit);
+		else if (!isnan(json_num(k, "warn")))
+			snprintf(limits, sizeof limits, "warn %s %s", cmp, warn);
+	}
 	draw_text(y + 1, x + w - 2 - draw_width(limits), w / 2, STYLE_DIM, limits);
 
 	n = history_values(k, spark, w - 2 < SPARK_MAX ? w - 2 : SPARK_MAX, &lo, &hi);
