@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The dashboard: one tile per KPI in a grid as wide as the terminal, and the detail of one
- * KPI with a chart over 1 h, 6 h or 24 h. It draws the daemon's snapshots as they come.
+ * KPI with a chart over 1 h, 6 h, 24 h, 5 m or 15 m. It draws the daemon's snapshots as they come.
  */
 #include <math.h>
 #include <stdint.h>
@@ -23,8 +23,9 @@
 #define TILE_HEIGHT	4
 #define SPARK_MAX	60
 
-static const long ranges[] = { 3600, 6 * 3600, 24 * 3600 };
-static const char *const range_names[] = { "1 h", "6 h", "24 h" };
+/* `t` goes round from the hour; the short ranges show a fresh installation's first minutes. */
+static const long ranges[] = { 3600, 6 * 3600, 24 * 3600, 5 * 60, 15 * 60 };
+static const char *const range_names[] = { "1 h", "6 h", "24 h", "5 m", "15 m" };
 #define NRANGES ((int)(sizeof ranges / sizeof ranges[0]))
 
 static struct {
@@ -309,9 +310,10 @@ draw_detail(int y, int h, int w)
 {
 	const cJSON *k = kpi_at(db.list.sel), *p;
 	double *v, lo = INFINITY, hi = -INFINITY, sum = 0, x;
-	char label[32], value[64], stats[200], warn[32], crit[32];
+	char label[32], value[64], stats[200], warn[32], crit[32], held[16];
 	int n = 0, cnt = 0, i, prec, ch = h - 7;
 	time_t now = time(NULL);
+	double first = NAN;
 
 	if (k == NULL) {
 		db.detail = 0;
@@ -337,6 +339,8 @@ draw_detail(int y, int h, int w)
 			i = (int)((t - (double)(now - ranges[db.range])) / (double)ranges[db.range] * w);
 			if (i < 0 || i >= w)
 				continue;
+			if (isnan(first))
+				first = t;
 			v[i] = x;
 			n = i + 1;
 		}
@@ -352,13 +356,20 @@ draw_detail(int y, int h, int w)
 	}
 	if (cnt > 0) {
 		/* The axis starts at zero unless the values sit far from it. */
-		if (lo > 0 && lo < hi / 2)
+		if (lo > 0 && (lo < hi / 2 || lo == hi))
 			lo = 0;
 		format_value(warn, sizeof warn, json_num(k, "warn"), prec, "");
 		format_value(crit, sizeof crit, json_num(k, "crit"), prec, "");
 		snprintf(stats, sizeof stats, "%s  min %.*f  max %.*f  avg %.*f  warn %s  crit %s",
 		    strcmp(json_str(k, "kind", ""), "query") == 0 ? range_names[db.range] : "1 h",
 		    prec, lo, prec, hi, prec, sum / cnt, warn, crit);
+		/* Less history than the range: say how much there is. */
+		if (!isnan(first) && first > (double)(now - ranges[db.range]) + (double)ranges[
+		    db.range] / 20) {
+			format_age(held, sizeof held, (long)((double)now - first));
+			snprintf(stats + strlen(stats), sizeof stats - strlen(stats),
+			    "  (%s of data)", held);
+		}
 		draw_text(y + 2, 1, w - 2, STYLE_NORMAL, stats);
 		draw_chart(y + 3, ch, w, v, n, lo, hi, k);
 	} else
@@ -367,7 +378,8 @@ draw_detail(int y, int h, int w)
 	free(v);
 	if (cJSON_IsString(cJSON_GetObjectItem(k, "error")))
 		draw_printf(y + h - 3, 1, w - 2, STYLE_ERROR, "last error: %s", json_str(k, "error", ""));
-	draw_text(y + h - 2, 1, w - 2, STYLE_DIM, "t: 1 h / 6 h / 24 h   Esc: back to the tiles");
+	draw_text(y + h - 2, 1, w - 2, STYLE_DIM,
+	    "t: 1 h / 6 h / 24 h / 5 m / 15 m   Esc: back to the tiles");
 }
 
 static void

@@ -83,6 +83,10 @@ wait_screen a "PromQL: "
 wait_screen a "1 h  min"
 keys a t
 wait_screen a "6 h  min"
+note "a fresh installation: the chart says how little history there is; 5 m shows it"
+wait_screen a " of data)"
+keys a t t
+wait_screen a "5 m  min"
 keys a Escape
 wait_screen a "Overall"
 
