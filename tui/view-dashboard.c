@@ -231,6 +231,9 @@ draw_tiles(int y, int h, int w)
 	}
 	/* The selection scrolls by rows of tiles. */
 	rows = (h - 1) / TILE_HEIGHT;
+	/* Room for the line that says tiles are off screen. */
+	if (rows * cols < db.list.n && (h - 1) % TILE_HEIGHT == 0)
+		rows--;
 	if (rows < 1)
 		rows = 1;
 	db.list.height = rows * cols;
@@ -242,6 +245,11 @@ draw_tiles(int y, int h, int w)
 		draw_tile(kpi_at(i), y + 1 + (i - db.list.top) / cols * TILE_HEIGHT,
 		    (i - db.list.top) % cols * tw, tw, i == db.list.sel, interval);
 	}
+	/* Tiles off screen are said on the last row, which a tile leaves for its gap. */
+	if (db.list.top > 0 || i < db.list.n)
+		draw_printf(y + h - 1, 1, w - 2, STYLE_DIM, "%d of %d KPIs shown%s%s",
+		    i - db.list.top, db.list.n, i < db.list.n ? "; more below (j)" : "",
+		    db.list.top > 0 ? "; more above (k)" : "");
 }
 
 static void

@@ -35,6 +35,13 @@ assert_contains "$row" "Error rate"
 wait_for "screen_ a | grep -q '[0-9]\.[0-9]* s '" 20
 ! screen_ a | grep -q '[0-9],[0-9]' || fail "a decimal comma on the dashboard"
 
+note "tiles off screen are said, not hidden"
+screen_ a | grep -q "[0-9]* of [0-9]* KPIs shown; more below (j)" || fail "no more-below line"
+keys a G
+wait_screen a "more above (k)"
+keys a g
+wait_screen a "more below (j)"
+
 note "a locale that is not installed: the status line says so, UTF-8 stays"
 console u 80x24 TERM=xterm-256color LANG=xx_YY.UTF-8
 wait_screen u "the locale LANG=xx_YY.UTF-8 is not installed: using C.UTF-8"
