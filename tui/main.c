@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "backend/client.h"
+#include "backend/config.h"
 #include "backend/locale.h"
 #include "backend/loop.h"
 #include "tui/actions.h"
@@ -249,7 +250,7 @@ tui_main(struct tui_options *opts)
 	   what lies above. */
 	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	action_init();
-	if (display_init(&cause) != 0) {
+	if (display_init(opts->cfg->console_palette, &cause) != 0) {
 		fprintf(stderr, "leitstand: %s\n", cause);
 		free(cause);
 		client_free(opts->client);
