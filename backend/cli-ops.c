@@ -156,7 +156,7 @@ cli_ops_value(const struct op *op, const struct op_arg *a, cJSON *req, const cha
 		}
 		n = strtoll(text, &end, 10);
 		/* Not a number: left as text, for ops_args_check to name. */
-		v = *text != '\0' && *end == '\0' ? cJSON_CreateNumber((double)n) :
+		v = *text != '\0' && *end == '\0' ? cJSON_CreateNumber((double)(n - a->base)) :
 		    cJSON_CreateString(text);
 		break;
 	case ARG_BOOL:

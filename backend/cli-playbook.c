@@ -205,22 +205,6 @@ print_checks(const cJSON *r)
 	}
 }
 
-/* run tick: the command line counts a step's items from 1, the protocol from 0. */
-static int
-tick_item(struct cli *cli, cJSON *req, const cJSON *local)
-{
-	cJSON *item = cJSON_GetObjectItem(req, "item");
-
-	(void)cli, (void)local;
-	if (item->valuedouble < 1) {
-		cli_error("run tick: ITEM: %.0f is not a number: items count from 1",
-		    item->valuedouble);
-		return EXIT_USAGE;
-	}
-	cJSON_SetNumberValue(item, item->valuedouble - 1);
-	return 0;
-}
-
 const struct cli_hook cli_playbook_hooks[] = {
 	{ .op = "playbook.list", .prepare = add_lang, .print = print_list },
 	{ .op = "run.start", .prepare = add_lang, .print = print_started },
@@ -229,7 +213,7 @@ const struct cli_hook cli_playbook_hooks[] = {
 	{ .op = "run.export", .print = cli_print_markdown },
 	{ .op = "run.step", .print = print_done },
 	{ .op = "run.note", .print = print_done },
-	{ .op = "run.tick", .prepare = tick_item, .print = print_done },
+	{ .op = "run.tick", .print = print_done },
 	{ .op = "run.check", .print = print_checks },
 	{ .op = NULL }
 };

@@ -19,10 +19,10 @@ ops_arg_label(const struct op_arg *a)
 
 /* The value as the user wrote it, for a message: a number or the text. */
 static void
-given(char *buf, size_t len, const cJSON *v)
+given(char *buf, size_t len, const cJSON *v, long long base)
 {
 	if (cJSON_IsNumber(v))
-		snprintf(buf, len, "%.0f", v->valuedouble);
+		snprintf(buf, len, "%.0f", v->valuedouble + (double)base);
 	else if (cJSON_IsString(v))
 		snprintf(buf, len, "%s", v->valuestring);
 	else
@@ -40,7 +40,7 @@ check_one(const struct op *op, const struct op_arg *a, const cJSON *v, int cli, 
 	long long len;
 	int n = 0;
 
-	given(val, sizeof val, v);
+	given(val, sizeof val, v, cli ? a->base : 0);
 	switch (a->type) {
 	case ARG_STRING:
 		if (!cJSON_IsString(v)) {
@@ -65,7 +65,7 @@ check_one(const struct op *op, const struct op_arg *a, const cJSON *v, int cli, 
 		if (!cJSON_IsNumber(v) || d != (double)(long long)d || d < (double)a->min ||
 		    d > (double)a->max) {
 			*cause = cli ? xprintf("%s: %s: %s is not a number from %lld to %lld",
-			    what, ops_arg_label(a), val, a->min, a->max) :
+			    what, ops_arg_label(a), val, a->min + a->base, a->max + a->base) :
 			    xprintf("%s: \"%s\" must be an integer from %lld to %lld", what,
 			    a->name, a->min, a->max);
 			return -1;

@@ -213,9 +213,9 @@ static const struct op_arg run_step_args[] = {
 static const struct op_arg run_tick_args[] = {
 	RUN_ARG,
 	STEP_ARG,
-	/* The command line counts items from 1 (cli-playbook.c), the protocol from 0. */
+	/* The command line counts items from 1, the protocol from 0. */
 	{ .name = "item", .type = ARG_INT, .required = 1, .min = 0, .max = 1000, .pos = 3,
-	  .metavar = "ITEM", .help = "the checklist item" },
+	  .base = 1, .metavar = "ITEM", .help = "the checklist item" },
 	{ .name = "ticked", .type = ARG_BOOL, .flag = "untick", .negate = 1,
 	  .help = "tick (default) or untick" },
 	END

@@ -45,6 +45,7 @@ struct op_arg {
 	int		 short_flag;
 	int		 negate;	/* ARG_BOOL: the CLI sends true, and false for --flag */
 	enum arg_value	 value;
+	int		 base;		/* ARG_INT: the command line counts from min + base */
 	const char	*metavar;
 	const char	*protocol_only;	/* not on the command line: why */
 	const char	*help;
