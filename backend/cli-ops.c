@@ -86,6 +86,18 @@ metavar(const struct op_arg *a)
 }
 
 char *
+cli_ops_arg_usage(const struct op_arg *a)
+{
+	if (a->pos > 0)
+		return xprintf("%s%s", metavar(a), a->rest ? "..." : "");
+	if (a->flag == NULL)
+		return NULL;
+	if (a->type == ARG_BOOL)
+		return xprintf("--%s", a->flag);
+	return xprintf("--%s %s", a->flag, metavar(a));
+}
+
+char *
 cli_ops_usage(const struct op *op)
 {
 	const struct op_arg *a;
@@ -94,22 +106,23 @@ cli_ops_usage(const struct op *op)
 	int pos;
 
 	buf_init(&b);
+	/* The positionals in their order, then the options in the table's. */
 	for (pos = 1; ; pos++) {
 		for (a = op->args; a->name != NULL && a->pos != pos; a++)
 			;
 		if (a->name == NULL)
 			break;
-		buf_printf(&b, "%s%s%s%s%s", b.len > 0 ? " " : "", a->required ? "" : "[",
-		    metavar(a), a->rest ? "..." : "", a->required ? "" : "]");
+		s = cli_ops_arg_usage(a);
+		buf_printf(&b, "%s%s%s%s", b.len > 0 ? " " : "", a->required ? "" : "[", s,
+		    a->required ? "" : "]");
+		free(s);
 	}
 	for (a = op->args; a->name != NULL; a++) {
-		if (a->flag == NULL)
+		if (a->flag == NULL || (s = cli_ops_arg_usage(a)) == NULL)
 			continue;
-		if (a->type == ARG_BOOL)
-			buf_printf(&b, "%s[--%s]", b.len > 0 ? " " : "", a->flag);
-		else
-			buf_printf(&b, "%s%s--%s %s%s", b.len > 0 ? " " : "",
-			    a->required ? "" : "[", a->flag, metavar(a), a->required ? "" : "]");
+		buf_printf(&b, "%s%s%s%s", b.len > 0 ? " " : "", a->required ? "" : "[", s,
+		    a->required ? "" : "]");
+		free(s);
 	}
 	buf_printf(&b, "%s[--json]", b.len > 0 ? " " : "");
 	s = xstrdup(b.data);

@@ -66,8 +66,12 @@ extern const struct cli_hook cli_audit_hooks[], cli_config_hooks[], cli_incident
 		 cli_status_hooks[];
 
 struct op;
+struct op_arg;
 /* The op whose subcommand words start argv, or NULL; *used: how many words. */
 const struct op	*cli_ops_find(int argc, char **argv, int *used);
+/* How the command line gives an argument: "--limit N", "ID", "TEXT..."; NULL if it does not
+   (to free). */
+char		*cli_ops_arg_usage(const struct op_arg *);
 /* The usage of an op's subcommand, after its words (to free). */
 char		*cli_ops_usage(const struct op *);
 /* Runs an op's subcommand; argv starts at its last word. Returns the exit code. */

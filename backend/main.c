@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/buf.h"
 #include "backend/cli.h"
 #include "backend/client.h"
 #include "backend/config.h"
@@ -56,8 +57,9 @@ static const struct command {
 	  "list every config key with its default (Markdown)" },
 	{ "keys", NULL, cmd_keys, CMD_NOCONFIG, "",
 	  "list the console's keys (Markdown)" },
-	{ "ops", NULL, cmd_ops, CMD_NOCONFIG, "",
-	  "list the protocol's ops with the role each needs (Markdown)" },
+	{ "ops", NULL, cmd_ops, CMD_NOCONFIG, "[--args]",
+	  "list the protocol's ops with the role each needs, or every op's arguments "
+	  "(Markdown)" },
 	{ "version", NULL, cmd_version, CMD_NOCONFIG, "", "print the version" },
 	{ "help", NULL, cmd_help, CMD_NOCONFIG, "", "this list" },
 	{ REPO_SYNC_COMMAND, NULL, cmd_repo_sync, CMD_NOCONFIG | CMD_INTERNAL, "",
@@ -142,12 +144,87 @@ cmd_keys(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* Text for a Markdown table cell: a "|" would end the cell. */
+static void
+print_cell(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '|')
+			putchar('\\');
+		putchar(*s);
+	}
+}
+
+/* One row per argument: what the daemon takes, who may give it, how the CLI gives it. */
+static void
+print_op_args(void)
+{
+	const struct op *op;
+	const struct op_arg *a;
+	struct buf b;
+	char *form;
+
+	printf("| Op | Argument | Takes | Notes | Command line | What it is |\n"
+	    "| --- | --- | --- | --- | --- | --- |\n");
+	for (op = ops_table; op->name != NULL; op++) {
+		for (a = op->args; a->name != NULL; a++) {
+			buf_init(&b);
+			if (a->type == ARG_INT && a->max >= 1LL << 40)
+				buf_printf(&b, "integer, %lld or more", a->min);
+			else if (a->type == ARG_INT)
+				buf_printf(&b, "integer, %lld to %lld", a->min, a->max);
+			else if (a->type == ARG_STRING && a->min > 0)
+				buf_printf(&b, "string, %lld to %lld bytes", a->min, a->max);
+			else if (a->type == ARG_STRING)
+				buf_printf(&b, "string, up to %lld bytes", a->max);
+			else if (a->type == ARG_STRINGS)
+				buf_printf(&b, "up to %lld strings", a->max);
+			else
+				buf_printf(&b, "true or false");
+			printf("| `%s` | `%s` | %s |", op->name, a->name, b.data);
+			buf_free(&b);
+			buf_init(&b);
+			if (a->required)
+				buf_printf(&b, "required");
+			if (a->perm != PERM_READ)
+				buf_printf(&b, "%sonly %s", b.len > 0 ? ", " : "",
+				    role_name(perm_role(a->perm)));
+			if (a->text)
+				buf_printf(&b, "%sredacted", b.len > 0 ? ", " : "");
+			if (a->local)
+				buf_printf(&b, "%snot sent", b.len > 0 ? ", " : "");
+			if (a->base != 0)
+				buf_printf(&b, "%sthe command line counts from %lld", b.len > 0 ?
+				    ", " : "", a->min + a->base);
+			printf(" %s | ", b.len > 0 ? b.data : "");
+			buf_free(&b);
+			form = op->cli != NULL ? cli_ops_arg_usage(a) : NULL;
+			if (form != NULL) {
+				putchar('`');
+				print_cell(form);
+				putchar('`');
+			} else
+				printf("—");
+			printf(" | ");
+			print_cell(a->help);
+			printf(" |\n");
+			free(form);
+		}
+	}
+}
+
 static int
 cmd_ops(struct cli *cli, int argc, char **argv)
 {
 	const struct op *op;
 
-	(void)cli, (void)argc, (void)argv;
+	(void)cli;
+	if (argc > 1 && strcmp(argv[1], "--args") == 0) {
+		print_op_args();
+		return 0;
+	}
+	if (argc > 1)
+		return EXIT_USAGE;
 	printf("| Op | Least role | Changes state | What it does |\n| --- | --- | --- | --- |\n");
 	for (op = ops_table; op->name != NULL; op++)
 		printf("| `%s` | %s | %s | %s |\n", op->name, role_name(perm_role(op->perm)),

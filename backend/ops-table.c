@@ -50,7 +50,8 @@ static const struct op_arg audit_export_args[] = {
 	{ .name = "limit", .type = ARG_INT, .min = 1, .max = 10000, .protocol_only = "paging",
 	  .help = "at most this many entries a page" },
 	{ .name = "since", .type = ARG_STRING, .max = 64, .flag = "since", .short_flag = 's',
-	  .metavar = "TIME", .help = "entries from this time (ISO 8601 or seconds)" },
+	  .metavar = "TIME", .help = "entries from this time (ISO 8601 UTC, e.g. "
+	  "2026-11-01T00:00:00Z)" },
 	{ .name = "until", .type = ARG_STRING, .max = 64, .flag = "until", .short_flag = 'u',
 	  .metavar = "TIME", .help = "entries before this time" },
 	{ .name = "format", .type = ARG_STRING, .max = 4, .local = 1, .flag = "format",
@@ -77,7 +78,7 @@ static const struct op_arg kpi_range_args[] = {
 static const struct op_arg sim_profile_args[] = {
 	{ .name = "profile", .type = ARG_STRING, .required = 1, .max = 64,
 	  .verbatim = "a profile's name", .protocol_only = "the console's demo keys",
-	  .help = "the traffic profile" },
+	  .help = "normal, peak, storm, outage, regression or cost; needs [sim] url" },
 	END
 };
 
@@ -101,7 +102,7 @@ static const struct op_arg incident_list_args[] = {
 	{ .name = "level", .type = ARG_INT, .min = 1, .max = 3, .flag = "level",
 	  .help = "only this escalation level" },
 	{ .name = "assignee", .type = ARG_STRING, .max = 256, .flag = "assignee",
-	  .metavar = "USER", .help = "only incidents assigned to this user" },
+	  .metavar = "USER", .help = "only incidents assigned to this user (\"\": nobody)" },
 	{ .name = "search", .type = ARG_STRING, .max = 256, .flag = "search",
 	  .help = "a substring of the title" },
 	{ .name = "after", .type = ARG_INT, .max = TIME_MAX, .protocol_only = "paging",
