@@ -65,6 +65,18 @@ assert_eq "$(raw '{"id": 1, "op": "prompt.list", "limit": 800}')" \
 assert_eq "$(raw '{"id": 1, "op": "kpi.list", "watch": true}')" \
 	'invalid_argument: kpi.list: unknown argument "watch"'
 
+note "free text is redacted before the op sees it; what a search looks for is not"
+id=$(ls_ incident open --title "Call anna.schmidt@example.com" --severity 3 \
+	--description "from bob@example.org" | awk '{ print $3 }')
+ls_ incident note "$id" mail carol@example.net >/dev/null
+out=$(ls_ incident show "$id")
+assert_contains "$out" "Call [email]"
+assert_contains "$out" "from [email]"
+assert_contains "$out" "mail [email]"
+assert_not_contains "$out" "example."
+assert_eq "$(ls_ incident list --search anna.schmidt@example.com --json | json_get total)" "0"
+assert_eq "$(ls_ incident list --search "Call [email]" --json | json_get total)" "1"
+
 note "an argument that needs more than its op is refused by the dispatcher, naming it and the role"
 stop_daemon
 write_config <<'EOF2'
