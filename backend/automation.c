@@ -8,6 +8,7 @@
 #include "backend/automation.h"
 #include "backend/checkpoint.h"
 #include "backend/config.h"
+#include "backend/format.h"
 #include "backend/http.h"
 #include "backend/job.h"
 #include "backend/incident.h"
@@ -331,22 +332,26 @@ automation_kpi(struct server *s, const cJSON *ev)
 	const cJSON *value = cJSON_GetObjectItem(ev, "value");
 	struct incident_new n;
 	struct changes c;
-	char *fingerprint, *text, *data;
+	char *fingerprint, *text, *data, shown[64];
 	long long id;
 	int existing;
 
 	if (name == NULL || title == NULL || from == NULL || to == NULL)
 		return;
-	if (strcmp(to, "crit") != 0 && strcmp(from, "crit") != 0)
+	/* Crit opens; only ok recovers (crit -> warn is still a breach; no news is no news). */
+	if (strcmp(to, "crit") != 0 && strcmp(to, "ok") != 0)
 		return;
-	if (strcmp(to, "unknown") == 0)
-		return;	/* no news is not a recovery */
+	if (strcmp(to, "ok") == 0 && strcmp(from, "unknown") == 0)
+		return;
 	if (changes_begin(&c, s) != 0)
 		return;
 	fingerprint = xprintf("kpi:%s", name);
 	data = cJSON_PrintUnformatted(ev);
+	format_value(shown, sizeof shown, cJSON_GetNumberValue(value),
+	    (int)cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "precision")),
+	    cJSON_GetStringValue(cJSON_GetObjectItem(ev, "unit")));
 	if (strcmp(to, "crit") == 0) {
-		text = xprintf("%s is crit (%g)", title, cJSON_GetNumberValue(value));
+		text = xprintf("%s is crit (%s)", title, shown);
 		memset(&n, 0, sizeof n);
 		n.title = text;
 		n.severity = (int)s->cfg->kpi_severity;
@@ -361,8 +366,7 @@ automation_kpi(struct server *s, const cJSON *ev)
 		else
 			changes_add(&c, id, existing ? "kpi" : "open", text);
 	} else {
-		text = xprintf("%s recovered (%s, %g): resolve?", title, to,
-		    cJSON_GetNumberValue(value));
+		text = xprintf("%s recovered (%s): resolve?", title, shown);
 		if ((id = incident_recovered(s->db, fingerprint, text, time(NULL), &c.cause)) < 0)
 			c.failed = 1;
 		else if (id > 0)
