@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/cli.h"
 #include "backend/ops.h"
 
 /*
@@ -163,6 +164,43 @@ test_cli_words_unique(void **state)
 	}
 }
 
+/* Every subcommand prints its reply for a human; every hook belongs to a subcommand. */
+static void
+test_cli_hooks(void **state)
+{
+	static const struct cli_hook *const files[] = {
+		cli_audit_hooks, cli_config_hooks, cli_incident_hooks, cli_kpi_hooks,
+		cli_playbook_hooks, cli_privacy_hooks, cli_prompt_hooks, cli_status_hooks
+	};
+	const struct cli_hook *h, *found;
+	const struct op *op;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		for (h = files[i]; h->op != NULL; h++) {
+			if ((op = ops_find(h->op)) == NULL || op->cli == NULL)
+				fail_msg("a CLI hook for %s, which has no subcommand", h->op);
+		}
+	}
+	for (op = ops_table; op->name != NULL; op++) {
+		if (op->cli == NULL)
+			continue;
+		found = NULL;
+		for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+			for (h = files[i]; h->op != NULL; h++) {
+				if (strcmp(h->op, op->name) != 0)
+					continue;
+				if (found != NULL)
+					fail_msg("%s: two CLI hooks", op->name);
+				found = h;
+			}
+		}
+		if (found == NULL || (found->print == NULL && found->run == NULL))
+			fail_msg("%s: \"%s\" prints no reply for a human", op->name, op->cli);
+	}
+}
+
 /* Reading another daemon's files and overriding the eval gate are an admin's. */
 static void
 test_argument_permissions(void **state)
@@ -243,6 +281,7 @@ main(void)
 		cmocka_unit_test(test_text_is_redacted_or_verbatim),
 		cmocka_unit_test(test_help_and_cli_forms),
 		cmocka_unit_test(test_cli_words_unique),
+		cmocka_unit_test(test_cli_hooks),
 		cmocka_unit_test(test_argument_permissions),
 		cmocka_unit_test(test_checks_shared),
 	};
