@@ -11,6 +11,8 @@
 #include "backend/format.h"
 #include "backend/http.h"
 #include "backend/job.h"
+#include "backend/json.h"
+#include "backend/kpi-incident.h"
 #include "backend/incident.h"
 #include "backend/log.h"
 #include "backend/loop.h"
@@ -322,6 +324,19 @@ automation_stop(struct server *s)
 	s->incident_timer = s->am_timer = s->purge_timer = s->checkpoint_timer = NULL;
 }
 
+/* The definition of a KPI by name, or NULL. */
+static const struct kpi_def *
+kpi_def_of(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nkpis; i++) {
+		if (strcmp(cfg->kpis[i].name, name) == 0)
+			return &cfg->kpis[i];
+	}
+	return NULL;
+}
+
 void
 automation_kpi(struct server *s, const cJSON *ev)
 {
@@ -329,12 +344,14 @@ automation_kpi(struct server *s, const cJSON *ev)
 	const char *title = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "title"));
 	const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "from"));
 	const char *to = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "to"));
-	const cJSON *value = cJSON_GetObjectItem(ev, "value");
-	struct incident_new n;
+	double value = cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "value"));
+	const struct kpi_def *def;
+	struct kpi_breach b;
 	struct changes c;
-	char *fingerprint, *text, *data, shown[64];
+	const char *what;
+	char *text, *data, *impact = NULL, shown[64];
 	long long id;
-	int existing;
+	int all;
 
 	if (name == NULL || title == NULL || from == NULL || to == NULL)
 		return;
@@ -345,35 +362,66 @@ automation_kpi(struct server *s, const cJSON *ev)
 		return;
 	if (changes_begin(&c, s) != 0)
 		return;
-	fingerprint = xprintf("kpi:%s", name);
 	data = cJSON_PrintUnformatted(ev);
-	format_value(shown, sizeof shown, cJSON_GetNumberValue(value),
+	format_value(shown, sizeof shown, value,
 	    (int)cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "precision")),
 	    cJSON_GetStringValue(cJSON_GetObjectItem(ev, "unit")));
 	if (strcmp(to, "crit") == 0) {
+		memset(&b, 0, sizeof b);
+		b.name = name;
+		b.title = title;
+		b.shown = shown;
+		b.snapshot = data;
+		b.severity = (int)s->cfg->kpi_severity;
+		if ((def = kpi_def_of(s->cfg, name)) != NULL)
+			b.severity = kpi_breach_severity(def, value, b.severity, &impact);
+		b.impact = impact;
 		text = xprintf("%s is crit (%s)", title, shown);
-		memset(&n, 0, sizeof n);
-		n.title = text;
-		n.severity = (int)s->cfg->kpi_severity;
-		n.source = "kpi";
-		n.fingerprint = fingerprint;
-		n.kpi = name;
-		id = incident_open(s->db, &s->policy, &n, ACTOR, time(NULL), &existing, &c.cause);
-		/* The KPI as it was when the incident opened, for the postmortem. */
-		if (id < 0 || incident_timeline(s->db, id, time(NULL), ACTOR, "kpi",
-		    existing ? "crit again" : "KPI at opening", data, &c.cause) != 0)
+		if ((id = kpi_incident_crit(s->db, &s->policy, &b, (long)s->cfg->correlate,
+		    time(NULL), &what, &c.cause)) < 0)
 			c.failed = 1;
 		else
-			changes_add(&c, id, existing ? "kpi" : "open", text);
+			changes_add(&c, id, what, text);
 	} else {
-		text = xprintf("%s recovered (%s): resolve?", title, shown);
-		if ((id = incident_recovered(s->db, fingerprint, text, time(NULL), &c.cause)) < 0)
+		text = xprintf("%s recovered (%s)", title, shown);
+		if ((id = kpi_incident_ok(s->db, name, text, data, time(NULL), &all,
+		    &c.cause)) < 0)
 			c.failed = 1;
 		else if (id > 0)
-			changes_add(&c, id, "recovered", text);
+			changes_add(&c, id, all ? "recovered" : "kpi", text);
 	}
 	changes_finish(&c, "KPI incident");
+	free(impact);
 	free(text);
 	free(data);
-	free(fingerprint);
+}
+
+void
+automation_kpi_poll(struct server *s, const cJSON *snapshot)
+{
+	const cJSON *k;
+	const struct kpi_def *def;
+	struct changes c;
+	char *impact;
+	long long id;
+	int severity;
+
+	cJSON_ArrayForEach(k, cJSON_GetObjectItem(snapshot, "kpis")) {
+		if (strcmp(json_str(k, "state", ""), "crit") != 0 ||
+		    (def = kpi_def_of(s->cfg, json_str(k, "name", ""))) == NULL)
+			continue;
+		severity = kpi_breach_severity(def, json_num(k, "value"),
+		    (int)s->cfg->kpi_severity, &impact);
+		if (impact == NULL)
+			continue;
+		if (changes_begin(&c, s) == 0) {
+			if ((id = kpi_incident_worse(s->db, &s->policy, def->name, severity, impact,
+			    time(NULL), &c.cause)) < 0)
+				c.failed = 1;
+			else if (id > 0)
+				changes_add(&c, id, "severity", impact);
+			changes_finish(&c, "KPI impact");
+		}
+		free(impact);
+	}
 }

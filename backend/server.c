@@ -722,6 +722,8 @@ server_kpi_event(void *arg, cJSON *ev)
 
 	if (name != NULL && strcmp(name, "kpi.state") == 0)
 		automation_kpi(arg, ev);
+	else if (name != NULL && strcmp(name, "kpi") == 0)
+		automation_kpi_poll(arg, ev);
 	server_publish(arg, TOPIC_KPI, ev);
 }
 

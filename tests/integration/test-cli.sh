@@ -134,8 +134,14 @@ query = up
 title = x
 [price.some-model]
 input = 1
+[kpi.availability]
+sev1 = 99.5
+[incidents]
+correlate = 2d
 INI
 expect_exit 1 "$LEITSTAND" config check "$T/kpi.ini"
+assert_contains "$OUT" "kpi.availability: sev1 99.5 is not beyond crit 99 for direction = below"
+assert_contains "$OUT" "incidents.correlate: "
 assert_contains "$OUT" "$T/kpi.ini:2: prometheus.interval: \"5x\" is not a duration from 1s to 3600s"
 assert_contains "$OUT" "$T/kpi.ini:3: prometheus.url: must start with http:// or https://"
 assert_contains "$OUT" "$T/kpi.ini:4: kpi.latency_p95: warn 9 is beyond crit 8"
