@@ -28,6 +28,7 @@ static struct {
 	struct loop		*loop;
 	struct loop_timer	*clock;
 	const char		*quit_asks;
+	time_t			 minute;	/* of the last redraw by the clock */
 } tui;
 
 static void
@@ -49,16 +50,19 @@ static const struct console_hooks hooks = {
 	.event = view_event,
 };
 
-/* The header clock shows minutes: wake at the next minute, not every second. */
+/* The header clock shows minutes: a redraw at the next minute, or every second while the
+   view shows ages and timers that count seconds. */
 static void
 clock_tick(void *arg)
 {
 	time_t now = time(NULL);
 
 	(void)arg;
-	tui.clock = loop_timer_add(tui.loop, (long)(60 - now % 60) * 1000 + 5, 0, clock_tick,
+	tui.clock = loop_timer_add(tui.loop, 1000 - loop_now_ms() % 1000 + 5, 0, clock_tick,
 	    NULL);
-	console_dirty();
+	if (now / 60 != tui.minute || view_current()->seconds)
+		console_dirty();
+	tui.minute = now / 60;
 }
 
 static void

@@ -859,6 +859,7 @@ const struct view_ops view_incidents_ops = {
 	.draw = incidents_draw,
 	.key = incidents_key,
 	.event = incidents_event,
+	.seconds = 1,
 	.filter = incidents_filter,
 	.close = incidents_close,
 };

@@ -24,12 +24,33 @@ static struct {
 	char		*error;
 	long long	 start_incident;
 	char		*start_id;	/* the playbook suggested when asked which to start */
+	int		 select;	/* ... to be selected in the library once it is in */
 } pb;
 
 static int
 npb(void)
 {
 	return cJSON_GetArraySize(cJSON_GetObjectItem(pb.lib, "playbooks"));
+}
+
+/* Puts the selection on the playbook the start prompt names, once the library is in. */
+static void
+select_start(void)
+{
+	const cJSON *p;
+	int i = 0;
+
+	if (!pb.select || pb.lib == NULL)
+		return;
+	pb.select = 0;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(pb.lib, "playbooks")) {
+		if (pb.start_id != NULL && strcmp(json_str(p, "id", ""), pb.start_id) == 0) {
+			pb.list.sel = i;
+			console_dirty();
+			return;
+		}
+		i++;
+	}
 }
 
 static void
@@ -44,6 +65,7 @@ lib_reply(void *arg, const cJSON *r)
 		cJSON_Delete(pb.lib);
 		pb.lib = console_take(NULL, r);
 		pb.list.n = npb() + cJSON_GetArraySize(cJSON_GetObjectItem(pb.lib, "runs"));
+		select_start();
 	}
 	console_dirty();
 }
@@ -184,6 +206,8 @@ view_playbooks_start(const char *id, long long incident)
 {
 	view_show_ops(&view_playbooks_ops);
 	start_prompt(id, incident);
+	pb.select = 1;
+	select_start();
 }
 
 void

@@ -38,6 +38,22 @@ wait_screen a "ASSIGNEE"
 keys a Enter
 wait_screen a "#1 Error rate is crit"
 
+note "p starts the suggested playbook: the prompt and the library's selection agree"
+keys a 3
+wait_screen a "PLAYBOOK"
+keys a j j
+keys a 2
+wait_screen a "#1 Error rate is crit"
+keys a p
+wait_screen a "Start a playbook for incident 1"
+suggested=$(screen_ a | tail -1 | sed 's/.*Esc cancels): //; s/ *$//')
+[ -n "$suggested" ] || fail "no playbook suggested"
+selected=$(screen_ a -e | grep -F "$suggested" | grep -c $'\e\[106m' || true)
+[ "$selected" -ge 1 ] || { screen_ a -e | cat -v | grep -F "$suggested"; fail "$suggested is not the selected row"; }
+keys a Escape
+keys a 2
+wait_screen a "#1 Error rate is crit"
+
 note "resolve with a closing note; the postmortem keeps it"
 keys a r "rolled back the release" Enter
 wait_screen a "resolved by $(id -un): rolled back the release"

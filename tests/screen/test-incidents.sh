@@ -46,6 +46,11 @@ for s in a b; do
 done
 screen_ a | tail -1 | grep -q "$alice (operator)" || fail "alice is not an operator"
 
+note "ages and timers count on without a key"
+row() { screen_ b | grep "Customer reports 30\$" | head -1; }
+before=$(row)
+wait_for '[ "$(row)" != "$before" ]' 5
+
 note "alice acknowledges the first incident; bob's list shows it"
 first=$(screen_ a | sed -n '5p' | awk '{ print $1 }')
 keys a a
