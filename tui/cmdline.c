@@ -8,6 +8,7 @@
 #include "backend/xmalloc.h"
 #include "tui/cmdline.h"
 #include "tui/console.h"
+#include "tui/display.h"
 #include "tui/draw.h"
 #include "tui/input.h"
 
@@ -20,6 +21,8 @@ static struct {
 	size_t		 cursor;	/* byte offset, always at a code point boundary */
 	void		(*done)(const char *);
 	char		*(*complete)(const char *);
+	int		 required;	/* an empty answer is refused, the prompt stays */
+	int		 refused;	/* ... and was: the prompt is shown as an error */
 } cl;
 
 void
@@ -39,8 +42,16 @@ cmdline_open_complete(const char *prompt, const char *initial, void (*done)(cons
 	cl.cursor = cl.text.len;
 	cl.done = done;
 	cl.complete = complete;
+	cl.required = cl.refused = 0;
 	cl.active = 1;
 	console_dirty();
+}
+
+void
+cmdline_open_required(const char *prompt, void (*done)(const char *))
+{
+	cmdline_open_complete(prompt, "", done, NULL);
+	cl.required = 1;
 }
 
 int
@@ -118,7 +129,13 @@ cmdline_key(int key)
 {
 	size_t p;
 
-	if (input_is_enter(key))
+	if (input_is_enter(key) && cl.required && (cl.text.data == NULL ||
+	    cl.text.data[strspn(cl.text.data, " \t")] == '\0')) {
+		/* Nothing to send: the prompt stays, so what is typed next is the answer, not
+		   a command. */
+		cl.refused = 1;
+		display_bell();
+	} else if (input_is_enter(key))
 		cmdline_finish(1);
 	else if (input_is_escape(key) || key == 3 /* C-c */)
 		cmdline_finish(0);
@@ -162,7 +179,7 @@ cmdline_draw(int y, int w)
 	   line), and a long text scrolls so that the cursor shows. */
 	if (pw + draw_width(text) + 1 > w && pw > w / 3)
 		pw = w / 3;
-	x = draw_text(y, 0, pw, STYLE_NORMAL, cl.prompt);
+	x = draw_text(y, 0, pw, cl.refused ? STYLE_ERROR : STYLE_NORMAL, cl.prompt);
 	before = xstrndup(text, cl.cursor);
 	while ((size_t)(from - text) < cl.cursor && x + draw_width(before + (from - text)) >= w)
 		from += utf8_char_len(from, strlen(from));

@@ -9,6 +9,9 @@ void	cmdline_open(const char *prompt, const char *initial, void (*done)(const ch
    string) or NULL. */
 void	cmdline_open_complete(const char *prompt, const char *initial,
 	    void (*done)(const char *), char *(*complete)(const char *));
+/* The same for an answer that cannot be empty (a reason): Enter on nothing keeps it open,
+   the prompt shown as an error, until there is text or Esc. */
+void	cmdline_open_required(const char *prompt, void (*done)(const char *));
 int	cmdline_active(void);
 /* Feeds one key to the open editor. */
 void	cmdline_key(int);

@@ -686,7 +686,11 @@ act_prompt(const char *op, const char *fmt)
 	act_id = (long long)json_num(r, "id");
 	act_op = op;
 	prompt = xprintf(fmt, act_id, json_str(r, "title", ""));
-	cmdline_open(prompt, "", act_prompted);
+	/* A note and a snooze need text; escalate and resolve take it if given. */
+	if (strcmp(op, "incident.note") == 0 || strcmp(op, "incident.snooze") == 0)
+		cmdline_open_required(prompt, act_prompted);
+	else
+		cmdline_open(prompt, "", act_prompted);
 	free(prompt);
 }
 

@@ -468,18 +468,18 @@ view_run_key(enum action a)
 		step_send("done", NULL);
 		break;
 	case ACTION_RUN_SKIP:
-		prompt = xprintf("Skip step %d; reason: ", rn.step + 1);
-		cmdline_open(prompt, "", skip_done);
+		prompt = xprintf("Skip step %d; reason (needed): ", rn.step + 1);
+		cmdline_open_required(prompt, skip_done);
 		free(prompt);
 		break;
 	case ACTION_RUN_FAIL:
-		prompt = xprintf("Step %d failed; note: ", rn.step + 1);
-		cmdline_open(prompt, "", fail_done);
+		prompt = xprintf("Step %d failed; note (needed): ", rn.step + 1);
+		cmdline_open_required(prompt, fail_done);
 		free(prompt);
 		break;
 	case ACTION_RUN_NOTE:
 		prompt = xprintf("Note on step %d: ", rn.step + 1);
-		cmdline_open(prompt, "", note_done);
+		cmdline_open_required(prompt, note_done);
 		free(prompt);
 		break;
 	case ACTION_RUN_TICK:

@@ -32,7 +32,20 @@ wait_screen a ">[x] More than 25 %"
 keys a d
 wait_screen a "step 2 of 6"
 keys a s
-wait_screen a "Skip step 2; reason:"
+wait_screen a "Skip step 2; reason (needed):"
+# An empty reason keeps the prompt: what is typed next is the reason, not keys.
+keys a Enter
+sleep 0.5
+wait_screen a "Skip step 2; reason (needed):"
+keys a "single model only" Enter
+wait_screen a "step 3 of 6"
+keys a Left
+wait_screen a "skipped by root: single model only"
+keys a Right
+note "skip a step with a reason once more, as before"
+keys a Left
+keys a s
+wait_screen a "Skip step 2; reason (needed):"
 keys a "only 429s" Enter
 wait_screen a "step 3 of 6"
 keys a Left
@@ -64,7 +77,7 @@ wait_screen b "Note on step 3:"
 keys b "status page green" Enter
 wait_for "ls_ run show 1 --json | grep 'status page green' >/dev/null"
 keys b f
-wait_screen b "Step 3 failed; note:"
+wait_screen b "Step 3 failed; note (needed):"
 keys b "probe timed out" Enter
 wait_screen b "step 4 of 6"
 keys b d
