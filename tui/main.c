@@ -11,6 +11,7 @@
 
 #include "backend/client.h"
 #include "backend/config.h"
+#include "backend/json.h"
 #include "backend/locale.h"
 #include "backend/loop.h"
 #include "tui/actions.h"
@@ -38,16 +39,77 @@ quit_answered(const char *text)
 		console_quit();
 }
 
+/* Open incidents for the tab line, whatever view is shown: read again after each change,
+   one read in flight. */
+static struct {
+	double		 open[4];	/* per severity */
+	int		 known, loading, again;
+} counts;
+
+static void counts_request(void);
+
+static void
+counts_reply(void *arg, const cJSON *r)
+{
+	const cJSON *open = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "counts"), "open");
+	int i;
+
+	(void)arg;
+	counts.loading = 0;
+	if (r != NULL && client_error(r) == NULL && cJSON_IsArray(open)) {
+		for (i = 0; i < 4; i++)
+			counts.open[i] = cJSON_GetNumberValue(cJSON_GetArrayItem(open, i));
+		counts.known = 1;
+		console_dirty();
+	}
+	if (counts.again) {
+		counts.again = 0;
+		counts_request();
+	}
+}
+
+static void
+counts_request(void)
+{
+	cJSON *req;
+
+	if (counts.loading) {
+		counts.again = 1;
+		return;
+	}
+	req = client_request("incident.list");
+	cJSON_AddNumberToObject(req, "limit", 1);
+	counts.loading = 1;
+	console_request(req, counts_reply, NULL);
+}
+
 static void
 connected(void)
 {
+	counts.loading = counts.again = 0;
+	counts_request();
 	view_show(view_current_index());
+}
+
+static void
+disconnected(void)
+{
+	counts.known = 0;
+	view_invalidate();
+}
+
+static void
+event(const cJSON *ev)
+{
+	if (strcmp(json_str(ev, "event", ""), "incident") == 0)
+		counts_request();
+	view_event(ev);
 }
 
 static const struct console_hooks hooks = {
 	.connected = connected,
-	.disconnected = view_invalidate,
-	.event = view_event,
+	.disconnected = disconnected,
+	.event = event,
 };
 
 /* The header clock shows minutes: a redraw at the next minute, or every second while the
@@ -63,6 +125,18 @@ clock_tick(void *arg)
 	if (now / 60 != tui.minute || view_current()->seconds)
 		console_dirty();
 	tui.minute = now / 60;
+}
+
+/* "5 open" after the incidents tab, in the crit style while a SEV1 or SEV2 is open. */
+static int
+draw_tab_counts(int x, int w)
+{
+	double all = counts.open[0] + counts.open[1] + counts.open[2] + counts.open[3];
+
+	if (all == 0)
+		return 0;
+	return draw_printf(1, x, w - x, counts.open[0] + counts.open[1] > 0 ? STYLE_CRIT :
+	    STYLE_TAB, "%.0f open", all) + draw_text(1, x + 1, 0, STYLE_TAB, "") + 1;
 }
 
 static void
@@ -94,6 +168,9 @@ draw_header(int w)
 		v = view_at(i);
 		x += draw_printf(1, x, w - x, i == view_current_index() ? STYLE_TAB_ACTIVE :
 		    STYLE_TAB, " %d %s ", i + 1, v->title);
+		/* The incidents tab says how many are open; SEV1 and SEV2 stand out. */
+		if (v == &view_incidents_ops && counts.known)
+			x += draw_tab_counts(x, w);
 	}
 }
 

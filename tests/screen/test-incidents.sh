@@ -45,6 +45,10 @@ for s in a b; do
 	wait_screen "$s" "SEV1 7  SEV2 8  SEV3 8  SEV4 7"
 done
 screen_ a | tail -1 | grep -q "$alice (operator)" || fail "alice is not an operator"
+note "the tab line counts the open incidents, in red while a SEV1 or SEV2 is open"
+screen_ a | sed -n 2p | grep -q "2 Incidents 30 open  3 Playbooks" || fail "no count: $(screen_ a | sed -n 2p)"
+screen_ a -e | sed -n 2p | grep -q $'\e\[91m\(\e\[[0-9;]*m\)*30 open' ||
+	fail "the count is not red: $(screen_ a -e | sed -n 2p | cat -v)"
 
 note "ages and timers count on without a key"
 row() { screen_ b | grep "Customer reports 30\$" | head -1; }
