@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "backend/buf.h"
+#include "backend/json.h"
 #include "backend/markdown.h"
 #include "backend/report.h"
 #include "backend/xmalloc.h"
@@ -30,7 +31,7 @@ struct row {
 static long long
 time_key(const cJSON *o, const char *key)
 {
-	long long t = jtime(o, key);
+	long long t = json_time(o, key);
 
 	return t != 0 ? t : KEY_LAST;
 }
@@ -79,7 +80,7 @@ rows_sorted(const cJSON *arr, enum sort_by by, size_t *count)
 		r[n].key[1] = 0;
 		switch (by) {
 		case BY_SEVERITY:
-			if (!jint(e, "severity", &sev) || sev < 1 || sev > 9)
+			if (!json_int(e, "severity", &sev) || sev < 1 || sev > 9)
 				sev = 10;
 			r[n].key[0] = sev;
 			r[n].key[1] = time_key(e, "opened_at");
@@ -97,7 +98,7 @@ rows_sorted(const cJSON *arr, enum sort_by by, size_t *count)
 			r[n].key[0] = time_key(e, "started_at");
 			break;
 		case BY_KPI_STATE:
-			r[n].key[0] = state_rank(kpi_state(e));
+			r[n].key[0] = state_rank(markdown_kpi_state(e));
 			break;
 		}
 		n++;
@@ -114,7 +115,7 @@ snapshot_kpis(const cJSON *snap)
 {
 	if (cJSON_IsArray(snap))
 		return snap;
-	return jarray(snap, "kpis");
+	return json_array(snap, "kpis");
 }
 
 /* The open incident's timers against now: "ack overdue by 5m, resolve in 2h". */
@@ -125,47 +126,47 @@ add_timers(struct buf *b, const cJSON *o, time_t now)
 	size_t start = b->len;
 	const char *sep = "";
 
-	if ((t = jtime(o, "snoozed_until")) > (long long)now) {
+	if ((t = json_time(o, "snoozed_until")) > (long long)now) {
 		buf_addstr(b, "snoozed until ");
-		add_time(b, t);
+		markdown_time(b, t);
 		sep = ", ";
 	}
-	if ((t = jtime(o, "ack_due")) != 0 || jint(o, "ack_left", &left)) {
+	if ((t = json_time(o, "ack_due")) != 0 || json_int(o, "ack_left", &left)) {
 		if (t != 0)
 			left = t - (long long)now;
 		buf_printf(b, "%sack ", sep);
 		if (left >= 0) {
 			buf_addstr(b, "due in ");
-			add_duration(b, left);
+			markdown_duration(b, left);
 		} else {
 			buf_addstr(b, "overdue by ");
-			add_duration(b, -left);
+			markdown_duration(b, -left);
 		}
 		sep = ", ";
 	}
-	if (jint(o, "resolve_left", &left)) {
+	if (json_int(o, "resolve_left", &left)) {
 		buf_printf(b, "%sresolve ", sep);
 		if (left >= 0) {
 			buf_addstr(b, "due in ");
-			add_duration(b, left);
+			markdown_duration(b, left);
 		} else {
 			buf_addstr(b, "overdue by ");
-			add_duration(b, -left);
+			markdown_duration(b, -left);
 		}
 	}
 	if (b->len == start)
-		buf_addstr(b, DASH);
+		buf_addstr(b, MARKDOWN_NONE);
 }
 
 /* How long an incident row has been open at now. */
 static long long
 row_age(const cJSON *o, time_t now)
 {
-	long long t = jtime(o, "opened_at"), age;
+	long long t = json_time(o, "opened_at"), age;
 
 	if (t != 0)
 		return (long long)now >= t ? (long long)now - t : -1;
-	if (jint(o, "age", &age))
+	if (json_int(o, "age", &age))
 		return age;
 	return -1;
 }
@@ -173,11 +174,11 @@ row_age(const cJSON *o, time_t now)
 static int
 ack_overdue(const cJSON *o, time_t now)
 {
-	long long t = jtime(o, "ack_due"), left;
+	long long t = json_time(o, "ack_due"), left;
 
 	if (t != 0)
 		return t < (long long)now;
-	return jint(o, "ack_left", &left) && left < 0;
+	return json_int(o, "ack_left", &left) && left < 0;
 }
 
 /* How many objects an array holds: what the lists below show. */
@@ -202,15 +203,15 @@ ho_glance(struct buf *b, const cJSON *data, time_t now)
 	size_t states[5] = { 0, 0, 0, 0, 0 };
 	long long s;
 
-	cJSON_ArrayForEach(e, jarray(data, "open")) {
+	cJSON_ArrayForEach(e, json_array(data, "open")) {
 		if (!cJSON_IsObject(e))
 			continue;
 		total++;
-		if (jint(e, "severity", &s) && s >= 1 && s <= 4)
+		if (json_int(e, "severity", &s) && s >= 1 && s <= 4)
 			sev[s - 1]++;
 		else
 			sev[4]++;
-		if (jeq(e, "status", "triggered"))
+		if (json_is(e, "status", "triggered"))
 			triggered++;
 		if (ack_overdue(e, now))
 			overdue++;
@@ -221,17 +222,17 @@ ho_glance(struct buf *b, const cJSON *data, time_t now)
 		buf_printf(b, ", other: %zu", sev[4]);
 	buf_printf(b, "); %zu not acknowledged, %zu past the acknowledge target.\n", triggered,
 	    overdue);
-	buf_printf(b, "- Opened in this shift: %zu.\n", objects(jarray(data, "opened")));
-	buf_printf(b, "- Resolved in this shift: %zu.\n", objects(jarray(data, "resolved")));
-	buf_printf(b, "- Playbook runs in progress: %zu.\n", objects(jarray(data, "runs")));
-	buf_printf(b, "- Prompt releases: %zu.\n", objects(jarray(data, "releases")));
+	buf_printf(b, "- Opened in this shift: %zu.\n", objects(json_array(data, "opened")));
+	buf_printf(b, "- Resolved in this shift: %zu.\n", objects(json_array(data, "resolved")));
+	buf_printf(b, "- Playbook runs in progress: %zu.\n", objects(json_array(data, "runs")));
+	buf_printf(b, "- Prompt releases: %zu.\n", objects(json_array(data, "releases")));
 	kpis = snapshot_kpis(cJSON_GetObjectItemCaseSensitive(data, "kpis"));
 	if (kpis == NULL) {
 		buf_addstr(b, "- KPIs: no snapshot.\n");
 		return;
 	}
 	cJSON_ArrayForEach(e, kpis)
-		states[state_rank(kpi_state(e))]++;
+		states[state_rank(markdown_kpi_state(e))]++;
 	buf_printf(b, "- KPIs: %zu crit, %zu warn, %zu unknown, %zu ok.\n", states[0],
 	    states[1], states[2], states[3]);
 }
@@ -243,7 +244,7 @@ ho_open(struct buf *b, const cJSON *data, time_t now)
 	size_t n, i;
 
 	buf_addstr(b, "\n## Open incidents\n\n");
-	r = rows_sorted(jarray(data, "open"), BY_SEVERITY, &n);
+	r = rows_sorted(json_array(data, "open"), BY_SEVERITY, &n);
 	if (n == 0) {
 		buf_addstr(b, "No incidents are open.\n");
 		free(r);
@@ -253,19 +254,19 @@ ho_open(struct buf *b, const cJSON *data, time_t now)
 	    "Timers |\n|---|---|---|---|---|---|---|---|\n");
 	for (i = 0; i < n; i++) {
 		buf_addstr(b, "| ");
-		add_severity(b, r[i].o);
+		markdown_severity(b, r[i].o);
 		buf_addstr(b, " | ");
-		add_id(b, r[i].o);
+		markdown_id(b, r[i].o);
 		buf_addstr(b, " | ");
-		add_text(b, jstr(r[i].o, "title"), TEXT_CELL);
+		markdown_text(b, json_str(r[i].o, "title", NULL), MARKDOWN_CELL);
 		buf_addstr(b, " | ");
-		add_text(b, jstr(r[i].o, "status"), TEXT_CELL);
+		markdown_text(b, json_str(r[i].o, "status", NULL), MARKDOWN_CELL);
 		buf_addstr(b, " | ");
-		add_level(b, r[i].o);
+		markdown_level(b, r[i].o);
 		buf_addstr(b, " | ");
-		add_text(b, jstr(r[i].o, "assignee"), TEXT_CELL);
+		markdown_text(b, json_str(r[i].o, "assignee", NULL), MARKDOWN_CELL);
 		buf_addstr(b, " | ");
-		add_duration(b, row_age(r[i].o, now));
+		markdown_duration(b, row_age(r[i].o, now));
 		buf_addstr(b, " | ");
 		add_timers(b, r[i].o, now);
 		buf_addstr(b, " |\n");
@@ -278,11 +279,11 @@ static void
 add_incident_item(struct buf *b, const cJSON *o)
 {
 	buf_addstr(b, "- ");
-	add_severity(b, o);
+	markdown_severity(b, o);
 	buf_addch(b, ' ');
-	add_id(b, o);
+	markdown_id(b, o);
 	buf_addch(b, ' ');
-	add_text(b, jstr(o, "title"), 0);
+	markdown_text(b, json_str(o, "title", NULL), 0);
 }
 
 static void
@@ -293,22 +294,22 @@ ho_opened(struct buf *b, const cJSON *data)
 	size_t n, i;
 
 	buf_addstr(b, "\n## Opened in this shift\n\n");
-	r = rows_sorted(jarray(data, "opened"), BY_OPENED, &n);
+	r = rows_sorted(json_array(data, "opened"), BY_OPENED, &n);
 	if (n == 0)
 		buf_addstr(b, "No incidents were opened in this shift.\n");
 	for (i = 0; i < n; i++) {
 		add_incident_item(b, r[i].o);
 		buf_addstr(b, " — opened ");
-		add_time(b, jtime(r[i].o, "opened_at"));
-		if ((s = jstr(r[i].o, "opened_by")) != NULL) {
+		markdown_time(b, json_time(r[i].o, "opened_at"));
+		if ((s = json_str(r[i].o, "opened_by", NULL)) != NULL) {
 			buf_addstr(b, " by ");
-			add_text(b, s, 0);
+			markdown_text(b, s, 0);
 		}
 		buf_addstr(b, "; now ");
-		add_text(b, jstr(r[i].o, "status"), 0);
-		if ((s = jstr(r[i].o, "assignee")) != NULL) {
+		markdown_text(b, json_str(r[i].o, "status", NULL), 0);
+		if ((s = json_str(r[i].o, "assignee", NULL)) != NULL) {
 			buf_addstr(b, ", owner ");
-			add_text(b, s, 0);
+			markdown_text(b, s, 0);
 		}
 		buf_addstr(b, ".\n");
 	}
@@ -324,24 +325,24 @@ ho_resolved(struct buf *b, const cJSON *data)
 	long long opened, resolved;
 
 	buf_addstr(b, "\n## Resolved in this shift\n\n");
-	r = rows_sorted(jarray(data, "resolved"), BY_RESOLVED, &n);
+	r = rows_sorted(json_array(data, "resolved"), BY_RESOLVED, &n);
 	if (n == 0)
 		buf_addstr(b, "No incidents were resolved in this shift.\n");
 	for (i = 0; i < n; i++) {
-		opened = jtime(r[i].o, "opened_at");
-		resolved = jtime(r[i].o, "resolved_at");
+		opened = json_time(r[i].o, "opened_at");
+		resolved = json_time(r[i].o, "resolved_at");
 		add_incident_item(b, r[i].o);
 		buf_addstr(b, " — resolved ");
-		add_time(b, resolved);
+		markdown_time(b, resolved);
 		buf_addstr(b, " after ");
-		add_duration(b, pm_span(r[i].o, "mttr", opened, resolved));
+		markdown_duration(b, markdown_span(r[i].o, "mttr", opened, resolved));
 		buf_addstr(b, " (MTTA ");
-		add_duration(b, pm_span(r[i].o, "mtta", opened, jtime(r[i].o,
+		markdown_duration(b, markdown_span(r[i].o, "mtta", opened, json_time(r[i].o,
 		    "acknowledged_at")));
 		buf_addch(b, ')');
-		if ((s = jstr(r[i].o, "assignee")) != NULL) {
+		if ((s = json_str(r[i].o, "assignee", NULL)) != NULL) {
 			buf_addstr(b, ", owner ");
-			add_text(b, s, 0);
+			markdown_text(b, s, 0);
 		}
 		buf_addstr(b, ".\n");
 	}
@@ -357,33 +358,33 @@ ho_runs(struct buf *b, const cJSON *data, time_t now)
 	long long step, steps, started;
 
 	buf_addstr(b, "\n## Playbook runs in progress\n\n");
-	r = rows_sorted(jarray(data, "runs"), BY_STARTED, &n);
+	r = rows_sorted(json_array(data, "runs"), BY_STARTED, &n);
 	if (n == 0)
 		buf_addstr(b, "No playbook runs are in progress.\n");
 	for (i = 0; i < n; i++) {
 		buf_addstr(b, "- Run ");
-		add_id(b, r[i].o);
+		markdown_id(b, r[i].o);
 		buf_addstr(b, " ");
-		if ((s = jstr(r[i].o, "title")) == NULL)
-			s = jstr(r[i].o, "playbook");
-		add_text(b, s, 0);
+		if ((s = json_str(r[i].o, "title", NULL)) == NULL)
+			s = json_str(r[i].o, "playbook", NULL);
+		markdown_text(b, s, 0);
 		buf_addstr(b, " (playbook ");
-		add_text(b, jstr(r[i].o, "playbook"), 0);
+		markdown_text(b, json_str(r[i].o, "playbook", NULL), 0);
 		buf_addstr(b, ") — step ");
-		if (jint(r[i].o, "step", &step))
+		if (json_int(r[i].o, "step", &step))
 			buf_printf(b, "%lld", step);
 		else
-			buf_addstr(b, DASH);
-		if (jint(r[i].o, "steps", &steps))
+			buf_addstr(b, MARKDOWN_NONE);
+		if (json_int(r[i].o, "steps", &steps))
 			buf_printf(b, " of %lld", steps);
 		buf_addstr(b, ", started ");
-		started = jtime(r[i].o, "started_at");
-		add_time(b, started);
+		started = json_time(r[i].o, "started_at");
+		markdown_time(b, started);
 		buf_addstr(b, " by ");
-		add_text(b, jstr(r[i].o, "started_by"), 0);
+		markdown_text(b, json_str(r[i].o, "started_by", NULL), 0);
 		if (started != 0 && (long long)now >= started) {
 			buf_addstr(b, ", running for ");
-			add_duration(b, (long long)now - started);
+			markdown_duration(b, (long long)now - started);
 		}
 		buf_addstr(b, ".\n");
 	}
@@ -397,7 +398,7 @@ ho_releases(struct buf *b, const cJSON *data)
 	size_t n, i;
 
 	buf_addstr(b, "\n## Prompt releases\n\n");
-	r = rows_sorted(jarray(data, "releases"), BY_AT, &n);
+	r = rows_sorted(json_array(data, "releases"), BY_AT, &n);
 	if (n == 0) {
 		buf_addstr(b, "No prompts were released in this shift.\n");
 		free(r);
@@ -406,13 +407,13 @@ ho_releases(struct buf *b, const cJSON *data)
 	buf_addstr(b, "| Time | Assistant | Tag | By |\n|---|---|---|---|\n");
 	for (i = 0; i < n; i++) {
 		buf_addstr(b, "| ");
-		add_time(b, jtime(r[i].o, "at"));
+		markdown_time(b, json_time(r[i].o, "at"));
 		buf_addstr(b, " | ");
-		add_text(b, jstr(r[i].o, "assistant"), TEXT_CELL);
+		markdown_text(b, json_str(r[i].o, "assistant", NULL), MARKDOWN_CELL);
 		buf_addstr(b, " | ");
-		add_text(b, jstr(r[i].o, "tag"), TEXT_CELL);
+		markdown_text(b, json_str(r[i].o, "tag", NULL), MARKDOWN_CELL);
 		buf_addstr(b, " | ");
-		add_text(b, jstr(r[i].o, "by"), TEXT_CELL);
+		markdown_text(b, json_str(r[i].o, "by", NULL), MARKDOWN_CELL);
 		buf_addstr(b, " |\n");
 	}
 	free(r);
@@ -433,9 +434,9 @@ ho_kpis(struct buf *b, const cJSON *data)
 		return;
 	}
 	src = cJSON_GetObjectItemCaseSensitive(snap, "source");
-	if (jeq(src, "state", "error")) {
+	if (json_is(src, "state", "error")) {
 		buf_addstr(b, "The metrics source is failing: ");
-		add_text(b, jstr(src, "error"), 0);
+		markdown_text(b, json_str(src, "error", NULL), 0);
 		buf_addstr(b, ".\n\n");
 	}
 	r = rows_sorted(snapshot_kpis(snap), BY_KPI_STATE, &n);
@@ -455,12 +456,12 @@ ho_kpis(struct buf *b, const cJSON *data)
 		for (i = 0; i < bad; i++) {
 			if (i > 0)
 				buf_addstr(b, ", ");
-			if ((s = jstr(r[i].o, "title")) == NULL)
-				s = jstr(r[i].o, "name");
+			if ((s = json_str(r[i].o, "title", NULL)) == NULL)
+				s = json_str(r[i].o, "name", NULL);
 			buf_addstr(b, "**");
-			add_text(b, s, 0);
+			markdown_text(b, s, 0);
 			buf_addstr(b, "** (");
-			add_text(b, kpi_state(r[i].o), 0);
+			markdown_text(b, markdown_kpi_state(r[i].o), 0);
 			buf_addch(b, ')');
 		}
 		buf_addstr(b, ".\n\n");
@@ -468,25 +469,25 @@ ho_kpis(struct buf *b, const cJSON *data)
 	buf_addstr(b, "| KPI | Value | State | Since | Note |\n|---|---|---|---|---|\n");
 	for (i = 0; i < n; i++) {
 		buf_addstr(b, "| ");
-		if ((s = jstr(r[i].o, "title")) == NULL)
-			s = jstr(r[i].o, "name");
-		add_text(b, s, TEXT_CELL);
+		if ((s = json_str(r[i].o, "title", NULL)) == NULL)
+			s = json_str(r[i].o, "name", NULL);
+		markdown_text(b, s, MARKDOWN_CELL);
 		buf_addstr(b, " | ");
-		add_text(b, fmt_kpi_value(v, sizeof v, r[i].o), TEXT_CELL);
+		markdown_text(b, markdown_fmt_kpi_value(v, sizeof v, r[i].o), MARKDOWN_CELL);
 		buf_addstr(b, " | ");
-		state = kpi_state(r[i].o);
+		state = markdown_kpi_state(r[i].o);
 		if (r[i].key[0] <= 1) {
 			buf_addstr(b, "**");
-			add_text(b, state, TEXT_CELL);
+			markdown_text(b, state, MARKDOWN_CELL);
 			buf_addstr(b, "**");
 		} else
-			add_text(b, state, TEXT_CELL);
+			markdown_text(b, state, MARKDOWN_CELL);
 		buf_addstr(b, " | ");
-		add_time(b, jtime(r[i].o, "since"));
+		markdown_time(b, json_time(r[i].o, "since"));
 		buf_addstr(b, " | ");
-		if ((s = jstr(r[i].o, "error")) == NULL)
-			s = jstr(r[i].o, "note");
-		add_text(b, s, TEXT_CELL);
+		if ((s = json_str(r[i].o, "error", NULL)) == NULL)
+			s = json_str(r[i].o, "note", NULL);
+		markdown_text(b, s, MARKDOWN_CELL);
 		buf_addstr(b, " |\n");
 	}
 	free(r);
@@ -502,9 +503,9 @@ report_handover(const cJSON *data, time_t since, time_t now)
 	if (!cJSON_IsObject(data))
 		data = NULL;
 	buf_printf(&b, "# Shift handover\n\nShift from %s to %s (%s). Generated %s by "
-	    "Leitstand.\n", fmt_time(from, sizeof from, (long long)since),
-	    fmt_time(to, sizeof to, (long long)now),
-	    fmt_duration(span, sizeof span, since > 0 && now >= since ?
+	    "Leitstand.\n", markdown_fmt_time(from, sizeof from, (long long)since),
+	    markdown_fmt_time(to, sizeof to, (long long)now),
+	    markdown_fmt_duration(span, sizeof span, since > 0 && now >= since ?
 	    (long long)(now - since) : -1), to);
 	if (data == NULL)
 		buf_addstr(&b, "\nNo handover data was given.\n");

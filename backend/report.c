@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "backend/buf.h"
+#include "backend/json.h"
 #include "backend/markdown.h"
 #include "backend/report.h"
 #include "backend/xmalloc.h"
@@ -11,20 +12,20 @@
 void
 report_text(struct buf *b, const char *s)
 {
-	add_text(b, s, 0);
+	markdown_text(b, s, 0);
 }
 
 /* "4.20 s (crit)" */
 static void
 add_kpi_reading(struct buf *b, const cJSON *k, int flags)
 {
-	const char *state = kpi_state(k);
+	const char *state = markdown_kpi_state(k);
 	char v[128];
 
-	add_text(b, fmt_kpi_value(v, sizeof v, k), flags);
+	markdown_text(b, markdown_fmt_kpi_value(v, sizeof v, k), flags);
 	if (state != NULL) {
 		buf_addstr(b, " (");
-		add_text(b, state, flags);
+		markdown_text(b, state, flags);
 		buf_addch(b, ')');
 	}
 }
@@ -42,12 +43,13 @@ entry_kpi(const cJSON *e)
 	const cJSON *d;
 	double v;
 
-	if (!jeq(e, "kind", "kpi") && !jeq(e, "kind", "recovered"))
+	if (!json_is(e, "kind", "kpi") && !json_is(e, "kind", "recovered"))
 		return NULL;
 	d = cJSON_GetObjectItemCaseSensitive(e, "data");
-	if (!cJSON_IsObject(d) || (jstr(d, "name") == NULL && jstr(d, "title") == NULL))
+	if (!cJSON_IsObject(d) ||
+	    (json_str(d, "name", NULL) == NULL && json_str(d, "title", NULL) == NULL))
 		return NULL;
-	if (!jnum(d, "value", &v) && kpi_state(d) == NULL)
+	if (!json_finite(d, "value", &v) && markdown_kpi_state(d) == NULL)
 		return NULL;
 	return d;
 }
@@ -64,33 +66,33 @@ struct pm_times {
 static void
 pm_times(const cJSON *inc, const cJSON *tl, struct pm_times *t)
 {
-	const char *status = jstr(inc, "status");
+	const char *status = json_str(inc, "status", NULL);
 	const cJSON *e;
 	long long ts, opened = 0, acked = 0, mitigated = 0, resolved = 0;
 
 	/* A reopen clears mitigation and resolution, as incident_act does. */
 	cJSON_ArrayForEach(e, tl) {
-		ts = jtime(e, "ts");
-		if (jeq(e, "kind", "opened") && opened == 0)
+		ts = json_time(e, "ts");
+		if (json_is(e, "kind", "opened") && opened == 0)
 			opened = ts;
-		else if (jeq(e, "kind", "acknowledged") && acked == 0)
+		else if (json_is(e, "kind", "acknowledged") && acked == 0)
 			acked = ts;
-		else if (jeq(e, "kind", "mitigated") && mitigated == 0)
+		else if (json_is(e, "kind", "mitigated") && mitigated == 0)
 			mitigated = ts;
-		else if (jeq(e, "kind", "resolved"))
+		else if (json_is(e, "kind", "resolved"))
 			resolved = ts;
-		else if (jeq(e, "kind", "reopened"))
+		else if (json_is(e, "kind", "reopened"))
 			mitigated = resolved = 0;
 	}
 	memset(t, 0, sizeof *t);
-	if ((t->opened = jtime(inc, "opened_at")) == 0)
+	if ((t->opened = json_time(inc, "opened_at")) == 0)
 		t->opened = opened;
-	if ((t->acked = jtime(inc, "acknowledged_at")) == 0)
+	if ((t->acked = json_time(inc, "acknowledged_at")) == 0)
 		t->acked = acked;
-	if ((t->mitigated = jtime(inc, "mitigated_at")) == 0 &&
+	if ((t->mitigated = json_time(inc, "mitigated_at")) == 0 &&
 	    (status == NULL || strcmp(status, "triggered") != 0))
 		t->mitigated = mitigated;
-	if ((t->resolved = jtime(inc, "resolved_at")) == 0 &&
+	if ((t->resolved = json_time(inc, "resolved_at")) == 0 &&
 	    (status == NULL || strcmp(status, "resolved") == 0))
 		t->resolved = resolved;
 	t->is_resolved = t->resolved != 0 || (status != NULL && strcmp(status, "resolved") == 0);
@@ -106,7 +108,7 @@ static void
 pm_row_time(struct buf *b, const char *label, long long t)
 {
 	pm_row(b, label);
-	add_time(b, t);
+	markdown_time(b, t);
 	buf_addstr(b, " |\n");
 }
 
@@ -117,56 +119,56 @@ pm_summary(struct buf *b, const cJSON *inc, const struct pm_times *t)
 
 	buf_addstr(b, "\n## Summary\n\n| Field | Value |\n|---|---|\n");
 	pm_row(b, "Incident");
-	add_id(b, inc);
+	markdown_id(b, inc);
 	buf_addstr(b, " |\n");
 	pm_row(b, "Title");
-	add_text(b, jstr(inc, "title"), TEXT_CELL);
+	markdown_text(b, json_str(inc, "title", NULL), MARKDOWN_CELL);
 	buf_addstr(b, " |\n");
 	pm_row(b, "Severity");
-	add_severity(b, inc);
+	markdown_severity(b, inc);
 	buf_addstr(b, " |\n");
 	pm_row(b, "Status");
-	add_text(b, jstr(inc, "status"), TEXT_CELL);
+	markdown_text(b, json_str(inc, "status", NULL), MARKDOWN_CELL);
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(inc, "recovered")))
 		buf_addstr(b, " (source recovered)");
 	buf_addstr(b, " |\n");
 	pm_row(b, "Escalation level");
-	add_level(b, inc);
+	markdown_level(b, inc);
 	buf_addstr(b, " |\n");
 	pm_row(b, "Owner");
-	add_text(b, jstr(inc, "assignee"), TEXT_CELL);
+	markdown_text(b, json_str(inc, "assignee", NULL), MARKDOWN_CELL);
 	buf_addstr(b, " |\n");
 	pm_row(b, "Source");
-	add_text(b, jstr(inc, "source"), TEXT_CELL);
-	if ((s = jstr(inc, "kpi")) != NULL && *s != '\0') {
+	markdown_text(b, json_str(inc, "source", NULL), MARKDOWN_CELL);
+	if ((s = json_str(inc, "kpi", NULL)) != NULL && *s != '\0') {
 		buf_addstr(b, " (KPI ");
-		add_text(b, s, TEXT_CELL);
+		markdown_text(b, s, MARKDOWN_CELL);
 		buf_addch(b, ')');
 	}
 	buf_addstr(b, " |\n");
 	pm_row(b, "Opened");
-	add_time(b, t->opened);
-	if ((s = jstr(inc, "opened_by")) != NULL && *s != '\0') {
+	markdown_time(b, t->opened);
+	if ((s = json_str(inc, "opened_by", NULL)) != NULL && *s != '\0') {
 		buf_addstr(b, " by ");
-		add_text(b, s, TEXT_CELL);
+		markdown_text(b, s, MARKDOWN_CELL);
 	}
 	buf_addstr(b, " |\n");
 	pm_row_time(b, "Acknowledged", t->acked);
 	pm_row_time(b, "Mitigated", t->mitigated);
 	pm_row_time(b, "Resolved", t->resolved);
 	pm_row(b, "Ticket");
-	add_text(b, jstr(inc, "ticket_key"), TEXT_CELL);
-	if ((url = jstr(inc, "ticket_url")) != NULL && *url != '\0') {
+	markdown_text(b, json_str(inc, "ticket_key", NULL), MARKDOWN_CELL);
+	if ((url = json_str(inc, "ticket_url", NULL)) != NULL && *url != '\0') {
 		buf_addstr(b, " <");
-		add_text(b, url, TEXT_CELL);
+		markdown_text(b, url, MARKDOWN_CELL);
 		buf_addch(b, '>');
 	}
 	buf_addstr(b, " |\n");
 
 	buf_addstr(b, "\n");
-	if ((s = jstr(inc, "description")) != NULL && *s != '\0') {
+	if ((s = json_str(inc, "description", NULL)) != NULL && *s != '\0') {
 		buf_addstr(b, "> ");
-		add_text(b, s, TEXT_QUOTE);
+		markdown_text(b, s, MARKDOWN_QUOTE);
 		buf_addstr(b, "\n");
 	} else
 		buf_addstr(b, "No description was given.\n");
@@ -194,11 +196,11 @@ pm_kpis(const cJSON *tl, const struct pm_times *t, size_t *count)
 	cJSON_ArrayForEach(e, tl) {
 		if ((d = entry_kpi(e)) == NULL)
 			continue;
-		ts = jtime(e, "ts");
+		ts = json_time(e, "ts");
 		if (t->resolved != 0 && ts > t->resolved)
 			continue;
-		if ((name = jstr(d, "name")) == NULL)
-			name = jstr(d, "title");
+		if ((name = json_str(d, "name", NULL)) == NULL)
+			name = json_str(d, "title", NULL);
 		for (i = 0; i < n; i++) {
 			if (strcmp(k[i].name, name) == 0)
 				break;
@@ -210,8 +212,8 @@ pm_kpis(const cJSON *tl, const struct pm_times *t, size_t *count)
 		}
 		this = &k[i];
 		if (this->title == NULL)
-			this->title = jstr(d, "title");
-		if (this->open == NULL && jeq(e, "kind", "kpi")) {
+			this->title = json_str(d, "title", NULL);
+		if (this->open == NULL && json_is(e, "kind", "kpi")) {
 			this->open = d;
 			this->open_ts = ts;
 		} else {
@@ -227,13 +229,13 @@ static void
 add_reading_cell(struct buf *b, const cJSON *d, long long ts)
 {
 	if (d == NULL) {
-		buf_addstr(b, DASH);
+		buf_addstr(b, MARKDOWN_NONE);
 		return;
 	}
-	add_kpi_reading(b, d, TEXT_CELL);
+	add_kpi_reading(b, d, MARKDOWN_CELL);
 	if (ts != 0) {
 		buf_addstr(b, " at ");
-		add_time(b, ts);
+		markdown_time(b, ts);
 	}
 }
 
@@ -246,25 +248,25 @@ pm_impact(struct buf *b, const cJSON *inc, const cJSON *tl, const struct pm_time
 	long long level;
 
 	buf_addstr(b, "\n## Impact\n\n- Severity ");
-	add_severity(b, inc);
-	if (jint(inc, "level", &level) && level > 1 && level <= 99)
+	markdown_severity(b, inc);
+	if (json_int(inc, "level", &level) && level > 1 && level <= 99)
 		buf_printf(b, ", escalated to L%lld", level);
 	buf_addstr(b, ".\n");
 	if (t->opened == 0)
 		buf_addstr(b, "- Duration: - (the opening time is not known).\n");
 	else if (t->resolved != 0) {
 		buf_addstr(b, "- Duration: ");
-		add_duration(b, t->resolved >= t->opened ? t->resolved - t->opened : -1);
+		markdown_duration(b, t->resolved >= t->opened ? t->resolved - t->opened : -1);
 		buf_addstr(b, ", from ");
-		add_time(b, t->opened);
+		markdown_time(b, t->opened);
 		buf_addstr(b, " to ");
-		add_time(b, t->resolved);
+		markdown_time(b, t->resolved);
 		buf_addstr(b, ".\n");
 	} else {
 		buf_addstr(b, "- Duration: ");
-		add_duration(b, (long long)now >= t->opened ? (long long)now - t->opened : -1);
+		markdown_duration(b, (long long)now >= t->opened ? (long long)now - t->opened : -1);
 		buf_addstr(b, " so far, since ");
-		add_time(b, t->opened);
+		markdown_time(b, t->opened);
 		buf_addstr(b, t->is_resolved ? "; resolved, time not recorded.\n" :
 		    "; not resolved yet.\n");
 	}
@@ -272,7 +274,7 @@ pm_impact(struct buf *b, const cJSON *inc, const cJSON *tl, const struct pm_time
 		buf_addstr(b, "- No KPI reading was recorded.\n");
 	else {
 		buf_addstr(b, "- KPI ");
-		add_text(b, k[0].title != NULL ? k[0].title : k[0].name, 0);
+		markdown_text(b, k[0].title != NULL ? k[0].title : k[0].name, 0);
 		buf_addch(b, ':');
 		if (k[0].open != NULL) {
 			buf_addch(b, ' ');
@@ -290,9 +292,9 @@ pm_impact(struct buf *b, const cJSON *inc, const cJSON *tl, const struct pm_time
 	}
 	cJSON_ArrayForEach(e, tl) {
 		entries++;
-		if (jeq(e, "kind", "note"))
+		if (json_is(e, "kind", "note"))
 			notes++;
-		else if (jeq(e, "kind", "escalated"))
+		else if (json_is(e, "kind", "escalated"))
 			escalations++;
 	}
 	buf_printf(b, "- %zu timeline entr%s, %zu note%s, %zu escalation%s.\n", entries,
@@ -305,11 +307,11 @@ pm_response(struct buf *b, const cJSON *inc, const struct pm_times *t)
 {
 	buf_addstr(b, "\n## Response times\n\n| Measure | Time |\n|---|---|\n");
 	buf_addstr(b, "| MTTA (to acknowledge) | ");
-	add_duration(b, pm_span(inc, "mtta", t->opened, t->acked));
+	markdown_duration(b, markdown_span(inc, "mtta", t->opened, t->acked));
 	buf_addstr(b, " |\n| Time to mitigate | ");
-	add_duration(b, pm_span(inc, NULL, t->opened, t->mitigated));
+	markdown_duration(b, markdown_span(inc, NULL, t->opened, t->mitigated));
 	buf_addstr(b, " |\n| MTTR (to resolve) | ");
-	add_duration(b, pm_span(inc, "mttr", t->opened, t->resolved));
+	markdown_duration(b, markdown_span(inc, "mttr", t->opened, t->resolved));
 	buf_addstr(b, " |\n");
 }
 
@@ -327,7 +329,7 @@ pm_kpi_table(struct buf *b, const struct pm_times *t, const struct pm_kpi *k, si
 	    t->is_resolved ? "At resolution" : "Latest");
 	for (i = 0; i < nk; i++) {
 		buf_addstr(b, "| ");
-		add_text(b, k[i].title != NULL ? k[i].title : k[i].name, TEXT_CELL);
+		markdown_text(b, k[i].title != NULL ? k[i].title : k[i].name, MARKDOWN_CELL);
 		buf_addstr(b, " | ");
 		add_reading_cell(b, k[i].open, k[i].open_ts);
 		buf_addstr(b, " | ");
@@ -346,25 +348,25 @@ pm_playbook(struct buf *b, const cJSON *tl)
 
 	buf_addstr(b, "\n## Playbook\n\n");
 	cJSON_ArrayForEach(e, tl) {
-		if (!kind_is_playbook(jstr(e, "kind")))
+		if (!kind_is_playbook(json_str(e, "kind", NULL)))
 			continue;
 		any = 1;
 		d = cJSON_GetObjectItemCaseSensitive(e, "data");
 		buf_addstr(b, "- ");
-		add_time(b, jtime(e, "ts"));
+		markdown_time(b, json_time(e, "ts"));
 		buf_addstr(b, " ");
-		add_text(b, jstr(e, "actor"), 0);
+		markdown_text(b, json_str(e, "actor", NULL), 0);
 		buf_addstr(b, ": ");
-		if ((s = jstr(e, "text")) == NULL || *s == '\0')
-			s = jstr(d, "title");
-		add_text(b, s, 0);
-		if (jint(d, "step", &step)) {
+		if ((s = json_str(e, "text", NULL)) == NULL || *s == '\0')
+			s = json_str(d, "title", NULL);
+		markdown_text(b, s, 0);
+		if (json_int(d, "step", &step)) {
 			buf_printf(b, " (step %lld", step);
-			if (jint(d, "steps", &steps))
+			if (json_int(d, "steps", &steps))
 				buf_printf(b, " of %lld", steps);
-			if ((s = jstr(d, "status")) != NULL) {
+			if ((s = json_str(d, "status", NULL)) != NULL) {
 				buf_addstr(b, ", ");
-				add_text(b, s, 0);
+				markdown_text(b, s, 0);
 			}
 			buf_addch(b, ')');
 		}
@@ -387,16 +389,16 @@ pm_timeline(struct buf *b, const cJSON *tl)
 	buf_addstr(b, "| Time | Who | What | Details |\n|---|---|---|---|\n");
 	cJSON_ArrayForEach(e, tl) {
 		buf_addstr(b, "| ");
-		add_time(b, jtime(e, "ts"));
+		markdown_time(b, json_time(e, "ts"));
 		buf_addstr(b, " | ");
-		add_text(b, jstr(e, "actor"), TEXT_CELL);
+		markdown_text(b, json_str(e, "actor", NULL), MARKDOWN_CELL);
 		buf_addstr(b, " | ");
-		add_text(b, jstr(e, "kind"), TEXT_CELL);
+		markdown_text(b, json_str(e, "kind", NULL), MARKDOWN_CELL);
 		buf_addstr(b, " | ");
-		add_text(b, jstr(e, "text"), TEXT_CELL);
+		markdown_text(b, json_str(e, "text", NULL), MARKDOWN_CELL);
 		if ((d = entry_kpi(e)) != NULL) {
 			buf_addstr(b, " — ");
-			add_kpi_reading(b, d, TEXT_CELL);
+			add_kpi_reading(b, d, MARKDOWN_CELL);
 		}
 		buf_addstr(b, " |\n");
 	}
@@ -413,20 +415,20 @@ report_postmortem(const cJSON *inc, time_t now)
 	char when[32];
 
 	buf_init(&b);
-	fmt_time(when, sizeof when, (long long)now);
+	markdown_fmt_time(when, sizeof when, (long long)now);
 	if (!cJSON_IsObject(inc)) {
 		buf_printf(&b, "# Postmortem\n\nGenerated %s by Leitstand.\n\n"
 		    "No incident was given: there is nothing to report.\n", when);
 		return buf_take(&b);
 	}
-	tl = jarray(inc, "timeline");
+	tl = json_array(inc, "timeline");
 	pm_times(inc, tl, &t);
 	k = pm_kpis(tl, &t, &nk);
 
 	buf_addstr(&b, "# Postmortem: incident ");
-	add_id(&b, inc);
+	markdown_id(&b, inc);
 	buf_addstr(&b, " ");
-	add_text(&b, jstr(inc, "title"), 0);
+	markdown_text(&b, json_str(inc, "title", NULL), 0);
 	buf_printf(&b, "\n\nGenerated %s by Leitstand.\n", when);
 	pm_summary(&b, inc, &t);
 	pm_impact(&b, inc, tl, &t, k, nk, now);
