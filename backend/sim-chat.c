@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* The sim's chat completions endpoint: the request as the OpenAI API checks it, answers and streams. */
+/* The sim's chat completions endpoint: requests checked as the OpenAI API does, answers, streams. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -253,17 +253,17 @@ reply_failure(struct MHD_Connection *c, enum sim_error e, const char *model)
 		msg = xprintf("Rate limit reached for %s in organization org-leitstand-sim on "
 		    "requests per min (RPM): Limit 500, Used 500, Requested 1. Please try again "
 		    "in 1s.", model);
-		o = error_object(msg, "requests", "rate_limit_exceeded");
+		o = sim_error_object(msg, "requests", "rate_limit_exceeded");
 		free(msg);
-		return reply_json(c, MHD_HTTP_TOO_MANY_REQUESTS, o, "Retry-After", "1");
+		return sim_reply_json(c, MHD_HTTP_TOO_MANY_REQUESTS, o, "Retry-After", "1");
 	case SIM_ERR_503:
-		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "The engine is currently "
+		return sim_reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "The engine is currently "
 		    "overloaded, please try again later.", "server_error", NULL);
 	case SIM_ERR_TIMEOUT:
-		return reply_error(c, MHD_HTTP_GATEWAY_TIMEOUT, "Request timed out (simulated; "
+		return sim_reply_error(c, MHD_HTTP_GATEWAY_TIMEOUT, "Request timed out (simulated; "
 		    "recorded as a 30 s timeout).", "server_error", NULL);
 	default:
-		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "The server had an error "
+		return sim_reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "The server had an error "
 		    "while processing your request. Sorry about that!", "server_error", NULL);
 	}
 }
@@ -569,7 +569,7 @@ sim_chat_answer(const struct sim_model *m, const char *body, size_t len, char **
 }
 
 enum MHD_Result
-route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t len)
+sim_route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t len)
 {
 	static const char alnum[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -582,14 +582,14 @@ route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t len
 	size_t i;
 
 	if ((req = cJSON_ParseWithLength(body, len)) == NULL)
-		return reply_invalid(c, "We could not parse the JSON body of your request. "
+		return sim_reply_invalid(c, "We could not parse the JSON body of your request. "
 		    "(HINT: This likely means you aren't using your HTTP library correctly.)",
 		    NULL);
 	memset(&ch, 0, sizeof ch);
 	buf_init(&ch.question);
 	buf_init(&ch.system);
 	if (chat_parse(req, &ch, &cause) != 0) {
-		rc = reply_invalid(c, cause, ch.param);
+		rc = sim_reply_invalid(c, cause, ch.param);
 		free(cause);
 		buf_free(&ch.question);
 		buf_free(&ch.system);
@@ -639,7 +639,7 @@ route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t len
 	else {
 		o = completion(id, r.response_model, answer, finish, r.input_tokens,
 		    r.output_tokens);
-		rc = reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
+		rc = sim_reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
 	}
 	free(answer);
 	buf_free(&ch.question);

@@ -115,7 +115,7 @@ sim_client(int argc, char **argv)
 			url = optarg;
 			break;
 		default:
-			return bad_option(argv);
+			return sim_bad_option(argv);
 		}
 	}
 	if (optind != argc) {
@@ -127,7 +127,7 @@ sim_client(int argc, char **argv)
 		return SIM_EXIT_USAGE;
 	}
 	if (profile != NULL && sim_profile_find(profile) == -1)
-		return unknown_profile(profile);
+		return sim_unknown_profile(profile);
 	if (url == NULL)
 		url = getenv("LEITSTAND_SIM_URL");
 	if (url == NULL || *url == '\0') {

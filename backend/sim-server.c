@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* `leitstand sim serve`: the HTTP server, its routes other than the chat, and the background traffic. */
+/* `leitstand sim serve`: the HTTP server, its routes except the chat, the background traffic. */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -61,13 +61,13 @@ static const struct sim_route {
 	const char	*allow;
 } routes[] = {
 	{ "/metrics", route_metrics, NULL, "GET, HEAD" },
-	{ "/v1/chat/completions", NULL, route_chat, "POST" },
+	{ "/v1/chat/completions", NULL, sim_route_chat, "POST" },
 	{ "/sim/profile", route_profile_get, route_profile_post, "GET, HEAD, POST" },
 	{ "/sim/status", route_status, NULL, "GET, HEAD" },
 };
 
 enum MHD_Result
-reply(struct MHD_Connection *c, unsigned int status, const char *type, char *data,
+sim_reply(struct MHD_Connection *c, unsigned int status, const char *type, char *data,
     const char *header, const char *value)
 {
 	struct MHD_Response *r;
@@ -89,7 +89,7 @@ reply(struct MHD_Connection *c, unsigned int status, const char *type, char *dat
 
 /* Sends a JSON document and deletes it. */
 enum MHD_Result
-reply_json(struct MHD_Connection *c, unsigned int status, cJSON *o, const char *header,
+sim_reply_json(struct MHD_Connection *c, unsigned int status, cJSON *o, const char *header,
     const char *value)
 {
 	char *s;
@@ -98,13 +98,13 @@ reply_json(struct MHD_Connection *c, unsigned int status, cJSON *o, const char *
 	cJSON_Delete(o);
 	if (s == NULL)
 		fatal("out of memory");
-	return reply(c, status, "application/json", s, header, value);
+	return sim_reply(c, status, "application/json", s, header, value);
 }
 
 /* An error the way the OpenAI API sends it, naming the request field it is about; param and
    code NULL are JSON null. */
 cJSON *
-error_param_object(const char *message, const char *type, const char *param, const char *code)
+sim_error_param(const char *message, const char *type, const char *param, const char *code)
 {
 	cJSON *o, *e;
 
@@ -125,22 +125,22 @@ error_param_object(const char *message, const char *type, const char *param, con
 
 /* An error the way the OpenAI API sends it; code NULL is JSON null. */
 cJSON *
-error_object(const char *message, const char *type, const char *code)
+sim_error_object(const char *message, const char *type, const char *code)
 {
-	return error_param_object(message, type, NULL, code);
+	return sim_error_param(message, type, NULL, code);
 }
 
 enum MHD_Result
-reply_error(struct MHD_Connection *c, unsigned int status, const char *message,
+sim_reply_error(struct MHD_Connection *c, unsigned int status, const char *message,
     const char *type, const char *code)
 {
-	return reply_json(c, status, error_object(message, type, code), NULL, NULL);
+	return sim_reply_json(c, status, sim_error_object(message, type, code), NULL, NULL);
 }
 
 enum MHD_Result
-reply_invalid(struct MHD_Connection *c, const char *message, const char *param)
+sim_reply_invalid(struct MHD_Connection *c, const char *message, const char *param)
 {
-	return reply_json(c, MHD_HTTP_BAD_REQUEST, error_param_object(message,
+	return sim_reply_json(c, MHD_HTTP_BAD_REQUEST, sim_error_param(message,
 	    "invalid_request_error", param, NULL), NULL, NULL);
 }
 
@@ -192,7 +192,7 @@ route_metrics(struct sim *s, struct MHD_Connection *c)
 		sim_release_metrics(s->release, &b);
 		text = buf_take(&b);
 	}
-	return reply(c, MHD_HTTP_OK, sim_dialect_content_type(s->dialect), text, NULL, NULL);
+	return sim_reply(c, MHD_HTTP_OK, sim_dialect_content_type(s->dialect), text, NULL, NULL);
 }
 
 static cJSON *
@@ -217,7 +217,7 @@ route_profile_get(struct sim *s, struct MHD_Connection *c)
 	cJSON_AddStringToObject(o, "profile", sim_model_profile(s->model));
 	pthread_mutex_unlock(&s->lock);
 	cJSON_AddItemToObject(o, "profiles", profile_names());
-	return reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
+	return sim_reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
 }
 
 static enum MHD_Result
@@ -232,7 +232,7 @@ route_status(struct sim *s, struct MHD_Connection *c)
 	cJSON_AddStringToObject(o, "metrics_dialect", sim_dialect_name(s->dialect));
 	if (s->release != NULL)
 		cJSON_AddItemToObject(o, "prompts", sim_release_status(s->release));
-	return reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
+	return sim_reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
 }
 
 static enum MHD_Result
@@ -246,22 +246,23 @@ route_profile_post(struct sim *s, struct MHD_Connection *c, const char *body, si
 	name = cJSON_GetObjectItemCaseSensitive(req, "profile");
 	if (!cJSON_IsString(name)) {
 		cJSON_Delete(req);
-		return reply_invalid(c, "expected a JSON object {\"profile\": NAME}", "profile");
+		return sim_reply_invalid(c, "expected a JSON object {\"profile\": NAME}",
+		    "profile");
 	}
 	pthread_mutex_lock(&s->lock);
 	rc = sim_model_set_profile(s->model, name->valuestring, &cause);
 	pthread_mutex_unlock(&s->lock);
 	if (rc != 0) {
-		o = error_object(cause, "invalid_request_error", NULL);
+		o = sim_error_object(cause, "invalid_request_error", NULL);
 		cJSON_AddItemToObject(o, "profiles", profile_names());
 		free(cause);
 		cJSON_Delete(req);
-		return reply_json(c, MHD_HTTP_BAD_REQUEST, o, NULL, NULL);
+		return sim_reply_json(c, MHD_HTTP_BAD_REQUEST, o, NULL, NULL);
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "profile", name->valuestring);
 	cJSON_Delete(req);
-	return reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
+	return sim_reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
 }
 
 static enum MHD_Result
@@ -283,7 +284,7 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 				rt = &routes[i];
 		}
 		if (rt == NULL)
-			return reply_error(c, MHD_HTTP_NOT_FOUND, "no such endpoint; try "
+			return sim_reply_error(c, MHD_HTTP_NOT_FOUND, "no such endpoint; try "
 			    "/v1/chat/completions, /metrics, /sim/profile or /sim/status",
 			    "invalid_request_error", NULL);
 		get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
@@ -291,8 +292,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		if (get && rt->get != NULL)
 			return rt->get(s, c);
 		if (strcmp(method, MHD_HTTP_METHOD_POST) != 0 || rt->post == NULL) {
-			return reply_json(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-			    error_object("method not allowed", "invalid_request_error", NULL),
+			return sim_reply_json(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+			    sim_error_object("method not allowed", "invalid_request_error", NULL),
 			    MHD_HTTP_HEADER_ALLOW, rt->allow);
 		}
 		/*
@@ -306,7 +307,7 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		    MHD_HTTP_HEADER_EXPECT);
 		length = cl != NULL ? strtoull(cl, NULL, 10) : 0;
 		if (length > MAX_BODY && (length > MAX_DRAIN || expect != NULL))
-			return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body larger "
+			return sim_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body larger "
 			    "than 1 MiB", "invalid_request_error", NULL);
 		conn = xcalloc(1, sizeof *conn);
 		conn->route = rt;
@@ -328,8 +329,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		return MHD_YES;
 	}
 	if (conn->too_large)
-		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body larger than 1 MiB",
-		    "invalid_request_error", NULL);
+		return sim_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body larger than "
+		    "1 MiB", "invalid_request_error", NULL);
 	return conn->route->post(s, c, conn->body.data, conn->body.len);
 }
 
@@ -480,6 +481,17 @@ release_changed(void *arg, const struct sim_release_info *info)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* Frees what sim_serve set up in s: the release's fetcher, the model, the lock. */
+static void
+sim_clear(struct sim *s)
+{
+	sim_release_stop(s->release);
+	sim_model_free(s->model);
+	free(s->system);
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->lock);
+}
+
 /* leitstand sim serve: runs until SIGTERM or SIGINT. */
 int
 sim_serve(int argc, char **argv)
@@ -561,7 +573,7 @@ sim_serve(int argc, char **argv)
 			timeout_arg = optarg;
 			break;
 		default:
-			return bad_option(argv);
+			return sim_bad_option(argv);
 		}
 	}
 	if (optind != argc) {
@@ -569,7 +581,7 @@ sim_serve(int argc, char **argv)
 		return SIM_EXIT_USAGE;
 	}
 	if (sim_profile_find(profile) == -1)
-		return unknown_profile(profile);
+		return sim_unknown_profile(profile);
 	if (prompts == NULL && (assistant != NULL || interval_arg != NULL ||
 	    timeout_arg != NULL)) {
 		sim_error("--%s needs --prompts URL|PATH", assistant != NULL ? "assistant" :
@@ -624,9 +636,7 @@ sim_serve(int argc, char **argv)
 			sim_error("--prompts %s: %s", prompts, cause);
 			free(cause);
 			close(fd);
-			sim_model_free(s.model);
-			pthread_cond_destroy(&s.wake);
-			pthread_mutex_destroy(&s.lock);
+			sim_clear(&s);
 			free(where);
 			return 1;
 		}
@@ -656,11 +666,7 @@ sim_serve(int argc, char **argv)
 		sim_error("cannot start the HTTP server on %s", where);
 		close(fd);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		sim_release_stop(s.release);
-		sim_model_free(s.model);
-		free(s.system);
-		pthread_cond_destroy(&s.wake);
-		pthread_mutex_destroy(&s.lock);
+		sim_clear(&s);
 		free(where);
 		return 1;
 	}
@@ -681,11 +687,7 @@ sim_serve(int argc, char **argv)
 	MHD_stop_daemon(d);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
-	sim_release_stop(s.release);
-	sim_model_free(s.model);
-	free(s.system);
-	pthread_cond_destroy(&s.wake);
-	pthread_mutex_destroy(&s.lock);
+	sim_clear(&s);
 	free(where);
 	return 0;
 }

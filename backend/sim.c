@@ -22,14 +22,14 @@ sim_error(const char *fmt, ...)
 }
 
 int
-bad_option(char **argv)
+sim_bad_option(char **argv)
 {
 	sim_error("unknown option or missing value: %s", argv[optind - 1]);
 	return SIM_EXIT_USAGE;
 }
 
 int
-unknown_profile(const char *name)
+sim_unknown_profile(const char *name)
 {
 	char *list = sim_profile_list();
 

@@ -26,9 +26,9 @@ char	*sim_chat_answer(const struct sim_model *, const char *body, size_t len, ch
 /* Prints "leitstand sim: " and the message to stderr. */
 void	 sim_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* Reports the option getopt_long stopped at; returns SIM_EXIT_USAGE. */
-int	 bad_option(char **);
+int	 sim_bad_option(char **);
 /* Reports a profile that does not exist, naming those that do; returns SIM_EXIT_USAGE. */
-int	 unknown_profile(const char *);
+int	 sim_unknown_profile(const char *);
 /* leitstand sim serve ...: argv[0] is "serve". */
 int	 sim_serve(int, char **);
 /* leitstand sim --profile NAME | --status [--url URL]. */
