@@ -75,7 +75,7 @@ markdown_text(struct buf *b, const char *s, int flags)
 		}
 		lines = space = 0;
 		if (c == 0xfffd && n == 1)
-			buf_addstr(b, "\xef\xbf\xbd");
+			buf_addstr(b, UTF8_FFFD);
 		else if (c == '|' && (flags & MARKDOWN_CELL))
 			buf_addstr(b, "\\|");
 		else

@@ -52,8 +52,6 @@
  */
 #define PB_PAD		64
 
-#define PB_FFFD		"\xef\xbf\xbd"
-
 /* Records a problem at a line. */
 void
 pb_error(struct pb_parse *p, size_t line, const char *fmt, ...)
@@ -267,12 +265,15 @@ static void
 pb_utf8(struct buf *b, unsigned long cp)
 {
 	char	u[4];
+	size_t	n = 0;
 
-	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-		buf_addstr(b, PB_FFFD);
-		return;
-	}
-	buf_add(b, u, utf8_encode((uint32_t)cp, u));
+	/* utf8_encode refuses surrogates; NUL is never text here. */
+	if (cp != 0 && cp <= 0x10ffff)
+		n = utf8_encode((uint32_t)cp, u);
+	if (n == 0)
+		buf_addstr(b, UTF8_FFFD);
+	else
+		buf_add(b, u, n);
 }
 
 /* Appends an entity ("&amp;", "&#65;"): numeric and common named ones decoded, others as written. */
@@ -351,7 +352,7 @@ pb_attribute(struct pb_parse *p, const MD_ATTRIBUTE *a)
 			pb_entity(&b, a->text + start, end - start);
 			break;
 		case MD_TEXT_NULLCHAR:
-			buf_addstr(&b, PB_FFFD);
+			buf_addstr(&b, UTF8_FFFD);
 			break;
 		default:
 			buf_add(&b, a->text + start, end - start);
@@ -905,7 +906,7 @@ pb_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *arg)
 	}
 	switch (type) {
 	case MD_TEXT_NULLCHAR:
-		buf_addstr(b, PB_FFFD);
+		buf_addstr(b, UTF8_FFFD);
 		break;
 	case MD_TEXT_BR:
 		buf_addch(b, '\n');
