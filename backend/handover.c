@@ -286,11 +286,22 @@ add_incident_item(struct buf *b, const cJSON *o)
 	markdown_text(b, json_str(o, "title", NULL), 0);
 }
 
+/* before and the string member key of o, if it has one. */
+static void
+add_member(struct buf *b, const char *before, const cJSON *o, const char *key)
+{
+	const char *s = json_str(o, key, NULL);
+
+	if (s != NULL) {
+		buf_addstr(b, before);
+		markdown_text(b, s, 0);
+	}
+}
+
 static void
 ho_opened(struct buf *b, const cJSON *data)
 {
 	struct row *r;
-	const char *s;
 	size_t n, i;
 
 	buf_addstr(b, "\n## Opened in this shift\n\n");
@@ -301,16 +312,10 @@ ho_opened(struct buf *b, const cJSON *data)
 		add_incident_item(b, r[i].o);
 		buf_addstr(b, " — opened ");
 		markdown_time(b, json_time(r[i].o, "opened_at"));
-		if ((s = json_str(r[i].o, "opened_by", NULL)) != NULL) {
-			buf_addstr(b, " by ");
-			markdown_text(b, s, 0);
-		}
+		add_member(b, " by ", r[i].o, "opened_by");
 		buf_addstr(b, "; now ");
 		markdown_text(b, json_str(r[i].o, "status", NULL), 0);
-		if ((s = json_str(r[i].o, "assignee", NULL)) != NULL) {
-			buf_addstr(b, ", owner ");
-			markdown_text(b, s, 0);
-		}
+		add_member(b, ", owner ", r[i].o, "assignee");
 		buf_addstr(b, ".\n");
 	}
 	free(r);
@@ -320,7 +325,6 @@ static void
 ho_resolved(struct buf *b, const cJSON *data)
 {
 	struct row *r;
-	const char *s;
 	size_t n, i;
 	long long opened, resolved;
 
@@ -340,10 +344,7 @@ ho_resolved(struct buf *b, const cJSON *data)
 		markdown_duration(b, markdown_span(r[i].o, "mtta", opened, json_time(r[i].o,
 		    "acknowledged_at")));
 		buf_addch(b, ')');
-		if ((s = json_str(r[i].o, "assignee", NULL)) != NULL) {
-			buf_addstr(b, ", owner ");
-			markdown_text(b, s, 0);
-		}
+		add_member(b, ", owner ", r[i].o, "assignee");
 		buf_addstr(b, ".\n");
 	}
 	free(r);
@@ -365,8 +366,7 @@ ho_runs(struct buf *b, const cJSON *data, time_t now)
 		buf_addstr(b, "- Run ");
 		markdown_id(b, r[i].o);
 		buf_addstr(b, " ");
-		if ((s = json_str(r[i].o, "title", NULL)) == NULL)
-			s = json_str(r[i].o, "playbook", NULL);
+		s = json_str(r[i].o, "title", json_str(r[i].o, "playbook", NULL));
 		markdown_text(b, s, 0);
 		buf_addstr(b, " (playbook ");
 		markdown_text(b, json_str(r[i].o, "playbook", NULL), 0);
@@ -456,8 +456,7 @@ ho_kpis(struct buf *b, const cJSON *data)
 		for (i = 0; i < bad; i++) {
 			if (i > 0)
 				buf_addstr(b, ", ");
-			if ((s = json_str(r[i].o, "title", NULL)) == NULL)
-				s = json_str(r[i].o, "name", NULL);
+			s = json_str(r[i].o, "title", json_str(r[i].o, "name", NULL));
 			buf_addstr(b, "**");
 			markdown_text(b, s, 0);
 			buf_addstr(b, "** (");
@@ -469,8 +468,7 @@ ho_kpis(struct buf *b, const cJSON *data)
 	buf_addstr(b, "| KPI | Value | State | Since | Note |\n|---|---|---|---|---|\n");
 	for (i = 0; i < n; i++) {
 		buf_addstr(b, "| ");
-		if ((s = json_str(r[i].o, "title", NULL)) == NULL)
-			s = json_str(r[i].o, "name", NULL);
+		s = json_str(r[i].o, "title", json_str(r[i].o, "name", NULL));
 		markdown_text(b, s, MARKDOWN_CELL);
 		buf_addstr(b, " | ");
 		markdown_text(b, markdown_fmt_kpi_value(v, sizeof v, r[i].o), MARKDOWN_CELL);
@@ -485,8 +483,7 @@ ho_kpis(struct buf *b, const cJSON *data)
 		buf_addstr(b, " | ");
 		markdown_time(b, json_time(r[i].o, "since"));
 		buf_addstr(b, " | ");
-		if ((s = json_str(r[i].o, "error", NULL)) == NULL)
-			s = json_str(r[i].o, "note", NULL);
+		s = json_str(r[i].o, "error", json_str(r[i].o, "note", NULL));
 		markdown_text(b, s, MARKDOWN_CELL);
 		buf_addstr(b, " |\n");
 	}

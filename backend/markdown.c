@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* Markdown for the reports: external text written safely, times, durations, incident fields. */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -147,38 +148,36 @@ markdown_duration(struct buf *b, long long d)
 	buf_addstr(b, markdown_fmt_duration(s, sizeof s, d));
 }
 
+/* prefix and the number member key if it is from min to max, else none. */
+static void
+markdown_number(struct buf *b, const cJSON *o, const char *key, long long min, long long max,
+    const char *prefix, const char *none)
+{
+	long long v;
+
+	if (json_int(o, key, &v) && v >= min && v <= max)
+		buf_printf(b, "%s%lld", prefix, v);
+	else
+		buf_addstr(b, none);
+}
+
 /* "SEV1", or "-" for a missing or odd severity. */
 void
 markdown_severity(struct buf *b, const cJSON *o)
 {
-	long long sev;
-
-	if (json_int(o, "severity", &sev) && sev >= 1 && sev <= 9)
-		buf_printf(b, "SEV%lld", sev);
-	else
-		buf_addstr(b, MARKDOWN_NONE);
+	markdown_number(b, o, "severity", 1, 9, "SEV", MARKDOWN_NONE);
 }
 
 void
 markdown_id(struct buf *b, const cJSON *o)
 {
-	long long id;
-
-	if (json_int(o, "id", &id))
-		buf_printf(b, "#%lld", id);
-	else
-		buf_addstr(b, "#-");
+	markdown_number(b, o, "id", LLONG_MIN, LLONG_MAX, "#", "#-");
 }
 
 void
 markdown_level(struct buf *b, const cJSON *o)
 {
-	long long level;
-
-	if (json_int(o, "level", &level) && level >= 0 && level <= 99)
-		buf_printf(b, "L%lld", level);
-	else
-		buf_addstr(b, MARKDOWN_NONE);
+	markdown_number(b, o, "level", 0, 99, "L", MARKDOWN_NONE);
 }
 
 /* A KPI's value with its unit and precision, as kpi_json or a kpi.state event has it. */
