@@ -143,6 +143,21 @@ eval_assertion_problem(const cJSON *a)
 	return NULL;
 }
 
+/* The member key of a case if it is a non-empty string, else NULL after saying why. */
+static const cJSON *
+eval_required_text(const cJSON *o, const char *key, int line, struct eval_problems *p)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (v == NULL)
+		eval_problem(p, line, "missing \"%s\"", key);
+	else if (!eval_text(v, 0))
+		eval_problem(p, line, "%s: expected a non-empty string", key);
+	else
+		return v;
+	return NULL;
+}
+
 /* Checks one case; adds it to cases if it has no problem. */
 static void
 eval_case(cJSON *o, int line, struct eval_ids *ids, struct eval_problems *p, cJSON *cases)
@@ -168,21 +183,13 @@ eval_case(cJSON *o, int line, struct eval_ids *ids, struct eval_problems *p, cJS
 		free(q);
 	}
 
-	id = cJSON_GetObjectItemCaseSensitive(o, "id");
-	if (id == NULL)
-		eval_problem(p, line, "missing \"id\"");
-	else if (!eval_text(id, 0))
-		eval_problem(p, line, "id: expected a non-empty string");
-	else if ((first = eval_ids_add(ids, id->valuestring, line)) != 0) {
+	if ((id = eval_required_text(o, "id", line, p)) != NULL &&
+	    (first = eval_ids_add(ids, id->valuestring, line)) != 0) {
 		q = json_quote(id->valuestring, strlen(id->valuestring), EVAL_MAX_QUOTE);
 		eval_problem(p, line, "duplicate id %s (first on line %d)", q, first);
 		free(q);
 	}
-	input = cJSON_GetObjectItemCaseSensitive(o, "input");
-	if (input == NULL)
-		eval_problem(p, line, "missing \"input\"");
-	else if (!eval_text(input, 0))
-		eval_problem(p, line, "input: expected a non-empty string");
+	input = eval_required_text(o, "input", line, p);
 
 	repeat = cJSON_GetObjectItemCaseSensitive(o, "repeat");
 	if (repeat != NULL && !eval_integer(repeat, 1, EVAL_MAX_REPEAT))

@@ -118,10 +118,8 @@ sim_client(int argc, char **argv)
 			return sim_bad_option(argv);
 		}
 	}
-	if (optind != argc) {
-		sim_error("unexpected argument: %s", argv[optind]);
+	if (sim_extra_argument(argc, argv) != 0)
 		return SIM_EXIT_USAGE;
-	}
 	if (profile == NULL && !status) {
 		sim_error("give serve, --profile NAME or --status");
 		return SIM_EXIT_USAGE;

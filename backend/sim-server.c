@@ -576,10 +576,8 @@ sim_serve(int argc, char **argv)
 			return sim_bad_option(argv);
 		}
 	}
-	if (optind != argc) {
-		sim_error("unexpected argument: %s", argv[optind]);
+	if (sim_extra_argument(argc, argv) != 0)
 		return SIM_EXIT_USAGE;
-	}
 	if (sim_profile_find(profile) == -1)
 		return sim_unknown_profile(profile);
 	if (prompts == NULL && (assistant != NULL || interval_arg != NULL ||

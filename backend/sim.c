@@ -28,6 +28,16 @@ sim_bad_option(char **argv)
 	return SIM_EXIT_USAGE;
 }
 
+/* Reports an argument left after the options: SIM_EXIT_USAGE, or 0 if there is none. */
+int
+sim_extra_argument(int argc, char **argv)
+{
+	if (optind == argc)
+		return 0;
+	sim_error("unexpected argument: %s", argv[optind]);
+	return SIM_EXIT_USAGE;
+}
+
 int
 sim_unknown_profile(const char *name)
 {

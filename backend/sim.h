@@ -27,6 +27,8 @@ char	*sim_chat_answer(const struct sim_model *, const char *body, size_t len, ch
 void	 sim_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* Reports the option getopt_long stopped at; returns SIM_EXIT_USAGE. */
 int	 sim_bad_option(char **);
+/* Reports an argument left after the options (getopt's optind); SIM_EXIT_USAGE, or 0. */
+int	 sim_extra_argument(int, char **);
 /* Reports a profile that does not exist, naming those that do; returns SIM_EXIT_USAGE. */
 int	 sim_unknown_profile(const char *);
 /* leitstand sim serve ...: argv[0] is "serve". */
