@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "backend/buf.h"
+#include "backend/clock.h"
 #include "backend/mhd-dl.h"
 #include "backend/sim-model.h"
 #include "backend/sim-release.h"
@@ -149,14 +150,9 @@ int
 sim_wait(struct sim *s, const struct timespec *start, double secs)
 {
 	struct timespec ts = *start;
-	long ns;
 	int stopping;
 
-	if (secs < 0)
-		secs = 0;
-	ns = ts.tv_nsec + (long)((secs - (double)(long)secs) * 1e9);
-	ts.tv_sec += (time_t)secs + ns / 1000000000L;
-	ts.tv_nsec = ns % 1000000000L;
+	clock_add(&ts, secs < 0 ? 0 : secs);
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping && pthread_cond_timedwait(&s->wake, &s->lock, &ts) != ETIMEDOUT)
 		;
@@ -368,11 +364,7 @@ ticker(void *arg)
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping) {
 		next = last;
-		next.tv_nsec += (long)(TICK * 1e9);
-		if (next.tv_nsec >= 1000000000L) {
-			next.tv_sec++;
-			next.tv_nsec -= 1000000000L;
-		}
+		clock_add(&next, TICK);
 		while (!s->stopping &&
 		    pthread_cond_timedwait(&s->wake, &s->lock, &next) != ETIMEDOUT)
 			;
