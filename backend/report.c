@@ -112,10 +112,24 @@ pm_row_time(struct buf *b, const char *label, long long t)
 	buf_addstr(b, " |\n");
 }
 
+/* before, the string member key of o and after, in a table cell, if the member is not empty. */
+static void
+pm_cell_extra(struct buf *b, const cJSON *o, const char *key, const char *before,
+    const char *after)
+{
+	const char *s = json_str(o, key, NULL);
+
+	if (s != NULL && *s != '\0') {
+		buf_addstr(b, before);
+		markdown_text(b, s, MARKDOWN_CELL);
+		buf_addstr(b, after);
+	}
+}
+
 static void
 pm_summary(struct buf *b, const cJSON *inc, const struct pm_times *t)
 {
-	const char *s, *url;
+	const char *s;
 
 	buf_addstr(b, "\n## Summary\n\n| Field | Value |\n|---|---|\n");
 	pm_row(b, "Incident");
@@ -140,29 +154,18 @@ pm_summary(struct buf *b, const cJSON *inc, const struct pm_times *t)
 	buf_addstr(b, " |\n");
 	pm_row(b, "Source");
 	markdown_text(b, json_str(inc, "source", NULL), MARKDOWN_CELL);
-	if ((s = json_str(inc, "kpi", NULL)) != NULL && *s != '\0') {
-		buf_addstr(b, " (KPI ");
-		markdown_text(b, s, MARKDOWN_CELL);
-		buf_addch(b, ')');
-	}
+	pm_cell_extra(b, inc, "kpi", " (KPI ", ")");
 	buf_addstr(b, " |\n");
 	pm_row(b, "Opened");
 	markdown_time(b, t->opened);
-	if ((s = json_str(inc, "opened_by", NULL)) != NULL && *s != '\0') {
-		buf_addstr(b, " by ");
-		markdown_text(b, s, MARKDOWN_CELL);
-	}
+	pm_cell_extra(b, inc, "opened_by", " by ", "");
 	buf_addstr(b, " |\n");
 	pm_row_time(b, "Acknowledged", t->acked);
 	pm_row_time(b, "Mitigated", t->mitigated);
 	pm_row_time(b, "Resolved", t->resolved);
 	pm_row(b, "Ticket");
 	markdown_text(b, json_str(inc, "ticket_key", NULL), MARKDOWN_CELL);
-	if ((url = json_str(inc, "ticket_url", NULL)) != NULL && *url != '\0') {
-		buf_addstr(b, " <");
-		markdown_text(b, url, MARKDOWN_CELL);
-		buf_addch(b, '>');
-	}
+	pm_cell_extra(b, inc, "ticket_url", " <", ">");
 	buf_addstr(b, " |\n");
 
 	buf_addstr(b, "\n");
