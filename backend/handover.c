@@ -66,6 +66,13 @@ row_cmp(const void *a0, const void *b0)
 static struct row *
 rows_sorted(const cJSON *arr, enum sort_by by, size_t *count)
 {
+	/* The time member each order by time sorts on, the oldest first. */
+	static const char *const by_time[] = {
+		[BY_OPENED] = "opened_at",
+		[BY_RESOLVED] = "resolved_at",
+		[BY_AT] = "at",
+		[BY_STARTED] = "started_at",
+	};
 	struct row *r = NULL;
 	const cJSON *e;
 	long long sev;
@@ -86,16 +93,10 @@ rows_sorted(const cJSON *arr, enum sort_by by, size_t *count)
 			r[n].key[1] = time_key(e, "opened_at");
 			break;
 		case BY_OPENED:
-			r[n].key[0] = time_key(e, "opened_at");
-			break;
 		case BY_RESOLVED:
-			r[n].key[0] = time_key(e, "resolved_at");
-			break;
 		case BY_AT:
-			r[n].key[0] = time_key(e, "at");
-			break;
 		case BY_STARTED:
-			r[n].key[0] = time_key(e, "started_at");
+			r[n].key[0] = time_key(e, by_time[by]);
 			break;
 		case BY_KPI_STATE:
 			r[n].key[0] = state_rank(markdown_kpi_state(e));
