@@ -238,19 +238,33 @@ ho_glance(struct buf *b, const cJSON *data, time_t now)
 	    states[1], states[2], states[3]);
 }
 
+/* Starts a section: its heading, then its rows sorted; NULL after the line that says there are
+   none. */
+static struct row *
+ho_section(struct buf *b, const char *heading, const cJSON *arr, enum sort_by by,
+    const char *none, size_t *n)
+{
+	struct row *r;
+
+	buf_printf(b, "\n## %s\n\n", heading);
+	r = rows_sorted(arr, by, n);
+	if (*n == 0) {
+		buf_addstr(b, none);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
 static void
 ho_open(struct buf *b, const cJSON *data, time_t now)
 {
 	struct row *r;
 	size_t n, i;
 
-	buf_addstr(b, "\n## Open incidents\n\n");
-	r = rows_sorted(json_array(data, "open"), BY_SEVERITY, &n);
-	if (n == 0) {
-		buf_addstr(b, "No incidents are open.\n");
-		free(r);
+	if ((r = ho_section(b, "Open incidents", json_array(data, "open"), BY_SEVERITY,
+	    "No incidents are open.\n", &n)) == NULL)
 		return;
-	}
 	buf_addstr(b, "| Severity | Incident | Title | Status | Level | Owner | Open for | "
 	    "Timers |\n|---|---|---|---|---|---|---|---|\n");
 	for (i = 0; i < n; i++) {
@@ -305,10 +319,9 @@ ho_opened(struct buf *b, const cJSON *data)
 	struct row *r;
 	size_t n, i;
 
-	buf_addstr(b, "\n## Opened in this shift\n\n");
-	r = rows_sorted(json_array(data, "opened"), BY_OPENED, &n);
-	if (n == 0)
-		buf_addstr(b, "No incidents were opened in this shift.\n");
+	if ((r = ho_section(b, "Opened in this shift", json_array(data, "opened"), BY_OPENED,
+	    "No incidents were opened in this shift.\n", &n)) == NULL)
+		return;
 	for (i = 0; i < n; i++) {
 		add_incident_item(b, r[i].o);
 		buf_addstr(b, " — opened ");
@@ -329,10 +342,9 @@ ho_resolved(struct buf *b, const cJSON *data)
 	size_t n, i;
 	long long opened, resolved;
 
-	buf_addstr(b, "\n## Resolved in this shift\n\n");
-	r = rows_sorted(json_array(data, "resolved"), BY_RESOLVED, &n);
-	if (n == 0)
-		buf_addstr(b, "No incidents were resolved in this shift.\n");
+	if ((r = ho_section(b, "Resolved in this shift", json_array(data, "resolved"), BY_RESOLVED,
+	    "No incidents were resolved in this shift.\n", &n)) == NULL)
+		return;
 	for (i = 0; i < n; i++) {
 		opened = json_time(r[i].o, "opened_at");
 		resolved = json_time(r[i].o, "resolved_at");
@@ -359,10 +371,9 @@ ho_runs(struct buf *b, const cJSON *data, time_t now)
 	size_t n, i;
 	long long step, steps, started;
 
-	buf_addstr(b, "\n## Playbook runs in progress\n\n");
-	r = rows_sorted(json_array(data, "runs"), BY_STARTED, &n);
-	if (n == 0)
-		buf_addstr(b, "No playbook runs are in progress.\n");
+	if ((r = ho_section(b, "Playbook runs in progress", json_array(data, "runs"), BY_STARTED,
+	    "No playbook runs are in progress.\n", &n)) == NULL)
+		return;
 	for (i = 0; i < n; i++) {
 		buf_addstr(b, "- Run ");
 		markdown_id(b, r[i].o);
@@ -398,13 +409,9 @@ ho_releases(struct buf *b, const cJSON *data)
 	struct row *r;
 	size_t n, i;
 
-	buf_addstr(b, "\n## Prompt releases\n\n");
-	r = rows_sorted(json_array(data, "releases"), BY_AT, &n);
-	if (n == 0) {
-		buf_addstr(b, "No prompts were released in this shift.\n");
-		free(r);
+	if ((r = ho_section(b, "Prompt releases", json_array(data, "releases"), BY_AT,
+	    "No prompts were released in this shift.\n", &n)) == NULL)
 		return;
-	}
 	buf_addstr(b, "| Time | Assistant | Tag | By |\n|---|---|---|---|\n");
 	for (i = 0; i < n; i++) {
 		buf_addstr(b, "| ");
