@@ -14,6 +14,7 @@
 #include "backend/json.h"
 #include "backend/redact.h"
 #include "backend/secret.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
 #define EVAL_MAX_ANSWER		2000	/* bytes of an answer kept in the result */
@@ -45,11 +46,7 @@ struct eval_pool {
 static void
 eval_cut(char *s, size_t max)
 {
-	if (strlen(s) <= max)
-		return;
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	s[max] = '\0';
+	s[utf8_prefix(s, strlen(s), max)] = '\0';
 }
 
 static double

@@ -14,6 +14,7 @@
 #include "backend/sim-release.h"
 #include "backend/sim-server.h"
 #include "backend/sim.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
 #define MAX_SLEEP	2.0		/* seconds a request really waits at most */
@@ -236,9 +237,7 @@ truncate_answer(char *answer, long max_tokens)
 	keep = (size_t)max_tokens * 4;
 	if (keep >= len)
 		return 0;
-	while (keep > 0 && ((unsigned char)answer[keep] & 0xc0) == 0x80)
-		keep--;
-	answer[keep] = '\0';
+	answer[utf8_prefix(answer, len, keep)] = '\0';
 	return 1;
 }
 
