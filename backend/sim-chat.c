@@ -36,6 +36,21 @@ struct chat {
 	const char	*param;		/* the field a parse error is about, or NULL */
 };
 
+static void
+chat_init(struct chat *ch)
+{
+	memset(ch, 0, sizeof *ch);
+	buf_init(&ch->question);
+	buf_init(&ch->system);
+}
+
+static void
+chat_free(struct chat *ch)
+{
+	buf_free(&ch->question);
+	buf_free(&ch->system);
+}
+
 static int
 valid_model(const char *m)
 {
@@ -553,16 +568,13 @@ sim_chat_answer(const struct sim_model *m, const char *body, size_t len, char **
 		*cause = xstrdup("not JSON");
 		return NULL;
 	}
-	memset(&ch, 0, sizeof ch);
-	buf_init(&ch.question);
-	buf_init(&ch.system);
+	chat_init(&ch);
 	if (chat_parse(req, &ch, cause) == 0) {
 		answer = sim_model_answer(m, ch.model, ch.system.len > 0 ? ch.system.data : "",
 		    ch.question.len > 0 ? ch.question.data : "");
 		truncate_answer(answer, ch.max_tokens);
 	}
-	buf_free(&ch.question);
-	buf_free(&ch.system);
+	chat_free(&ch);
 	cJSON_Delete(req);
 	return answer;
 }
@@ -584,14 +596,11 @@ sim_route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t
 		return sim_reply_invalid(c, "We could not parse the JSON body of your request. "
 		    "(HINT: This likely means you aren't using your HTTP library correctly.)",
 		    NULL);
-	memset(&ch, 0, sizeof ch);
-	buf_init(&ch.question);
-	buf_init(&ch.system);
+	chat_init(&ch);
 	if (chat_parse(req, &ch, &cause) != 0) {
 		rc = sim_reply_invalid(c, cause, ch.param);
 		free(cause);
-		buf_free(&ch.question);
-		buf_free(&ch.system);
+		chat_free(&ch);
 		cJSON_Delete(req);
 		return rc;
 	}
@@ -615,8 +624,7 @@ sim_route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t
 	/* A stream that fails does so before it starts, with the same reply as without. */
 	if (ch.stream && r.error == SIM_OK) {
 		rc = reply_stream(s, c, &ch, &r, id, answer);
-		buf_free(&ch.question);
-		buf_free(&ch.system);
+		chat_free(&ch);
 		cJSON_Delete(req);
 		return rc;
 	}
@@ -641,8 +649,7 @@ sim_route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t
 		rc = sim_reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
 	}
 	free(answer);
-	buf_free(&ch.question);
-	buf_free(&ch.system);
+	chat_free(&ch);
 	cJSON_Delete(req);
 	return rc;
 }
