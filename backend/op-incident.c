@@ -40,7 +40,7 @@ incident_event(struct op_ctx *ctx, long long id, const char *action)
 	ctx->event_topic = TOPIC_INCIDENT;
 }
 
-/* incident.open: title and description are redacted before they are stored. */
+/* incident.open: title and description come redacted (their args are .text). */
 int
 op_incident_open(struct op_ctx *ctx)
 {
@@ -49,8 +49,8 @@ op_incident_open(struct op_ctx *ctx)
 	long long id;
 	int existing;
 
-	title = server_redact(ctx->srv, op_str(ctx, "title"));
-	description = server_redact(ctx->srv, op_str(ctx, "description") != NULL ?
+	title = xstrdup(op_str(ctx, "title"));
+	description = xstrdup(op_str(ctx, "description") != NULL ?
 	    op_str(ctx, "description") : "");
 	memset(&n, 0, sizeof n);
 	n.title = title;
@@ -79,6 +79,7 @@ int
 op_incident_act(struct op_ctx *ctx)
 {
 	enum incident_action a = INC_NOTE;
+	int found = 0;
 	const char *code = NULL, *text = op_str(ctx, "text");
 	char *safe = NULL, *cause = NULL;
 	long long id = op_int(ctx, "incident", 0);
@@ -86,11 +87,16 @@ op_incident_act(struct op_ctx *ctx)
 	int rc;
 
 	for (i = 0; i < sizeof actions / sizeof actions[0]; i++) {
-		if (strcmp(actions[i].name, ctx->op->name) == 0)
+		if (strcmp(actions[i].name, ctx->op->name) == 0) {
 			a = actions[i].action;
+			found = 1;
+		}
 	}
+	/* A new op mapped here without its action must not pass for a note. */
+	if (!found)
+		return op_fail(ctx, "internal", "%s: no incident action", ctx->op->name);
 	if (text != NULL)
-		safe = server_redact(ctx->srv, text);
+		safe = xstrdup(text);
 	rc = incident_act(ctx->srv->db, &ctx->srv->policy, id, a, ctx->conn->who.user, safe,
 	    op_int(ctx, "minutes", 0) * 60, time(NULL), &code, &cause);
 	if (rc != 0) {
