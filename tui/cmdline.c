@@ -154,13 +154,20 @@ cmdline_key(int key)
 void
 cmdline_draw(int y, int w)
 {
+	const char *text = cl.text.data != NULL ? cl.text.data : "", *from = text;
 	char *before;
-	int x;
+	int x, pw = draw_width(cl.prompt);
 
-	x = draw_text(y, 0, w, STYLE_NORMAL, cl.prompt);
-	draw_line(y, x, w - x, STYLE_NORMAL, cl.text.data != NULL ? cl.text.data : "");
-	before = xstrndup(cl.text.data != NULL ? cl.text.data : "", cl.cursor);
-	x += draw_width(before);
+	/* What is typed stays in view: a long prompt gives way to it (down to a third of the
+	   line), and a long text scrolls so that the cursor shows. */
+	if (pw + draw_width(text) + 1 > w && pw > w / 3)
+		pw = w / 3;
+	x = draw_text(y, 0, pw, STYLE_NORMAL, cl.prompt);
+	before = xstrndup(text, cl.cursor);
+	while ((size_t)(from - text) < cl.cursor && x + draw_width(before + (from - text)) >= w)
+		from += utf8_char_len(from, strlen(from));
+	draw_line(y, x, w - x, STYLE_NORMAL, from);
+	x += draw_width(before + (from - text));
 	free(before);
 	draw_cursor(y, x < w ? x : w - 1);
 }

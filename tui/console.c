@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The console's side of the daemon connection and its status line: requests with their
- * reply callbacks, events, reconnecting, and the message shown until the next key. Views
+ * reply callbacks, events, reconnecting, and the message shown until the next key or for
+ * some seconds. Views
  * call these; main.c wires them to the loop and draws what they hold.
  */
 
@@ -42,6 +43,7 @@ static struct {
 	struct console_state		 st;
 	char				*message;
 	int				 message_note;	/* a note, not an error */
+	struct loop_timer		*message_timer;	/* clears it when it has been read */
 	int				 dirty;
 } con;
 
@@ -74,6 +76,18 @@ console_quit(void)
 	loop_stop(con.loop);
 }
 
+/* How long a message stays: long enough to read, never for the rest of a shift. */
+#define NOTE_MS		8000
+#define ERROR_MS	20000
+
+static void
+message_expire(void *arg)
+{
+	(void)arg;
+	con.message_timer = NULL;
+	console_status_clear();
+}
+
 static void
 console_message(int note, const char *fmt, va_list ap)
 {
@@ -81,6 +95,9 @@ console_message(int note, const char *fmt, va_list ap)
 	xvasprintf(&con.message, fmt, ap);
 	con.message_note = note;
 	log_debug("status: %s", con.message);
+	loop_timer_remove(con.message_timer);
+	con.message_timer = loop_timer_add(con.loop, note ? NOTE_MS : ERROR_MS, 0, message_expire,
+	    NULL);
 	console_dirty();
 }
 
@@ -114,6 +131,8 @@ console_status(int *note)
 void
 console_status_clear(void)
 {
+	loop_timer_remove(con.message_timer);
+	con.message_timer = NULL;
 	if (con.message == NULL)
 		return;
 	free(con.message);
@@ -358,8 +377,7 @@ reconnect_tick(void *arg)
 		free(cause);
 		return;
 	}
-	free(con.message);
-	con.message = NULL;
+	console_status_clear();
 	console_connected(c);
 }
 
@@ -403,8 +421,7 @@ console_stop(void)
 	}
 	con.client = NULL;
 	console_fail_pending();
-	free(con.message);
-	con.message = NULL;
+	console_status_clear();
 	state_free();
 	memset(&con.st, 0, sizeof con.st);
 }

@@ -27,7 +27,15 @@
 static struct {
 	struct loop		*loop;
 	struct loop_timer	*clock;
+	const char		*quit_asks;
 } tui;
+
+static void
+quit_answered(const char *text)
+{
+	if (text != NULL)
+		console_quit();
+}
 
 static void
 connected(void)
@@ -97,14 +105,15 @@ draw_status(int y, int w)
 		cmdline_draw(y, w);
 		return;
 	}
-	if ((message = console_status(&note)) != NULL) {
-		draw_line(y, 0, w, note ? STYLE_TITLE : STYLE_ERROR, message);
-		return;
-	}
+	/* Who you are stays in view; a message takes the rest of the line. */
 	draw_fill(y, 0, w, STYLE_STATUS);
 	snprintf(left, sizeof left, " %s (%s)%s", st->user ? st->user : "-",
 	    st->role ? st->role : "-", st->readonly ? "  read-only" : "");
 	x = draw_text(y, 0, w, STYLE_STATUS, left);
+	if ((message = console_status(&note)) != NULL) {
+		draw_line(y, x + 1, w - x - 1, note ? STYLE_TITLE : STYLE_ERROR, message);
+		return;
+	}
 	if (st->warning != NULL)
 		x += 2 + draw_text(y, x + 2, w - x - 20, STYLE_WARN, st->warning);
 	if (view_filter() != NULL)
@@ -145,7 +154,10 @@ console_action(enum action a)
 		return;
 	switch (a) {
 	case ACTION_QUIT:
-		console_quit();
+		if (tui.quit_asks != NULL)
+			cmdline_open(tui.quit_asks, "", quit_answered);
+		else
+			console_quit();
 		break;
 	case ACTION_HELP:
 		help_show(HELP_KEYS);
@@ -264,6 +276,7 @@ tui_main(struct tui_options *opts)
 	loop_signal(tui.loop, SIGHUP, console_signal_quit, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	clock_tick(NULL);
+	tui.quit_asks = opts->quit_asks;
 	console_start(tui.loop, opts->cfg, opts->readonly, opts->client, &hooks);
 	opts->client = NULL;
 	if (locale_warning() != NULL)

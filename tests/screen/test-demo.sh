@@ -46,7 +46,15 @@ wait_for "[ -s '$T/incident-1-postmortem.md' ]" 10
 grep -q "resolved by $(id -un): rolled back the release" "$T/incident-1-postmortem.md" ||
 	fail "the postmortem lacks the closing note"
 
-note "quitting the first demo stops its sim, Prometheus and daemon"
+note "quitting the demo asks first; a long prompt gives way to what is typed"
 keys a q
+wait_screen a "Quit the demo?"
+keys a "typed-text-stays-in-view"
+screen_ a | tail -1 | grep -q "typed-text-stays-in-view" || fail "the typed text is hidden: $(screen_ a | tail -1)"
+keys a Escape
+sleep 1
+tmux_ has-session -t a 2>/dev/null || fail "Esc quit the demo"
+note "quitting the first demo stops its sim, Prometheus and daemon"
+keys a q Enter
 wait_for "! tmux_ has-session -t a 2>/dev/null" 10
 wait_for "! pgrep -f -- '$T/' >/dev/null" 15

@@ -108,3 +108,15 @@ ls_ incident open --severity 1 --title "Opened while c looked at a detail" >/dev
 wait_screen c "NEW SEV1 #33"
 keys c Escape
 wait_screen c "Opened while c looked at a detail"
+
+note "\$EDITOR is shell words, as git runs it: quotes in it work"
+qeditor="sh -c 'printf \"%s\\n\" \"written by a quoted editor\" >\"\$0\"'"
+tmux_ -f /dev/null new-session -d -s e -c "$T" -x 100 -y 30 \
+	runuser -u "$alice" -- env -i PATH="$PATH" HOME="$T" TERM=xterm-256color \
+	LANG=C.UTF-8 EDITOR="$qeditor" "$LEITSTAND" -c "$CFG"
+TMUX_SESSIONS+=(e)
+wait_screen e "connected"
+keys e : "incident 1" Enter
+wait_screen e "#1 Customer reports 1"
+keys e N
+wait_screen e "$alice: written by a quoted editor"

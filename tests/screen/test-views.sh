@@ -114,6 +114,11 @@ keys a : in Tab; wait_screen a ":incident"
 assert_eq "$(tmux_ display-message -p -t a '#{cursor_x}')" 9	# and no blank
 keys a s Enter; wait_screen a "No incidents. + opens one."
 keys a : incident Space x Enter; wait_screen a ":incident needs a number"
+note "a message keeps who you are in view and goes by itself"
+screen_ a | tail -1 | grep -q "$(id -un) (admin) .*:incident needs a number" ||
+	fail "the message hides user and role: $(screen_ a | tail -1)"
+wait_for "! screen_ a | grep -q ':incident needs a number'" 30
+screen_ a | tail -1 | grep -q "? help  q quit" || fail "status line not back"
 
 note "the daemon goes away: the console stays, says so, and reconnects"
 stop_daemon
