@@ -20,3 +20,14 @@ clock_now(void)
 	}
 	return time(NULL);
 }
+
+void
+clock_add(struct timespec *ts, double secs)
+{
+	ts->tv_sec += (time_t)secs;
+	ts->tv_nsec += (long)((secs - (double)(time_t)secs) * 1e9);
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}

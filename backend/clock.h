@@ -12,5 +12,7 @@
 /* Seconds since the epoch: LEITSTAND_TEST_TIME_NOW when it is set to a whole number of
    seconds, else time(NULL). */
 time_t	clock_now(void);
+/* Moves ts on by secs (>= 0), for a deadline of pthread_cond_timedwait and the like. */
+void	clock_add(struct timespec *ts, double secs);
 
 #endif

@@ -23,6 +23,9 @@
 
 struct redactor;
 
+/* Runs of a case at most. */
+#define EVAL_MAX_REPEAT	20
+
 struct eval_target {
 	const char	*url;		/* full URL of the chat completions endpoint */
 	const char	*token;		/* bearer token or NULL */

@@ -35,6 +35,63 @@ json_num_or(const cJSON *o, const char *k, double def)
 	return cJSON_IsNumber(v) ? v->valuedouble : def;
 }
 
+/* Numbers beyond this are not ids, times or durations: json_int treats them as missing. */
+#define JSON_INT_MAX	1e15
+
+int
+json_finite(const cJSON *o, const char *k, double *out)
+{
+	const cJSON *v;
+
+	if (!cJSON_IsObject(o))
+		return 0;
+	v = cJSON_GetObjectItemCaseSensitive(o, k);
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+		return 0;
+	*out = v->valuedouble;
+	return 1;
+}
+
+int
+json_int(const cJSON *o, const char *k, long long *out)
+{
+	double d;
+
+	if (!json_finite(o, k, &d) || d < -JSON_INT_MAX || d > JSON_INT_MAX)
+		return 0;
+	*out = (long long)d;
+	return 1;
+}
+
+long long
+json_time(const cJSON *o, const char *k)
+{
+	long long t;
+
+	if (!json_int(o, k, &t) || t <= 0)
+		return 0;
+	return t;
+}
+
+const cJSON *
+json_array(const cJSON *o, const char *k)
+{
+	const cJSON *v;
+
+	if (!cJSON_IsObject(o))
+		return NULL;
+	v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsArray(v) ? v : NULL;
+}
+
+int
+json_is(const cJSON *o, const char *k, const char *want)
+{
+	const char *s = json_str(o, k, NULL);
+
+	return s != NULL && strcmp(s, want) == 0;
+}
+
 char *
 json_quote(const char *s, size_t len, size_t max)
 {

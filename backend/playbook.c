@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Playbook parser. The front matter is read line by line here; the rest of
- * the file goes to md4c, whose callbacks build the JSON:
+ * Playbook parser. The front matter is read line by line (playbook-front.c)
+ * and ```check blocks are parsed in playbook-check.c; the rest of the file
+ * goes to md4c, whose callbacks here build the JSON:
  *
  *	{"id", "title", "version", "lang", "level", "applies_to": [...],
  *	 "owner", "file", "intro": [blocks],
@@ -26,8 +27,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <math.h>
 #include <md4c.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -37,7 +36,7 @@
 #include <unistd.h>
 
 #include "backend/buf.h"
-#include "backend/dialect.h"
+#include "backend/playbook-parse.h"
 #include "backend/playbook.h"
 #include "backend/problems.h"
 #include "backend/utf8.h"
@@ -47,90 +46,14 @@
 #define PB_MAX_ERRORS	1000
 /* List levels shown as indentation; deeper items are shown at this level. */
 #define PB_MAX_NEST	16
-/* Nested links and images whose target is remembered. */
-#define PB_MAX_HREFS	16
 /*
  * md4c 0.4.8 reads a little past the end of some documents (an inline link
  * at the very end, for one): it gets a copy ending in a newline and zeros.
  */
 #define PB_PAD		64
-/* Bytes of a user's text quoted in a message. */
-#define PB_QUOTE	48
-
-#define PB_FFFD		"\xef\xbf\xbd"
-
-enum pb_key { PB_ID, PB_TITLE, PB_VERSION, PB_LANG, PB_LEVEL, PB_APPLIES, PB_OWNER,
-    PB_NKEYS };
-
-static const struct {
-	const char	*name;
-	int		 required;
-} pb_keys[PB_NKEYS] = {
-	{ "id", 1 }, { "title", 1 }, { "version", 1 }, { "lang", 1 },
-	{ "level", 0 }, { "applies_to", 0 }, { "owner", 0 },
-};
-
-struct pb_href {
-	char	*href;
-	size_t	 start;		/* length of the sink when the link opened */
-};
-
-struct pb_parse {
-	char		*text;		/* a padded copy of the whole file */
-	size_t		 len;		/* of the file */
-	size_t		 mdlen;		/* handed to md4c: len and maybe a newline */
-	const char	*file;
-	uint32_t	*lines;		/* offset of the start of each line */
-	size_t		 nlines;
-	size_t		 body;		/* offset of what follows the front matter */
-
-	struct problems	 problems;
-
-	cJSON		*root;
-	cJSON		*section;	/* blocks of the intro or of the current step */
-	cJSON		*step;		/* NULL in the intro or once broken */
-	size_t		 nsteps;
-	int		 nchecklist;	/* of the current section */
-	int		 nchecks;
-	int		 skip;
-	cJSON		*list;		/* items of the list block being filled, or NULL */
-	int		 list_task;
-
-	size_t		 cursor;	/* just past the last position known */
-	size_t		 nofence[2];	/* a fence search from here failed (` and ~) */
-	size_t		 nohead;	/* a heading search from here failed */
-
-	int		 depth;		/* of md4c blocks, the document is 1 */
-	MD_BLOCKTYPE	 top;		/* the block at depth 2 */
-	int		 lists;		/* open lists */
-	unsigned	 heading;	/* level of the top-level heading being read */
-
-	struct buf	 txt;		/* paragraph, heading, list item or quote */
-	size_t		 txt_line;	/* line of its first byte, 0 if not known */
-	int		 item_task;
-	int		 item_checked;
-	int		 item_indent;
-	int		 quote_li;	/* a "- " just went into a quote */
-
-	int		 code;		/* in a code block */
-	char		 fence;		/* its fence character, 0 if indented */
-	char		*lang;
-	size_t		 code_line;	/* line of the opening fence */
-	size_t		 code_nl;	/* lines of content */
-	int		 fence_found;
-	int		 table;		/* in a table */
-	int		 cells;
-	struct buf	 cbuf;		/* code or table text */
-
-	struct pb_href	 hrefs[PB_MAX_HREFS];
-	size_t		 nhrefs;
-};
-
-static void	pb_error(struct pb_parse *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
 
 /* Records a problem at a line. */
-static void
+void
 pb_error(struct pb_parse *p, size_t line, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -185,7 +108,7 @@ pb_line(struct pb_parse *p, size_t off)
 }
 
 /* Sets *s and *e to a line's text without its line ending. */
-static void
+void
 pb_line_span(struct pb_parse *p, size_t line, const char **s, const char **e)
 {
 	size_t	start = p->lines[line - 1], end;
@@ -197,7 +120,7 @@ pb_line_span(struct pb_parse *p, size_t line, const char **s, const char **e)
 	*e = p->text + end;
 }
 
-static size_t
+size_t
 pb_line_start(struct pb_parse *p, size_t line)
 {
 	if (line > p->nlines)
@@ -246,7 +169,7 @@ pb_blank(const char *s, const char *e)
 	return 1;
 }
 
-static void
+void
 pb_trim(const char **s, const char **e)
 {
 	while (*s < *e && isspace((unsigned char)**s))
@@ -342,12 +265,15 @@ static void
 pb_utf8(struct buf *b, unsigned long cp)
 {
 	char	u[4];
+	size_t	n = 0;
 
-	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-		buf_addstr(b, PB_FFFD);
-		return;
-	}
-	buf_add(b, u, utf8_encode((uint32_t)cp, u));
+	/* utf8_encode refuses surrogates; NUL is never text here. */
+	if (cp != 0 && cp <= 0x10ffff)
+		n = utf8_encode((uint32_t)cp, u);
+	if (n == 0)
+		buf_addstr(b, UTF8_FFFD);
+	else
+		buf_add(b, u, n);
 }
 
 /* Appends an entity ("&amp;", "&#65;"): numeric and common named ones decoded, others as written. */
@@ -426,7 +352,7 @@ pb_attribute(struct pb_parse *p, const MD_ATTRIBUTE *a)
 			pb_entity(&b, a->text + start, end - start);
 			break;
 		case MD_TEXT_NULLCHAR:
-			buf_addstr(&b, PB_FFFD);
+			buf_addstr(&b, UTF8_FFFD);
 			break;
 		default:
 			buf_add(&b, a->text + start, end - start);
@@ -454,7 +380,7 @@ pb_trimmed(struct buf *b)
  * Adds a block to the section. Once there is a problem the playbook will not
  * load, so nothing more is built: memory stays small for broken files.
  */
-static void
+void
 pb_block(struct pb_parse *p, cJSON *block)
 {
 	if (p->problems.n > 0 || p->section == NULL)
@@ -463,7 +389,7 @@ pb_block(struct pb_parse *p, cJSON *block)
 		cJSON_AddItemToArray(p->section, block);
 }
 
-static cJSON *
+cJSON *
 pb_block_new(const char *type)
 {
 	cJSON	*block;
@@ -655,93 +581,6 @@ pb_para_end(struct pb_parse *p)
 	}
 	free(text);
 	pb_txt_reset(p);
-}
-
-/* Parses the lines of a ```check block into a block. */
-static void
-pb_check(struct pb_parse *p, const char *text)
-{
-	struct pb_condition	 c;
-	cJSON			*block;
-	const char		*s, *e, *nl, *v, *ve;
-	char			*query = NULL, *expect = NULL, *why;
-	size_t			 line = p->code_line + 1, qline = 0, eline = 0;
-	int			 bad = 0, is_query;
-
-	for (s = text; *s != '\0'; s = nl + 1, line++) {
-		if ((nl = strchr(s, '\n')) == NULL)
-			nl = s + strlen(s);
-		e = nl;
-		pb_trim(&s, &e);
-		if (s == e) {
-			if (*nl == '\0')
-				break;
-			continue;
-		}
-		if ((size_t)(e - s) >= 6 && memcmp(s, "query:", 6) == 0) {
-			is_query = 1;
-			v = s + 6;
-		} else if ((size_t)(e - s) >= 7 && memcmp(s, "expect:", 7) == 0) {
-			is_query = 0;
-			v = s + 7;
-		} else {
-			pb_error(p, line, "check: unexpected line '%.*s' (a check has "
-			    "only query: and expect: lines)",
-			    (int)((size_t)(e - s) > PB_QUOTE ? PB_QUOTE : (size_t)(e - s)), s);
-			bad = 1;
-			goto next;
-		}
-		ve = e;
-		pb_trim(&v, &ve);
-		if (is_query && qline != 0) {
-			pb_error(p, line, "check: second query: (the first is on line %zu)", qline);
-			bad = 1;
-		} else if (!is_query && eline != 0) {
-			pb_error(p, line, "check: second expect: (the first is on line %zu)", eline);
-			bad = 1;
-		} else if (v == ve) {
-			pb_error(p, line, "check: empty %s:", is_query ? "query" : "expect");
-			bad = 1;
-			*(is_query ? &qline : &eline) = line;
-		} else if (is_query) {
-			query = xstrndup(v, ve - v);
-			qline = line;
-			if ((why = dialect_check(query)) != NULL) {
-				pb_error(p, line, "check: query: %s", why);
-				free(why);
-				bad = 1;
-			}
-		} else {
-			expect = xstrndup(v, ve - v);
-			eline = line;
-			if (pb_condition_parse(expect, &c, &why) != 0) {
-				pb_error(p, line, "check: expect: %s", why);
-				free(why);
-				bad = 1;
-			}
-		}
-	next:
-		if (*nl == '\0')
-			break;
-	}
-	if (qline == 0) {
-		pb_error(p, p->code_line, "check block without a 'query:' line");
-		bad = 1;
-	}
-	if (eline == 0) {
-		pb_error(p, p->code_line, "check block without an 'expect:' line");
-		bad = 1;
-	}
-	if (!bad) {
-		block = pb_block_new("check");
-		cJSON_AddStringToObject(block, "query", query);
-		cJSON_AddStringToObject(block, "expect", expect);
-		cJSON_AddNumberToObject(block, "line", (double)p->code_line);
-		pb_block(p, block);
-	}
-	p->nchecks++;
-	free(query);
-	free(expect);
 }
 
 static void
@@ -1067,7 +906,7 @@ pb_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *arg)
 	}
 	switch (type) {
 	case MD_TEXT_NULLCHAR:
-		buf_addstr(b, PB_FFFD);
+		buf_addstr(b, UTF8_FFFD);
 		break;
 	case MD_TEXT_BR:
 		buf_addch(b, '\n');
@@ -1133,220 +972,6 @@ pb_encoding(struct pb_parse *p)
 		bad_line = line;
 		i++;
 	}
-}
-
-static int
-pb_valid_id(const char *v)
-{
-	size_t	n = strlen(v), i;
-
-	if (n == 0 || n > 64)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (!islower((unsigned char)v[i]) && !isdigit((unsigned char)v[i]) &&
-		    v[i] != '-')
-			return 0;
-	}
-	return 1;
-}
-
-static int
-pb_valid_version(const char *v)
-{
-	char	*end;
-	long	 n;
-
-	if (!isdigit((unsigned char)*v))
-		return 0;
-	errno = 0;
-	n = strtol(v, &end, 10);
-	return errno == 0 && *end == '\0' && n >= 1 && n <= INT_MAX;
-}
-
-/* Checks applies_to and builds its array; NULL (after reporting) if bad. */
-static cJSON *
-pb_applies_to(struct pb_parse *p, const char *v, size_t line)
-{
-	static const char	*kinds[] = { "kpi:", "alert:", "tag:" };
-	cJSON			*a;
-	const char		*s, *e, *t, *name;
-	char			*item;
-	size_t			 k;
-	int			 ok = 1, good;
-
-	a = cJSON_CreateArray();
-	for (s = v;; s = e + 1) {
-		if ((e = strchr(s, ',')) == NULL)
-			e = s + strlen(s);
-		t = e;
-		pb_trim(&s, &t);
-		good = 0;
-		for (k = 0; k < 3 && !good; k++) {
-			if ((size_t)(t - s) <= strlen(kinds[k]) ||
-			    strncmp(s, kinds[k], strlen(kinds[k])) != 0)
-				continue;
-			good = 1;
-			for (name = s + strlen(kinds[k]); name < t; name++) {
-				if (!isalnum((unsigned char)*name) &&
-				    strchr("_.:/-", *name) == NULL)
-					good = 0;
-			}
-		}
-		if (good) {
-			item = xstrndup(s, t - s);
-			cJSON_AddItemToArray(a, cJSON_CreateString(item));
-			free(item);
-		} else {
-			pb_error(p, line, "applies_to: '%.*s' is not kpi:NAME, alert:NAME "
-			    "or tag:NAME", (int)((size_t)(t - s) > PB_QUOTE ? PB_QUOTE :
-			    (size_t)(t - s)), s);
-			ok = 0;
-		}
-		if (*e == '\0')
-			break;
-	}
-	if (!ok) {
-		cJSON_Delete(a);
-		return NULL;
-	}
-	return a;
-}
-
-/* Reads the front matter; sets p->body and p->root. Returns -1 if it is not closed. */
-static int
-pb_front_matter(struct pb_parse *p)
-{
-	const char	*s, *e, *k, *ke, *v, *ve;
-	char		*val[PB_NKEYS] = { NULL };
-	size_t		 vline[PB_NKEYS] = { 0 }, line, close = 0, i;
-	cJSON		*applies = NULL;
-	int		 bom = 0, rc = 0;
-
-	p->root = cJSON_CreateObject();
-	if (p->len >= 3 && memcmp(p->text, "\xef\xbb\xbf", 3) == 0)
-		bom = 3;
-	p->body = bom;
-	pb_line_span(p, 1, &s, &e);
-	s += bom;
-	if (s > e)
-		s = e;
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	if (e - s != 3 || memcmp(s, "---", 3) != 0) {
-		pb_error(p, 1, "no front matter: start the file with a '---' line, "
-		    "then id:, title:, version:, lang:, then '---'");
-		goto out;
-	}
-	for (line = 2; line <= p->nlines; line++) {
-		pb_line_span(p, line, &s, &e);
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		if (e - s == 3 && memcmp(s, "---", 3) == 0) {
-			close = line;
-			break;
-		}
-	}
-	if (close == 0) {
-		pb_error(p, 1, "front matter not closed: add a '---' line after its keys");
-		p->body = p->len;
-		rc = -1;
-		goto out;
-	}
-	p->body = pb_line_start(p, close + 1);
-	p->cursor = p->body;
-	for (line = 2; line < close; line++) {
-		pb_line_span(p, line, &s, &e);
-		pb_trim(&s, &e);
-		if (s == e || *s == '#')
-			continue;
-		for (k = s; k < e && *k != ':'; k++)
-			/* nothing */;
-		if (k == e) {
-			pb_error(p, line, "expected 'key: value', not '%.*s'",
-			    (int)((size_t)(e - s) > PB_QUOTE ? PB_QUOTE : (size_t)(e - s)), s);
-			continue;
-		}
-		v = k + 1;
-		ve = e;
-		ke = k;
-		k = s;
-		pb_trim(&k, &ke);
-		pb_trim(&v, &ve);
-		if (ve - v >= 2 && (*v == '"' || *v == '\'') && ve[-1] == *v) {
-			v++;
-			ve--;
-		}
-		for (i = 0; i < PB_NKEYS; i++) {
-			if (strlen(pb_keys[i].name) == (size_t)(ke - k) &&
-			    memcmp(pb_keys[i].name, k, ke - k) == 0)
-				break;
-		}
-		if (i == PB_NKEYS) {
-			pb_error(p, line, "unknown key '%.*s' (known: id, title, version, "
-			    "lang, level, applies_to, owner)",
-			    (int)((size_t)(ke - k) > PB_QUOTE ? PB_QUOTE : (size_t)(ke - k)), k);
-			continue;
-		}
-		if (vline[i] != 0) {
-			pb_error(p, line, "%s: given twice (first on line %zu)",
-			    pb_keys[i].name, vline[i]);
-			continue;
-		}
-		vline[i] = line;
-		if (v == ve) {
-			pb_error(p, line, "%s: empty value", pb_keys[i].name);
-			continue;
-		}
-		val[i] = xstrndup(v, ve - v);
-		switch (i) {
-		case PB_ID:
-			if (!pb_valid_id(val[i]))
-				pb_error(p, line, "id: use 1 to 64 of a-z, 0-9 and '-'");
-			break;
-		case PB_VERSION:
-			if (!pb_valid_version(val[i]))
-				pb_error(p, line, "version: must be a positive integer");
-			break;
-		case PB_LANG:
-			if (strcmp(val[i], "en") != 0 && strcmp(val[i], "de") != 0)
-				pb_error(p, line, "lang: must be en or de");
-			break;
-		case PB_LEVEL:
-			if (strcmp(val[i], "L1") != 0 && strcmp(val[i], "L2") != 0 &&
-			    strcmp(val[i], "L3") != 0)
-				pb_error(p, line, "level: must be L1, L2 or L3");
-			break;
-		case PB_APPLIES:
-			applies = pb_applies_to(p, val[i], line);
-			break;
-		}
-	}
-	for (i = 0; i < PB_NKEYS; i++) {
-		if (pb_keys[i].required && vline[i] == 0)
-			pb_error(p, 1, "front matter: missing key %s:", pb_keys[i].name);
-	}
-
-out:
-	cJSON_AddStringToObject(p->root, "id", val[PB_ID] != NULL ? val[PB_ID] : "");
-	cJSON_AddStringToObject(p->root, "title", val[PB_TITLE] != NULL ?
-	    val[PB_TITLE] : "");
-	cJSON_AddNumberToObject(p->root, "version", val[PB_VERSION] != NULL ?
-	    atoi(val[PB_VERSION]) : 0);
-	cJSON_AddStringToObject(p->root, "lang", val[PB_LANG] != NULL ? val[PB_LANG] : "");
-	if (val[PB_LEVEL] != NULL)
-		cJSON_AddStringToObject(p->root, "level", val[PB_LEVEL]);
-	else
-		cJSON_AddNullToObject(p->root, "level");
-	if (applies == NULL)
-		applies = cJSON_CreateArray();
-	cJSON_AddItemToObject(p->root, "applies_to", applies);
-	if (val[PB_OWNER] != NULL)
-		cJSON_AddStringToObject(p->root, "owner", val[PB_OWNER]);
-	else
-		cJSON_AddNullToObject(p->root, "owner");
-	for (i = 0; i < PB_NKEYS; i++)
-		free(val[i]);
-	return rc;
 }
 
 static void
@@ -1487,130 +1112,4 @@ playbook_load(const char *path, char **errors)
 	root = playbook_parse(data, len, path, errors);
 	free(data);
 	return root;
-}
-
-static const char *
-pb_skip_ws(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
-/* Parses "value OP NUMBER [and value OP NUMBER]". */
-int
-pb_condition_parse(const char *text, struct pb_condition *c, char **why)
-{
-	static const struct {
-		const char	*s;
-		int		 op;
-	} ops[] = {
-		{ "<=", PB_LE }, { ">=", PB_GE }, { "==", PB_EQ }, { "!=", PB_NE },
-		{ "<", PB_LT }, { ">", PB_GT },
-	};
-	const char	*s = text, *t;
-	char		*end, *msg = NULL;
-	double		 v;
-	size_t		 i;
-
-	memset(c, 0, sizeof *c);
-	s = pb_skip_ws(s);
-	if (*s == '\0') {
-		msg = xstrdup("empty condition: write 'value OP NUMBER', e.g. 'value < 5'");
-		goto fail;
-	}
-	for (;;) {
-		if (strncmp(s, "value", 5) != 0 || isalnum((unsigned char)s[5]) ||
-		    s[5] == '_') {
-			msg = xprintf("expected 'value' at '%.*s' (write 'value OP NUMBER')",
-			    PB_QUOTE, s);
-			goto fail;
-		}
-		s = pb_skip_ws(s + 5);
-		for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-			if (strncmp(s, ops[i].s, strlen(ops[i].s)) == 0)
-				break;
-		}
-		if (i == sizeof ops / sizeof ops[0]) {
-			msg = xprintf("expected <, <=, >, >=, == or != after 'value', "
-			    "not '%.*s'", PB_QUOTE, s);
-			goto fail;
-		}
-		t = pb_skip_ws(s + strlen(ops[i].s));
-		if (!isdigit((unsigned char)*t) && *t != '.' && *t != '-' && *t != '+') {
-			msg = xprintf("expected a number after '%s', not '%.*s'",
-			    ops[i].s, PB_QUOTE, t);
-			goto fail;
-		}
-		errno = 0;
-		v = strtod(t, &end);
-		if (end == t || !isfinite(v) ||
-		    (*end != '\0' && *end != ' ' && *end != '\t')) {
-			msg = xprintf("'%.*s' is not a number", PB_QUOTE, t);
-			goto fail;
-		}
-		c->op[c->n] = ops[i].op;
-		c->value[c->n] = v;
-		c->n++;
-		s = pb_skip_ws(end);
-		if (*s == '\0')
-			return 0;
-		if (strncmp(s, "and", 3) != 0 ||
-		    (s[3] != ' ' && s[3] != '\t' && s[3] != '\0')) {
-			msg = xprintf("unexpected '%.*s' after the comparison "
-			    "(join two with 'and')", PB_QUOTE, s);
-			goto fail;
-		}
-		if (c->n == 2) {
-			msg = xstrdup("at most two comparisons can be joined with 'and'");
-			goto fail;
-		}
-		s = pb_skip_ws(s + 3);
-	}
-
-fail:
-	memset(c, 0, sizeof *c);
-	if (why != NULL)
-		*why = msg;
-	else
-		free(msg);
-	return -1;
-}
-
-/* Returns 1 if v satisfies every comparison; NaN never does. */
-int
-pb_condition_eval(const struct pb_condition *c, double v)
-{
-	int	i, ok;
-
-	if (isnan(v) || c->n < 1 || c->n > 2)
-		return 0;
-	for (i = 0; i < c->n; i++) {
-		switch (c->op[i]) {
-		case PB_LT:
-			ok = v < c->value[i];
-			break;
-		case PB_LE:
-			ok = v <= c->value[i];
-			break;
-		case PB_GT:
-			ok = v > c->value[i];
-			break;
-		case PB_GE:
-			ok = v >= c->value[i];
-			break;
-		case PB_EQ:
-			ok = v == c->value[i];
-			break;
-		case PB_NE:
-			ok = v != c->value[i];
-			break;
-		default:
-			ok = 0;
-			break;
-		}
-		if (!ok)
-			return 0;
-	}
-	return 1;
 }

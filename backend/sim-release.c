@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "backend/buf.h"
+#include "backend/clock.h"
 #include "backend/git-dl.h"
 #include "backend/prompts.h"
 #include "backend/repo.h"
@@ -271,18 +272,11 @@ fetcher(void *arg)
 {
 	struct sim_release *r = arg;
 	struct timespec next;
-	double secs;
 
 	pthread_mutex_lock(&r->lock);
 	while (!r->stopping) {
 		clock_gettime(CLOCK_MONOTONIC, &next);
-		secs = r->interval;
-		next.tv_sec += (time_t)secs;
-		next.tv_nsec += (long)((secs - (double)(time_t)secs) * 1e9);
-		if (next.tv_nsec >= 1000000000L) {
-			next.tv_sec++;
-			next.tv_nsec -= 1000000000L;
-		}
+		clock_add(&next, r->interval);
 		while (!r->stopping &&
 		    pthread_cond_timedwait(&r->wake, &r->lock, &next) != ETIMEDOUT)
 			;

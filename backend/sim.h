@@ -21,4 +21,19 @@ struct sim_model;
    would get. For the fuzz target: the route itself also waits, counts and streams. */
 char	*sim_chat_answer(const struct sim_model *, const char *body, size_t len, char **cause);
 
+/* For the sim's own files. */
+#define SIM_EXIT_USAGE	2
+/* Prints "leitstand sim: " and the message to stderr. */
+void	 sim_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Reports the option getopt_long stopped at; returns SIM_EXIT_USAGE. */
+int	 sim_bad_option(char **);
+/* Reports an argument left after the options (getopt's optind); SIM_EXIT_USAGE, or 0. */
+int	 sim_extra_argument(int, char **);
+/* Reports a profile that does not exist, naming those that do; returns SIM_EXIT_USAGE. */
+int	 sim_unknown_profile(const char *);
+/* leitstand sim serve ...: argv[0] is "serve". */
+int	 sim_serve(int, char **);
+/* leitstand sim --profile NAME | --status [--url URL]. */
+int	 sim_client(int, char **);
+
 #endif

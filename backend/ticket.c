@@ -484,11 +484,7 @@ error_detail(const struct ticket_target *t, const struct buf *body)
 		free(raw);
 		return xstrdup("(empty body)");
 	}
-	if (len > TICKET_MAX_DETAIL) {
-		len = TICKET_MAX_DETAIL;
-		while (len > 0 && ((unsigned char)raw[len] & 0xc0) == 0x80)
-			len--;
-	}
+	len = utf8_prefix(raw, len, TICKET_MAX_DETAIL);
 	out = sanitize_log(raw, len);
 	if (len < strlen(raw)) {
 		cut = out;

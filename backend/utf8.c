@@ -106,3 +106,13 @@ utf8_valid(const char *s, size_t len, size_t *bad)
 	}
 	return 1;
 }
+
+size_t
+utf8_prefix(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}

@@ -21,6 +21,9 @@ size_t	utf8_decode(const char *, size_t, uint32_t *);
 size_t	utf8_char_len(const char *, size_t);
 /* Encodes a Unicode scalar value into out (4 bytes); returns its length, 0 if cp is none. */
 size_t	utf8_encode(uint32_t, char *);
+/* Returns the length of the longest prefix of s (len bytes) that holds at most max bytes and
+   ends between characters (before a byte that is not a continuation byte, or at the end). */
+size_t	utf8_prefix(const char *, size_t len, size_t max);
 /* Returns 1 if all len bytes are well-formed UTF-8, else 0 with the first bad offset in *bad. */
 int	utf8_valid(const char *, size_t, size_t *);
 

@@ -39,12 +39,35 @@ test_real(void **state)
 	}
 }
 
+/* Whole seconds and the fraction add up; nanoseconds past a second carry into tv_sec. */
+static void
+test_add(void **state)
+{
+	struct timespec ts = { .tv_sec = 10, .tv_nsec = 950000000L };
+
+	(void)state;
+	clock_add(&ts, 0.1);
+	assert_int_equal(ts.tv_sec, 11);
+	assert_true(ts.tv_nsec >= 49999999L && ts.tv_nsec <= 50000001L);
+	clock_add(&ts, 2);
+	assert_int_equal(ts.tv_sec, 13);
+	assert_true(ts.tv_nsec >= 49999999L && ts.tv_nsec <= 50000001L);
+	ts.tv_nsec = 0;
+	clock_add(&ts, 0);
+	assert_int_equal(ts.tv_sec, 13);
+	assert_int_equal(ts.tv_nsec, 0);
+	clock_add(&ts, 3600.5);
+	assert_int_equal(ts.tv_sec, 3613);
+	assert_int_equal(ts.tv_nsec, 500000000L);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixed),
 		cmocka_unit_test(test_real),
+		cmocka_unit_test(test_add),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -128,6 +128,24 @@ test_valid(void **state)
 	assert_false(utf8_valid("\xf4\x90\x80\x80", 4, NULL));
 }
 
+/* A prefix never ends inside a character: it backs off to where the character starts. */
+static void
+test_prefix(void **state)
+{
+	/* "a", then U+00FC (2 bytes), then U+1F600 (4 bytes): starts at 0, 1, 3, 7. */
+	static const char s[] = "a\xc3\xbc\xf0\x9f\x98\x80";
+	static const size_t want[] = { 0, 1, 1, 3, 3, 3, 3, 7 };
+	size_t max;
+
+	(void)state;
+	for (max = 0; max <= 7; max++)
+		assert_int_equal(utf8_prefix(s, 7, max), want[max]);
+	assert_int_equal(utf8_prefix(s, 7, 100), 7);
+	assert_int_equal(utf8_prefix("", 0, 0), 0);
+	/* Continuation bytes alone back off to nothing. */
+	assert_int_equal(utf8_prefix("\x80\x80\x80", 3, 2), 0);
+}
+
 /* Every two-byte input: the decoder never reads past len, always advances, and
    a two-byte result is a character that needs two bytes. */
 static void
@@ -162,6 +180,7 @@ main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_encode),
 		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_exhaustive_pairs),
 	};
 
