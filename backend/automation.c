@@ -8,13 +8,15 @@
 #include "backend/automation.h"
 #include "backend/checkpoint.h"
 #include "backend/config.h"
+#include "backend/daemon.h"
+#include "backend/events.h"
 #include "backend/http.h"
 #include "backend/job.h"
 #include "backend/incident.h"
 #include "backend/log.h"
+#include "backend/proto.h"
 #include "backend/loop.h"
 #include "backend/retention.h"
-#include "backend/server.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
 
@@ -25,13 +27,22 @@
 
 /* Incidents changed in one transaction, announced once it is committed. */
 struct changes {
-	struct server	*srv;
+	struct daemon	*d;
+	int		(*work)(struct changes *, void *);
+	void		*arg;
 	long long	*ids;
 	char		**actions;
 	size_t		 n;
 	int		 failed;
 	char		*cause;
 };
+
+/* Alertmanager: one read at a time, and whether the last one failed. */
+static struct {
+	struct loop_timer	*timer;
+	int			 busy;		/* a read is in flight */
+	char			*error;		/* why the last read failed, or NULL */
+} am;
 
 static void
 changes_add(struct changes *c, long long id, const char *action, const char *text)
@@ -43,7 +54,7 @@ changes_add(struct changes *c, long long id, const char *action, const char *tex
 	details = cJSON_PrintUnformatted(d);
 	cJSON_Delete(d);
 	op = xprintf("incident.%s", action);
-	if (!c->failed && audit_append(c->srv->db, ACTOR, ROLE, op, object, details,
+	if (!c->failed && audit_append(c->d->db, ACTOR, ROLE, op, object, details,
 	    &c->cause) < 0)
 		c->failed = 1;
 	c->ids = xreallocarray(c->ids, c->n + 1, sizeof *c->ids);
@@ -61,82 +72,104 @@ changes_tick_cb(void *arg, long long id, const char *action, const char *text)
 	changes_add(arg, id, action, text);
 }
 
-/* Commits (or rolls back) and tells every console what changed. */
-static void
-changes_finish(struct changes *c, const char *what)
+static int
+changes_work(sqlite3 *db, void *arg, struct audit_tx *tx, char **cause)
 {
-	struct server *s = c->srv;
-	cJSON *ev;
-	size_t i;
+	struct changes *c = arg;
 
-	if (c->failed || store_commit(s->db, &c->cause) != 0) {
-		store_rollback(s->db);
-		log_debug("%s: %s", what, c->cause);
-	} else {
-		for (i = 0; i < c->n; i++) {
-			ev = proto_event("incident");
-			cJSON_AddStringToObject(ev, "action", c->actions[i]);
-			cJSON_AddStringToObject(ev, "actor", ACTOR);
-			cJSON_AddItemToObject(ev, "incident", incident_get(s->db, &s->policy,
-			    c->ids[i], time(NULL), 0));
-			server_publish(s, TOPIC_INCIDENT, ev);
-		}
-	}
-	for (i = 0; i < c->n; i++)
-		free(c->actions[i]);
-	free(c->actions);
-	free(c->ids);
-	free(c->cause);
+	(void)db;
+	(void)tx;
+	(void)cause;	/* c->cause */
+	return c->work(c, c->arg) != 0 || c->failed ? -1 : 0;
 }
 
+/* Runs work in one transaction, with an entry for each incident it changes (changes_add),
+   and tells every console what changed once it is committed. Returns 0 or -1 (logged). */
 static int
-changes_begin(struct changes *c, struct server *s)
+changes_run(struct daemon *d, const char *what, int (*work)(struct changes *, void *),
+    void *arg)
 {
-	memset(c, 0, sizeof *c);
-	c->srv = s;
-	if (store_begin(s->db, &c->cause) != 0) {
-		log_debug("automation: %s", c->cause);
-		free(c->cause);
-		return -1;
+	struct audit_tx tx = { .action = NULL };
+	struct changes c;
+	cJSON *ev;
+	size_t i;
+	int rc;
+
+	memset(&c, 0, sizeof c);
+	c.d = d;
+	c.work = work;
+	c.arg = arg;
+	rc = audit_tx(d->db, &tx, changes_work, &c, &c.cause);
+	if (rc == AUDIT_TX_BEGIN)
+		log_debug("automation: %s", c.cause);
+	else if (rc != AUDIT_TX_OK)
+		log_debug("%s: %s", what, c.cause);
+	else {
+		for (i = 0; i < c.n; i++) {
+			ev = proto_event("incident");
+			cJSON_AddStringToObject(ev, "action", c.actions[i]);
+			cJSON_AddStringToObject(ev, "actor", ACTOR);
+			cJSON_AddItemToObject(ev, "incident", incident_get(d->db, &d->policy,
+			    c.ids[i], time(NULL), 0));
+			events_publish(TOPIC_INCIDENT, ev);
+		}
 	}
+	for (i = 0; i < c.n; i++)
+		free(c.actions[i]);
+	free(c.actions);
+	free(c.ids);
+	free(c.cause);
+	return rc == AUDIT_TX_OK ? 0 : -1;
+}
+
+/* A change the daemon makes to one incident on its own. */
+struct record {
+	long long	 id;
+	const char	*action, *kind, *text, *data;
+	int		(*write)(sqlite3 *, void *, char **);
+	void		*arg;
+};
+
+static int
+record_work(struct changes *c, void *arg)
+{
+	struct record *r = arg;
+	sqlite3 *db = c->d->db;
+
+	if ((r->write != NULL && r->write(db, r->arg, &c->cause) != 0) ||
+	    incident_timeline(db, r->id, time(NULL), ACTOR, r->kind, r->text, r->data,
+	    &c->cause) != 0)
+		return -1;
+	changes_add(c, r->id, r->action, r->text);
 	return 0;
 }
 
 int
-automation_record(struct server *s, long long id, const char *action, const char *kind,
+automation_record(struct daemon *d, long long id, const char *action, const char *kind,
     const char *text, const char *data, int (*write)(sqlite3 *, void *, char **), void *arg)
 {
-	struct changes c;
-	int failed;
+	struct record r = { id, action, kind, text, data, write, arg };
 
-	if (changes_begin(&c, s) != 0)
-		return -1;
-	if ((write != NULL && write(s->db, arg, &c.cause) != 0) ||
-	    incident_timeline(s->db, id, time(NULL), ACTOR, kind, text, data, &c.cause) != 0)
-		c.failed = 1;
-	else
-		changes_add(&c, id, action, text);
-	failed = c.failed;
-	changes_finish(&c, action);
-	return failed ? -1 : 0;
+	return changes_run(d, action, record_work, &r);
+}
+
+static int
+tick_work(struct changes *c, void *arg)
+{
+	(void)arg;
+	return incident_tick(c->d->db, &c->d->policy, time(NULL), changes_tick_cb, c,
+	    &c->cause);
 }
 
 static void
 automation_tick(void *arg)
 {
-	struct server *s = arg;
-	struct changes c;
-
-	if (changes_begin(&c, s) != 0)
-		return;
-	if (incident_tick(s->db, &s->policy, time(NULL), changes_tick_cb, &c, &c.cause) != 0)
-		c.failed = 1;
-	changes_finish(&c, "incident timers");
+	changes_run(arg, "incident timers", tick_work, NULL);
 }
 
 /* A read of Alertmanager's alerts, on a job thread. */
 struct am_read {
-	struct server		*srv;
+	struct daemon		*d;
 	char			*url;
 	long			 timeout_ms;
 	struct http_reply	 reply;
@@ -159,29 +192,43 @@ am_work(void *arg)
 
 /* Tells the consoles when Alertmanager goes away or comes back. */
 static void
-am_state(struct server *s, char *error)
+am_state(char *error)
 {
-	int changed = (error == NULL) != (s->am_error == NULL) ||
-	    (error != NULL && strcmp(error, s->am_error) != 0);
+	int changed = (error == NULL) != (am.error == NULL) ||
+	    (error != NULL && strcmp(error, am.error) != 0);
 
-	free(s->am_error);
-	s->am_error = error;
+	free(am.error);
+	am.error = error;
 	if (changed) {
 		log_debug("alertmanager: %s", error != NULL ? error : "reachable");
-		server_publish(s, TOPIC_STATUS, proto_event("status"));
+		events_publish(TOPIC_STATUS, proto_event("status"));
 	}
+}
+
+const char *
+automation_am_error(void)
+{
+	return am.error;
+}
+
+static int
+am_apply(struct changes *c, void *arg)
+{
+	struct daemon *d = c->d;
+
+	return alerts_apply(d->db, d->cfg, &d->policy, d->redactor, arg, time(NULL),
+	    changes_tick_cb, c, &c->cause);
 }
 
 static void
 am_done(void *arg)
 {
 	struct am_read *r = arg;
-	struct server *s = r->srv;
+	struct daemon *s = r->d;
 	struct am_alerts list;
-	struct changes c;
 	char *cause = NULL, *error = NULL;
 
-	s->am_busy = 0;
+	am.busy = 0;
 	memset(&list, 0, sizeof list);
 	if (r->rc != 0)
 		error = xprintf("alertmanager %s: %s", s->cfg->am_url, r->cause);
@@ -190,13 +237,9 @@ am_done(void *arg)
 	else if (am_parse(r->reply.body.data != NULL ? r->reply.body.data : "",
 	    r->reply.body.len, &list, &cause) != 0)
 		error = xprintf("alertmanager %s: invalid reply: %s", s->cfg->am_url, cause);
-	else if (changes_begin(&c, s) == 0) {
-		if (alerts_apply(s->db, s->cfg, &s->policy, s->redactor, &list, time(NULL),
-		    changes_tick_cb, &c, &c.cause) != 0)
-			c.failed = 1;
-		changes_finish(&c, "alerts");
-	}
-	am_state(s, error);
+	else
+		changes_run(s, "alerts", am_apply, &list);
+	am_state(error);
 	am_alerts_free(&list);
 	http_reply_free(&r->reply);
 	free(cause);
@@ -208,14 +251,14 @@ am_done(void *arg)
 static void
 am_tick(void *arg)
 {
-	struct server *s = arg;
+	struct daemon *s = arg;
 	struct am_read *r;
 	char *cause = NULL;
 
-	if (s->am_busy)
+	if (am.busy)
 		return;
 	r = xcalloc(1, sizeof *r);
-	r->srv = s;
+	r->d = s;
 	r->url = xprintf("%s%sapi/v2/alerts", s->cfg->am_url,
 	    s->cfg->am_url[strlen(s->cfg->am_url) - 1] == '/' ? "" : "/");
 	r->timeout_ms = (long)s->cfg->am_timeout * 1000;
@@ -227,14 +270,14 @@ am_tick(void *arg)
 		free(r);
 		return;
 	}
-	s->am_busy = 1;
+	am.busy = 1;
 }
 
 /* The chain head signed every checkpoint_interval, when it moved since the last one. */
 static void
 checkpoint_tick(void *arg)
 {
-	struct server *s = arg;
+	struct daemon *s = arg;
 	long long head = checkpoint_head(s->db);
 	char *line = NULL, *cause = NULL;
 
@@ -249,47 +292,45 @@ checkpoint_tick(void *arg)
 	free(line);
 }
 
+static int
+purge_work(sqlite3 *db, void *arg, struct audit_tx *tx, char **cause)
+{
+	struct daemon *d = arg;
+	cJSON *counts;
+
+	if ((counts = retention_purge(db, d->cfg, time(NULL), 0, cause)) == NULL)
+		return -1;
+	tx->details = counts;
+	return 0;
+}
+
 /* The daily purge, as the daemon: what is past its retention period goes, audited. */
 static void
 purge_tick(void *arg)
 {
-	struct server *s = arg;
-	char *cause = NULL, *details;
-	cJSON *counts;
+	struct daemon *d = arg;
+	struct audit_tx tx = { .actor = ACTOR, .role = ROLE, .action = "purge",
+	    .object = "retention" };
+	char *cause = NULL;
 
-	if (store_begin(s->db, &cause) != 0) {
-		log_debug("purge: %s", cause);
-		free(cause);
-		return;
-	}
-	if ((counts = retention_purge(s->db, s->cfg, time(NULL), 0, &cause)) == NULL) {
-		store_rollback(s->db);
-		log_debug("purge: %s", cause);
-		free(cause);
-		return;
-	}
-	details = cJSON_PrintUnformatted(counts);
-	cJSON_Delete(counts);
-	if (audit_append(s->db, ACTOR, ROLE, "purge", "retention", details, &cause) < 0 ||
-	    store_commit(s->db, &cause) != 0) {
-		store_rollback(s->db);
+	if (audit_tx(d->db, &tx, purge_work, d, &cause) != AUDIT_TX_OK) {
 		log_debug("purge: %s", cause);
 		free(cause);
 	}
-	cJSON_free(details);
+	cJSON_Delete((cJSON *)tx.details);
 }
 
 static void
 purge_first(void *arg)
 {
-	struct server *s = arg;
+	struct daemon *s = arg;
 
 	s->purge_timer = loop_timer_add(s->loop, PURGE_EVERY_MS, 1, purge_tick, s);
 	purge_tick(s);
 }
 
 void
-automation_start(struct server *s)
+automation_start(struct daemon *s)
 {
 	int i;
 
@@ -301,7 +342,7 @@ automation_start(struct server *s)
 	s->incident_timer = loop_timer_add(s->loop, s->cfg->timer_interval * 1000, 1,
 	    automation_tick, s);
 	if (s->cfg->am_url != NULL && *s->cfg->am_url != '\0') {
-		s->am_timer = loop_timer_add(s->loop, s->cfg->am_interval * 1000, 1, am_tick, s);
+		am.timer = loop_timer_add(s->loop, s->cfg->am_interval * 1000, 1, am_tick, s);
 		am_tick(s);
 	}
 	if (s->cfg->checkpoint_file != NULL && *s->cfg->checkpoint_file != '\0')
@@ -311,65 +352,96 @@ automation_start(struct server *s)
 	s->purge_timer = loop_timer_add(s->loop, PURGE_FIRST_MS, 0, purge_first, s);
 }
 
-void
-automation_stop(struct server *s)
+static void
+automation_timers_stop(struct daemon *s)
 {
 	loop_timer_remove(s->incident_timer);
-	loop_timer_remove(s->am_timer);
+	loop_timer_remove(am.timer);
 	loop_timer_remove(s->purge_timer);
 	loop_timer_remove(s->checkpoint_timer);
-	s->incident_timer = s->am_timer = s->purge_timer = s->checkpoint_timer = NULL;
+	s->incident_timer = am.timer = s->purge_timer = s->checkpoint_timer = NULL;
 }
 
 void
-automation_kpi(struct server *s, const cJSON *ev)
+automation_restart(struct daemon *s)
 {
-	const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "name"));
-	const char *title = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "title"));
-	const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "from"));
-	const char *to = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "to"));
-	const cJSON *value = cJSON_GetObjectItem(ev, "value");
+	automation_timers_stop(s);
+	automation_start(s);
+}
+
+void
+automation_stop(struct daemon *s)
+{
+	automation_timers_stop(s);
+	free(am.error);
+	am.error = NULL;
+	am.busy = 0;
+}
+
+/* A KPI that went crit, or left it. */
+struct kpi_change {
+	const char	*name, *title, *to;
+	const cJSON	*value;
+	char		*fingerprint, *data, *text;
+};
+
+static int
+kpi_work(struct changes *c, void *arg)
+{
+	struct kpi_change *k = arg;
+	struct daemon *d = c->d;
 	struct incident_new n;
-	struct changes c;
-	char *fingerprint, *text, *data;
 	long long id;
 	int existing;
 
-	if (name == NULL || title == NULL || from == NULL || to == NULL)
-		return;
-	if (strcmp(to, "crit") != 0 && strcmp(from, "crit") != 0)
-		return;
-	if (strcmp(to, "unknown") == 0)
-		return;	/* no news is not a recovery */
-	if (changes_begin(&c, s) != 0)
-		return;
-	fingerprint = xprintf("kpi:%s", name);
-	data = cJSON_PrintUnformatted(ev);
-	if (strcmp(to, "crit") == 0) {
-		text = xprintf("%s is crit (%g)", title, cJSON_GetNumberValue(value));
+	if (strcmp(k->to, "crit") == 0) {
+		k->text = xprintf("%s is crit (%g)", k->title, cJSON_GetNumberValue(k->value));
 		memset(&n, 0, sizeof n);
-		n.title = text;
-		n.severity = (int)s->cfg->kpi_severity;
+		n.title = k->text;
+		n.severity = (int)d->cfg->kpi_severity;
 		n.source = "kpi";
-		n.fingerprint = fingerprint;
-		n.kpi = name;
-		id = incident_open(s->db, &s->policy, &n, ACTOR, time(NULL), &existing, &c.cause);
+		n.fingerprint = k->fingerprint;
+		n.kpi = k->name;
+		id = incident_open(d->db, &d->policy, &n, ACTOR, time(NULL), &existing,
+		    &c->cause);
 		/* The KPI as it was when the incident opened, for the postmortem. */
-		if (id < 0 || incident_timeline(s->db, id, time(NULL), ACTOR, "kpi",
-		    existing ? "crit again" : "KPI at opening", data, &c.cause) != 0)
-			c.failed = 1;
-		else
-			changes_add(&c, id, existing ? "kpi" : "open", text);
+		if (id < 0 || incident_timeline(d->db, id, time(NULL), ACTOR, "kpi",
+		    existing ? "crit again" : "KPI at opening", k->data, &c->cause) != 0)
+			return -1;
+		changes_add(c, id, existing ? "kpi" : "open", k->text);
 	} else {
-		text = xprintf("%s recovered (%s, %g): resolve?", title, to,
-		    cJSON_GetNumberValue(value));
-		if ((id = incident_recovered(s->db, fingerprint, text, time(NULL), &c.cause)) < 0)
-			c.failed = 1;
-		else if (id > 0)
-			changes_add(&c, id, "recovered", text);
+		k->text = xprintf("%s recovered (%s, %g): resolve?", k->title, k->to,
+		    cJSON_GetNumberValue(k->value));
+		if ((id = incident_recovered(d->db, k->fingerprint, k->text, time(NULL),
+		    &c->cause)) < 0)
+			return -1;
+		if (id > 0)
+			changes_add(c, id, "recovered", k->text);
 	}
-	changes_finish(&c, "KPI incident");
-	free(text);
-	free(data);
-	free(fingerprint);
+	return 0;
+}
+
+void
+automation_kpi(struct daemon *d, const cJSON *ev)
+{
+	const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "from"));
+	struct kpi_change k;
+
+	memset(&k, 0, sizeof k);
+	k.name = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "name"));
+	k.title = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "title"));
+	k.to = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "to"));
+	k.value = cJSON_GetObjectItem(ev, "value");
+	if (k.name == NULL || k.title == NULL || from == NULL || k.to == NULL)
+		return;
+	if (strcmp(k.to, "crit") != 0 && strcmp(from, "crit") != 0)
+		return;
+	if (strcmp(k.to, "unknown") == 0)
+		return;	/* no news is not a recovery */
+	k.fingerprint = xprintf("kpi:%s", k.name);
+	k.data = cJSON_PrintUnformatted(ev);
+	changes_run(d, "KPI incident", kpi_work, &k);
+	free(k.text);
+	free(k.data);
+	free(k.fingerprint);
 }
