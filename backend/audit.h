@@ -33,7 +33,7 @@ struct audit_tx {
 	const char	*role;
 	const char	*action;	/* NULL: no entry (work appends its own, or none) */
 	const char	*object;	/* NULL: "" */
-	const cJSON	*details;	/* NULL: none */
+	cJSON		*details;	/* NULL: none; the caller frees it */
 	long long	 seq;		/* the entry appended, once committed; 0: none */
 };
 

@@ -17,7 +17,6 @@
 #include "backend/proto.h"
 #include "backend/loop.h"
 #include "backend/retention.h"
-#include "backend/store.h"
 #include "backend/xmalloc.h"
 
 #define ACTOR	"leitstand"
@@ -317,7 +316,7 @@ purge_tick(void *arg)
 		log_debug("purge: %s", cause);
 		free(cause);
 	}
-	cJSON_Delete((cJSON *)tx.details);
+	cJSON_Delete(tx.details);
 }
 
 static void

@@ -10,7 +10,6 @@
 #include "backend/log.h"
 #include "backend/loop.h"
 #include "backend/ops.h"
-#include "backend/store.h"
 
 /* One audit entry in its own transaction; a failure is logged, never fatal. */
 static void

@@ -14,7 +14,6 @@
 #include "backend/proto.h"
 #include "backend/ratelimit.h"
 #include "backend/server.h"
-#include "backend/store.h"
 #include "backend/xmalloc.h"
 
 static const struct op_arg no_args[] = { { NULL, 0, 0, 0, 0 } };

@@ -292,7 +292,7 @@ prompts_start(struct daemon *s)
 		log_debug("prompt releases: %s", cause);
 		free(cause);
 	}
-	cJSON_Delete((cJSON *)tx.details);
+	cJSON_Delete(tx.details);
 	if (rc != AUDIT_TX_BEGIN)
 		prompts_push(s);
 }
