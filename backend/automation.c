@@ -14,8 +14,8 @@
 #include "backend/job.h"
 #include "backend/incident.h"
 #include "backend/log.h"
-#include "backend/proto.h"
 #include "backend/loop.h"
+#include "backend/proto.h"
 #include "backend/retention.h"
 #include "backend/xmalloc.h"
 

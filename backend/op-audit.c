@@ -6,9 +6,9 @@
 #include "backend/audit.h"
 #include "backend/checkpoint.h"
 #include "backend/config.h"
+#include "backend/daemon.h"
 #include "backend/job.h"
 #include "backend/ops.h"
-#include "backend/daemon.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
 

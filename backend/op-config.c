@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "backend/config.h"
-#include "backend/ops.h"
 #include "backend/daemon.h"
+#include "backend/ops.h"
 #include "backend/xmalloc.h"
 
 /* config.reload: re-reads the config file; roles apply to connected clients at once. */

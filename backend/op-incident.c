@@ -4,11 +4,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "backend/daemon.h"
+#include "backend/events.h"
 #include "backend/incident.h"
 #include "backend/library.h"
 #include "backend/ops.h"
-#include "backend/daemon.h"
-#include "backend/events.h"
 #include "backend/proto.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"

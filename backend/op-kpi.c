@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/daemon.h"
 #include "backend/ops.h"
 #include "backend/poller.h"
-#include "backend/daemon.h"
 #include "backend/xmalloc.h"
 
 /* kpi.list: the current snapshot of every KPI. */

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "backend/daemon.h"
+#include "backend/events.h"
 #include "backend/format.h"
 #include "backend/incident.h"
 #include "backend/json.h"
@@ -14,8 +16,6 @@
 #include "backend/poller.h"
 #include "backend/proto.h"
 #include "backend/run.h"
-#include "backend/daemon.h"
-#include "backend/events.h"
 #include "backend/xmalloc.h"
 
 /* playbook.list: the library in the caller's language, the runs still open, and the files

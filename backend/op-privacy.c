@@ -4,12 +4,12 @@
 #include <time.h>
 
 #include "backend/config.h"
+#include "backend/daemon.h"
 #include "backend/gdpr.h"
 #include "backend/hash.h"
 #include "backend/ops.h"
 #include "backend/log.h"
 #include "backend/retention.h"
-#include "backend/daemon.h"
 #include "backend/xmalloc.h"
 
 /* Old versions of removed data may still sit in the write-ahead log: fold it into the

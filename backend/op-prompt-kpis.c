@@ -3,12 +3,12 @@
 #include <string.h>
 
 #include "backend/config.h"
+#include "backend/daemon.h"
 #include "backend/json.h"
 #include "backend/ops.h"
 #include "backend/poller.h"
 #include "backend/proposal.h"
 #include "backend/release-kpis.h"
-#include "backend/daemon.h"
 #include "backend/xmalloc.h"
 
 static void

@@ -8,6 +8,8 @@
 #include "backend/buf.h"
 #include "backend/clock.h"
 #include "backend/config.h"
+#include "backend/daemon.h"
+#include "backend/events.h"
 #include "backend/json.h"
 #include "backend/ops.h"
 #include "backend/prompts.h"
@@ -15,8 +17,6 @@
 #include "backend/proto.h"
 #include "backend/release.h"
 #include "backend/repo.h"
-#include "backend/daemon.h"
-#include "backend/events.h"
 #include "backend/trailer.h"
 #include "backend/xmalloc.h"
 
@@ -391,6 +391,19 @@ op_prompt_propose(struct op_ctx *ctx)
 	return 0;
 }
 
+/* The answer to prompt.eval with wait, once the eval has ended. */
+static void
+eval_answer(void *arg, cJSON *proposal, const char *error)
+{
+	cJSON *fields = NULL;
+
+	if (proposal != NULL) {
+		fields = cJSON_CreateObject();
+		cJSON_AddItemToObject(fields, "proposal", proposal);
+	}
+	ops_later_send(arg, fields, error != NULL ? "internal" : NULL, error);
+}
+
 /* prompt.eval: runs the proposal's cases against staging; with wait, replies at the end. */
 int
 op_prompt_eval(struct op_ctx *ctx)
@@ -404,8 +417,8 @@ op_prompt_eval(struct op_ctx *ctx)
 	if (need_repo(ctx) != 0 || (p = open_proposal(ctx, &id)) == NULL)
 		return -1;
 	cJSON_Delete(p);
-	if (prompts_eval_start(ctx->d, id, ctx->who->user, wait ? ops_later(ctx) : NULL, &code,
-	    &cause) != 0) {
+	if (prompts_eval_start(ctx->d, id, ctx->who->user, wait ? eval_answer : NULL,
+	    wait ? ops_later(ctx) : NULL, &code, &cause) != 0) {
 		if (wait)
 			ops_later_cancel(ctx);
 		op_fail(ctx, code, "%s", cause);

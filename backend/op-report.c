@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "backend/daemon.h"
 #include "backend/incident.h"
 #include "backend/ops.h"
 #include "backend/poller.h"
 #include "backend/report.h"
-#include "backend/daemon.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
 

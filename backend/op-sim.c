@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "backend/config.h"
+#include "backend/daemon.h"
 #include "backend/job.h"
 #include "backend/ops.h"
-#include "backend/daemon.h"
 #include "backend/sim.h"
 #include "backend/xmalloc.h"
 

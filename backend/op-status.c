@@ -6,13 +6,13 @@
 
 #include "backend/automation.h"
 #include "backend/config.h"
+#include "backend/daemon.h"
+#include "backend/events.h"
 #include "backend/job.h"
 #include "backend/ops.h"
 #include "backend/prompts.h"
 #include "backend/proto.h"
 #include "backend/server.h"
-#include "backend/daemon.h"
-#include "backend/events.h"
 #include "backend/version.h"
 
 int

@@ -22,7 +22,6 @@
 #include "backend/json.h"
 #include "backend/log.h"
 #include "backend/loop.h"
-#include "backend/ops.h"
 #include "backend/prompts.h"
 #include "backend/proposal.h"
 #include "backend/proto.h"
@@ -302,7 +301,8 @@ prompts_start(struct daemon *s)
 struct eval_job {
 	struct eval_job		*next;
 	struct daemon		*d;
-	struct ops_later	*later;		/* the requester's, when it waits */
+	prompts_eval_cb		 answer;	/* the requester's, when it waits */
+	void			*answer_arg;
 	long long		 proposal;
 	long long		 eval, baseline;	/* ids; baseline 0: none */
 	char			*assistant;
@@ -403,7 +403,7 @@ eval_done(void *arg)
 	struct daemon *s = j->d;
 	struct audit_tx tx = { .actor = ACTOR, .role = ROLE, .action = "prompt.eval.done" };
 	char *cause = NULL, *object;
-	cJSON *d, *fields;
+	cJSON *d;
 
 	for (jp = &evals; *jp != NULL && *jp != j; jp = &(*jp)->next)
 		;
@@ -423,16 +423,9 @@ eval_done(void *arg)
 		log_debug("eval %lld: %s", j->eval, cause);
 	cJSON_Delete(d);
 	publish("evaluated", j->proposal, NULL);
-	if (j->later != NULL) {
-		if (cause == NULL) {
-			fields = cJSON_CreateObject();
-			cJSON_AddItemToObject(fields, "proposal", proposal_get(s->db, j->proposal,
-			    1));
-			ops_later_send(j->later, fields, NULL, NULL);
-		} else
-			ops_later_send(j->later, NULL, "internal", cause);
-		j->later = NULL;
-	}
+	if (j->answer != NULL)
+		j->answer(j->answer_arg, cause == NULL ? proposal_get(s->db, j->proposal, 1) : NULL,
+		    cause);
 	free(cause);
 	free(object);
 	eval_free(j);
@@ -492,7 +485,7 @@ out:
 
 int
 prompts_eval_start(struct daemon *s, long long proposal, const char *who,
-    struct ops_later *later, const char **code, char **cause)
+    prompts_eval_cb answer, void *arg, const char **code, char **cause)
 {
 	struct eval_job *j;
 	char *rev = xprintf("proposals/%lld", proposal), tree[REPO_ID_LEN + 1],
@@ -540,7 +533,8 @@ prompts_eval_start(struct daemon *s, long long proposal, const char *who,
 		*code = "busy";
 		goto fail;
 	}
-	j->later = later;
+	j->answer = answer;
+	j->answer_arg = arg;
 	j->next = evals;
 	evals = j;
 	j->timer = loop_timer_add(s->loop, 1000, 1, eval_progress, j);

@@ -12,7 +12,6 @@
 #include <cjson/cJSON.h>
 
 struct daemon;
-struct ops_later;
 struct repo;
 
 /* The files of an assistant a proposal may change. */
@@ -40,10 +39,13 @@ void	prompts_stop(void);
 int	prompts_check_file(const char *name, const char *data, size_t len, char **cause);
 int	model_ini_parse(const char *text, struct model_ini *, char **cause);
 void	model_ini_free(struct model_ini *);
-/* Starts an eval of a proposal (and of production's baseline when it has none). Answers
-   through later when it is given (then owned by the job, else still the caller's). */
+/* Told once an eval ends: the proposal as it is then (owned), or why its results could not
+   be recorded. */
+typedef void (*prompts_eval_cb)(void *arg, cJSON *proposal, const char *error);
+/* Starts an eval of a proposal (and of production's baseline when it has none); answer (may
+   be NULL) is called once it ends, unless it does not start. */
 int	prompts_eval_start(struct daemon *, long long proposal, const char *who,
-	    struct ops_later *later, const char **code, char **cause);
+	    prompts_eval_cb answer, void *arg, const char **code, char **cause);
 /* Whether an eval of the proposal is running; done/total runs so far when it is. */
 int	prompts_eval_running(long long proposal, int *done, int *total);
 /* Makes the remote whole when one is configured: production and every release tag it
