@@ -10,6 +10,7 @@
 #include "backend/config.h"
 #include "backend/daemon.h"
 #include "backend/events.h"
+#include "backend/format.h"
 #include "backend/http.h"
 #include "backend/job.h"
 #include "backend/incident.h"
@@ -377,11 +378,10 @@ automation_stop(struct daemon *s)
 	am.busy = 0;
 }
 
-/* A KPI that went crit, or left it. */
+/* A KPI that went crit, or back to ok. */
 struct kpi_change {
 	const char	*name, *title, *to;
-	const cJSON	*value;
-	char		*fingerprint, *data, *text;
+	char		*fingerprint, *data, *text, shown[64];
 };
 
 static int
@@ -394,7 +394,7 @@ kpi_work(struct changes *c, void *arg)
 	int existing;
 
 	if (strcmp(k->to, "crit") == 0) {
-		k->text = xprintf("%s is crit (%g)", k->title, cJSON_GetNumberValue(k->value));
+		k->text = xprintf("%s is crit (%s)", k->title, k->shown);
 		memset(&n, 0, sizeof n);
 		n.title = k->text;
 		n.severity = (int)d->cfg->kpi_severity;
@@ -409,8 +409,7 @@ kpi_work(struct changes *c, void *arg)
 			return -1;
 		changes_add(c, id, existing ? "kpi" : "open", k->text);
 	} else {
-		k->text = xprintf("%s recovered (%s, %g): resolve?", k->title, k->to,
-		    cJSON_GetNumberValue(k->value));
+		k->text = xprintf("%s recovered (%s): resolve?", k->title, k->shown);
 		if ((id = incident_recovered(d->db, k->fingerprint, k->text, time(NULL),
 		    &c->cause)) < 0)
 			return -1;
@@ -430,15 +429,18 @@ automation_kpi(struct daemon *d, const cJSON *ev)
 	k.name = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "name"));
 	k.title = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "title"));
 	k.to = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "to"));
-	k.value = cJSON_GetObjectItem(ev, "value");
 	if (k.name == NULL || k.title == NULL || from == NULL || k.to == NULL)
 		return;
-	if (strcmp(k.to, "crit") != 0 && strcmp(from, "crit") != 0)
+	/* Crit opens; only ok recovers (crit -> warn is still a breach; no news is no news). */
+	if (strcmp(k.to, "crit") != 0 && strcmp(k.to, "ok") != 0)
 		return;
-	if (strcmp(k.to, "unknown") == 0)
-		return;	/* no news is not a recovery */
+	if (strcmp(k.to, "ok") == 0 && strcmp(from, "unknown") == 0)
+		return;
 	k.fingerprint = xprintf("kpi:%s", k.name);
 	k.data = cJSON_PrintUnformatted(ev);
+	format_value(k.shown, sizeof k.shown, cJSON_GetNumberValue(cJSON_GetObjectItem(ev,
+	    "value")), (int)cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "precision")),
+	    cJSON_GetStringValue(cJSON_GetObjectItem(ev, "unit")));
 	changes_run(d, "KPI incident", kpi_work, &k);
 	free(k.text);
 	free(k.data);

@@ -76,6 +76,7 @@ struct config {
 	/* [console] */
 	struct namelist	 readonly;
 	char		*console_lang;
+	char		*console_palette;	/* dark or light */
 
 	/* [playbooks] */
 	char		*playbook_dir;

@@ -263,7 +263,7 @@ incident_act(sqlite3 *db, const struct incident_policy *p, long long id,
 	struct current c;
 	enum incident_status to;
 	const char *why, *kind;
-	char *line = NULL, span[16];
+	char *line = NULL, *note, span[16];
 	long long v[3] = { 0, 0, 0 }, due;
 	sqlite3_stmt *st;
 	int rc = -1, other = 0;
@@ -349,8 +349,7 @@ incident_act(sqlite3 *db, const struct incident_policy *p, long long id,
 		if (rc == 0 && strcmp(actor, "leitstand") != 0)
 			rc = incident_watch(db, id, actor, cause);
 		kind = "escalated";
-		line = xprintf("escalated to L%d by %s%s%s", c.level + 1, actor,
-		    text != NULL && *text ? ": " : "", text != NULL ? text : "");
+		line = xprintf("escalated to L%d by %s", c.level + 1, actor);
 		break;
 	case INC_TAKE:
 		rc = update(db, "UPDATE incident SET assignee = ? WHERE id = ?", id, 0, v, actor,
@@ -388,6 +387,13 @@ incident_act(sqlite3 *db, const struct incident_policy *p, long long id,
 	default:
 		*cause = xstrdup("unknown action");
 		goto out;
+	}
+	/* What the actor wrote goes with the line: a closing note is the resolution. */
+	if (text != NULL && *text != '\0' && a != INC_NOTE && a != INC_SNOOZE &&
+	    a != INC_UNACK) {
+		note = xprintf("%s: %s", line, text);
+		free(line);
+		line = note;
 	}
 	if (rc == 0)
 		rc = incident_timeline(db, id, now, actor, kind, line, NULL, cause);
@@ -646,10 +652,38 @@ filter_bind(sqlite3_stmt *st, const struct incident_query *q, char **pattern)
 	return i;
 }
 
-/* Rows matching the filters, and those of them before the cursor (the list position). */
+/* The keyset of the list order: open before resolved, most severe, oldest, id. */
+#define KEYSET		"(closed, severity, opened_at, id)"
+
+/* A row's keyset values (by id: only the id); 0 if there is no such incident. */
+static int
+keyset_of(sqlite3 *db, const struct incident_query *q, long long id, long long key[4])
+{
+	sqlite3_stmt *st;
+	int i, found;
+
+	st = store_prepare(db, "SELECT closed, severity, opened_at, id FROM incident WHERE id = ?");
+	sqlite3_bind_int64(st, 1, id);
+	if ((found = sqlite3_step(st) == SQLITE_ROW)) {
+		for (i = 0; i < 4; i++)
+			key[i] = sqlite3_column_int64(st, q->by_id ? 3 : i);
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+static void
+keyset_bind(sqlite3_stmt *st, const struct incident_query *q, int i, const long long key[4])
+{
+	int k;
+
+	for (k = 0; k < (q->by_id ? 1 : 4); k++)
+		sqlite3_bind_int64(st, i + k, key[k]);
+}
+
+/* Rows matching the filters, and those of them before the keyset (the list position). */
 static long long
-filter_count(sqlite3 *db, const struct incident_query *q, const char *cursor_sql,
-    long long cursor[3])
+filter_count(sqlite3 *db, const struct incident_query *q, const long long *before)
 {
 	struct buf sql;
 	sqlite3_stmt *st;
@@ -660,18 +694,13 @@ filter_count(sqlite3 *db, const struct incident_query *q, const char *cursor_sql
 	buf_init(&sql);
 	buf_addstr(&sql, "SELECT count(*) FROM incident");
 	filter_sql(&sql, q);
-	if (cursor_sql != NULL)
-		buf_addstr(&sql, cursor_sql);
+	if (before != NULL)
+		buf_addstr(&sql, q->by_id ? " AND id > ?" : " AND " KEYSET " < (?, ?, ?, ?)");
 	st = store_prepare(db, sql.data);
 	buf_free(&sql);
 	i = filter_bind(st, q, &pattern);
-	if (cursor_sql != NULL) {
-		sqlite3_bind_int64(st, i++, cursor[0]);
-		if (!q->by_id) {
-			sqlite3_bind_int64(st, i++, cursor[1]);
-			sqlite3_bind_int64(st, i, cursor[2]);
-		}
-	}
+	if (before != NULL)
+		keyset_bind(st, q, i, before);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -685,19 +714,22 @@ incident_list(sqlite3 *db, const struct incident_policy *p, const struct inciden
 {
 	/* Forward is the display order; a page before the cursor or the last page is read
 	   backwards and turned around. */
-	const char *order_fwd = q->by_id ? " ORDER BY id DESC" : " ORDER BY severity, opened_at, id";
+	const char *order_fwd = q->by_id ? " ORDER BY id DESC" :
+	    " ORDER BY closed, severity, opened_at, id";
 	const char *order_bwd = q->by_id ? " ORDER BY id ASC" :
-	    " ORDER BY severity DESC, opened_at DESC, id DESC";
-	const char *after = q->by_id ? " AND id < ?" : " AND (severity, opened_at, id) > (?, ?, ?)";
-	const char *before = q->by_id ? " AND id > ?" : " AND (severity, opened_at, id) < (?, ?, ?)";
-	long long cursor[3] = { q->by_id ? q->cursor_id : q->cursor_severity, q->cursor_opened,
-	    q->cursor_id };
-	int backwards = q->before || q->last, i, n;
-	cJSON *out = cJSON_CreateObject(), *rows, *first;
+	    " ORDER BY closed DESC, severity DESC, opened_at DESC, id DESC";
+	const char *after = q->by_id ? " AND id < ?" : " AND " KEYSET " > (?, ?, ?, ?)";
+	const char *before = q->by_id ? " AND id > ?" : " AND " KEYSET " < (?, ?, ?, ?)";
+	int backwards = q->before || q->last, n;
+	long long cursor[4], first[4];
+	cJSON *out, *rows;
 	struct buf sql;
 	sqlite3_stmt *st;
 	char *pattern;
 
+	if ((q->after || q->before) && !keyset_of(db, q, q->cursor_id, cursor))
+		return NULL;
+	out = cJSON_CreateObject();
 	buf_init(&sql);
 	buf_addstr(&sql, "SELECT " INCIDENT_COLUMNS " FROM incident");
 	filter_sql(&sql, q);
@@ -709,14 +741,9 @@ incident_list(sqlite3 *db, const struct incident_policy *p, const struct inciden
 	buf_printf(&sql, " LIMIT %d", q->limit > 0 ? q->limit : 100);
 	st = store_prepare(db, sql.data);
 	buf_free(&sql);
-	i = filter_bind(st, q, &pattern);
-	if (q->after || q->before) {
-		sqlite3_bind_int64(st, i++, cursor[0]);
-		if (!q->by_id) {
-			sqlite3_bind_int64(st, i++, cursor[1]);
-			sqlite3_bind_int64(st, i, cursor[2]);
-		}
-	}
+	n = filter_bind(st, q, &pattern);
+	if (q->after || q->before)
+		keyset_bind(st, q, n, cursor);
 	rows = cJSON_AddArrayToObject(out, "incidents");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (backwards)
@@ -728,17 +755,12 @@ incident_list(sqlite3 *db, const struct incident_policy *p, const struct inciden
 	free(pattern);
 
 	n = cJSON_GetArraySize(rows);
-	cJSON_AddNumberToObject(out, "total", (double)filter_count(db, q, NULL, NULL));
+	cJSON_AddNumberToObject(out, "total", (double)filter_count(db, q, NULL));
 	/* The position of the first row: how many come before it. */
-	if (n > 0 && (first = cJSON_GetArrayItem(rows, 0)) != NULL) {
-		cursor[0] = q->by_id ? (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(first,
-		    "id")) : (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(first, "severity"));
-		cursor[1] = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(first, "opened_at"));
-		cursor[2] = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(first, "id"));
-		cJSON_AddNumberToObject(out, "offset", (double)filter_count(db, q,
-		    q->by_id ? " AND id > ?" : " AND (severity, opened_at, id) < (?, ?, ?)",
-		    cursor));
-	} else
+	if (n > 0 && keyset_of(db, q, (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(rows, 0), "id")), first))
+		cJSON_AddNumberToObject(out, "offset", (double)filter_count(db, q, first));
+	else
 		cJSON_AddNumberToObject(out, "offset", 0);
 	return out;
 }

@@ -58,9 +58,7 @@ struct incident_query {
 	const char	*search;	/* substring of the title, NULL: any */
 	int		 after;		/* continue after the cursor row */
 	int		 before;	/* the page before the cursor row (then ordered backwards) */
-	int		 cursor_severity;
-	long long	 cursor_opened;
-	long long	 cursor_id;
+	long long	 cursor_id;	/* the cursor row */
 	int		 last;		/* the last page */
 	int		 limit;
 };

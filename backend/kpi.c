@@ -112,9 +112,10 @@ kpi_update(struct kpi *k, double v, const char *error, time_t now)
 		k->updated = now;
 		kpi_history_add(k, v, now);
 		want = kpi_level_for(k, v);
-		/* From unknown (the first value, or after an outage) a breach waits like from ok. */
-		base = k->level == KPI_UNKNOWN ? KPI_OK : k->level;
-		if (want <= base)
+		/* From unknown (the first value, or after an outage) a breach waits its `for`
+		   too, but as unknown: nobody knows yet whether it lasted, and ok would be a lie. */
+		base = k->level;
+		if (want <= (base == KPI_UNKNOWN ? KPI_OK : base))
 			k->pending = KPI_UNKNOWN;
 		else {
 			/* The clock runs from the first sample worse than base, whichever band. */

@@ -192,8 +192,8 @@ mask_of(struct op_ctx *ctx, const char *arg, const char *const *names, int n, in
 }
 
 /*
- * incident.list: a page in severity order (most severe, then oldest first) or by id (newest
- * first). The cursor is the id of a row: "after" continues below it, "before" gives the page
+ * incident.list: a page in severity order (open before resolved, most severe, then oldest
+ * first) or by id (newest first). The cursor is the id of a row: "after" continues below it, "before" gives the page
  * above it, "last" the final page.
  */
 int
@@ -205,7 +205,6 @@ op_incident_list(struct op_ctx *ctx)
 	static const char *const severities[] = { "1", "2", "3", "4" };
 	struct incident_query q;
 	const char *order = op_str(ctx, "order");
-	sqlite3_stmt *st;
 	long long cursor = 0;
 	cJSON *page, *item;
 
@@ -225,20 +224,9 @@ op_incident_list(struct op_ctx *ctx)
 		q.after = 1;
 	else if ((cursor = op_int(ctx, "before", 0)) > 0)
 		q.before = 1;
-	if (cursor > 0) {
-		st = store_prepare(ctx->d->db, "SELECT severity, opened_at FROM incident "
-		    "WHERE id = ?");
-		sqlite3_bind_int64(st, 1, cursor);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			sqlite3_finalize(st);
-			return op_fail(ctx, "not_found", "incident.list: no incident %lld", cursor);
-		}
-		q.cursor_severity = sqlite3_column_int(st, 0);
-		q.cursor_opened = sqlite3_column_int64(st, 1);
-		q.cursor_id = cursor;
-		sqlite3_finalize(st);
-	}
-	page = incident_list(ctx->d->db, &ctx->d->policy, &q, time(NULL));
+	q.cursor_id = cursor;
+	if ((page = incident_list(ctx->d->db, &ctx->d->policy, &q, time(NULL))) == NULL)
+		return op_fail(ctx, "not_found", "incident.list: no incident %lld", cursor);
 	while ((item = page->child) != NULL) {
 		cJSON_DetachItemViaPointer(page, item);
 		cJSON_AddItemToObject(ctx->reply, item->string, item);

@@ -18,6 +18,7 @@ static const char *const dialect_choices[] = {
 	"auto", "collector", "sdk", "utf8", "utf8-bare", NULL
 };
 static const char *const ticket_choices[] = { "none", "jira", "webhook", NULL };
+static const char *const palette_choices[] = { "dark", "light", NULL };
 
 const struct option_def options_table[] = {
 	{ "daemon", "socket", OPT_PATH, G(socket), 0, 0, NULL, 0,
@@ -62,6 +63,8 @@ const struct option_def options_table[] = {
 	  "users and @groups whose console never offers state-changing keys" },
 	{ "console", "lang", OPT_STRING, G(console_lang), 0, 0, NULL, 0,
 	  "language of playbooks: en or de; empty: from LANG, else English" },
+	{ "console", "palette", OPT_CHOICE, G(console_palette), 0, 0, palette_choices, 0,
+	  "colours for a dark or a light terminal background: dark or light" },
 
 	{ "playbooks", "dir", OPT_PATH, G(playbook_dir), 0, 0, NULL, 0,
 	  "directory with en/ and de/ playbooks; default: the shipped library" },

@@ -146,6 +146,8 @@ publish_state(struct poller *p, const struct kpi *k, enum kpi_level from)
 	cJSON_AddStringToObject(ev, "title", k->def->title);
 	cJSON_AddStringToObject(ev, "from", kpi_level_name(from));
 	cJSON_AddStringToObject(ev, "to", kpi_level_name(k->level));
+	cJSON_AddStringToObject(ev, "unit", k->def->unit);
+	cJSON_AddNumberToObject(ev, "precision", (double)k->def->precision);
 	if (k->level != KPI_UNKNOWN)
 		cJSON_AddNumberToObject(ev, "value", k->value);
 	else

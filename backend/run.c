@@ -145,12 +145,22 @@ run_tick(sqlite3 *db, long long run, int step, int item, int ticked, const char 
     time_t now, const char **code, char **cause)
 {
 	sqlite3_stmt *st;
+	int items;
 
 	if (run_check(db, run, step, code, cause) != 0)
 		return -1;
-	if (item < 0 || item > 1000) {
+	/* The playbook as started says how many items the step's checklists have. */
+	st = store_prepare(db, "SELECT json_extract(content, '$.steps[' || ? || '].checklist') "
+	    "FROM run WHERE id = ?");
+	sqlite3_bind_int(st, 1, step);
+	sqlite3_bind_int64(st, 2, run);
+	items = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (item < 0 || item >= items) {
 		*code = "invalid_argument";
-		*cause = xprintf("no checklist item %d", item);
+		*cause = items == 0 ? xprintf("step %d of run %lld has no checklist", step + 1,
+		    run) : xprintf("step %d of run %lld has checklist items 1 to %d, not %d",
+		    step + 1, run, items, item + 1);
 		return -1;
 	}
 	st = store_prepare(db, "INSERT INTO run_tick (run_id, step, item, ticked, actor, at) "

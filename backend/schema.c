@@ -208,6 +208,11 @@ const char *const schema_migrations[] = {
 	   of the details is), so verify tells a GDPR erasure from the end of retention. */
 	"ALTER TABLE audit ADD COLUMN details_removed TEXT"
 	"  CHECK (details_removed IN ('erased', 'expired'));",
+
+	/* 7: the list shows open incidents before resolved ones, whatever their severity. */
+	"ALTER TABLE incident ADD COLUMN closed INTEGER"
+	"  GENERATED ALWAYS AS (status = 'resolved') VIRTUAL;"
+	"CREATE INDEX incident_by_closed ON incident(closed, severity, opened_at, id);",
 };
 
 const size_t schema_count = sizeof schema_migrations / sizeof schema_migrations[0];

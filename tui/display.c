@@ -23,10 +23,14 @@ struct palette {
 	attr_t	attr;
 };
 
+/*
+ * Colours that read on a dark and on a light background alike where they can; where they
+ * cannot (bright yellow and cyan vanish on white) [console] palette picks the light set.
+ * Graph styles colour the glyph, never the cell: a bar on a red background reads inverted.
+ */
 static void
-display_palette(void)
+display_palette(int light)
 {
-	/* 256 colours: a calm dark theme; 8 colours: the basic set; none: attributes only. */
 	/*
 	 * 256 colours: the bars in colours of the 256 palette; text in the 16 base colours,
 	 * which terminals set with short sequences (ESC[93m, not ESC[38;5;221m): a moving
@@ -44,7 +48,7 @@ display_palette(void)
 		[STYLE_TITLE]		= { 14, -1, A_BOLD },
 		[STYLE_OK]		= { 2, -1, 0 },
 		[STYLE_WARN]		= { 11, -1, 0 },
-		[STYLE_CRIT]		= { 15, 1, 0 },
+		[STYLE_CRIT]		= { 9, -1, A_BOLD },
 		[STYLE_STRONG]		= { -1, -1, A_BOLD },
 		[STYLE_CODE]		= { 180, -1, 0 },
 		[STYLE_ADDED]		= { 2, -1, 0 },
@@ -62,11 +66,25 @@ display_palette(void)
 		[STYLE_TITLE]		= { COLOR_CYAN, -1, A_BOLD },
 		[STYLE_OK]		= { COLOR_GREEN, -1, 0 },
 		[STYLE_WARN]		= { COLOR_YELLOW, -1, A_BOLD },
-		[STYLE_CRIT]		= { COLOR_WHITE, COLOR_RED, A_BOLD },
+		[STYLE_CRIT]		= { COLOR_RED, -1, A_BOLD },
 		[STYLE_STRONG]		= { -1, -1, A_BOLD },
 		[STYLE_CODE]		= { COLOR_YELLOW, -1, 0 },
 		[STYLE_ADDED]		= { COLOR_GREEN, -1, 0 },
 		[STYLE_REMOVED]		= { COLOR_RED, -1, 0 },
+	};
+	/* On a light background: dark blue, brown and magenta instead of cyan and yellow. */
+	static const struct palette light256[STYLE_COUNT] = {
+		[STYLE_TITLE]		= { 4, -1, A_BOLD },
+		[STYLE_WARN]		= { 130, -1, A_BOLD },
+		[STYLE_CRIT]		= { 1, -1, A_BOLD },
+		[STYLE_CODE]		= { 94, -1, 0 },
+		[STYLE_SELECTED]	= { 0, 153, 0 },
+	};
+	static const struct palette light8[STYLE_COUNT] = {
+		[STYLE_TITLE]		= { COLOR_BLUE, -1, A_BOLD },
+		[STYLE_WARN]		= { COLOR_MAGENTA, -1, A_BOLD },
+		[STYLE_CODE]		= { COLOR_BLUE, -1, 0 },
+		[STYLE_SELECTED]	= { COLOR_BLACK, COLOR_CYAN, 0 },
 	};
 	static const attr_t mono[STYLE_COUNT] = {
 		[STYLE_NORMAL]		= A_NORMAL,
@@ -80,13 +98,14 @@ display_palette(void)
 		[STYLE_TITLE]		= A_BOLD,
 		[STYLE_OK]		= A_NORMAL,
 		[STYLE_WARN]		= A_BOLD,
-		[STYLE_CRIT]		= A_BOLD | A_REVERSE,
+		[STYLE_CRIT]		= A_BOLD | A_UNDERLINE,
 		[STYLE_STRONG]		= A_BOLD,
 		[STYLE_CODE]		= A_UNDERLINE,
 		[STYLE_ADDED]		= A_BOLD,
 		[STYLE_REMOVED]		= A_NORMAL,
 	};
-	const struct palette *p;
+	const struct palette *p, *over;
+	struct palette c;
 	int i;
 
 	if (display_ncolors == 0) {
@@ -94,19 +113,22 @@ display_palette(void)
 		return;
 	}
 	p = display_ncolors >= 256 ? p256 : p8;
+	over = !light ? NULL : display_ncolors >= 256 ? light256 : light8;
 	for (i = 0; i < STYLE_COUNT; i++) {
+		/* An entry of the light set is used when it names a colour. */
+		c = over != NULL && (over[i].fg != 0 || over[i].bg != 0) ? over[i] : p[i];
 		/* Default colours are pair 0, like the blank screen: no change between them. */
-		if (p[i].fg == -1 && p[i].bg == -1) {
-			display_styles[i] = p[i].attr;
+		if (c.fg == -1 && c.bg == -1) {
+			display_styles[i] = c.attr;
 			continue;
 		}
-		init_pair((short)(i + 1), p[i].fg, p[i].bg);
-		display_styles[i] = COLOR_PAIR(i + 1) | p[i].attr;
+		init_pair((short)(i + 1), c.fg, c.bg);
+		display_styles[i] = COLOR_PAIR(i + 1) | c.attr;
 	}
 }
 
 int
-display_init(char **cause)
+display_init(const char *palette, char **cause)
 {
 	const char *term = getenv("TERM");
 
@@ -134,7 +156,7 @@ display_init(char **cause)
 		use_default_colors();
 		display_ncolors = COLORS >= 256 ? 256 : 8;
 	}
-	display_palette();
+	display_palette(palette != NULL && strcmp(palette, "light") == 0);
 	return 0;
 }
 

@@ -4,7 +4,8 @@
 #define DISPLAY_H
 
 /* Starts curses on the terminal; returns -1 with *cause if it cannot. */
-int	display_init(char **);
+/* palette: "dark" or "light" ([console] palette), the background the colours suit. */
+int	display_init(const char *palette, char **);
 void	display_end(void);
 /* Picks up a new terminal size after SIGWINCH. */
 void	display_resize(void);

@@ -174,8 +174,9 @@ draw_sparkline(int y, int x, enum style st, const double *v, int n, double lo, d
 			addch(' ');
 			continue;
 		}
-		/* A flat line sits in the middle; otherwise scale into the eight heights. */
-		level = hi > lo ? (int)((v[i] - lo) / (hi - lo) * 7.0 + 0.5) : 3;
+		/* A flat line sits in the middle (at the bottom when it is zero); otherwise
+		   scale into the eight heights. */
+		level = hi > lo ? (int)((v[i] - lo) / (hi - lo) * 7.0 + 0.5) : v[i] == 0 ? 0 : 3;
 		addstr(lv[level < 0 ? 0 : level > 7 ? 7 : level]);
 	}
 	attrset(A_NORMAL);

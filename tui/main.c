@@ -566,7 +566,7 @@ tui_main(struct tui_options *opts)
 	con.st.readonly = opts->readonly;
 	con.st.lang = config_lang(opts->cfg);
 	action_init();
-	if (display_init(&cause) != 0) {
+	if (display_init(opts->cfg->console_palette, &cause) != 0) {
 		fprintf(stderr, "leitstand: %s\n", cause);
 		free(cause);
 		client_free(opts->client);

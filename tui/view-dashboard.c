@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The dashboard: one tile per KPI in a grid as wide as the terminal, and the detail of one
- * KPI with a chart over 1 h, 6 h or 24 h. It draws the daemon's snapshots as they come.
+ * KPI with a chart over 1 h, 6 h, 24 h, 5 m or 15 m. It draws the daemon's snapshots as they come.
  */
 #include <math.h>
 #include <stdint.h>
@@ -23,8 +23,9 @@
 #define TILE_HEIGHT	4
 #define SPARK_MAX	60
 
-static const long ranges[] = { 3600, 6 * 3600, 24 * 3600 };
-static const char *const range_names[] = { "1 h", "6 h", "24 h" };
+/* `t` goes round from the hour; the short ranges show a fresh installation's first minutes. */
+static const long ranges[] = { 3600, 6 * 3600, 24 * 3600, 5 * 60, 15 * 60 };
+static const char *const range_names[] = { "1 h", "6 h", "24 h", "5 m", "15 m" };
 #define NRANGES ((int)(sizeof ranges / sizeof ranges[0]))
 
 static struct {
@@ -141,11 +142,20 @@ static void
 draw_tile(const cJSON *k, int y, int x, int w, int selected, double interval)
 {
 	const char *state = json_str(k, "state", "unknown");
-	char label[32], value[64], limits[64], extra[160], age[16];
+	const char *pending = json_str(k, "pending", NULL);
+	const char *unit = json_str(k, "unit", "");
+	const char *cmp = strcmp(json_str(k, "direction", ""), "below") == 0 ? "<" : ">";
+	char label[32], value[64], limits[96], warn[32], crit[32], extra[160], age[16];
 	double v = json_num(k, "value"), spark[SPARK_MAX], lo, hi;
 	int prec = (int)json_num(k, "precision"), n, lw;
 
-	state_label(state, label, sizeof label);
+	/* A breach waiting out its `for` looks like the level it is heading for, with a "?". */
+	if (pending != NULL) {
+		state_label(pending, label, sizeof label);
+		strncat(label, "?", sizeof label - strlen(label) - 1);
+		state = pending;
+	} else
+		state_label(state, label, sizeof label);
 	lw = draw_width(label);
 	draw_fill(y, x, w - 1, selected ? STYLE_SELECTED : STYLE_NORMAL);
 	draw_text(y, x + 1, w - lw - 4, selected ? STYLE_SELECTED : STYLE_TITLE,
@@ -156,10 +166,20 @@ draw_tile(const cJSON *k, int y, int x, int w, int selected, double interval)
 	format_value(value, sizeof value, v, prec, json_str(k, "unit", ""));
 	draw_text(y + 1, x + 1, w / 2, isnan(json_num(k, "age")) || json_num(k, "age") > 2 * interval ?
 	    STYLE_DIM : STYLE_TITLE, value);
+	/* Both thresholds with the unit where they fit, else the crit one. */
+	format_value(warn, sizeof warn, json_num(k, "warn"), prec, "");
+	format_value(crit, sizeof crit, json_num(k, "crit"), prec, unit);
 	limits[0] = '\0';
-	if (!isnan(json_num(k, "crit")))
-		snprintf(limits, sizeof limits, "%s %.*f", strcmp(json_str(k, "direction", ""),
-		    "below") == 0 ? "crit <" : "crit >", prec, json_num(k, "crit"));
+	if (!isnan(json_num(k, "warn")) && !isnan(json_num(k, "crit")))
+		snprintf(limits, sizeof limits, "%s%s%s %s%s%s", draw_glyph(GLYPH_WARN), cmp, warn,
+		    draw_glyph(GLYPH_CRIT), cmp, crit);
+	if (draw_width(limits) > w / 2 - 1 || limits[0] == '\0') {
+		limits[0] = '\0';
+		if (!isnan(json_num(k, "crit")))
+			snprintf(limits, sizeof limits, "crit %s %s", cmp, crit);
+		else if (!isnan(json_num(k, "warn")))
+			snprintf(limits, sizeof limits, "warn %s %s", cmp, warn);
+	}
 	draw_text(y + 1, x + w - 2 - draw_width(limits), w / 2, STYLE_DIM, limits);
 
 	n = history_values(k, spark, w - 2 < SPARK_MAX ? w - 2 : SPARK_MAX, &lo, &hi);
@@ -211,6 +231,9 @@ draw_tiles(int y, int h, int w)
 	}
 	/* The selection scrolls by rows of tiles. */
 	rows = (h - 1) / TILE_HEIGHT;
+	/* Room for the line that says tiles are off screen. */
+	if (rows * cols < db.list.n && (h - 1) % TILE_HEIGHT == 0)
+		rows--;
 	if (rows < 1)
 		rows = 1;
 	db.list.height = rows * cols;
@@ -222,6 +245,11 @@ draw_tiles(int y, int h, int w)
 		draw_tile(kpi_at(i), y + 1 + (i - db.list.top) / cols * TILE_HEIGHT,
 		    (i - db.list.top) % cols * tw, tw, i == db.list.sel, interval);
 	}
+	/* Tiles off screen are said on the last row, which a tile leaves for its gap. */
+	if (db.list.top > 0 || i < db.list.n)
+		draw_printf(y + h - 1, 1, w - 2, STYLE_DIM, "%d of %d KPIs shown%s%s",
+		    i - db.list.top, db.list.n, i < db.list.n ? "; more below (j)" : "",
+		    db.list.top > 0 ? "; more above (k)" : "");
 }
 
 static void
@@ -290,9 +318,10 @@ draw_detail(int y, int h, int w)
 {
 	const cJSON *k = kpi_at(db.list.sel), *p;
 	double *v, lo = INFINITY, hi = -INFINITY, sum = 0, x;
-	char label[32], value[64], stats[200], warn[32], crit[32];
+	char label[32], value[64], stats[200], warn[32], crit[32], held[16];
 	int n = 0, cnt = 0, i, prec, ch = h - 7;
 	time_t now = time(NULL);
+	double first = NAN;
 
 	if (k == NULL) {
 		db.detail = 0;
@@ -318,6 +347,8 @@ draw_detail(int y, int h, int w)
 			i = (int)((t - (double)(now - ranges[db.range])) / (double)ranges[db.range] * w);
 			if (i < 0 || i >= w)
 				continue;
+			if (isnan(first))
+				first = t;
 			v[i] = x;
 			n = i + 1;
 		}
@@ -333,13 +364,20 @@ draw_detail(int y, int h, int w)
 	}
 	if (cnt > 0) {
 		/* The axis starts at zero unless the values sit far from it. */
-		if (lo > 0 && lo < hi / 2)
+		if (lo > 0 && (lo < hi / 2 || lo == hi))
 			lo = 0;
 		format_value(warn, sizeof warn, json_num(k, "warn"), prec, "");
 		format_value(crit, sizeof crit, json_num(k, "crit"), prec, "");
 		snprintf(stats, sizeof stats, "%s  min %.*f  max %.*f  avg %.*f  warn %s  crit %s",
 		    strcmp(json_str(k, "kind", ""), "query") == 0 ? range_names[db.range] : "1 h",
 		    prec, lo, prec, hi, prec, sum / cnt, warn, crit);
+		/* Less history than the range: say how much there is. */
+		if (!isnan(first) && first > (double)(now - ranges[db.range]) + (double)ranges[
+		    db.range] / 20) {
+			format_age(held, sizeof held, (long)((double)now - first));
+			snprintf(stats + strlen(stats), sizeof stats - strlen(stats),
+			    "  (%s of data)", held);
+		}
 		draw_text(y + 2, 1, w - 2, STYLE_NORMAL, stats);
 		draw_chart(y + 3, ch, w, v, n, lo, hi, k);
 	} else
@@ -348,7 +386,8 @@ draw_detail(int y, int h, int w)
 	free(v);
 	if (cJSON_IsString(cJSON_GetObjectItem(k, "error")))
 		draw_printf(y + h - 3, 1, w - 2, STYLE_ERROR, "last error: %s", json_str(k, "error", ""));
-	draw_text(y + h - 2, 1, w - 2, STYLE_DIM, "t: 1 h / 6 h / 24 h   Esc: back to the tiles");
+	draw_text(y + h - 2, 1, w - 2, STYLE_DIM,
+	    "t: 1 h / 6 h / 24 h / 5 m / 15 m   Esc: back to the tiles");
 }
 
 static void

@@ -6,6 +6,7 @@
  * both.
  */
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,10 @@ static struct {
 	int		  by_id;
 	char		 *filter;
 	int		  loading;
+	int		  reload;	/* the first page again once this load is in */
+	int		  stale;	/* changed beyond the first page: R reloads */
+	long long	  keep_id;	/* the row to keep selected over a reload, or 0 */
+	int		  keep_sel;	/* else the line */
 	unsigned	  generation;
 	cJSON		 *counts;
 	char		 *error;
@@ -128,6 +133,44 @@ struct page_req {
 	enum page_kind	kind;
 };
 
+/* A copy of a row from the daemon, stamped with when it came: its timers go on from there. */
+static cJSON *
+stamped(const cJSON *row)
+{
+	cJSON *c = cJSON_Duplicate(row, 1);
+
+	cJSON_AddNumberToObject(c, "received", (double)time(NULL));
+	return c;
+}
+
+/* Seconds since a row came from the daemon. */
+static double
+elapsed(const cJSON *row)
+{
+	double at = json_num(row, "received"), now = (double)time(NULL);
+
+	return isnan(at) || now < at ? 0 : now - at;
+}
+
+static void page_request(enum page_kind);
+
+/* Reads the first page again. The selected incident stays selected where it goes, unless
+   it moved itself (resolved by someone): then the selection stays on its line. */
+static void
+list_reload(long long moved)
+{
+	long long sel = in.list.sel < in.list.n ? (long long)json_num(in.rows[in.list.sel],
+	    "id") : 0;
+
+	if (in.loading) {
+		in.reload = 1;
+		return;
+	}
+	in.keep_id = sel != moved ? sel : 0;
+	in.keep_sel = in.list.sel;
+	page_request(PAGE_FIRST);
+}
+
 static void
 page_reply(void *arg, const cJSON *r)
 {
@@ -155,22 +198,32 @@ page_reply(void *arg, const cJSON *r)
 	if (pr->kind == PAGE_FIRST || pr->kind == PAGE_LAST) {
 		rows_clear();
 		in.offset = (int)json_num(r, "offset");
-		in.list.sel = pr->kind == PAGE_LAST && n > 0 ? n - 1 : 0;
+		in.list.sel = pr->kind == PAGE_LAST && n > 0 ? n - 1 : in.keep_sel < n ?
+		    in.keep_sel : 0;
 		in.list.top = 0;
+		in.stale = 0;
+		i = 0;
+		cJSON_ArrayForEach(e, rows) {
+			if (in.keep_id > 0 && json_num(e, "id") == (double)in.keep_id)
+				in.list.sel = i;
+			i++;
+		}
+		in.keep_id = 0;
+		in.keep_sel = 0;
 	}
 	in.rows = xreallocarray(in.rows, (size_t)(in.list.n + n), sizeof *in.rows);
 	if (pr->kind == PAGE_BEFORE) {
 		memmove(in.rows + n, in.rows, (size_t)in.list.n * sizeof *in.rows);
 		i = 0;
 		cJSON_ArrayForEach(e, rows)
-			in.rows[i++] = cJSON_Duplicate(e, 1);
+			in.rows[i++] = stamped(e);
 		in.list.n += n;
 		in.list.sel += n;
 		in.list.top += n;
 		in.offset = (int)json_num(r, "offset");
 	} else {
 		cJSON_ArrayForEach(e, rows)
-			in.rows[in.list.n++] = cJSON_Duplicate(e, 1);
+			in.rows[in.list.n++] = stamped(e);
 	}
 	/* Keep the window bounded: drop the far end from the selection. */
 	if (in.list.n > WINDOW_MAX) {
@@ -189,6 +242,10 @@ page_reply(void *arg, const cJSON *r)
 		in.list.n = WINDOW_MAX;
 	}
 	free(pr);
+	if (in.reload) {
+		in.reload = 0;
+		list_reload(0);
+	}
 	console_dirty();
 }
 
@@ -276,6 +333,8 @@ draw_counts(int y, int w)
 	if (json_num(in.counts, "overdue") > 0)
 		x += draw_printf(y, x, w - x, STYLE_CRIT, "%.0f overdue", json_num(in.counts,
 		    "overdue")) + 2;
+	if (in.stale)
+		x += draw_text(y, x, w - x, STYLE_WARN, "changed: R reloads") + 2;
 	draw_printf(y, x, w - x - 1, STYLE_DIM, "%d listed, %s", in.total, in.by_id ?
 	    "newest first (s: by severity)" : "by severity and age (s: by number)");
 }
@@ -286,9 +345,9 @@ draw_row(int y, int w, const cJSON *r, int selected_row)
 	char age[16], timer[32] = "", times[48], sev[8];
 	int over = 0, sevn = (int)json_num(r, "severity");
 
-	format_age(age, sizeof age, (long)json_num(r, "age"));
+	format_age(age, sizeof age, (long)(json_num(r, "age") + elapsed(r)));
 	if (has(r, "ack_left"))
-		over = timer_text(timer, sizeof timer, json_num(r, "ack_left"));
+		over = timer_text(timer, sizeof timer, json_num(r, "ack_left") - elapsed(r));
 	else if (has(r, "snoozed_until"))
 		snprintf(timer, sizeof timer, "snoozed");
 	/* Age and timer in one cell: one colour change less per row. */
@@ -358,7 +417,7 @@ detail_reply(void *arg, const cJSON *r)
 		in.detail_top = 1 << 30;
 	texts_clear();
 	cJSON_Delete(in.detail);
-	in.detail = cJSON_Duplicate(cJSON_GetObjectItem(r, "incident"), 1);
+	in.detail = stamped(cJSON_GetObjectItem(r, "incident"));
 	in.ntexts = cJSON_GetArraySize(cJSON_GetObjectItem(in.detail, "timeline"));
 	in.texts = xcalloc((size_t)in.ntexts + 1, sizeof *in.texts);
 	console_dirty();
@@ -460,17 +519,36 @@ suggestions(int *row, int w, const cJSON *d)
 	buf_free(&b);
 }
 
+/* The keys that work on the incident as it is now, for the console's role. */
+static const char *
+detail_hints(const char *status)
+{
+	if (console_state()->readonly)
+		return "w postmortem  Esc back  (read-only)";
+	if (strcmp(status, "resolved") == 0)
+		return "u reopen  n note  N long note  w postmortem  Esc back";
+	if (strcmp(status, "triggered") == 0)
+		return "a ack  o take  n note  e escalate  m mitigate  r resolve  z snooze  "
+		    "t ticket  w postmortem  p playbook  Esc back";
+	if (strcmp(status, "acknowledged") == 0)
+		return "o take  n note  e escalate  m mitigate  r resolve  z snooze  t ticket  "
+		    "w postmortem  p playbook  Esc back";
+	return "o take  n note  e escalate  r resolve  z snooze  t ticket  w postmortem  "
+	    "p playbook  Esc back";
+}
+
 static void
 draw_detail(int y, int h, int w)
 {
 	const cJSON *d = in.detail;
 	char buf[256], timer[32];
-	int row = y;
+	int row = y, resolved;
 
 	if (d == NULL) {
 		draw_text(y + 1, 2, w - 4, STYLE_DIM, "loading...");
 		return;
 	}
+	resolved = strcmp(json_str(d, "status", ""), "resolved") == 0;
 	draw_printf(row, 1, 10, severity_style((int)json_num(d, "severity")), "SEV%.0f",
 	    json_num(d, "severity"));
 	draw_printf(row++, 7, w - 8, STYLE_TITLE, "#%.0f %s", json_num(d, "id"), json_str(d, "title", ""));
@@ -479,10 +557,11 @@ draw_detail(int y, int h, int w)
 	    json_str(d, "source", "?"), *json_str(d, "kpi", "") ? " " : "", json_str(d, "kpi", ""));
 	draw_text(row++, 1, w - 2, STYLE_NORMAL, buf);
 	buf[0] = '\0';
-	if (has(d, "ack_left") && timer_text(timer, sizeof timer, json_num(d, "ack_left")) >= 0)
+	if (has(d, "ack_left") && timer_text(timer, sizeof timer, json_num(d, "ack_left") -
+	    elapsed(d)) >= 0)
 		snprintf(buf, sizeof buf, "acknowledge: %s   ", timer);
 	if (has(d, "resolve_left")) {
-		timer_text(timer, sizeof timer, json_num(d, "resolve_left"));
+		timer_text(timer, sizeof timer, json_num(d, "resolve_left") - elapsed(d));
 		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "resolve: %s   ", timer);
 	}
 	if (has(d, "mtta"))
@@ -490,21 +569,20 @@ draw_detail(int y, int h, int w)
 		    json_num(d, "mtta"));
 	if (has(d, "mttr"))
 		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "MTTR %.0fs", json_num(d, "mttr"));
-	draw_text(row++, 1, w - 2, has(d, "ack_left") && json_num(d, "ack_left") < 0 ? STYLE_CRIT :
-	    STYLE_DIM, buf);
+	draw_text(row++, 1, w - 2, has(d, "ack_left") && json_num(d, "ack_left") - elapsed(d) < 0 ?
+	    STYLE_CRIT : STYLE_DIM, buf);
 	if (has(d, "snoozed_until"))
 		draw_printf(row++, 1, w - 2, STYLE_WARN, "snoozed: %s", json_str(d, "snooze_reason", ""));
-	if (cJSON_IsTrue(cJSON_GetObjectItem(d, "recovered")))
-		draw_text(row++, 1, w - 2, STYLE_OK, "the source has recovered: resolve? (r)");
+	if (cJSON_IsTrue(cJSON_GetObjectItem(d, "recovered")) && !resolved)
+		draw_text(row++, 1, w - 2, STYLE_OK, console_state()->readonly ?
+		    "the source has recovered" : "the source has recovered: resolve? (r)");
 	if (*json_str(d, "description", "") != '\0')
 		draw_text(row++, 1, w - 2, STYLE_NORMAL, json_str(d, "description", ""));
 	suggestions(&row, w, d);
 	draw_hline(row++, 0, w, STYLE_DIM);
 
 	draw_timeline(row, y + h - 1 - row, w);
-	draw_text(y + h - 1, 1, w - 2, STYLE_DIM,
-	    "a ack  o take  n note  e escalate  m mitigate  r resolve  z snooze  t ticket  "
-	    "w postmortem  p playbook  Esc back");
+	draw_text(y + h - 1, 1, w - 2, STYLE_DIM, detail_hints(json_str(d, "status", "")));
 }
 
 static void
@@ -706,21 +784,29 @@ incidents_event(const cJSON *ev)
 {
 	const cJSON *inc = cJSON_GetObjectItem(ev, "incident");
 	double id = json_num(inc, "id");
-	int i, found = 0;
+	int i, found = 0, moved = 0;
 
 	if (strcmp(json_str(ev, "event", ""), "incident") != 0 || inc == NULL)
 		return;
 	for (i = 0; i < in.list.n; i++) {
 		if (json_num(in.rows[i], "id") == id) {
+			/* A new severity or status may move the row: the list is read again. */
+			moved = json_num(in.rows[i], "severity") != json_num(inc, "severity") ||
+			    strcmp(json_str(in.rows[i], "status", ""), json_str(inc, "status",
+			    "")) != 0;
 			cJSON_Delete(in.rows[i]);
-			in.rows[i] = cJSON_Duplicate(inc, 1);
+			in.rows[i] = stamped(inc);
 			found = 1;
 		}
 	}
-	/* A new one shows when the first page is in view (an empty list is, whatever its
-	   height at the last draw). */
-	if (!found && in.offset == 0 && (in.list.n == 0 || in.list.sel < in.list.height))
-		page_request(PAGE_FIRST);
+	/* A new or moved one: the first page is read again if it is the one shown (at most
+	   one read in flight); further down the list says it changed. */
+	if (!found || moved) {
+		if (in.offset == 0)
+			list_reload(moved ? (long long)id : 0);
+		else
+			in.stale = 1;
+	}
 	if (in.detail_id == (long long)id)
 		detail_request(in.detail_id);
 	console_dirty();

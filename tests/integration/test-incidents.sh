@@ -27,7 +27,7 @@ assert_eq "$out" "opened incident 1"
 assert_eq "$(field 1 title)" "Bot quotes customer [email]"
 assert_eq "$(field 1 description)" "Kunde [phone] zahlt von [iban]"
 ! sqlite3 "$T/data/leitstand.db" "SELECT * FROM incident; SELECT * FROM timeline;
-	SELECT * FROM audit" | grep -q "mustermann\|1234567\|3704" || fail "personal data stored"
+	SELECT * FROM audit" | grep -q "mustermann\|171 1234567\|3704 0044" || fail "personal data stored"
 assert_eq "$(field 1 status)" "triggered"
 assert_eq "$(field 1 level)" "1"
 
@@ -55,13 +55,19 @@ wait_for "ls_ status | grep -q 'role      engineer'"
 ls_ incident escalate 1 "needs the platform team" >/dev/null
 assert_eq "$(field 1 level)" "2"
 assert_eq "$(sqlite3 "$T/data/leitstand.db" "SELECT user FROM watch WHERE incident_id = 1")" "$me"
-ls_ incident mitigate 1 >/dev/null
+ls_ incident mitigate 1 "traffic moved to the fallback model" >/dev/null
 ls_ incident resolve 1 "rolled back the prompt" >/dev/null
 assert_eq "$(field 1 status)" "resolved"
+# What was written with mitigate, resolve and reopen stays on the timeline and in the postmortem.
+shown=$(ls_ incident show 1)
+assert_contains "$shown" "mitigated by $me: traffic moved to the fallback model"
+assert_contains "$shown" "resolved by $me: rolled back the prompt"
+assert_contains "$(ls_ incident report 1)" "resolved by $me: rolled back the prompt"
 [ "$(field 1 mttr)" -ge 0 ] || fail "no MTTR"
 expect_exit 1 ls_ incident note 99 x
-ls_ incident reopen 1 >/dev/null
+ls_ incident reopen 1 "the errors are back" >/dev/null
 assert_eq "$(field 1 status)" "triggered"
+assert_contains "$(ls_ incident show 1)" "reopened by $me: the errors are back"
 
 note "viewers may not acknowledge"
 config_as viewer

@@ -51,6 +51,9 @@ cycles=$(ls_ kpi --json | json_get source.cycles)
 wait_for "[ \$(ls_ kpi --json | json_get source.cycles) -ge $((cycles + 3)) ]" 30
 assert_eq "$(errors_incidents)" "1:kpi:2"
 assert_contains "$(ls_ incident show 1)" "kpi            leitstand: KPI at opening"
+# The value in the title is formatted as the tile shows it: precision and unit.
+[[ "$(ls_ incident show 1 --json | json_get incident.title)" =~ ^Error\ rate\ is\ crit\ \([0-9]+\.[0-9]+\ %\)$ ]] ||
+	fail "title without unit: $(ls_ incident show 1 --json | json_get incident.title)"
 assert_eq "$(ls_ audit list --actor leitstand --json | json_get entries.0.action)" "incident.open"
 
 note "the console's :sim goes through the daemon, audited"
@@ -69,7 +72,8 @@ assert_eq "$(ls_ audit list --action sim.profile --json | json_get entries.1.obj
 wait_for '[ "$(kpi_field state errors)" = ok ]' 60
 note "the recovery is on the incident: recovered, resolve?"
 wait_for '[ "$(ls_ incident show 1 --json | json_get incident.recovered)" = true ]'
-assert_contains "$(ls_ incident show 1)" "recovered      leitstand: Error rate recovered"
+assert_contains "$(ls_ incident show 1)" "recovered      leitstand: Error rate recovered ("
+assert_contains "$(ls_ incident show 1)" " %): resolve?"
 assert_eq "$(errors_incidents)" "1:kpi:2"
 
 note "Prometheus stopped: every KPI unknown with the reason, values shown with their age"

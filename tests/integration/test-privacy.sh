@@ -181,7 +181,7 @@ ls_ audit verify >/dev/null 2>&1
 note "docs/data-map.md has a row for every column of the live schema, and no other"
 map=$REPO/docs/data-map.md
 for table in $(sqlite3 "$DB" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"); do
-	for col in $(sqlite3 "$DB" "SELECT name FROM pragma_table_info('$table')"); do
+	for col in $(sqlite3 "$DB" "SELECT name FROM pragma_table_xinfo('$table')"); do
 		grep -q "^| \`$table\.$col\` | \(yes\|no\) |" "$map" ||
 			fail "docs/data-map.md has no row for $table.$col"
 		echo "$table.$col" >>"$T/live"

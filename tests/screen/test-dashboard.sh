@@ -35,6 +35,13 @@ assert_contains "$row" "Error rate"
 wait_for "screen_ a | grep -q '[0-9]\.[0-9]* s '" 20
 ! screen_ a | grep -q '[0-9],[0-9]' || fail "a decimal comma on the dashboard"
 
+note "tiles off screen are said, not hidden"
+screen_ a | grep -q "[0-9]* of [0-9]* KPIs shown; more below (j)" || fail "no more-below line"
+keys a G
+wait_screen a "more above (k)"
+keys a g
+wait_screen a "more below (j)"
+
 note "a locale that is not installed: the status line says so, UTF-8 stays"
 console u 80x24 TERM=xterm-256color LANG=xx_YY.UTF-8
 wait_screen u "the locale LANG=xx_YY.UTF-8 is not installed: using C.UTF-8"
@@ -56,12 +63,37 @@ wait_screen a "simulator switched to profile outage"
 wait_for "screen_ a | grep 'Error rate' | grep -q 'CRIT'" 40
 screen_ b | grep -q "X CRIT" || wait_screen b "X CRIT"
 
+note "a breach waiting out its for looks like one: the level it heads for, with a ?"
+# Availability keeps its built-in for of a minute: the outage holds it pending for a while.
+wait_for "screen_ a | grep 'Availability' | grep -q 'CRIT?'" 30
+screen_ a | grep -A3 'Availability' | grep -q 'crit in [0-9]*s unless it recovers' ||
+	fail "no pending line under the tile"
+note "warn and crit thresholds with the unit"
+screen_ a | grep -q '▲>2.00 ✖>5.00 %' || fail "no thresholds with unit on the error tile"
+note "crit is drawn in red on the terminal's own background, never as a red cell"
+# A red background (41/101) would turn a sparkline's shape inside out.
+rows=$(screen_ a -e | grep 'Error rate\|Availability' -A2)
+grep -q $'\e\[[0-9;]*31m\|\e\[[0-9;]*91m' <<<"$rows" || fail "crit not red: $(cat -v <<<"$rows")"
+! grep -q $'\e\[\(\([0-9;]*;\)\?\)\(41\|101\)m' <<<"$rows" || fail "red cells: $(cat -v <<<"$rows")"
+note "[console] palette = light: no bright yellow or cyan, which vanish on white"
+{ cat "$CFG"; printf '[console]\npalette = light\n'; } >"$T/light.ini"
+console l 80x24 TERM=xterm-256color LANG=C.UTF-8 -- -c "$T/light.ini"
+wait_screen l "Error rate"
+wait_for "screen_ l | grep 'Error rate' | grep -q 'CRIT'" 40
+! screen_ l -e | grep -q $'\e\[[0-9;]*\(93\|96\)m' || fail "bright yellow or cyan on a light palette"
+screen_ l -e | grep -q $'\e\[[0-9;]*34m' || fail "titles not blue on a light palette"
+! screen_ a -e | grep -q $'\e\[[0-9;]*34m' || fail "the dark palette changed"
+
 note "Enter opens the KPI: query, thresholds, chart; t changes the range"
 keys a j j j Enter
 wait_screen a "PromQL: "
 wait_screen a "1 h  min"
 keys a t
 wait_screen a "6 h  min"
+note "a fresh installation: the chart says how little history there is; 5 m shows it"
+wait_screen a " of data)"
+keys a t t
+wait_screen a "5 m  min"
 keys a Escape
 wait_screen a "Overall"
 

@@ -85,3 +85,26 @@ keys a : "open 4 Typo in the greeting" Enter
 wait_screen a "opened incident 32"
 keys a : "incident 32" Enter
 wait_screen a "#32 Typo in the greeting"
+
+note "resolved elsewhere: the detail says so, offers reopen, no longer resolve"
+ls_ incident resolve 32 "greeting fixed" >/dev/null
+wait_screen a "resolved by $(id -un): greeting fixed"
+wait_screen a "u reopen  n note"
+! screen_ a | grep -q "r resolve" || fail "a resolved incident still offers r resolve"
+
+note "a resolved incident goes below the open ones at once, without R"
+keys a Escape
+wait_screen a "ASSIGNEE"
+screen_ a | grep -q "^ *4  SEV1" || fail "incident 4 (SEV1) not near the top"
+ls_ incident resolve 4 "duplicate of 31" >/dev/null
+wait_for "! screen_ a | grep -q '^ *4  SEV1'" 10
+
+note "an incident opened while a console shows only a detail is in its list afterwards"
+as "$alice" c
+wait_screen c "connected"
+keys c : "incident 1" Enter
+wait_screen c "#1 Customer reports 1"
+ls_ incident open --severity 1 --title "Opened while c looked at a detail" >/dev/null
+wait_screen c "NEW SEV1 #33"
+keys c Escape
+wait_screen c "Opened while c looked at a detail"

@@ -598,6 +598,9 @@ test_note(void **state)
 
 	/* A resolved incident still takes notes. */
 	act(fx->db, id, INC_RESOLVE, "bob", NULL, 0, T0 + 3);
+	o = get(fx->db, id, T0 + 3);
+	tl_last(o, "resolved", "bob", "resolved by bob");
+	cJSON_Delete(o);
 	act(fx->db, id, INC_NOTE, "bob", "post-mortem on Monday", 0, T0 + 4);
 	o = get(fx->db, id, T0 + 4);
 	assert_string_equal(str(o, "status"), "resolved");
@@ -704,7 +707,8 @@ test_mitigate_resolve(void **state)
 	assert_int_equal(num(o, "mttr"), 1200);
 	assert_false(has(o, "resolve_left"));
 	assert_false(has(o, "ack_left"));
-	tl_last(o, "resolved", "carol", "resolved by carol");
+	/* The closing note is the resolution: it stays on the timeline. */
+	tl_last(o, "resolved", "carol", "resolved by carol: rolled back");
 	assert_int_equal(tl_count(o), 4);
 	cJSON_Delete(o);
 
@@ -1233,6 +1237,19 @@ test_list_order(void **state)
 	memset(&q, 0, sizeof q);
 	q.search = "nothing like this";
 	check_list(fx->db, &q, T0 + 20, NULL, 0, 0, 0);
+
+	/* A resolved incident goes below every open one, whatever its severity. */
+	act(fx->db, 5, INC_RESOLVE, "bob", NULL, 0, T0 + 30);
+	memset(&q, 0, sizeof q);
+	check_list(fx->db, &q, T0 + 30, (const long long[]){ 2, 4, 3, 1, 5 }, 5, 5, 0);
+	q.limit = 2;
+	q.after = 1;
+	q.cursor_id = 1;
+	check_list(fx->db, &q, T0 + 30, (const long long[]){ 5 }, 1, 5, 4);
+	q.after = 0;
+	q.before = 1;
+	q.cursor_id = 5;
+	check_list(fx->db, &q, T0 + 30, (const long long[]){ 3, 1 }, 2, 5, 2);
 }
 
 static void
@@ -1334,16 +1351,10 @@ test_list_keyset(void **state)
 	q.limit = 2;
 	check_list(fx->db, &q, T0, (const long long[]){ 5, 2 }, 2, 5, 0);
 	q.after = 1;
-	q.cursor_severity = 1;
-	q.cursor_opened = T0 + 10;
 	q.cursor_id = 2;
 	check_list(fx->db, &q, T0, (const long long[]){ 4, 3 }, 2, 5, 2);
-	q.cursor_severity = 2;
-	q.cursor_opened = T0 + 5;
 	q.cursor_id = 3;
 	check_list(fx->db, &q, T0, (const long long[]){ 1 }, 1, 5, 4);
-	q.cursor_severity = 3;
-	q.cursor_opened = T0;
 	q.cursor_id = 1;
 	check_list(fx->db, &q, T0, NULL, 0, 5, 0);
 
@@ -1351,20 +1362,12 @@ test_list_keyset(void **state)
 	memset(&q, 0, sizeof q);
 	q.limit = 2;
 	q.before = 1;
-	q.cursor_severity = 1;
-	q.cursor_opened = T0 + 10;
 	q.cursor_id = 4;
 	check_list(fx->db, &q, T0, (const long long[]){ 5, 2 }, 2, 5, 0);
-	q.cursor_severity = 3;
-	q.cursor_opened = T0;
 	q.cursor_id = 1;
 	check_list(fx->db, &q, T0, (const long long[]){ 4, 3 }, 2, 5, 2);
-	q.cursor_severity = 1;
-	q.cursor_opened = T0 + 10;
 	q.cursor_id = 2;
 	check_list(fx->db, &q, T0, (const long long[]){ 5 }, 1, 5, 0);
-	q.cursor_severity = 1;
-	q.cursor_opened = T0 + 3;
 	q.cursor_id = 5;
 	check_list(fx->db, &q, T0, NULL, 0, 5, 0);
 
@@ -1381,8 +1384,6 @@ test_list_keyset(void **state)
 	q.limit = 1;
 	q.severities = 1u << 1;
 	q.after = 1;
-	q.cursor_severity = 1;
-	q.cursor_opened = T0 + 3;
 	q.cursor_id = 5;
 	check_list(fx->db, &q, T0, (const long long[]){ 2 }, 1, 3, 1);
 
@@ -1411,8 +1412,6 @@ test_list_keyset(void **state)
 static void
 cursor_from(struct incident_query *q, const cJSON *row)
 {
-	q->cursor_severity = (int)num(row, "severity");
-	q->cursor_opened = num(row, "opened_at");
 	q->cursor_id = num(row, "id");
 }
 
@@ -1420,8 +1419,13 @@ cursor_from(struct incident_query *q, const cJSON *row)
 static int
 in_order(const struct incident_query *q, const cJSON *a, const cJSON *b)
 {
+	int ra = strcmp(str(a, "status"), "resolved") == 0;
+	int rb = strcmp(str(b, "status"), "resolved") == 0;
+
 	if (q->by_id)
 		return num(a, "id") > num(b, "id");
+	if (ra != rb)
+		return rb;
 	if (num(a, "severity") != num(b, "severity"))
 		return num(a, "severity") < num(b, "severity");
 	if (num(a, "opened_at") != num(b, "opened_at"))

@@ -186,21 +186,22 @@ test_breach_waits_for(void **state)
 	def_make(&d, 0, 2, 5, 60);
 	kpi_init(&k, &d, 10, T0);
 
-	/* From unknown a breach waits like from ok: the state is ok meanwhile. */
-	assert_int_equal(kpi_update(&k, 3, NULL, T0), 1);
-	assert_int_equal(k.level, KPI_OK);
+	/* From unknown a breach waits its `for` as unknown: ok would claim what nobody knows. */
+	assert_int_equal(kpi_update(&k, 3, NULL, T0), 0);
+	assert_int_equal(k.level, KPI_UNKNOWN);
 	assert_int_equal(k.pending, KPI_WARN);
 	o = kpi_json(&k, T0 + 20);
-	assert_string_equal(str(o, "state"), "ok");
+	assert_string_equal(str(o, "state"), "unknown");
+	assert_false(has(o, "error"));
 	assert_string_equal(str(o, "pending"), "warn");
 	assert_true(num(o, "pending_left") == 40);
 	assert_true(num(o, "value") == 3);
 	cJSON_Delete(o);
 
 	assert_int_equal(kpi_update(&k, 3.5, NULL, T0 + 30), 0);
-	assert_int_equal(k.level, KPI_OK);
+	assert_int_equal(k.level, KPI_UNKNOWN);
 	assert_int_equal(kpi_update(&k, 3, NULL, T0 + 59), 0);
-	assert_int_equal(k.level, KPI_OK);
+	assert_int_equal(k.level, KPI_UNKNOWN);
 	o = kpi_json(&k, T0 + 59);
 	assert_true(num(o, "pending_left") == 1);
 	cJSON_Delete(o);
@@ -219,11 +220,19 @@ test_breach_waits_for(void **state)
 
 	/* Straight to crit from unknown waits too. */
 	kpi_init(&k, &d, 10, T0);
-	assert_int_equal(kpi_update(&k, 9, NULL, T0), 1);
-	assert_int_equal(k.level, KPI_OK);
+	assert_int_equal(kpi_update(&k, 9, NULL, T0), 0);
+	assert_int_equal(k.level, KPI_UNKNOWN);
 	assert_int_equal(k.pending, KPI_CRIT);
 	assert_int_equal(kpi_update(&k, 9, NULL, T0 + 60), 1);
 	assert_int_equal(k.level, KPI_CRIT);
+	kpi_clear(&k);
+
+	/* A pending breach from unknown that clears is ok at once. */
+	kpi_init(&k, &d, 10, T0);
+	assert_int_equal(kpi_update(&k, 9, NULL, T0), 0);
+	assert_int_equal(kpi_update(&k, 1, NULL, T0 + 10), 1);
+	assert_int_equal(k.level, KPI_OK);
+	assert_int_equal(k.pending, KPI_UNKNOWN);
 	kpi_clear(&k);
 }
 
@@ -429,9 +438,9 @@ test_nan_unknown(void **state)
 	assert_int_equal(kpi_update(&k, NAN, NULL, T0 + 80), 0);
 	assert_string_equal(k.error, "no value");
 
-	/* A value clears the error; a breach after an outage waits `for` again. */
-	assert_int_equal(kpi_update(&k, 3, NULL, T0 + 90), 1);
-	assert_int_equal(k.level, KPI_OK);
+	/* A value clears the error; a breach after an outage waits `for` again, unknown. */
+	assert_int_equal(kpi_update(&k, 3, NULL, T0 + 90), 0);
+	assert_int_equal(k.level, KPI_UNKNOWN);
 	assert_int_equal(k.pending, KPI_WARN);
 	assert_null(k.error);
 	kpi_clear(&k);
@@ -443,7 +452,7 @@ test_nan_unknown(void **state)
 	kpi_update(&k, NAN, "timeout", T0 + 30);
 	assert_int_equal(k.pending, KPI_UNKNOWN);
 	kpi_update(&k, 3, NULL, T0 + 60);
-	assert_int_equal(k.level, KPI_OK);
+	assert_int_equal(k.level, KPI_UNKNOWN);
 	assert_int_equal(k.pending_since, T0 + 60);
 	kpi_clear(&k);
 }
@@ -461,7 +470,7 @@ test_pending_reset(void **state)
 	kpi_update(&k, 3, NULL, T0);
 	assert_int_equal(k.pending, KPI_WARN);
 	/* A good value interrupts the breach. */
-	assert_int_equal(kpi_update(&k, 1, NULL, T0 + 30), 0);
+	assert_int_equal(kpi_update(&k, 1, NULL, T0 + 30), 1);
 	assert_int_equal(k.level, KPI_OK);
 	assert_int_equal(k.pending, KPI_UNKNOWN);
 	o = kpi_json(&k, T0 + 30);
