@@ -13,6 +13,8 @@
 #include "backend/format.h"
 #include "backend/http.h"
 #include "backend/job.h"
+#include "backend/json.h"
+#include "backend/kpi-incident.h"
 #include "backend/incident.h"
 #include "backend/log.h"
 #include "backend/loop.h"
@@ -378,10 +380,24 @@ automation_stop(struct daemon *s)
 	am.busy = 0;
 }
 
+/* The definition of a KPI by name, or NULL. */
+static const struct kpi_def *
+kpi_def_of(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nkpis; i++) {
+		if (strcmp(cfg->kpis[i].name, name) == 0)
+			return &cfg->kpis[i];
+	}
+	return NULL;
+}
+
 /* A KPI that went crit, or back to ok. */
 struct kpi_change {
 	const char	*name, *title, *to;
-	char		*fingerprint, *data, *text, shown[64];
+	double		 value;
+	char		*data, *text, *impact, shown[64];
 };
 
 static int
@@ -389,32 +405,34 @@ kpi_work(struct changes *c, void *arg)
 {
 	struct kpi_change *k = arg;
 	struct daemon *d = c->d;
-	struct incident_new n;
+	const struct kpi_def *def;
+	struct kpi_breach b;
+	const char *what;
 	long long id;
-	int existing;
+	int all;
 
 	if (strcmp(k->to, "crit") == 0) {
+		memset(&b, 0, sizeof b);
+		b.name = k->name;
+		b.title = k->title;
+		b.shown = k->shown;
+		b.snapshot = k->data;
+		b.severity = (int)d->cfg->kpi_severity;
+		if ((def = kpi_def_of(d->cfg, k->name)) != NULL)
+			b.severity = kpi_breach_severity(def, k->value, b.severity, &k->impact);
+		b.impact = k->impact;
 		k->text = xprintf("%s is crit (%s)", k->title, k->shown);
-		memset(&n, 0, sizeof n);
-		n.title = k->text;
-		n.severity = (int)d->cfg->kpi_severity;
-		n.source = "kpi";
-		n.fingerprint = k->fingerprint;
-		n.kpi = k->name;
-		id = incident_open(d->db, &d->policy, &n, ACTOR, time(NULL), &existing,
-		    &c->cause);
-		/* The KPI as it was when the incident opened, for the postmortem. */
-		if (id < 0 || incident_timeline(d->db, id, time(NULL), ACTOR, "kpi",
-		    existing ? "crit again" : "KPI at opening", k->data, &c->cause) != 0)
+		if ((id = kpi_incident_crit(d->db, &d->policy, &b, (long)d->cfg->correlate,
+		    time(NULL), &what, &c->cause)) < 0)
 			return -1;
-		changes_add(c, id, existing ? "kpi" : "open", k->text);
+		changes_add(c, id, what, k->text);
 	} else {
-		k->text = xprintf("%s recovered (%s): resolve?", k->title, k->shown);
-		if ((id = incident_recovered(d->db, k->fingerprint, k->text, time(NULL),
+		k->text = xprintf("%s recovered (%s)", k->title, k->shown);
+		if ((id = kpi_incident_ok(d->db, k->name, k->text, k->data, time(NULL), &all,
 		    &c->cause)) < 0)
 			return -1;
 		if (id > 0)
-			changes_add(c, id, "recovered", k->text);
+			changes_add(c, id, all ? "recovered" : "kpi", k->text);
 	}
 	return 0;
 }
@@ -429,6 +447,7 @@ automation_kpi(struct daemon *d, const cJSON *ev)
 	k.name = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "name"));
 	k.title = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "title"));
 	k.to = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "to"));
+	k.value = cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "value"));
 	if (k.name == NULL || k.title == NULL || from == NULL || k.to == NULL)
 		return;
 	/* Crit opens; only ok recovers (crit -> warn is still a breach; no news is no news). */
@@ -436,13 +455,54 @@ automation_kpi(struct daemon *d, const cJSON *ev)
 		return;
 	if (strcmp(k.to, "ok") == 0 && strcmp(from, "unknown") == 0)
 		return;
-	k.fingerprint = xprintf("kpi:%s", k.name);
 	k.data = cJSON_PrintUnformatted(ev);
-	format_value(k.shown, sizeof k.shown, cJSON_GetNumberValue(cJSON_GetObjectItem(ev,
-	    "value")), (int)cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "precision")),
+	format_value(k.shown, sizeof k.shown, k.value,
+	    (int)cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "precision")),
 	    cJSON_GetStringValue(cJSON_GetObjectItem(ev, "unit")));
 	changes_run(d, "KPI incident", kpi_work, &k);
+	free(k.impact);
 	free(k.text);
 	free(k.data);
-	free(k.fingerprint);
+}
+
+/* A crit KPI beyond an impact rule: its incident's severity rises. */
+struct kpi_worse {
+	const struct kpi_def	*def;
+	int			 severity;
+	const char		*impact;
+};
+
+static int
+kpi_worse_work(struct changes *c, void *arg)
+{
+	struct kpi_worse *w = arg;
+	long long id;
+
+	if ((id = kpi_incident_worse(c->d->db, &c->d->policy, w->def->name, w->severity,
+	    w->impact, time(NULL), &c->cause)) < 0)
+		return -1;
+	if (id > 0)
+		changes_add(c, id, "severity", w->impact);
+	return 0;
+}
+
+void
+automation_kpi_poll(struct daemon *d, const cJSON *snapshot)
+{
+	const cJSON *k;
+	struct kpi_worse w;
+	char *impact;
+
+	cJSON_ArrayForEach(k, cJSON_GetObjectItem(snapshot, "kpis")) {
+		if (strcmp(json_str(k, "state", ""), "crit") != 0 ||
+		    (w.def = kpi_def_of(d->cfg, json_str(k, "name", ""))) == NULL)
+			continue;
+		w.severity = kpi_breach_severity(w.def, json_num(k, "value"),
+		    (int)d->cfg->kpi_severity, &impact);
+		if (impact == NULL)
+			continue;
+		w.impact = impact;
+		changes_run(d, "KPI impact", kpi_worse_work, &w);
+		free(impact);
+	}
 }

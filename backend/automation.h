@@ -27,5 +27,7 @@ int	automation_record(struct daemon *, long long id, const char *action, const c
 	    void *arg);
 /* Handles a "kpi.state" event: crit opens an incident, leaving crit marks it recovered. */
 void	automation_kpi(struct daemon *, const cJSON *event);
+/* A poll's KPI snapshot: a crit KPI now beyond its sev1 makes its incident SEV1. */
+void	automation_kpi_poll(struct daemon *, const cJSON *snapshot);
 
 #endif

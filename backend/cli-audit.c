@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: ISC */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,42 +29,41 @@ print_removed(const cJSON *r)
 	printf("; their hashes keep the chain whole, what they said is not checked\n");
 }
 
-/* leitstand audit verify [--checkpoints FILE] [--json] */
-int
-cli_audit_verify(struct cli *cli, int argc, char **argv)
+/* The daemon opens the checkpoints file: it gets a path that does not depend on our
+   directory. */
+static int
+verify_prepare(struct cli *cli, cJSON *req, const cJSON *local)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "checkpoints", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *file = NULL;
-	char *path = NULL;
-	cJSON *req, *r;
-	const cJSON *w;
-	double entries;
-	int ch, intact;
+	const char *file = cJSON_GetStringValue(cJSON_GetObjectItem(req, "checkpoints"));
+	char *path;
 
-	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (ch == 'j')
-			cli->json = 1;
-		else if (ch == 'c')
-			file = optarg;
-		else
-			return EXIT_USAGE;
-	}
-	if (optind != argc)
-		return EXIT_USAGE;
-	/* The daemon opens the file: it gets a path that does not depend on our directory. */
-	if (file != NULL && (path = realpath(file, NULL)) == NULL) {
+	(void)cli, (void)local;
+	if (file == NULL)
+		return 0;
+	if ((path = realpath(file, NULL)) == NULL) {
 		cli_error("%s: %s", file, strerror(errno));
 		return 1;
 	}
-	req = client_request("audit.verify");
-	if (path != NULL)
-		cJSON_AddStringToObject(req, "checkpoints", path);
+	cJSON_ReplaceItemInObjectCaseSensitive(req, "checkpoints", cJSON_CreateString(path));
 	free(path);
-	if (cli_connect(cli, 1) != 0 || (r = cli_call(cli, req)) == NULL)
+	return 0;
+}
+
+/* leitstand audit verify: exits 3 when the chain is broken. */
+static int
+verify_run(struct cli *cli, cJSON *req, const cJSON *local)
+{
+	cJSON *r;
+	const cJSON *w;
+	double entries;
+	int intact;
+
+	(void)local;
+	if (cli_connect(cli, 1) != 0) {
+		cJSON_Delete(req);
+		return 1;
+	}
+	if ((r = cli_call(cli, req)) == NULL)
 		return 1;
 	intact = cJSON_IsTrue(cJSON_GetObjectItem(r, "intact"));
 	entries = json_num(r, "entries");
@@ -103,70 +101,11 @@ print_checkpoint(const cJSON *r)
 	putchar('\n');
 }
 
-/* leitstand audit checkpoint [--json] */
-int
-cli_audit_checkpoint(struct cli *cli, int argc, char **argv)
+static void
+print_entries(const cJSON *r)
 {
+	const cJSON *e;
 
-	if (cli_json_opts(cli, argc, argv) != 0)
-		return EXIT_USAGE;
-	if (optind != argc)
-		return EXIT_USAGE;
-	return cli_run(cli, client_request("audit.checkpoint"), print_checkpoint);
-}
-
-/* leitstand audit list [--actor USER] [--action ACTION] [--limit N] [--json] */
-int
-cli_audit_list(struct cli *cli, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "actor", required_argument, NULL, 'a' },
-		{ "action", required_argument, NULL, 'A' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
-	cJSON *req = client_request("audit.list"), *r, *e;
-	char *end;
-	long n;
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "a:A:n:j", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'a':
-			cJSON_AddStringToObject(req, "actor", optarg);
-			break;
-		case 'A':
-			cJSON_AddStringToObject(req, "action", optarg);
-			break;
-		case 'n':
-			n = strtol(optarg, &end, 10);
-			if (*end != '\0' || n < 1 || n > 1000) {
-				cli_error("--limit: %s is not a number from 1 to 1000", optarg);
-				cJSON_Delete(req);
-				return EXIT_USAGE;
-			}
-			cJSON_AddNumberToObject(req, "limit", (double)n);
-			break;
-		case 'j':
-			cli->json = 1;
-			break;
-		default:
-			cJSON_Delete(req);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc || cli_connect(cli, 1) != 0) {
-		cJSON_Delete(req);
-		return optind != argc ? EXIT_USAGE : 1;
-	}
-	if ((r = cli_call(cli, req)) == NULL)
-		return 1;
-	if (cli->json) {
-		cli_print_json(r);
-		cJSON_Delete(r);
-		return 0;
-	}
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(r, "entries")) {
 		printf("%6.0f  %s  ", cJSON_GetObjectItem(e, "seq")->valuedouble, json_str(e, "ts", ""));
 		cli_put(json_str(e, "actor", ""));
@@ -178,8 +117,6 @@ cli_audit_list(struct cli *cli, int argc, char **argv)
 		}
 		putchar('\n');
 	}
-	cJSON_Delete(r);
-	return 0;
 }
 
 static void
@@ -201,59 +138,36 @@ csv_field(const char *s, int last)
 	putchar(last ? '\n' : ',');
 }
 
-/* leitstand audit export [--format json|csv] [--since TIME] [--until TIME]: raw bytes, paged. */
-int
-cli_audit_export(struct cli *cli, int argc, char **argv)
+/* leitstand audit export [--format json|csv]: raw bytes, page after page. */
+static int
+export_run(struct cli *cli, cJSON *tmpl, const cJSON *local)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "since", required_argument, NULL, 's' },
-		{ "until", required_argument, NULL, 'u' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *const cols[] = {
 		"seq", "ts", "actor", "role", "action", "object", "details", "details_hash",
 		"hash"
 	};
-	const char *since = NULL, *until = NULL;
+	const char *format = cJSON_GetStringValue(cJSON_GetObjectItem(local, "format"));
 	cJSON *req, *r, *e, *v;
 	char *line;
 	double after = 0;
-	int ch, csv = 0, first = 1, n, i;
+	int csv = format != NULL && strcmp(format, "csv") == 0, first = 1, n, i;
 
-	while ((ch = getopt_long(argc, argv, "f:s:u:", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			if (strcmp(optarg, "csv") == 0)
-				csv = 1;
-			else if (strcmp(optarg, "json") != 0) {
-				cli_error("--format: %s is not json or csv", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 's':
-			since = optarg;
-			break;
-		case 'u':
-			until = optarg;
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
+	if (format != NULL && !csv && strcmp(format, "json") != 0) {
+		cli_error("audit export: --format: %s is not json or csv", format);
+		cJSON_Delete(tmpl);
 		return EXIT_USAGE;
-	if (cli_connect(cli, 1) != 0)
+	}
+	if (cli_connect(cli, 1) != 0) {
+		cJSON_Delete(tmpl);
 		return 1;
+	}
 	do {
-		req = client_request("audit.export");
+		req = cJSON_Duplicate(tmpl, 1);
 		cJSON_AddNumberToObject(req, "after", after);
-		if (since != NULL)
-			cJSON_AddStringToObject(req, "since", since);
-		if (until != NULL)
-			cJSON_AddStringToObject(req, "until", until);
-		if ((r = cli_call(cli, req)) == NULL)
+		if ((r = cli_call(cli, req)) == NULL) {
+			cJSON_Delete(tmpl);
 			return 1;
+		}
 		if (after == 0)
 			puts(csv ? "seq,ts,actor,role,action,object,details,details_hash,hash" : "[");
 		n = 0;
@@ -279,5 +193,14 @@ cli_audit_export(struct cli *cli, int argc, char **argv)
 	} while (n > 0);
 	if (!csv)
 		printf("%s]\n", first ? "" : "\n");
+	cJSON_Delete(tmpl);
 	return 0;
 }
+
+const struct cli_hook cli_audit_hooks[] = {
+	{ .op = "audit.list", .print = print_entries },
+	{ .op = "audit.verify", .prepare = verify_prepare, .run = verify_run },
+	{ .op = "audit.checkpoint", .print = print_checkpoint },
+	{ .op = "audit.export", .run = export_run },
+	{ .op = NULL }
+};

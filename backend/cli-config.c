@@ -33,21 +33,19 @@ cli_config_check(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-/* leitstand config reload: the daemon re-reads its config file (admin; SIGHUP does the same). */
-int
-cli_config_reload(struct cli *cli, int argc, char **argv)
+static void
+print_reloaded(const cJSON *r)
 {
-	cJSON *r;
-	const cJSON *cfg;
+	const cJSON *cfg = cJSON_GetObjectItem(r, "config");
 
-	if (getopt(argc, argv, "") != -1 || optind != argc)
-		return EXIT_USAGE;
-	if (cli_connect(cli, 0) != 0 || (r = cli_call(cli, client_request("config.reload"))) == NULL)
-		return 1;
-	cfg = cJSON_GetObjectItem(r, "config");
 	printf("reloaded ");
 	cli_put(cJSON_IsString(cfg) ? cfg->valuestring : "?");
 	printf("; [daemon] settings apply at the next restart\n");
-	cJSON_Delete(r);
-	return 0;
 }
+
+/* leitstand config reload: the daemon re-reads its config file (admin; SIGHUP does the same);
+   a daemon that is not running has nothing to re-read. */
+const struct cli_hook cli_config_hooks[] = {
+	{ .op = "config.reload", .print = print_reloaded, .flags = CLI_NOSTART },
+	{ .op = NULL }
+};

@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: ISC */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "backend/buf.h"
 #include "backend/cli.h"
 #include "backend/client.h"
 #include "backend/format.h"
@@ -38,22 +36,6 @@ print_row(const cJSON *i)
 	putchar('\n');
 }
 
-/* Splits "a,b,c" into a JSON array of strings. */
-static cJSON *
-split(const char *s)
-{
-	cJSON *a = cJSON_CreateArray();
-	char *copy = xstrdup(s), *p, *save;
-
-	for (p = strtok_r(copy, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save))
-		cJSON_AddItemToArray(a, cJSON_CreateString(p));
-	free(copy);
-	return a;
-}
-
-/* leitstand incident list [--status S,..] [--severity N,..] [--level N] [--assignee U]
-   [--search TEXT] [--order severity|id] [--limit N] [--json] */
-
 static void
 print_list(const cJSON *r)
 {
@@ -68,61 +50,6 @@ print_list(const cJSON *r)
 	    cJSON_GetArraySize(cJSON_GetObjectItem(r, "incidents")), json_num(r, "total"));
 	cJSON_ArrayForEach(i, cJSON_GetObjectItem(r, "incidents"))
 		print_row(i);
-}
-
-int
-cli_incident_list(struct cli *cli, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "status", required_argument, NULL, 's' },
-		{ "severity", required_argument, NULL, 'S' },
-		{ "level", required_argument, NULL, 'l' },
-		{ "assignee", required_argument, NULL, 'a' },
-		{ "search", required_argument, NULL, '/' },
-		{ "order", required_argument, NULL, 'o' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
-	cJSON *req = client_request("incident.list");
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			cJSON_AddItemToObject(req, "status", split(optarg));
-			break;
-		case 'S':
-			cJSON_AddItemToObject(req, "severity", split(optarg));
-			break;
-		case 'l':
-			cJSON_AddNumberToObject(req, "level", atoi(optarg));
-			break;
-		case 'a':
-			cJSON_AddStringToObject(req, "assignee", optarg);
-			break;
-		case '/':
-			cJSON_AddStringToObject(req, "search", optarg);
-			break;
-		case 'o':
-			cJSON_AddStringToObject(req, "order", optarg);
-			break;
-		case 'n':
-			cJSON_AddNumberToObject(req, "limit", atoi(optarg));
-			break;
-		case 'j':
-			cli->json = 1;
-			break;
-		default:
-			cJSON_Delete(req);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		cJSON_Delete(req);
-		return EXIT_USAGE;
-	}
-	return cli_run(cli, req, print_list);
 }
 
 static void
@@ -167,22 +94,6 @@ print_incident(const cJSON *r)
 	}
 }
 
-/* leitstand incident show ID [--json] */
-int
-cli_incident_show(struct cli *cli, int argc, char **argv)
-{
-	cJSON *req;
-
-	if (cli_json_opts(cli, argc, argv) != 0)
-		return EXIT_USAGE;
-	if (optind != argc - 1 || atoll(argv[optind]) <= 0)
-		return EXIT_USAGE;
-	req = client_request("incident.show");
-	cJSON_AddNumberToObject(req, "incident", (double)atoll(argv[optind]));
-	return cli_run(cli, req, print_incident);
-}
-
-
 static void
 print_opened(const cJSON *r)
 {
@@ -203,149 +114,20 @@ print_acted(const cJSON *r)
 		print_row(cJSON_GetObjectItem(r, "incident"));
 }
 
-/* leitstand incident open --title TEXT --severity 1-4 [--description TEXT] [--json] */
-int
-cli_incident_open(struct cli *cli, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "title", required_argument, NULL, 't' },
-		{ "severity", required_argument, NULL, 's' },
-		{ "description", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
-	cJSON *req = client_request("incident.open");
-	char *end;
-	long sev;
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			cJSON_AddStringToObject(req, "title", optarg);
-			break;
-		case 's':
-			sev = strtol(optarg, &end, 10);
-			if (*end != '\0' || sev < 1 || sev > 4) {
-				cli_error("--severity: %s is not 1, 2, 3 or 4", optarg);
-				cJSON_Delete(req);
-				return EXIT_USAGE;
-			}
-			cJSON_AddNumberToObject(req, "severity", (double)sev);
-			break;
-		case 'd':
-			cJSON_AddStringToObject(req, "description", optarg);
-			break;
-		case 'j':
-			cli->json = 1;
-			break;
-		default:
-			cJSON_Delete(req);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc || cJSON_GetObjectItem(req, "title") == NULL ||
-	    cJSON_GetObjectItem(req, "severity") == NULL) {
-		cJSON_Delete(req);
-		return EXIT_USAGE;
-	}
-	return cli_run(cli, req, print_opened);
-}
-
-/*
- * leitstand incident ack|take|note|snooze|reopen|escalate|mitigate|resolve ID [TEXT...]
- * [--minutes N] [--json]: TEXT is the note, the reason, or the snooze reason.
- */
-int
-cli_incident_act(struct cli *cli, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "minutes", required_argument, NULL, 'm' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
-	cJSON *req;
-	struct buf text;
-	char *op;
-	long minutes = 0;
-	int ch, i;
-
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'm')
-			minutes = atol(optarg);
-		else if (ch == 'j')
-			cli->json = 1;
-		else
-			return EXIT_USAGE;
-	}
-	if (optind >= argc || atoll(argv[optind]) <= 0)
-		return EXIT_USAGE;
-	op = xprintf("incident.%s", argv[0]);
-	req = client_request(op);
-	cJSON_AddNumberToObject(req, "incident", (double)atoll(argv[optind]));
-	buf_init(&text);
-	for (i = optind + 1; i < argc; i++)
-		buf_printf(&text, "%s%s", i > optind + 1 ? " " : "", argv[i]);
-	if (text.len > 0)
-		cJSON_AddStringToObject(req, "text", text.data);
-	if (minutes > 0)
-		cJSON_AddNumberToObject(req, "minutes", (double)minutes);
-	buf_free(&text);
-	free(op);
-	return cli_run(cli, req, print_acted);
-}
-
-/* leitstand incident report ID [--json]: the postmortem as Markdown. */
-int
-cli_incident_report(struct cli *cli, int argc, char **argv)
-{
-	cJSON *req;
-
-	if (cli_json_opts(cli, argc, argv) != 0)
-		return EXIT_USAGE;
-	if (optind != argc - 1 || atoll(argv[optind]) <= 0)
-		return EXIT_USAGE;
-	req = client_request("incident.report");
-	cJSON_AddNumberToObject(req, "incident", (double)atoll(argv[optind]));
-	return cli_run(cli, req, cli_print_markdown);
-}
-
-/* leitstand handover [--since DURATION] [--json]: the shift's handover as Markdown. */
-int
-cli_handover(struct cli *cli, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "since", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
-	long since = 8 * 3600, unit;
-	char *end;
-	cJSON *req;
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			since = strtol(optarg, &end, 10);
-			unit = *end == 'd' ? 86400 : *end == 'h' ? 3600 : *end == 'm' ? 60 : 1;
-			if (since <= 0 || (*end != '\0' && (strchr("dhms", *end) == NULL ||
-			    end[1] != '\0'))) {
-				cli_error("--since: %s is not a duration like 8h, 90m or 2d", optarg);
-				return EXIT_USAGE;
-			}
-			since *= unit;
-			break;
-		case 'j':
-			cli->json = 1;
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return EXIT_USAGE;
-	req = client_request("handover");
-	cJSON_AddNumberToObject(req, "since", (double)(time(NULL) - since));
-	return cli_run(cli, req, cli_print_markdown);
-}
+const struct cli_hook cli_incident_hooks[] = {
+	{ .op = "incident.list", .print = print_list },
+	{ .op = "incident.show", .print = print_incident },
+	{ .op = "incident.open", .print = print_opened },
+	{ .op = "incident.ack", .print = print_acted },
+	{ .op = "incident.take", .print = print_acted },
+	{ .op = "incident.note", .print = print_acted },
+	{ .op = "incident.snooze", .print = print_acted },
+	{ .op = "incident.reopen", .print = print_acted },
+	{ .op = "incident.escalate", .print = print_acted },
+	{ .op = "incident.mitigate", .print = print_acted },
+	{ .op = "incident.resolve", .print = print_acted },
+	{ .op = "incident.ticket", .print = print_acted },
+	{ .op = "incident.report", .print = cli_print_markdown },
+	{ .op = "handover", .print = cli_print_markdown },
+	{ .op = NULL }
+};

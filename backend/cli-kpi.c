@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: ISC */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,30 +66,19 @@ print_snapshot(const cJSON *snap)
 	fflush(stdout);
 }
 
-/* leitstand kpi [--json] [--watch]: the daemon's KPI snapshot, once or every poll. */
-int
-cli_kpi(struct cli *cli, int argc, char **argv)
+/* leitstand kpi [--watch]: the daemon's KPI snapshot, once or every poll. */
+static int
+run_kpi(struct cli *cli, cJSON *req, const cJSON *local)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "watch", no_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 }
-	};
-	cJSON *r, *msg, *req;
+	cJSON *r, *msg;
 	char *cause = NULL, *line;
-	int ch, watch = 0, rc;
+	int watch = cJSON_IsTrue(cJSON_GetObjectItem(local, "watch")), rc;
 
-	while ((ch = getopt_long(argc, argv, "jw", opts, NULL)) != -1) {
-		if (ch == 'j')
-			cli->json = 1;
-		else if (ch == 'w')
-			watch = 1;
-		else
-			return EXIT_USAGE;
+	if (cli_connect(cli, 1) != 0) {
+		cJSON_Delete(req);
+		return 1;
 	}
-	if (optind != argc)
-		return EXIT_USAGE;
-	if (cli_connect(cli, 1) != 0 || (r = cli_call(cli, client_request("kpi.list"))) == NULL)
+	if ((r = cli_call(cli, req)) == NULL)
 		return 1;
 	if (!watch) {
 		if (cli->json)
@@ -201,11 +189,8 @@ print_doctor(const cJSON *r)
 	}
 }
 
-/* leitstand kpi doctor [--json]: why each KPI shows what it shows. */
-int
-cli_kpi_doctor(struct cli *cli, int argc, char **argv)
-{
-	if (cli_json_opts(cli, argc, argv) != 0 || optind != argc)
-		return EXIT_USAGE;
-	return cli_run(cli, client_request("kpi.doctor"), print_doctor);
-}
+const struct cli_hook cli_kpi_hooks[] = {
+	{ .op = "kpi.list", .run = run_kpi },
+	{ .op = "kpi.doctor", .print = print_doctor },
+	{ .op = NULL }
+};

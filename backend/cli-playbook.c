@@ -5,48 +5,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "backend/buf.h"
 #include "backend/cli.h"
 #include "backend/client.h"
 #include "backend/json.h"
 #include "backend/playbook.h"
 #include "backend/xmalloc.h"
-
-/* Parses --json and --lang; returns EXIT_USAGE or 0. */
-static int
-common_opts(struct cli *cli, int argc, char **argv, const char **lang, int *all)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "lang", required_argument, NULL, 'l' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "incident", required_argument, NULL, 'i' },
-		{ "untick", no_argument, NULL, 'u' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			cli->json = 1;
-			break;
-		case 'l':
-			*lang = optarg;
-			break;
-		case 'a':
-		case 'u':
-			*all = 1;
-			break;
-		case 'i':
-			*all = atoi(optarg);
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	return 0;
-}
 
 static void
 print_runs(const cJSON *runs)
@@ -101,43 +64,20 @@ print_list(const cJSON *r)
 	}
 }
 
-/* leitstand playbook list [--lang en|de] [--json] */
-int
-cli_playbook_list(struct cli *cli, int argc, char **argv)
+/* playbook list, playbook run: in the configured language unless --lang. */
+static int
+add_lang(struct cli *cli, cJSON *req, const cJSON *local)
 {
-	const char *lang = NULL;
-	int all = 0;
-	cJSON *req;
-
-	if (common_opts(cli, argc, argv, &lang, &all) != 0 || optind != argc)
-		return EXIT_USAGE;
-	req = client_request("playbook.list");
-	cJSON_AddStringToObject(req, "lang", lang != NULL ? lang : config_lang(&cli->cfg));
-	return cli_run(cli, req, print_list);
+	(void)local;
+	if (cJSON_GetObjectItem(req, "lang") == NULL)
+		cJSON_AddStringToObject(req, "lang", config_lang(&cli->cfg));
+	return 0;
 }
 
 static void
 print_started(const cJSON *r)
 {
 	printf("run %.0f started\n", json_num(r, "run"));
-}
-
-/* leitstand playbook run ID [--incident N] [--lang en|de] [--json] */
-int
-cli_playbook_run(struct cli *cli, int argc, char **argv)
-{
-	const char *lang = NULL;
-	int incident = 0;
-	cJSON *req;
-
-	if (common_opts(cli, argc, argv, &lang, &incident) != 0 || optind != argc - 1)
-		return EXIT_USAGE;
-	req = client_request("run.start");
-	cJSON_AddStringToObject(req, "playbook", argv[optind]);
-	cJSON_AddStringToObject(req, "lang", lang != NULL ? lang : config_lang(&cli->cfg));
-	if (incident > 0)
-		cJSON_AddNumberToObject(req, "incident", incident);
-	return cli_run(cli, req, print_started);
 }
 
 /* leitstand playbook lint FILE...: every problem as FILE:LINE: message, an id used twice in a
@@ -187,22 +127,6 @@ static void
 print_run_list(const cJSON *r)
 {
 	print_runs(cJSON_GetObjectItem(r, "runs"));
-}
-
-/* leitstand run list [--all] [--json] */
-int
-cli_run_list(struct cli *cli, int argc, char **argv)
-{
-	const char *lang = NULL;
-	int all = 0;
-	cJSON *req;
-
-	if (common_opts(cli, argc, argv, &lang, &all) != 0 || optind != argc)
-		return EXIT_USAGE;
-	req = client_request("run.list");
-	if (all)
-		cJSON_AddTrueToObject(req, "all");
-	return cli_run(cli, req, print_run_list);
 }
 
 /* The result of a step in a run's "results", or NULL. */
@@ -258,22 +182,6 @@ print_run(const cJSON *r)
 	}
 }
 
-/* leitstand run show ID [--json] / leitstand run export ID */
-int
-cli_run_show(struct cli *cli, int argc, char **argv)
-{
-	const char *lang = NULL;
-	int all = 0, export = strcmp(argv[0], "export") == 0;
-	cJSON *req;
-
-	if (common_opts(cli, argc, argv, &lang, &all) != 0 || optind != argc - 1 ||
-	    atoll(argv[optind]) <= 0)
-		return EXIT_USAGE;
-	req = client_request(export ? "run.export" : "run.show");
-	cJSON_AddNumberToObject(req, "run", (double)atoll(argv[optind]));
-	return cli_run(cli, req, export ? cli_print_markdown : print_run);
-}
-
 static void
 print_done(const cJSON *r)
 {
@@ -297,49 +205,15 @@ print_checks(const cJSON *r)
 	}
 }
 
-/*
- * leitstand run step ID STEP done|skipped|failed [NOTE...]
- * leitstand run note ID STEP TEXT...
- * leitstand run tick ID STEP ITEM [--untick]
- * leitstand run check ID STEP
- */
-int
-cli_run_act(struct cli *cli, int argc, char **argv)
-{
-	const char *lang = NULL, *what = argv[0];
-	int untick = 0, i, first;
-	struct buf text;
-	cJSON *req;
-	char *op;
-
-	if (common_opts(cli, argc, argv, &lang, &untick) != 0 || argc - optind < 2 ||
-	    atoll(argv[optind]) <= 0 || atoi(argv[optind + 1]) <= 0)
-		return EXIT_USAGE;
-	op = xprintf("run.%s", what);
-	req = client_request(op);
-	free(op);
-	cJSON_AddNumberToObject(req, "run", (double)atoll(argv[optind]));
-	cJSON_AddNumberToObject(req, "step", atoi(argv[optind + 1]));
-	first = optind + 2;
-	if (strcmp(what, "step") == 0) {
-		if (first >= argc) {
-			cJSON_Delete(req);
-			return EXIT_USAGE;
-		}
-		cJSON_AddStringToObject(req, "result", argv[first++]);
-	} else if (strcmp(what, "tick") == 0) {
-		if (first != argc - 1) {
-			cJSON_Delete(req);
-			return EXIT_USAGE;
-		}
-		cJSON_AddNumberToObject(req, "item", atoi(argv[first++]) - 1);
-		cJSON_AddBoolToObject(req, "ticked", !untick);
-	}
-	buf_init(&text);
-	for (i = first; i < argc; i++)
-		buf_printf(&text, "%s%s", i > first ? " " : "", argv[i]);
-	if (text.len > 0)
-		cJSON_AddStringToObject(req, "text", text.data);
-	buf_free(&text);
-	return cli_run(cli, req, strcmp(what, "check") == 0 ? print_checks : print_done);
-}
+const struct cli_hook cli_playbook_hooks[] = {
+	{ .op = "playbook.list", .prepare = add_lang, .print = print_list },
+	{ .op = "run.start", .prepare = add_lang, .print = print_started },
+	{ .op = "run.list", .print = print_run_list },
+	{ .op = "run.show", .print = print_run },
+	{ .op = "run.export", .print = cli_print_markdown },
+	{ .op = "run.step", .print = print_done },
+	{ .op = "run.note", .print = print_done },
+	{ .op = "run.tick", .print = print_done },
+	{ .op = "run.check", .print = print_checks },
+	{ .op = NULL }
+};

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: ISC */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,73 +15,6 @@
 #include "backend/xmalloc.h"
 
 #define MAX_FILE	(256 * 1024)
-
-struct prompt_opts {
-	const char	*assistant;
-	const char	*message;
-	const char	*override;
-	const char	*rev;
-	int		 limit;
-	int		 no_wait;
-};
-
-static int
-prompt_opts(struct cli *cli, int argc, char **argv, struct prompt_opts *o)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "assistant", required_argument, NULL, 'a' },
-		{ "message", required_argument, NULL, 'm' },
-		{ "override", required_argument, NULL, 'o' },
-		{ "rev", required_argument, NULL, 'r' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "no-wait", no_argument, NULL, 'W' },
-		{ NULL, 0, NULL, 0 }
-	};
-	char *end;
-	int ch;
-
-	memset(o, 0, sizeof *o);
-	while ((ch = getopt_long(argc, argv, "m:", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			cli->json = 1;
-			break;
-		case 'a':
-			o->assistant = optarg;
-			break;
-		case 'm':
-			o->message = optarg;
-			break;
-		case 'o':
-			o->override = optarg;
-			break;
-		case 'r':
-			o->rev = optarg;
-			break;
-		case 'n':
-			o->limit = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || o->limit < 1 || o->limit > 1000) {
-				cli_error("--limit: %s is not a number from 1 to 1000", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'W':
-			o->no_wait = 1;
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	return 0;
-}
-
-static void
-add_assistant(cJSON *req, const struct prompt_opts *o)
-{
-	if (o->assistant != NULL)
-		cJSON_AddStringToObject(req, "assistant", o->assistant);
-}
 
 static void
 when(char *buf, size_t len, double t)
@@ -191,21 +123,6 @@ print_list(const cJSON *r)
 	}
 }
 
-/* leitstand prompt list [--limit N] [--json] */
-int
-cli_prompt_list(struct cli *cli, int argc, char **argv)
-{
-	struct prompt_opts o;
-	cJSON *req;
-
-	if (prompt_opts(cli, argc, argv, &o) != 0 || optind != argc)
-		return EXIT_USAGE;
-	req = client_request("prompt.list");
-	if (o.limit > 0)
-		cJSON_AddNumberToObject(req, "limit", o.limit);
-	return cli_run(cli, req, print_list);
-}
-
 static void
 print_eval(const cJSON *e, const cJSON *baseline)
 {
@@ -279,78 +196,31 @@ print_show(const cJSON *r)
 	}
 }
 
-static int
-one_id(int argc, char **argv, long long *id)
-{
-	char *end;
-
-	if (optind != argc - 1)
-		return -1;
-	*id = strtoll(argv[optind], &end, 10);
-	return *end == '\0' && *id > 0 ? 0 : -1;
-}
-
-/* leitstand prompt show ID [--json] */
-int
-cli_prompt_show(struct cli *cli, int argc, char **argv)
-{
-	struct prompt_opts o;
-	long long id;
-	cJSON *req;
-
-	if (prompt_opts(cli, argc, argv, &o) != 0 || one_id(argc, argv, &id) != 0)
-		return EXIT_USAGE;
-	req = client_request("prompt.show");
-	cJSON_AddNumberToObject(req, "proposal", (double)id);
-	return cli_run(cli, req, print_show);
-}
-
 static void
 print_diff(const cJSON *r)
 {
 	cli_put(json_str(r, "diff", ""));
 }
 
-/* leitstand prompt diff PROPOSAL|RELEASE [TO]: against production, the release before, or
-   from the first to the second. */
-int
-cli_prompt_diff(struct cli *cli, int argc, char **argv)
+/* prompt diff A B is from A to B: the table has A as "to", B as "from" (ops-table.c). */
+static int
+diff_prepare(struct cli *cli, cJSON *req, const cJSON *local)
 {
-	struct prompt_opts o;
-	cJSON *req;
+	cJSON *from = cJSON_DetachItemFromObjectCaseSensitive(req, "from"), *to;
 
-	if (prompt_opts(cli, argc, argv, &o) != 0 || optind >= argc || argc - optind > 2)
-		return EXIT_USAGE;
-	req = client_request("prompt.diff");
-	if (argc - optind == 2) {
-		cJSON_AddStringToObject(req, "from", argv[optind]);
-		cJSON_AddStringToObject(req, "to", argv[optind + 1]);
-	} else
-		cJSON_AddStringToObject(req, "to", argv[optind]);
-	return cli_run(cli, req, print_diff);
+	(void)cli, (void)local;
+	if (from == NULL)
+		return 0;
+	to = cJSON_DetachItemFromObjectCaseSensitive(req, "to");
+	cJSON_AddItemToObject(req, "from", to);
+	cJSON_AddItemToObject(req, "to", from);
+	return 0;
 }
 
 static void
 print_content(const cJSON *r)
 {
 	cli_put(json_str(r, "content", ""));
-}
-
-/* leitstand prompt cat FILE [--assistant A] [--rev REV] */
-int
-cli_prompt_cat(struct cli *cli, int argc, char **argv)
-{
-	struct prompt_opts o;
-	cJSON *req;
-
-	if (prompt_opts(cli, argc, argv, &o) != 0 || optind != argc - 1)
-		return EXIT_USAGE;
-	req = client_request("prompt.cat");
-	cJSON_AddStringToObject(req, "file", argv[optind]);
-	add_assistant(req, &o);
-	if (o.rev != NULL)
-		cJSON_AddStringToObject(req, "rev", o.rev);
-	return cli_run(cli, req, print_content);
 }
 
 /* A file to propose, as the argument its name maps to; -1 after printing why. */
@@ -407,30 +277,18 @@ print_proposed(const cJSON *r)
 	printf(" at %.12s\n", json_str(r, "commit", ""));
 }
 
-/* leitstand prompt propose -m DESCRIPTION [--assistant A] FILE... */
-int
-cli_prompt_propose(struct cli *cli, int argc, char **argv)
+/* prompt propose FILE...: each file as the argument its name maps to. */
+static int
+propose_prepare(struct cli *cli, cJSON *req, const cJSON *local)
 {
-	struct prompt_opts o;
-	cJSON *req;
-	int i;
+	const cJSON *f;
 
-	if (prompt_opts(cli, argc, argv, &o) != 0 || optind >= argc)
-		return EXIT_USAGE;
-	if (o.message == NULL) {
-		cli_error("prompt propose: -m DESCRIPTION is required: why, and what it changes");
-		return EXIT_USAGE;
-	}
-	req = client_request("prompt.propose");
-	cJSON_AddStringToObject(req, "description", o.message);
-	add_assistant(req, &o);
-	for (i = optind; i < argc; i++) {
-		if (add_file(req, argv[i]) != 0) {
-			cJSON_Delete(req);
+	(void)cli;
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(local, "files")) {
+		if (add_file(req, f->valuestring) != 0)
 			return 1;
-		}
 	}
-	return cli_run(cli, req, print_proposed);
+	return 0;
 }
 
 static void
@@ -445,22 +303,13 @@ print_evaluated(const cJSON *r)
 	print_eval(cJSON_GetObjectItem(p, "eval"), NULL);
 }
 
-/* leitstand prompt eval ID [--no-wait] [--json] */
-int
-cli_prompt_eval(struct cli *cli, int argc, char **argv)
+/* Evals take as long as staging does: a waiting eval replies when they are done. */
+static int
+eval_prepare(struct cli *cli, cJSON *req, const cJSON *local)
 {
-	struct prompt_opts o;
-	long long id;
-	cJSON *req;
-
-	if (prompt_opts(cli, argc, argv, &o) != 0 || one_id(argc, argv, &id) != 0)
-		return EXIT_USAGE;
-	req = client_request("prompt.eval");
-	cJSON_AddNumberToObject(req, "proposal", (double)id);
-	cJSON_AddBoolToObject(req, "wait", !o.no_wait);
-	/* Evals take as long as staging does: the reply comes when they are done. */
-	cli->long_reply = !o.no_wait;
-	return cli_run(cli, req, print_evaluated);
+	(void)local;
+	cli->long_reply = cJSON_IsTrue(cJSON_GetObjectItem(req, "wait"));
+	return 0;
 }
 
 static void
@@ -474,70 +323,11 @@ print_released(const cJSON *r)
 	printf(" at %.12s\n", json_str(r, "commit", ""));
 }
 
-/* leitstand prompt approve ID [--override REASON] */
-int
-cli_prompt_approve(struct cli *cli, int argc, char **argv)
-{
-	struct prompt_opts o;
-	long long id;
-	cJSON *req;
-
-	if (prompt_opts(cli, argc, argv, &o) != 0 || one_id(argc, argv, &id) != 0)
-		return EXIT_USAGE;
-	req = client_request("prompt.approve");
-	cJSON_AddNumberToObject(req, "proposal", (double)id);
-	if (o.override != NULL)
-		cJSON_AddStringToObject(req, "override", o.override);
-	return cli_run(cli, req, print_released);
-}
-
 static void
 print_rejected(const cJSON *r)
 {
 	(void)r;
 	printf("rejected\n");
-}
-
-/* leitstand prompt reject ID REASON... */
-int
-cli_prompt_reject(struct cli *cli, int argc, char **argv)
-{
-	struct prompt_opts o;
-	struct buf reason;
-	char *end;
-	long long id;
-	cJSON *req;
-	int i;
-
-	if (prompt_opts(cli, argc, argv, &o) != 0 || argc - optind < 2)
-		return EXIT_USAGE;
-	id = strtoll(argv[optind], &end, 10);
-	if (*end != '\0' || id <= 0)
-		return EXIT_USAGE;
-	buf_init(&reason);
-	for (i = optind + 1; i < argc; i++)
-		buf_printf(&reason, "%s%s", i > optind + 1 ? " " : "", argv[i]);
-	req = client_request("prompt.reject");
-	cJSON_AddNumberToObject(req, "proposal", (double)id);
-	cJSON_AddStringToObject(req, "reason", reason.data);
-	buf_free(&reason);
-	return cli_run(cli, req, print_rejected);
-}
-
-/* leitstand prompt rollback [RELEASE] [--assistant A] */
-int
-cli_prompt_rollback(struct cli *cli, int argc, char **argv)
-{
-	struct prompt_opts o;
-	cJSON *req;
-
-	if (prompt_opts(cli, argc, argv, &o) != 0 || argc - optind > 1)
-		return EXIT_USAGE;
-	req = client_request("prompt.rollback");
-	add_assistant(req, &o);
-	if (optind < argc)
-		cJSON_AddStringToObject(req, "to", argv[optind]);
-	return cli_run(cli, req, print_released);
 }
 
 static void
@@ -561,22 +351,6 @@ print_history(const cJSON *r)
 		put_subject(json_str(rel, "description", ""));
 		putchar('\n');
 	}
-}
-
-/* leitstand prompt history [--assistant A] [--limit N] [--json] */
-int
-cli_prompt_history(struct cli *cli, int argc, char **argv)
-{
-	struct prompt_opts o;
-	cJSON *req;
-
-	if (prompt_opts(cli, argc, argv, &o) != 0 || optind != argc)
-		return EXIT_USAGE;
-	req = client_request("prompt.history");
-	add_assistant(req, &o);
-	if (o.limit > 0)
-		cJSON_AddNumberToObject(req, "limit", o.limit);
-	return cli_run(cli, req, print_history);
 }
 
 /* One release's figures on a line; "-" where there is no data. */
@@ -633,16 +407,17 @@ print_release_kpis(const cJSON *r)
 	    ""));
 }
 
-/* leitstand prompt kpis [--assistant A] [--json] */
-int
-cli_prompt_kpis(struct cli *cli, int argc, char **argv)
-{
-	struct prompt_opts o;
-	cJSON *req;
-
-	if (prompt_opts(cli, argc, argv, &o) != 0 || optind != argc)
-		return EXIT_USAGE;
-	req = client_request("prompt.kpis");
-	add_assistant(req, &o);
-	return cli_run(cli, req, print_release_kpis);
-}
+const struct cli_hook cli_prompt_hooks[] = {
+	{ .op = "prompt.list", .print = print_list },
+	{ .op = "prompt.show", .print = print_show },
+	{ .op = "prompt.diff", .prepare = diff_prepare, .print = print_diff },
+	{ .op = "prompt.cat", .print = print_content },
+	{ .op = "prompt.propose", .prepare = propose_prepare, .print = print_proposed },
+	{ .op = "prompt.eval", .prepare = eval_prepare, .print = print_evaluated },
+	{ .op = "prompt.approve", .print = print_released },
+	{ .op = "prompt.reject", .print = print_rejected },
+	{ .op = "prompt.rollback", .print = print_released },
+	{ .op = "prompt.history", .print = print_history },
+	{ .op = "prompt.kpis", .print = print_release_kpis },
+	{ .op = NULL }
+};

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: ISC */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -30,28 +29,13 @@ field(const char *name, const char *value)
 	putchar('\n');
 }
 
-/* leitstand status [--json]: does not start a daemon, it reports whether one runs. */
-int
-cli_status(struct cli *cli, int argc, char **argv)
+static void
+print_status(const cJSON *r)
 {
-	cJSON *r;
 	const cJSON *w;
 	long up;
 	char buf[64];
 
-	if (cli_json_opts(cli, argc, argv) != 0)
-		return EXIT_USAGE;
-	if (optind != argc)
-		return EXIT_USAGE;
-	if (cli_connect(cli, 0) != 0)
-		return 1;
-	if ((r = cli_call(cli, client_request("status"))) == NULL)
-		return 1;
-	if (cli->json) {
-		cli_print_json(r);
-		cJSON_Delete(r);
-		return 0;
-	}
 	up = (long)num(r, "uptime");
 	snprintf(buf, sizeof buf, "%s (protocol %d), pid %ld", str(r, "version"),
 	    (int)num(r, "protocol"), (long)num(r, "pid"));
@@ -70,6 +54,10 @@ cli_status(struct cli *cli, int argc, char **argv)
 	field("role", buf);
 	cJSON_ArrayForEach(w, cJSON_GetObjectItem(r, "warnings"))
 		field("warning", cJSON_IsString(w) ? w->valuestring : "?");
-	cJSON_Delete(r);
-	return 0;
 }
+
+/* leitstand status does not start a daemon: it reports whether one runs. */
+const struct cli_hook cli_status_hooks[] = {
+	{ .op = "status", .print = print_status, .flags = CLI_NOSTART },
+	{ .op = NULL }
+};

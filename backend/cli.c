@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 #include <langinfo.h>
 #include <stdarg.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,25 +126,6 @@ cli_call(struct cli *cli, cJSON *req)
 	return reply;
 }
 
-int
-cli_run(struct cli *cli, cJSON *req, void (*print)(const cJSON *))
-{
-	cJSON *r;
-
-	if (cli_connect(cli, 1) != 0) {
-		cJSON_Delete(req);
-		return 1;
-	}
-	if ((r = cli_call(cli, req)) == NULL)
-		return 1;
-	if (cli->json)
-		cli_print_json(r);
-	else
-		print(r);
-	cJSON_Delete(r);
-	return 0;
-}
-
 void
 cli_print_markdown(const cJSON *reply)
 {
@@ -187,20 +167,4 @@ cli_print_json(cJSON *reply)
 		putchar('\n');
 	}
 	cJSON_free(s);
-}
-
-int
-cli_json_opts(struct cli *cli, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (ch != 'j')
-			return EXIT_USAGE;
-		cli->json = 1;
-	}
-	return 0;
 }

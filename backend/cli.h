@@ -32,54 +32,55 @@ struct cli {
 int	 cli_connect(struct cli *, int start);
 /* Sends a request and returns the ok reply; prints the error and returns NULL otherwise. */
 cJSON	*cli_call(struct cli *, cJSON *req);
-/* Connects, sends req (taken) and prints the reply: as JSON with --json, else through print.
-   0, or 1 once the error is printed. */
-int	 cli_run(struct cli *, cJSON *req, void (*print)(const cJSON *reply));
 /* Prints a reply's "markdown" as it is: the daemon built it from sanitised text. */
 void	 cli_print_markdown(const cJSON *reply);
 /* Prints external text for a human reader: sanitised when stdout is a terminal. */
 void	 cli_put(const char *);
 /* Prints an ok reply without "id" and "ok", pretty, for --json. */
 void	 cli_print_json(cJSON *reply);
-/* Parses a subcommand whose only option is --json; EXIT_USAGE or 0 (optind at the rest). */
-int	 cli_json_opts(struct cli *, int argc, char **argv);
 /* Reports a usage or runtime error the way every subcommand does. */
 void	 cli_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 
-int	 cli_status(struct cli *, int, char **);
-int	 cli_audit_verify(struct cli *, int, char **);
-int	 cli_audit_checkpoint(struct cli *, int, char **);
-int	 cli_audit_list(struct cli *, int, char **);
-int	 cli_audit_export(struct cli *, int, char **);
-int	 cli_config_check(struct cli *, int, char **);
-int	 cli_config_reload(struct cli *, int, char **);
-int	 cli_kpi(struct cli *, int, char **);
-int	 cli_kpi_doctor(struct cli *, int, char **);
-int	 cli_incident_list(struct cli *, int, char **);
-int	 cli_incident_show(struct cli *, int, char **);
-int	 cli_incident_open(struct cli *, int, char **);
-int	 cli_incident_act(struct cli *, int, char **);
-int	 cli_incident_report(struct cli *, int, char **);
-int	 cli_handover(struct cli *, int, char **);
-int	 cli_playbook_list(struct cli *, int, char **);
-int	 cli_playbook_run(struct cli *, int, char **);
-int	 cli_playbook_lint(struct cli *, int, char **);
-int	 cli_run_list(struct cli *, int, char **);
-int	 cli_run_show(struct cli *, int, char **);
-int	 cli_run_act(struct cli *, int, char **);
-int	 cli_prompt_list(struct cli *, int, char **);
-int	 cli_prompt_show(struct cli *, int, char **);
-int	 cli_prompt_cat(struct cli *, int, char **);
-int	 cli_prompt_diff(struct cli *, int, char **);
-int	 cli_prompt_propose(struct cli *, int, char **);
-int	 cli_prompt_eval(struct cli *, int, char **);
-int	 cli_prompt_approve(struct cli *, int, char **);
-int	 cli_prompt_reject(struct cli *, int, char **);
-int	 cli_prompt_rollback(struct cli *, int, char **);
-int	 cli_prompt_history(struct cli *, int, char **);
-int	 cli_prompt_kpis(struct cli *, int, char **);
-int	 cli_purge(struct cli *, int, char **);
-int	 cli_gdpr(struct cli *, int, char **);
+/*
+ * What a subcommand adds to its op's entry in the op table, which describes its arguments:
+ * work on the client's side and how a human reads the reply. Every hook is optional.
+ */
+struct cli_hook {
+	const char	*op;
+	/* Completes the request from the parsed arguments and the CLI's local ones (reads
+	   files, fills defaults); 0, or the exit code after printing why. */
+	int		(*prepare)(struct cli *, cJSON *req, const cJSON *local);
+	/* Prints the reply unless --json. */
+	void		(*print)(const cJSON *reply);
+	/* Sends req (taken) itself instead of one call and print (pages, watches); returns the
+	   exit code. */
+	int		(*run)(struct cli *, cJSON *req, const cJSON *local);
+	int		 flags;
+};
 
+#define CLI_NOSTART	0x1	/* reports whether a daemon runs: starts none */
+
+/* Each file's hooks, ended by a NULL op. */
+extern const struct cli_hook cli_audit_hooks[], cli_config_hooks[], cli_incident_hooks[],
+		 cli_kpi_hooks[], cli_playbook_hooks[], cli_privacy_hooks[], cli_prompt_hooks[],
+		 cli_status_hooks[];
+
+struct op;
+struct op_arg;
+/* The op whose subcommand words start argv, or NULL; *used: how many words. */
+const struct op	*cli_ops_find(int argc, char **argv, int *used);
+/* How the command line gives an argument: "--limit N", "ID", "TEXT..."; NULL if it does not
+   (to free). */
+char		*cli_ops_arg_usage(const struct op_arg *);
+/* The usage of an op's subcommand, after its words (to free). */
+char		*cli_ops_usage(const struct op *);
+/* Runs an op's subcommand; argv starts at its last word. Returns the exit code. */
+int		 cli_ops_main(struct cli *, const struct op *, int argc, char **argv);
+/* Connects (starting a daemon if start), sends req (taken) and prints the reply: as JSON
+   with --json or without print. 0, or 1 once the error is printed. */
+int		 cli_ops_call(struct cli *, int start, cJSON *req, void (*print)(const cJSON *));
+
+int	 cli_config_check(struct cli *, int, char **);
+int	 cli_playbook_lint(struct cli *, int, char **);
 
 #endif

@@ -341,7 +341,7 @@ kpi_instance(struct config *cfg, const char *name, const char *where)
 	k->enabled = 1;
 	k->kind_name = xstrdup("query");
 	k->direction = xstrdup("above");
-	k->warn = k->crit = NAN;
+	k->warn = k->crit = k->sev1 = NAN;
 	k->precision = 2;
 	k->where = xstrdup(where);
 	return k;
@@ -725,6 +725,10 @@ config_check(struct config *cfg, struct problems *problems)
 		else if (!isnan(k->warn) && !isnan(k->crit) &&
 		    (k->below ? k->warn < k->crit : k->warn > k->crit))
 			msg = xprintf("warn %g is beyond crit %g for direction = %s", k->warn,
+			    k->crit, k->direction);
+		else if (!isnan(k->sev1) && !isnan(k->crit) &&
+		    (k->below ? k->sev1 > k->crit : k->sev1 < k->crit))
+			msg = xprintf("sev1 %g is not beyond crit %g for direction = %s", k->sev1,
 			    k->crit, k->direction);
 		if (msg != NULL)
 			problems_add(problems, NULL, 0, "%s: kpi.%s: %s", k->where, k->name, msg);

@@ -40,6 +40,8 @@ struct kpi_def {
 	int		 below;		/* direction = below: low values are bad */
 	long long	 for_s;		/* a breach counts after this long */
 	long long	 precision;	/* digits after the point */
+	long long	 severity;	/* of the incident it opens; 0: incidents.kpi_severity */
+	double		 sev1;		/* beyond this its incident is SEV1; NAN: never */
 	char		*where;		/* file:line of the section, for errors */
 };
 
@@ -170,6 +172,7 @@ struct config {
 	long long	 resolve_s[4];
 	long long	 ack_timeout;
 	long long	 kpi_severity;
+	long long	 correlate;	/* KPIs crit this soon after a KPI incident join it */
 	long long	 timer_interval;
 
 	struct kpi_def	*kpis;

@@ -59,6 +59,8 @@ daemon_kpi_event(void *arg, cJSON *ev)
 
 	if (name != NULL && strcmp(name, "kpi.state") == 0)
 		automation_kpi(arg, ev);
+	else if (name != NULL && strcmp(name, "kpi") == 0)
+		automation_kpi_poll(arg, ev);
 	events_publish(TOPIC_KPI, ev);
 }
 

@@ -290,13 +290,71 @@ demo_stop_daemon(pid_t pid)
 		usleep(50000);
 }
 
+/* Runs the console on the demo's config: the daemon it starts, or the one running. */
+static int
+demo_console(struct cli *cli, const char *ini, int (*console)(struct cli *, int, char **),
+    char **cause)
+{
+	char **old_options;
+	int rc;
+
+	/* The console's daemon reads the demo's config; so does every command of this run. */
+	config_free(&cli->cfg);
+	if (config_load(&cli->cfg, ini, cause) != 0)
+		return 1;
+	free(cli->config_file);
+	cli->config_file = xstrdup(ini);
+	old_options = cli->options;
+	cli->options = xcalloc(3, sizeof *cli->options);
+	cli->options[0] = (char *)"-c";
+	cli->options[1] = (char *)ini;
+	rc = console(cli, 0, NULL);
+	free(cli->options);
+	cli->options = old_options;
+	return rc;
+}
+
+/*
+ * One demo per user: the first takes demo.lock exclusively while it starts, then holds it
+ * shared. A second run finds it taken, waits for the shared lock (the demo is up and its
+ * config written) and joins with another console; quitting that one leaves the demo running.
+ */
+static int
+demo_join(struct cli *cli, struct demo *d, int lock,
+    int (*console)(struct cli *, int, char **))
+{
+	long long deadline = loop_now_ms() + DEMO_WAIT_MS;
+	char *cause = NULL;
+	int rc;
+
+	while (flock(lock, LOCK_SH | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK || loop_now_ms() > deadline) {
+			cli_error("demo: another demo of yours is starting and did not finish "
+			    "within %d s", DEMO_WAIT_MS / 1000);
+			return 1;
+		}
+		usleep(100000);
+	}
+	d->ini = xprintf("%s/leitstand.ini", d->dir);
+	fprintf(stderr, "leitstand demo: your demo is running already; this console joins it "
+	    "(quitting it leaves the demo running)\n");
+	rc = demo_console(cli, d->ini, console, &cause);
+	if (rc == 0 && demo_daemon_pid(&cli->cfg) == 0)
+		fprintf(stderr, "leitstand demo: the demo has stopped\n");
+	if (cause != NULL) {
+		cli_error("demo: %s", cause);
+		free(cause);
+	}
+	return rc;
+}
+
 int
 demo_main(struct cli *cli, int (*console)(struct cli *, int, char **))
 {
 	struct demo d;
-	char *cause = NULL, *run, **old_options;
+	char *cause = NULL, *run, *lockfile;
 	pid_t daemon;
-	int rc = 1;
+	int rc = 1, lock;
 
 	memset(&d, 0, sizeof d);
 	/* Configs and logs go in a directory of ours that no one else can write or plant
@@ -312,7 +370,26 @@ demo_main(struct cli *cli, int (*console)(struct cli *, int, char **))
 		return 1;
 	}
 	free(run);
-	/* A demo left running (its sim and Prometheus are gone) is replaced. */
+	lockfile = xprintf("%s/demo.lock", d.dir);
+	lock = open(lockfile, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	free(lockfile);
+	if (lock < 0) {
+		cli_error("demo: %s/demo.lock: %s", d.dir, strerror(errno));
+		free(d.dir);
+		return 1;
+	}
+	if (flock(lock, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			rc = demo_join(cli, &d, lock, console);
+		else
+			cli_error("demo: %s/demo.lock: %s", d.dir, strerror(errno));
+		close(lock);
+		free(d.dir);
+		free(d.ini);
+		return rc;
+	}
+	/* A demo daemon left running without its demo (its sim and Prometheus are gone) is
+	   replaced. */
 	demo_stop_daemon(demo_daemon_pid(&cli->cfg));
 
 	fprintf(stderr, "leitstand demo: starting the simulator and Prometheus...\n");
@@ -320,19 +397,9 @@ demo_main(struct cli *cli, int (*console)(struct cli *, int, char **))
 	    demo_write_ini(&d, &cli->cfg, &cause) != 0)
 		goto out;
 
-	/* The console's daemon reads the demo's config; so does every command of this run. */
-	config_free(&cli->cfg);
-	if (config_load(&cli->cfg, d.ini, &cause) != 0)
-		goto out;
-	free(cli->config_file);
-	cli->config_file = xstrdup(d.ini);
-	old_options = cli->options;
-	cli->options = xcalloc(3, sizeof *cli->options);
-	cli->options[0] = (char *)"-c";
-	cli->options[1] = d.ini;
-	rc = console(cli, 0, NULL);
-	free(cli->options);
-	cli->options = old_options;
+	/* Up: a second demo run may join now. */
+	flock(lock, LOCK_SH);
+	rc = demo_console(cli, d.ini, console, &cause);
 	if ((daemon = demo_daemon_pid(&cli->cfg)) > 0)
 		demo_stop_daemon(daemon);
 out:
@@ -342,6 +409,7 @@ out:
 	}
 	demo_stop(d.prometheus);
 	demo_stop(d.sim);
+	close(lock);
 	free(d.dir);
 	free(d.ini);
 	free(d.sim_url);

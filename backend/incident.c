@@ -409,6 +409,44 @@ out:
 	return rc;
 }
 
+int
+incident_set_severity(sqlite3 *db, const struct incident_policy *p, long long id, int severity,
+    const char *actor, const char *why, time_t now, const char **code, char **cause)
+{
+	struct current c;
+	long long v[2];
+	char *line;
+	int rc = -1;
+
+	if (!current_load(db, id, &c)) {
+		*code = "not_found";
+		*cause = xprintf("no incident %lld", id);
+		return -1;
+	}
+	if (c.status == INC_RESOLVED) {
+		*code = "conflict";
+		*cause = xprintf("incident %lld is resolved; reopen it first", id);
+	} else if (severity < 1 || severity > 4 || severity == c.severity) {
+		*code = "invalid_argument";
+		*cause = severity == c.severity ? xprintf("incident %lld is SEV%d already", id,
+		    severity) : xprintf("a severity is 1 to 4, not %d", severity);
+	} else {
+		/* The acknowledge target is the new severity's, from now. */
+		v[0] = severity;
+		v[1] = c.status == INC_TRIGGERED ? now + ack_target(p, severity) : -1;
+		*code = "internal";
+		line = xprintf("severity SEV%d to SEV%d by %s%s%s", c.severity, severity, actor,
+		    why != NULL && *why != '\0' ? ": " : "", why != NULL ? why : "");
+		rc = update(db, "UPDATE incident SET severity = ?, ack_due = coalesce(?, ack_due) "
+		    "WHERE id = ?", id, 2, v, NULL, cause);
+		if (rc == 0)
+			rc = incident_timeline(db, id, now, actor, "severity", line, NULL, cause);
+		free(line);
+	}
+	current_free(&c);
+	return rc;
+}
+
 long long
 incident_recovered(sqlite3 *db, const char *fingerprint, const char *text, time_t now,
     char **cause)
@@ -574,6 +612,21 @@ incident_get(sqlite3 *db, const struct incident_policy *p, long long id, time_t 
 	sqlite3_finalize(st);
 	if (o == NULL || !timeline)
 		return o;
+	/* The KPIs of one outage: each with when it joined and whether it is ok again. */
+	tl = cJSON_AddArrayToObject(o, "kpis");
+	st = store_prepare(db, "SELECT kpi, since, recovered_at FROM incident_kpi "
+	    "WHERE incident_id = ? ORDER BY since, kpi");
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "name", store_text(st, 0));
+		cJSON_AddNumberToObject(e, "since", (double)sqlite3_column_int64(st, 1));
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			cJSON_AddNumberToObject(e, "recovered_at",
+			    (double)sqlite3_column_int64(st, 2));
+		cJSON_AddItemToArray(tl, e);
+	}
+	sqlite3_finalize(st);
 	tl = cJSON_AddArrayToObject(o, "timeline");
 	st = store_prepare(db, "SELECT ts, actor, kind, text, data FROM timeline "
 	    "WHERE incident_id = ? ORDER BY id");

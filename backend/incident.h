@@ -79,6 +79,11 @@ long long	 incident_open(sqlite3 *, const struct incident_policy *, const struct
 int		 incident_act(sqlite3 *, const struct incident_policy *, long long id,
 		     enum incident_action, const char *actor, const char *text, long arg, time_t,
 		     const char **code, char **cause);
+/* Changes an open incident's severity (the acknowledge target starts again for the new one)
+   with a timeline entry saying why. -1 with *code and *cause. */
+int		 incident_set_severity(sqlite3 *, const struct incident_policy *, long long id,
+		     int severity, const char *actor, const char *why, time_t, const char **code,
+		     char **cause);
 /* Records the ticket an incident was exported to (url may be NULL). */
 int	incident_set_ticket(sqlite3 *, long long id, const char *key, const char *url,
 	    char **cause);

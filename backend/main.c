@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/buf.h"
 #include "backend/cli.h"
 #include "backend/client.h"
 #include "backend/config.h"
@@ -32,8 +33,10 @@ static int	cmd_repo_sync(struct cli *, int, char **);
 
 #define CMD_NOCONFIG	0x1	/* runs without loading the config */
 #define CMD_INTERNAL	0x2	/* the daemon's own helper: not in `leitstand help` */
+#define CMD_FIRST	0x4	/* listed before the ops' subcommands */
 
-/* The subcommand table; `leitstand help` prints it. */
+/* The subcommands that are not ops; the op table (backend/ops-table.c) has the rest.
+   `leitstand help` prints both. */
 static const struct command {
 	const char	*name;
 	const char	*sub;
@@ -42,109 +45,21 @@ static const struct command {
 	const char	*usage;
 	const char	*help;
 } commands[] = {
-	{ "serve", NULL, cmd_serve, 0, "[--ready-fd N]",
+	{ "serve", NULL, cmd_serve, CMD_FIRST, "[--ready-fd N]",
 	  "run the daemon in the foreground (SIGTERM or SIGINT stops it)" },
-	{ "status", NULL, cli_status, 0, "[--json]",
-	  "daemon version, uptime, clients, data dir, your user and role" },
-	{ "kpi", "doctor", cli_kpi_doctor, 0, "[--json]",
-	  "why each KPI shows what it shows: the metrics dialect found, the query in force, "
-	  "the series it matches, and for a blank one the reason and what to change" },
-	{ "kpi", NULL, cli_kpi, 0, "[--json] [--watch]",
-	  "the KPIs: value, state, age; --watch prints every poll (JSON lines with --json)" },
-	{ "incident", "list", cli_incident_list, 0, "[--status S,..] [--severity N,..] "
-	  "[--level N] [--assignee USER] [--search TEXT] [--order severity|id] [--limit N] "
-	  "[--json]", "incidents, most severe and oldest first, with counts and timers" },
-	{ "incident", "show", cli_incident_show, 0, "ID [--json]",
-	  "one incident: fields, timers, MTTA/MTTR, timeline" },
-	{ "incident", "open", cli_incident_open, 0,
-	  "--title TEXT --severity 1-4 [--description TEXT] [--json]", "open an incident" },
-	{ "incident", "ack", cli_incident_act, 0, "ID [--json]", "acknowledge" },
-	{ "incident", "take", cli_incident_act, 0, "ID [--json]", "assign to yourself" },
-	{ "incident", "note", cli_incident_act, 0, "ID TEXT... [--json]",
-	  "add a note (personal data is redacted)" },
-	{ "incident", "snooze", cli_incident_act, 0, "ID --minutes N REASON... [--json]",
-	  "silence the timers for a while" },
-	{ "incident", "escalate", cli_incident_act, 0, "ID [REASON...] [--json]",
-	  "raise the level; watch it" },
-	{ "incident", "mitigate", cli_incident_act, 0, "ID [TEXT...] [--json]",
-	  "mark the impact mitigated" },
-	{ "incident", "resolve", cli_incident_act, 0, "ID [TEXT...] [--json]", "resolve" },
-	{ "incident", "reopen", cli_incident_act, 0, "ID [TEXT...] [--json]",
-	  "reopen a resolved incident" },
-	{ "incident", "ticket", cli_incident_act, 0, "ID [--json]",
-	  "export to the ticket system ([ticket])" },
-	{ "incident", "report", cli_incident_report, 0, "ID [--json]",
-	  "the postmortem as Markdown" },
-	{ "handover", NULL, cli_handover, 0, "[--since DURATION] [--json]",
-	  "the shift handover (default: the last 8h) as Markdown" },
-	{ "playbook", "list", cli_playbook_list, 0, "[--lang en|de] [--json]",
-	  "the playbook library and the runs still open" },
-	{ "playbook", "run", cli_playbook_run, 0, "ID [--incident N] [--lang en|de] [--json]",
-	  "start a run (step through it in the console, or with run step)" },
 	{ "playbook", "lint", cli_playbook_lint, CMD_NOCONFIG, "FILE...",
 	  "check playbook files: every problem as FILE:LINE: message" },
-	{ "run", "list", cli_run_list, 0, "[--all] [--json]", "playbook runs, open ones first" },
-	{ "run", "show", cli_run_show, 0, "ID [--json]", "a run: progress, where to resume" },
-	{ "run", "step", cli_run_act, 0, "ID STEP done|skipped|failed [NOTE...] [--json]",
-	  "record a step (skipped and failed need a note)" },
-	{ "run", "note", cli_run_act, 0, "ID STEP TEXT... [--json]", "add a note to a step" },
-	{ "run", "tick", cli_run_act, 0, "ID STEP ITEM [--untick] [--json]",
-	  "tick a checklist item (numbered from 1)" },
-	{ "run", "check", cli_run_act, 0, "ID STEP [--json]",
-	  "evaluate a step's live checks now" },
-	{ "run", "export", cli_run_show, 0, "ID", "the run as Markdown" },
-	{ "prompt", "list", cli_prompt_list, 0, "[--limit N] [--json]",
-	  "assistants with their release and model; proposals with state and eval" },
-	{ "prompt", "show", cli_prompt_show, 0, "ID [--json]",
-	  "a proposal: eval cases, production's baseline, the diff" },
-	{ "prompt", "cat", cli_prompt_cat, 0, "FILE [--assistant A] [--rev REV] [--json]",
-	  "system.md, model.ini or evals.jsonl at production (or a proposal, a release)" },
-	{ "prompt", "diff", cli_prompt_diff, 0, "PROPOSAL|RELEASE [TO] [--json]",
-	  "a proposal against production, a release against the one before, or FROM TO" },
-	{ "prompt", "propose", cli_prompt_propose, 0,
-	  "-m DESCRIPTION [--assistant A] FILE... [--json]",
-	  "propose changed system.md, model.ini and/or evals.jsonl" },
-	{ "prompt", "eval", cli_prompt_eval, 0, "ID [--no-wait] [--json]",
-	  "run the proposal's eval cases against staging and print the results" },
-	{ "prompt", "approve", cli_prompt_approve, 0, "ID [--override REASON] [--json]",
-	  "release a proposal someone else made (admin: --override a failed eval gate)" },
-	{ "prompt", "reject", cli_prompt_reject, 0, "ID REASON... [--json]",
-	  "reject a proposal" },
-	{ "prompt", "rollback", cli_prompt_rollback, 0, "[RELEASE] [--assistant A] [--json]",
-	  "a new release equal to RELEASE (default: the one before the latest)" },
-	{ "prompt", "history", cli_prompt_history, 0, "[--assistant A] [--limit N] [--json]",
-	  "releases, newest first, with approver, eval and rollbacks" },
-	{ "prompt", "kpis", cli_prompt_kpis, 0, "[--assistant A] [--json]",
-	  "the live release's requests, errors, p95, feedback and cost per request next to "
-	  "the release before it ([prompts] release_label)" },
-	{ "purge", NULL, cli_purge, 0, "[--dry-run] [--json]",
-	  "remove personal data past its [retention] period now (admin)" },
-	{ "gdpr", "export", cli_gdpr, 0, "--subject TEXT",
-	  "every stored record that mentions a person, as JSON (admin; GDPR Art. 15)" },
-	{ "gdpr", "erase", cli_gdpr, 0, "--subject TEXT [--dry-run] [--force] [--json]",
-	  "erase a person wherever stored; prints what changed (admin; GDPR Art. 17); "
-	  "--dry-run only counts, --force erases a subject in more than [privacy] "
-	  "erase_max_share of a table" },
-	{ "audit", "checkpoint", cli_audit_checkpoint, 0, "[--json]",
-	  "sign the chain head now and append it to [audit] checkpoint_file (admin)" },
-	{ "audit", "verify", cli_audit_verify, 0, "[--checkpoints FILE] [--json]",
-	  "check the audit hash chain (exit 3 if broken)" },
-	{ "audit", "list", cli_audit_list, 0, "[--actor USER] [--action OP] [--limit N] [--json]",
-	  "newest audit entries first" },
-	{ "audit", "export", cli_audit_export, 0, "[--format json|csv] [--since TIME] [--until TIME]",
-	  "every entry with details and hashes (admin)" },
 	{ "sim", NULL, cmd_sim, CMD_NOCONFIG, SIM_USAGE,
 	  "simulated assistant: OpenAI-compatible API, /metrics, traffic profiles" },
 	{ "config", "check", cli_config_check, CMD_NOCONFIG, "[FILE]",
 	  "validate a config file without starting anything" },
-	{ "config", "reload", cli_config_reload, 0, "",
-	  "make the daemon re-read its config file (admin; SIGHUP does the same)" },
 	{ "config", "keys", cmd_config_keys, CMD_NOCONFIG, "",
 	  "list every config key with its default (Markdown)" },
 	{ "keys", NULL, cmd_keys, CMD_NOCONFIG, "",
 	  "list the console's keys (Markdown)" },
-	{ "ops", NULL, cmd_ops, CMD_NOCONFIG, "",
-	  "list the protocol's ops with the role each needs (Markdown)" },
+	{ "ops", NULL, cmd_ops, CMD_NOCONFIG, "[--args]",
+	  "list the protocol's ops with the role each needs, or every op's arguments "
+	  "(Markdown)" },
 	{ "version", NULL, cmd_version, CMD_NOCONFIG, "", "print the version" },
 	{ "help", NULL, cmd_help, CMD_NOCONFIG, "", "this list" },
 	{ REPO_SYNC_COMMAND, NULL, cmd_repo_sync, CMD_NOCONFIG | CMD_INTERNAL, "",
@@ -153,10 +68,20 @@ static const struct command {
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 static void
+usage_command(FILE *f, const struct command *c)
+{
+	char name[32];
+
+	snprintf(name, sizeof name, "%s%s%s", c->name, c->sub ? " " : "", c->sub ? c->sub : "");
+	fprintf(f, "  %s %s\n      %s\n", name, c->usage, c->help);
+}
+
+static void
 usage(FILE *f)
 {
+	const struct op *op;
 	size_t i;
-	char name[32];
+	char *u;
 
 	fprintf(f, "usage: leitstand [-v] [-r] [--demo] [-c FILE] [-S SOCKET] [--timeout SECS] "
 	    "[COMMAND [ARGS]]\n\n"
@@ -171,11 +96,20 @@ usage(FILE *f)
 	    "  -v, --verbose        write a debug log leitstand-*-PID.log in the current directory\n\n"
 	    "commands:\n");
 	for (i = 0; i < NCOMMANDS; i++) {
-		if (commands[i].flags & CMD_INTERNAL)
+		if (commands[i].flags & CMD_FIRST)
+			usage_command(f, &commands[i]);
+	}
+	for (op = ops_table; op->name != NULL; op++) {
+		if (op->cli == NULL)
 			continue;
-		snprintf(name, sizeof name, "%s%s%s", commands[i].name,
-		    commands[i].sub ? " " : "", commands[i].sub ? commands[i].sub : "");
-		fprintf(f, "  %s %s\n      %s\n", name, commands[i].usage, commands[i].help);
+		u = cli_ops_usage(op);
+		fprintf(f, "  %s %s\n      %s\n", op->cli, u,
+		    op->cli_help != NULL ? op->cli_help : op->help);
+		free(u);
+	}
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (!(commands[i].flags & (CMD_INTERNAL | CMD_FIRST)))
+			usage_command(f, &commands[i]);
 	}
 }
 
@@ -210,12 +144,87 @@ cmd_keys(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* Text for a Markdown table cell: a "|" would end the cell. */
+static void
+print_cell(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '|')
+			putchar('\\');
+		putchar(*s);
+	}
+}
+
+/* One row per argument: what the daemon takes, who may give it, how the CLI gives it. */
+static void
+print_op_args(void)
+{
+	const struct op *op;
+	const struct op_arg *a;
+	struct buf b;
+	char *form;
+
+	printf("| Op | Argument | Takes | Notes | Command line | What it is |\n"
+	    "| --- | --- | --- | --- | --- | --- |\n");
+	for (op = ops_table; op->name != NULL; op++) {
+		for (a = op->args; a->name != NULL; a++) {
+			buf_init(&b);
+			if (a->type == ARG_INT && a->max >= 1LL << 40)
+				buf_printf(&b, "integer, %lld or more", a->min);
+			else if (a->type == ARG_INT)
+				buf_printf(&b, "integer, %lld to %lld", a->min, a->max);
+			else if (a->type == ARG_STRING && a->min > 0)
+				buf_printf(&b, "string, %lld to %lld bytes", a->min, a->max);
+			else if (a->type == ARG_STRING)
+				buf_printf(&b, "string, up to %lld bytes", a->max);
+			else if (a->type == ARG_STRINGS)
+				buf_printf(&b, "up to %lld strings", a->max);
+			else
+				buf_printf(&b, "true or false");
+			printf("| `%s` | `%s` | %s |", op->name, a->name, b.data);
+			buf_free(&b);
+			buf_init(&b);
+			if (a->required)
+				buf_printf(&b, "required");
+			if (a->perm != PERM_READ)
+				buf_printf(&b, "%sonly %s", b.len > 0 ? ", " : "",
+				    role_name(perm_role(a->perm)));
+			if (a->text)
+				buf_printf(&b, "%sredacted", b.len > 0 ? ", " : "");
+			if (a->local)
+				buf_printf(&b, "%snot sent", b.len > 0 ? ", " : "");
+			if (a->base != 0)
+				buf_printf(&b, "%sthe command line counts from %lld", b.len > 0 ?
+				    ", " : "", a->min + a->base);
+			printf(" %s | ", b.len > 0 ? b.data : "");
+			buf_free(&b);
+			form = op->cli != NULL ? cli_ops_arg_usage(a) : NULL;
+			if (form != NULL) {
+				putchar('`');
+				print_cell(form);
+				putchar('`');
+			} else
+				printf("—");
+			printf(" | ");
+			print_cell(a->help);
+			printf(" |\n");
+			free(form);
+		}
+	}
+}
+
 static int
 cmd_ops(struct cli *cli, int argc, char **argv)
 {
 	const struct op *op;
 
-	(void)cli, (void)argc, (void)argv;
+	(void)cli;
+	if (argc > 1 && strcmp(argv[1], "--args") == 0) {
+		print_op_args();
+		return 0;
+	}
+	if (argc > 1)
+		return EXIT_USAGE;
 	printf("| Op | Least role | Changes state | What it does |\n| --- | --- | --- | --- |\n");
 	for (op = ops_table; op->name != NULL; op++)
 		printf("| `%s` | %s | %s | %s |\n", op->name, role_name(perm_role(op->perm)),
@@ -327,9 +336,10 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct command *cmd = NULL;
+	const struct op *op = NULL;
 	struct cli cli;
 	const char *config_arg = NULL;
-	char *cause = NULL;
+	char *cause = NULL, *usage_op;
 	int ch, used = 0, rc;
 
 	locale_init();
@@ -374,7 +384,8 @@ main(int argc, char **argv)
 	memcpy(cli.options, argv + 1, (size_t)(optind - 1) * sizeof *cli.options);
 	argc -= optind;
 	argv += optind;
-	if (argc > 0 && (cmd = find_command(argc, argv, &used)) == NULL) {
+	if (argc > 0 && (cmd = find_command(argc, argv, &used)) == NULL &&
+	    (op = cli_ops_find(argc, argv, &used)) == NULL) {
 		cli_error("unknown command \"%s%s%s\"; see leitstand help", argv[0],
 		    argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 		free(cli.options);
@@ -400,12 +411,22 @@ main(int argc, char **argv)
 	}
 
 	/* The console shows it on its status line. */
-	if (cmd != NULL && !(cmd->flags & CMD_INTERNAL) && locale_warning() != NULL)
+	if ((op != NULL || (cmd != NULL && !(cmd->flags & CMD_INTERNAL))) &&
+	    locale_warning() != NULL)
 		fprintf(stderr, "leitstand: %s\n", locale_warning());
 
 	/* 0, not 1: glibc then forgets the state of the parse of the global options. */
 	optind = 0;
-	if (cmd == NULL && cli.demo)
+	if (op != NULL) {
+		/* Options from the op's last word on, as getopt expects. */
+		argc -= used - 1;
+		argv += used - 1;
+		if ((rc = cli_ops_main(&cli, op, argc, argv)) == EXIT_USAGE) {
+			usage_op = cli_ops_usage(op);
+			fprintf(stderr, "usage: leitstand %s %s\n", op->cli, usage_op);
+			free(usage_op);
+		}
+	} else if (cmd == NULL && cli.demo)
 		rc = demo_main(&cli, cmd_console);
 	else if (cmd == NULL)
 		rc = cmd_console(&cli, argc, argv);

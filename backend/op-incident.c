@@ -42,7 +42,7 @@ incident_event(struct op_ctx *ctx, long long id, const char *action)
 	ctx->event_topic = TOPIC_INCIDENT;
 }
 
-/* incident.open: title and description are redacted before they are stored. */
+/* incident.open: title and description come redacted (their args are .text). */
 int
 op_incident_open(struct op_ctx *ctx)
 {
@@ -51,8 +51,8 @@ op_incident_open(struct op_ctx *ctx)
 	long long id;
 	int existing;
 
-	title = daemon_redact(ctx->d, op_str(ctx, "title"));
-	description = daemon_redact(ctx->d, op_str(ctx, "description") != NULL ?
+	title = xstrdup(op_str(ctx, "title"));
+	description = xstrdup(op_str(ctx, "description") != NULL ?
 	    op_str(ctx, "description") : "");
 	memset(&n, 0, sizeof n);
 	n.title = title;
@@ -81,6 +81,7 @@ int
 op_incident_act(struct op_ctx *ctx)
 {
 	enum incident_action a = INC_NOTE;
+	int found = 0;
 	const char *code = NULL, *text = op_str(ctx, "text");
 	char *safe = NULL, *cause = NULL;
 	long long id = op_int(ctx, "incident", 0);
@@ -88,11 +89,16 @@ op_incident_act(struct op_ctx *ctx)
 	int rc;
 
 	for (i = 0; i < sizeof actions / sizeof actions[0]; i++) {
-		if (strcmp(actions[i].name, ctx->op->name) == 0)
+		if (strcmp(actions[i].name, ctx->op->name) == 0) {
 			a = actions[i].action;
+			found = 1;
+		}
 	}
+	/* A new op mapped here without its action must not pass for a note. */
+	if (!found)
+		return op_fail(ctx, "internal", "%s: no incident action", ctx->op->name);
 	if (text != NULL)
-		safe = daemon_redact(ctx->d, text);
+		safe = xstrdup(text);
 	rc = incident_act(ctx->d->db, &ctx->d->policy, id, a, ctx->who->user, safe,
 	    op_int(ctx, "minutes", 0) * 60, time(NULL), &code, &cause);
 	if (rc != 0) {

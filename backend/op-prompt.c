@@ -347,7 +347,7 @@ op_prompt_propose(struct op_ctx *ctx)
 		return op_fail(ctx, "invalid_argument", "nothing to propose: give system, model "
 		    "or evals");
 	}
-	desc = daemon_redact(s, op_str(ctx, "description"));
+	desc = xstrdup(op_str(ctx, "description"));
 	if ((id = proposal_create(s->db, a, desc, names.data, ctx->who->user, clock_now(),
 	    &cause)) < 0) {
 		free(desc);
@@ -475,7 +475,7 @@ op_prompt_approve(struct op_ctx *ctx)
 		return -1;
 	}
 	if (overridden)
-		reason = daemon_redact(s, ap.override);
+		reason = xstrdup(ap.override);
 	a = json_str(p, "assistant", "");
 	n = release_next(s->db, a);
 	tag = release_tag(a, n);
@@ -552,7 +552,7 @@ op_prompt_reject(struct op_ctx *ctx)
 	if (need_repo(ctx) != 0 || (p = open_proposal(ctx, &id)) == NULL)
 		return -1;
 	cJSON_Delete(p);
-	reason = daemon_redact(ctx->d, op_str(ctx, "reason"));
+	reason = xstrdup(op_str(ctx, "reason"));
 	if (proposal_decide(ctx->d->db, id, "rejected", ctx->who->user, clock_now(),
 	    reason, NULL, &cause) != 0) {
 		free(reason);

@@ -12,17 +12,44 @@ struct daemon;
 struct ops_later;
 
 enum arg_type {
-	ARG_STRING,		/* max: longest length in bytes */
+	ARG_STRING,		/* min..max: length in bytes */
 	ARG_INT,		/* min..max */
 	ARG_BOOL,
 	ARG_STRINGS		/* array of strings; max: most elements */
 };
 
+/* How the command line turns an argument's text into its value. */
+enum arg_value {
+	VALUE_PLAIN,		/* as the type says: a number, a string, "a,b,c" for ARG_STRINGS */
+	VALUE_AGO		/* a duration (90s, 15m, 8h, 2d): the time that long before now */
+};
+
+/*
+ * One argument of an op, for the daemon and the command line alike: the dispatcher checks
+ * type, range and permission and redacts free text before the handler runs; the CLI builds
+ * the request from argv with the same checks (ops_args_check) and writes usage and help.
+ */
 struct op_arg {
 	const char	*name;
 	enum arg_type	 type;
 	int		 required;
 	long long	 min, max;
+	enum perm	 perm;		/* giving it at all needs this (PERM_READ: the op's) */
+	int		 text;		/* free text: redacted before the handler sees it */
+	const char	*verbatim;	/* a string of a write op stored as given: why */
+	int		 local;		/* the CLI's own: never sent to the daemon */
+	/* The command line: a positional (pos from 1), or an option --flag; else protocol. */
+	int		 pos;
+	int		 rest;		/* the last positional takes the rest of argv: joined by
+					   spaces, or one element each for ARG_STRINGS */
+	const char	*flag;
+	int		 short_flag;
+	int		 negate;	/* ARG_BOOL: the CLI sends true, and false for --flag */
+	enum arg_value	 value;
+	int		 base;		/* ARG_INT: the command line counts from min + base */
+	const char	*metavar;
+	const char	*protocol_only;	/* not on the command line: why */
+	const char	*help;
 };
 
 #define OP_WRITE	0x1	/* changes state: runs in a transaction with an audit entry */
@@ -52,6 +79,9 @@ struct op {
 	const struct op_arg	*args;		/* terminated by a NULL name */
 	int			(*exec)(struct op_ctx *);
 	const char		*help;
+	const char		*cli;		/* the subcommand's words: "incident list" */
+	const char		*cli_help;	/* its line in `leitstand help`; else help */
+	const char		*protocol_only;	/* no subcommand: why */
 };
 
 extern const struct op	ops_table[];
@@ -59,6 +89,12 @@ extern const struct op	ops_table[];
 /* Handles one request line from a client: parse, authorise, validate, run, audit, reply. */
 void		 ops_dispatch(struct daemon *, struct conn *, const char *, size_t);
 const struct op	*ops_find(const char *);
+/* How a command line gives an argument: "--limit", "ID". */
+const char	*ops_arg_label(const struct op_arg *);
+/* Checks a request's arguments against the op's list: unknown ones, required ones, types,
+   ranges and lengths. cli: built from a command line, so the CLI's local arguments belong
+   and messages name the command line's forms. 0, or -1 with *cause. */
+int		 ops_args_check(const struct op *, const cJSON *req, int cli, char **cause);
 /* Takes the op's reply for a later answer (a job, a query): the dispatcher sends nothing now
    unless the op fails after all, and the handle, owned by whoever answers, is the only way
    the answer reaches the client. */

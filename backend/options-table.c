@@ -248,7 +248,11 @@ const struct option_def options_table[] = {
 	{ "incidents", "ack_timeout", OPT_DURATION, G(ack_timeout), 1, 7 * DAY, NULL, 0,
 	  "an acknowledged incident with no activity this long returns to triggered" },
 	{ "incidents", "kpi_severity", OPT_INT, G(kpi_severity), 1, 4, NULL, 0,
-	  "severity of the incident a KPI opens when it turns crit" },
+	  "severity of the incident a KPI opens when it turns crit (unless the KPI's severity "
+	  "or sev1 says otherwise)" },
+	{ "incidents", "correlate", OPT_DURATION, G(correlate), 0, DAY, NULL, 0,
+	  "a KPI that turns crit this soon after another KPI opened an incident joins that "
+	  "incident instead of opening its own; 0: never" },
 	{ "incidents", "timer_interval", OPT_DURATION, G(timer_interval), 1, 300, NULL, 0,
 	  "how often the acknowledge timers are checked" },
 
@@ -272,6 +276,12 @@ const struct option_def options_table[] = {
 	  "how long a breach must last before the state changes" },
 	{ "kpi.*", "precision", OPT_INT, K(precision), 0, 6, NULL, 0,
 	  "digits after the decimal point" },
+	{ "kpi.*", "severity", OPT_INT, K(severity), 0, 4, NULL, 0,
+	  "severity of the incident this KPI opens when it turns crit; 0: "
+	  "incidents.kpi_severity" },
+	{ "kpi.*", "sev1", OPT_NUMBER, K(sev1), 0, 0, NULL, 0,
+	  "a value beyond which (in the KPI's direction) its incident is SEV1, e.g. "
+	  "availability below 90; empty: never" },
 
 	{ "price.*", "input", OPT_NUMBER, P(input), 0, 0, NULL, 0,
 	  "price of one million input tokens of the model" },

@@ -213,6 +213,20 @@ const char *const schema_migrations[] = {
 	"ALTER TABLE incident ADD COLUMN closed INTEGER"
 	"  GENERATED ALWAYS AS (status = 'resolved') VIRTUAL;"
 	"CREATE INDEX incident_by_closed ON incident(closed, severity, opened_at, id);",
+
+	/* 8: the KPIs on a KPI incident: one outage that breaches several KPIs is one
+	   incident, recovered once all of them are ok. */
+	"CREATE TABLE incident_kpi ("
+	"  incident_id  INTEGER NOT NULL REFERENCES incident(id),"
+	"  kpi          TEXT NOT NULL,"
+	"  since        INTEGER NOT NULL,"
+	"  recovered_at INTEGER,"
+	"  PRIMARY KEY (incident_id, kpi)"
+	");"
+	"CREATE INDEX incident_kpi_open ON incident_kpi(kpi) WHERE recovered_at IS NULL;"
+	"INSERT INTO incident_kpi SELECT id, kpi, opened_at, "
+	"  CASE WHEN recovered THEN opened_at END FROM incident "
+	"  WHERE source = 'kpi' AND kpi IS NOT NULL;",
 };
 
 const size_t schema_count = sizeof schema_migrations / sizeof schema_migrations[0];

@@ -540,7 +540,7 @@ detail_hints(const char *status)
 static void
 draw_detail(int y, int h, int w)
 {
-	const cJSON *d = in.detail;
+	const cJSON *d = in.detail, *k;
 	char buf[256], timer[32];
 	int row = y, resolved;
 
@@ -552,9 +552,16 @@ draw_detail(int y, int h, int w)
 	draw_printf(row, 1, 10, severity_style((int)json_num(d, "severity")), "SEV%.0f",
 	    json_num(d, "severity"));
 	draw_printf(row++, 7, w - 8, STYLE_TITLE, "#%.0f %s", json_num(d, "id"), json_str(d, "title", ""));
-	snprintf(buf, sizeof buf, "%s  L%.0f  assignee %s  source %s%s%s",
+	snprintf(buf, sizeof buf, "%s  L%.0f  assignee %s  source %s",
 	    json_str(d, "status", "?"), json_num(d, "level"), json_str(d, "assignee", "-"),
-	    json_str(d, "source", "?"), *json_str(d, "kpi", "") ? " " : "", json_str(d, "kpi", ""));
+	    json_str(d, "source", "?"));
+	/* Every KPI of the outage, those ok again marked. */
+	cJSON_ArrayForEach(k, cJSON_GetObjectItem(d, "kpis"))
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s%s",
+		    k == cJSON_GetObjectItem(d, "kpis")->child ? " " : ", ", json_str(k, "name",
+		    "?"), has(k, "recovered_at") ? " (ok)" : "");
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(d, "kpis")) == 0 && *json_str(d, "kpi", ""))
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " %s", json_str(d, "kpi", ""));
 	draw_text(row++, 1, w - 2, STYLE_NORMAL, buf);
 	buf[0] = '\0';
 	if (has(d, "ack_left") && timer_text(timer, sizeof timer, json_num(d, "ack_left") -

@@ -103,5 +103,5 @@ EOF2
 start_daemon
 assert_contains "$(ls_ audit verify)" "audit log OK"
 expect_exit 1 ls_ audit verify --checkpoints "$CP"
-assert_contains "$OUT" "checking checkpoints needs role admin"
+assert_contains "$OUT" "audit.verify: \"checkpoints\" needs role admin"
 assert_contains "$(ls_ status)" "checkpoint_file is inside the data dir"

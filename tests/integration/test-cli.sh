@@ -28,6 +28,72 @@ assert_contains "$OUT" "usage: leitstand status"
 expect_exit 2 ls_ audit list --limit 0
 assert_contains "$OUT" "--limit"
 
+note "the command line checks what the daemon checks, with one exit code and one message style"
+# The op table's limit of prompt.list is 1..500: the CLI once let 800 through to a refusal.
+expect_exit 2 ls_ prompt list --limit 800
+assert_contains "$OUT" "leitstand: prompt list: --limit: 800 is not a number from 1 to 500"
+assert_contains "$OUT" "usage: leitstand prompt list [--limit N] [--json]"
+expect_exit 2 ls_ incident list --limit 5000
+assert_contains "$OUT" "leitstand: incident list: --limit: 5000 is not a number from 1 to 1000"
+expect_exit 2 ls_ prompt history --limit many
+assert_contains "$OUT" "leitstand: prompt history: --limit: many is not a number from 1 to 1000"
+expect_exit 2 ls_ incident show
+assert_contains "$OUT" "leitstand: incident show: ID is required"
+expect_exit 2 ls_ incident show 1 2
+assert_contains "$OUT" "leitstand: incident show: too many arguments"
+expect_exit 2 ls_ incident snooze 1 --minutes 0 coffee
+assert_contains "$OUT" "--minutes: 0 is not a number from 1 to 10080"
+note "an empty required string is refused: by the CLI, and by the daemon"
+expect_exit 2 ls_ playbook run ""
+assert_contains "$OUT" "leitstand: playbook run: ID must not be empty"
+expect_exit 2 ls_ incident note 1 ""
+assert_contains "$OUT" "leitstand: incident note: TEXT must not be empty"
+raw() {
+	python3 - "$SOCK" "$1" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+r = json.loads(s.makefile("rb").readline())
+print(r["error"]["code"] + ": " + r["error"]["message"] if "error" in r else "ok")
+PY
+}
+assert_eq "$(raw '{"id": 1, "op": "run.start", "playbook": ""}')" \
+	'invalid_argument: run.start: "playbook" must not be empty'
+assert_eq "$(raw '{"id": 1, "op": "prompt.list", "limit": 800}')" \
+	'invalid_argument: prompt.list: "limit" must be an integer from 1 to 500'
+assert_eq "$(raw '{"id": 1, "op": "kpi.list", "watch": true}')" \
+	'invalid_argument: kpi.list: unknown argument "watch"'
+
+note "free text is redacted before the op sees it; what a search looks for is not"
+id=$(ls_ incident open --title "Call anna.schmidt@example.com" --severity 3 \
+	--description "from bob@example.org" | awk '{ print $3 }')
+ls_ incident note "$id" mail carol@example.net >/dev/null
+out=$(ls_ incident show "$id")
+assert_contains "$out" "Call [email]"
+assert_contains "$out" "from [email]"
+assert_contains "$out" "mail [email]"
+assert_not_contains "$out" "example."
+assert_eq "$(ls_ incident list --search anna.schmidt@example.com --json | json_get total)" "0"
+assert_eq "$(ls_ incident list --search "Call [email]" --json | json_get total)" "1"
+
+note "an argument that needs more than its op is refused by the dispatcher, naming it and the role"
+stop_daemon
+write_config <<'EOF2'
+[roles]
+owner = approver
+EOF2
+start_daemon
+echo x >"$T/checkpoints"
+expect_exit 1 ls_ audit verify --checkpoints "$T/checkpoints"
+assert_contains "$OUT" "leitstand: forbidden: audit.verify: \"checkpoints\" needs role admin; $(id -un) is approver"
+expect_exit 1 ls_ prompt approve 1 --override "launch day"
+assert_contains "$OUT" "leitstand: forbidden: prompt.approve: \"override\" needs role admin; $(id -un) is approver"
+assert_contains "$(ls_ audit verify)" "audit log OK"
+stop_daemon
+write_config </dev/null
+start_daemon
+
 note "config check: ok, and every error with file:line"
 out=$("$LEITSTAND" config check "$CFG")
 assert_eq "$out" "$CFG: ok"
@@ -68,8 +134,14 @@ query = up
 title = x
 [price.some-model]
 input = 1
+[kpi.availability]
+sev1 = 99.5
+[incidents]
+correlate = 2d
 INI
 expect_exit 1 "$LEITSTAND" config check "$T/kpi.ini"
+assert_contains "$OUT" "kpi.availability: sev1 99.5 is not beyond crit 99 for direction = below"
+assert_contains "$OUT" "incidents.correlate: "
 assert_contains "$OUT" "$T/kpi.ini:2: prometheus.interval: \"5x\" is not a duration from 1s to 3600s"
 assert_contains "$OUT" "$T/kpi.ini:3: prometheus.url: must start with http:// or https://"
 assert_contains "$OUT" "$T/kpi.ini:4: kpi.latency_p95: warn 9 is beyond crit 8"

@@ -11,6 +11,9 @@ note "README config table is what the binary has"
 diff -u <("$LEITSTAND" config keys) <(section "$top/README.md" config) || fail "README config keys differ: run make docs"
 note "docs/protocol.md op table is what the binary has"
 diff -u <("$LEITSTAND" ops) <(section "$top/docs/protocol.md" ops) || fail "protocol ops differ: run make docs"
+note "docs/protocol.md argument table is what the binary has"
+diff -u <("$LEITSTAND" ops --args) <(section "$top/docs/protocol.md" op-args) ||
+	fail "protocol op arguments differ: run make docs"
 note "README shows the binary's help"
 diff -u <(echo '```'; "$LEITSTAND" help; echo '```') <(section "$top/README.md" help) ||
 	fail "README help differs: run make docs"

@@ -139,10 +139,12 @@ expect_exit 1 ls_ run step 99 1 done
 assert_contains "$OUT" "no run 99"
 expect_exit 1 ls_ playbook run nonexistent
 expect_exit 1 ls_ playbook run probe --incident 999
-expect_exit 1 ls_ run tick 1 1 5000
+expect_exit 2 ls_ run tick 1 1 5000
+assert_contains "$OUT" "ITEM: 5000 is not a number from 1 to 1001"
 expect_exit 1 ls_ run tick 1 1 99
 assert_contains "$OUT" "step 1 of run 1 has checklist items 1 to"
-expect_exit 1 ls_ run tick 1 1 0
+expect_exit 2 ls_ run tick 1 1 0
+assert_contains "$OUT" "ITEM: 0 is not a number from 1 to 1001"
 assert_eq "$(ls_ run show 1 --json | json_get run.results)" "[]"
 
 note "every acknowledged action survives a SIGKILL and a restart exactly"

@@ -92,7 +92,7 @@ for i in $(seq 1 10); do
 	ls_ incident note 1 "$(cat "$T/notes/i$i")" >/dev/null
 done
 note "a longer note is refused with the limit named"
-expect_exit 1 ls_ run note "$run" 1 "$(head -c 65537 /dev/zero | tr '\0' x)"
+expect_exit 2 ls_ run note "$run" 1 "$(head -c 65537 /dev/zero | tr '\0' x)"
 assert_contains "$OUT" "longer than 65536 bytes"
 
 keys a Escape : "run $run" Enter

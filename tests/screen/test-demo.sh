@@ -1,0 +1,52 @@
+#!/bin/bash
+# The built-in demo (make run) in tmux: a second run joins the first as another console and
+# leaves it running when it quits; a walk through an outage: storm, one incident for it,
+# resolve with a note, and the postmortem that keeps the note.
+. "$(dirname "$0")/../lib/lib.sh"
+
+[ -x /usr/bin/prometheus ] || { echo "SKIP: the demo needs /usr/bin/prometheus"; exit 77; }
+mkdir -m 700 "$T/run"
+demo() {
+	local name=$1
+	tmux_ -f /dev/null new-session -d -s "$name" -c "$T" -x 100 -y 30 \
+		env -i PATH="$PATH" HOME="$T" XDG_RUNTIME_DIR="$T/run" TERM=xterm-256color \
+		LANG=C.UTF-8 "$LEITSTAND" --demo
+	TMUX_SESSIONS+=("$name")
+}
+
+note "make run: the demo starts the sim, Prometheus and a daemon, and opens the console"
+demo a
+wait_screen a "Demo Assistant"
+wait_for "screen_ a | grep -q '✓ OK'" 60
+
+note "a second make run joins the running demo instead of taking it over"
+demo b
+wait_screen b "Demo Assistant"
+wait_for "screen_ b | grep -q '✓ OK'" 30
+[ "$(ls "$T/run/leitstand/demo"/*.log 2>/dev/null | wc -l)" -ge 1 ] || fail "no demo logs"
+keys b q
+wait_for "! tmux_ has-session -t b 2>/dev/null" 10
+sleep 2
+screen_ a | grep -q "● connected" || fail "the first demo lost its daemon when the second quit"
+
+note "an outage: one SEV1 incident for the errors and the availability it takes down"
+keys a : "sim outage" Enter
+wait_screen a "simulator switched to profile outage"
+wait_for "screen_ a | grep -q 'NEW SEV1 #1'" 90
+keys a 2
+wait_screen a "ASSIGNEE"
+keys a Enter
+wait_screen a "#1 Error rate is crit"
+
+note "resolve with a closing note; the postmortem keeps it"
+keys a r "rolled back the release" Enter
+wait_screen a "resolved by $(id -un): rolled back the release"
+keys a w
+wait_for "[ -s '$T/incident-1-postmortem.md' ]" 10
+grep -q "resolved by $(id -un): rolled back the release" "$T/incident-1-postmortem.md" ||
+	fail "the postmortem lacks the closing note"
+
+note "quitting the first demo stops its sim, Prometheus and daemon"
+keys a q
+wait_for "! tmux_ has-session -t a 2>/dev/null" 10
+wait_for "! pgrep -f -- '$T/' >/dev/null" 15
