@@ -126,6 +126,7 @@ const struct cli_hook cli_incident_hooks[] = {
 	{ .op = "incident.escalate", .print = print_acted },
 	{ .op = "incident.mitigate", .print = print_acted },
 	{ .op = "incident.resolve", .print = print_acted },
+	{ .op = "incident.severity", .print = print_acted },
 	{ .op = "incident.ticket", .print = print_acted },
 	{ .op = "incident.report", .print = cli_print_markdown },
 	{ .op = "handover", .print = cli_print_markdown },

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "backend/buf.h"
@@ -167,6 +168,9 @@ cli_ops_value(const struct op *op, const struct op_arg *a, cJSON *req, const cha
 			v = cJSON_CreateNumber((double)(time(NULL) - secs));
 			break;
 		}
+		/* SEV3 as the console shows it, sev3 or 3. */
+		if (a->value == VALUE_SEVERITY && strncasecmp(text, "sev", 3) == 0)
+			text += 3;
 		n = strtoll(text, &end, 10);
 		/* Not a number: left as text, for ops_args_check to name. */
 		v = *text != '\0' && *end == '\0' ? cJSON_CreateNumber((double)(n - a->base)) :
@@ -180,7 +184,8 @@ cli_ops_value(const struct op *op, const struct op_arg *a, cJSON *req, const cha
 		v = cJSON_CreateArray();
 		copy = xstrdup(text);
 		for (p = strtok_r(copy, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save))
-			cJSON_AddItemToArray(v, cJSON_CreateString(p));
+			cJSON_AddItemToArray(v, cJSON_CreateString(a->value == VALUE_SEVERITY &&
+			    strncasecmp(p, "sev", 3) == 0 ? p + 3 : p));
 		free(copy);
 		break;
 	}

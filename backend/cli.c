@@ -95,6 +95,25 @@ cli_call_paced(struct cli *cli, cJSON *req, long long secs, char **cause)
 	}
 }
 
+/* With --json, a failure is also an object on stdout, so a script reads one format. */
+static void
+cli_json_error(const struct cli *cli, const char *code, const char *message)
+{
+	cJSON *o, *e;
+	char *text;
+
+	if (!cli->json)
+		return;
+	o = cJSON_CreateObject();
+	e = cJSON_AddObjectToObject(o, "error");
+	cJSON_AddStringToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "message", message);
+	text = cJSON_Print(o);
+	puts(text);
+	cJSON_free(text);
+	cJSON_Delete(o);
+}
+
 cJSON *
 cli_call(struct cli *cli, cJSON *req)
 {
@@ -106,12 +125,14 @@ cli_call(struct cli *cli, cJSON *req)
 
 	cli->client->reply_ms = secs > INT_MAX / 1000 ? INT_MAX : (int)(secs * 1000);
 	if ((reply = cli_call_paced(cli, req, secs, &cause)) == NULL) {
-		if (cli->client->timed_out)
-			cli_error("no reply from the daemon at %s in %lld s: it may be stuck or "
-			    "overloaded (its log says more); --timeout SECS waits longer",
+		if (cli->client->timed_out) {
+			free(cause);
+			cause = xprintf("no reply from the daemon at %s in %lld s: it may be stuck "
+			    "or overloaded (its log says more); --timeout SECS waits longer",
 			    cli->cfg.socket, secs);
-		else
-			cli_error("%s", cause);
+		}
+		cli_error("%s", cause);
+		cli_json_error(cli, cli->client->timed_out ? "timeout" : "unavailable", cause);
 		free(cause);
 		return NULL;
 	}
@@ -120,6 +141,7 @@ cli_call(struct cli *cli, cJSON *req)
 			cli_error("forbidden: %s", err);
 		else
 			cli_error("%s", err);
+		cli_json_error(cli, client_error_code(reply), err);
 		cJSON_Delete(reply);
 		return NULL;
 	}

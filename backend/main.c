@@ -301,6 +301,38 @@ cmd_console(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
+/* A word that begins subcommands ("incident") without one of them: says which there are.
+   0 if it begins none. */
+static int
+group_usage(const char *word, const char *sub)
+{
+	const struct op *op;
+	size_t i, n = strlen(word), found = 0;
+	char *u;
+
+	for (op = ops_table; op->name != NULL; op++) {
+		if (op->cli == NULL || strncmp(op->cli, word, n) != 0 || op->cli[n] != ' ')
+			continue;
+		if (found++ == 0)
+			cli_error(sub != NULL ? "%s: no subcommand \"%s\"; one of:" :
+			    "%s needs a subcommand, one of:", word, sub);
+		u = cli_ops_usage(op);
+		fprintf(stderr, "  leitstand %s %s\n", op->cli, u);
+		free(u);
+	}
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (commands[i].sub == NULL || strcmp(commands[i].name, word) != 0 ||
+		    (commands[i].flags & CMD_INTERNAL))
+			continue;
+		if (found++ == 0)
+			cli_error(sub != NULL ? "%s: no subcommand \"%s\"; one of:" :
+			    "%s needs a subcommand, one of:", word, sub);
+		fprintf(stderr, "  leitstand %s %s %s\n", word, commands[i].sub,
+		    commands[i].usage);
+	}
+	return found > 0;
+}
+
 static const struct command *
 find_command(int argc, char **argv, int *used)
 {
@@ -386,8 +418,9 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc > 0 && (cmd = find_command(argc, argv, &used)) == NULL &&
 	    (op = cli_ops_find(argc, argv, &used)) == NULL) {
-		cli_error("unknown command \"%s%s%s\"; see leitstand help", argv[0],
-		    argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+		if (!group_usage(argv[0], argc > 1 ? argv[1] : NULL))
+			cli_error("unknown command \"%s%s%s\"; see leitstand help", argv[0],
+			    argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 		free(cli.options);
 		return EXIT_USAGE;
 	}

@@ -119,6 +119,31 @@ op_incident_act(struct op_ctx *ctx)
 	return 0;
 }
 
+int
+op_incident_severity(struct op_ctx *ctx)
+{
+	long long id = op_int(ctx, "incident", 0);
+	int severity = (int)op_int(ctx, "severity", 0);
+	const char *code = NULL, *text = op_str(ctx, "text");
+	char *cause = NULL;
+
+	if (incident_set_severity(ctx->d->db, &ctx->d->policy, id, severity,
+	    ctx->who->user, text, time(NULL), &code, &cause) != 0) {
+		op_fail(ctx, code, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	ctx->object = xprintf("incident %lld", id);
+	ctx->details = cJSON_CreateObject();
+	cJSON_AddNumberToObject(ctx->details, "severity", severity);
+	if (text != NULL)
+		cJSON_AddStringToObject(ctx->details, "text", text);
+	incident_event(ctx, id, "severity");
+	cJSON_AddItemToObject(ctx->reply, "incident", cJSON_Duplicate(cJSON_GetObjectItem(
+	    ctx->event, "incident"), 1));
+	return 0;
+}
+
 /* Playbooks whose applies_to names the incident's KPI, one of its alerts or a word of its title. */
 static cJSON *
 suggested(struct op_ctx *ctx, long long id, const cJSON *inc)

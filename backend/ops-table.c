@@ -88,9 +88,11 @@ static const struct op_arg incident_open_args[] = {
 	{ .name = "description", .type = ARG_STRING, .max = TEXT_MAX, .text = 1,
 	  .flag = "description", .help = "more about it" },
 	{ .name = "severity", .type = ARG_INT, .required = 1, .min = 1, .max = 4,
-	  .flag = "severity", .metavar = "1-4", .help = "1 (worst) to 4" },
+	  .flag = "severity", .value = VALUE_SEVERITY, .metavar = "1-4",
+	  .help = "1 (worst) to 4; SEV1 or sev1 as well" },
 	END
 };
+
 
 static const struct op_arg incident_list_args[] = {
 	{ .name = "order", .type = ARG_STRING, .max = 16, .flag = "order",
@@ -98,7 +100,8 @@ static const struct op_arg incident_list_args[] = {
 	{ .name = "status", .type = ARG_STRINGS, .max = 4, .flag = "status", .metavar = "S,..",
 	  .help = "only these states" },
 	{ .name = "severity", .type = ARG_STRINGS, .max = 4, .flag = "severity",
-	  .metavar = "N,..", .help = "only these severities" },
+	  .value = VALUE_SEVERITY, .metavar = "N,..",
+	  .help = "only these severities (1,2 or SEV1,SEV2)" },
 	{ .name = "level", .type = ARG_INT, .min = 1, .max = 3, .flag = "level",
 	  .help = "only this escalation level" },
 	{ .name = "assignee", .type = ARG_STRING, .max = 256, .flag = "assignee",
@@ -134,6 +137,16 @@ static const struct op_arg incident_text_args[] = {
 	INCIDENT_ARG,
 	{ .name = "text", .type = ARG_STRING, .max = TEXT_MAX, .text = 1, .pos = 2, .rest = 1,
 	  .metavar = "TEXT", .help = "a note or reason for the timeline" },
+	END
+};
+
+static const struct op_arg incident_severity_args[] = {
+	INCIDENT_ARG,
+	{ .name = "severity", .type = ARG_INT, .required = 1, .min = 1, .max = 4, .pos = 2,
+	  .value = VALUE_SEVERITY, .metavar = "SEV",
+	  .help = "the new severity: 1 (worst) to 4; SEV1 or sev1 as well" },
+	{ .name = "text", .type = ARG_STRING, .max = TEXT_MAX, .text = 1, .pos = 3, .rest = 1,
+	  .metavar = "REASON", .help = "why, for the timeline" },
 	END
 };
 
@@ -438,6 +451,11 @@ const struct op ops_table[] = {
 	  .args = incident_text_args, .exec = op_incident_act,
 	  .help = "mark the impact as mitigated",
 	  .cli = "incident mitigate", .cli_help = "mark the impact mitigated" },
+	{ .name = "incident.severity", .perm = PERM_INCIDENT_MANAGE, .flags = OP_WRITE,
+	  .args = incident_severity_args, .exec = op_incident_severity,
+	  .help = "change the severity of an open incident, with a reason; the acknowledge "
+	  "target starts again for the new one",
+	  .cli = "incident severity", .cli_help = "set the severity (SEV1-4) with a reason" },
 	{ .name = "incident.resolve", .perm = PERM_INCIDENT_MANAGE, .flags = OP_WRITE,
 	  .args = incident_text_args, .exec = op_incident_act,
 	  .help = "resolve the incident", .cli = "incident resolve", .cli_help = "resolve" },

@@ -21,7 +21,8 @@ enum arg_type {
 /* How the command line turns an argument's text into its value. */
 enum arg_value {
 	VALUE_PLAIN,		/* as the type says: a number, a string, "a,b,c" for ARG_STRINGS */
-	VALUE_AGO		/* a duration (90s, 15m, 8h, 2d): the time that long before now */
+	VALUE_AGO,		/* a duration (90s, 15m, 8h, 2d): the time that long before now */
+	VALUE_SEVERITY		/* 3, SEV3 or sev3 (each element of ARG_STRINGS): the number */
 };
 
 /*
@@ -134,6 +135,7 @@ int	op_incident_open(struct op_ctx *);
 int	op_incident_list(struct op_ctx *);
 int	op_incident_show(struct op_ctx *);
 int	op_incident_act(struct op_ctx *);
+int	op_incident_severity(struct op_ctx *);
 int	op_incident_ticket(struct op_ctx *);
 int	op_incident_report(struct op_ctx *);
 int	op_handover(struct op_ctx *);

@@ -69,6 +69,32 @@ ls_ incident reopen 1 "the errors are back" >/dev/null
 assert_eq "$(field 1 status)" "triggered"
 assert_contains "$(ls_ incident show 1)" "reopened by $me: the errors are back"
 
+note "severity: set with a reason (engineer), SEV3, sev3 and 3 alike; the ack target follows"
+ls_ incident reopen 1 >/dev/null 2>&1 || true
+ls_ incident severity 1 SEV1 "checkout is down for everyone" >/dev/null
+assert_eq "$(field 1 severity)" "1"
+assert_contains "$(ls_ incident show 1)" "severity SEV2 to SEV1 by $me: checkout is down for everyone"
+ls_ incident severity 1 sev3 >/dev/null
+assert_eq "$(field 1 severity)" "3"
+expect_exit 1 ls_ incident severity 1 3
+assert_contains "$OUT" "incident 1 is SEV3 already"
+expect_exit 2 ls_ incident severity 1 SEV9
+assert_contains "$OUT" "is not a number from 1 to 4"
+assert_eq "$(ls_ audit list --action incident.severity --json | json_get entries.0.object)" "incident 1"
+assert_contains "$(ls_ incident list --severity SEV3 --json | json_get total)" "1"
+expect_exit 2 ls_ incident open --title "Typo in the greeting" --severity SEV5
+assert_contains "$OUT" "--severity: 5 is not a number from 1 to 4"
+
+note "a subcommand missing or unknown lists the ones there are; --json errors are JSON"
+expect_exit 2 ls_ incident
+assert_contains "$OUT" "incident needs a subcommand, one of:"
+assert_contains "$OUT" "leitstand incident severity ID SEV [REASON...] [--json]"
+expect_exit 2 ls_ incident bogus
+assert_contains "$OUT" "incident: no subcommand \"bogus\"; one of:"
+out=$(ls_ incident show 999 --json 2>/dev/null || true)
+assert_eq "$(json_get error.code <<<"$out")" "not_found"
+assert_eq "$(json_get error.message <<<"$out")" "no incident 999"
+
 note "viewers may not acknowledge"
 config_as viewer
 kill -HUP "$DAEMON_PID"
@@ -82,7 +108,7 @@ actions=$(ls_ audit list --limit 20 --json | python3 -c 'import json,sys
 print(" ".join(e["action"] for e in reversed(json.load(sys.stdin)["entries"])))')
 assert_contains "$actions" "incident.open incident.ack incident.note denied denied denied"
 assert_contains "$actions" "incident.escalate incident.mitigate incident.resolve"
-assert_contains "$actions" "incident.reopen config.reload denied"
+assert_contains "$actions" "incident.reopen incident.severity incident.severity config.reload denied"
 ls_ audit verify >/dev/null
 
 note "timers: a SEV1 not acknowledged within 2s escalates by itself, audited"

@@ -18,7 +18,7 @@
 #include "backend/kpi-incident.h"
 #include "backend/store.h"
 
-#include "tmpdir.h"
+#include "store-fixture.h"
 
 #define T0	((time_t)1700000000)
 
@@ -27,46 +27,6 @@ static const struct incident_policy policy = {
 	.resolve_s = { 3600, 14400, 86400, 259200 },
 	.ack_timeout_s = 600,
 };
-
-struct fixture {
-	char	 dir[64];
-	sqlite3	*db;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture	*fx;
-	char		*cause = NULL;
-
-	if ((fx = calloc(1, sizeof *fx)) == NULL)
-		return -1;
-	if (tmpdir_make(fx->dir, sizeof fx->dir, "kpi-incident") != 0) {
-		free(fx);
-		return -1;
-	}
-	if ((fx->db = store_open(fx->dir, 0, &cause)) == NULL) {
-		fprintf(stderr, "store_open: %s\n", cause);
-		free(cause);
-		tmpdir_remove(fx->dir);
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture	*fx = *state;
-	int		 rc;
-
-	store_close(fx->db);
-	rc = tmpdir_remove(fx->dir);
-	free(fx);
-	return rc;
-}
 
 /* Files a crit breach of a KPI at severity sev; returns the incident and checks what. */
 static long long
