@@ -258,7 +258,9 @@ client_read(struct client *c, int ms, cJSON **msg, char **cause)
 {
 	struct pollfd pfd;
 	const char *line;
-	char tmp[65536];
+	/* Small: the console reads every reply through here, and the stack pages a big read
+	   touches stay in its resident set for good. */
+	char tmp[16384];
 	size_t len;
 	ssize_t n;
 	long long deadline = ms < 0 ? -1 : loop_now_ms() + ms;

@@ -399,6 +399,8 @@ demo_main(struct cli *cli, int (*console)(struct cli *, int, char **))
 
 	/* Up: a second demo run may join now. */
 	flock(lock, LOCK_SH);
+	cli->quit_asks = "Quit the demo? It stops its simulator, Prometheus and daemon (Enter "
+	    "quits, Esc stays): ";
 	rc = demo_console(cli, d.ini, console, &cause);
 	if ((daemon = demo_daemon_pid(&cli->cfg)) > 0)
 		demo_stop_daemon(daemon);

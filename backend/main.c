@@ -292,6 +292,7 @@ cmd_console(struct cli *cli, int argc, char **argv)
 	memset(&opts, 0, sizeof opts);
 	opts.cfg = &cli->cfg;
 	opts.readonly = cli->readonly;
+	opts.quit_asks = cli->quit_asks;
 	opts.client = cli->client;
 	cli->client = NULL;	/* the console owns it now */
 	if (cli->verbose)

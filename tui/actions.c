@@ -4,6 +4,7 @@
 
 #include "backend/xmalloc.h"
 #include "tui/actions.h"
+#include "tui/command.h"
 #include "tui/input.h"
 #include "tui/tui.h"
 
@@ -79,4 +80,5 @@ tui_print_keys(FILE *f)
 		fprintf(f, " | %s | %s%s |\n", scope_names[s], action_table[i].help,
 		    action_table[i].writes ? " (hidden when read-only)" : "");
 	}
+	command_print(f);
 }

@@ -11,7 +11,7 @@
 #define ACTIONS \
 	ACTION(QUIT,		GLOBAL,	"q",		"quit the console (the daemon keeps running)", 0) \
 	ACTION(HELP,		GLOBAL,	"?",		"show the keys of this view", 0) \
-	ACTION(COMMAND,		GLOBAL,	":",		"command line: :1-:6 or a view name, :incident N, :run N, :open SEV TITLE, :sim PROFILE, :quit, :help", 0) \
+	ACTION(COMMAND,		GLOBAL,	":",		"command line: a command or view name (:help lists them, Tab completes)", 0) \
 	ACTION(VIEW_NEXT,	GLOBAL,	"Tab",		"next view", 0) \
 	ACTION(VIEW_PREV,	GLOBAL,	"BTab",		"previous view", 0) \
 	ACTION(VIEW_1,		GLOBAL,	"1",		"dashboard", 0) \

@@ -4,14 +4,12 @@
 #include <string.h>
 
 #include "backend/buf.h"
-#include "backend/client.h"
 #include "backend/utf8.h"
 #include "backend/xmalloc.h"
 #include "tui/cmdline.h"
 #include "tui/console.h"
 #include "tui/draw.h"
 #include "tui/input.h"
-#include "tui/view.h"
 
 #define CMDLINE_MAX 1024
 
@@ -21,10 +19,18 @@ static struct {
 	struct buf	 text;
 	size_t		 cursor;	/* byte offset, always at a code point boundary */
 	void		(*done)(const char *);
+	char		*(*complete)(const char *);
 } cl;
 
 void
 cmdline_open(const char *prompt, const char *initial, void (*done)(const char *))
+{
+	cmdline_open_complete(prompt, initial, done, NULL);
+}
+
+void
+cmdline_open_complete(const char *prompt, const char *initial, void (*done)(const char *),
+    char *(*complete)(const char *))
 {
 	free(cl.prompt);
 	cl.prompt = xstrdup(prompt);
@@ -32,6 +38,7 @@ cmdline_open(const char *prompt, const char *initial, void (*done)(const char *)
 	buf_addstr(&cl.text, initial);
 	cl.cursor = cl.text.len;
 	cl.done = done;
+	cl.complete = complete;
 	cl.active = 1;
 	console_dirty();
 }
@@ -90,6 +97,22 @@ cmdline_insert(int cp)
 	cl.cursor += n;
 }
 
+/* Tab with the cursor at the end: the completer's line replaces the text. */
+static void
+cmdline_complete(void)
+{
+	char *text;
+
+	if (cl.complete == NULL || cl.cursor != cl.text.len)
+		return;
+	if ((text = cl.complete(cl.text.data != NULL ? cl.text.data : "")) == NULL)
+		return;
+	buf_reset(&cl.text);
+	buf_addstr(&cl.text, text);
+	cl.cursor = cl.text.len;
+	free(text);
+}
+
 void
 cmdline_key(int key)
 {
@@ -121,7 +144,9 @@ cmdline_key(int key)
 	else if (key == 21 /* C-u */) {
 		buf_reset(&cl.text);
 		cl.cursor = 0;
-	} else if (KEY_IS_CHAR(key))
+	} else if (key == '\t')
+		cmdline_complete();
+	else if (KEY_IS_CHAR(key))
 		cmdline_insert(key);
 	console_dirty();
 }
@@ -129,13 +154,20 @@ cmdline_key(int key)
 void
 cmdline_draw(int y, int w)
 {
+	const char *text = cl.text.data != NULL ? cl.text.data : "", *from = text;
 	char *before;
-	int x;
+	int x, pw = draw_width(cl.prompt);
 
-	x = draw_text(y, 0, w, STYLE_NORMAL, cl.prompt);
-	draw_line(y, x, w - x, STYLE_NORMAL, cl.text.data != NULL ? cl.text.data : "");
-	before = xstrndup(cl.text.data != NULL ? cl.text.data : "", cl.cursor);
-	x += draw_width(before);
+	/* What is typed stays in view: a long prompt gives way to it (down to a third of the
+	   line), and a long text scrolls so that the cursor shows. */
+	if (pw + draw_width(text) + 1 > w && pw > w / 3)
+		pw = w / 3;
+	x = draw_text(y, 0, pw, STYLE_NORMAL, cl.prompt);
+	before = xstrndup(text, cl.cursor);
+	while ((size_t)(from - text) < cl.cursor && x + draw_width(before + (from - text)) >= w)
+		from += utf8_char_len(from, strlen(from));
+	draw_line(y, x, w - x, STYLE_NORMAL, from);
+	x += draw_width(before + (from - text));
 	free(before);
 	draw_cursor(y, x < w ? x : w - 1);
 }
@@ -146,109 +178,4 @@ cmdline_free(void)
 	free(cl.prompt);
 	cl.prompt = NULL;
 	buf_free(&cl.text);
-}
-
-static void
-command_done(const char *text)
-{
-	if (text != NULL)
-		cmdline_run(text);
-}
-
-void
-cmdline_command(const char *initial)
-{
-	cmdline_open(":", initial, command_done);
-}
-
-static void
-open_reply(void *arg, const cJSON *r)
-{
-	(void)arg;
-	if (r == NULL)
-		return;
-	if (client_error(r) != NULL)
-		console_error("%s", client_error(r));
-	else
-		console_note("opened incident %.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(
-		    cJSON_GetObjectItem(r, "incident"), "id")));
-}
-
-/* :open SEV TITLE */
-static int
-command_open(const char *rest)
-{
-	cJSON *req;
-	char *end;
-	long sev;
-
-	sev = strtol(rest, &end, 10);
-	while (*end == ' ')
-		end++;
-	if (sev < 1 || sev > 4 || *end == '\0') {
-		console_error(":open needs a severity 1-4 and a title, e.g. :open 2 Checkout broken");
-		return -1;
-	}
-	req = client_request("incident.open");
-	cJSON_AddNumberToObject(req, "severity", (double)sev);
-	cJSON_AddStringToObject(req, "title", end);
-	console_request(req, open_reply, NULL);
-	return 0;
-}
-
-static void
-sim_reply(void *arg, const cJSON *r)
-{
-	(void)arg;
-	if (r == NULL)
-		return;
-	if (client_error(r) != NULL)
-		console_error("%s", client_error(r));
-	else
-		console_note("simulator switched to profile %s",
-		    cJSON_GetStringValue(cJSON_GetObjectItem(r, "profile")));
-}
-
-int
-cmdline_run(const char *line)
-{
-	char *copy = xstrdup(line), *cmd, *arg, *save;
-	cJSON *req;
-	int v, rc = 0;
-
-	cmd = strtok_r(copy, " \t", &save);
-	arg = strtok_r(NULL, " \t", &save);
-	if (cmd != NULL && strcmp(cmd, "open") == 0) {
-		/* The title keeps its blanks: take it from the line itself. */
-		if (console_state()->readonly) {
-			console_error("read-only console: :open changes incidents");
-			rc = -1;
-		} else
-			rc = command_open(line + strspn(line, " \t") + 4);
-	} else if (cmd == NULL)
-		;
-	else if (strcmp(cmd, "q") == 0 || strcmp(cmd, "quit") == 0)
-		console_quit();
-	else if (strcmp(cmd, "help") == 0)
-		console_help();
-	else if (arg == NULL && (v = view_find(cmd)) >= 0)
-		view_show(v);
-	else if (strcmp(cmd, "incident") == 0 && arg != NULL && atoll(arg) > 0)
-		view_incidents_show(atoll(arg));
-	else if (strcmp(cmd, "run") == 0 && arg != NULL && atoll(arg) > 0)
-		view_playbooks_run(atoll(arg));
-	else if (strcmp(cmd, "sim") == 0 && console_state()->readonly) {
-		console_error("read-only console: :sim changes the simulator");
-		rc = -1;
-	} else if (strcmp(cmd, "sim") == 0 && arg != NULL) {
-		req = client_request("sim.profile");
-		cJSON_AddStringToObject(req, "profile", arg);
-		console_request(req, sim_reply, NULL);
-	}
-	else {
-		console_error("unknown command \"%s\"; try :help", cmd);
-		rc = -1;
-	}
-	free(copy);
-	return rc;
 }

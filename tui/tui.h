@@ -12,6 +12,7 @@ struct tui_options {
 	struct config	*cfg;
 	int		 readonly;	/* --readonly */
 	struct client	*client;	/* connected; the console owns it */
+	const char	*quit_asks;	/* what quitting also does, asked first; NULL: quits */
 };
 
 /* Runs the console until the user quits; returns the exit code. */

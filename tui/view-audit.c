@@ -11,7 +11,8 @@
 #include "tui/view.h"
 #include "tui/widget-list.h"
 
-#define AUDIT_PAGE	200
+/* A page is two screens (at least 50 rows): its JSON is the view's largest allocation. */
+#define AUDIT_PAGE	(draw_rows() > 25 ? 2 * draw_rows() : 50)
 #define AUDIT_DETAIL_ROWS 3
 
 struct audit_row {
@@ -29,6 +30,7 @@ static struct {
 	struct list	  list;
 	char		 *filter;
 	int		  loading;	/* a page request is in flight */
+	int		  limit;	/* ... of this many entries */
 	int		  more;		/* older entries may exist */
 	int		  stale;	/* new entries arrived while scrolled down */
 	unsigned	  generation;	/* replies from before the last reset are dropped */
@@ -84,7 +86,7 @@ audit_page(void *arg, const cJSON *r)
 	}
 	entries = cJSON_GetObjectItemCaseSensitive(r, "entries");
 	n = cJSON_GetArraySize(entries);
-	au.more = n == AUDIT_PAGE;
+	au.more = n == au.limit;
 	au.rows = xreallocarray(au.rows, (size_t)(au.list.n + n), sizeof *au.rows);
 	cJSON_ArrayForEach(e, entries) {
 		row = &au.rows[au.list.n++];
@@ -104,7 +106,8 @@ audit_request(long long before)
 {
 	cJSON *req = client_request("audit.list");
 
-	cJSON_AddNumberToObject(req, "limit", AUDIT_PAGE);
+	au.limit = AUDIT_PAGE;
+	cJSON_AddNumberToObject(req, "limit", au.limit);
 	if (before > 0)
 		cJSON_AddNumberToObject(req, "before", (double)before);
 	if (au.filter != NULL)

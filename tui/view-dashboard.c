@@ -94,7 +94,7 @@ list_reply(void *arg, const cJSON *r)
 		console_error("%s", client_error(r));
 		return;
 	}
-	snapshot_take(cJSON_Duplicate(r, 1));
+	snapshot_take(console_take(NULL, r));
 }
 
 /* The console subscribes to every topic at connect; this fetches the snapshot at once. */
@@ -267,7 +267,7 @@ chart_reply(void *arg, const cJSON *r)
 	if (client_error(r) != NULL)
 		db.chart_error = xstrdup(client_error(r));
 	else
-		db.points = cJSON_Duplicate(cJSON_GetObjectItem(r, "points"), 1);
+		db.points = console_take(r, cJSON_GetObjectItem(r, "points"));
 	console_dirty();
 }
 
@@ -433,7 +433,7 @@ static void
 dashboard_event(const cJSON *ev)
 {
 	if (strcmp(json_str(ev, "event", ""), "kpi") == 0)
-		snapshot_take(cJSON_Duplicate(ev, 1));
+		snapshot_take(console_take(NULL, ev));
 }
 
 static void

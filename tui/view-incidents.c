@@ -19,6 +19,7 @@
 #include "backend/json.h"
 #include "backend/xmalloc.h"
 #include "tui/cmdline.h"
+#include "tui/command.h"
 #include "tui/console.h"
 #include "tui/display.h"
 #include "tui/draw.h"
@@ -26,7 +27,9 @@
 #include "tui/widget-list.h"
 #include "tui/wrap.h"
 
-#define PAGE		200
+/* A page is two screens (at least 50 rows): a page of JSON is the console's largest
+   allocation, and its peak memory is what a small screen should not pay for a big one. */
+#define PAGE		(draw_rows() > 25 ? 2 * draw_rows() : 50)
 #define WINDOW_MAX	(4 * PAGE)	/* rows kept; older ones are dropped and re-read */
 
 static struct {
@@ -133,14 +136,14 @@ struct page_req {
 	enum page_kind	kind;
 };
 
-/* A copy of a row from the daemon, stamped with when it came: its timers go on from there. */
+/* A row from the daemon (the view's now), stamped with when it came: its timers go on
+   from there. */
 static cJSON *
-stamped(const cJSON *row)
+stamped(cJSON *row)
 {
-	cJSON *c = cJSON_Duplicate(row, 1);
-
-	cJSON_AddNumberToObject(c, "received", (double)time(NULL));
-	return c;
+	if (row != NULL)
+		cJSON_AddNumberToObject(row, "received", (double)time(NULL));
+	return row;
 }
 
 /* Seconds since a row came from the daemon. */
@@ -194,7 +197,7 @@ page_reply(void *arg, const cJSON *r)
 	n = cJSON_GetArraySize(rows);
 	in.total = (int)json_num(r, "total");
 	cJSON_Delete(in.counts);
-	in.counts = cJSON_Duplicate(cJSON_GetObjectItem(r, "counts"), 1);
+	in.counts = console_take(r, cJSON_GetObjectItem(r, "counts"));
 	if (pr->kind == PAGE_FIRST || pr->kind == PAGE_LAST) {
 		rows_clear();
 		in.offset = (int)json_num(r, "offset");
@@ -214,16 +217,16 @@ page_reply(void *arg, const cJSON *r)
 	in.rows = xreallocarray(in.rows, (size_t)(in.list.n + n), sizeof *in.rows);
 	if (pr->kind == PAGE_BEFORE) {
 		memmove(in.rows + n, in.rows, (size_t)in.list.n * sizeof *in.rows);
-		i = 0;
-		cJSON_ArrayForEach(e, rows)
-			in.rows[i++] = stamped(e);
+		/* Taken out of the reply, not copied: a page is the console's largest tree. */
+		for (i = 0; (e = rows->child) != NULL; i++)
+			in.rows[i] = stamped(console_take(rows, e));
 		in.list.n += n;
 		in.list.sel += n;
 		in.list.top += n;
 		in.offset = (int)json_num(r, "offset");
 	} else {
-		cJSON_ArrayForEach(e, rows)
-			in.rows[in.list.n++] = stamped(e);
+		while ((e = rows->child) != NULL)
+			in.rows[in.list.n++] = stamped(console_take(rows, e));
 	}
 	/* Keep the window bounded: drop the far end from the selection. */
 	if (in.list.n > WINDOW_MAX) {
@@ -417,7 +420,7 @@ detail_reply(void *arg, const cJSON *r)
 		in.detail_top = 1 << 30;
 	texts_clear();
 	cJSON_Delete(in.detail);
-	in.detail = stamped(cJSON_GetObjectItem(r, "incident"));
+	in.detail = stamped(console_take(r, cJSON_GetObjectItem(r, "incident")));
 	in.ntexts = cJSON_GetArraySize(cJSON_GetObjectItem(in.detail, "timeline"));
 	in.texts = xcalloc((size_t)in.ntexts + 1, sizeof *in.texts);
 	console_dirty();
@@ -696,7 +699,7 @@ incidents_key(enum action a)
 
 	switch (a) {
 	case ACTION_INC_NEW:
-		cmdline_command("open 3 ");
+		command_prompt("open 3 ");
 		return 1;
 	case ACTION_INC_SORT:
 		in.by_id = !in.by_id;
@@ -802,7 +805,7 @@ incidents_event(const cJSON *ev)
 			    strcmp(json_str(in.rows[i], "status", ""), json_str(inc, "status",
 			    "")) != 0;
 			cJSON_Delete(in.rows[i]);
-			in.rows[i] = stamped(inc);
+			in.rows[i] = stamped(cJSON_Duplicate(inc, 1));
 			found = 1;
 		}
 	}
@@ -856,6 +859,7 @@ const struct view_ops view_incidents_ops = {
 	.draw = incidents_draw,
 	.key = incidents_key,
 	.event = incidents_event,
+	.seconds = 1,
 	.filter = incidents_filter,
 	.close = incidents_close,
 };

@@ -196,7 +196,7 @@ detail_reply(void *arg, const cJSON *r)
 		return;
 	}
 	cJSON_Delete(pr.detail);
-	pr.detail = cJSON_Duplicate(r, 1);
+	pr.detail = console_take(NULL, r);
 	detail_build();
 	console_dirty();
 }
@@ -221,7 +221,7 @@ list_reply(void *arg, const cJSON *r)
 	pr.error = client_error(r) != NULL ? xstrdup(client_error(r)) : NULL;
 	if (pr.error == NULL) {
 		cJSON_Delete(pr.state);
-		pr.state = cJSON_Duplicate(r, 1);
+		pr.state = console_take(NULL, r);
 		pr.state_at = time(NULL);
 	}
 	if (!pr.history_mode)
@@ -236,7 +236,7 @@ history_reply(void *arg, const cJSON *r)
 	if (r == NULL || client_error(r) != NULL)
 		return;
 	cJSON_Delete(pr.history);
-	pr.history = cJSON_Duplicate(cJSON_GetObjectItem(r, "releases"), 1);
+	pr.history = console_take(r, cJSON_GetObjectItem(r, "releases"));
 	if (pr.history_mode)
 		pr.list.n = cJSON_GetArraySize(rows());
 	console_dirty();
@@ -249,7 +249,7 @@ kpis_reply(void *arg, const cJSON *r)
 	if (r == NULL)
 		return;
 	cJSON_Delete(pr.kpis);
-	pr.kpis = client_error(r) == NULL ? cJSON_Duplicate(r, 1) : NULL;
+	pr.kpis = client_error(r) == NULL ? console_take(NULL, r) : NULL;
 	console_dirty();
 }
 

@@ -202,6 +202,8 @@ view_edit(const char *initial, size_t max)
 	char path[] = "/tmp/leitstand-edit-XXXXXX", chunk[4096];
 	struct buf text;
 	size_t len = strlen(initial);
+	const char *editor;
+	char *command;
 	ssize_t n;
 	pid_t pid;
 	int fd, status = 0;
@@ -217,11 +219,17 @@ view_edit(const char *initial, size_t max)
 		return NULL;
 	}
 	close(fd);
+	/* As git runs it: the editor's value is shell words (quotes work), the file its last
+	   argument. */
+	if ((editor = getenv("VISUAL")) == NULL || *editor == '\0')
+		editor = getenv("EDITOR");
+	command = xprintf("%s \"$@\"", editor != NULL && *editor != '\0' ? editor : "vi");
 	display_suspend();
 	if ((pid = fork()) == 0) {
-		execl("/bin/sh", "sh", "-c", "exec ${EDITOR:-vi} \"$1\"", "sh", path, (char *)NULL);
+		execl("/bin/sh", "sh", "-c", command, "editor", path, (char *)NULL);
 		_exit(127);
 	}
+	free(command);
 	if (pid > 0)
 		waitpid(pid, &status, 0);
 	display_resume();

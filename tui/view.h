@@ -18,6 +18,7 @@ struct view_ops {
 	void		(*filter)(const char *); /* NULL or "": show all */
 	void		(*close)(void);
 	unsigned	(*mode_scopes)(void);	/* the scopes now, if they change (NULL: scopes) */
+	int		 seconds;		/* shows times in seconds: redrawn every second */
 };
 
 extern const struct view_ops	view_dashboard_ops;

@@ -38,6 +38,22 @@ wait_screen a "ASSIGNEE"
 keys a Enter
 wait_screen a "#1 Error rate is crit"
 
+note "p starts the suggested playbook: the prompt and the library's selection agree"
+keys a 3
+wait_screen a "PLAYBOOK"
+keys a j j
+keys a 2
+wait_screen a "#1 Error rate is crit"
+keys a p
+wait_screen a "Start a playbook for incident 1"
+suggested=$(screen_ a | tail -1 | sed 's/.*Esc cancels): //; s/ *$//')
+[ -n "$suggested" ] || fail "no playbook suggested"
+selected=$(screen_ a -e | grep -F "$suggested" | grep -c $'\e\[106m' || true)
+[ "$selected" -ge 1 ] || { screen_ a -e | cat -v | grep -F "$suggested"; fail "$suggested is not the selected row"; }
+keys a Escape
+keys a 2
+wait_screen a "#1 Error rate is crit"
+
 note "resolve with a closing note; the postmortem keeps it"
 keys a r "rolled back the release" Enter
 wait_screen a "resolved by $(id -un): rolled back the release"
@@ -46,7 +62,15 @@ wait_for "[ -s '$T/incident-1-postmortem.md' ]" 10
 grep -q "resolved by $(id -un): rolled back the release" "$T/incident-1-postmortem.md" ||
 	fail "the postmortem lacks the closing note"
 
-note "quitting the first demo stops its sim, Prometheus and daemon"
+note "quitting the demo asks first; a long prompt gives way to what is typed"
 keys a q
+wait_screen a "Quit the demo?"
+keys a "typed-text-stays-in-view"
+screen_ a | tail -1 | grep -q "typed-text-stays-in-view" || fail "the typed text is hidden: $(screen_ a | tail -1)"
+keys a Escape
+sleep 1
+tmux_ has-session -t a 2>/dev/null || fail "Esc quit the demo"
+note "quitting the first demo stops its sim, Prometheus and daemon"
+keys a q Enter
 wait_for "! tmux_ has-session -t a 2>/dev/null" 10
 wait_for "! pgrep -f -- '$T/' >/dev/null" 15

@@ -46,6 +46,11 @@ for s in a b; do
 done
 screen_ a | tail -1 | grep -q "$alice (operator)" || fail "alice is not an operator"
 
+note "ages and timers count on without a key"
+row() { screen_ b | grep "Customer reports 30\$" | head -1; }
+before=$(row)
+wait_for '[ "$(row)" != "$before" ]' 5
+
 note "alice acknowledges the first incident; bob's list shows it"
 first=$(screen_ a | sed -n '5p' | awk '{ print $1 }')
 keys a a
@@ -108,3 +113,15 @@ ls_ incident open --severity 1 --title "Opened while c looked at a detail" >/dev
 wait_screen c "NEW SEV1 #33"
 keys c Escape
 wait_screen c "Opened while c looked at a detail"
+
+note "\$EDITOR is shell words, as git runs it: quotes in it work"
+qeditor="sh -c 'printf \"%s\\n\" \"written by a quoted editor\" >\"\$0\"'"
+tmux_ -f /dev/null new-session -d -s e -c "$T" -x 100 -y 30 \
+	runuser -u "$alice" -- env -i PATH="$PATH" HOME="$T" TERM=xterm-256color \
+	LANG=C.UTF-8 EDITOR="$qeditor" "$LEITSTAND" -c "$CFG"
+TMUX_SESSIONS+=(e)
+wait_screen e "connected"
+keys e : "incident 1" Enter
+wait_screen e "#1 Customer reports 1"
+keys e N
+wait_screen e "$alice: written by a quoted editor"

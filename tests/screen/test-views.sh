@@ -80,6 +80,11 @@ check_views d 200x60 0
 screen_ d | tail -1 | grep -q "read-only" || fail "read-only not shown"
 keys d : "sim outage" Enter
 wait_screen d "read-only console: :sim changes the simulator"
+keys d : help Enter; wait_screen d "Commands on the : line (any key closes)"
+wait_screen d ":incident N"
+assert_not_contains "$(screen_ d)" ":sim PROFILE"
+assert_not_contains "$(screen_ d)" ":open SEV TITLE"
+keys d Escape
 
 note "resize: the layout follows the window"
 tmux_ resize-window -t a -x 100 -y 30
@@ -94,6 +99,26 @@ wait_screen a "config.reload"
 keys a / C-u nothing-matches Enter; wait_screen a "No audit entries match the filter."
 keys a 1 5; wait_screen a "filter: nothing-matches"
 keys a : bogus Enter; wait_screen a 'unknown command "bogus"'
+
+note ":help lists the commands of the table, Tab completes their names"
+keys a : help Enter; wait_screen a "Commands on the : line (any key closes)"
+wait_screen a ":open SEV TITLE"
+wait_screen a ":quit, :q"
+keys a Escape
+keys a : han Tab; wait_screen a ":handover"
+[ "$(screen_ a | tail -1 | sed 's/ *$//')" = ":handover" ] || fail "one match completes"
+assert_eq "$(tmux_ display-message -p -t a '#{cursor_x}')" 10	# and a blank after it
+keys a Enter; wait_screen a "Shift handover"
+keys a : in Tab; wait_screen a ":incident"
+[ "$(screen_ a | tail -1 | sed 's/ *$//')" = ":incident" ] || fail "two matches complete to what they share"
+assert_eq "$(tmux_ display-message -p -t a '#{cursor_x}')" 9	# and no blank
+keys a s Enter; wait_screen a "No incidents. + opens one."
+keys a : incident Space x Enter; wait_screen a ":incident needs a number"
+note "a message keeps who you are in view and goes by itself"
+screen_ a | tail -1 | grep -q "$(id -un) (admin) .*:incident needs a number" ||
+	fail "the message hides user and role: $(screen_ a | tail -1)"
+wait_for "! screen_ a | grep -q ':incident needs a number'" 30
+screen_ a | tail -1 | grep -q "? help  q quit" || fail "status line not back"
 
 note "the daemon goes away: the console stays, says so, and reconnects"
 stop_daemon
