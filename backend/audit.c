@@ -256,3 +256,32 @@ audit_list(sqlite3 *db, const struct audit_query *q)
 	free(pattern);
 	return arr;
 }
+
+int
+audit_tx(sqlite3 *db, struct audit_tx *tx,
+    int (*work)(sqlite3 *, void *, struct audit_tx *, char **), void *arg, char **cause)
+{
+	char *details = NULL;
+	long long seq = 0;
+
+	tx->seq = 0;
+	if (store_begin(db, cause) != 0)
+		return AUDIT_TX_BEGIN;
+	if (work != NULL && work(db, arg, tx, cause) != 0) {
+		store_rollback(db);
+		return AUDIT_TX_WORK;
+	}
+	if (tx->action != NULL) {
+		if (tx->details != NULL)
+			details = cJSON_PrintUnformatted(tx->details);
+		seq = audit_append(db, tx->actor, tx->role, tx->action, tx->object != NULL ?
+		    tx->object : "", details, cause);
+		cJSON_free(details);
+	}
+	if (seq < 0 || store_commit(db, cause) != 0) {
+		store_rollback(db);
+		return AUDIT_TX_COMMIT;
+	}
+	tx->seq = seq;
+	return AUDIT_TX_OK;
+}

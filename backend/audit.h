@@ -27,6 +27,30 @@ struct audit_removed {
 	long long	unmarked;	/* neither: by hand, or before the reason was recorded */
 };
 
+/* One state change and its audit entry (see audit_tx). */
+struct audit_tx {
+	const char	*actor;
+	const char	*role;
+	const char	*action;	/* NULL: no entry (work appends its own, or none) */
+	const char	*object;	/* NULL: "" */
+	cJSON		*details;	/* NULL: none; the caller frees it */
+	long long	 seq;		/* the entry appended, once committed; 0: none */
+};
+
+/* Where audit_tx failed: nothing of it is left in the store. */
+enum audit_tx_fail {
+	AUDIT_TX_OK	= 0,
+	AUDIT_TX_BEGIN	= -1,		/* the transaction did not start (*cause) */
+	AUDIT_TX_WORK	= -2,		/* work returned non-zero (*cause if it set one) */
+	AUDIT_TX_COMMIT	= -3		/* the entry or the commit failed (*cause) */
+};
+
+/* Runs work (may be NULL) and then the entry in one transaction: begin, work, append,
+   commit; rolls back whatever failed. Work may fill in the entry's fields (read after it
+   ran). Returns AUDIT_TX_OK or where it failed. */
+int		 audit_tx(sqlite3 *, struct audit_tx *,
+		     int (*work)(sqlite3 *, void *, struct audit_tx *, char **), void *,
+		     char **);
 /* Appends one entry inside the caller's transaction; returns its sequence number or -1. */
 long long	 audit_append(sqlite3 *, const char *actor, const char *role, const char *action,
 		     const char *object, const char *details, char **);

@@ -8,6 +8,8 @@
 #include "backend/automation.h"
 #include "backend/checkpoint.h"
 #include "backend/config.h"
+#include "backend/daemon.h"
+#include "backend/events.h"
 #include "backend/format.h"
 #include "backend/http.h"
 #include "backend/job.h"
@@ -16,9 +18,8 @@
 #include "backend/incident.h"
 #include "backend/log.h"
 #include "backend/loop.h"
+#include "backend/proto.h"
 #include "backend/retention.h"
-#include "backend/server.h"
-#include "backend/store.h"
 #include "backend/xmalloc.h"
 
 #define ACTOR	"leitstand"
@@ -28,13 +29,22 @@
 
 /* Incidents changed in one transaction, announced once it is committed. */
 struct changes {
-	struct server	*srv;
+	struct daemon	*d;
+	int		(*work)(struct changes *, void *);
+	void		*arg;
 	long long	*ids;
 	char		**actions;
 	size_t		 n;
 	int		 failed;
 	char		*cause;
 };
+
+/* Alertmanager: one read at a time, and whether the last one failed. */
+static struct {
+	struct loop_timer	*timer;
+	int			 busy;		/* a read is in flight */
+	char			*error;		/* why the last read failed, or NULL */
+} am;
 
 static void
 changes_add(struct changes *c, long long id, const char *action, const char *text)
@@ -46,7 +56,7 @@ changes_add(struct changes *c, long long id, const char *action, const char *tex
 	details = cJSON_PrintUnformatted(d);
 	cJSON_Delete(d);
 	op = xprintf("incident.%s", action);
-	if (!c->failed && audit_append(c->srv->db, ACTOR, ROLE, op, object, details,
+	if (!c->failed && audit_append(c->d->db, ACTOR, ROLE, op, object, details,
 	    &c->cause) < 0)
 		c->failed = 1;
 	c->ids = xreallocarray(c->ids, c->n + 1, sizeof *c->ids);
@@ -64,82 +74,104 @@ changes_tick_cb(void *arg, long long id, const char *action, const char *text)
 	changes_add(arg, id, action, text);
 }
 
-/* Commits (or rolls back) and tells every console what changed. */
-static void
-changes_finish(struct changes *c, const char *what)
+static int
+changes_work(sqlite3 *db, void *arg, struct audit_tx *tx, char **cause)
 {
-	struct server *s = c->srv;
-	cJSON *ev;
-	size_t i;
+	struct changes *c = arg;
 
-	if (c->failed || store_commit(s->db, &c->cause) != 0) {
-		store_rollback(s->db);
-		log_debug("%s: %s", what, c->cause);
-	} else {
-		for (i = 0; i < c->n; i++) {
-			ev = proto_event("incident");
-			cJSON_AddStringToObject(ev, "action", c->actions[i]);
-			cJSON_AddStringToObject(ev, "actor", ACTOR);
-			cJSON_AddItemToObject(ev, "incident", incident_get(s->db, &s->policy,
-			    c->ids[i], time(NULL), 0));
-			server_publish(s, TOPIC_INCIDENT, ev);
-		}
-	}
-	for (i = 0; i < c->n; i++)
-		free(c->actions[i]);
-	free(c->actions);
-	free(c->ids);
-	free(c->cause);
+	(void)db;
+	(void)tx;
+	(void)cause;	/* c->cause */
+	return c->work(c, c->arg) != 0 || c->failed ? -1 : 0;
 }
 
+/* Runs work in one transaction, with an entry for each incident it changes (changes_add),
+   and tells every console what changed once it is committed. Returns 0 or -1 (logged). */
 static int
-changes_begin(struct changes *c, struct server *s)
+changes_run(struct daemon *d, const char *what, int (*work)(struct changes *, void *),
+    void *arg)
 {
-	memset(c, 0, sizeof *c);
-	c->srv = s;
-	if (store_begin(s->db, &c->cause) != 0) {
-		log_debug("automation: %s", c->cause);
-		free(c->cause);
-		return -1;
+	struct audit_tx tx = { .action = NULL };
+	struct changes c;
+	cJSON *ev;
+	size_t i;
+	int rc;
+
+	memset(&c, 0, sizeof c);
+	c.d = d;
+	c.work = work;
+	c.arg = arg;
+	rc = audit_tx(d->db, &tx, changes_work, &c, &c.cause);
+	if (rc == AUDIT_TX_BEGIN)
+		log_debug("automation: %s", c.cause);
+	else if (rc != AUDIT_TX_OK)
+		log_debug("%s: %s", what, c.cause);
+	else {
+		for (i = 0; i < c.n; i++) {
+			ev = proto_event("incident");
+			cJSON_AddStringToObject(ev, "action", c.actions[i]);
+			cJSON_AddStringToObject(ev, "actor", ACTOR);
+			cJSON_AddItemToObject(ev, "incident", incident_get(d->db, &d->policy,
+			    c.ids[i], time(NULL), 0));
+			events_publish(TOPIC_INCIDENT, ev);
+		}
 	}
+	for (i = 0; i < c.n; i++)
+		free(c.actions[i]);
+	free(c.actions);
+	free(c.ids);
+	free(c.cause);
+	return rc == AUDIT_TX_OK ? 0 : -1;
+}
+
+/* A change the daemon makes to one incident on its own. */
+struct record {
+	long long	 id;
+	const char	*action, *kind, *text, *data;
+	int		(*write)(sqlite3 *, void *, char **);
+	void		*arg;
+};
+
+static int
+record_work(struct changes *c, void *arg)
+{
+	struct record *r = arg;
+	sqlite3 *db = c->d->db;
+
+	if ((r->write != NULL && r->write(db, r->arg, &c->cause) != 0) ||
+	    incident_timeline(db, r->id, time(NULL), ACTOR, r->kind, r->text, r->data,
+	    &c->cause) != 0)
+		return -1;
+	changes_add(c, r->id, r->action, r->text);
 	return 0;
 }
 
 int
-automation_record(struct server *s, long long id, const char *action, const char *kind,
+automation_record(struct daemon *d, long long id, const char *action, const char *kind,
     const char *text, const char *data, int (*write)(sqlite3 *, void *, char **), void *arg)
 {
-	struct changes c;
-	int failed;
+	struct record r = { id, action, kind, text, data, write, arg };
 
-	if (changes_begin(&c, s) != 0)
-		return -1;
-	if ((write != NULL && write(s->db, arg, &c.cause) != 0) ||
-	    incident_timeline(s->db, id, time(NULL), ACTOR, kind, text, data, &c.cause) != 0)
-		c.failed = 1;
-	else
-		changes_add(&c, id, action, text);
-	failed = c.failed;
-	changes_finish(&c, action);
-	return failed ? -1 : 0;
+	return changes_run(d, action, record_work, &r);
+}
+
+static int
+tick_work(struct changes *c, void *arg)
+{
+	(void)arg;
+	return incident_tick(c->d->db, &c->d->policy, time(NULL), changes_tick_cb, c,
+	    &c->cause);
 }
 
 static void
 automation_tick(void *arg)
 {
-	struct server *s = arg;
-	struct changes c;
-
-	if (changes_begin(&c, s) != 0)
-		return;
-	if (incident_tick(s->db, &s->policy, time(NULL), changes_tick_cb, &c, &c.cause) != 0)
-		c.failed = 1;
-	changes_finish(&c, "incident timers");
+	changes_run(arg, "incident timers", tick_work, NULL);
 }
 
 /* A read of Alertmanager's alerts, on a job thread. */
 struct am_read {
-	struct server		*srv;
+	struct daemon		*d;
 	char			*url;
 	long			 timeout_ms;
 	struct http_reply	 reply;
@@ -162,29 +194,43 @@ am_work(void *arg)
 
 /* Tells the consoles when Alertmanager goes away or comes back. */
 static void
-am_state(struct server *s, char *error)
+am_state(char *error)
 {
-	int changed = (error == NULL) != (s->am_error == NULL) ||
-	    (error != NULL && strcmp(error, s->am_error) != 0);
+	int changed = (error == NULL) != (am.error == NULL) ||
+	    (error != NULL && strcmp(error, am.error) != 0);
 
-	free(s->am_error);
-	s->am_error = error;
+	free(am.error);
+	am.error = error;
 	if (changed) {
 		log_debug("alertmanager: %s", error != NULL ? error : "reachable");
-		server_publish(s, TOPIC_STATUS, proto_event("status"));
+		events_publish(TOPIC_STATUS, proto_event("status"));
 	}
+}
+
+const char *
+automation_am_error(void)
+{
+	return am.error;
+}
+
+static int
+am_apply(struct changes *c, void *arg)
+{
+	struct daemon *d = c->d;
+
+	return alerts_apply(d->db, d->cfg, &d->policy, d->redactor, arg, time(NULL),
+	    changes_tick_cb, c, &c->cause);
 }
 
 static void
 am_done(void *arg)
 {
 	struct am_read *r = arg;
-	struct server *s = r->srv;
+	struct daemon *s = r->d;
 	struct am_alerts list;
-	struct changes c;
 	char *cause = NULL, *error = NULL;
 
-	s->am_busy = 0;
+	am.busy = 0;
 	memset(&list, 0, sizeof list);
 	if (r->rc != 0)
 		error = xprintf("alertmanager %s: %s", s->cfg->am_url, r->cause);
@@ -193,13 +239,9 @@ am_done(void *arg)
 	else if (am_parse(r->reply.body.data != NULL ? r->reply.body.data : "",
 	    r->reply.body.len, &list, &cause) != 0)
 		error = xprintf("alertmanager %s: invalid reply: %s", s->cfg->am_url, cause);
-	else if (changes_begin(&c, s) == 0) {
-		if (alerts_apply(s->db, s->cfg, &s->policy, s->redactor, &list, time(NULL),
-		    changes_tick_cb, &c, &c.cause) != 0)
-			c.failed = 1;
-		changes_finish(&c, "alerts");
-	}
-	am_state(s, error);
+	else
+		changes_run(s, "alerts", am_apply, &list);
+	am_state(error);
 	am_alerts_free(&list);
 	http_reply_free(&r->reply);
 	free(cause);
@@ -211,14 +253,14 @@ am_done(void *arg)
 static void
 am_tick(void *arg)
 {
-	struct server *s = arg;
+	struct daemon *s = arg;
 	struct am_read *r;
 	char *cause = NULL;
 
-	if (s->am_busy)
+	if (am.busy)
 		return;
 	r = xcalloc(1, sizeof *r);
-	r->srv = s;
+	r->d = s;
 	r->url = xprintf("%s%sapi/v2/alerts", s->cfg->am_url,
 	    s->cfg->am_url[strlen(s->cfg->am_url) - 1] == '/' ? "" : "/");
 	r->timeout_ms = (long)s->cfg->am_timeout * 1000;
@@ -230,14 +272,14 @@ am_tick(void *arg)
 		free(r);
 		return;
 	}
-	s->am_busy = 1;
+	am.busy = 1;
 }
 
 /* The chain head signed every checkpoint_interval, when it moved since the last one. */
 static void
 checkpoint_tick(void *arg)
 {
-	struct server *s = arg;
+	struct daemon *s = arg;
 	long long head = checkpoint_head(s->db);
 	char *line = NULL, *cause = NULL;
 
@@ -252,47 +294,45 @@ checkpoint_tick(void *arg)
 	free(line);
 }
 
+static int
+purge_work(sqlite3 *db, void *arg, struct audit_tx *tx, char **cause)
+{
+	struct daemon *d = arg;
+	cJSON *counts;
+
+	if ((counts = retention_purge(db, d->cfg, time(NULL), 0, cause)) == NULL)
+		return -1;
+	tx->details = counts;
+	return 0;
+}
+
 /* The daily purge, as the daemon: what is past its retention period goes, audited. */
 static void
 purge_tick(void *arg)
 {
-	struct server *s = arg;
-	char *cause = NULL, *details;
-	cJSON *counts;
+	struct daemon *d = arg;
+	struct audit_tx tx = { .actor = ACTOR, .role = ROLE, .action = "purge",
+	    .object = "retention" };
+	char *cause = NULL;
 
-	if (store_begin(s->db, &cause) != 0) {
-		log_debug("purge: %s", cause);
-		free(cause);
-		return;
-	}
-	if ((counts = retention_purge(s->db, s->cfg, time(NULL), 0, &cause)) == NULL) {
-		store_rollback(s->db);
-		log_debug("purge: %s", cause);
-		free(cause);
-		return;
-	}
-	details = cJSON_PrintUnformatted(counts);
-	cJSON_Delete(counts);
-	if (audit_append(s->db, ACTOR, ROLE, "purge", "retention", details, &cause) < 0 ||
-	    store_commit(s->db, &cause) != 0) {
-		store_rollback(s->db);
+	if (audit_tx(d->db, &tx, purge_work, d, &cause) != AUDIT_TX_OK) {
 		log_debug("purge: %s", cause);
 		free(cause);
 	}
-	cJSON_free(details);
+	cJSON_Delete(tx.details);
 }
 
 static void
 purge_first(void *arg)
 {
-	struct server *s = arg;
+	struct daemon *s = arg;
 
 	s->purge_timer = loop_timer_add(s->loop, PURGE_EVERY_MS, 1, purge_tick, s);
 	purge_tick(s);
 }
 
 void
-automation_start(struct server *s)
+automation_start(struct daemon *s)
 {
 	int i;
 
@@ -304,7 +344,7 @@ automation_start(struct server *s)
 	s->incident_timer = loop_timer_add(s->loop, s->cfg->timer_interval * 1000, 1,
 	    automation_tick, s);
 	if (s->cfg->am_url != NULL && *s->cfg->am_url != '\0') {
-		s->am_timer = loop_timer_add(s->loop, s->cfg->am_interval * 1000, 1, am_tick, s);
+		am.timer = loop_timer_add(s->loop, s->cfg->am_interval * 1000, 1, am_tick, s);
 		am_tick(s);
 	}
 	if (s->cfg->checkpoint_file != NULL && *s->cfg->checkpoint_file != '\0')
@@ -314,14 +354,30 @@ automation_start(struct server *s)
 	s->purge_timer = loop_timer_add(s->loop, PURGE_FIRST_MS, 0, purge_first, s);
 }
 
-void
-automation_stop(struct server *s)
+static void
+automation_timers_stop(struct daemon *s)
 {
 	loop_timer_remove(s->incident_timer);
-	loop_timer_remove(s->am_timer);
+	loop_timer_remove(am.timer);
 	loop_timer_remove(s->purge_timer);
 	loop_timer_remove(s->checkpoint_timer);
-	s->incident_timer = s->am_timer = s->purge_timer = s->checkpoint_timer = NULL;
+	s->incident_timer = am.timer = s->purge_timer = s->checkpoint_timer = NULL;
+}
+
+void
+automation_restart(struct daemon *s)
+{
+	automation_timers_stop(s);
+	automation_start(s);
+}
+
+void
+automation_stop(struct daemon *s)
+{
+	automation_timers_stop(s);
+	free(am.error);
+	am.error = NULL;
+	am.busy = 0;
 }
 
 /* The definition of a KPI by name, or NULL. */
@@ -337,91 +393,116 @@ kpi_def_of(const struct config *cfg, const char *name)
 	return NULL;
 }
 
-void
-automation_kpi(struct server *s, const cJSON *ev)
+/* A KPI that went crit, or back to ok. */
+struct kpi_change {
+	const char	*name, *title, *to;
+	double		 value;
+	char		*data, *text, *impact, shown[64];
+};
+
+static int
+kpi_work(struct changes *c, void *arg)
 {
-	const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "name"));
-	const char *title = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "title"));
-	const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "from"));
-	const char *to = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "to"));
-	double value = cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "value"));
+	struct kpi_change *k = arg;
+	struct daemon *d = c->d;
 	const struct kpi_def *def;
 	struct kpi_breach b;
-	struct changes c;
 	const char *what;
-	char *text, *data, *impact = NULL, shown[64];
 	long long id;
 	int all;
 
-	if (name == NULL || title == NULL || from == NULL || to == NULL)
-		return;
-	/* Crit opens; only ok recovers (crit -> warn is still a breach; no news is no news). */
-	if (strcmp(to, "crit") != 0 && strcmp(to, "ok") != 0)
-		return;
-	if (strcmp(to, "ok") == 0 && strcmp(from, "unknown") == 0)
-		return;
-	if (changes_begin(&c, s) != 0)
-		return;
-	data = cJSON_PrintUnformatted(ev);
-	format_value(shown, sizeof shown, value,
-	    (int)cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "precision")),
-	    cJSON_GetStringValue(cJSON_GetObjectItem(ev, "unit")));
-	if (strcmp(to, "crit") == 0) {
+	if (strcmp(k->to, "crit") == 0) {
 		memset(&b, 0, sizeof b);
-		b.name = name;
-		b.title = title;
-		b.shown = shown;
-		b.snapshot = data;
-		b.severity = (int)s->cfg->kpi_severity;
-		if ((def = kpi_def_of(s->cfg, name)) != NULL)
-			b.severity = kpi_breach_severity(def, value, b.severity, &impact);
-		b.impact = impact;
-		text = xprintf("%s is crit (%s)", title, shown);
-		if ((id = kpi_incident_crit(s->db, &s->policy, &b, (long)s->cfg->correlate,
-		    time(NULL), &what, &c.cause)) < 0)
-			c.failed = 1;
-		else
-			changes_add(&c, id, what, text);
+		b.name = k->name;
+		b.title = k->title;
+		b.shown = k->shown;
+		b.snapshot = k->data;
+		b.severity = (int)d->cfg->kpi_severity;
+		if ((def = kpi_def_of(d->cfg, k->name)) != NULL)
+			b.severity = kpi_breach_severity(def, k->value, b.severity, &k->impact);
+		b.impact = k->impact;
+		k->text = xprintf("%s is crit (%s)", k->title, k->shown);
+		if ((id = kpi_incident_crit(d->db, &d->policy, &b, (long)d->cfg->correlate,
+		    time(NULL), &what, &c->cause)) < 0)
+			return -1;
+		changes_add(c, id, what, k->text);
 	} else {
-		text = xprintf("%s recovered (%s)", title, shown);
-		if ((id = kpi_incident_ok(s->db, name, text, data, time(NULL), &all,
-		    &c.cause)) < 0)
-			c.failed = 1;
-		else if (id > 0)
-			changes_add(&c, id, all ? "recovered" : "kpi", text);
+		k->text = xprintf("%s recovered (%s)", k->title, k->shown);
+		if ((id = kpi_incident_ok(d->db, k->name, k->text, k->data, time(NULL), &all,
+		    &c->cause)) < 0)
+			return -1;
+		if (id > 0)
+			changes_add(c, id, all ? "recovered" : "kpi", k->text);
 	}
-	changes_finish(&c, "KPI incident");
-	free(impact);
-	free(text);
-	free(data);
+	return 0;
 }
 
 void
-automation_kpi_poll(struct server *s, const cJSON *snapshot)
+automation_kpi(struct daemon *d, const cJSON *ev)
+{
+	const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "from"));
+	struct kpi_change k;
+
+	memset(&k, 0, sizeof k);
+	k.name = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "name"));
+	k.title = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "title"));
+	k.to = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "to"));
+	k.value = cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "value"));
+	if (k.name == NULL || k.title == NULL || from == NULL || k.to == NULL)
+		return;
+	/* Crit opens; only ok recovers (crit -> warn is still a breach; no news is no news). */
+	if (strcmp(k.to, "crit") != 0 && strcmp(k.to, "ok") != 0)
+		return;
+	if (strcmp(k.to, "ok") == 0 && strcmp(from, "unknown") == 0)
+		return;
+	k.data = cJSON_PrintUnformatted(ev);
+	format_value(k.shown, sizeof k.shown, k.value,
+	    (int)cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "precision")),
+	    cJSON_GetStringValue(cJSON_GetObjectItem(ev, "unit")));
+	changes_run(d, "KPI incident", kpi_work, &k);
+	free(k.impact);
+	free(k.text);
+	free(k.data);
+}
+
+/* A crit KPI beyond an impact rule: its incident's severity rises. */
+struct kpi_worse {
+	const struct kpi_def	*def;
+	int			 severity;
+	const char		*impact;
+};
+
+static int
+kpi_worse_work(struct changes *c, void *arg)
+{
+	struct kpi_worse *w = arg;
+	long long id;
+
+	if ((id = kpi_incident_worse(c->d->db, &c->d->policy, w->def->name, w->severity,
+	    w->impact, time(NULL), &c->cause)) < 0)
+		return -1;
+	if (id > 0)
+		changes_add(c, id, "severity", w->impact);
+	return 0;
+}
+
+void
+automation_kpi_poll(struct daemon *d, const cJSON *snapshot)
 {
 	const cJSON *k;
-	const struct kpi_def *def;
-	struct changes c;
+	struct kpi_worse w;
 	char *impact;
-	long long id;
-	int severity;
 
 	cJSON_ArrayForEach(k, cJSON_GetObjectItem(snapshot, "kpis")) {
 		if (strcmp(json_str(k, "state", ""), "crit") != 0 ||
-		    (def = kpi_def_of(s->cfg, json_str(k, "name", ""))) == NULL)
+		    (w.def = kpi_def_of(d->cfg, json_str(k, "name", ""))) == NULL)
 			continue;
-		severity = kpi_breach_severity(def, json_num(k, "value"),
-		    (int)s->cfg->kpi_severity, &impact);
+		w.severity = kpi_breach_severity(w.def, json_num(k, "value"),
+		    (int)d->cfg->kpi_severity, &impact);
 		if (impact == NULL)
 			continue;
-		if (changes_begin(&c, s) == 0) {
-			if ((id = kpi_incident_worse(s->db, &s->policy, def->name, severity, impact,
-			    time(NULL), &c.cause)) < 0)
-				c.failed = 1;
-			else if (id > 0)
-				changes_add(&c, id, "severity", impact);
-			changes_finish(&c, "KPI impact");
-		}
+		w.impact = impact;
+		changes_run(d, "KPI impact", kpi_worse_work, &w);
 		free(impact);
 	}
 }

@@ -8,20 +8,26 @@
 
 #include <cjson/cJSON.h>
 
-struct server;
+struct daemon;
 
-/* Starts the timer that escalates and un-acknowledges incidents. */
-void	automation_start(struct server *);
-void	automation_stop(struct server *);
+/* Starts the timer that escalates and un-acknowledges incidents, Alertmanager's reads, the
+   checkpoints and the daily purge. */
+void	automation_start(struct daemon *);
+/* Starts them again with the config reloaded. */
+void	automation_restart(struct daemon *);
+/* Stops them all (the daemon is stopping). */
+void	automation_stop(struct daemon *);
+/* Why the last read of Alertmanager failed, or NULL. */
+const char *automation_am_error(void);
 /* Records a change the daemon made to an incident on its own (a ticket exported): write(db,
    arg, cause) when given (the change itself), the timeline entry, the audit entry as
    "leitstand" and the event to every console, in one transaction. Returns 0 or -1 (logged). */
-int	automation_record(struct server *, long long id, const char *action, const char *kind,
+int	automation_record(struct daemon *, long long id, const char *action, const char *kind,
 	    const char *text, const char *data, int (*write)(sqlite3 *, void *, char **),
 	    void *arg);
 /* Handles a "kpi.state" event: crit opens an incident, leaving crit marks it recovered. */
-void	automation_kpi(struct server *, const cJSON *event);
+void	automation_kpi(struct daemon *, const cJSON *event);
 /* A poll's KPI snapshot: a crit KPI now beyond its sev1 makes its incident SEV1. */
-void	automation_kpi_poll(struct server *, const cJSON *snapshot);
+void	automation_kpi_poll(struct daemon *, const cJSON *snapshot);
 
 #endif

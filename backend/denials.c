@@ -5,50 +5,50 @@
 #include "backend/audit.h"
 #include "backend/buf.h"
 #include "backend/config.h"
+#include "backend/daemon.h"
 #include "backend/denials.h"
 #include "backend/log.h"
 #include "backend/loop.h"
 #include "backend/ops.h"
-#include "backend/server.h"
-#include "backend/store.h"
 
 /* One audit entry in its own transaction; a failure is logged, never fatal. */
 static void
-denials_audit(struct server *s, const struct conn *c, const char *object, cJSON *d)
+denials_audit(struct denials *dn, const char *object, cJSON *d)
 {
-	char *cause = NULL, *details = cJSON_PrintUnformatted(d);
+	struct audit_tx tx = { .actor = dn->who->user, .role = role_name(dn->who->role),
+	    .action = "denied", .object = object, .details = d };
+	char *cause = NULL;
 
 	/* Called from the loop only; another's open transaction is never rolled back here. */
-	if (!sqlite3_get_autocommit(s->db)) {
+	if (!sqlite3_get_autocommit(dn->d->db))
 		log_debug("audit of a denied request skipped: a transaction is open");
-		cJSON_free(details);
-		cJSON_Delete(d);
-		return;
-	}
-	if (store_begin(s->db, &cause) != 0 ||
-	    audit_append(s->db, c->who.user, role_name(c->who.role), "denied", object, details,
-	    &cause) < 0 || store_commit(s->db, &cause) != 0) {
-		store_rollback(s->db);
+	else if (audit_tx(dn->d->db, &tx, NULL, NULL, &cause) != AUDIT_TX_OK) {
 		log_debug("audit of a denied request failed: %s", cause);
 		free(cause);
 	}
-	cJSON_free(details);
 	cJSON_Delete(d);
 }
 
 static void
 denials_timer(void *arg)
 {
-	struct conn *c = arg;
+	struct denials *dn = arg;
 
-	c->denials.timer = NULL;	/* a one-shot timer is gone once it fires */
-	denials_flush(c->srv, c);
+	dn->timer = NULL;	/* a one-shot timer is gone once it fires */
+	denials_flush(dn);
 }
 
 void
-denials_flush(struct server *s, struct conn *c)
+denials_init(struct denials *dn, struct daemon *d, const struct identity *who)
 {
-	struct denials *dn = &c->denials;
+	memset(dn, 0, sizeof *dn);
+	dn->d = d;
+	dn->who = who;
+}
+
+void
+denials_flush(struct denials *dn)
+{
 	struct buf object;
 	cJSON *d, *ops;
 	unsigned i;
@@ -67,7 +67,7 @@ denials_flush(struct server *s, struct conn *c)
 			cJSON_AddItemToArray(ops, cJSON_CreateString(dn->ops[i]));
 		cJSON_AddNumberToObject(d, "seconds",
 		    (double)((loop_now_ms() - dn->since) / 1000));
-		denials_audit(s, c, object.data, d);
+		denials_audit(dn, object.data, d);
 		buf_free(&object);
 	}
 	dn->count = 0;
@@ -76,9 +76,9 @@ denials_flush(struct server *s, struct conn *c)
 }
 
 int
-denials_refused(struct server *s, struct conn *c, const struct op *op)
+denials_refused(struct denials *dn, const struct op *op)
 {
-	struct denials *dn = &c->denials;
+	const struct config *cfg = dn->d->cfg;
 	cJSON *d;
 	unsigned i;
 
@@ -88,10 +88,10 @@ denials_refused(struct server *s, struct conn *c, const struct op *op)
 		d = cJSON_CreateObject();
 		cJSON_AddStringToObject(d, "op", op->name);
 		cJSON_AddStringToObject(d, "needs", role_name(perm_role(op->perm)));
-		denials_audit(s, c, op->name, d);
+		denials_audit(dn, op->name, d);
 		dn->since = loop_now_ms();
-		dn->timer = loop_timer_add(s->loop, (long)s->cfg->denied_window * 1000, 0,
-		    denials_timer, c);
+		dn->timer = loop_timer_add(dn->d->loop, (long)cfg->denied_window * 1000, 0,
+		    denials_timer, dn);
 	} else {
 		dn->count++;
 		for (i = 0; i < dn->nops && strcmp(dn->ops[i], op->name) != 0; i++)
@@ -99,11 +99,11 @@ denials_refused(struct server *s, struct conn *c, const struct op *op)
 		if (i == dn->nops && dn->nops < DENIALS_OPS)
 			dn->ops[dn->nops++] = op->name;
 	}
-	return dn->run >= (unsigned long)s->cfg->max_refusals;
+	return dn->run >= (unsigned long)cfg->max_refusals;
 }
 
 void
-denials_allowed(struct conn *c)
+denials_allowed(struct denials *dn)
 {
-	c->denials.run = 0;
+	dn->run = 0;
 }

@@ -9,13 +9,13 @@
 #include "backend/cli.h"
 #include "backend/client.h"
 #include "backend/config.h"
+#include "backend/daemon.h"
 #include "backend/demo.h"
 #include "backend/locale.h"
 #include "backend/log.h"
 #include "backend/ops.h"
 #include "backend/options-table.h"
 #include "backend/repo-sync.h"
-#include "backend/server.h"
 #include "backend/sim.h"
 #include "backend/version.h"
 #include "backend/xmalloc.h"
@@ -275,7 +275,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli->verbose)
 		log_open("server");
-	rc = server_main(&cli->cfg, ready_fd);
+	rc = daemon_main(&cli->cfg, ready_fd);
 	log_close();
 	return rc;
 }

@@ -6,9 +6,9 @@
 #include "backend/audit.h"
 #include "backend/checkpoint.h"
 #include "backend/config.h"
+#include "backend/daemon.h"
 #include "backend/job.h"
 #include "backend/ops.h"
-#include "backend/server.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
 
@@ -23,8 +23,8 @@ op_audit_list(struct op_ctx *ctx)
 	q.actor = op_str(ctx, "actor");
 	q.action = op_str(ctx, "action");
 	q.search = op_str(ctx, "search");
-	q.details = authz_allowed(ctx->conn->who.role, PERM_AUDIT_DETAILS);
-	cJSON_AddItemToObject(ctx->reply, "entries", audit_list(ctx->srv->db, &q));
+	q.details = authz_allowed(ctx->who->role, PERM_AUDIT_DETAILS);
+	cJSON_AddItemToObject(ctx->reply, "entries", audit_list(ctx->d->db, &q));
 	return 0;
 }
 
@@ -40,15 +40,14 @@ op_audit_export(struct op_ctx *ctx)
 	q.since = op_str(ctx, "since");
 	q.until = op_str(ctx, "until");
 	q.details = 1;
-	cJSON_AddItemToObject(ctx->reply, "entries", audit_list(ctx->srv->db, &q));
+	cJSON_AddItemToObject(ctx->reply, "entries", audit_list(ctx->d->db, &q));
 	return 0;
 }
 
 /* A verify walks the whole log: it runs on its own read-only connection, off the loop (as
    many connections at once as the pool has verify workers). */
 struct verify_job {
-	struct server	*srv;
-	unsigned long	 conn;
+	struct ops_later *later;
 	char		*data_dir;
 	char		*checkpoints;	/* a checkpoints file to check the log against, or NULL */
 	char		*key;
@@ -56,7 +55,6 @@ struct verify_job {
 	long long	 vouched, newest;
 	int		 chain_ok;
 	struct audit_removed removed;
-	cJSON		*reply;
 	int		 result;
 	long long	 count, bad;
 	char		*why;
@@ -133,7 +131,7 @@ static void
 verify_done(void *arg)
 {
 	struct verify_job *j = arg;
-	cJSON *r = j->reply;
+	cJSON *r = cJSON_CreateObject();
 
 	if (j->result >= 0) {
 		cJSON_AddBoolToObject(r, "intact", j->result == 0);
@@ -155,7 +153,7 @@ verify_done(void *arg)
 			cJSON_AddStringToObject(r, "reason", j->why);
 		}
 	}
-	ops_reply_later(j->srv, j->conn, r, j->result < 0 ? "internal" : NULL, j->why);
+	ops_later_send(j->later, r, j->result < 0 ? "internal" : NULL, j->why);
 	free(j->data_dir);
 	free(j->checkpoints);
 	free(j->key);
@@ -166,7 +164,7 @@ verify_done(void *arg)
 int
 op_audit_verify(struct op_ctx *ctx)
 {
-	const struct config *cfg = ctx->srv->cfg;
+	const struct config *cfg = ctx->d->cfg;
 	struct verify_job *j;
 	const char *file = op_str(ctx, "checkpoints");
 	char *cause = NULL;
@@ -177,10 +175,7 @@ op_audit_verify(struct op_ctx *ctx)
 		j->key = xstrdup(cfg->checkpoint_key);
 	}
 	j->configured = cfg->checkpoint_file != NULL && *cfg->checkpoint_file != '\0';
-	j->srv = ctx->srv;
-	j->conn = ctx->conn->id;
 	j->data_dir = xstrdup(cfg->data_dir);
-	j->reply = ctx->reply;
 	if (job_start(JOB_VERIFY, verify_work, verify_done, j, &cause) != 0) {
 		free(j->data_dir);
 		free(j->checkpoints);
@@ -190,7 +185,8 @@ op_audit_verify(struct op_ctx *ctx)
 		free(cause);
 		return -1;
 	}
-	ctx->deferred = 1;
+	/* verify_done runs later, from the loop. */
+	j->later = ops_later(ctx);
 	return 0;
 }
 
@@ -200,13 +196,13 @@ op_audit_checkpoint(struct op_ctx *ctx)
 {
 	char *line = NULL, *cause = NULL;
 
-	if (checkpoint_append(ctx->srv->cfg, ctx->srv->db, &line, &cause) != 0) {
+	if (checkpoint_append(ctx->d->cfg, ctx->d->db, &line, &cause) != 0) {
 		op_fail(ctx, "unavailable", "%s", cause);
 		free(cause);
 		return -1;
 	}
 	cJSON_AddStringToObject(ctx->reply, "checkpoint", line);
-	ctx->object = xstrdup(ctx->srv->cfg->checkpoint_file);
+	ctx->object = xstrdup(ctx->d->cfg->checkpoint_file);
 	free(line);
 	return 0;
 }

@@ -4,10 +4,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "backend/daemon.h"
+#include "backend/events.h"
 #include "backend/incident.h"
 #include "backend/library.h"
 #include "backend/ops.h"
-#include "backend/server.h"
+#include "backend/proto.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
 
@@ -33,8 +35,8 @@ incident_event(struct op_ctx *ctx, long long id, const char *action)
 	cJSON *ev = proto_event("incident");
 
 	cJSON_AddStringToObject(ev, "action", action);
-	cJSON_AddStringToObject(ev, "actor", ctx->conn->who.user);
-	cJSON_AddItemToObject(ev, "incident", incident_get(ctx->srv->db, &ctx->srv->policy, id,
+	cJSON_AddStringToObject(ev, "actor", ctx->who->user);
+	cJSON_AddItemToObject(ev, "incident", incident_get(ctx->d->db, &ctx->d->policy, id,
 	    time(NULL), 0));
 	ctx->event = ev;
 	ctx->event_topic = TOPIC_INCIDENT;
@@ -57,7 +59,7 @@ op_incident_open(struct op_ctx *ctx)
 	n.description = description;
 	n.severity = (int)op_int(ctx, "severity", 3);
 	n.source = "manual";
-	id = incident_open(ctx->srv->db, &ctx->srv->policy, &n, ctx->conn->who.user, time(NULL),
+	id = incident_open(ctx->d->db, &ctx->d->policy, &n, ctx->who->user, time(NULL),
 	    &existing, &cause);
 	free(title);
 	free(description);
@@ -97,7 +99,7 @@ op_incident_act(struct op_ctx *ctx)
 		return op_fail(ctx, "internal", "%s: no incident action", ctx->op->name);
 	if (text != NULL)
 		safe = xstrdup(text);
-	rc = incident_act(ctx->srv->db, &ctx->srv->policy, id, a, ctx->conn->who.user, safe,
+	rc = incident_act(ctx->d->db, &ctx->d->policy, id, a, ctx->who->user, safe,
 	    op_int(ctx, "minutes", 0) * 60, time(NULL), &code, &cause);
 	if (rc != 0) {
 		op_fail(ctx, code, "%s", cause);
@@ -125,8 +127,8 @@ op_incident_severity(struct op_ctx *ctx)
 	const char *code = NULL, *text = op_str(ctx, "text");
 	char *cause = NULL;
 
-	if (incident_set_severity(ctx->srv->db, &ctx->srv->policy, id, severity,
-	    ctx->conn->who.user, text, time(NULL), &code, &cause) != 0) {
+	if (incident_set_severity(ctx->d->db, &ctx->d->policy, id, severity,
+	    ctx->who->user, text, time(NULL), &code, &cause) != 0) {
 		op_fail(ctx, code, "%s", cause);
 		free(cause);
 		return -1;
@@ -170,14 +172,14 @@ suggested(struct op_ctx *ctx, long long id, const cJSON *inc)
 		n++;
 		t += len;
 	}
-	st = store_prepare(ctx->srv->db, "SELECT DISTINCT name FROM alert WHERE incident_id = ?");
+	st = store_prepare(ctx->d->db, "SELECT DISTINCT name FROM alert WHERE incident_id = ?");
 	sqlite3_bind_int64(st, 1, id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		keys = xreallocarray(keys, n + 1, sizeof *keys);
 		keys[n++] = xprintf("alert:%s", store_text(st, 0));
 	}
 	sqlite3_finalize(st);
-	out = library_suggest(ctx->srv->library, op_str(ctx, "lang"),
+	out = library_suggest(ctx->d->library, op_str(ctx, "lang"),
 	    (const char *const *)keys, n);
 	for (i = 0; i < n; i++)
 		free(keys[i]);
@@ -191,7 +193,7 @@ op_incident_show(struct op_ctx *ctx)
 	long long id = op_int(ctx, "incident", 0);
 	cJSON *inc;
 
-	if ((inc = incident_get(ctx->srv->db, &ctx->srv->policy, id, time(NULL), 1)) == NULL)
+	if ((inc = incident_get(ctx->d->db, &ctx->d->policy, id, time(NULL), 1)) == NULL)
 		return op_fail(ctx, "not_found", "no incident %lld", id);
 	cJSON_AddItemToObject(inc, "suggested", suggested(ctx, id, inc));
 	cJSON_AddItemToObject(ctx->reply, "incident", inc);
@@ -254,13 +256,13 @@ op_incident_list(struct op_ctx *ctx)
 	else if ((cursor = op_int(ctx, "before", 0)) > 0)
 		q.before = 1;
 	q.cursor_id = cursor;
-	if ((page = incident_list(ctx->srv->db, &ctx->srv->policy, &q, time(NULL))) == NULL)
+	if ((page = incident_list(ctx->d->db, &ctx->d->policy, &q, time(NULL))) == NULL)
 		return op_fail(ctx, "not_found", "incident.list: no incident %lld", cursor);
 	while ((item = page->child) != NULL) {
 		cJSON_DetachItemViaPointer(page, item);
 		cJSON_AddItemToObject(ctx->reply, item->string, item);
 	}
 	cJSON_Delete(page);
-	cJSON_AddItemToObject(ctx->reply, "counts", incident_counts(ctx->srv->db, time(NULL)));
+	cJSON_AddItemToObject(ctx->reply, "counts", incident_counts(ctx->d->db, time(NULL)));
 	return 0;
 }

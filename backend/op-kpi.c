@@ -2,16 +2,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/daemon.h"
 #include "backend/ops.h"
 #include "backend/poller.h"
-#include "backend/server.h"
 #include "backend/xmalloc.h"
 
 /* kpi.list: the current snapshot of every KPI. */
 int
 op_kpi_list(struct op_ctx *ctx)
 {
-	cJSON *snap = poller_snapshot(ctx->srv->poller), *item;
+	cJSON *snap = poller_snapshot(ctx->d->poller), *item;
 
 	while ((item = snap->child) != NULL) {
 		cJSON_DetachItemViaPointer(snap, item);
@@ -40,16 +40,15 @@ op_kpi_range(struct op_ctx *ctx)
 	struct ops_later *later;
 	char *cause = NULL;
 
-	if (poller_busy(ctx->srv->poller, &cause)) {
+	if (poller_busy(ctx->d->poller, &cause)) {
 		op_fail(ctx, "busy", "%s", cause);
 		free(cause);
 		return -1;
 	}
 	later = ops_later(ctx);
-	if (poller_range(ctx->srv->poller, op_str(ctx, "name"), (long)op_int(ctx, "seconds", 3600),
+	if (poller_range(ctx->d->poller, op_str(ctx, "name"), (long)op_int(ctx, "seconds", 3600),
 	    (int)op_int(ctx, "width", 120), range_done, later, &cause) != 0) {
-		free(later);
-		ctx->deferred = 0;
+		ops_later_cancel(ctx);
 		op_fail(ctx, "invalid_argument", "%s", cause);
 		free(cause);
 		return -1;
@@ -69,11 +68,11 @@ op_kpi_doctor(struct op_ctx *ctx)
 {
 	char *cause = NULL;
 
-	if (poller_busy(ctx->srv->poller, &cause)) {
+	if (poller_busy(ctx->d->poller, &cause)) {
 		op_fail(ctx, "busy", "%s", cause);
 		free(cause);
 		return -1;
 	}
-	poller_doctor(ctx->srv->poller, doctor_done, ops_later(ctx));
+	poller_doctor(ctx->d->poller, doctor_done, ops_later(ctx));
 	return 0;
 }

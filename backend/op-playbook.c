@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "backend/daemon.h"
+#include "backend/events.h"
 #include "backend/format.h"
 #include "backend/incident.h"
 #include "backend/json.h"
@@ -12,8 +14,8 @@
 #include "backend/ops.h"
 #include "backend/playbook.h"
 #include "backend/poller.h"
+#include "backend/proto.h"
 #include "backend/run.h"
-#include "backend/server.h"
 #include "backend/xmalloc.h"
 
 /* playbook.list: the library in the caller's language, the runs still open, and the files
@@ -21,11 +23,11 @@
 int
 op_playbook_list(struct op_ctx *ctx)
 {
-	cJSON_AddItemToObject(ctx->reply, "playbooks", library_list(ctx->srv->library,
+	cJSON_AddItemToObject(ctx->reply, "playbooks", library_list(ctx->d->library,
 	    op_str(ctx, "lang")));
-	cJSON_AddItemToObject(ctx->reply, "runs", run_list(ctx->srv->db, 1, 200));
-	if (ctx->srv->library_problems != NULL)
-		cJSON_AddStringToObject(ctx->reply, "problems", ctx->srv->library_problems);
+	cJSON_AddItemToObject(ctx->reply, "runs", run_list(ctx->d->db, 1, 200));
+	if (ctx->d->library_problems != NULL)
+		cJSON_AddStringToObject(ctx->reply, "problems", ctx->d->library_problems);
 	return 0;
 }
 
@@ -34,7 +36,7 @@ int
 op_playbook_show(struct op_ctx *ctx)
 {
 	const char *hash = NULL;
-	const cJSON *pb = library_get(ctx->srv->library, op_str(ctx, "playbook"),
+	const cJSON *pb = library_get(ctx->d->library, op_str(ctx, "playbook"),
 	    op_str(ctx, "lang"), &hash);
 
 	if (pb == NULL)
@@ -48,11 +50,11 @@ op_playbook_show(struct op_ctx *ctx)
 static int
 run_to_incident(struct op_ctx *ctx, long long run, const char *text, char **cause)
 {
-	long long incident = run_incident(ctx->srv->db, run);
+	long long incident = run_incident(ctx->d->db, run);
 
 	if (incident <= 0)
 		return 0;
-	return incident_timeline(ctx->srv->db, incident, time(NULL), ctx->conn->who.user,
+	return incident_timeline(ctx->d->db, incident, time(NULL), ctx->who->user,
 	    "playbook", text, NULL, cause);
 }
 
@@ -62,7 +64,7 @@ run_event(struct op_ctx *ctx, long long run, const char *action)
 	cJSON *ev = proto_event("run");
 
 	cJSON_AddStringToObject(ev, "action", action);
-	cJSON_AddStringToObject(ev, "actor", ctx->conn->who.user);
+	cJSON_AddStringToObject(ev, "actor", ctx->who->user);
 	cJSON_AddNumberToObject(ev, "run", (double)run);
 	ctx->event = ev;
 	ctx->event_topic = TOPIC_INCIDENT;
@@ -78,16 +80,16 @@ op_run_start(struct op_ctx *ctx)
 	char *cause = NULL, *text;
 	cJSON *inc;
 
-	pb = library_get(ctx->srv->library, op_str(ctx, "playbook"), op_str(ctx, "lang"), &hash);
+	pb = library_get(ctx->d->library, op_str(ctx, "playbook"), op_str(ctx, "lang"), &hash);
 	if (pb == NULL)
 		return op_fail(ctx, "not_found", "no playbook \"%.64s\"", op_str(ctx, "playbook"));
 	if (incident > 0) {
-		if ((inc = incident_get(ctx->srv->db, &ctx->srv->policy, incident, time(NULL),
+		if ((inc = incident_get(ctx->d->db, &ctx->d->policy, incident, time(NULL),
 		    0)) == NULL)
 			return op_fail(ctx, "not_found", "no incident %lld", incident);
 		cJSON_Delete(inc);
 	}
-	if ((run = run_start(ctx->srv->db, pb, hash, incident, ctx->conn->who.user, time(NULL),
+	if ((run = run_start(ctx->d->db, pb, hash, incident, ctx->who->user, time(NULL),
 	    &cause)) < 0) {
 		op_fail(ctx, "internal", "%s", cause);
 		free(cause);
@@ -115,7 +117,7 @@ op_run_start(struct op_ctx *ctx)
 int
 op_run_list(struct op_ctx *ctx)
 {
-	cJSON_AddItemToObject(ctx->reply, "runs", run_list(ctx->srv->db, !op_bool(ctx, "all", 0),
+	cJSON_AddItemToObject(ctx->reply, "runs", run_list(ctx->d->db, !op_bool(ctx, "all", 0),
 	    (int)op_int(ctx, "limit", 200)));
 	return 0;
 }
@@ -127,13 +129,13 @@ run_now(struct op_ctx *ctx, long long run)
 	const char *hash = NULL;
 	char *id;
 
-	if ((r = run_get(ctx->srv->db, run, NULL, time(NULL))) == NULL)
+	if ((r = run_get(ctx->d->db, run, NULL, time(NULL))) == NULL)
 		return NULL;
 	id = xstrdup(json_str(r, "playbook", ""));
-	library_get(ctx->srv->library, id, json_str(r, "lang", ""), &hash);
+	library_get(ctx->d->library, id, json_str(r, "lang", ""), &hash);
 	cJSON_Delete(r);
 	free(id);
-	return run_get(ctx->srv->db, run, hash, time(NULL));
+	return run_get(ctx->d->db, run, hash, time(NULL));
 }
 
 int
@@ -166,7 +168,7 @@ op_run_export(struct op_ctx *ctx)
 static char *
 step_title(struct op_ctx *ctx, long long run, int step)
 {
-	cJSON *r = run_get(ctx->srv->db, run, NULL, time(NULL));
+	cJSON *r = run_get(ctx->d->db, run, NULL, time(NULL));
 	const cJSON *s = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(r,
 	    "content"), "steps"), step);
 	char *t = xprintf("%s, step %d \"%s\"", json_str(r, "playbook", ""), step + 1, json_str(s, "title", ""));
@@ -179,7 +181,7 @@ step_title(struct op_ctx *ctx, long long run, int step)
 static char *
 finished_text(struct op_ctx *ctx, long long run)
 {
-	cJSON *r = run_get(ctx->srv->db, run, NULL, time(NULL));
+	cJSON *r = run_get(ctx->d->db, run, NULL, time(NULL));
 	const cJSON *sum = cJSON_GetObjectItem(r, "summary");
 	char dur[16], *t;
 
@@ -205,14 +207,14 @@ op_run_act(struct op_ctx *ctx)
 	if (op_str(ctx, "text") != NULL)
 		note = xstrdup(op_str(ctx, "text"));
 	if (strcmp(what, "step") == 0)
-		rc = run_step(ctx->srv->db, run, step, op_str(ctx, "result"), note,
-		    ctx->conn->who.user, time(NULL), &finished, &code, &cause);
+		rc = run_step(ctx->d->db, run, step, op_str(ctx, "result"), note,
+		    ctx->who->user, time(NULL), &finished, &code, &cause);
 	else if (strcmp(what, "tick") == 0)
-		rc = run_tick(ctx->srv->db, run, step, (int)op_int(ctx, "item", 0),
-		    op_bool(ctx, "ticked", 1), ctx->conn->who.user, time(NULL), &code, &cause);
+		rc = run_tick(ctx->d->db, run, step, (int)op_int(ctx, "item", 0),
+		    op_bool(ctx, "ticked", 1), ctx->who->user, time(NULL), &code, &cause);
 	else
-		rc = run_note(ctx->srv->db, run, step, note != NULL ? note : "",
-		    ctx->conn->who.user, time(NULL), &code, &cause);
+		rc = run_note(ctx->d->db, run, step, note != NULL ? note : "",
+		    ctx->who->user, time(NULL), &code, &cause);
 	if (rc == 0 && strcmp(what, "tick") != 0) {
 		title = step_title(ctx, run, step);
 		text = strcmp(what, "step") == 0 ? xprintf("%s %s%s%s", title,
@@ -248,9 +250,7 @@ op_run_act(struct op_ctx *ctx)
 
 /* run.check: the live checks of a step, evaluated now against the metrics source. */
 struct check_job {
-	struct server	*srv;
-	unsigned long	 conn;
-	cJSON		*reply;
+	struct ops_later *later;
 	cJSON		*results;	/* one object per check, filled as answers come */
 	int		 pending;
 };
@@ -265,10 +265,13 @@ struct check_one {
 static void
 check_release(struct check_job *j)
 {
+	cJSON *fields;
+
 	if (--j->pending > 0)
 		return;
-	cJSON_AddItemToObject(j->reply, "checks", j->results);
-	ops_reply_later(j->srv, j->conn, j->reply, NULL, NULL);
+	fields = cJSON_CreateObject();
+	cJSON_AddItemToObject(fields, "checks", j->results);
+	ops_later_send(j->later, fields, NULL, NULL);
 	free(j);
 }
 
@@ -293,7 +296,7 @@ op_run_check(struct op_ctx *ctx)
 {
 	long long run = op_int(ctx, "run", 0);
 	int step = (int)op_int(ctx, "step", 1) - 1;
-	cJSON *r = run_get(ctx->srv->db, run, NULL, time(NULL));
+	cJSON *r = run_get(ctx->d->db, run, NULL, time(NULL));
 	const cJSON *s, *b;
 	struct check_job *j;
 	struct check_one *one;
@@ -307,20 +310,17 @@ op_run_check(struct op_ctx *ctx)
 		cJSON_Delete(r);
 		return op_fail(ctx, "invalid_argument", "run %lld has no step %d", run, step + 1);
 	}
-	if (poller_busy(ctx->srv->poller, &why)) {
+	if (poller_busy(ctx->d->poller, &why)) {
 		cJSON_Delete(r);
 		op_fail(ctx, "busy", "%s", why);
 		free(why);
 		return -1;
 	}
 	j = xcalloc(1, sizeof *j);
-	j->srv = ctx->srv;
-	j->conn = ctx->conn->id;
-	j->reply = ctx->reply;
+	j->later = ops_later(ctx);
 	j->results = cJSON_CreateArray();
 	/* One more than the checks, released below, so no answer finishes the job early. */
 	j->pending = 1;
-	ctx->deferred = 1;
 	cJSON_ArrayForEach(b, cJSON_GetObjectItem(s, "blocks")) {
 		if (strcmp(json_str(b, "type", ""), "check") != 0)
 			continue;
@@ -337,7 +337,7 @@ op_run_check(struct op_ctx *ctx)
 			why = NULL;
 			continue;
 		}
-		poller_instant(ctx->srv->poller, json_str(b, "query", ""), check_answer, one);
+		poller_instant(ctx->d->poller, json_str(b, "query", ""), check_answer, one);
 	}
 	cJSON_Delete(r);
 	check_release(j);

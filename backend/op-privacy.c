@@ -4,12 +4,12 @@
 #include <time.h>
 
 #include "backend/config.h"
+#include "backend/daemon.h"
 #include "backend/gdpr.h"
 #include "backend/hash.h"
 #include "backend/ops.h"
 #include "backend/log.h"
 #include "backend/retention.h"
-#include "backend/server.h"
 #include "backend/xmalloc.h"
 
 /* Old versions of removed data may still sit in the write-ahead log: fold it into the
@@ -18,9 +18,9 @@ static void
 wal_truncate(struct op_ctx *ctx)
 {
 	/* A reader can hold the log open; the next checkpoint folds it then. */
-	if (sqlite3_exec(ctx->srv->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) !=
+	if (sqlite3_exec(ctx->d->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) !=
 	    SQLITE_OK)
-		log_debug("wal checkpoint: %s", sqlite3_errmsg(ctx->srv->db));
+		log_debug("wal checkpoint: %s", sqlite3_errmsg(ctx->d->db));
 }
 
 /* purge: what is past its retention period goes now (dry_run: only counted). */
@@ -31,7 +31,7 @@ op_purge(struct op_ctx *ctx)
 	char *cause = NULL;
 	cJSON *counts;
 
-	if ((counts = retention_purge(ctx->srv->db, ctx->srv->cfg, time(NULL), dry,
+	if ((counts = retention_purge(ctx->d->db, ctx->d->cfg, time(NULL), dry,
 	    &cause)) == NULL) {
 		op_fail(ctx, "internal", "%s", cause);
 		free(cause);
@@ -74,7 +74,7 @@ op_gdpr_export(struct op_ctx *ctx)
 
 	if (subject == NULL)
 		return -1;
-	records = gdpr_export(ctx->srv->db, subject);
+	records = gdpr_export(ctx->d->db, subject);
 	cJSON_ArrayForEach(t, records)
 		n += cJSON_GetArraySize(t);
 	cJSON_AddItemToObject(ctx->reply, "records", records);
@@ -98,15 +98,15 @@ op_gdpr_erase(struct op_ctx *ctx)
 
 	if (subject == NULL)
 		return -1;
-	matches = gdpr_matches(ctx->srv->db, subject);
-	if (!dry && !force && gdpr_share_ok(matches, ctx->srv->cfg->erase_max_share,
+	matches = gdpr_matches(ctx->d->db, subject);
+	if (!dry && !force && gdpr_share_ok(matches, ctx->d->cfg->erase_max_share,
 	    &cause) != 0) {
 		op_fail(ctx, "invalid_argument", "%s", cause);
 		free(cause);
 		cJSON_Delete(matches);
 		return -1;
 	}
-	if ((changed = gdpr_erase(ctx->srv->db, subject, dry, &cause)) == NULL) {
+	if ((changed = gdpr_erase(ctx->d->db, subject, dry, &cause)) == NULL) {
 		op_fail(ctx, "internal", "%s", cause);
 		free(cause);
 		cJSON_Delete(matches);

@@ -3,12 +3,12 @@
 #include <string.h>
 
 #include "backend/config.h"
+#include "backend/daemon.h"
 #include "backend/json.h"
 #include "backend/ops.h"
 #include "backend/poller.h"
 #include "backend/proposal.h"
 #include "backend/release-kpis.h"
-#include "backend/server.h"
 #include "backend/xmalloc.h"
 
 static void
@@ -21,7 +21,7 @@ kpis_done(void *arg, cJSON *figures, const char *error)
 int
 op_prompt_kpis(struct op_ctx *ctx)
 {
-	struct server *s = ctx->srv;
+	struct daemon *s = ctx->d;
 	const char *assistant = op_str(ctx, "assistant");
 	cJSON *live, *previous, *newest = NULL;
 	char *cause = NULL;

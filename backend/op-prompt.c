@@ -8,13 +8,15 @@
 #include "backend/buf.h"
 #include "backend/clock.h"
 #include "backend/config.h"
+#include "backend/daemon.h"
+#include "backend/events.h"
 #include "backend/json.h"
 #include "backend/ops.h"
 #include "backend/prompts.h"
 #include "backend/proposal.h"
+#include "backend/proto.h"
 #include "backend/release.h"
 #include "backend/repo.h"
-#include "backend/server.h"
 #include "backend/trailer.h"
 #include "backend/xmalloc.h"
 
@@ -24,14 +26,24 @@ blank(const char *s)
 	return s == NULL || s[strspn(s, " \t\r\n")] == '\0';
 }
 
+/* The prompt repository (prompts.c keeps it), or NULL. */
+static struct repo *
+prompt_repo(void)
+{
+	const char *why;
+
+	return prompts_repo(&why);
+}
+
 /* Fails the op unless the repository is open. */
 static int
 need_repo(struct op_ctx *ctx)
 {
-	if (ctx->srv->repo != NULL)
+	const char *why;
+
+	if (prompts_repo(&why) != NULL)
 		return 0;
-	return op_fail(ctx, "unavailable", "%s", ctx->srv->repo_error != NULL ?
-	    ctx->srv->repo_error : "no prompt repository");
+	return op_fail(ctx, "unavailable", "%s", why);
 }
 
 /* Fails the op from a repo_* result. */
@@ -57,7 +69,7 @@ assistant_arg(struct op_ctx *ctx, cJSON **names)
 	*names = NULL;
 	if (need_repo(ctx) != 0)
 		return NULL;
-	if ((*names = repo_assistants(ctx->srv->repo, &cause)) == NULL) {
+	if ((*names = repo_assistants(prompt_repo(), &cause)) == NULL) {
 		repo_fail(ctx, REPO_ERROR, cause);
 		return NULL;
 	}
@@ -82,7 +94,7 @@ prompt_event(struct op_ctx *ctx, const char *action, long long proposal, const c
 	cJSON *ev = proto_event("prompt");
 
 	cJSON_AddStringToObject(ev, "action", action);
-	cJSON_AddStringToObject(ev, "actor", ctx->conn->who.user);
+	cJSON_AddStringToObject(ev, "actor", ctx->who->user);
 	if (proposal > 0)
 		cJSON_AddNumberToObject(ev, "proposal", (double)proposal);
 	if (release != NULL)
@@ -99,7 +111,7 @@ open_proposal(struct op_ctx *ctx, long long *id)
 	const char *state;
 
 	*id = op_int(ctx, "proposal", 0);
-	if ((p = proposal_get(ctx->srv->db, *id, 0)) == NULL) {
+	if ((p = proposal_get(ctx->d->db, *id, 0)) == NULL) {
 		op_fail(ctx, "not_found", "no proposal %lld", *id);
 		return NULL;
 	}
@@ -116,7 +128,7 @@ open_proposal(struct op_ctx *ctx, long long *id)
 int
 op_prompt_list(struct op_ctx *ctx)
 {
-	struct server *s = ctx->srv;
+	struct daemon *s = ctx->d;
 	cJSON *names, *list, *a, *rel, *base, *push;
 	const cJSON *n;
 	char tree[REPO_ID_LEN + 1], *cause = NULL, *model;
@@ -126,7 +138,7 @@ op_prompt_list(struct op_ctx *ctx)
 
 	if (need_repo(ctx) != 0)
 		return -1;
-	if ((names = repo_assistants(s->repo, &cause)) == NULL)
+	if ((names = repo_assistants(prompt_repo(), &cause)) == NULL)
 		return repo_fail(ctx, REPO_ERROR, cause);
 	list = cJSON_AddArrayToObject(ctx->reply, "assistants");
 	cJSON_ArrayForEach(n, names) {
@@ -135,7 +147,7 @@ op_prompt_list(struct op_ctx *ctx)
 		cJSON_AddStringToObject(a, "name", n->valuestring);
 		if ((rel = release_get(s->db, n->valuestring, NULL)) != NULL)
 			cJSON_AddItemToObject(a, "release", rel);
-		if ((model = repo_read(s->repo, "production", n->valuestring, "model.ini", &len,
+		if ((model = repo_read(prompt_repo(), "production", n->valuestring, "model.ini", &len,
 		    &cause)) != NULL && model_ini_parse(model, &m, &cause) == 0) {
 			cJSON_AddStringToObject(a, "model", m.id);
 			model_ini_free(&m);
@@ -143,7 +155,7 @@ op_prompt_list(struct op_ctx *ctx)
 		free(model);
 		free(cause);
 		cause = NULL;
-		if (repo_subtree(s->repo, "production", n->valuestring, tree, &cause) == 0 &&
+		if (repo_subtree(prompt_repo(), "production", n->valuestring, tree, &cause) == 0 &&
 		    (base = proposal_eval_of_tree(s->db, tree)) != NULL)
 			cJSON_AddItemToObject(a, "eval", base);
 		free(cause);
@@ -172,7 +184,7 @@ op_prompt_list(struct op_ctx *ctx)
 int
 op_prompt_show(struct op_ctx *ctx)
 {
-	struct server *s = ctx->srv;
+	struct daemon *s = ctx->d;
 	long long id = op_int(ctx, "proposal", 0);
 	char *rev, *diff, *cause = NULL, tree[REPO_ID_LEN + 1];
 	cJSON *p, *base;
@@ -187,14 +199,14 @@ op_prompt_show(struct op_ctx *ctx)
 		cJSON_AddNumberToObject(p, "eval_done", done);
 		cJSON_AddNumberToObject(p, "eval_total", total);
 	}
-	if (repo_subtree(s->repo, "production", json_str(p, "assistant", ""), tree,
+	if (repo_subtree(prompt_repo(), "production", json_str(p, "assistant", ""), tree,
 	    &cause) == 0 && (base = proposal_eval_of_tree(s->db, tree)) != NULL)
 		cJSON_AddItemToObject(ctx->reply, "baseline", base);
 	free(cause);
 	cause = NULL;
 	rev = xprintf("proposals/%lld", id);
 	/* Decided proposals show what they changed; open ones what they would change now. */
-	diff = repo_diff(s->repo, strcmp(json_str(p, "state", ""), "approved") == 0 ||
+	diff = repo_diff(prompt_repo(), strcmp(json_str(p, "state", ""), "approved") == 0 ||
 	    strcmp(json_str(p, "state", ""), "rejected") == 0 ? json_str(p, "base", "") :
 	    "production", rev, json_str(p, "assistant", ""), &cause);
 	free(rev);
@@ -223,7 +235,7 @@ rev_arg(const char *arg)
 int
 op_prompt_diff(struct op_ctx *ctx)
 {
-	struct server *s = ctx->srv;
+	struct daemon *s = ctx->d;
 	const char *from = op_str(ctx, "from"), *to = op_str(ctx, "to");
 	char *f = NULL, *t = NULL, *diff, *cause = NULL;
 	cJSON *rel, *prev;
@@ -248,7 +260,7 @@ op_prompt_diff(struct op_ctx *ctx)
 		cJSON_Delete(rel);
 	} else
 		f = xstrdup("production");
-	diff = repo_diff(s->repo, f, t, NULL, &cause);
+	diff = repo_diff(prompt_repo(), f, t, NULL, &cause);
 	cJSON_AddStringToObject(ctx->reply, "from", f);
 	cJSON_AddStringToObject(ctx->reply, "to", t);
 	free(f);
@@ -274,7 +286,7 @@ op_prompt_cat(struct op_ctx *ctx)
 		return -1;
 	}
 	rev = rev_arg(op_str(ctx, "rev") != NULL ? op_str(ctx, "rev") : "production");
-	data = repo_read(ctx->srv->repo, rev, a, file, &len, &cause);
+	data = repo_read(prompt_repo(), rev, a, file, &len, &cause);
 	free(rev);
 	if (data == NULL) {
 		cJSON_Delete(names);
@@ -293,7 +305,7 @@ int
 op_prompt_propose(struct op_ctx *ctx)
 {
 	static const char *const args[] = { "system", "model", "evals" };
-	struct server *s = ctx->srv;
+	struct daemon *s = ctx->d;
 	struct repo_file files[3];
 	struct trailer tr[2];
 	struct buf names;
@@ -336,7 +348,7 @@ op_prompt_propose(struct op_ctx *ctx)
 		    "or evals");
 	}
 	desc = xstrdup(op_str(ctx, "description"));
-	if ((id = proposal_create(s->db, a, desc, names.data, ctx->conn->who.user, clock_now(),
+	if ((id = proposal_create(s->db, a, desc, names.data, ctx->who->user, clock_now(),
 	    &cause)) < 0) {
 		free(desc);
 		buf_free(&names);
@@ -350,7 +362,7 @@ op_prompt_propose(struct op_ctx *ctx)
 	tr[1].value = a;
 	msg = trailer_message(desc, tr, 2);
 	branch = xprintf("proposals/%lld", id);
-	rc = repo_propose(s->repo, branch, a, files, n, msg, ctx->conn->who.user, head, base,
+	rc = repo_propose(prompt_repo(), branch, a, files, n, msg, ctx->who->user, head, base,
 	    &cause);
 	free(msg);
 	if (rc == REPO_OK && proposal_set_commit(s->db, id, head, base, &cause) != 0)
@@ -379,6 +391,19 @@ op_prompt_propose(struct op_ctx *ctx)
 	return 0;
 }
 
+/* The answer to prompt.eval with wait, once the eval has ended. */
+static void
+eval_answer(void *arg, cJSON *proposal, const char *error)
+{
+	cJSON *fields = NULL;
+
+	if (proposal != NULL) {
+		fields = cJSON_CreateObject();
+		cJSON_AddItemToObject(fields, "proposal", proposal);
+	}
+	ops_later_send(arg, fields, error != NULL ? "internal" : NULL, error);
+}
+
 /* prompt.eval: runs the proposal's cases against staging; with wait, replies at the end. */
 int
 op_prompt_eval(struct op_ctx *ctx)
@@ -392,13 +417,14 @@ op_prompt_eval(struct op_ctx *ctx)
 	if (need_repo(ctx) != 0 || (p = open_proposal(ctx, &id)) == NULL)
 		return -1;
 	cJSON_Delete(p);
-	if (prompts_eval_start(ctx->srv, id, ctx->conn->who.user, ctx->conn->id,
-	    wait ? ctx->reply : NULL, &code, &cause) != 0) {
+	if (prompts_eval_start(ctx->d, id, ctx->who->user, wait ? eval_answer : NULL,
+	    wait ? ops_later(ctx) : NULL, &code, &cause) != 0) {
+		if (wait)
+			ops_later_cancel(ctx);
 		op_fail(ctx, code, "%s", cause);
 		free(cause);
 		return -1;
 	}
-	ctx->deferred = wait;
 	ctx->object = xprintf("proposal %lld", id);
 	prompt_event(ctx, "evaluating", id, NULL);
 	return 0;
@@ -409,15 +435,15 @@ op_prompt_eval(struct op_ctx *ctx)
 static void
 push_committed(struct op_ctx *ctx)
 {
-	prompts_push(ctx->srv);
+	prompts_push(ctx->d);
 }
 
 /* prompt.approve: four eyes, the eval gate (or an admin's stated override), then release. */
 int
 op_prompt_approve(struct op_ctx *ctx)
 {
-	struct server *s = ctx->srv;
-	const struct identity *who = &ctx->conn->who;
+	struct daemon *s = ctx->d;
+	const struct identity *who = ctx->who;
 	struct release_approval ap;
 	struct release_row r;
 	struct trailer tr[5];
@@ -465,7 +491,7 @@ op_prompt_approve(struct op_ctx *ctx)
 	msg = trailer_message(text, tr, 5);
 	free(text);
 	text = xprintf("proposals/%lld", id);
-	rc = repo_release(s->repo, text, tag, msg, who->user, commit, &cause);
+	rc = repo_release(prompt_repo(), text, tag, msg, who->user, commit, &cause);
 	free(text);
 	free(msg);
 	if (rc != REPO_OK) {
@@ -527,7 +553,7 @@ op_prompt_reject(struct op_ctx *ctx)
 		return -1;
 	cJSON_Delete(p);
 	reason = xstrdup(op_str(ctx, "reason"));
-	if (proposal_decide(ctx->srv->db, id, "rejected", ctx->conn->who.user, clock_now(),
+	if (proposal_decide(ctx->d->db, id, "rejected", ctx->who->user, clock_now(),
 	    reason, NULL, &cause) != 0) {
 		free(reason);
 		return repo_fail(ctx, REPO_CONFLICT, cause);
@@ -544,7 +570,7 @@ op_prompt_reject(struct op_ctx *ctx)
 int
 op_prompt_rollback(struct op_ctx *ctx)
 {
-	struct server *s = ctx->srv;
+	struct daemon *s = ctx->d;
 	const char *a, *to = op_str(ctx, "to");
 	struct release_row r;
 	struct trailer tr[2];
@@ -570,8 +596,8 @@ op_prompt_rollback(struct op_ctx *ctx)
 		    json_str(latest, "tag", ""));
 		goto out;
 	}
-	if (repo_subtree(s->repo, "production", a, cur, &cause) != 0 ||
-	    repo_subtree(s->repo, json_str(target, "tag", ""), a, old, &cause) != 0) {
+	if (repo_subtree(prompt_repo(), "production", a, cur, &cause) != 0 ||
+	    repo_subtree(prompt_repo(), json_str(target, "tag", ""), a, old, &cause) != 0) {
 		rc = repo_fail(ctx, REPO_ERROR, cause);
 		goto out;
 	}
@@ -587,8 +613,8 @@ op_prompt_rollback(struct op_ctx *ctx)
 	tr[1] = (struct trailer){ "Restores", json_str(target, "tag", "") };
 	text = xprintf("Release %lld of %s: roll back to %s", n, a, json_str(target, "tag", ""));
 	msg = trailer_message(text, tr, 2);
-	rc = repo_rollback(s->repo, a, json_str(target, "tag", ""), tag, msg,
-	    ctx->conn->who.user, commit, &cause);
+	rc = repo_rollback(prompt_repo(), a, json_str(target, "tag", ""), tag, msg,
+	    ctx->who->user, commit, &cause);
 	free(msg);
 	if (rc != REPO_OK) {
 		free(text);
@@ -602,7 +628,7 @@ op_prompt_rollback(struct op_ctx *ctx)
 	r.tag = tag;
 	r.commit = commit;
 	r.created_at = clock_now();
-	r.author = ctx->conn->who.user;
+	r.author = ctx->who->user;
 	r.description = text + strcspn(text, ":") + 2;
 	r.pass_rate = -1;
 	r.rollback_of = json_str(latest, "tag", "");
@@ -638,7 +664,7 @@ op_prompt_history(struct op_ctx *ctx)
 {
 	if (need_repo(ctx) != 0)
 		return -1;
-	cJSON_AddItemToObject(ctx->reply, "releases", release_history(ctx->srv->db,
+	cJSON_AddItemToObject(ctx->reply, "releases", release_history(ctx->d->db,
 	    op_str(ctx, "assistant"), op_int(ctx, "before", 0), (int)op_int(ctx, "limit",
 	    100)));
 	return 0;

@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "backend/daemon.h"
 #include "backend/incident.h"
 #include "backend/ops.h"
 #include "backend/poller.h"
 #include "backend/report.h"
-#include "backend/server.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
 
@@ -18,7 +18,7 @@ op_incident_report(struct op_ctx *ctx)
 	cJSON *inc;
 	char *md;
 
-	if ((inc = incident_get(ctx->srv->db, &ctx->srv->policy, id, time(NULL), 1)) == NULL)
+	if ((inc = incident_get(ctx->d->db, &ctx->d->policy, id, time(NULL), 1)) == NULL)
 		return op_fail(ctx, "not_found", "no incident %lld", id);
 	md = report_postmortem(inc, time(NULL));
 	cJSON_AddStringToObject(ctx->reply, "markdown", md);
@@ -34,10 +34,10 @@ rows_where(struct op_ctx *ctx, const char *where, long long since)
 	sqlite3_stmt *st;
 	cJSON *rows = cJSON_CreateArray(), *row;
 
-	st = store_prepare(ctx->srv->db, where);
+	st = store_prepare(ctx->d->db, where);
 	sqlite3_bind_int64(st, 1, since);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		row = incident_get(ctx->srv->db, &ctx->srv->policy, sqlite3_column_int64(st, 0),
+		row = incident_get(ctx->d->db, &ctx->d->policy, sqlite3_column_int64(st, 0),
 		    time(NULL), 0);
 		if (row != NULL)
 			cJSON_AddItemToArray(rows, row);
@@ -61,7 +61,7 @@ op_handover(struct op_ctx *ctx)
 	    "opened_at >= ? ORDER BY opened_at LIMIT 1000", since));
 	cJSON_AddItemToObject(data, "resolved", rows_where(ctx, "SELECT id FROM incident WHERE "
 	    "resolved_at >= ? ORDER BY resolved_at LIMIT 1000", since));
-	cJSON_AddItemToObject(data, "kpis", poller_snapshot(ctx->srv->poller));
+	cJSON_AddItemToObject(data, "kpis", poller_snapshot(ctx->d->poller));
 	md = report_handover(data, (time_t)since, now);
 	cJSON_AddStringToObject(ctx->reply, "markdown", md);
 	free(md);

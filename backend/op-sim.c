@@ -3,17 +3,15 @@
 #include <string.h>
 
 #include "backend/config.h"
+#include "backend/daemon.h"
 #include "backend/job.h"
 #include "backend/ops.h"
-#include "backend/server.h"
 #include "backend/sim.h"
 #include "backend/xmalloc.h"
 
 /* The HTTP call to the sim runs off the loop. */
 struct sim_job {
-	struct server	*srv;
-	unsigned long	 conn;
-	cJSON		*reply;
+	struct ops_later *later;
 	char		*url;
 	char		*profile;
 	char		*error;
@@ -32,13 +30,16 @@ static void
 sim_done(void *arg)
 {
 	struct sim_job *j = arg;
+	cJSON *fields = NULL;
 	char *msg = NULL;
 
 	if (j->error != NULL)
 		msg = xprintf("sim at %s: %s", j->url, j->error);
-	else
-		cJSON_AddStringToObject(j->reply, "profile", j->profile);
-	ops_reply_later(j->srv, j->conn, j->reply, msg != NULL ? "unavailable" : NULL, msg);
+	else {
+		fields = cJSON_CreateObject();
+		cJSON_AddStringToObject(fields, "profile", j->profile);
+	}
+	ops_later_send(j->later, fields, msg != NULL ? "unavailable" : NULL, msg);
 	free(msg);
 	free(j->url);
 	free(j->profile);
@@ -50,16 +51,13 @@ sim_done(void *arg)
 int
 op_sim_profile(struct op_ctx *ctx)
 {
-	const struct config *cfg = ctx->srv->cfg;
+	const struct config *cfg = ctx->d->cfg;
 	struct sim_job *j;
 	char *cause = NULL;
 
 	if (cfg->sim_url == NULL || *cfg->sim_url == '\0')
 		return op_fail(ctx, "unavailable", "no simulator configured: set [sim] url");
 	j = xcalloc(1, sizeof *j);
-	j->srv = ctx->srv;
-	j->conn = ctx->conn->id;
-	j->reply = ctx->reply;
 	j->url = xstrdup(cfg->sim_url);
 	j->profile = xstrdup(op_str(ctx, "profile"));
 	ctx->object = xstrdup(j->url);
@@ -73,6 +71,7 @@ op_sim_profile(struct op_ctx *ctx)
 		free(cause);
 		return -1;
 	}
-	ctx->deferred = 1;
+	/* sim_done runs later, from the loop. */
+	j->later = ops_later(ctx);
 	return 0;
 }

@@ -4,27 +4,34 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend/automation.h"
 #include "backend/config.h"
+#include "backend/daemon.h"
+#include "backend/events.h"
 #include "backend/job.h"
 #include "backend/ops.h"
 #include "backend/prompts.h"
+#include "backend/proto.h"
 #include "backend/server.h"
 #include "backend/version.h"
 
 int
 op_status(struct op_ctx *ctx)
 {
-	struct server *s = ctx->srv;
-	const struct identity *who = &ctx->conn->who;
+	struct daemon *s = ctx->d;
+	const struct identity *who = ctx->who;
 	cJSON *r = ctx->reply, *w, *push;
+	const char *error;
 	char *line;
+	int clients, clients_max;
 
 	cJSON_AddStringToObject(r, "version", LEITSTAND_VERSION);
 	cJSON_AddNumberToObject(r, "protocol", PROTO_VERSION);
 	cJSON_AddNumberToObject(r, "pid", (double)getpid());
 	cJSON_AddNumberToObject(r, "uptime", (double)(time(NULL) - s->started));
-	cJSON_AddNumberToObject(r, "clients", s->nconns);
-	cJSON_AddNumberToObject(r, "clients_max", s->max_clients);
+	server_clients(s->srv, &clients, &clients_max);
+	cJSON_AddNumberToObject(r, "clients", clients);
+	cJSON_AddNumberToObject(r, "clients_max", clients_max);
 	cJSON_AddNumberToObject(r, "workers", job_workers());
 	cJSON_AddNumberToObject(r, "jobs", job_pending());
 	cJSON_AddStringToObject(r, "data_dir", s->cfg->data_dir);
@@ -37,10 +44,10 @@ op_status(struct op_ctx *ctx)
 	cJSON_AddBoolToObject(r, "readonly", who->readonly);
 	/* Settings that weaken security, shown in every console's status line. */
 	w = cJSON_AddArrayToObject(r, "warnings");
-	if (s->am_error != NULL)
-		cJSON_AddItemToArray(w, cJSON_CreateString(s->am_error));
-	if (s->repo_error != NULL)
-		cJSON_AddItemToArray(w, cJSON_CreateString(s->repo_error));
+	if (automation_am_error() != NULL)
+		cJSON_AddItemToArray(w, cJSON_CreateString(automation_am_error()));
+	if (prompts_repo(&error) == NULL)
+		cJSON_AddItemToArray(w, cJSON_CreateString(error));
 	if (s->cfg->checkpoint_file != NULL && strncmp(s->cfg->checkpoint_file,
 	    s->cfg->data_dir, strlen(s->cfg->data_dir)) == 0 &&
 	    s->cfg->checkpoint_file[strlen(s->cfg->data_dir)] == '/')
@@ -83,6 +90,6 @@ op_subscribe(struct op_ctx *ctx)
 			    "\"%.64s\"", t->valuestring);
 		mask |= 1u << i;
 	}
-	ctx->conn->topics = mask;
+	ops_subscribe(ctx, mask);
 	return 0;
 }

@@ -5,13 +5,13 @@
 
 #include "backend/automation.h"
 #include "backend/config.h"
+#include "backend/daemon.h"
 #include "backend/format.h"
 #include "backend/incident.h"
 #include "backend/job.h"
 #include "backend/log.h"
 #include "backend/loop.h"
 #include "backend/ops.h"
-#include "backend/server.h"
 #include "backend/store.h"
 #include "backend/ticket.h"
 #include "backend/xmalloc.h"
@@ -22,9 +22,8 @@
 struct export {
 	struct export		*next;		/* waiting to try again */
 	struct loop_timer	*timer;
-	struct server		*srv;
-	unsigned long		 conn;
-	cJSON			*reply;		/* the requester's, until the first try ends */
+	struct daemon		*d;
+	struct ops_later	*later;		/* the requester's, until the first try ends */
 	long long		 id;
 	int			 attempt;
 	struct ticket_target	 target;
@@ -54,7 +53,6 @@ export_free(struct export *e)
 		free(*h);
 	free(e->headers);
 	cJSON_Delete(e->incident);
-	cJSON_Delete(e->reply);
 	ticket_result_free(&e->res);
 	free(e->cause);
 	free(e);
@@ -83,7 +81,7 @@ export_retry(void *arg)
 		/* Other exports hold every worker: this try waits its turn. */
 		log_debug("ticket for incident %lld: %s", e->id, cause);
 		free(cause);
-		e->timer = loop_timer_add(e->srv->loop, RETRY_FIRST_S * 1000, 0, export_retry, e);
+		e->timer = loop_timer_add(e->d->loop, RETRY_FIRST_S * 1000, 0, export_retry, e);
 		e->next = waiting;
 		waiting = e;
 	}
@@ -115,12 +113,12 @@ static void
 export_done(void *arg)
 {
 	struct export *e = arg;
-	struct server *s = e->srv;
+	struct daemon *s = e->d;
 	const struct config *cfg = s->cfg;
 	char *text, *msg, wait[16];
 	long delay = RETRY_FIRST_S << (e->attempt - 1);
 	int again = e->rc != 0 && e->res.retry && e->attempt <= cfg->ticket_retries;
-	cJSON *data;
+	cJSON *data, *fields = NULL;
 
 	if (e->rc == 0) {
 		text = xprintf("ticket %s created%s%s", e->res.key != NULL ? e->res.key : "",
@@ -141,15 +139,16 @@ export_done(void *arg)
 	cJSON_free(msg);
 
 	/* The requester hears of the first try; later ones reach the timeline only. */
-	if (e->reply != NULL) {
+	if (e->later != NULL) {
 		if (e->rc == 0) {
-			cJSON_AddStringToObject(e->reply, "ticket_key", e->res.key != NULL ?
+			fields = cJSON_CreateObject();
+			cJSON_AddStringToObject(fields, "ticket_key", e->res.key != NULL ?
 			    e->res.key : "");
 			if (e->res.url != NULL)
-				cJSON_AddStringToObject(e->reply, "ticket_url", e->res.url);
+				cJSON_AddStringToObject(fields, "ticket_url", e->res.url);
 		}
-		ops_reply_later(s, e->conn, e->reply, e->rc == 0 ? NULL : "unavailable", text);
-		e->reply = NULL;
+		ops_later_send(e->later, fields, e->rc == 0 ? NULL : "unavailable", text);
+		e->later = NULL;
 	}
 	free(text);
 	if (!again) {
@@ -172,7 +171,7 @@ static int
 export_start(struct export *e, char **cause)
 {
 	cJSON_Delete(e->incident);
-	e->incident = incident_get(e->srv->db, &e->srv->policy, e->id, time(NULL), 1);
+	e->incident = incident_get(e->d->db, &e->d->policy, e->id, time(NULL), 1);
 	if (e->incident == NULL) {
 		export_free(e);
 		return 1;
@@ -197,7 +196,7 @@ copy_headers(const struct namelist *l)
 int
 op_incident_ticket(struct op_ctx *ctx)
 {
-	const struct config *cfg = ctx->srv->cfg;
+	const struct config *cfg = ctx->d->cfg;
 	long long id = op_int(ctx, "incident", 0);
 	struct export *e;
 	cJSON *inc;
@@ -208,7 +207,7 @@ op_incident_ticket(struct op_ctx *ctx)
 	if (cfg->ticket_kind == NULL || strcmp(cfg->ticket_kind, "none") == 0)
 		return op_fail(ctx, "unavailable", "no ticket system configured: set [ticket] kind "
 		    "and url");
-	if ((inc = incident_get(ctx->srv->db, &ctx->srv->policy, id, time(NULL), 0)) == NULL)
+	if ((inc = incident_get(ctx->d->db, &ctx->d->policy, id, time(NULL), 0)) == NULL)
 		return op_fail(ctx, "not_found", "no incident %lld", id);
 	key = cJSON_GetStringValue(cJSON_GetObjectItem(inc, "ticket_key"));
 	if (key != NULL && *key != '\0') {
@@ -218,8 +217,7 @@ op_incident_ticket(struct op_ctx *ctx)
 	}
 	cJSON_Delete(inc);
 	e = xcalloc(1, sizeof *e);
-	e->srv = ctx->srv;
-	e->conn = ctx->conn->id;
+	e->d = ctx->d;
 	e->id = id;
 	e->attempt = 1;
 	e->target.kind = strcmp(cfg->ticket_kind, "jira") == 0 ? TICKET_JIRA : TICKET_WEBHOOK;
@@ -236,7 +234,6 @@ op_incident_ticket(struct op_ctx *ctx)
 	e->target.timeout_ms = (long)cfg->ticket_timeout * 1000;
 	ctx->object = xprintf("incident %lld", id);
 	/* The reply joins the export once it runs: done comes later, from the loop. */
-	e->reply = NULL;
 	if ((rc = export_start(e, &cause)) != 0) {
 		if (rc > 0)
 			return op_fail(ctx, "not_found", "no incident %lld", id);
@@ -245,7 +242,6 @@ op_incident_ticket(struct op_ctx *ctx)
 		free(cause);
 		return -1;
 	}
-	e->reply = ctx->reply;
-	ctx->deferred = 1;
+	e->later = ops_later(ctx);
 	return 0;
 }

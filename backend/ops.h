@@ -7,8 +7,9 @@
 
 #include "backend/authz.h"
 
-struct server;
 struct conn;
+struct daemon;
+struct ops_later;
 
 enum arg_type {
 	ARG_STRING,		/* min..max: length in bytes */
@@ -56,8 +57,9 @@ struct op_arg {
 #define OP_ADHOC	0x2	/* a costly query on demand: rate-limited per connection and user */
 
 struct op_ctx {
-	struct server		*srv;
-	struct conn		*conn;
+	struct daemon		*d;
+	const struct identity	*who;		/* the client's */
+	struct conn		*conn;		/* for ops.c only: replies go through it */
 	const struct op		*op;
 	const cJSON		*req;
 	cJSON			*reply;		/* result fields go here */
@@ -65,7 +67,7 @@ struct op_ctx {
 	cJSON			*details;	/* writes: audit details, or NULL */
 	const char		*code;		/* error code once failed */
 	char			*message;
-	int			 deferred;	/* reply comes later, from a job */
+	struct ops_later	*later;		/* the reply comes later, through it */
 	cJSON			*event;		/* writes: published once committed */
 	unsigned		 event_topic;
 	void			(*committed)(struct op_ctx *); /* writes: runs after the commit */
@@ -86,7 +88,7 @@ struct op {
 extern const struct op	ops_table[];
 
 /* Handles one request line from a client: parse, authorise, validate, run, audit, reply. */
-void		 ops_dispatch(struct server *, struct conn *, const char *, size_t);
+void		 ops_dispatch(struct daemon *, struct conn *, const char *, size_t);
 const struct op	*ops_find(const char *);
 /* How a command line gives an argument: "--limit", "ID". */
 const char	*ops_arg_label(const struct op_arg *);
@@ -94,18 +96,19 @@ const char	*ops_arg_label(const struct op_arg *);
    ranges and lengths. cli: built from a command line, so the CLI's local arguments belong
    and messages name the command line's forms. 0, or -1 with *cause. */
 int		 ops_args_check(const struct op *, const cJSON *req, int cli, char **cause);
-/* Sends the reply of an op that finished later (a job, a query): the reply as it is, or with
-   code set an error carrying the reply's id; dropped if the client has gone. Frees reply. */
-void		 ops_reply_later(struct server *, unsigned long conn, cJSON *reply,
-		     const char *code, const char *message);
-/* Where a reply that comes later from a callback goes. */
-struct ops_later;
-/* Takes the op's reply for a later answer: the dispatcher sends nothing now. */
+/* Takes the op's reply for a later answer (a job, a query): the dispatcher sends nothing now
+   unless the op fails after all, and the handle, owned by whoever answers, is the only way
+   the answer reaches the client. */
 struct ops_later *ops_later(struct op_ctx *);
-/* Sends it with the fields of an object added (owned, may be NULL), or with code set as an
-   error; frees the handle. */
+/* Gives the handle back before the op returns: the dispatcher replies now after all. */
+void		 ops_later_cancel(struct op_ctx *);
+/* Sends the reply with the fields of an object added (owned, may be NULL), or with code set
+   an error carrying the reply's id; dropped if the client has gone or the op failed after
+   all. Frees the handle. */
 void		 ops_later_send(struct ops_later *, cJSON *fields, const char *code,
 		     const char *message);
+/* The client that sent the request receives events of these topics from now on. */
+void		 ops_subscribe(struct op_ctx *, unsigned topics);
 /* Marks the op failed; returns -1 for `return op_fail(...)`. */
 int		 op_fail(struct op_ctx *, const char *code, const char *fmt, ...)
 		     __attribute__((format(printf, 3, 4)));

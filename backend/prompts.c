@@ -14,19 +14,19 @@
 #include "backend/authz.h"
 #include "backend/buf.h"
 #include "backend/config.h"
+#include "backend/daemon.h"
 #include "backend/eval.h"
+#include "backend/events.h"
 #include "backend/format.h"
 #include "backend/job.h"
 #include "backend/json.h"
 #include "backend/log.h"
 #include "backend/loop.h"
-#include "backend/ops.h"
 #include "backend/prompts.h"
 #include "backend/proposal.h"
 #include "backend/proto.h"
 #include "backend/repo.h"
 #include "backend/repo-sync.h"
-#include "backend/server.h"
 #include "backend/store.h"
 #include "backend/trailer.h"
 #include "backend/utf8.h"
@@ -38,25 +38,34 @@
 
 const char *const prompts_files[] = { "system.md", "model.ini", "evals.jsonl", NULL };
 
+/* The prompt repository, opened at start, or why there is none. */
+static struct repo	*repo;
+static char		*repo_error;
+
+struct repo *
+prompts_repo(const char **error)
+{
+	*error = repo_error != NULL ? repo_error : "no prompt repository";
+	return repo;
+}
+
 /* Writes one entry of the daemon's own in its own transaction. */
 static void
-daemon_audit(struct server *s, const char *action, const char *object, cJSON *details)
+daemon_audit(struct daemon *d, const char *action, const char *object, cJSON *details)
 {
-	char *cause = NULL, *text = details != NULL ? cJSON_PrintUnformatted(details) : NULL;
+	struct audit_tx tx = { .actor = ACTOR, .role = ROLE, .action = action,
+	    .object = object, .details = details };
+	char *cause = NULL;
 
-	if (store_begin(s->db, &cause) != 0 ||
-	    audit_append(s->db, ACTOR, ROLE, action, object, text, &cause) < 0 ||
-	    store_commit(s->db, &cause) != 0) {
-		store_rollback(s->db);
+	if (audit_tx(d->db, &tx, NULL, NULL, &cause) != AUDIT_TX_OK) {
 		log_debug("audit of %s failed: %s", action, cause);
 		free(cause);
 	}
-	cJSON_free(text);
 	cJSON_Delete(details);
 }
 
 static void
-publish(struct server *s, const char *action, long long proposal, const char *release)
+publish(const char *action, long long proposal, const char *release)
 {
 	cJSON *ev = proto_event("prompt");
 
@@ -65,7 +74,7 @@ publish(struct server *s, const char *action, long long proposal, const char *re
 		cJSON_AddNumberToObject(ev, "proposal", (double)proposal);
 	if (release != NULL)
 		cJSON_AddStringToObject(ev, "release", release);
-	server_publish(s, TOPIC_PROMPT, ev);
+	events_publish(TOPIC_PROMPT, ev);
 }
 
 /* ---- model.ini and the files a proposal may change ---- */
@@ -170,7 +179,7 @@ prompts_check_file(const char *name, const char *data, size_t len, char **cause)
 /* ---- start: the repository and the releases it holds ---- */
 
 struct sync {
-	struct server	*srv;
+	struct daemon	*d;
 	int		 added;
 };
 
@@ -186,12 +195,12 @@ sync_tag(void *arg, const char *tag, const char *commit, long long when, const c
 	cJSON *t;
 	long long n;
 
-	if (release_known(sy->srv->db, tag))
+	if (release_known(sy->d->db, tag))
 		return;
 	/* The tag comes first when releasing: a crash before production moved left it. */
-	if (!repo_in_production(sy->srv->repo, commit)) {
+	if (!repo_in_production(repo, commit)) {
 		log_debug("%s: never reached production; removed", tag);
-		repo_drop_tag(sy->srv->repo, tag);
+		repo_drop_tag(repo, tag);
 		return;
 	}
 	assistant = xstrdup(tag + strlen("release/"));
@@ -216,13 +225,13 @@ sync_tag(void *arg, const char *tag, const char *commit, long long when, const c
 	eval = json_str(t, "Eval", "");
 	r.pass_rate = *eval >= '0' && *eval <= '9' ? atof(eval) / 100 : -1;
 	r.rollback_of = cJSON_GetStringValue(cJSON_GetObjectItem(t, "Rollback-of"));
-	if (release_add(sy->srv->db, &r, &cause) != 0) {
+	if (release_add(sy->d->db, &r, &cause) != 0) {
 		log_debug("%s: %s", tag, cause);
 		free(cause);
 	} else
 		sy->added++;
 	/* A crash between the release and its rows left the proposal open: it is released. */
-	if (r.proposal > 0 && r.approver != NULL && proposal_decide(sy->srv->db, r.proposal,
+	if (r.proposal > 0 && r.approver != NULL && proposal_decide(sy->d->db, r.proposal,
 	    "approved", r.approver, (time_t)when, json_str(t, "Gate-override", NULL), tag,
 	    &cause) != 0)
 		free(cause);
@@ -231,67 +240,69 @@ sync_tag(void *arg, const char *tag, const char *commit, long long when, const c
 	free(assistant);
 }
 
-void
-prompts_start(struct server *s)
+/* Records the releases the repository holds that the store does not know, audited when
+   there were any. */
+static int
+sync_work(sqlite3 *db, void *arg, struct audit_tx *tx, char **cause)
 {
-	struct sync sy = { s, 0 };
-	struct passwd *pw = getpwuid(geteuid());
-	char *cause = NULL, *details;
+	struct sync *sy = arg;
 	cJSON *d;
 
-	free(s->repo_error);
-	s->repo_error = NULL;
+	(void)db;
+	if (repo_tags(repo, sync_tag, sy, cause) != 0) {
+		log_debug("prompt releases: %s", *cause);
+		free(*cause);
+		*cause = NULL;
+	}
+	if (sy->added > 0) {
+		d = cJSON_CreateObject();
+		cJSON_AddNumberToObject(d, "releases", sy->added);
+		tx->action = "prompt.import";
+		tx->details = d;
+	}
+	return 0;
+}
+
+void
+prompts_start(struct daemon *s)
+{
+	struct sync sy = { s, 0 };
+	struct audit_tx tx = { .actor = ACTOR, .role = ROLE, .object = s->cfg->prompt_repo };
+	struct passwd *pw = getpwuid(geteuid());
+	char *cause = NULL;
+	int rc;
+
+	free(repo_error);
+	repo_error = NULL;
 	if (proposal_eval_interrupted(s->db, &cause) != 0) {
 		log_debug("prompts: %s", cause);
 		free(cause);
 		cause = NULL;
 	}
 	/* The seed is committed by the daemon's user. */
-	if ((s->repo = repo_open(s->cfg->prompt_repo, s->cfg->prompt_seed, pw != NULL ?
+	if ((repo = repo_open(s->cfg->prompt_repo, s->cfg->prompt_seed, pw != NULL ?
 	    pw->pw_name : ACTOR, &cause)) == NULL) {
-		s->repo_error = xprintf("prompt repository %s: %s", s->cfg->prompt_repo, cause);
-		log_debug("%s", s->repo_error);
+		repo_error = xprintf("prompt repository %s: %s", s->cfg->prompt_repo, cause);
+		log_debug("%s", repo_error);
 		free(cause);
 		return;
 	}
-	if (store_begin(s->db, &cause) != 0) {
-		log_debug("prompt releases: %s", cause);
-		free(cause);
-		return;
-	}
-	if (repo_tags(s->repo, sync_tag, &sy, &cause) != 0) {
-		log_debug("prompt releases: %s", cause);
-		free(cause);
-		cause = NULL;
-	}
-	if (sy.added > 0) {
-		d = cJSON_CreateObject();
-		cJSON_AddNumberToObject(d, "releases", sy.added);
-		details = cJSON_PrintUnformatted(d);
-		cJSON_Delete(d);
-		if (audit_append(s->db, ACTOR, ROLE, "prompt.import", s->cfg->prompt_repo,
-		    details, &cause) < 0) {
-			log_debug("prompt releases: %s", cause);
-			free(cause);
-			cause = NULL;
-		}
-		cJSON_free(details);
-	}
-	if (store_commit(s->db, &cause) != 0) {
-		store_rollback(s->db);
+	if ((rc = audit_tx(s->db, &tx, sync_work, &sy, &cause)) != AUDIT_TX_OK) {
 		log_debug("prompt releases: %s", cause);
 		free(cause);
 	}
-	prompts_push(s);
+	cJSON_Delete(tx.details);
+	if (rc != AUDIT_TX_BEGIN)
+		prompts_push(s);
 }
 
 /* ---- evals ---- */
 
 struct eval_job {
 	struct eval_job		*next;
-	struct server		*srv;
-	unsigned long		 conn;
-	cJSON			*reply;		/* the requester's, when it waits */
+	struct daemon		*d;
+	prompts_eval_cb		 answer;	/* the requester's, when it waits */
+	void			*answer_arg;
 	long long		 proposal;
 	long long		 eval, baseline;	/* ids; baseline 0: none */
 	char			*assistant;
@@ -349,7 +360,7 @@ eval_progress(void *arg)
 	cJSON_AddNumberToObject(ev, "proposal", (double)j->proposal);
 	cJSON_AddNumberToObject(ev, "done", atomic_load(&j->done));
 	cJSON_AddNumberToObject(ev, "total", j->total);
-	server_publish(j->srv, TOPIC_PROMPT, ev);
+	events_publish(TOPIC_PROMPT, ev);
 }
 
 static void
@@ -364,18 +375,34 @@ eval_free(struct eval_job *j)
 	cJSON_Delete(j->base_cases);
 	cJSON_Delete(j->result);
 	cJSON_Delete(j->base_result);
-	cJSON_Delete(j->reply);
 	free(j);
+}
+
+/* The results of the eval and of its baseline, and the proposal marked evaluated. */
+static int
+eval_finish(sqlite3 *db, void *arg, struct audit_tx *tx, char **cause)
+{
+	struct eval_job *j = arg;
+	const char *stopped = atomic_load(&evals_stop) ? "the daemon stopped while it ran" :
+	    NULL;
+	time_t now = time(NULL);
+
+	(void)tx;
+	if (proposal_eval_finish(db, j->eval, j->result, stopped, now, cause) != 0 ||
+	    (j->baseline > 0 && proposal_eval_finish(db, j->baseline, j->base_result,
+	    stopped, now, cause) != 0) ||
+	    (stopped == NULL && proposal_evaluated(db, j->proposal, cause) != 0))
+		return -1;
+	return 0;
 }
 
 static void
 eval_done(void *arg)
 {
 	struct eval_job *j = arg, **jp;
-	struct server *s = j->srv;
-	const char *stopped;
-	char *cause = NULL, *object, *details;
-	time_t now = time(NULL);
+	struct daemon *s = j->d;
+	struct audit_tx tx = { .actor = ACTOR, .role = ROLE, .action = "prompt.eval.done" };
+	char *cause = NULL, *object;
 	cJSON *d;
 
 	for (jp = &evals; *jp != NULL && *jp != j; jp = &(*jp)->next)
@@ -389,31 +416,16 @@ eval_done(void *arg)
 	cJSON_AddNumberToObject(d, "pass_rate", json_num_or(j->result, "pass_rate", 0));
 	cJSON_AddNumberToObject(d, "cases", json_num_or(j->result, "total", 0));
 	cJSON_AddNumberToObject(d, "passed", json_num_or(j->result, "passed", 0));
-	details = cJSON_PrintUnformatted(d);
-	cJSON_Delete(d);
-	stopped = atomic_load(&evals_stop) ? "the daemon stopped while it ran" : NULL;
+	tx.object = object;
+	tx.details = d;
 	/* The results and their audit entry in one transaction: both or neither. */
-	if (store_begin(s->db, &cause) != 0 ||
-	    proposal_eval_finish(s->db, j->eval, j->result, stopped, now, &cause) != 0 ||
-	    (j->baseline > 0 && proposal_eval_finish(s->db, j->baseline, j->base_result,
-	    stopped, now, &cause) != 0) ||
-	    (stopped == NULL && proposal_evaluated(s->db, j->proposal, &cause) != 0) ||
-	    audit_append(s->db, ACTOR, ROLE, "prompt.eval.done", object, details, &cause) < 0 ||
-	    store_commit(s->db, &cause) != 0) {
-		store_rollback(s->db);
+	if (audit_tx(s->db, &tx, eval_finish, j, &cause) != AUDIT_TX_OK)
 		log_debug("eval %lld: %s", j->eval, cause);
-	}
-	cJSON_free(details);
-	publish(s, "evaluated", j->proposal, NULL);
-	if (j->reply != NULL) {
-		if (cause == NULL) {
-			cJSON_AddItemToObject(j->reply, "proposal", proposal_get(s->db, j->proposal,
-			    1));
-			ops_reply_later(s, j->conn, j->reply, NULL, NULL);
-		} else
-			ops_reply_later(s, j->conn, j->reply, "internal", cause);
-		j->reply = NULL;
-	}
+	cJSON_Delete(d);
+	publish("evaluated", j->proposal, NULL);
+	if (j->answer != NULL)
+		j->answer(j->answer_arg, cause == NULL ? proposal_get(s->db, j->proposal, 1) : NULL,
+		    cause);
 	free(cause);
 	free(object);
 	eval_free(j);
@@ -424,17 +436,17 @@ static int
 eval_load(struct eval_job *j, const char *rev, struct eval_target *t, cJSON **cases,
     char **strs, char **cause)
 {
-	struct server *s = j->srv;
+	struct daemon *s = j->d;
 	const struct price_def *price;
 	struct model_ini m;
 	char *system, *model, *jsonl;
 	size_t len;
 	int rc = -1;
 
-	system = repo_read(s->repo, rev, j->assistant, "system.md", &len, cause);
-	model = system != NULL ? repo_read(s->repo, rev, j->assistant, "model.ini", &len,
+	system = repo_read(repo, rev, j->assistant, "system.md", &len, cause);
+	model = system != NULL ? repo_read(repo, rev, j->assistant, "model.ini", &len,
 	    cause) : NULL;
-	jsonl = model != NULL ? repo_read(s->repo, rev, j->assistant, "evals.jsonl", &len,
+	jsonl = model != NULL ? repo_read(repo, rev, j->assistant, "evals.jsonl", &len,
 	    cause) : NULL;
 	if (jsonl == NULL || model_ini_parse(model, &m, cause) != 0)
 		goto out;
@@ -472,8 +484,8 @@ out:
 }
 
 int
-prompts_eval_start(struct server *s, long long proposal, const char *who,
-    unsigned long conn, cJSON *reply, const char **code, char **cause)
+prompts_eval_start(struct daemon *s, long long proposal, const char *who,
+    prompts_eval_cb answer, void *arg, const char **code, char **cause)
 {
 	struct eval_job *j;
 	char *rev = xprintf("proposals/%lld", proposal), tree[REPO_ID_LEN + 1],
@@ -489,17 +501,17 @@ prompts_eval_start(struct server *s, long long proposal, const char *who,
 		return -1;
 	}
 	j = xcalloc(1, sizeof *j);
-	j->srv = s;
+	j->d = s;
 	j->proposal = proposal;
 	p = proposal_get(s->db, proposal, 0);
 	j->assistant = xstrdup(json_str(p, "assistant", ""));
 	cJSON_Delete(p);
 	*code = "invalid";
-	if (repo_subtree(s->repo, rev, j->assistant, tree, cause) != 0 ||
+	if (repo_subtree(repo, rev, j->assistant, tree, cause) != 0 ||
 	    eval_load(j, rev, &j->target, &j->cases, j->strings, cause) != 0)
 		goto fail;
 	/* Production's baseline, unless its tree was evaluated already. */
-	if (repo_subtree(s->repo, "production", j->assistant, ptree, cause) != 0)
+	if (repo_subtree(repo, "production", j->assistant, ptree, cause) != 0)
 		goto fail;
 	if (strcmp(ptree, tree) != 0 && (base = proposal_eval_of_tree(s->db, ptree)) == NULL) {
 		if (eval_load(j, "production", &j->base_target, &j->base_cases, j->strings + 4,
@@ -515,14 +527,14 @@ prompts_eval_start(struct server *s, long long proposal, const char *who,
 		goto internal;
 	j->total = eval_total_runs(j->cases) + (j->base_cases != NULL ?
 	    eval_total_runs(j->base_cases) : 0);
-	j->conn = conn;
 	/* eval_done runs later, from the loop: the job may start before the list has it. The
 	   op's transaction takes the eval rows back when the pool is full. */
 	if (job_start(JOB_EVAL, eval_work, eval_done, j, cause) != 0) {
 		*code = "busy";
 		goto fail;
 	}
-	j->reply = reply;
+	j->answer = answer;
+	j->answer_arg = arg;
 	j->next = evals;
 	evals = j;
 	j->timer = loop_timer_add(s->loop, 1000, 1, eval_progress, j);
@@ -531,7 +543,6 @@ prompts_eval_start(struct server *s, long long proposal, const char *who,
 internal:
 	*code = "internal";
 fail:
-	j->reply = NULL;
 	eval_free(j);
 	free(rev);
 	return -1;
@@ -549,7 +560,7 @@ fail:
 #define PUSH_GRACE	10	/* seconds a push may take before status warns of it */
 
 struct push {
-	struct server		*srv;
+	struct daemon		*d;
 	char			*path, *remote;
 	char			**tags;		/* the releases recorded when it began */
 	size_t			 ntags;
@@ -571,7 +582,7 @@ static struct {
 } push;
 
 static int
-push_configured(struct server *s)
+push_configured(struct daemon *s)
 {
 	return s->cfg->prompt_remote != NULL && *s->cfg->prompt_remote != '\0';
 }
@@ -585,29 +596,29 @@ push_warns(void)
 
 /* Tells consoles to read status again when its push warning comes or goes. */
 static void
-push_status_changed(struct server *s)
+push_status_changed(void)
 {
 	if (push_warns() == push.warned)
 		return;
 	push.warned = push_warns();
-	server_publish(s, TOPIC_STATUS, proto_event("status"));
+	events_publish(TOPIC_STATUS, proto_event("status"));
 }
 
 static void
 push_grace(void *arg)
 {
-	struct server *s = arg;
+	struct daemon *s = arg;
 	long long left = push.since + PUSH_GRACE - time(NULL);
 
 	push.grace = NULL;
 	/* Since moved on meanwhile (a push ended, the next began): wait for the new one. */
 	if (push.since != 0 && left >= 0)
 		push.grace = loop_timer_add(s->loop, (left + 1) * 1000L, 0, push_grace, s);
-	push_status_changed(s);
+	push_status_changed();
 }
 
 cJSON *
-prompts_push_state(struct server *s)
+prompts_push_state(struct daemon *s)
 {
 	cJSON *o;
 	time_t now = time(NULL);
@@ -632,7 +643,7 @@ prompts_push_state(struct server *s)
 }
 
 char *
-prompts_push_warning(struct server *s)
+prompts_push_warning(struct daemon *s)
 {
 	struct buf b;
 	long long pending;
@@ -686,7 +697,7 @@ by_name(const void *a, const void *b)
 /* The releases' pushed flags as the remote was seen: set for what it holds, cleared for
    what it lacks (releases made since are unpushed already). */
 static void
-push_record(struct server *s, const struct repo_sync *r)
+push_record(struct daemon *s, const struct repo_sync *r)
 {
 	cJSON *unpushed, *now = cJSON_CreateArray(), *lost = cJSON_CreateArray();
 	const cJSON *t;
@@ -734,7 +745,7 @@ static void
 push_done(void *arg)
 {
 	struct push *p = arg;
-	struct server *s = p->srv;
+	struct daemon *s = p->d;
 	cJSON *d, *refs;
 	size_t i;
 	char *shown;
@@ -780,13 +791,13 @@ push_done(void *arg)
 		push.again = 0;
 		prompts_push(s);
 	}
-	push_status_changed(s);
-	publish(s, "pushed", 0, NULL);
+	push_status_changed();
+	publish("pushed", 0, NULL);
 }
 
 /* Forgets the state of a remote no longer configured. */
 static void
-push_forget(struct server *s)
+push_forget(int tell)
 {
 	if (push.retry != NULL)
 		loop_timer_remove(push.retry);
@@ -798,25 +809,25 @@ push_forget(struct server *s)
 	push.remote = push.error = NULL;
 	push.since = 0;
 	push.production = 0;
-	if (s != NULL)
-		push_status_changed(s);
+	if (tell)
+		push_status_changed();
 }
 
 void
-prompts_push(struct server *s)
+prompts_push(struct daemon *s)
 {
 	struct push *p;
 	char *cause = NULL;
 
-	if (s->repo == NULL || loop_stopped(s->loop))
+	if (repo == NULL || loop_stopped(s->loop))
 		return;
 	if (!push_configured(s)) {
-		push_forget(s);
+		push_forget(1);
 		return;
 	}
 	if (push.remote == NULL || strcmp(push.remote, s->cfg->prompt_remote) != 0) {
 		/* Another remote: nothing is known to be on it until it is listed. */
-		push_forget(s);
+		push_forget(1);
 		push.remote = xstrdup(s->cfg->prompt_remote);
 		if (release_unpushed_again(s->db, NULL, &cause) != 0) {
 			log_debug("push: %s", cause);
@@ -841,7 +852,7 @@ prompts_push(struct server *s)
 		push.retry = NULL;
 	}
 	p = xcalloc(1, sizeof *p);
-	p->srv = s;
+	p->d = s;
 	p->path = xstrdup(s->cfg->prompt_repo);
 	p->remote = xstrdup(push.remote);
 	p->tags = release_tags(s->db, &p->ntags);
@@ -860,12 +871,12 @@ prompts_push(struct server *s)
 }
 
 void
-prompts_stop(struct server *s)
+prompts_stop(void)
 {
-	push_forget(NULL);
+	push_forget(0);
 	push.busy = push.again = push.warned = 0;
-	repo_free(s->repo);
-	s->repo = NULL;
-	free(s->repo_error);
-	s->repo_error = NULL;
+	repo_free(repo);
+	repo = NULL;
+	free(repo_error);
+	repo_error = NULL;
 }

@@ -11,7 +11,8 @@
 
 #include <cjson/cJSON.h>
 
-struct server;
+struct daemon;
+struct repo;
 
 /* The files of an assistant a proposal may change. */
 extern const char *const prompts_files[];
@@ -27,30 +28,35 @@ struct model_ini {
 /* Opens (or creates and seeds) the repository and records releases it holds that the store
    does not know (the seed, an imported repository, a release a crash left unrecorded).
    Failure leaves prompt ops unavailable with the reason; the daemon runs on. */
-void	prompts_start(struct server *);
+void	prompts_start(struct daemon *);
+/* The repository, or NULL with why there is none in *error. */
+struct repo *prompts_repo(const char **error);
 /* Asks running evals to stop early and stops a push in flight (the daemon is stopping;
    before job_drain). */
 void	prompts_cancel(void);
-void	prompts_stop(struct server *);
+void	prompts_stop(void);
 /* Checks a proposed file; -1 with *cause saying what is wrong and where. */
 int	prompts_check_file(const char *name, const char *data, size_t len, char **cause);
 int	model_ini_parse(const char *text, struct model_ini *, char **cause);
 void	model_ini_free(struct model_ini *);
-/* Starts an eval of a proposal (and of production's baseline when it has none). Replies to
-   the connection when wait is set and reply is given (then owned by the job). */
-int	prompts_eval_start(struct server *, long long proposal, const char *who,
-	    unsigned long conn, cJSON *reply, const char **code, char **cause);
+/* Told once an eval ends: the proposal as it is then (owned), or why its results could not
+   be recorded. */
+typedef void (*prompts_eval_cb)(void *arg, cJSON *proposal, const char *error);
+/* Starts an eval of a proposal (and of production's baseline when it has none); answer (may
+   be NULL) is called once it ends, unless it does not start. */
+int	prompts_eval_start(struct daemon *, long long proposal, const char *who,
+	    prompts_eval_cb answer, void *arg, const char **code, char **cause);
 /* Whether an eval of the proposal is running; done/total runs so far when it is. */
 int	prompts_eval_running(long long proposal, int *done, int *total);
 /* Makes the remote whole when one is configured: production and every release tag it
    lacks. A request while a push runs is carried out when it ends; a failure is tried
    again every push_retry. Call it after every release and whenever the remote may change. */
-void	prompts_push(struct server *);
+void	prompts_push(struct daemon *);
 /* The push state for replies (remote, pending, production, running, since, age, error), or
    NULL without a remote. */
-cJSON	*prompts_push_state(struct server *);
+cJSON	*prompts_push_state(struct daemon *);
 /* A status warning when a push failed or takes long, e.g. "prompt push to URL failed: 2
    releases not pushed for 3m 10s; last error: ..." (a new string), else NULL. */
-char	*prompts_push_warning(struct server *);
+char	*prompts_push_warning(struct daemon *);
 
 #endif

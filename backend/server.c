@@ -17,22 +17,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend/audit.h"
-#include "backend/automation.h"
+#include "backend/authz.h"
+#include "backend/buf.h"
 #include "backend/config.h"
-#include "backend/job.h"
-#include "backend/library.h"
+#include "backend/daemon.h"
+#include "backend/denials.h"
+#include "backend/events.h"
 #include "backend/log.h"
 #include "backend/loop.h"
 #include "backend/ops.h"
 #include "backend/path.h"
-#include "backend/poller.h"
-#include "backend/private.h"
-#include "backend/prompts.h"
+#include "backend/proto.h"
 #include "backend/ratelimit.h"
-#include "backend/redact.h"
 #include "backend/server.h"
-#include "backend/store.h"
 #include "backend/xmalloc.h"
 
 /*
@@ -59,21 +56,57 @@
  */
 #define SERVER_TURN		16
 
+struct conn {
+	struct server	*srv;
+	unsigned long	 id;
+	int		 fd;
+	pid_t		 pid;		/* for logs only: never for authorisation */
+	struct identity	 who;
+	struct linebuf	 in;
+	struct buf	 out;
+	unsigned	 topics;
+	struct ratelimit queries;	/* ad-hoc queries (OP_ADHOC) */
+	struct loop_io	*io;
+	int		 backlog;	/* request lines wait for the next turn */
+	int		 dead;
+	int		 refs;		/* replies pending: freed when the last is done */
+	int		 reaped;	/* gone from the list, kept for its references */
+	const char	*closing;	/* why it closes once its output is sent, or NULL */
+	struct loop_timer *close_timer;	/* closes it anyway when it does not read */
+	size_t		 held;		/* its share of server.held */
+	long long	 progress_ms;	/* last read a reply, sent a request, or caught up */
+	struct denials	 denials;
+	struct conn	*next;
+};
+
+/* Clients refused for a limit, logged once per UID and minute. */
+#define SERVER_BUSY_LOG	16
+struct server_busy {
+	uid_t		 uid;
+	long long	 since;		/* when it was last logged (monotonic ms), 0: free */
+	unsigned long	 more;		/* refused since, not logged yet */
+};
+
+struct server {
+	struct daemon	*d;
+	struct config	*cfg;		/* the daemon's */
+	struct loop	*loop;		/* the daemon's */
+	int		 listen_fd;
+	struct loop_io	*listen_io;
+	struct loop_timer *backlog_timer;	/* the next turn of clients with a backlog */
+	unsigned long	 next_id;
+	struct conn	*conns;
+	int		 nconns;
+	int		 max_clients;	/* daemon.max_clients, lowered to the fd limit */
+	size_t		 held;		/* bytes held for all clients: output, requests */
+	int		 spare_fd;	/* given up to turn a client away when fds run out */
+	struct loop_timer *accept_timer; /* resumes accepting after fds ran out */
+	long long	 fd_logged;	/* when running out of fds was last logged */
+	unsigned long	 fd_more;	/* clients turned away since */
+	struct server_busy busy[SERVER_BUSY_LOG];
+};
+
 static void	conn_process(struct server *, struct conn *);
-
-static void
-ready_report(struct server *s, const char *msg)
-{
-	size_t len = strlen(msg);
-
-	if (s->ready_fd < 0)
-		return;
-	if (write(s->ready_fd, msg, len) != (ssize_t)len) {
-		/* Whoever started us has gone; nothing to tell. */
-	}
-	close(s->ready_fd);
-	s->ready_fd = -1;
-}
 
 /* Keeps server.held, the bytes held for all clients, up to date with this one's share. */
 static void
@@ -160,11 +193,14 @@ conn_reap(struct server *s)
 		*cp = c->next;
 		/* Refusals counted but not audited yet are written now, from the loop (never
 		   inside another transaction): nothing is lost. */
-		denials_flush(s, c);
+		denials_flush(&c->denials);
 		identity_clear(&c->who);
 		linebuf_free(&c->in);
 		buf_free(&c->out);
-		free(c);
+		if (c->refs > 0)
+			c->reaped = 1;
+		else
+			free(c);
 	}
 }
 
@@ -227,8 +263,10 @@ conn_queue(struct server *s, struct conn *c, const char *line, size_t len)
 }
 
 void
-server_close(struct server *s, struct conn *c, const char *why)
+server_close(struct conn *c, const char *why)
 {
+	struct server *s = c->srv;
+
 	if (c->dead || c->closing != NULL)
 		return;
 	c->closing = why;
@@ -239,11 +277,16 @@ server_close(struct server *s, struct conn *c, const char *why)
 }
 
 void
-server_send(struct server *s, struct conn *c, cJSON *msg)
+server_send(struct conn *c, cJSON *msg)
 {
+	struct server *s = c->srv;
 	char *line;
 	size_t len;
 
+	if (c->dead) {
+		cJSON_Delete(msg);
+		return;
+	}
 	line = proto_line(msg, &len);
 	conn_queue(s, c, line, len);
 	free(line);
@@ -251,9 +294,11 @@ server_send(struct server *s, struct conn *c, cJSON *msg)
 	server_budget(s);
 }
 
-void
-server_publish(struct server *s, enum topic topic, cJSON *msg)
+/* The events sink: every client subscribed to the topic gets the event. */
+static void
+server_event(void *arg, enum topic topic, const cJSON *msg)
 {
+	struct server *s = arg;
 	struct conn *c;
 	char *line;
 	size_t len;
@@ -264,20 +309,51 @@ server_publish(struct server *s, enum topic topic, cJSON *msg)
 			conn_queue(s, c, line, len);
 	}
 	free(line);
-	cJSON_Delete(msg);
 	server_budget(s);
 }
 
-struct conn *
-server_conn(struct server *s, unsigned long id)
+const struct identity *
+server_who(const struct conn *c)
 {
-	struct conn *c;
+	return &c->who;
+}
 
-	for (c = s->conns; c != NULL; c = c->next) {
-		if (c->id == id && !c->dead)
-			return c;
-	}
-	return NULL;
+struct denials *
+server_denials(struct conn *c)
+{
+	return &c->denials;
+}
+
+struct ratelimit *
+server_queries(struct conn *c)
+{
+	return &c->queries;
+}
+
+void
+server_subscribe(struct conn *c, unsigned topics)
+{
+	c->topics = topics;
+}
+
+void
+server_ref(struct conn *c)
+{
+	c->refs++;
+}
+
+void
+server_unref(struct conn *c)
+{
+	if (--c->refs == 0 && c->reaped)
+		free(c);
+}
+
+void
+server_clients(const struct server *s, int *n, int *max)
+{
+	*n = s->nconns;
+	*max = s->max_clients;
 }
 
 /* The next turn of every client with requests left over. */
@@ -317,11 +393,11 @@ conn_process(struct server *s, struct conn *c)
 			break;
 		c->progress_ms = loop_now_ms();
 		if (lr == LINE_TOO_LONG) {
-			server_send(s, c, proto_error(NULL, "line_too_long",
+			server_send(c, proto_error(NULL, "line_too_long",
 			    "request longer than %lld bytes; it was dropped", s->cfg->max_line));
 			continue;
 		}
-		ops_dispatch(s, c, line, len);
+		ops_dispatch(s->d, c, line, len);
 	}
 	if (!c->dead) {
 		linebuf_trim(&c->in, SERVER_BUF_KEEP);
@@ -532,6 +608,7 @@ server_accept(int fd, short revents, void *arg)
 		c->progress_ms = loop_now_ms();
 		linebuf_init(&c->in, (size_t)s->cfg->max_line);
 		buf_init(&c->out);
+		denials_init(&c->denials, s->d, &c->who);
 		/* Identity is fixed now; a role of none still connects and is refused per
 		   request. */
 		if (authz_identify(s->cfg, cred.uid, cred.gid, &c->who, &cause) != 0) {
@@ -704,66 +781,12 @@ server_listen(struct server *s, char **cause)
 	return 0;
 }
 
-/* (Re)loads the playbook library; playbooks with lint errors are left out and logged. */
-static void
-server_library(struct server *s)
+void
+server_reidentify(struct server *s)
 {
-	library_free(s->library);
-	free(s->library_problems);
-	s->library = library_load(s->cfg->playbook_dir, &s->library_problems);
-	if (s->library_problems != NULL)
-		log_debug("playbooks left out:\n%s", s->library_problems);
-}
-
-static void
-server_kpi_event(void *arg, cJSON *ev)
-{
-	const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "event"));
-
-	if (name != NULL && strcmp(name, "kpi.state") == 0)
-		automation_kpi(arg, ev);
-	else if (name != NULL && strcmp(name, "kpi") == 0)
-		automation_kpi_poll(arg, ev);
-	server_publish(arg, TOPIC_KPI, ev);
-}
-
-char *
-server_redact(struct server *s, const char *text)
-{
-	return redact(s->redactor, text, NULL);
-}
-
-int
-server_reload(struct server *s, char **cause)
-{
-	struct config fresh, *old = s->cfg;
 	struct conn *c;
 	char *why = NULL;
 
-	if (config_load(&fresh, old->file, cause) != 0)
-		return -1;
-	/* The poller points into the KPI definitions: it starts again with the new ones. */
-	poller_free(s->poller);
-	/* The running daemon keeps its socket, data dir and limits. */
-	free(fresh.socket);
-	free(fresh.group);
-	free(fresh.data_dir);
-	free(fresh.prompt_repo);
-	fresh.socket = old->socket;
-	fresh.group = old->group;
-	fresh.data_dir = old->data_dir;
-	fresh.prompt_repo = old->prompt_repo;
-	fresh.max_line = old->max_line;
-	fresh.max_queue = old->max_queue;
-	old->socket = old->group = old->data_dir = old->prompt_repo = NULL;
-	config_free(old);
-	*old = fresh;
-	s->poller = poller_create(s->loop, s->cfg, server_kpi_event, s);
-	server_library(s);
-	automation_stop(s);
-	automation_start(s);
-	/* prompts.remote may name another remote now: it gets every release it lacks. */
-	prompts_push(s);
 	for (c = s->conns; c != NULL; c = c->next) {
 		uid_t uid = c->who.uid;
 		gid_t gid = c->who.gid;
@@ -775,66 +798,48 @@ server_reload(struct server *s, char **cause)
 			why = NULL;
 		}
 	}
-	return 0;
 }
 
-/* SIGHUP: reload as the daemon's own user, audited like the op. */
-static void
-server_sighup(int signo, void *arg)
+struct server *
+server_create(struct daemon *d, char **cause)
 {
-	struct server *s = arg;
-	struct identity self;
-	char *cause = NULL, *details;
-	cJSON *d;
+	struct server *s = xcalloc(1, sizeof *s);
 
-	(void)signo;
-	if (server_reload(s, &cause) != 0) {
-		log_debug("SIGHUP: config not reloaded: %s", cause);
-		free(cause);
-		return;
+	s->d = d;
+	s->cfg = d->cfg;
+	s->listen_fd = -1;
+	server_fd_limit(s);
+#ifdef __GLIBC__
+	/* Client buffers above this size are mapped on their own: the memory of a client that
+	   is disconnected goes back to the system at once instead of staying in the heap. */
+	mallopt(M_MMAP_THRESHOLD, 2 * SERVER_BUF_KEEP);
+#endif
+	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (server_listen(s, cause) != 0) {
+		if (s->spare_fd >= 0)
+			close(s->spare_fd);
+		free(s);
+		return NULL;
 	}
-	if (authz_identify(s->cfg, geteuid(), getegid(), &self, &cause) != 0) {
-		free(cause);
-		cause = NULL;
-	}
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "signal", "SIGHUP");
-	details = cJSON_PrintUnformatted(d);
-	cJSON_Delete(d);
-	if (store_begin(s->db, &cause) != 0 ||
-	    audit_append(s->db, self.user, "daemon", "config.reload",
-	    s->cfg->file != NULL ? s->cfg->file : "(built-in)", details, &cause) < 0 ||
-	    store_commit(s->db, &cause) != 0) {
-		store_rollback(s->db);
-		log_debug("SIGHUP: audit failed: %s", cause);
-		free(cause);
-	}
-	cJSON_free(details);
-	identity_clear(&self);
+	return s;
 }
 
-static void
-server_signal(int signo, void *arg)
+void
+server_start(struct server *s)
 {
-	struct server *s = arg;
-
-	log_debug("signal %d: shutting down", signo);
-	loop_stop(s->loop);
+	s->loop = s->d->loop;
+	s->listen_io = loop_io_add(s->loop, s->listen_fd, POLLIN, server_accept, s);
+	events_sink(server_event, s);
 }
 
-static void
-server_shutdown(struct server *s)
+void
+server_free(struct server *s)
 {
 	struct conn *c;
 
-	/* Jobs in flight finish and reply before the store closes; evals end early. */
-	prompts_cancel();
-	job_drain();
-	op_ticket_cancel_retries();
-	prompts_stop(s);
-	automation_stop(s);
-	poller_free(s->poller);
-	job_pool_stop();
+	if (s == NULL)
+		return;
+	events_sink(NULL, NULL);
 	loop_timer_remove(s->backlog_timer);
 	for (c = s->conns; c != NULL; c = c->next) {
 		if (!c->dead) {
@@ -850,89 +855,5 @@ server_shutdown(struct server *s)
 		close(s->listen_fd);
 		unlink(s->cfg->socket);
 	}
-	store_close(s->db);
-	ratelimit_clear();
-	redactor_free(s->redactor);
-	library_free(s->library);
-	free(s->library_problems);
-	free(s->am_error);
-	if (s->lock_fd >= 0)
-		close(s->lock_fd);
-	loop_free(s->loop);
-}
-
-int
-server_main(struct config *cfg, int ready_fd)
-{
-	struct server s;
-	char *cause = NULL, *msg;
-
-	memset(&s, 0, sizeof s);
-	s.cfg = cfg;
-	s.ready_fd = ready_fd;
-	s.listen_fd = -1;
-	s.spare_fd = -1;
-	s.started = time(NULL);
-	signal(SIGPIPE, SIG_IGN);
-	/* Nothing the daemon creates is for other users; the socket's modes are explicit. */
-	umask(077);
-	server_fd_limit(&s);
-#ifdef __GLIBC__
-	/* Client buffers above this size are mapped on their own: the memory of a client that
-	   is disconnected goes back to the system at once instead of staying in the heap. */
-	mallopt(M_MMAP_THRESHOLD, 2 * SERVER_BUF_KEEP);
-#endif
-	s.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-	/* The store and the releases are only as safe as the directories that hold them. */
-	if (private_mkdir("data dir", cfg->data_dir, 0700, &cause) != 0 ||
-	    private_tree("prompt repository", cfg->prompt_repo, &cause) != 0)
-		goto fail;
-	if ((s.lock_fd = store_lock(cfg->data_dir, &cause)) < 0)
-		goto fail;
-	if ((s.db = store_open(cfg->data_dir, 0, &cause)) == NULL)
-		goto fail;
-	if ((s.redactor = redactor_create(NULL, NULL, 0, 0, &cause)) == NULL)
-		goto fail;
-	if (server_listen(&s, &cause) != 0)
-		goto fail;
-
-	s.loop = loop_create();
-	/* Every worker thread the daemon will have, now: none is started per request. */
-	if (job_pool_start(s.loop, &cause) != 0) {
-		close(s.listen_fd);
-		unlink(cfg->socket);
-		loop_free(s.loop);
-		goto fail;
-	}
-	s.listen_io = loop_io_add(s.loop, s.listen_fd, POLLIN, server_accept, &s);
-	loop_signal(s.loop, SIGTERM, server_signal, &s);
-	loop_signal(s.loop, SIGINT, server_signal, &s);
-	loop_signal(s.loop, SIGHUP, server_sighup, &s);
-	s.poller = poller_create(s.loop, cfg, server_kpi_event, &s);
-	server_library(&s);
-	automation_start(&s);
-	prompts_start(&s);
-	log_debug("listening on %s, data dir %s", cfg->socket, cfg->data_dir);
-	ready_report(&s, "ok\n");
-
-	loop_run(s.loop);
-	server_shutdown(&s);
-	return 0;
-
-fail:
-	msg = xprintf("%s\n", cause);
-	if (s.ready_fd >= 0)
-		ready_report(&s, msg);
-	else
-		fprintf(stderr, "leitstand serve: %s", msg);
-	free(msg);
-	free(cause);
-	redactor_free(s.redactor);
-	store_close(s.db);
-	if (s.lock_fd >= 0)
-		close(s.lock_fd);
-	if (s.spare_fd >= 0)
-		close(s.spare_fd);
-	return 1;
+	free(s);
 }

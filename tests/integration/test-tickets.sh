@@ -114,6 +114,14 @@ for v in hk-7 night-shift-42 s3cret; do
 done
 echo jira >"$T/mode"
 
+note "a requester that hangs up before the export ends: the ticket lands, its reply is dropped"
+id=$(ls_ incident open --severity 2 --title "Requester hangs up" | sed "s/opened incident //")
+echo "slow webhook" >"$T/mode"
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"{\"id\":1,\"op\":\"incident.ticket\",\"incident\":%d}\n" % int(sys.argv[2])); s.close()' "$SOCK" "$id"
+wait_for "ls_ incident show $id | grep -q 'ticket WH-[0-9]* created'" 20
+ls_ status >/dev/null
+echo jira >"$T/mode"
+
 note "operators may not export"
 sed -i 's/^\[ticket\]/[roles]\nowner = operator\n[ticket]/' "$CFG"
 kill -HUP "$DAEMON_PID"
@@ -132,3 +140,6 @@ assert_contains "$out" "# Shift handover"
 assert_contains "$out" "SEV1"
 assert_contains "$out" "Assistant down"
 expect_exit 2 ls_ handover --since soon
+
+note "the daemon stops cleanly: nothing of the dropped reply is left (ASan checks for leaks)"
+stop_daemon

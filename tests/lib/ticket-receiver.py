@@ -7,6 +7,7 @@ Listens on 127.0.0.1 (a free port), writes the port to PORT_FILE (atomically), a
 request to LOG_FILE as one JSON line {"method", "path", "headers", "body"}, and answers by
 the word in MODE_FILE, read per request so a test switches it while it runs:
   jira     201 {"id", "key": "OPS-<n>", "self"}, after checking the request as Jira would
+  slow M   as mode M, a second later
   webhook  200 {"key": "WH-<n>", "url": "https://tickets.example/WH-<n>"}
   500      500 with a text body
   429      429 with Retry-After: 1
@@ -87,6 +88,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 f.write(json.dumps(entry) + "\n")
         with open(mode_file) as f:
             mode = f.read().strip()
+        if mode.startswith("slow "):
+            time.sleep(1)
+            mode = mode[len("slow "):]
 
         if mode == "jira":
             if self.command != "POST" or self.path != "/rest/api/2/issue":
