@@ -15,11 +15,7 @@ static void
 open_reply(void *arg, const cJSON *r)
 {
 	(void)arg;
-	if (r == NULL)
-		return;
-	if (client_error(r) != NULL)
-		console_error("%s", client_error(r));
-	else
+	if (!console_failed(r))
 		console_note("opened incident %.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(
 		    cJSON_GetObjectItem(r, "incident"), "id")));
 }
@@ -95,11 +91,7 @@ static void
 sim_reply(void *arg, const cJSON *r)
 {
 	(void)arg;
-	if (r == NULL)
-		return;
-	if (client_error(r) != NULL)
-		console_error("%s", client_error(r));
-	else
+	if (!console_failed(r))
 		console_note("simulator switched to profile %s",
 		    cJSON_GetStringValue(cJSON_GetObjectItem(r, "profile")));
 }

@@ -111,6 +111,17 @@ console_error(const char *fmt, ...)
 	va_end(ap);
 }
 
+int
+console_failed(const cJSON *r)
+{
+	if (r == NULL)
+		return 1;
+	if (client_error(r) == NULL)
+		return 0;
+	console_error("%s", client_error(r));
+	return 1;
+}
+
 void
 console_note(const char *fmt, ...)
 {

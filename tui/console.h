@@ -32,6 +32,9 @@ void	console_request(cJSON *, console_reply_cb, void *);
 cJSON	*console_take(const cJSON *parent, const cJSON *item);
 /* Shows a message in the status line until the next key. */
 void	console_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* For a reply callback: 1 if there is no reply (the connection went) or it is an error,
+   which the status line then shows. */
+int	console_failed(const cJSON *reply);
 /* Shows a note (not an error) in the status line until the next key. */
 void	console_note(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* Asks for a redraw at the end of this loop iteration. */

@@ -88,12 +88,8 @@ static void
 list_reply(void *arg, const cJSON *r)
 {
 	(void)arg;
-	if (r == NULL)
+	if (console_failed(r))
 		return;
-	if (client_error(r) != NULL) {
-		console_error("%s", client_error(r));
-		return;
-	}
 	snapshot_take(console_take(NULL, r));
 }
 

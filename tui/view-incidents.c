@@ -409,12 +409,8 @@ static void
 detail_reply(void *arg, const cJSON *r)
 {
 	(void)arg;
-	if (r == NULL)
+	if (console_failed(r))
 		return;
-	if (client_error(r) != NULL) {
-		console_error("%s", client_error(r));
-		return;
-	}
 	/* At the newest rows, stay there when an entry comes in. */
 	if (in.detail != NULL && in.detail_top + in.detail_body >= in.detail_rows)
 		in.detail_top = 1 << 30;
@@ -613,9 +609,7 @@ static void
 act_reply(void *arg, const cJSON *r)
 {
 	(void)arg;
-	if (r != NULL && client_error(r) != NULL)
-		console_error("%s", client_error(r));
-	else if (r != NULL && cJSON_GetObjectItem(r, "ticket_key") != NULL)
+	if (!console_failed(r) && cJSON_GetObjectItem(r, "ticket_key") != NULL)
 		console_note("ticket %s %s", json_str(r, "ticket_key", ""), json_str(r, "ticket_url", ""));
 }
 

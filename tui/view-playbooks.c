@@ -162,12 +162,8 @@ static void
 start_reply(void *arg, const cJSON *r)
 {
 	(void)arg;
-	if (r == NULL)
+	if (console_failed(r))
 		return;
-	if (client_error(r) != NULL) {
-		console_error("%s", client_error(r));
-		return;
-	}
 	view_run_open((long long)json_num(r, "run"));
 }
 

@@ -442,11 +442,9 @@ static void
 act_reply(void *arg, const cJSON *r)
 {
 	(void)arg;
-	if (r == NULL)
+	if (console_failed(r))
 		return;
-	if (client_error(r) != NULL)
-		console_error("%s", client_error(r));
-	else if (cJSON_GetObjectItem(r, "release") != NULL)
+	if (cJSON_GetObjectItem(r, "release") != NULL)
 		console_note("released %s", json_str(r, "release", ""));
 	else if (cJSON_GetObjectItem(r, "proposal") != NULL)
 		console_note("proposal %.0f made: e runs its evals", json_num(r, "proposal"));
@@ -488,12 +486,8 @@ cat_reply(void *arg, const cJSON *r)
 	const char *arg_name = arg, *orig;
 	char *text, *prompt;
 
-	if (r == NULL)
+	if (console_failed(r))
 		return;
-	if (client_error(r) != NULL) {
-		console_error("%s", client_error(r));
-		return;
-	}
 	orig = json_str(r, "content", "");
 	if ((text = view_edit(orig, MAX_FILE)) == NULL)
 		return;

@@ -80,12 +80,8 @@ run_reply(void *arg, const cJSON *r)
 {
 	int resume = (int)(intptr_t)arg;
 
-	if (r == NULL)
+	if (console_failed(r))
 		return;
-	if (client_error(r) != NULL) {
-		console_error("%s", client_error(r));
-		return;
-	}
 	pane_forget(&rn.pane);
 	cJSON_Delete(rn.run);
 	rn.run = console_take(r, cJSON_GetObjectItem(r, "run"));
@@ -385,9 +381,7 @@ act_reply(void *arg, const cJSON *r)
 	(void)arg;
 	if (r == NULL)
 		return;
-	if (client_error(r) != NULL)
-		console_error("%s", client_error(r));
-	else if (cJSON_IsTrue(cJSON_GetObjectItem(r, "finished")))
+	if (!console_failed(r) && cJSON_IsTrue(cJSON_GetObjectItem(r, "finished")))
 		console_note("the run is finished");
 	run_request(1);
 }

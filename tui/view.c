@@ -188,11 +188,7 @@ view_write_file(const char *name, const char *text)
 void
 view_write_reply(const cJSON *r, const char *name)
 {
-	if (r == NULL)
-		return;
-	if (client_error(r) != NULL)
-		console_error("%s", client_error(r));
-	else
+	if (!console_failed(r))
 		view_write_file(name, json_str(r, "markdown", ""));
 }
 
