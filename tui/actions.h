@@ -10,7 +10,7 @@
 
 #define ACTIONS \
 	ACTION(QUIT,		GLOBAL,	"q",		"quit the console (the daemon keeps running)", 0) \
-	ACTION(HELP,		GLOBAL,	"?",		"show the keys of this view", 0) \
+	ACTION(HELP,		GLOBAL,	"?",		"show the keys of this view and the : commands (j, Space scroll)", 0) \
 	ACTION(COMMAND,		GLOBAL,	":",		"command line: a command or view name (:help lists them, Tab completes)", 0) \
 	ACTION(VIEW_NEXT,	GLOBAL,	"Tab",		"next view", 0) \
 	ACTION(VIEW_PREV,	GLOBAL,	"BTab",		"previous view", 0) \
