@@ -48,20 +48,18 @@ incident_of(sqlite3 *db, const char *kpi, int crit_only)
 	return id;
 }
 
-/* The newest open KPI incident opened since then, and its severity; 0 if none. */
+/* The newest open KPI incident opened since then; 0 if none. */
 static long long
-recent_incident(sqlite3 *db, time_t since, int *severity)
+recent_incident(sqlite3 *db, time_t since)
 {
 	sqlite3_stmt *st;
 	long long id = 0;
 
-	st = store_prepare(db, "SELECT id, severity FROM incident WHERE source = 'kpi' AND "
-	    "status != 'resolved' AND opened_at >= ? ORDER BY opened_at DESC, id DESC");
+	st = store_prepare(db, "SELECT id FROM incident WHERE source = 'kpi' AND status != "
+	    "'resolved' AND opened_at >= ? ORDER BY opened_at DESC, id DESC");
 	sqlite3_bind_int64(st, 1, since);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (sqlite3_step(st) == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
-		*severity = sqlite3_column_int(st, 1);
-	}
 	sqlite3_finalize(st);
 	return id;
 }
@@ -85,22 +83,46 @@ kpi_crit_on(sqlite3 *db, long long id, const char *kpi, time_t now, char **cause
 	return store_write(st, "incident", cause);
 }
 
+/* Raises an open incident to severity when that is more severe and no person has set one
+   (a severity a person set stands: the daemon does not argue with it). 1 if it changed, 0
+   if not, -1 with *cause. */
+static int
+raise_severity(sqlite3 *db, const struct incident_policy *p, long long id, int severity,
+    const char *why, time_t now, char **cause)
+{
+	sqlite3_stmt *st;
+	const char *code;
+	int current = 0;
+
+	st = store_prepare(db, "SELECT severity, EXISTS (SELECT 1 FROM timeline WHERE "
+	    "incident_id = ?1 AND kind = 'severity' AND actor != ?2) FROM incident WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, ACTOR, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 1) == 0)
+		current = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (severity >= current)
+		return 0;
+	return incident_set_severity(db, p, id, severity, ACTOR, why, now, &code, cause) == 0 ?
+	    1 : -1;
+}
+
 long long
 kpi_incident_crit(sqlite3 *db, const struct incident_policy *p, const struct kpi_breach *b,
     long window, time_t now, const char **what, char **cause)
 {
 	struct incident_new n;
-	const char *code;
 	char *title, *fingerprint, *text;
 	long long id;
-	int existing, severity = 0, rc;
+	int existing, joined = 0, rc;
 
 	if ((id = incident_of(db, b->name, 0)) > 0) {
 		*what = "kpi";
 		text = xstrdup("crit again");
-	} else if (window > 0 && (id = recent_incident(db, now - window, &severity)) > 0) {
+	} else if (window > 0 && (id = recent_incident(db, now - window)) > 0) {
 		/* Another KPI of the same outage joins the incident opened moments ago. */
 		*what = "joined";
+		joined = 1;
 		text = xprintf("%s is crit too (%s)", b->title, b->shown);
 	} else {
 		*what = "open";
@@ -125,9 +147,9 @@ kpi_incident_crit(sqlite3 *db, const struct incident_policy *p, const struct kpi
 	if (rc == 0)
 		rc = incident_timeline(db, id, now, ACTOR, "kpi", text, b->snapshot, cause);
 	/* A worse impact raises the severity of the incident it joined. */
-	if (rc == 0 && severity > 0 && b->severity < severity)
-		rc = incident_set_severity(db, p, id, b->severity, ACTOR, b->impact != NULL ?
-		    b->impact : text, now, &code, cause);
+	if (rc == 0 && joined && raise_severity(db, p, id, b->severity, b->impact != NULL ?
+	    b->impact : text, now, cause) < 0)
+		rc = -1;
 	free(text);
 	return rc == 0 ? id : -1;
 }
@@ -136,22 +158,14 @@ long long
 kpi_incident_worse(sqlite3 *db, const struct incident_policy *p, const char *name, int severity,
     const char *why, time_t now, char **cause)
 {
-	sqlite3_stmt *st;
-	const char *code;
 	long long id;
-	int current = 0;
+	int rc;
 
 	if ((id = incident_of(db, name, 1)) == 0)
 		return 0;
-	st = store_prepare(db, "SELECT severity FROM incident WHERE id = ?");
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		current = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (severity >= current)
-		return 0;
-	return incident_set_severity(db, p, id, severity, ACTOR, why, now, &code, cause) == 0 ?
-	    id : -1;
+	if ((rc = raise_severity(db, p, id, severity, why, now, cause)) < 0)
+		return -1;
+	return rc > 0 ? id : 0;
 }
 
 long long

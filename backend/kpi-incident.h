@@ -35,8 +35,8 @@ long long	 kpi_incident_crit(sqlite3 *, const struct incident_policy *,
 		     const struct kpi_breach *, long window, time_t, const char **what,
 		     char **cause);
 /* A KPI still crit got worse: its open incident gets the severity it now calls for if that
-   is more severe, with why on the timeline. Returns the incident id if it changed, 0 if
-   not, -1 with *cause. */
+   is more severe and no person has set one, with why on the timeline. Returns the incident
+   id if it changed, 0 if not, -1 with *cause. */
 long long	 kpi_incident_worse(sqlite3 *, const struct incident_policy *, const char *name,
 		     int severity, const char *why, time_t, char **cause);
 /* A KPI is ok again: marks it so on its open incident with text and the kpi.state event

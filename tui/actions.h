@@ -10,7 +10,7 @@
 
 #define ACTIONS \
 	ACTION(QUIT,		GLOBAL,	"q",		"quit the console (the daemon keeps running)", 0) \
-	ACTION(HELP,		GLOBAL,	"?",		"show the keys of this view", 0) \
+	ACTION(HELP,		GLOBAL,	"?",		"show the keys of this view and the : commands (j, Space scroll)", 0) \
 	ACTION(COMMAND,		GLOBAL,	":",		"command line: a command or view name (:help lists them, Tab completes)", 0) \
 	ACTION(VIEW_NEXT,	GLOBAL,	"Tab",		"next view", 0) \
 	ACTION(VIEW_PREV,	GLOBAL,	"BTab",		"previous view", 0) \
@@ -41,6 +41,7 @@
 	ACTION(INC_MITIGATE,	INCIDENTS, "m",		"mark mitigated", 1) \
 	ACTION(INC_RESOLVE,	INCIDENTS, "r",		"resolve (asks to confirm)", 1) \
 	ACTION(INC_SNOOZE,	INCIDENTS, "z",		"snooze the timers: minutes and reason", 1) \
+	ACTION(INC_SEVERITY,	INCIDENTS, "S",		"set the severity: 1-4 (or SEV1-4) and a reason", 1) \
 	ACTION(INC_REOPEN,	INCIDENTS, "u",		"reopen a resolved incident", 1) \
 	ACTION(INC_TICKET,	INCIDENTS, "t",		"export to the ticket system", 1) \
 	ACTION(WRITE,		LIST,	"w",		"write the report shown (postmortem, handover, run) to a file", 0) \

@@ -11,6 +11,8 @@ enum help_first {
 /* Shows the overlay until the next key. */
 void	help_show(enum help_first);
 int	help_shown(void);
+/* Scrolls the overlay for a key (j, k, Space, PgDn, PgUp); 0 if the key is not one. */
+int	help_key(int key);
 void	help_close(void);
 /* Draws the overlay in h rows from row top, w columns wide. */
 void	help_draw(int top, int h, int w);

@@ -293,7 +293,8 @@ console_key(int key)
 	if (console_state()->connected)
 		console_status_clear();
 	if (help_shown()) {
-		help_close();
+		if (!help_key(key))
+			help_close();
 		return;
 	}
 	/* The view's own keys first, so a view may take a global key (q in a playbook run). */

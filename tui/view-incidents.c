@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "backend/buf.h"
@@ -527,13 +528,13 @@ detail_hints(const char *status)
 	if (strcmp(status, "resolved") == 0)
 		return "u reopen  n note  N long note  w postmortem  Esc back";
 	if (strcmp(status, "triggered") == 0)
-		return "a ack  o take  n note  e escalate  m mitigate  r resolve  z snooze  "
-		    "t ticket  w postmortem  p playbook  Esc back";
+		return "a ack  o take  n note  e escalate  m mitigate  r resolve  S severity  "
+		    "z snooze  t ticket  w postmortem  p playbook  Esc back";
 	if (strcmp(status, "acknowledged") == 0)
-		return "o take  n note  e escalate  m mitigate  r resolve  z snooze  t ticket  "
-		    "w postmortem  p playbook  Esc back";
-	return "o take  n note  e escalate  r resolve  z snooze  t ticket  w postmortem  "
-	    "p playbook  Esc back";
+		return "o take  n note  e escalate  m mitigate  r resolve  S severity  z snooze  "
+		    "t ticket  w postmortem  p playbook  Esc back";
+	return "o take  n note  e escalate  r resolve  S severity  z snooze  t ticket  "
+	    "w postmortem  p playbook  Esc back";
 }
 
 static void
@@ -622,16 +623,18 @@ report_reply(void *arg, const cJSON *r)
 	view_write_reply(r, name);
 }
 
+/* The op's number argument (minutes, severity) goes with it when > 0. */
 static void
-act_send(const char *op, long long id, const char *text, long minutes)
+act_send(const char *op, long long id, const char *text, long number)
 {
 	cJSON *req = client_request(op);
 
 	cJSON_AddNumberToObject(req, "incident", (double)id);
 	if (text != NULL && *text != '\0')
 		cJSON_AddStringToObject(req, "text", text);
-	if (minutes > 0)
-		cJSON_AddNumberToObject(req, "minutes", (double)minutes);
+	if (number > 0)
+		cJSON_AddNumberToObject(req, strcmp(op, "incident.severity") == 0 ? "severity" :
+		    "minutes", (double)number);
 	console_request(req, act_reply, NULL);
 }
 
@@ -640,19 +643,31 @@ static void
 act_prompted(const char *text)
 {
 	char *end;
-	long minutes;
+	long n;
 
 	if (text == NULL)
 		return;
-	if (strcmp(act_op, "incident.snooze") == 0) {
-		minutes = strtol(text, &end, 10);
+	if (strcmp(act_op, "incident.severity") == 0) {
+		n = strtol(text + (strncasecmp(text, "sev", 3) == 0 ? 3 : 0), &end, 10);
 		while (*end == ' ')
 			end++;
-		if (minutes <= 0 || *end == '\0') {
+		if (n < 1 || n > 4) {
+			console_error("severity: give 1 to 4 (or SEV1 to SEV4) and a reason, e.g. "
+			    "1 checkout is down");
+			return;
+		}
+		act_send(act_op, act_id, end, n);
+		return;
+	}
+	if (strcmp(act_op, "incident.snooze") == 0) {
+		n = strtol(text, &end, 10);
+		while (*end == ' ')
+			end++;
+		if (n <= 0 || *end == '\0') {
 			console_error("snooze: give minutes and a reason, e.g. 30 waiting for vendor");
 			return;
 		}
-		act_send(act_op, act_id, end, minutes);
+		act_send(act_op, act_id, end, n);
 		return;
 	}
 	if (strcmp(act_op, "incident.note") == 0 && *text == '\0')
@@ -681,7 +696,8 @@ act_prompt(const char *op, const char *fmt)
 	act_op = op;
 	prompt = xprintf(fmt, act_id, json_str(r, "title", ""));
 	/* A note and a snooze need text; escalate and resolve take it if given. */
-	if (strcmp(op, "incident.note") == 0 || strcmp(op, "incident.snooze") == 0)
+	if (strcmp(op, "incident.note") == 0 || strcmp(op, "incident.snooze") == 0 ||
+	    strcmp(op, "incident.severity") == 0)
 		cmdline_open_required(prompt, act_prompted);
 	else
 		cmdline_open(prompt, "", act_prompted);
@@ -762,6 +778,9 @@ incidents_key(enum action a)
 	case ACTION_INC_RESOLVE:
 		act_prompt("incident.resolve", "Resolve #%lld %.40s; closing note "
 		    "(Enter resolves, Esc cancels): ");
+		return 1;
+	case ACTION_INC_SEVERITY:
+		act_prompt("incident.severity", "Severity of #%lld %.40s: 1-4 and a reason: ");
 		return 1;
 	case ACTION_INC_SNOOZE:
 		act_prompt("incident.snooze", "Snooze #%lld's timers: minutes and reason: ");

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +161,7 @@ void
 view_write_file(const char *name, const char *text)
 {
 	FILE *f = NULL;
-	char *used = NULL, *cause = NULL;
+	char *used = NULL, *cause = NULL, *full = NULL, cwd[PATH_MAX];
 	int fd;
 
 	/* The working directory may be shared: a new file, never a planted symlink's target. */
@@ -178,10 +179,14 @@ view_write_file(const char *name, const char *text)
 		free(used);
 		return;
 	}
+	/* Where it is: the console's working directory is not on the screen. */
+	if (used[0] != '/' && getcwd(cwd, sizeof cwd) != NULL)
+		full = xprintf("%s/%s", cwd, used);
 	if (fclose(f) != 0)
-		console_error("cannot write %s: %s", used, strerror(errno));
+		console_error("cannot write %s: %s", full != NULL ? full : used, strerror(errno));
 	else
-		console_note("wrote %s", used);
+		console_note("wrote %s", full != NULL ? full : used);
+	free(full);
 	free(used);
 }
 

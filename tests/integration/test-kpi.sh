@@ -129,7 +129,10 @@ done
 wait_for '[ "$(ls_ status --json | json_get clients)" -ge 21 ]'
 twenty=$(per_cycle)
 note "requests per poll cycle: $one with one client, $twenty with twenty"
-assert_eq "$twenty" "$one" "requests per cycle with 20 clients"
+# Twenty watchers must not add a request per watcher (that would be 20 more a cycle). One
+# extra request in a window of three cycles (seen once in three runs, not from a client)
+# rounds up to one more a cycle: allowed.
+[ "$twenty" -le $((one + 1)) ] || fail "requests per cycle: $one with one client, $twenty with twenty"
 
 note "the snapshot pushed to watchers is the one kpi.list returns"
 line=$(set +o pipefail; timeout 5 "$LEITSTAND" -c "$CFG" kpi --watch --json | head -n 1)

@@ -54,6 +54,14 @@ keys a Escape
 keys a 2
 wait_screen a "#1 Error rate is crit"
 
+note "S sets the severity with a reason; a bad one keeps the prompt"
+keys a S
+wait_screen a "Severity of #1"
+keys a Enter
+wait_screen a "Severity of #1"
+keys a "SEV2 checkout works again" Enter
+wait_screen a "severity SEV1 to SEV2 by $(id -un): checkout works again"
+
 note "resolve with a closing note; the postmortem keeps it"
 keys a r "rolled back the release" Enter
 wait_screen a "resolved by $(id -un): rolled back the release"

@@ -90,7 +90,7 @@ wait_screen b " 3. failed  Check the provider and our own side"
 wait_screen b "probe timed out"
 wait_screen b "note by root: status page green"
 keys b w
-wait_screen b "wrote run-1.md"
+wait_screen b "wrote $T/run-1.md"
 assert_contains "$(cat "$T/run-1.md")" "**failed** by root"
 assert_contains "$(ls_ run show 1)" "finished"
 

@@ -34,8 +34,15 @@ check_views() {
 	keys "$s" 4; wait_screen "$s" "live: release/support/1"
 	keys "$s" 5; wait_screen "$s" "config.reload"
 	wait_screen "$s" "ACTION"
-	keys "$s" '?'; wait_screen "$s" "(any key closes)"
+	keys "$s" '?'; wait_screen "$s" "any other key closes)"
 	[ "$gold" = 1 ] && golden "help-$size" "$s"
+	# The help scrolls: what does not fit is reached with j and Space, k goes back.
+	if screen_ "$s" | grep -q "j or Space for more"; then
+		keys "$s" j; wait_screen "$s" "(k up, "
+		keys "$s" Space Space Space Space Space
+		wait_screen "$s" "list these commands and the keys"
+		keys "$s" k; wait_screen "$s" "any other key closes)"
+	fi
 	keys "$s" Escape
 	keys "$s" 6; wait_screen "$s" "Shift handover"
 	keys "$s" Tab; wait_screen "$s" "No metrics configured."
@@ -80,7 +87,7 @@ check_views d 200x60 0
 screen_ d | tail -1 | grep -q "read-only" || fail "read-only not shown"
 keys d : "sim outage" Enter
 wait_screen d "read-only console: :sim changes the simulator"
-keys d : help Enter; wait_screen d "Commands on the : line (any key closes)"
+keys d : help Enter; wait_screen d "Commands on the : line ("
 wait_screen d ":incident N"
 assert_not_contains "$(screen_ d)" ":sim PROFILE"
 assert_not_contains "$(screen_ d)" ":open SEV TITLE"
@@ -101,7 +108,7 @@ keys a 1 5; wait_screen a "filter: nothing-matches"
 keys a : bogus Enter; wait_screen a 'unknown command "bogus"'
 
 note ":help lists the commands of the table, Tab completes their names"
-keys a : help Enter; wait_screen a "Commands on the : line (any key closes)"
+keys a : help Enter; wait_screen a "Commands on the : line ("
 wait_screen a ":open SEV TITLE"
 wait_screen a ":quit, :q"
 keys a Escape

@@ -131,6 +131,7 @@ test_worse(void **state)
 	struct fixture	*fx = *state;
 	long long	 id;
 	char		*cause = NULL;
+	const char	*code = NULL;
 
 	id = crit(fx->db, "errors", 3, 120, T0, "open");
 	assert_int_equal(kpi_incident_worse(fx->db, &policy, "errors", 3, "same", T0 + 5, &cause),
@@ -145,6 +146,13 @@ test_worse(void **state)
 	    &cause), 0);
 	assert_int_equal(field(fx->db, id, "severity"), 1);
 	assert_int_equal(count(fx->db, "SELECT count(*) FROM timeline WHERE kind = 'severity'"), 1);
+
+	/* Once a person set the severity, the daemon leaves it. */
+	assert_int_equal(incident_set_severity(fx->db, &policy, id, 2, "alice", "contained",
+	    T0 + 30, &code, &cause), 0);
+	assert_int_equal(kpi_incident_worse(fx->db, &policy, "errors", 1, "worse", T0 + 40,
+	    &cause), 0);
+	assert_int_equal(field(fx->db, id, "severity"), 2);
 }
 
 /* Outside the window, with it off, or after a resolve: a new incident. */
