@@ -29,7 +29,7 @@
 	ACTION(FIRST,		LIST,	"g Home",	"first line", 0) \
 	ACTION(LAST,		LIST,	"G End",	"last line", 0) \
 	ACTION(FILTER,		LIST,	"/",		"filter the list (an empty filter shows all)", 0) \
-	ACTION(OPEN,		LIST,	"Enter",	"open the selected item (KPI chart, incident)", 0) \
+	ACTION(OPEN,		LIST,	"Enter",	"open the selected item (KPI chart, incident, audit entry)", 0) \
 	ACTION(CLOSE,		LIST,	"Esc Bksp",	"back to the list", 0) \
 	ACTION(RANGE,		DASHBOARD, "t",		"KPI chart: 1 h, 6 h, 24 h, 5 m, 15 m", 0) \
 	ACTION(INC_NEW,		INCIDENTS, "+",		"open a new incident (:open SEV TITLE)", 1) \

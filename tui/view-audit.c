@@ -10,6 +10,7 @@
 #include "tui/draw.h"
 #include "tui/view.h"
 #include "tui/widget-list.h"
+#include "tui/widget-pane.h"
 
 /* A page is two screens (at least 50 rows): its JSON is the view's largest allocation. */
 #define AUDIT_PAGE	(draw_rows() > 25 ? 2 * draw_rows() : 50)
@@ -35,13 +36,20 @@ static struct {
 	int		  stale;	/* new entries arrived while scrolled down */
 	unsigned	  generation;	/* replies from before the last reset are dropped */
 	char		 *error;
+	int		  detail;	/* Enter: the selected entry whole, scrolled by rows */
+	int		  detail_top;
+	char		 *shown;	/* its details, pretty, for the pane */
+	struct pane	  pane;
 } au;
+
+static void	audit_detail_close(void);
 
 static void
 audit_clear(void)
 {
 	int i;
 
+	audit_detail_close();
 	for (i = 0; i < au.list.n; i++) {
 		free(au.rows[i].ts);
 		free(au.rows[i].actor);
@@ -131,6 +139,43 @@ audit_more(void)
 		audit_request(au.rows[au.list.n - 1].seq);
 }
 
+/* One entry whole: every field, the details as indented JSON; long ones scroll. */
+static void
+audit_draw_detail(int y, int h, int w)
+{
+	const struct audit_row *r = &au.rows[au.list.sel];
+	char head[64];
+	cJSON *d;
+
+	if (au.shown == NULL) {
+		d = r->details != NULL ? cJSON_Parse(r->details) : NULL;
+		au.shown = d != NULL ? cJSON_Print(d) : xstrdup(r->details != NULL ? r->details :
+		    "(details are shown to operators and above, or were removed)");
+		cJSON_Delete(d);
+	}
+	snprintf(head, sizeof head, "Audit entry %lld", r->seq);
+	draw_line(y, 0, w, STYLE_TITLE, head);
+	pane_begin(&au.pane, y + 1, h - 2, au.detail_top);
+	pane_text(&au.pane, 1, w - 2, STYLE_NORMAL, "time    ", r->ts ? r->ts : "", 0);
+	pane_text(&au.pane, 1, w - 2, STYLE_NORMAL, "actor   ", r->actor ? r->actor : "", 0);
+	pane_text(&au.pane, 1, w - 2, STYLE_NORMAL, "role    ", r->role ? r->role : "", 0);
+	pane_text(&au.pane, 1, w - 2, STYLE_NORMAL, "action  ", r->action ? r->action : "", 0);
+	pane_text(&au.pane, 1, w - 2, STYLE_NORMAL, "object  ", r->object ? r->object : "",
+	    PANE_WORDS);
+	pane_lines(&au.pane, 1, w - 2, STYLE_NORMAL, "details ", au.shown, 0);
+	draw_text(y + h - 1, 1, w - 2, STYLE_DIM, "j/k PgDn/PgUp scroll  Esc back to the list");
+}
+
+static void
+audit_detail_close(void)
+{
+	pane_forget(&au.pane);
+	free(au.shown);
+	au.shown = NULL;
+	au.detail = 0;
+	au.detail_top = 0;
+}
+
 static void
 audit_draw(int y, int h, int w)
 {
@@ -139,6 +184,10 @@ audit_draw(int y, int h, int w)
 	int body = h - 2 - AUDIT_DETAIL_ROWS, i, row;
 	char ts[20];
 
+	if (au.detail && au.list.sel < au.list.n) {
+		audit_draw_detail(y, h, w);
+		return;
+	}
 	draw_line(y, 0, w, STYLE_TITLE, "   SEQ  TIME (UTC)          ACTOR       ROLE      "
 	    "ACTION          OBJECT");
 	if (au.error != NULL) {
@@ -184,6 +233,19 @@ audit_draw(int y, int h, int w)
 static int
 audit_key(enum action a)
 {
+	if (au.detail) {
+		if (a == ACTION_CLOSE || a == ACTION_OPEN) {
+			audit_detail_close();
+			console_dirty();
+			return 1;
+		}
+		return view_scroll(&au.detail_top, au.pane.h, au.pane.row, a);
+	}
+	if (a == ACTION_OPEN && au.list.sel < au.list.n) {
+		au.detail = 1;
+		console_dirty();
+		return 1;
+	}
 	if (a == ACTION_FIRST && au.stale) {
 		audit_open();
 		return 1;
@@ -220,6 +282,7 @@ static void
 audit_close(void)
 {
 	audit_clear();
+	pane_free(&au.pane);
 	free(au.filter);
 	au.filter = NULL;
 }

@@ -67,6 +67,16 @@ assert_not_contains "$out" $'\e[2J'
 assert_not_contains "$out" $'\xc2\x9b'
 assert_not_contains "$out" $'\u202e'
 assert_contains "$(screen_ a)" "evil^[]0;pwned^G^[[2J"
+note "Enter opens an audit entry whole, defused too; Esc goes back"
+keys a g Enter
+wait_screen a "Audit entry "
+wait_screen a "action  config.reload"
+wait_screen a "Esc back to the list"
+out=$(screen_ a -e)
+assert_not_contains "$out" $'\e]0;'
+assert_contains "$(screen_ a)" "evil^[]0;pwned^G^[[2J"
+keys a Escape
+wait_screen a "ACTOR"
 
 note "200x60, 8 colours, UTF-8"
 console b 200x60 TERM=xterm LANG=C.UTF-8
