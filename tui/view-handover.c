@@ -9,20 +9,50 @@
 #include "backend/client.h"
 #include "backend/xmalloc.h"
 #include "tui/console.h"
-#include "tui/display.h"
 #include "tui/draw.h"
 #include "tui/view.h"
-#include "tui/wrap.h"
+#include "tui/widget-pane.h"
 
 #define SHIFT (8 * 3600)
 
 static struct {
-	char	*text;		/* the report, owned */
-	int	 top;		/* first line shown */
-	int	 height;
-	char	*error;
-	struct wrap lines;	/* the text's lines, cut at the width */
+	char		*text;		/* the report, owned */
+	char		**lines;	/* its lines, each a string the pane keeps laid out */
+	int		 nlines;
+	int		 top;		/* first row shown */
+	char		*error;
+	struct pane	 pane;
 } ho;
+
+static void
+lines_free(void)
+{
+	int i;
+
+	pane_forget(&ho.pane);
+	for (i = 0; i < ho.nlines; i++)
+		free(ho.lines[i]);
+	free(ho.lines);
+	ho.lines = NULL;
+	ho.nlines = 0;
+}
+
+/* The report's lines, split once per report. */
+static void
+lines_split(void)
+{
+	const char *p = ho.text, *nl;
+
+	lines_free();
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		ho.lines = xreallocarray(ho.lines, (size_t)ho.nlines + 1, sizeof *ho.lines);
+		ho.lines[ho.nlines++] = xstrndup(p, nl != NULL ? (size_t)(nl - p) : strlen(p));
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+}
 
 static void
 handover_reply(void *arg, const cJSON *r)
@@ -33,10 +63,10 @@ handover_reply(void *arg, const cJSON *r)
 	free(ho.error);
 	ho.error = client_error(r) != NULL ? xstrdup(client_error(r)) : NULL;
 	if (ho.error == NULL) {
-		wrap_forget(&ho.lines);
 		free(ho.text);
 		ho.text = xstrdup(cJSON_GetStringValue(cJSON_GetObjectItem(r, "markdown")) != NULL ?
 		    cJSON_GetStringValue(cJSON_GetObjectItem(r, "markdown")) : "");
+		lines_split();
 	}
 	console_dirty();
 }
@@ -50,13 +80,18 @@ handover_open(void)
 	console_request(req, handover_reply, NULL);
 }
 
+/*
+ * The Markdown rendered as the playbook runner does: headings as titles, paragraphs and list
+ * items wrapped at words (a list item's later rows under its text), tables and code as they
+ * are, cut at the width. Laid out once per text and width; a key press draws only the rows
+ * in view.
+ */
 static void
 handover_draw(int y, int h, int w)
 {
-	const struct wrap_row *r;
+	const char *l;
 	int i;
 
-	ho.height = h;
 	if (ho.error != NULL) {
 		draw_text(y + 1, 2, w - 4, STYLE_ERROR, ho.error);
 		return;
@@ -65,13 +100,19 @@ handover_draw(int y, int h, int w)
 		draw_text(y + 1, 2, w - 4, STYLE_DIM, "loading...");
 		return;
 	}
-	/* Laid out once per text and width: a key press draws only the lines in view. */
-	wrap_layout(&ho.lines, ho.text, strlen(ho.text), w - 2, WRAP_CUT |
-	    (display_ascii() ? WRAP_ASCII : 0));
-	for (i = ho.top; i < ho.lines.n && i < ho.top + h; i++) {
-		r = &ho.lines.rows[i];
-		draw_textn(y + i - ho.top, 1, w - 2, r->len > 0 && ho.text[r->off] == '#' ?
-		    STYLE_TITLE : STYLE_NORMAL, ho.text + r->off, r->len);
+	pane_begin(&ho.pane, y, h, ho.top);
+	for (i = 0; i < ho.nlines; i++) {
+		l = ho.lines[i];
+		if (*l == '#')
+			pane_text(&ho.pane, 1, w - 2, STYLE_TITLE, "", l + strspn(l, "# "),
+			    PANE_WORDS | PANE_MARKUP);
+		else if (*l == '|' || strncmp(l, "    ", 4) == 0)
+			pane_lines(&ho.pane, 1, w - 2, STYLE_NORMAL, "", l, 0);
+		else if (strncmp(l, "- ", 2) == 0 || strncmp(l, "* ", 2) == 0)
+			pane_text(&ho.pane, 1, w - 2, STYLE_NORMAL, "- ", l + 2,
+			    PANE_WORDS | PANE_MARKUP);
+		else
+			pane_text(&ho.pane, 1, w - 2, STYLE_NORMAL, "", l, PANE_WORDS | PANE_MARKUP);
 	}
 }
 
@@ -88,13 +129,14 @@ handover_key(enum action a)
 		view_write_file(name, ho.text);
 		return 1;
 	}
-	return view_scroll(&ho.top, ho.height, ho.lines.n, a);
+	return view_scroll(&ho.top, ho.pane.h, ho.pane.row, a);
 }
 
 static void
 handover_close(void)
 {
-	wrap_free(&ho.lines);
+	lines_free();
+	pane_free(&ho.pane);
 	free(ho.text);
 	free(ho.error);
 	memset(&ho, 0, sizeof ho);

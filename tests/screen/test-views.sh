@@ -45,6 +45,9 @@ check_views() {
 	fi
 	keys "$s" Escape
 	keys "$s" 6; wait_screen "$s" "Shift handover"
+	# Rendered, not raw: headings without their #, list items as the runner shows them.
+	! screen_ "$s" | grep -q "^ #" || fail "raw Markdown headings in the handover"
+	screen_ "$s" | grep -q "^ - Open incidents: 0" || fail "no rendered list item"
 	keys "$s" Tab; wait_screen "$s" "No metrics configured."
 	local rows=${size#*x}
 	[ "$(screen_ "$s" | wc -l)" -eq "$rows" ] || fail "screen is not $rows rows"
