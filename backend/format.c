@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 #include <math.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "backend/format.h"
 
@@ -32,4 +33,13 @@ format_age(char *buf, size_t len, long s)
 		snprintf(buf, len, "%ldh", s / 3600);
 	else
 		snprintf(buf, len, "%ldd", s / 86400);
+}
+
+void
+format_time(char *buf, size_t len, time_t t)
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(buf, len, "-");
 }

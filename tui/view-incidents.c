@@ -448,7 +448,6 @@ draw_timeline(int row, int body, int w)
 	char when[32], who[128];
 	int i = 0, at = 0, x, k, total = 0;
 	time_t ts;
-	struct tm tm;
 
 	cJSON_ArrayForEach(e, cJSON_GetObjectItem(in.detail, "timeline")) {
 		if (i >= in.ntexts)
@@ -476,13 +475,13 @@ draw_timeline(int row, int body, int w)
 			continue;
 		}
 		ts = (time_t)json_num(e, "ts");
-		strftime(when, sizeof when, "%m-%d %H:%M:%S", localtime_r(&ts, &tm));
+		format_time(when, sizeof when, ts);
 		snprintf(who, sizeof who, "%s: ", json_str(e, "actor", ""));
-		x = 30 + draw_width(who);
+		x = 32 + draw_width(who);
 		if (at >= in.detail_top) {
-			draw_text(row + at - in.detail_top, 1, 15, STYLE_DIM, when);
-			draw_text(row + at - in.detail_top, 16, 13, STYLE_NORMAL, json_str(e, "kind", ""));
-			draw_text(row + at - in.detail_top, 30, w - 31, STYLE_DIM, who);
+			draw_text(row + at - in.detail_top, 1, 16, STYLE_DIM, when);
+			draw_text(row + at - in.detail_top, 18, 13, STYLE_NORMAL, json_str(e, "kind", ""));
+			draw_text(row + at - in.detail_top, 32, w - 33, STYLE_DIM, who);
 		}
 		for (k = 0; k < t->n; k++, at++) {
 			if (at < in.detail_top || at >= in.detail_top + body)

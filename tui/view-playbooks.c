@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "backend/client.h"
+#include "backend/format.h"
 #include "backend/json.h"
 #include "backend/xmalloc.h"
 #include "tui/cmdline.h"
@@ -90,15 +91,14 @@ playbooks_open(void)
 static void
 run_line(char *line, size_t size, const cJSON *r)
 {
-	char incident[16] = "", when[16] = "";
+	char incident[16] = "", when[32] = "";
 	time_t t = (time_t)json_num(r, "last_at");
-	struct tm tm;
 
 	if (cJSON_GetObjectItem(r, "incident") != NULL)
 		snprintf(incident, sizeof incident, "#%.0f", json_num(r, "incident"));
 	if (t > 0)
-		strftime(when, sizeof when, "%d.%m. %H:%M", localtime_r(&t, &tm));
-	snprintf(line, size, "run %-5.0f %-18s %2.0f/%-2.0f %-6s %-12s ", json_num(r, "id"),
+		format_time(when, sizeof when, t);
+	snprintf(line, size, "run %-5.0f %-18s %2.0f/%-2.0f %-6s %-16s ", json_num(r, "id"),
 	    json_str(r, "playbook", ""), json_num(r, "answered"), json_num(r, "steps"), incident, when);
 }
 

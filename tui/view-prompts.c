@@ -119,7 +119,7 @@ when(char *buf, size_t len, const cJSON *o, const char *key)
 {
 	time_t t = (time_t)json_num_or(o, key, 0);
 
-	strftime(buf, len, "%Y-%m-%d %H:%M", localtime(&t));
+	format_time(buf, len, t);
 }
 
 /* The detail as lines: who and what, the eval beside production's, the cases, the diff. */
@@ -331,9 +331,9 @@ draw_history_row(int y, int w, const cJSON *r, int sel)
 	const char *d = json_str(r, "description", "");
 	int x;
 
-	strftime(t, sizeof t, "%m-%d %H:%M", localtime(&at));
+	format_time(t, sizeof t, at);
 	pct(rate, sizeof rate, r, "pass_rate");
-	snprintf(line, sizeof line, " %-24s %s  %-10s %-10s %4s  ", json_str(r, "tag", ""), t,
+	snprintf(line, sizeof line, " %-20s %s  %-10s %-10s %4s  ", json_str(r, "tag", ""), t,
 	    json_str(r, "author", ""), json_str(r, "approver", "-"), rate);
 	draw_line(y, 0, w, sel ? STYLE_SELECTED : STYLE_NORMAL, line);
 	x = draw_width(line);

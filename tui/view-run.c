@@ -223,9 +223,8 @@ static void
 put_notes(int w)
 {
 	const cJSON *n, *res = step_result(rn.step);
-	char when[16], *who;
+	char when[32], *who;
 	time_t t;
-	struct tm tm;
 
 	if (res != NULL && *json_str(res, "note", "") != '\0') {
 		who = xprintf("%s by %s: ", json_str(res, "result", ""), json_str(res, "actor", ""));
@@ -236,7 +235,7 @@ put_notes(int w)
 		if ((int)json_num(n, "step") != rn.step)
 			continue;
 		t = (time_t)json_num(n, "at");
-		strftime(when, sizeof when, "%H:%M", localtime_r(&t, &tm));
+		format_time(when, sizeof when, t);
 		who = xprintf("%s %s: ", when, json_str(n, "actor", ""));
 		put_text(1, w - 2, STYLE_DIM, who, json_str(n, "text", ""), 1);
 		free(who);
