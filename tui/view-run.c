@@ -174,14 +174,28 @@ step_result(int step)
 	return NULL;
 }
 
+/* The style of a step's result in the progress bar: what happened, not only that it did. */
+static enum style
+result_style(int step)
+{
+	const char *r = json_str(step_result(step), "result", "");
+
+	if (strcmp(r, "done") == 0)
+		return STYLE_OK;
+	if (strcmp(r, "skipped") == 0)
+		return STYLE_WARN;
+	return strcmp(r, "failed") == 0 ? STYLE_CRIT : STYLE_DIM;
+}
+
 static void
 draw_progress(int y, int w)
 {
-	int steps = (int)json_num(rn.run, "steps"), answered = cJSON_GetArraySize(
-	    cJSON_GetObjectItem(rn.run, "results")), bar = 20, fill, i;
+	int steps = (int)json_num(rn.run, "steps"), bar, i, step;
 	char line[64];
+	enum style st;
 
-	fill = steps > 0 ? answered * bar / steps : 0;
+	/* A cell per step (up to 20; more share cells), coloured by its result. */
+	bar = steps > 0 && steps < 20 ? steps : 20;
 	if (rn.step >= steps)
 		snprintf(line, sizeof line, "finished ");
 	else
@@ -189,9 +203,12 @@ draw_progress(int y, int w)
 	draw_printf(y, 1, w - bar - draw_width(line) - 3, STYLE_TITLE, "%s  %s",
 	    json_str(rn.run, "playbook", ""), json_str(rn.run, "title", ""));
 	draw_text(y, w - bar - draw_width(line) - 1, draw_width(line), STYLE_NORMAL, line);
-	for (i = 0; i < bar; i++)
-		draw_text(y, w - bar - 1 + i, 1, i < fill ? STYLE_OK : STYLE_DIM,
-		    i < fill ? draw_glyph(GLYPH_BULLET) : draw_glyph(GLYPH_DOT));
+	for (i = 0; i < bar; i++) {
+		step = steps > 0 ? i * steps / bar : 0;
+		st = result_style(step);
+		draw_text(y, w - bar - 1 + i, 1, st, draw_glyph(st == STYLE_DIM ? GLYPH_DOT :
+		    st == STYLE_OK ? GLYPH_BULLET : st == STYLE_WARN ? GLYPH_WARN : GLYPH_CRIT));
+	}
 }
 
 /* A check block: its query, the condition and the last value with pass or fail. */
@@ -398,6 +415,31 @@ step_send(const char *result, const char *note)
 	console_request(req, act_reply, NULL);
 }
 
+/* How many of the shown step's checks failed at their last evaluation (one that could not
+   run, say without a metrics source, is no evidence either way). */
+static int
+checks_failing(void)
+{
+	const cJSON *c;
+	int n = 0;
+
+	if (rn.checks_step != rn.step)
+		return 0;
+	cJSON_ArrayForEach(c, rn.checks) {
+		if (cJSON_GetObjectItem(c, "error") == NULL &&
+		    cJSON_IsFalse(cJSON_GetObjectItem(c, "pass")))
+			n++;
+	}
+	return n;
+}
+
+static void
+done_confirmed(const char *text)
+{
+	if (text != NULL)
+		step_send("done", NULL);
+}
+
 static void
 skip_done(const char *text)
 {
@@ -446,7 +488,7 @@ view_run_key(enum action a)
 {
 	cJSON *req;
 	char *prompt;
-	int steps = (int)json_num(rn.run, "steps");
+	int steps = (int)json_num(rn.run, "steps"), failing;
 
 	switch (a) {
 	case ACTION_RUN_LEAVE:
@@ -458,7 +500,15 @@ view_run_key(enum action a)
 		rn.id = 0;	/* the library takes over */
 		break;
 	case ACTION_RUN_DONE:
-		step_send("done", NULL);
+		/* Done while its own checks fail is a claim worth a second look. */
+		if ((failing = checks_failing()) > 0) {
+			prompt = xprintf("%d of the step's checks fail%s; mark step %d done anyway? "
+			    "(Enter marks it, Esc cancels): ", failing, failing == 1 ? "s" : "",
+			    rn.step + 1);
+			cmdline_open(prompt, "", done_confirmed);
+			free(prompt);
+		} else
+			step_send("done", NULL);
 		break;
 	case ACTION_RUN_SKIP:
 		prompt = xprintf("Skip step %d; reason (needed): ", rn.step + 1);

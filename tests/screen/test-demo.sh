@@ -50,7 +50,20 @@ suggested=$(screen_ a | tail -1 | sed 's/.*Esc cancels): //; s/ *$//')
 [ -n "$suggested" ] || fail "no playbook suggested"
 selected=$(screen_ a -e | grep -F "$suggested" | grep -c $'\e\[106m' || true)
 [ "$selected" -ge 1 ] || { screen_ a -e | cat -v | grep -F "$suggested"; fail "$suggested is not the selected row"; }
+
+note "the run: done while both checks fail asks first; the progress bar shows what happened"
+keys a Enter
+wait_screen a "step 1 of"
+wait_for "[ \$(screen_ a | grep -c 'FAIL\$') -ge 2 ]" 30
+keys a d
+wait_screen a "2 of the step's checks fail; mark step 1 done anyway?"
 keys a Escape
+wait_screen a "step 1 of"
+keys a s "the provider is down" Enter
+wait_screen a "step 2 of"
+screen_ a | grep "step 2 of" | grep -q "▲·" || fail "no skipped step in the bar: $(screen_ a | grep 'step 2 of')"
+screen_ a -e | grep "step 2 of" | grep -q $'\e\[93m▲' || fail "the skipped step is not yellow"
+keys a q
 keys a 2
 wait_screen a "#1 Error rate is crit"
 
