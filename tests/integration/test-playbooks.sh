@@ -221,5 +221,11 @@ assert_contains "$block" 'leitstand incident note 1 "traffic ok"'
 assert_contains "$block" "promtool query instant $PROM_URL 'up{job=\"<JOB>\"}'"
 # A run without an incident keeps <ID> for the reader to fill.
 assert_contains "$(sh_block 1)" "leitstand incident note <ID>"
+note "credentials in the Prometheus URL never reach a filled command"
+stop_daemon
+sed -i "s|^url = .*|url = http://reader:s3cret@127.0.0.1:${PROM_URL##*:}/|" "$CFG"
+start_daemon
+assert_contains "$(sh_block 2)" "promtool query instant http://127.0.0.1:${PROM_URL##*:}/ 'up"
+assert_not_contains "$(ls_ run show 2 --json)" "s3cret"
 
 stop_daemon
