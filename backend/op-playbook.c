@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "backend/buf.h"
+#include "backend/config.h"
 #include "backend/daemon.h"
 #include "backend/events.h"
 #include "backend/format.h"
@@ -138,6 +140,77 @@ run_now(struct op_ctx *ctx, long long run)
 	return run_get(ctx->d->db, run, hash, time(NULL));
 }
 
+/* Text with each <NAME> of the names replaced by its value (a new string). */
+static char *
+fill_text(const char *text, const char *const names[], const char *const values[], int n)
+{
+	struct buf b;
+	const char *p = text, *lt;
+	size_t len;
+	int i;
+
+	buf_init(&b);
+	while ((lt = strchr(p, '<')) != NULL) {
+		buf_add(&b, p, (size_t)(lt - p));
+		for (i = 0; i < n; i++) {
+			len = strlen(names[i]);
+			if (values[i] != NULL && strncmp(lt + 1, names[i], len) == 0 &&
+			    lt[1 + len] == '>')
+				break;
+		}
+		if (i < n) {
+			buf_addstr(&b, values[i]);
+			p = lt + strlen(names[i]) + 2;
+		} else {
+			buf_addch(&b, '<');
+			p = lt + 1;
+		}
+	}
+	buf_addstr(&b, p);
+	return buf_take(&b);
+}
+
+/*
+ * The placeholders of the playbooks that the daemon knows, filled in the run's sh and code
+ * blocks as shown and exported (the run keeps its playbook as started): <ID> the incident
+ * the run is bound to, <PROMETHEUS_URL> without any credentials, <PROMPT_REPO>.
+ */
+static void
+run_fill(struct op_ctx *ctx, cJSON *run)
+{
+	static const char *const names[] = { "ID", "PROMETHEUS_URL", "PROMPT_REPO" };
+	const char *values[3] = { NULL, NULL, NULL }, *url = ctx->d->cfg->prom_url, *at, *sl;
+	const cJSON *s, *b, *t;
+	char id[24], *clean = NULL, *filled;
+
+	if (cJSON_IsNumber(cJSON_GetObjectItem(run, "incident"))) {
+		snprintf(id, sizeof id, "%.0f", json_num(run, "incident"));
+		values[0] = id;
+	}
+	if (url != NULL && *url != '\0') {
+		/* scheme://user:pass@host/...: the part before @ stays in the config. */
+		sl = strstr(url, "//");
+		at = sl != NULL ? strchr(sl + 2, '@') : NULL;
+		if (at != NULL && (strchr(sl + 2, '/') == NULL || at < strchr(sl + 2, '/')))
+			clean = xprintf("%.*s%s", (int)(sl + 2 - url), url, at + 1);
+		values[1] = clean != NULL ? clean : url;
+	}
+	if (ctx->d->cfg->prompt_repo != NULL && *ctx->d->cfg->prompt_repo != '\0')
+		values[2] = ctx->d->cfg->prompt_repo;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(cJSON_GetObjectItem(run, "content"), "steps")) {
+		cJSON_ArrayForEach(b, cJSON_GetObjectItem(s, "blocks")) {
+			t = cJSON_GetObjectItem(b, "text");
+			if (!cJSON_IsString(t) || (strcmp(json_str(b, "type", ""), "sh") != 0 &&
+			    strcmp(json_str(b, "type", ""), "code") != 0))
+				continue;
+			filled = fill_text(t->valuestring, names, values, 3);
+			cJSON_ReplaceItemInObject((cJSON *)b, "text", cJSON_CreateString(filled));
+			free(filled);
+		}
+	}
+	free(clean);
+}
+
 int
 op_run_show(struct op_ctx *ctx)
 {
@@ -145,6 +218,7 @@ op_run_show(struct op_ctx *ctx)
 
 	if (r == NULL)
 		return op_fail(ctx, "not_found", "no run %lld", op_int(ctx, "run", 0));
+	run_fill(ctx, r);
 	cJSON_AddItemToObject(ctx->reply, "run", r);
 	return 0;
 }
@@ -157,6 +231,7 @@ op_run_export(struct op_ctx *ctx)
 
 	if (r == NULL)
 		return op_fail(ctx, "not_found", "no run %lld", op_int(ctx, "run", 0));
+	run_fill(ctx, r);
 	md = run_markdown(r);
 	cJSON_AddStringToObject(ctx->reply, "markdown", md);
 	free(md);

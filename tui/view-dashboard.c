@@ -134,6 +134,35 @@ short_error(const char *error)
 	return error;
 }
 
+/* The range a KPI's query averages over ("1m" of rate(...[1m])), when all its ranges agree:
+   tiles over different windows disagree for a while, and the tile says why. 0 if none. */
+static int
+query_window(const char *q, char *buf, size_t len)
+{
+	const char *p, *end;
+	int found = 0;
+
+	for (p = q; p != NULL && *p != '\0'; p++) {
+		if (*p == '"') {		/* label values and regexes are not ranges */
+			while (*++p != '\0' && *p != '"')
+				p += *p == '\\' && p[1] != '\0';
+			if (*p == '\0')
+				break;
+			continue;
+		}
+		if (*p != '[' || (end = strchr(p, ']')) == NULL || end - p - 1 <= 0 ||
+		    (size_t)(end - p) > len || strspn(p + 1, "0123456789smhdw") != (size_t)(end - p - 1))
+			continue;
+		if (found && (strlen(buf) != (size_t)(end - p - 1) || strncmp(buf, p + 1,
+		    (size_t)(end - p - 1)) != 0))
+			return 0;
+		snprintf(buf, len, "%.*s", (int)(end - p - 1), p + 1);
+		found = 1;
+		p = end;
+	}
+	return found;
+}
+
 static void
 draw_tile(const cJSON *k, int y, int x, int w, int selected, double interval)
 {
@@ -142,8 +171,9 @@ draw_tile(const cJSON *k, int y, int x, int w, int selected, double interval)
 	const char *unit = json_str(k, "unit", "");
 	const char *cmp = strcmp(json_str(k, "direction", ""), "below") == 0 ? "<" : ">";
 	char label[32], value[64], limits[96], warn[32], crit[32], extra[160], age[16];
+	char window[16];
 	double v = json_num(k, "value"), spark[SPARK_MAX], lo, hi;
-	int prec = (int)json_num(k, "precision"), n, lw;
+	int prec = (int)json_num(k, "precision"), n, lw, tw;
 
 	/* A breach waiting out its `for` looks like the level it is heading for, with a "?". */
 	if (pending != NULL) {
@@ -154,8 +184,11 @@ draw_tile(const cJSON *k, int y, int x, int w, int selected, double interval)
 		state_label(state, label, sizeof label);
 	lw = draw_width(label);
 	draw_fill(y, x, w - 1, selected ? STYLE_SELECTED : STYLE_NORMAL);
-	draw_text(y, x + 1, w - lw - 4, selected ? STYLE_SELECTED : STYLE_TITLE,
+	tw = draw_text(y, x + 1, w - lw - 4, selected ? STYLE_SELECTED : STYLE_TITLE,
 	    json_str(k, "title", "?"));
+	if (query_window(json_str(k, "query", ""), window, sizeof window))
+		draw_printf(y, x + 1 + tw, w - lw - 4 - tw, selected ? STYLE_SELECTED : STYLE_DIM,
+		    " %s", window);
 	draw_text(y, x + w - lw - 2, lw, state_style(state), label);
 
 	/* A value older than two polls is shown dimmed, never as live. */

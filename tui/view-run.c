@@ -143,13 +143,6 @@ put_wrapped(int x, int w, enum style st, const char *prefix, const char *text)
 	pane_text(&rn.pane, x, w, st, prefix, text, PANE_MARKUP | PANE_WORDS);
 }
 
-/* Preformatted text: one row per line, cut at the width. */
-static void
-put_lines(int x, int w, enum style st, const char *prefix, const char *text)
-{
-	pane_lines(&rn.pane, x, w, st, prefix, text, 0);
-}
-
 static int
 ticked(int step, int item)
 {
@@ -297,8 +290,9 @@ put_blocks(const cJSON *s, int w)
 			put_check(w, b, c);
 			check++;
 		} else
-			put_lines(3, w - 4, STYLE_CODE, strcmp(type, "sh") == 0 ? "$ " : "  ",
-			    json_str(b, "text", ""));
+			/* Wrapped, not cut: a command is read (and copied) whole. */
+			pane_text(&rn.pane, 3, w - 4, STYLE_CODE, strcmp(type, "sh") == 0 ? "$ " :
+			    "  ", json_str(b, "text", ""), 0);
 		rn.pane.row++;
 	}
 	return check > 0 && all_pass;

@@ -88,13 +88,13 @@ unchanged
 keys a 2
 wait_screen a "VPN down"
 keys a w
-wait_screen a "wrote incident-1-postmortem-1.md"
+wait_screen a "wrote $TEAM/incident-1-postmortem-1.md"
 assert_contains "$(cat "$TEAM/incident-1-postmortem-1.md")" "VPN down"
 assert_eq "$(stat -c '%U %a' "$TEAM/incident-1-postmortem-1.md")" "$alice 600"
 note "a second report never truncates the first"
 echo "alice's edits" >>"$TEAM/incident-1-postmortem-1.md"
 keys a w
-wait_screen a "wrote incident-1-postmortem-2.md"
+wait_screen a "wrote $TEAM/incident-1-postmortem-2.md"
 assert_contains "$(cat "$TEAM/incident-1-postmortem-1.md")" "alice's edits"
 unchanged
 

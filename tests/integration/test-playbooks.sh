@@ -89,7 +89,8 @@ expect: value > 0
 
 ## Write it down
 ```sh
-leitstand incident note ID "traffic ok"
+leitstand incident note <ID> "traffic ok"
+promtool query instant <PROMETHEUS_URL> 'up{job="<JOB>"}'
 ```
 
 ## Close
@@ -208,5 +209,23 @@ for op in run.start run.step run.note run.tick; do
 	assert_contains "$audit" "$op"
 done
 ls_ audit verify >/dev/null
+
+note "placeholders the daemon knows are filled in the run as the console shows it"
+sh_block() {
+	ls_ run show "$1" --json | python3 -c 'import json,sys
+r = json.load(sys.stdin)["run"]
+print("\n".join(b["text"] for s in r["content"]["steps"] for b in s["blocks"] if b["type"] == "sh"))'
+}
+block=$(sh_block 2)
+assert_contains "$block" 'leitstand incident note 1 "traffic ok"'
+assert_contains "$block" "promtool query instant $PROM_URL 'up{job=\"<JOB>\"}'"
+# A run without an incident keeps <ID> for the reader to fill.
+assert_contains "$(sh_block 1)" "leitstand incident note <ID>"
+note "credentials in the Prometheus URL never reach a filled command"
+stop_daemon
+sed -i "s|^url = .*|url = http://reader:s3cret@127.0.0.1:${PROM_URL##*:}/|" "$CFG"
+start_daemon
+assert_contains "$(sh_block 2)" "promtool query instant http://127.0.0.1:${PROM_URL##*:}/ 'up"
+assert_not_contains "$(ls_ run show 2 --json)" "s3cret"
 
 stop_daemon

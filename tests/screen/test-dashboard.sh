@@ -35,6 +35,11 @@ assert_contains "$row" "Error rate"
 wait_for "screen_ a | grep -q '[0-9]\.[0-9]* s '" 20
 ! screen_ a | grep -q '[0-9],[0-9]' || fail "a decimal comma on the dashboard"
 
+note "a tile says the window its query averages over: tiles over other windows disagree a while"
+screen_ a | grep -q "Error rate 10s " || fail "no window on the error tile: $(screen_ a | grep 'Error rate')"
+screen_ a | grep -q "Availability 5m " || fail "no window on the availability tile"
+screen_ a | grep -q "Requests 1m " || fail "no window on the requests tile"
+
 note "tiles off screen are said, not hidden"
 screen_ a | grep -q "[0-9]* of [0-9]* KPIs shown; more below (j)" || fail "no more-below line"
 keys a G

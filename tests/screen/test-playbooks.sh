@@ -31,6 +31,8 @@ keys a Down x
 wait_screen a ">[x] More than 25 %"
 keys a d
 wait_screen a "step 2 of 6"
+# A long command wraps instead of being cut at the width: its end is on the screen.
+wait_screen a "ration_duration_seconds_count[5m]))'"
 keys a s
 wait_screen a "Skip step 2; reason (needed):"
 # An empty reason keeps the prompt: what is typed next is the reason, not keys.

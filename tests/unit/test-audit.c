@@ -18,50 +18,7 @@
 #include "backend/schema.h"
 #include "backend/store.h"
 
-#include "tmpdir.h"
-
-/* A fresh store in its own temporary directory for each test. */
-struct fixture {
-	char	 dir[64];
-	sqlite3	*db;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture	*fx;
-	char		*cause = NULL;
-
-	fx = calloc(1, sizeof *fx);
-	if (fx == NULL)
-		return -1;
-	if (tmpdir_make(fx->dir, sizeof fx->dir, "audit") != 0) {
-		free(fx);
-		return -1;
-	}
-	if ((fx->db = store_open(fx->dir, 0, &cause)) == NULL) {
-		fprintf(stderr, "store_open: %s\n", cause);
-		free(cause);
-		tmpdir_remove(fx->dir);
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-/* Closes the store and removes the directory with its files. */
-static int
-teardown(void **state)
-{
-	struct fixture	*fx = *state;
-	int		 rc;
-
-	store_close(fx->db);
-	rc = tmpdir_remove(fx->dir);
-	free(fx);
-	return rc;
-}
+#include "store-fixture.h"
 
 /* Appends one entry in its own transaction; returns its sequence number. */
 static long long
