@@ -826,8 +826,8 @@ incident_counts(sqlite3 *db, time_t now)
 	double counts[4] = { 0, 0, 0, 0 };
 	int s;
 
-	st = store_prepare(db, "SELECT severity, count(*) FROM incident WHERE status != "
-	    "'resolved' GROUP BY severity");
+	st = store_prepare(db, "SELECT severity, count(*) FROM incident WHERE closed = 0 "
+	    "GROUP BY severity");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		s = sqlite3_column_int(st, 0);
 		if (s >= 1 && s <= 4)

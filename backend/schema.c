@@ -227,6 +227,9 @@ const char *const schema_migrations[] = {
 	"INSERT INTO incident_kpi SELECT id, kpi, opened_at, "
 	"  CASE WHEN recovered THEN opened_at END FROM incident "
 	"  WHERE source = 'kpi' AND kpi IS NOT NULL;",
+
+	/* 9: the overdue count on every list answer reads an index, not 100 000 rows. */
+	"CREATE INDEX incident_by_status_due ON incident(status, ack_due);",
 };
 
 const size_t schema_count = sizeof schema_migrations / sizeof schema_migrations[0];
