@@ -289,10 +289,15 @@ put_blocks(const cJSON *s, int w)
 				all_pass = 0;
 			put_check(w, b, c);
 			check++;
-		} else
-			/* Wrapped, not cut: a command is read (and copied) whole. */
+		} else {
+			/* Wrapped, not cut: a command is read (and copied) whole. What the daemon
+			   could not fill in stands out, and is said. */
 			pane_text(&rn.pane, 3, w - 4, STYLE_CODE, strcmp(type, "sh") == 0 ? "$ " :
-			    "  ", json_str(b, "text", ""), 0);
+			    "  ", json_str(b, "text", ""), PANE_PLACEHOLDERS);
+			if (pane_has_placeholder(json_str(b, "text", "")))
+				pane_text(&rn.pane, 5, w - 6, STYLE_DIM, "", "replace the highlighted "
+				    "<...> with your values before running it", 0);
+		}
 		rn.pane.row++;
 	}
 	return check > 0 && all_pass;

@@ -88,6 +88,49 @@ put_inline(int y, int x, int w, enum style base, const char *s, size_t len, int 
 	}
 }
 
+/* The length of the placeholder <NAME> (capitals, digits, _ : -) at s, else 0. */
+static size_t
+placeholder_len(const char *s, size_t len)
+{
+	size_t n = 1;
+
+	if (len < 3 || s[0] != '<' || !(s[1] >= 'A' && s[1] <= 'Z'))
+		return 0;
+	while (n < len && ((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') ||
+	    strchr("_:-", s[n]) != NULL))
+		n++;
+	return n < len && s[n] == '>' ? n + 1 : 0;
+}
+
+/* One row of a command: placeholders nobody filled in (<RELEASE>) in the warn style. */
+static void
+put_placeholders(int y, int x, int w, enum style base, const char *s, size_t len)
+{
+	size_t i, from = 0, n;
+	int used = 0;
+
+	for (i = 0; i < len && used < w; i++) {
+		if ((n = placeholder_len(s + i, len - i)) == 0)
+			continue;
+		used += draw_textn(y, x + used, w - used, base, s + from, i - from);
+		used += draw_textn(y, x + used, w - used, STYLE_WARN, s + i, n);
+		from = i + n;
+		i += n - 1;
+	}
+	if (used < w)
+		draw_textn(y, x + used, w - used, base, s + from, len - from);
+}
+
+int
+pane_has_placeholder(const char *s)
+{
+	for (; (s = strchr(s, '<')) != NULL; s++) {
+		if (placeholder_len(s, strlen(s)) > 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* The next text's layout at this width: kept from the last draw if it is the same text,
    else made. */
 static struct pane_text *
@@ -137,7 +180,11 @@ pane_text(struct pane *p, int x, int w, enum style st, const char *prefix, const
 	    p->row + i < p->top + p->h; i++) {
 		r = &t->wrap.rows[i];
 		spans = t->spans != NULL ? t->spans[i] : 0;
-		put_inline(p->y + p->row + i - p->top, x + indent, room, st, text + r->off, r->len,
+		if (flags & PANE_PLACEHOLDERS)
+			put_placeholders(p->y + p->row + i - p->top, x + indent, room, st,
+			    text + r->off, r->len);
+		else
+			put_inline(p->y + p->row + i - p->top, x + indent, room, st, text + r->off, r->len,
 		    t->spans != NULL ? &spans : NULL);
 	}
 	p->row += t->wrap.n;

@@ -14,6 +14,7 @@
 #define PANE_WORDS	0x1	/* break at blanks (a note), else anywhere (a query) */
 #define PANE_MARKUP	0x2	/* Markdown inline spans: `code`, *em*, **strong**, \-escapes */
 #define PANE_FRESH	0x4	/* a string built for this draw: never the same as the last */
+#define PANE_PLACEHOLDERS 0x8	/* <NAME> left for the reader to fill in stands out */
 
 struct pane_text;
 
@@ -31,6 +32,8 @@ void	pane_begin(struct pane *, int y, int h, int top);
 /* Text wrapped into rows of w columns from column x, later rows indented under the
    prefix's end; a line break starts a row too. With PANE_MARKUP the markers count as
    width (a row may end a little early). */
+/* 1 if the text holds a placeholder <NAME> (PANE_PLACEHOLDERS shows them). */
+int	pane_has_placeholder(const char *);
 void	pane_text(struct pane *, int x, int w, enum style, const char *prefix, const char *text,
 	    int flags);
 /* Preformatted text: one row per line, cut at the width; the first line after the prefix,

@@ -24,6 +24,13 @@ wait_screen a ">[ ] Acknowledge the incident (a) so the timer stops."
 # No metrics source in this config: the checks say so instead of a value.
 wait_screen a "no metrics source: set [prometheus] url"
 
+note "placeholders nobody could fill (no incident bound: <ID>; the share <N>) stand out, and are said"
+wait_screen a "replace the highlighted <...> with your values before running it"
+screen_ a -e | grep -F "leitstand incident note" | grep -qF $'\e[93m<N>' ||
+	fail "placeholder <N> not highlighted: $(screen_ a -e | grep -F 'incident note' | cat -v)"
+screen_ a -e | grep -F "leitstand incident note" | grep -qF $'\e[93m<HH:MM>' ||
+	fail "placeholder <HH:MM> not highlighted"
+
 note "tick an item, mark step 1 done, skip step 2 with a reason"
 keys a x
 wait_screen a ">[x] Acknowledge the incident"
