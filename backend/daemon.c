@@ -14,6 +14,7 @@
 #include "backend/daemon.h"
 #include "backend/events.h"
 #include "backend/job.h"
+#include "backend/kpi-history.h"
 #include "backend/library.h"
 #include "backend/log.h"
 #include "backend/loop.h"
@@ -64,6 +65,36 @@ daemon_kpi_event(void *arg, cJSON *ev)
 	events_publish(TOPIC_KPI, ev);
 }
 
+/* The poller, with the sparklines the last one left in the store. */
+static void
+daemon_poller_start(struct daemon *d)
+{
+	struct kpi *kpis;
+	size_t n;
+
+	d->poller = poller_create(d->loop, d->cfg, daemon_kpi_event, d);
+	kpis = poller_kpis(d->poller, &n);
+	kpi_history_restore(d->db, kpis, n, time(NULL));
+}
+
+static void
+daemon_poller_stop(struct daemon *d)
+{
+	struct kpi *kpis;
+	char *cause = NULL;
+	size_t n;
+
+	if (d->poller == NULL)
+		return;
+	kpis = poller_kpis(d->poller, &n);
+	if (kpi_history_keep(d->db, kpis, n, &cause) != 0) {
+		log_debug("the KPI history is not kept: %s", cause);
+		free(cause);
+	}
+	poller_free(d->poller);
+	d->poller = NULL;
+}
+
 char *
 daemon_redact(struct daemon *d, const char *text)
 {
@@ -78,7 +109,7 @@ daemon_reload(struct daemon *d, char **cause)
 	if (config_load(&fresh, old->file, cause) != 0)
 		return -1;
 	/* The poller points into the KPI definitions: it starts again with the new ones. */
-	poller_free(d->poller);
+	daemon_poller_stop(d);
 	/* The running daemon keeps its socket, data dir and limits. */
 	free(fresh.socket);
 	free(fresh.group);
@@ -93,7 +124,7 @@ daemon_reload(struct daemon *d, char **cause)
 	old->socket = old->group = old->data_dir = old->prompt_repo = NULL;
 	config_free(old);
 	*old = fresh;
-	d->poller = poller_create(d->loop, d->cfg, daemon_kpi_event, d);
+	daemon_poller_start(d);
 	daemon_library(d);
 	automation_restart(d);
 	/* prompts.remote may name another remote now: it gets every release it lacks. */
@@ -153,7 +184,7 @@ daemon_shutdown(struct daemon *d)
 	op_ticket_cancel_retries();
 	prompts_stop();
 	automation_stop(d);
-	poller_free(d->poller);
+	daemon_poller_stop(d);
 	job_pool_stop();
 	server_free(d->srv);
 	store_close(d->db);
@@ -206,7 +237,7 @@ daemon_main(struct config *cfg, int ready_fd)
 	loop_signal(d.loop, SIGTERM, daemon_signal, &d);
 	loop_signal(d.loop, SIGINT, daemon_signal, &d);
 	loop_signal(d.loop, SIGHUP, daemon_sighup, &d);
-	d.poller = poller_create(d.loop, cfg, daemon_kpi_event, &d);
+	daemon_poller_start(&d);
 	daemon_library(&d);
 	automation_start(&d);
 	prompts_start(&d);

@@ -662,6 +662,13 @@ poller_free(struct poller *p)
 	free(p);
 }
 
+struct kpi *
+poller_kpis(struct poller *p, size_t *n)
+{
+	*n = p->nkpis;
+	return p->kpis;
+}
+
 unsigned long
 poller_requests(const struct poller *p)
 {

@@ -54,6 +54,8 @@ char		*poller_tokens_by_model(struct poller *, const char *matchers, const char 
  * polls keep theirs. 1 with *cause when its queue is full: the op answers busy.
  */
 int		 poller_busy(struct poller *, char **cause);
+/* The KPIs the poller keeps, n of them. */
+struct kpi	*poller_kpis(struct poller *, size_t *n);
 /* Requests sent to Prometheus so far. */
 unsigned long	 poller_requests(const struct poller *);
 

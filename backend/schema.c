@@ -230,6 +230,17 @@ const char *const schema_migrations[] = {
 
 	/* 9: the overdue count on every list answer reads an index, not 100 000 rows. */
 	"CREATE INDEX incident_by_status_due ON incident(status, ack_due);",
+
+	/* 10: the sparklines across a restart: each KPI's history buckets as the poller left
+	   them (the cost KPIs cannot be refilled from Prometheus). */
+	"CREATE TABLE kpi_history ("
+	"  kpi     TEXT NOT NULL,"
+	"  seconds INTEGER NOT NULL,"
+	"  bucket  INTEGER NOT NULL,"
+	"  sum     REAL NOT NULL,"
+	"  n       INTEGER NOT NULL,"
+	"  PRIMARY KEY (kpi, seconds, bucket)"
+	") WITHOUT ROWID;",
 };
 
 const size_t schema_count = sizeof schema_migrations / sizeof schema_migrations[0];

@@ -138,3 +138,19 @@ note "the snapshot pushed to watchers is the one kpi.list returns"
 line=$(set +o pipefail; timeout 5 "$LEITSTAND" -c "$CFG" kpi --watch --json | head -n 1)
 assert_contains "$line" '"event":"kpi"'
 assert_contains "$line" '"name":"errors"'
+
+note "a restart keeps the sparklines, the cost KPIs' too (Prometheus cannot refill those)"
+points() {
+	ls_ kpi --json | python3 -c 'import json,sys
+k = [k for k in json.load(sys.stdin)["kpis"] if k["name"] == sys.argv[1]][0]
+print(sum(1 for v in k["history"] if v is not None))' "$1"
+}
+wait_for '[ "$(points cost_per_request)" -ge 4 ]' 30
+before=$(points cost_per_request)
+stop_daemon
+start_daemon
+after=$(points cost_per_request)
+[ "$after" -ge $((before - 1)) ] || fail "cost_per_request history: $before points before the restart, $after after"
+[ "$(points spend_today)" -ge 3 ] || fail "spend_today lost its history in the restart"
+sqlite3 "$T/data/leitstand.db" "SELECT count(*) FROM kpi_history WHERE kpi = 'spend_today'" |
+	grep -qv '^0$' || fail "no history kept in the store"
