@@ -146,6 +146,20 @@ tz_local(const char *zone, time_t t, struct tm *tm)
 	tz_leave(&saved);
 }
 
+char *
+tz_format(const char *zone, time_t t, char *out, size_t len)
+{
+	struct tz_saved saved;
+	struct tm tm;
+
+	/* Inside the switch: %Z names the zone's abbreviation. */
+	tz_enter(zone, &saved);
+	if (localtime_r(&t, &tm) == NULL || strftime(out, len, "%Y-%m-%d %H:%M %Z", &tm) == 0)
+		snprintf(out, len, "%lld", (long long)t);
+	tz_leave(&saved);
+	return out;
+}
+
 /* Howard Hinnant's days_from_civil and civil_from_days. */
 long long
 tz_days(int year, int month, int day)

@@ -12,6 +12,7 @@
 #ifndef TZ_H
 #define TZ_H
 
+#include <stddef.h>
 #include <time.h>
 
 /* A wall time: a civil date and a time of day, as written. */
@@ -28,6 +29,8 @@ const char	*tz_check(const char *name);
 time_t		 tz_instant(const char *zone, const struct tz_wall *);
 /* The wall time of an instant in a zone (NULL or "": local); tm_gmtoff and tm_isdst set. */
 void		 tz_local(const char *zone, time_t, struct tm *);
+/* An instant as "2026-12-24 18:00 CET" in a zone (NULL or "": local); returns out. */
+char		*tz_format(const char *zone, time_t, char *out, size_t len);
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian), and back. */
 long long	 tz_days(int year, int month, int day);
 void		 tz_civil(long long days, int *year, int *month, int *day);
