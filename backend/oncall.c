@@ -238,10 +238,10 @@ ical_event(struct buf *b, int level, const struct oncall_shift *sh, const char *
 
 char *
 oncall_ical(const struct oncall *oc, time_t from, time_t to, time_t now,
-    const char *uid_domain, int *count)
+    const char *name, const char *uid_domain, int *count)
 {
 	struct oncall_shift sh;
-	struct buf b;
+	struct buf b, l;
 	char stamp[32];
 	time_t t;
 	int level, n = 0;
@@ -253,6 +253,11 @@ oncall_ical(const struct oncall *oc, time_t from, time_t to, time_t now,
 	ical_line(&b, "PRODID:-//Leitstand//On call//EN");
 	ical_line(&b, "CALSCALE:GREGORIAN");
 	ical_line(&b, "METHOD:PUBLISH");
+	buf_init(&l);
+	buf_addstr(&l, "X-WR-CALNAME:");
+	ical_text(&l, name);
+	ical_line(&b, l.data);
+	buf_free(&l);
 	for (level = 1; level <= ONCALL_LEVELS; level++) {
 		for (t = from; t < to && n < ONCALL_MAX_EVENTS; t = sh.end) {
 			if (oncall_who(oc, level, t, &sh) == 1) {

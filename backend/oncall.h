@@ -37,10 +37,11 @@ cJSON	*oncall_levels_json(const struct oncall *, const struct config *, time_t a
 char	*oncall_warning(const struct oncall *, const struct config *, time_t at);
 /*
  * An iCalendar (RFC 5545) of every shift that overlaps [from, to), per level, overrides
- * applied: UTC times, CRLF lines folded at 75 octets, TEXT escaped. uid_domain ends every
- * UID (stable per level and start). *count: the events. A new string.
+ * applied: UTC times, CRLF lines folded at 75 octets, TEXT escaped. name is the
+ * calendar's (X-WR-CALNAME); uid_domain ends every UID (stable per level and start).
+ * *count: the events. A new string.
  */
 char	*oncall_ical(const struct oncall *, time_t from, time_t to, time_t now,
-	     const char *uid_domain, int *count);
+	     const char *name, const char *uid_domain, int *count);
 
 #endif

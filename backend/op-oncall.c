@@ -248,18 +248,20 @@ op_oncall_export(struct op_ctx *ctx)
 	struct oncall oc;
 	time_t from, now = clock_now();
 	long long weeks = op_int(ctx, "weeks", 4);
-	char *ics, *dom;
+	char *ics, *dom, *name;
 	int n;
 
 	if (time_arg(ctx, "from", NULL, now, &from) != 0 || load(ctx, &oc, from) != 0)
 		return -1;
 	dom = uid_domain(ctx->d->cfg->name);
-	ics = oncall_ical(&oc, from, from + (time_t)weeks * 7 * 86400, now, dom, &n);
+	name = xprintf("On call: %s", ctx->d->cfg->name != NULL ? ctx->d->cfg->name : "");
+	ics = oncall_ical(&oc, from, from + (time_t)weeks * 7 * 86400, now, name, dom, &n);
 	cJSON_AddNumberToObject(ctx->reply, "from", (double)from);
 	cJSON_AddNumberToObject(ctx->reply, "weeks", (double)weeks);
 	cJSON_AddNumberToObject(ctx->reply, "events", n);
 	cJSON_AddStringToObject(ctx->reply, "ics", ics);
 	free(ics);
+	free(name);
 	free(dom);
 	oncall_clear(&oc);
 	return 0;

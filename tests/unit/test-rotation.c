@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backend/oncall.h"
 #include "backend/rotation.h"
 #include "backend/tz.h"
 
@@ -344,6 +345,64 @@ test_empty(void **state)
 	assert_int_equal(sh.end, 0);
 }
 
+/* The calendar: CRLF everywhere, no line over 75 octets, folds never inside a UTF-8 character,
+   TEXT escaped; one event per shift in the window, overrides applied. */
+static void
+test_ical(void **state)
+{
+	struct oncall_override ov = { 9, 1, (char *)"dave", (char *)"bob", 0, 0 };
+	struct oncall oc;
+	const char *name = "Support \\ Bot; EU, \"Nord\"\nzwei Zeilen \xc3\xa4\xc3\xb6\xc3\xbc "
+	    "\xc3\xa4\xc3\xb6\xc3\xbc \xc3\xa4\xc3\xb6\xc3\xbc \xc3\xa4\xc3\xb6\xc3\xbc long enough to fold";
+	char *ics, *p, *eol, *unfolded;
+	size_t len, i, j;
+	int n;
+
+	(void)state;
+	memset(&oc, 0, sizeof oc);
+	oc.level[0] = rot("Europe/Berlin", 540, 1, 2026, 12, 21);
+	ov.start = utc(2026, 12, 22, 17, 0);
+	ov.end = utc(2026, 12, 23, 11, 0);
+	oc.overrides = &ov;
+	oc.noverrides = 1;
+	ics = oncall_ical(&oc, utc(2026, 12, 21, 8, 0), utc(2026, 12, 24, 8, 0),
+	    utc(2026, 12, 1, 0, 0), name, "example.org", &n);
+	/* alice on the 21st, bob on the 22nd until dave covers, dave into the 23rd (carol's
+	   day), carol after him. */
+	assert_int_equal(n, 4);
+	for (p = ics; *p != '\0'; p = eol + 2) {
+		eol = strstr(p, "\r\n");
+		assert_non_null(eol);
+		len = (size_t)(eol - p);
+		assert_true(len <= 75);
+		assert_null(memchr(p, '\n', len));
+		/* A continuation line starts with a blank and not in the middle of a character. */
+		if (p != ics && *p == ' ')
+			assert_true(((unsigned char)p[1] & 0xc0) != 0x80);
+	}
+	assert_non_null(strstr(ics, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
+	assert_non_null(strstr(ics, "UID:oncall-L1-20261221T080000Z@example.org\r\n"));
+	assert_non_null(strstr(ics, "DTSTART:20261222T170000Z\r\nDTEND:20261223T110000Z\r\n"
+	    "SUMMARY:On call L1: dave\r\nDESCRIPTION:Override 9 for bob\r\n"));
+	assert_non_null(strstr(ics, "DTSTAMP:20261201T000000Z\r\n"));
+	assert_non_null(strstr(ics, "SUMMARY:On call L1: carol\r\n"));
+	assert_non_null(strstr(ics, "END:VCALENDAR\r\n"));
+	/* Unfolded, the name is escaped as TEXT. */
+	unfolded = strdup(ics);
+	for (i = j = 0; ics[i] != '\0'; i++) {
+		if (ics[i] == '\r' && ics[i + 1] == '\n' && ics[i + 2] == ' ') {
+			i += 2;
+			continue;
+		}
+		unfolded[j++] = ics[i];
+	}
+	unfolded[j] = '\0';
+	assert_non_null(strstr(unfolded, "X-WR-CALNAME:Support \\\\ Bot\\; EU\\, \"Nord\"\\nzwei "
+	    "Zeilen \xc3\xa4\xc3\xb6\xc3\xbc"));
+	free(unfolded);
+	free(ics);
+}
+
 int
 main(void)
 {
@@ -360,6 +419,7 @@ main(void)
 		cmocka_unit_test(test_weekly_across_dst),
 		cmocka_unit_test(test_override_across_handoff),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_ical),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
