@@ -278,7 +278,7 @@ tz_parse(const char *text, const char *zone, time_t *out, char **cause)
 		*out = tz_instant(zone, &w);
 	return 0;
 bad:
-	*cause = xprintf("\"%.40s\" is not a time like 2026-12-24 18:00 (in the schedule's "
-	    "zone) or 2026-12-24T17:00:00Z", text);
+	*cause = xprintf("\"%.40s\" is not a time like 2026-12-24 18:00 (a wall time) or "
+	    "2026-12-24T17:00:00Z", text);
 	return -1;
 }

@@ -188,6 +188,10 @@ assert_contains "$OUT" "--from must not be empty"
 expect_exit 2 ls_ oncall override add L1 daemon --from "$(printf '2%.0s' $(seq 100))" --until "2027-01-03 10:00"
 expect_exit 2 ls_ oncall override add L4 daemon --from "2027-01-02 10:00" --until "2027-01-03 10:00"
 expect_exit 2 ls_ oncall override add L1 daemon --from "2027-01-02 10:00"
+expect_exit 2 ls_ oncall override
+assert_contains "$OUT" "oncall override needs a subcommand, one of:"
+expect_exit 2 ls_ oncall overide add
+assert_contains "$OUT" 'oncall: no subcommand "overide"; one of:'
 expect_exit 1 ls_ oncall --at "next tuesday"
 assert_contains "$OUT" "is not a time like 2026-12-24 18:00"
 
@@ -264,6 +268,14 @@ expect_exit 2 ls_ oncall export --weeks 0
 expect_exit 2 ls_ oncall export --weeks 53
 expect_exit 1 ls_ oncall export --out "$T/no/such/dir/x.ics"
 assert_contains "$OUT" "No such file or directory"
+
+note "the console: the status line warns that L3 has nobody; the Handover view shows who is on call"
+console c 120x40 TERM=xterm-256color LANG=C.UTF-8
+wait_screen c "on call: nobody for L3"
+keys c 6
+wait_screen c "On call"
+wait_screen c "| L3 | nobody | - | - |"
+screen_ c | grep -q "| L1 | [a-z]* | 2026-" || fail "no L1 row in the handover: $(screen_ c)"
 
 note "a viewer may read the schedule but not add or remove overrides"
 cat >>"$CFG" <<'EOF2'
