@@ -85,7 +85,7 @@ oncall_levels_json(const struct oncall *oc, const struct config *cfg, time_t at)
 	struct oncall_shift sh, nx;
 	cJSON *arr = cJSON_CreateArray(), *o, *n;
 	const char *zone;
-	char name[8];
+	char name[16];
 	int level;
 
 	for (level = 1; level <= ONCALL_LEVELS; level++) {
