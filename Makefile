@@ -71,7 +71,7 @@ UNIT     = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
 REPLAY   = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
-.PHONY: all deps check test unit integration screen hostile asan bench fuzz run install clean docs
+.PHONY: all deps check test unit integration screen hostile asan bench fuzz run run-team install clean docs
 
 all: leitstand
 
@@ -255,6 +255,10 @@ build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJ)
 
 run: deps leitstand
 	./leitstand --demo
+
+# Four-eyes training: as root, two demo users and their consoles side by side in tmux.
+run-team: deps leitstand
+	./leitstand --demo --team
 
 install: leitstand
 	install -D -m 0755 leitstand $(DESTDIR)$(PREFIX)/bin/leitstand

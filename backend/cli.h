@@ -19,6 +19,7 @@ struct cli {
 	const char	*socket;	/* -S, or NULL */
 	char		**options;	/* the global options, for a daemon we start */
 	int		 demo;
+	int		 demo_team;	/* --demo --team */
 	const char	*quit_asks;	/* the console asks this before quitting (the demo's) */
 	int		 readonly;
 	int		 verbose;

@@ -76,9 +76,8 @@ client_free(struct client *c)
 	free(c);
 }
 
-/* Starts `leitstand serve` detached from us and waits until it listens or says why not. */
-static int
-client_start_daemon(char *const *options, const char *socket, char **cause)
+int
+client_spawn_daemon(char *const *options, const char *socket, char **cause)
 {
 	char **argv, msg[4096], fdarg[16];
 	int p[2], argc = 0, nopt = 0, status, devnull;
@@ -211,7 +210,7 @@ client_open(const struct config *cfg, char *const *options, int start, char **ca
 		return NULL;
 	/* Someone else may have started it while we waited for the lock. */
 	if ((c = client_connect(path, &why)) == NULL &&
-	    client_start_daemon(options, path, cause) == 0)
+	    client_spawn_daemon(options, path, cause) == 0)
 		c = client_connect(path, cause);
 	free(why);
 	close(lock);

@@ -19,6 +19,9 @@ struct client {
 
 /* Connects to the socket; NULL with *cause when nobody answers. */
 struct client	*client_connect(const char *, char **);
+/* Starts `leitstand OPTIONS -S SOCKET serve` detached from us and waits until it listens or
+   says why not (*cause). */
+int		 client_spawn_daemon(char *const *options, const char *socket, char **cause);
 /* Connects to the configured daemon, starting a private one first if none answers and the
    config is not a shared install. The new daemon gets the client's global options (-c, -v,
    --demo; NULL-terminated) and the socket path. */

@@ -96,6 +96,7 @@ struct config {
 	struct namelist	 readonly;
 	char		*console_lang;
 	char		*console_palette;	/* dark or light */
+	int		 console_mouse;		/* clicks and the wheel */
 
 	/* [playbooks] */
 	char		*playbook_dir;

@@ -22,6 +22,7 @@
 #include "backend/cli.h"
 #include "backend/config.h"
 #include "backend/demo.h"
+#include "backend/demo-team.h"
 #include "backend/loop.h"
 #include "backend/path.h"
 #include "backend/private.h"
@@ -223,22 +224,25 @@ out:
 	return rc;
 }
 
+/* The team's daemon listens where the demo users reach it, and knows their roles. */
 static int
-demo_write_ini(struct demo *d, const struct config *cfg, char **cause)
+demo_write_ini(struct demo *d, const struct config *cfg, int team, char **cause)
 {
-	char *text;
+	char *text, *roles = team ? demo_team_roles() : xstrdup("");
 	int rc;
 
 	d->ini = xprintf("%s/leitstand.ini", d->dir);
 	text = xprintf("; Written by leitstand --demo for this session.\n"
-	    "[daemon]\nsocket = %s\ndata_dir = %s\n"
+	    "[daemon]\nsocket = %s\ndata_dir = %s\n%s"
 	    "[assistant]\nname = Demo Assistant\nenvironment = simulated\n"
 	    "[prometheus]\nurl = %s\ninterval = 2s\nhistory = 10m\n"
 	    "[sim]\nurl = %s\n"
-	    "[prompts]\nrepo = %s\n", cfg->socket, cfg->data_dir, d->prom_url, d->sim_url,
-	    cfg->prompt_repo);
+	    "[prompts]\nrepo = %s\n%s", team ? DEMO_TEAM_SOCKET : cfg->socket, cfg->data_dir,
+	    team ? "group = " DEMO_TEAM_GROUP "\n" : "", d->prom_url, d->sim_url,
+	    cfg->prompt_repo, roles);
 	rc = private_replace(d->ini, text, cause);
 	free(text);
+	free(roles);
 	return rc;
 }
 
@@ -352,11 +356,18 @@ int
 demo_main(struct cli *cli, int (*console)(struct cli *, int, char **))
 {
 	struct demo d;
-	char *cause = NULL, *run, *lockfile;
+	struct demo_team team;
+	char *cause = NULL, *run, *lockfile, *log;
 	pid_t daemon;
 	int rc = 1, lock;
 
 	memset(&d, 0, sizeof d);
+	memset(&team, 0, sizeof team);
+	if (cli->demo_team && demo_team_check(&cause) != 0) {
+		cli_error("demo: %s", cause);
+		free(cause);
+		return 1;
+	}
 	/* Configs and logs go in a directory of ours that no one else can write or plant
 	   symlinks in; the demo's socket directory is the same kind. */
 	run = path_dir(cli->cfg.socket);
@@ -392,10 +403,22 @@ demo_main(struct cli *cli, int (*console)(struct cli *, int, char **))
 	   replaced. */
 	demo_stop_daemon(demo_daemon_pid(&cli->cfg));
 
+	log = xprintf("%s/team.log", d.dir);
+	if (cli->demo_team && demo_team_users(&team, log, &cause) != 0)
+		goto out;
 	fprintf(stderr, "leitstand demo: starting the simulator and Prometheus...\n");
 	if (demo_sim(&d, &cli->cfg, &cause) != 0 || demo_prometheus(&d, &cause) != 0 ||
-	    demo_write_ini(&d, &cli->cfg, &cause) != 0)
+	    demo_write_ini(&d, &cli->cfg, cli->demo_team, &cause) != 0)
 		goto out;
+	if (cli->demo_team) {
+		/* Both consoles are the demo users'; this process waits, then cleans up. */
+		config_free(&cli->cfg);
+		if ((rc = config_load(&cli->cfg, d.ini, &cause)) == 0)
+			rc = demo_team_run(d.ini, log, &cause) != 0;
+		if ((daemon = demo_daemon_pid(&cli->cfg)) > 0)
+			demo_stop_daemon(daemon);
+		goto out;
+	}
 
 	/* Up: a second demo run may join now. */
 	flock(lock, LOCK_SH);
@@ -411,6 +434,8 @@ out:
 	}
 	demo_stop(d.prometheus);
 	demo_stop(d.sim);
+	demo_team_end(&team, log);
+	free(log);
 	close(lock);
 	free(d.dir);
 	free(d.ini);

@@ -83,7 +83,7 @@ usage(FILE *f)
 	size_t i;
 	char *u;
 
-	fprintf(f, "usage: leitstand [-v] [-r] [--demo] [-c FILE] [-S SOCKET] [--timeout SECS] "
+	fprintf(f, "usage: leitstand [-v] [-r] [--demo [--team]] [-c FILE] [-S SOCKET] [--timeout SECS] "
 	    "[COMMAND [ARGS]]\n\n"
 	    "Without a command, opens the console (starting a private daemon if none runs).\n\n"
 	    "  -c, --config FILE    config file (else $LEITSTAND_CONFIG, "
@@ -91,6 +91,8 @@ usage(FILE *f)
 	    "  -S, --socket PATH    daemon socket (overrides daemon.socket)\n"
 	    "  -r, --readonly       console without state-changing keys\n"
 	    "      --demo           the built-in demo: its own daemon, data dir and socket\n"
+	    "      --team           with --demo, as root: two demo users (engineer, approver) and\n"
+	    "                       their consoles side by side in tmux, to practise four-eyes\n"
 	    "      --timeout SECS   wait at most this long for the daemon's reply (else "
 	    "daemon.reply_timeout; 0: for ever)\n"
 	    "  -v, --verbose        write a debug log leitstand-*-PID.log in the current directory\n\n"
@@ -386,6 +388,7 @@ main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 'S' },
 		{ "readonly", no_argument, NULL, 'r' },
 		{ "demo", no_argument, NULL, 'D' },
+		{ "team", no_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -415,6 +418,9 @@ main(int argc, char **argv)
 			break;
 		case 'D':
 			cli.demo = 1;
+			break;
+		case 'T':
+			cli.demo = cli.demo_team = 1;
 			break;
 		case 'v':
 			cli.verbose = 1;

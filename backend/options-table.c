@@ -66,6 +66,9 @@ const struct option_def options_table[] = {
 	  "language of playbooks: en or de; empty: from LANG, else English" },
 	{ "console", "palette", OPT_CHOICE, G(console_palette), 0, 0, palette_choices, 0,
 	  "colours for a dark or a light terminal background: dark or light" },
+	{ "console", "mouse", OPT_BOOL, G(console_mouse), 0, 0, NULL, 0,
+	  "a click selects a tab, row or tile (again: opens it), the wheel scrolls; the "
+	  "terminal's own text selection then needs Shift held; no: the terminal keeps the mouse" },
 
 	{ "playbooks", "dir", OPT_PATH, G(playbook_dir), 0, 0, NULL, 0,
 	  "directory with en/ and de/ playbooks; default: the shipped library" },

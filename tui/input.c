@@ -29,6 +29,8 @@ input_read(void)
 	if (rc == KEY_CODE_YES) {
 		if (ch == KEY_RESIZE)
 			return INPUT_RESIZE;
+		if (ch == KEY_MOUSE)
+			return INPUT_MOUSE;
 		if (ch == KEY_ENTER)
 			return '\r';
 		return KEYF((int)ch);

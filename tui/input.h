@@ -8,6 +8,7 @@
 
 /* Special keys the console handles by name. */
 enum {
+	INPUT_MOUSE = -3,	/* mouse_read() tells what */
 	INPUT_RESIZE = -2,
 	INPUT_NONE = -1,
 };

@@ -18,10 +18,12 @@
 #include "tui/cmdline.h"
 #include "tui/command.h"
 #include "tui/console.h"
+#include "tui/curses.h"
 #include "tui/display.h"
 #include "tui/draw.h"
 #include "tui/help.h"
 #include "tui/input.h"
+#include "tui/mouse.h"
 #include "tui/tui.h"
 #include "tui/view.h"
 
@@ -147,7 +149,7 @@ draw_header(int w)
 	char clock[8], right[64];
 	time_t now = time(NULL);
 	struct tm tm;
-	int x, i, rw;
+	int x, i, rw, tab;
 
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof clock, "%H:%M", &tm);
@@ -166,8 +168,10 @@ draw_header(int w)
 	draw_fill(1, 0, w, STYLE_TAB);
 	for (x = 0, i = 0; i < view_count(); i++) {
 		v = view_at(i);
-		x += draw_printf(1, x, w - x, i == view_current_index() ? STYLE_TAB_ACTIVE :
+		tab = draw_printf(1, x, w - x, i == view_current_index() ? STYLE_TAB_ACTIVE :
 		    STYLE_TAB, " %d %s ", i + 1, v->title);
+		mouse_tab(1, x, tab, i);
+		x += tab;
 		/* The incidents tab says how many are open; SEV1 and SEV2 stand out. */
 		if (v == &view_incidents_ops && counts.known)
 			x += draw_tab_counts(x, w);
@@ -208,6 +212,7 @@ console_draw(void)
 	int rows = draw_rows(), cols = draw_cols();
 
 	draw_begin();
+	mouse_clear();
 	if (rows < 8 || cols < 30) {
 		draw_text(0, 0, cols, STYLE_NORMAL, "terminal too small");
 		draw_end();
@@ -276,6 +281,46 @@ console_action(enum action a)
 	}
 }
 
+static void console_key(int);
+
+/*
+ * A click on a tab shows its view; on a row or tile selects it, and on the selected one
+ * opens it (Enter). The selection moves by the view's own j or k from the neighbour, so
+ * the view loads more rows as it does for keys. The wheel is three lines of k or j.
+ */
+static void
+console_mouse(void)
+{
+	struct mouse_hit hit;
+	int i;
+
+	if (!mouse_read(&hit) || cmdline_active())
+		return;
+	switch (hit.kind) {
+	case HIT_WHEEL_UP:
+	case HIT_WHEEL_DOWN:
+		for (i = 0; i < 3; i++)
+			console_key(KEYF(hit.kind == HIT_WHEEL_UP ? KEY_UP : KEY_DOWN));
+		break;
+	case HIT_TAB:
+		help_close();
+		view_show(hit.view);
+		break;
+	case HIT_ITEM:
+		if (help_shown() || hit.index >= hit.list->n)
+			break;
+		if (hit.index == hit.list->sel) {
+			console_action(ACTION_OPEN);
+			break;
+		}
+		hit.list->sel = hit.index > 0 ? hit.index - 1 : 1;
+		console_action(hit.index > 0 ? ACTION_DOWN : ACTION_UP);
+		break;
+	default:
+		break;
+	}
+}
+
 static void
 console_key(int key)
 {
@@ -284,6 +329,10 @@ console_key(int key)
 
 	if (key == INPUT_RESIZE) {
 		console_dirty();
+		return;
+	}
+	if (key == INPUT_MOUSE) {
+		console_mouse();
 		return;
 	}
 	if (cmdline_active()) {
@@ -350,6 +399,8 @@ tui_main(struct tui_options *opts)
 		client_free(opts->client);
 		return 1;
 	}
+	if (opts->cfg->console_mouse)
+		mouse_start();
 	tui.loop = loop_create();
 	loop_io_add(tui.loop, STDIN_FILENO, POLLIN, tty_readable, NULL);
 	loop_signal(tui.loop, SIGWINCH, console_winch, NULL);

@@ -201,6 +201,7 @@ audit_draw(int y, int h, int w)
 		return;
 	}
 	list_scroll(&au.list, body);
+	list_rows_at(&au.list, y + 1, w);
 	for (i = 0; i < body && au.list.top + i < au.list.n; i++) {
 		row = au.list.top + i;
 		r = &au.rows[row];

@@ -16,6 +16,7 @@
 #include "backend/xmalloc.h"
 #include "tui/console.h"
 #include "tui/draw.h"
+#include "tui/mouse.h"
 #include "tui/view.h"
 #include "tui/widget-list.h"
 
@@ -235,7 +236,7 @@ draw_tiles(int y, int h, int w)
 	const cJSON *src = cJSON_GetObjectItem(db.snap, "source");
 	double interval = json_num(db.snap, "interval");
 	char label[32];
-	int cols = w / TILE_WIDTH > 0 ? w / TILE_WIDTH : 1, tw = w / cols, rows, i, x;
+	int cols = w / TILE_WIDTH > 0 ? w / TILE_WIDTH : 1, tw = w / cols, rows, i, x, ty, tx;
 
 	if (strcmp(json_str(src, "state", ""), "none") == 0) {
 		draw_text(y + 1, 2, w - 4, STYLE_TITLE, "No metrics configured.");
@@ -271,8 +272,10 @@ draw_tiles(int y, int h, int w)
 	if (db.list.sel / cols >= db.list.top / cols + rows)
 		db.list.top = (db.list.sel / cols - rows + 1) * cols;
 	for (i = db.list.top; i < db.list.n && i < db.list.top + rows * cols; i++) {
-		draw_tile(kpi_at(i), y + 1 + (i - db.list.top) / cols * TILE_HEIGHT,
-		    (i - db.list.top) % cols * tw, tw, i == db.list.sel, interval);
+		ty = y + 1 + (i - db.list.top) / cols * TILE_HEIGHT;
+		tx = (i - db.list.top) % cols * tw;
+		draw_tile(kpi_at(i), ty, tx, tw, i == db.list.sel, interval);
+		mouse_item(&db.list, i, ty, tx, TILE_HEIGHT, tw);
 	}
 	/* Tiles off screen are said on the last row, which a tile leaves for its gap. */
 	if (db.list.top > 0 || i < db.list.n)

@@ -389,6 +389,7 @@ draw_list(int y, int h, int w)
 		return;
 	}
 	list_scroll(&in.list, body);
+	list_rows_at(&in.list, y + 2, w);
 	for (i = 0; i < body && in.list.top + i < in.list.n; i++)
 		draw_row(y + 2 + i, w, in.rows[in.list.top + i], in.list.top + i == in.list.sel);
 }

@@ -131,6 +131,7 @@ draw_library(int y, int h, int w)
 		    json_str(pb.lib, "problems", ""));
 	}
 	list_scroll(&pb.list, body);
+	list_rows_at(&pb.list, y + 1, w);
 	for (i = 0; i < body && pb.list.top + i < pb.list.n; i++) {
 		row = pb.list.top + i;
 		if (row < n) {

@@ -429,6 +429,7 @@ prompts_draw(int y, int h, int w)
 		return;
 	}
 	list_scroll(&pr.list, y + h - row);
+	list_rows_at(&pr.list, row, w);
 	for (i = pr.list.top; i < n && row < y + h; i++) {
 		r = cJSON_GetArrayItem(rows(), i);
 		if (pr.history_mode)

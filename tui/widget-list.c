@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 #include "tui/console.h"
+#include "tui/mouse.h"
 #include "tui/widget-list.h"
 
 int
@@ -53,6 +54,15 @@ list_scroll(struct list *l, int height)
 		l->top = l->sel;
 	if (height > 0 && l->sel >= l->top + height)
 		l->top = l->sel - height + 1;
+}
+
+void
+list_rows_at(struct list *l, int y, int w)
+{
+	int i;
+
+	for (i = 0; i < l->height && l->top + i < l->n; i++)
+		mouse_item(l, l->top + i, y + i, 0, 1, w);
 }
 
 int

@@ -16,6 +16,8 @@ struct list {
 int	list_key(struct list *, enum action);
 /* Keeps the selection inside a window of height rows; call when drawing. */
 void	list_scroll(struct list *, int height);
+/* Makes the rows on screen clickable: the first at row y, w columns wide. */
+void	list_rows_at(struct list *, int y, int w);
 /* 1 when the selection is within a page of the last loaded row (time to load more). */
 int	list_near_end(const struct list *);
 

@@ -102,6 +102,22 @@ wait_screen a "5 m  min"
 keys a Escape
 wait_screen a "Overall"
 
+note "the mouse: a click on a tile selects it, a second click opens its chart"
+keys a g
+line=$(screen_ a | grep -n "Latency p95" | head -1)
+y=${line%%:*}
+x=$(( $(echo "${line#*:}" | grep -bo "Latency p95" | cut -d: -f1) + 3 ))
+# Press and release, as a terminal sends; handled in order: the first click selects, so the
+# second opens.
+for i in 1 2; do
+	tmux_ send-keys -t a -l $'\e'"[<0;$x;${y}M"
+	tmux_ send-keys -t a -l $'\e'"[<0;$x;${y}m"
+done
+wait_screen a "PromQL: "
+screen_ a | grep -q "Latency p95" || fail "the chart opened is not of the tile clicked"
+keys a Escape
+wait_screen a "Overall"
+
 note "Prometheus gone: the header says so, values dimmed with their age"
 stop_prometheus
 wait_screen a "Connection refused"
