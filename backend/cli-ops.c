@@ -22,7 +22,7 @@
 
 static const struct cli_hook *const hooks[] = {
 	cli_audit_hooks, cli_config_hooks, cli_incident_hooks, cli_kpi_hooks,
-	cli_playbook_hooks, cli_privacy_hooks, cli_prompt_hooks, cli_status_hooks
+	cli_oncall_hooks, cli_playbook_hooks, cli_privacy_hooks, cli_prompt_hooks, cli_status_hooks
 };
 
 /* What a subcommand adds to its op; an empty hook when nothing. */
@@ -46,36 +46,39 @@ cli_ops_hook(const struct op *op)
 static int
 cli_ops_words(const char *words, int argc, char **argv, int *used)
 {
-	const char *sp = strchr(words, ' ');
+	const char *w = words, *sp;
+	size_t len;
+	int i;
 
-	if (sp == NULL) {
-		*used = 1;
-		return strcmp(words, argv[0]) == 0;
+	for (i = 0; ; i++) {
+		sp = strchr(w, ' ');
+		len = sp != NULL ? (size_t)(sp - w) : strlen(w);
+		if (i >= argc || strncmp(w, argv[i], len) != 0 || argv[i][len] != '\0')
+			return 0;
+		if (sp == NULL)
+			break;
+		w = sp + 1;
 	}
-	*used = 2;
-	return argc > 1 && strncmp(words, argv[0], (size_t)(sp - words)) == 0 &&
-	    argv[0][sp - words] == '\0' && strcmp(sp + 1, argv[1]) == 0;
+	*used = i + 1;
+	return 1;
 }
 
 const struct op *
 cli_ops_find(int argc, char **argv, int *used)
 {
-	const struct op *op, *one = NULL;
-	int n;
+	const struct op *op, *best = NULL;
+	int n, most = 0;
 
-	/* Two words before one: "kpi doctor" is not "kpi" with an argument. */
+	/* The most words win: "kpi doctor" is not "kpi" with an argument. */
 	for (op = ops_table; op->name != NULL; op++) {
-		if (op->cli == NULL || !cli_ops_words(op->cli, argc, argv, &n))
+		if (op->cli == NULL || !cli_ops_words(op->cli, argc, argv, &n) || n <= most)
 			continue;
-		if (n == 2) {
-			*used = 2;
-			return op;
-		}
-		one = op;
+		best = op;
+		most = n;
 	}
-	if (one != NULL)
-		*used = 1;
-	return one;
+	if (best != NULL)
+		*used = most;
+	return best;
 }
 
 static const char *
@@ -171,6 +174,8 @@ cli_ops_value(const struct op *op, const struct op_arg *a, cJSON *req, const cha
 		/* SEV3 as the console shows it, sev3 or 3. */
 		if (a->value == VALUE_SEVERITY && strncasecmp(text, "sev", 3) == 0)
 			text += 3;
+		else if (a->value == VALUE_LEVEL && (*text == 'L' || *text == 'l'))
+			text++;
 		n = strtoll(text, &end, 10);
 		/* Not a number: left as text, for ops_args_check to name. */
 		v = *text != '\0' && *end == '\0' ? cJSON_CreateNumber((double)(n - a->base)) :

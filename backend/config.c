@@ -6,6 +6,7 @@
 #include <ini.h>
 #include <limits.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "backend/options-table.h"
 #include "backend/path.h"
 #include "backend/problems.h"
+#include "backend/tz.h"
 #include "backend/xmalloc.h"
 
 /* Longest line of a config file (a PromQL query fits easily). */
@@ -37,6 +39,7 @@ struct parse {
 	int		 line;
 	int		 section_line;	/* line of the last [section] header */
 	int		 bad_section_line;
+	const char	*bad_section_why;	/* what is wrong with its name */
 	char		*linebuf;
 	size_t		 linecap;
 	struct buf	 seen;		/* "section.key\n" of every key set, for "set twice" */
@@ -366,6 +369,114 @@ price_instance(struct config *cfg, const char *model, const char *where)
 	return pr;
 }
 
+/* The [oncall.Lx] entry, created with its defaults on first use. */
+static struct oncall_def *
+oncall_instance(struct config *cfg, int level, const char *where)
+{
+	struct oncall_def *oc;
+	size_t i;
+
+	for (i = 0; i < cfg->noncalls; i++) {
+		if (cfg->oncalls[i].level == level)
+			return &cfg->oncalls[i];
+	}
+	cfg->oncalls = xreallocarray(cfg->oncalls, cfg->noncalls + 1, sizeof *cfg->oncalls);
+	oc = &cfg->oncalls[cfg->noncalls++];
+	memset(oc, 0, sizeof *oc);
+	oc->level = level;
+	oc->handoff = xstrdup("09:00");
+	oc->length = xstrdup("weekly");
+	oc->timezone = xstrdup("");
+	oc->start = xstrdup(ONCALL_DEFAULT_START);
+	oc->where = xstrdup(where);
+	return oc;
+}
+
+/* "HH:MM" into minutes after midnight; -1 if it is not one. */
+static int
+oncall_handoff(const char *s)
+{
+	if (strlen(s) != 5 || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+	    s[2] != ':' || !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+		return -1;
+	if ((s[0] - '0') * 10 + s[1] - '0' > 23 || s[3] > '5')
+		return -1;
+	return ((s[0] - '0') * 10 + s[1] - '0') * 60 + (s[3] - '0') * 10 + s[4] - '0';
+}
+
+/* daily, weekly or 1-366 into days; -1 if none of them. */
+static int
+oncall_length(const char *s)
+{
+	char *end;
+	long n;
+
+	if (strcmp(s, "daily") == 0)
+		return 1;
+	if (strcmp(s, "weekly") == 0)
+		return 7;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	n = strtol(s, &end, 10);
+	return *end == '\0' && n >= 1 && n <= 366 ? (int)n : -1;
+}
+
+/* "YYYY-MM-DD" into days since 1970-01-01; 0 and *ok = 0 if it is not a date. */
+static long long
+oncall_date(const char *s, int *ok)
+{
+	int y, m, d, n = 0;
+
+	*ok = strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
+	    isdigit((unsigned char)s[5]) && isdigit((unsigned char)s[8]) && tz_date_ok(y, m, d);
+	return *ok ? tz_days(y, m, d) : 0;
+}
+
+/* What single keys of [oncall.Lx] can say is wrong, at their line; NULL if nothing. */
+static const char *
+oncall_key_check(struct oncall_def *oc, const char *key, char *why, size_t whylen)
+{
+	const char *err;
+	size_t i;
+	int ok;
+
+	if (strcmp(key, "participants") == 0) {
+		for (i = 0; i < oc->participants.n; i++) {
+			const char *u = oc->participants.v[i];
+
+			if (*u == '@') {
+				snprintf(why, whylen, "%.64s: participants are users, not groups", u);
+				return why;
+			}
+			if (getpwnam(u) == NULL) {
+				snprintf(why, whylen, "unknown user \"%.64s\": no local account of "
+				    "that name", u);
+				return why;
+			}
+		}
+	} else if (strcmp(key, "handoff") == 0 && oncall_handoff(oc->handoff) < 0) {
+		snprintf(why, whylen, "\"%.64s\" is not a time of day HH:MM (00:00 to 23:59)",
+		    oc->handoff);
+		return why;
+	} else if (strcmp(key, "length") == 0 && oncall_length(oc->length) < 0) {
+		snprintf(why, whylen, "\"%.64s\" is not daily, weekly or a number of days "
+		    "from 1 to 366", oc->length);
+		return why;
+	} else if (strcmp(key, "timezone") == 0 && *oc->timezone != '\0' &&
+	    (err = tz_check(oc->timezone)) != NULL) {
+		snprintf(why, whylen, "\"%.64s\": %s", oc->timezone, err);
+		return why;
+	} else if (strcmp(key, "start") == 0) {
+		(void)oncall_date(oc->start, &ok);
+		if (!ok) {
+			snprintf(why, whylen, "\"%.64s\" is not a date YYYY-MM-DD (1970 to 9999)",
+			    oc->start);
+			return why;
+		}
+	}
+	return NULL;
+}
+
 /* A KPI name or model in a section header: letters, digits and . _ : - only; a model may
    end in * (a prefix). */
 static int
@@ -388,10 +499,25 @@ section_base(struct parse *p, const char *section, const char **table_section)
 {
 	struct kpi_def *k = NULL;
 	struct price_def *pr = NULL;
+	struct oncall_def *oc;
 	char where[512], **slot;
 	const char *name;
 
 	snprintf(where, sizeof where, "%s:%d", p->file, p->section_line);
+	p->bad_section_why = NULL;
+	if (strncmp(section, "oncall.", 7) == 0) {
+		name = section + 7;
+		if (name[0] != 'L' || name[1] < '1' || name[1] > '0' + ONCALL_LEVELS ||
+		    name[2] != '\0') {
+			p->bad_section_why = "the escalation levels are L1, L2 and L3";
+			return NULL;
+		}
+		*table_section = "oncall.*";
+		oc = oncall_instance(p->cfg, name[1] - '0', where);
+		free(oc->where);
+		oc->where = xstrdup(where);
+		return oc;
+	}
 	if (strncmp(section, "kpi.", 4) == 0 || strncmp(section, "price.", 6) == 0) {
 		name = strchr(section, '.') + 1;
 		if (!instance_name_ok(name, section[0] == 'p'))
@@ -520,8 +646,12 @@ config_handler(void *user, const char *section, const char *key, const char *val
 			int line = p->line;
 
 			p->bad_section_line = p->line = p->section_line;
-			parse_error(p, NULL, NULL, "section [%s]: the name after the dot may "
-			    "hold only letters, digits and . _ : -", section);
+			if (p->bad_section_why != NULL)
+				parse_error(p, NULL, NULL, "section [%.64s]: %s", section,
+				    p->bad_section_why);
+			else
+				parse_error(p, NULL, NULL, "section [%s]: the name after the dot "
+				    "may hold only letters, digits and . _ : -", section);
 			p->line = line;
 		}
 		return 1;
@@ -551,6 +681,9 @@ config_handler(void *user, const char *section, const char *key, const char *val
 			return 1;
 		}
 		if ((err = option_set(base, o, value, p->dir, why, sizeof why)) != NULL)
+			parse_error(p, section, key, "%s", err);
+		else if (o->scope == OPT_ONCALL &&
+		    (err = oncall_key_check(base, key, why, sizeof why)) != NULL)
 			parse_error(p, section, key, "%s", err);
 		return 1;
 	}
@@ -683,6 +816,36 @@ config_parse(struct config *cfg, FILE *f, const char *file, const char *dir,
 	buf_free(&p.seen);
 }
 
+/* Each [oncall.Lx] needs participants; the keys checked at their lines become its rotation. */
+static void
+oncall_check(struct config *cfg, struct problems *problems)
+{
+	struct oncall_def *oc;
+	struct oncall_rotation *r;
+	size_t i;
+	int ok;
+
+	for (i = 0; i < cfg->noncalls; i++) {
+		oc = &cfg->oncalls[i];
+		r = &oc->rot;
+		memset(r, 0, sizeof *r);
+		if (oc->participants.n == 0) {
+			problems_add(problems, NULL, 0, "%s: oncall.L%d: needs participants "
+			    "(participants = alice, bob, ...)", oc->where, oc->level);
+			continue;
+		}
+		r->handoff = oncall_handoff(oc->handoff);
+		r->days = oncall_length(oc->length);
+		r->start_day = oncall_date(oc->start, &ok);
+		r->zone = *oc->timezone != '\0' ? oc->timezone : NULL;
+		if (r->handoff < 0 || r->days < 0 || !ok ||
+		    (r->zone != NULL && tz_check(r->zone) != NULL))
+			continue;	/* reported at the key's line */
+		r->users = oc->participants.v;
+		r->nusers = oc->participants.n;
+	}
+}
+
 /* Checks what single keys cannot: KPIs and prices that are complete and consistent. */
 static void
 config_check(struct config *cfg, struct problems *problems)
@@ -748,6 +911,7 @@ config_check(struct config *cfg, struct problems *problems)
 	if (cfg->prom_user != NULL && *cfg->prom_user != '\0' &&
 	    (cfg->prom_password == NULL || *cfg->prom_password == '\0'))
 		problems_add(problems, NULL, 0, "prometheus.user: needs prometheus.password");
+	oncall_check(cfg, problems);
 }
 
 int
@@ -819,6 +983,18 @@ config_lang(const struct config *cfg)
 	return l != NULL && strncmp(l, "de", 2) == 0 ? "de" : "en";
 }
 
+const struct oncall_def *
+config_oncall(const struct config *cfg, int level)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->noncalls; i++) {
+		if (cfg->oncalls[i].level == level)
+			return &cfg->oncalls[i];
+	}
+	return NULL;
+}
+
 const struct price_def *
 config_price(const struct config *cfg, const char *model)
 {
@@ -887,8 +1063,13 @@ config_free(struct config *cfg)
 		free(cfg->prices[i].model);
 		free(cfg->prices[i].where);
 	}
+	for (i = 0; i < cfg->noncalls; i++) {
+		config_free_scope(&cfg->oncalls[i], OPT_ONCALL);
+		free(cfg->oncalls[i].where);
+	}
 	free(cfg->kpis);
 	free(cfg->prices);
+	free(cfg->oncalls);
 	free(cfg->file);
 	memset(cfg, 0, sizeof *cfg);
 }
@@ -922,6 +1103,8 @@ config_default_text(const struct option_def *o)
 		base = kpi_instance(&cfg, "default", "");
 	else if (o->scope == OPT_PRICE)
 		base = price_instance(&cfg, "default", "");
+	else if (o->scope == OPT_ONCALL)
+		base = oncall_instance(&cfg, 1, "");
 	base = (char *)base + o->offset;
 	switch (o->type) {
 	case OPT_INT:

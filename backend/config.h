@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "backend/authz.h"
+#include "backend/rotation.h"
 
 /* A comma-separated list of user names and @group names. */
 struct namelist {
@@ -51,6 +52,22 @@ struct price_def {
 	double		 input;
 	double		 output;
 	struct namelist	 aliases;	/* other names of the same price */
+	char		*where;
+};
+
+/* The first shift of a rotation without start = (a Monday), so rotations are the same on
+   every machine and after every restart. */
+#define ONCALL_DEFAULT_START	"2026-01-05"
+
+/* One [oncall.Lx] section: an escalation level's rotation. */
+struct oncall_def {
+	int		 level;		/* 1-3 */
+	struct namelist	 participants;	/* local users, in the order they take turns */
+	char		*handoff;	/* HH:MM, local wall time in the zone */
+	char		*length;	/* daily, weekly or a number of days */
+	char		*timezone;	/* tz database name; empty: the daemon's local zone */
+	char		*start;		/* YYYY-MM-DD: the first participant's first shift */
+	struct oncall_rotation rot;	/* the checked rotation; its users are participants' */
 	char		*where;
 };
 
@@ -180,6 +197,8 @@ struct config {
 	size_t		 nkpis;
 	struct price_def *prices;
 	size_t		 nprices;
+	struct oncall_def *oncalls;
+	size_t		 noncalls;
 };
 
 /* Finds the config file: the argument, $LEITSTAND_CONFIG, $XDG_CONFIG_HOME/leitstand/leitstand.ini,
@@ -203,6 +222,8 @@ char	*config_default_text(const struct option_def *);
 const char *config_lang(const struct config *);
 /* The price of a model: its own section, an alias, else the longest prefix section; NULL. */
 const struct price_def *config_price(const struct config *, const char *model);
+/* The [oncall.Lx] section of a level (1-3), or NULL. */
+const struct oncall_def *config_oncall(const struct config *, int level);
 /* Parses 90, 90s, 15m, 2h, 1d into seconds; -1 if it is none of them. */
 long long config_duration(const char *);
 

@@ -238,6 +238,38 @@ ho_glance(struct buf *b, const cJSON *data, time_t now)
 	    states[1], states[2], states[3]);
 }
 
+/* Who is on call per level (oncall_levels_json), when schedules are in use. */
+static void
+ho_oncall(struct buf *b, const cJSON *data)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(data, "oncall"), *l, *u, *next;
+	long long until;
+
+	if (!cJSON_IsArray(arr))
+		return;
+	buf_addstr(b, "\n## On call\n\n| Level | Who | Until | Next |\n|---|---|---|---|\n");
+	cJSON_ArrayForEach(l, arr) {
+		u = cJSON_GetObjectItemCaseSensitive(l, "user");
+		buf_addstr(b, "| ");
+		markdown_text(b, json_str(l, "name", NULL), MARKDOWN_CELL);
+		buf_addstr(b, " | ");
+		markdown_text(b, cJSON_IsString(u) ? u->valuestring : "nobody", MARKDOWN_CELL);
+		if (cJSON_GetObjectItemCaseSensitive(l, "override") != NULL)
+			buf_addstr(b, " (override)");
+		buf_addstr(b, " | ");
+		if (json_int(l, "until", &until) && until > 0)
+			markdown_time(b, until);
+		else
+			buf_addch(b, '-');
+		buf_addstr(b, " | ");
+		next = cJSON_GetObjectItemCaseSensitive(l, "next");
+		u = cJSON_GetObjectItemCaseSensitive(next, "user");
+		markdown_text(b, next == NULL ? NULL : cJSON_IsString(u) ? u->valuestring :
+		    "nobody", MARKDOWN_CELL);
+		buf_addstr(b, " |\n");
+	}
+}
+
 /* Starts a section: its heading, then its rows sorted; NULL after the line that says there are
    none. */
 static struct row *
@@ -515,6 +547,7 @@ report_handover(const cJSON *data, time_t since, time_t now)
 	if (data == NULL)
 		buf_addstr(&b, "\nNo handover data was given.\n");
 	ho_glance(&b, data, now);
+	ho_oncall(&b, data);
 	ho_open(&b, data, now);
 	ho_opened(&b, data);
 	ho_resolved(&b, data);

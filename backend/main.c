@@ -336,6 +336,30 @@ group_usage(const char *word, const char *sub)
 	return found > 0;
 }
 
+/*
+ * An op without positionals followed by a word ("oncall override", "oncall overide add"): the
+ * word names a group of subcommands or none of them. Says which there are; 0 if the op begins
+ * no subcommands (its own parser says what is wrong).
+ */
+static int
+op_group_usage(const struct op *op, int argc, char **argv, int used)
+{
+	const struct op_arg *a;
+	char *group;
+	int found;
+
+	if (used >= argc || argv[used][0] == '-')
+		return 0;
+	for (a = op->args; a->name != NULL; a++) {
+		if (a->pos > 0)
+			return 0;
+	}
+	group = xprintf("%s %s", op->cli, argv[used]);
+	found = group_usage(group, argc > used + 1 ? argv[used + 1] : NULL);
+	free(group);
+	return found || group_usage(op->cli, argv[used]);
+}
+
 static const struct command *
 find_command(int argc, char **argv, int *used)
 {
@@ -428,6 +452,10 @@ main(int argc, char **argv)
 		if (!group_usage(argv[0], argc > 1 ? argv[1] : NULL))
 			cli_error("unknown command \"%s%s%s\"; see leitstand help", argv[0],
 			    argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+		free(cli.options);
+		return EXIT_USAGE;
+	}
+	if (op != NULL && op_group_usage(op, argc, argv, used)) {
 		free(cli.options);
 		return EXIT_USAGE;
 	}

@@ -4,6 +4,7 @@
 
 #include "backend/daemon.h"
 #include "backend/incident.h"
+#include "backend/oncall.h"
 #include "backend/ops.h"
 #include "backend/poller.h"
 #include "backend/report.h"
@@ -53,7 +54,8 @@ op_handover(struct op_ctx *ctx)
 	time_t now = time(NULL);
 	long long since = op_int(ctx, "since", (long long)now - 8 * 3600);
 	cJSON *data = cJSON_CreateObject();
-	char *md;
+	struct oncall oc;
+	char *md, *cause = NULL;
 
 	cJSON_AddItemToObject(data, "open", rows_where(ctx, "SELECT id FROM incident WHERE "
 	    "status != 'resolved' AND ?1 = ?1 ORDER BY severity, opened_at LIMIT 1000", since));
@@ -62,6 +64,12 @@ op_handover(struct op_ctx *ctx)
 	cJSON_AddItemToObject(data, "resolved", rows_where(ctx, "SELECT id FROM incident WHERE "
 	    "resolved_at >= ? ORDER BY resolved_at LIMIT 1000", since));
 	cJSON_AddItemToObject(data, "kpis", poller_snapshot(ctx->d->poller));
+	if (oncall_in_use(ctx->d->cfg) &&
+	    oncall_load(&oc, ctx->d->cfg, ctx->d->db, now, &cause) == 0) {
+		cJSON_AddItemToObject(data, "oncall", oncall_levels_json(&oc, ctx->d->cfg, now));
+		oncall_clear(&oc);
+	}
+	free(cause);
 	md = report_handover(data, (time_t)since, now);
 	cJSON_AddStringToObject(ctx->reply, "markdown", md);
 	free(md);

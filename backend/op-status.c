@@ -5,15 +5,38 @@
 #include <unistd.h>
 
 #include "backend/automation.h"
+#include "backend/clock.h"
 #include "backend/config.h"
 #include "backend/daemon.h"
 #include "backend/events.h"
 #include "backend/job.h"
+#include "backend/oncall.h"
 #include "backend/ops.h"
 #include "backend/prompts.h"
 #include "backend/proto.h"
 #include "backend/server.h"
 #include "backend/version.h"
+#include "backend/xmalloc.h"
+
+/* A level with nobody on call, when schedules are in use; NULL if none. */
+static char *
+oncall_status_warning(struct daemon *s)
+{
+	struct oncall oc;
+	time_t now = clock_now();
+	char *line, *cause = NULL;
+
+	if (!oncall_in_use(s->cfg))
+		return NULL;
+	if (oncall_load(&oc, s->cfg, s->db, now, &cause) != 0) {
+		line = xprintf("on call: %s", cause);
+		free(cause);
+		return line;
+	}
+	line = oncall_warning(&oc, s->cfg, now);
+	oncall_clear(&oc);
+	return line;
+}
 
 int
 op_status(struct op_ctx *ctx)
@@ -60,6 +83,10 @@ op_status(struct op_ctx *ctx)
 	if (s->cfg->prom_insecure)
 		cJSON_AddItemToArray(w, cJSON_CreateString("prometheus.insecure: TLS certificates "
 		    "of the metrics source are not verified"));
+	if ((line = oncall_status_warning(s)) != NULL) {
+		cJSON_AddItemToArray(w, cJSON_CreateString(line));
+		free(line);
+	}
 	if ((push = prompts_push_state(s)) != NULL)
 		cJSON_AddItemToObject(r, "prompt_push", push);
 	return 0;

@@ -360,6 +360,59 @@ static const struct op_arg gdpr_erase_args[] = {
 	END
 };
 
+#define ONCALL_TIME(n, f, req, h) \
+	{ .name = n, .type = ARG_STRING, .required = req, .min = 1, .max = 64, .flag = f, \
+	  .metavar = "TIME", .verbatim = "a time, parsed", .help = h }
+
+static const struct op_arg oncall_show_args[] = {
+	{ .name = "at", .type = ARG_STRING, .min = 1, .max = 64, .flag = "at", .metavar = "TIME",
+	  .help = "at this time instead of now: 2026-12-24 18:00 (local) or ISO 8601 with "
+	  "an offset or Z" },
+	END
+};
+
+#define ONCALL_LEVEL_ARG(p, req) \
+	{ .name = "level", .type = ARG_INT, .required = req, .min = 1, .max = 3, .pos = p, \
+	  .flag = p == 0 ? "level" : NULL, .value = VALUE_LEVEL, .metavar = "L1-L3", \
+	  .help = "the escalation level: L1, L2 or L3 (or 1-3)" }
+
+static const struct op_arg oncall_override_add_args[] = {
+	ONCALL_LEVEL_ARG(1, 1),
+	{ .name = "user", .type = ARG_STRING, .required = 1, .min = 1, .max = 64, .pos = 2,
+	  .metavar = "USER", .verbatim = "a local account's name",
+	  .help = "who covers the level (a local account)" },
+	ONCALL_TIME("from", "from", 1, "from when: 2026-12-24 18:00 in the level's time zone, "
+	    "or ISO 8601 with an offset or Z"),
+	ONCALL_TIME("until", "until", 1, "until when (after from), written the same way"),
+	{ .name = "for", .type = ARG_STRING, .min = 1, .max = 64, .flag = "for",
+	  .metavar = "USER", .verbatim = "a local account's name",
+	  .help = "whom it covers (for the record)" },
+	END
+};
+
+static const struct op_arg oncall_override_remove_args[] = {
+	{ .name = "override", .type = ARG_INT, .required = 1, .min = 1, .max = ID_MAX,
+	  .pos = 1, .metavar = "ID", .help = "the override" },
+	END
+};
+
+static const struct op_arg oncall_override_list_args[] = {
+	ONCALL_LEVEL_ARG(0, 0),
+	{ .name = "all", .type = ARG_BOOL, .flag = "all", .help = "past overrides too" },
+	END
+};
+
+static const struct op_arg oncall_export_args[] = {
+	{ .name = "weeks", .type = ARG_INT, .min = 1, .max = 52, .flag = "weeks",
+	  .help = "this many weeks ahead (default 4)" },
+	ONCALL_TIME("from", "from", 0, "from this time instead of now (local, or ISO 8601 "
+	    "with an offset or Z)"),
+	{ .name = "out", .type = ARG_STRING, .min = 1, .max = 4096, .local = 1, .flag = "out",
+	  .short_flag = 'o', .metavar = "FILE",
+	  .help = "write the calendar to this file (default: standard output)" },
+	END
+};
+
 /* The one op table; docs/protocol.md describes each entry. */
 const struct op ops_table[] = {
 	{ .name = "status", .perm = PERM_READ, .args = no_args, .exec = op_status,
@@ -471,6 +524,34 @@ const struct op ops_table[] = {
 	  .help = "the shift handover since a time, as Markdown",
 	  .cli = "handover", .cli_help = "the shift handover (default: the last 8h) as "
 	  "Markdown" },
+	{ .name = "oncall.show", .perm = PERM_READ, .args = oncall_show_args,
+	  .exec = op_oncall_show,
+	  .help = "who is on call per escalation level now (or at a time), until when, and "
+	  "who is next; overrides applied",
+	  .cli = "oncall",
+	  .cli_help = "who is on call per level ([oncall.L1] to [oncall.L3] and overrides), "
+	  "until when, and who is next" },
+	{ .name = "oncall.override.add", .perm = PERM_INCIDENT_MANAGE, .flags = OP_WRITE,
+	  .args = oncall_override_add_args, .exec = op_oncall_override_add,
+	  .help = "a user covers a level from a time to a time; refused if it overlaps "
+	  "another override of the level",
+	  .cli = "oncall override add",
+	  .cli_help = "USER covers the level from --from to --until (engineer)" },
+	{ .name = "oncall.override.remove", .perm = PERM_INCIDENT_MANAGE, .flags = OP_WRITE,
+	  .args = oncall_override_remove_args, .exec = op_oncall_override_remove,
+	  .help = "take an override back",
+	  .cli = "oncall override remove", .cli_help = "take an override back (engineer)" },
+	{ .name = "oncall.override.list", .perm = PERM_READ,
+	  .args = oncall_override_list_args, .exec = op_oncall_override_list,
+	  .help = "on-call overrides that have not ended (all: past ones too)",
+	  .cli = "oncall override list",
+	  .cli_help = "on-call overrides that have not ended (--all: past ones too)" },
+	{ .name = "oncall.export", .perm = PERM_READ, .args = oncall_export_args,
+	  .exec = op_oncall_export,
+	  .help = "the shifts of the next weeks as an iCalendar (RFC 5545) file",
+	  .cli = "oncall export",
+	  .cli_help = "the next weeks' shifts per level as an iCalendar file for people's "
+	  "calendars" },
 	{ .name = "playbook.list", .perm = PERM_READ, .args = playbook_list_args,
 	  .exec = op_playbook_list,
 	  .help = "the playbook library in a language (en, de; English where missing) and "

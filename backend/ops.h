@@ -22,7 +22,8 @@ enum arg_type {
 enum arg_value {
 	VALUE_PLAIN,		/* as the type says: a number, a string, "a,b,c" for ARG_STRINGS */
 	VALUE_AGO,		/* a duration (90s, 15m, 8h, 2d): the time that long before now */
-	VALUE_SEVERITY		/* 3, SEV3 or sev3 (each element of ARG_STRINGS): the number */
+	VALUE_SEVERITY,		/* 3, SEV3 or sev3 (each element of ARG_STRINGS): the number */
+	VALUE_LEVEL		/* 2, L2 or l2: the number */
 };
 
 /*
@@ -160,6 +161,11 @@ int	op_prompt_history(struct op_ctx *);
 int	op_purge(struct op_ctx *);
 int	op_gdpr_export(struct op_ctx *);
 int	op_gdpr_erase(struct op_ctx *);
+int	op_oncall_show(struct op_ctx *);
+int	op_oncall_override_add(struct op_ctx *);
+int	op_oncall_override_remove(struct op_ctx *);
+int	op_oncall_override_list(struct op_ctx *);
+int	op_oncall_export(struct op_ctx *);
 /* Drops ticket exports waiting to try again (the daemon is stopping). */
 void	op_ticket_cancel_retries(void);
 

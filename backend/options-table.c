@@ -5,6 +5,7 @@
 #define G(f)	OPT_GLOBAL, offsetof(struct config, f)
 #define K(f)	OPT_KPI, offsetof(struct kpi_def, f)
 #define P(f)	OPT_PRICE, offsetof(struct price_def, f)
+#define O(f)	OPT_ONCALL, offsetof(struct oncall_def, f)
 #define DAY	86400LL
 
 static const char *const role_choices[] = {
@@ -292,6 +293,19 @@ const struct option_def options_table[] = {
 	  "price of one million output tokens of the model" },
 	{ "price.*", "aliases", OPT_NAMES, P(aliases), 0, 0, NULL, 0,
 	  "other model names with this price (the alias a request names, gen_ai_request_model)" },
+	{ "oncall.*", "participants", OPT_NAMES, O(participants), 0, 0, NULL, 0,
+	  "who takes turns on call for the level (L1, L2, L3), in order: local user accounts" },
+	{ "oncall.*", "handoff", OPT_STRING, O(handoff), 0, 0, NULL, 0,
+	  "when one shift hands off to the next, HH:MM local time in timezone (in a DST gap: "
+	  "the end of the gap; in a repeated hour: its first occurrence)" },
+	{ "oncall.*", "length", OPT_STRING, O(length), 0, 0, NULL, 0,
+	  "a shift's length: daily, weekly or a number of days (1-366), counted in local days" },
+	{ "oncall.*", "timezone", OPT_STRING, O(timezone), 0, 0, NULL, 0,
+	  "the rotation's time zone, a tz database name (Europe/Berlin); empty: the daemon's "
+	  "local zone" },
+	{ "oncall.*", "start", OPT_STRING, O(start), 0, 0, NULL, 0,
+	  "the date (YYYY-MM-DD) the first participant's first shift starts; the order runs "
+	  "on from there, both ways" },
 };
 
 const size_t options_count = sizeof options_table / sizeof options_table[0];

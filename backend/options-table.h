@@ -24,6 +24,7 @@ enum opt_scope {
 	OPT_GLOBAL,	/* struct config */
 	OPT_KPI,	/* struct kpi_def, sections [kpi.NAME] */
 	OPT_PRICE,	/* struct price_def, sections [price.MODEL] */
+	OPT_ONCALL,	/* struct oncall_def, sections [oncall.L1] to [oncall.L3] */
 };
 
 #define OPT_SECRET	0x1	/* a config file that sets it must not be readable by others */

@@ -22,8 +22,9 @@ struct buf;
    "generated" time. Returns a new string; a NULL incident gives a report that says so. */
 char	*report_postmortem(const cJSON *incident, time_t now);
 /* A shift handover since `since`: data holds "open", "opened", "resolved" (arrays of incident
-   rows), "runs" (playbook runs in progress), "releases" (prompt releases) and "kpis" (the
-   kpi.list snapshot); any may be absent. Returns a new string. */
+   rows), "runs" (playbook runs in progress), "releases" (prompt releases), "kpis" (the
+   kpi.list snapshot) and "oncall" (oncall_levels_json, when schedules are in use); any may
+   be absent. Returns a new string. */
 char	*report_handover(const cJSON *data, time_t since, time_t now);
 
 /* Appends external text as one line of Markdown (for other Markdown records): controls, C1

@@ -241,6 +241,20 @@ const char *const schema_migrations[] = {
 	"  n       INTEGER NOT NULL,"
 	"  PRIMARY KEY (kpi, seconds, bucket)"
 	") WITHOUT ROWID;",
+
+	/* 11: on-call overrides: user covers level from starts_at to ends_at (unix seconds),
+	   for for_user if given. The daemon refuses overlaps within a level. */
+	"CREATE TABLE oncall_override ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  level       INTEGER NOT NULL CHECK (level BETWEEN 1 AND 3),"
+	"  user        TEXT NOT NULL,"
+	"  for_user    TEXT,"
+	"  starts_at   INTEGER NOT NULL,"
+	"  ends_at     INTEGER NOT NULL CHECK (ends_at > starts_at),"
+	"  created_by  TEXT NOT NULL,"
+	"  created_at  INTEGER NOT NULL"
+	");"
+	"CREATE INDEX oncall_override_by_level ON oncall_override(level, ends_at);",
 };
 
 const size_t schema_count = sizeof schema_migrations / sizeof schema_migrations[0];
