@@ -28,15 +28,6 @@ for line in sys.stdin:
     line = re.sub(r"\b%s\b" % re.escape(user), "USER", line)
     print(line)' "$(id -un)"
 }
-golden() {
-	local name=$1 file=$TESTS/screen/golden/$1.txt
-	screen_ "$2" | normalise >"$T/$name.txt"
-	if [ "${GENERATE:-0}" = 1 ]; then
-		cp "$T/$name.txt" "$file"
-	elif ! diff -u "$file" "$T/$name.txt"; then
-		fail "screen $name differs from $file (GENERATE=1 regenerates)"
-	fi
-}
 
 console g 100x30 TERM=xterm-256color LANG=C.UTF-8
 wait_screen g "connected"
