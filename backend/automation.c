@@ -155,6 +155,45 @@ automation_record(struct daemon *d, long long id, const char *action, const char
 	return changes_run(d, action, record_work, &r);
 }
 
+/* An incident the daemon finds itself: opened once per fingerprint, or recovered. */
+struct finding {
+	const struct incident_new	*n;
+	const char			*fingerprint, *text;
+};
+
+static int
+finding_work(struct changes *c, void *arg)
+{
+	struct finding *f = arg;
+	sqlite3 *db = c->d->db;
+	time_t now = time(NULL);
+	long long id;
+	int existing;
+
+	if (f->n == NULL) {
+		if ((id = incident_recovered(db, f->fingerprint, f->text, now, &c->cause)) < 0)
+			return -1;
+		if (id > 0)
+			changes_add(c, id, "recovered", f->text);
+		return 0;
+	}
+	if ((id = incident_open(db, &c->d->policy, f->n, ACTOR, now, &existing,
+	    &c->cause)) < 0)
+		return -1;
+	if (!existing)
+		changes_add(c, id, "open", f->text);
+	return 0;
+}
+
+int
+automation_finding(struct daemon *d, const struct incident_new *n, const char *fingerprint,
+    const char *text)
+{
+	struct finding f = { n, fingerprint, text };
+
+	return changes_run(d, "finding", finding_work, &f);
+}
+
 static int
 tick_work(struct changes *c, void *arg)
 {

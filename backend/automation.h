@@ -27,6 +27,12 @@ int	automation_record(struct daemon *, long long id, const char *action, const c
 	    void *arg);
 /* Handles a "kpi.state" event: crit opens an incident, leaving crit marks it recovered. */
 void	automation_kpi(struct daemon *, const cJSON *event);
+struct incident_new;
+/* An incident the daemon finds itself (n->fingerprint set): opened unless one of the
+   fingerprint is open; with n NULL the open one of fingerprint is marked recovered. text is
+   the audit reason and the recovery's timeline line. 0 or -1 (logged). */
+int	automation_finding(struct daemon *, const struct incident_new *n,
+	    const char *fingerprint, const char *text);
 /* A poll's KPI snapshot: a crit KPI now beyond its sev1 makes its incident SEV1. */
 void	automation_kpi_poll(struct daemon *, const cJSON *snapshot);
 

@@ -103,6 +103,7 @@ struct config {
 
 	/* [prompts] */
 	char		*prompt_repo;
+	long long	 drift_severity;	/* incident on vendor drift; 0: none */
 	char		*prompt_seed;
 	char		*release_label;	/* the label deployments put the served release in */
 	char		*staging_url;

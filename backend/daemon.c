@@ -12,6 +12,7 @@
 #include "backend/automation.h"
 #include "backend/config.h"
 #include "backend/daemon.h"
+#include "backend/drift.h"
 #include "backend/events.h"
 #include "backend/job.h"
 #include "backend/kpi-history.h"
@@ -60,8 +61,10 @@ daemon_kpi_event(void *arg, cJSON *ev)
 
 	if (name != NULL && strcmp(name, "kpi.state") == 0)
 		automation_kpi(arg, ev);
-	else if (name != NULL && strcmp(name, "kpi") == 0)
+	else if (name != NULL && strcmp(name, "kpi") == 0) {
 		automation_kpi_poll(arg, ev);
+		drift_poll(arg);
+	}
 	events_publish(TOPIC_KPI, ev);
 }
 
@@ -184,6 +187,7 @@ daemon_shutdown(struct daemon *d)
 	op_ticket_cancel_retries();
 	prompts_stop();
 	automation_stop(d);
+	drift_stop();
 	daemon_poller_stop(d);
 	job_pool_stop();
 	server_free(d->srv);

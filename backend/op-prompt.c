@@ -9,6 +9,7 @@
 #include "backend/clock.h"
 #include "backend/config.h"
 #include "backend/daemon.h"
+#include "backend/drift.h"
 #include "backend/events.h"
 #include "backend/json.h"
 #include "backend/ops.h"
@@ -129,7 +130,7 @@ int
 op_prompt_list(struct op_ctx *ctx)
 {
 	struct daemon *s = ctx->d;
-	cJSON *names, *list, *a, *rel, *base, *push;
+	cJSON *names, *list, *a, *rel, *base, *push, *drift;
 	const cJSON *n;
 	char tree[REPO_ID_LEN + 1], *cause = NULL, *model;
 	struct model_ini m;
@@ -152,6 +153,8 @@ op_prompt_list(struct op_ctx *ctx)
 			cJSON_AddStringToObject(a, "model", m.id);
 			model_ini_free(&m);
 		}
+		if ((drift = drift_json(n->valuestring)) != NULL)
+			cJSON_AddItemToObject(a, "answering", drift);
 		free(model);
 		free(cause);
 		cause = NULL;

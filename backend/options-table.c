@@ -79,6 +79,9 @@ const struct option_def options_table[] = {
 	{ "prompts", "seed", OPT_PATH, G(prompt_seed), 0, 0, NULL, 0,
 	  "directory with assistants/NAME/ files that seed a new repository; default: the "
 	  "shipped one" },
+	{ "prompts", "drift_severity", OPT_INT, G(drift_severity), 0, 4, NULL, 0,
+	  "severity of the incident opened when another model answers the requests for the "
+	  "pinned one (vendor drift); 0: none, the Prompts view still says so" },
 	{ "prompts", "release_label", OPT_STRING, G(release_label), 0, 0, NULL, 0,
 	  "label a deployment puts on its metrics naming the release it serves (its number); "
 	  "the Prompts view compares the live release's KPIs with the one before by it" },

@@ -361,6 +361,21 @@ draw_proposal_row(int y, int w, const cJSON *p, int sel)
 	draw_line(y, 0, w, sel ? STYLE_SELECTED : STYLE_NORMAL, line);
 }
 
+/* Vendor drift: another model answers the requests for the pinned one. */
+static void
+draw_drift(int y, int w, const cJSON *a, int *row)
+{
+	const cJSON *ans = cJSON_GetObjectItem(a, "answering"), *top;
+
+	if (!cJSON_IsTrue(cJSON_GetObjectItem(ans, "drift")))
+		return;
+	top = cJSON_GetArrayItem(cJSON_GetObjectItem(ans, "answering"), 0);
+	draw_printf(y, 3, w - 4, STYLE_WARN, "%s vendor drift: answered by %s (%.0f %%), not the "
+	    "pinned %s", draw_glyph(GLYPH_WARN), json_str(top, "model", "?"),
+	    100 * json_num(top, "share"), json_str(a, "model", "?"));
+	(*row)++;
+}
+
 static void
 prompts_draw(int y, int h, int w)
 {
@@ -385,6 +400,7 @@ prompts_draw(int y, int h, int w)
 		draw_printf(row++, 1, w - 2, STYLE_NORMAL, "%s  live: %s  model %s  eval %s",
 		    json_str(a, "name", ""), json_str(cJSON_GetObjectItem(a, "release"), "tag",
 		    "none"), json_str(a, "model", "?"), rate);
+		draw_drift(row, w, a, &row);
 		/* The live release's KPIs next to the one before, as the deployment labels them. */
 		if (pr.kpis != NULL && strcmp(json_str(pr.kpis, "assistant", ""),
 		    json_str(a, "name", "")) == 0) {
