@@ -6,6 +6,7 @@
 #include <ini.h>
 #include <limits.h>
 #include <math.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -816,6 +817,58 @@ config_parse(struct config *cfg, FILE *f, const char *file, const char *dir,
 	buf_free(&p.seen);
 }
 
+/* "L1, L2" as bits 1 << level; -1 for anything else. */
+static int
+escalation_mask(const char *s, unsigned *mask)
+{
+	*mask = 0;
+	while (*s != '\0') {
+		s += strspn(s, " ,\t");
+		if (*s == '\0')
+			break;
+		if ((s[0] != 'L' && s[0] != 'l') || s[1] < '1' || s[1] > '3' ||
+		    (s[2] != '\0' && strchr(" ,\t", s[2]) == NULL))
+			return -1;
+		*mask |= 1u << (s[1] - '0');
+		s += 2;
+	}
+	return 0;
+}
+
+/* The levels paged per severity, and the names a trigger may give. */
+static void
+escalation_check(struct config *cfg, struct problems *problems)
+{
+	const char *v;
+	size_t t, i;
+	int s;
+
+	for (s = 0; s < 4; s++) {
+		v = cfg->escalation_levels[s] != NULL ? cfg->escalation_levels[s] : "";
+		if (escalation_mask(v, &cfg->escalation_mask[s]) != 0)
+			problems_add(problems, NULL, 0, "escalation.sev%d: \"%s\" is not a list of "
+			    "levels L1, L2, L3", s + 1, v);
+	}
+	for (t = 0; t < TRIGGER_COUNT; t++) {
+		for (i = 0; i < cfg->trigger[t].n; i++) {
+			v = cfg->trigger[t].v[i];
+			if (v[0] == 'L' && v[1] >= '1' && v[1] <= '3' && v[2] == '\0')
+				continue;
+			if (v[0] != '@' && getpwnam(v) == NULL)
+				problems_add(problems, NULL, 0, "triggers: %s: no such user (give "
+				    "L1, L2, L3, local users or @groups)", v);
+			else if (v[0] == '@' && getgrnam(v + 1) == NULL)
+				problems_add(problems, NULL, 0, "triggers: %s: no such group", v);
+		}
+	}
+	for (i = 0; i < cfg->escalation_fallback.n; i++) {
+		v = cfg->escalation_fallback.v[i];
+		if (v[0] == '@' ? getgrnam(v + 1) == NULL : getpwnam(v) == NULL)
+			problems_add(problems, NULL, 0, "escalation.fallback: %s: no such %s", v,
+			    v[0] == '@' ? "group" : "user");
+	}
+}
+
 /* Each [oncall.Lx] needs participants; the keys checked at their lines become its rotation. */
 static void
 oncall_check(struct config *cfg, struct problems *problems)
@@ -912,6 +965,7 @@ config_check(struct config *cfg, struct problems *problems)
 	    (cfg->prom_password == NULL || *cfg->prom_password == '\0'))
 		problems_add(problems, NULL, 0, "prometheus.user: needs prometheus.password");
 	oncall_check(cfg, problems);
+	escalation_check(cfg, problems);
 }
 
 int

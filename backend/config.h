@@ -17,6 +17,17 @@ struct namelist {
 	size_t	  n;
 };
 
+/* Events a [triggers] key names the people of. */
+enum trigger {
+	TRIGGER_OPENED,
+	TRIGGER_ESCALATED,
+	TRIGGER_ACK_OVERDUE,
+	TRIGGER_RETRIGGERED,
+	TRIGGER_KPI_PENDING,
+	TRIGGER_PROPOSAL,
+	TRIGGER_COUNT
+};
+
 /* What a KPI computes. */
 enum kpi_kind {
 	KPI_QUERY,		/* the value of a PromQL query */
@@ -192,6 +203,18 @@ struct config {
 	long long	 kpi_severity;
 	long long	 correlate;	/* KPIs crit this soon after a KPI incident join it */
 	long long	 timer_interval;
+
+	/* [escalation] */
+	char		*escalation_levels[4];	/* per severity: "L1, L2, L3" */
+	unsigned	 escalation_mask[4];	/* the same as bits 1 << level */
+	long long	 escalation_repeat;
+	struct namelist	 escalation_fallback;
+	long long	 escalation_retries;
+	long long	 escalation_retry_wait;
+
+	/* [triggers]: who else is told, by event */
+	struct namelist	 trigger[TRIGGER_COUNT];
+	long long	 trigger_severity;
 
 	struct kpi_def	*kpis;
 	size_t		 nkpis;

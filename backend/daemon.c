@@ -12,6 +12,7 @@
 #include "backend/automation.h"
 #include "backend/config.h"
 #include "backend/daemon.h"
+#include "backend/escalation.h"
 #include "backend/events.h"
 #include "backend/job.h"
 #include "backend/kpi-history.h"
@@ -181,6 +182,7 @@ daemon_shutdown(struct daemon *d)
 	/* Jobs in flight finish and reply before the store closes; evals end early. */
 	prompts_cancel();
 	job_drain();
+	escalation_stop(d);
 	op_ticket_cancel_retries();
 	prompts_stop();
 	automation_stop(d);
@@ -240,6 +242,7 @@ daemon_main(struct config *cfg, int ready_fd)
 	daemon_poller_start(&d);
 	daemon_library(&d);
 	automation_start(&d);
+	escalation_start(&d);
 	prompts_start(&d);
 	log_debug("listening on %s, data dir %s", cfg->socket, cfg->data_dir);
 	daemon_ready(&d, "ok\n");
