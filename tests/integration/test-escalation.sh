@@ -1,0 +1,100 @@
+#!/bin/bash
+# Escalation to people, with the command hook as the channel (the MTA and webhook channels
+# have their own test): a SEV1 nobody acknowledges pages L1's on-call, then L2's after the
+# acknowledge target, says so when L3 has nobody, pages the chain again, and stops at the
+# acknowledgement; every try on the timeline, each notice once (a restart pages nobody twice).
+. "$(dirname "$0")/../lib/lib.sh"
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create the on-call users"; exit 77; }
+l1=lte1$$
+l2=lte2$$
+useradd -M -N -s /bin/sh "$l1"
+useradd -M -N -s /bin/sh "$l2"
+trap 'rc=$?; cleanup || rc=1; userdel "$l1"; userdel "$l2"; exit $rc' EXIT
+
+# The hook: each notice's JSON, one line per notice, in a file per recipient.
+cat >"$T/hook" <<EOF2
+#!/bin/sh
+python3 -c 'import json, sys
+n = json.load(sys.stdin)
+open("$T/inbox-" + n["user"], "a").write(json.dumps(n) + "\n")'
+EOF2
+chmod 755 "$T/hook"
+write_config <<EOF2
+[incidents]
+ack_sev1 = 3s
+timer_interval = 1s
+[escalation]
+sev1 = L1, L2, L3
+repeat = 1
+retries = 2
+retry_wait = 1s
+[oncall.L1]
+participants = $l1
+[oncall.L2]
+participants = $l2
+[notify]
+command = $T/hook
+[user.$l1]
+command = yes
+[user.$l2]
+command = yes
+EOF2
+start_daemon
+inbox() { cat "$T/inbox-$1" 2>/dev/null | wc -l; }
+field() { tail -n 1 "$T/inbox-$1" | json_get "$2"; }
+
+note "a SEV1 opens: L1's on-call is paged at once, with the command that acknowledges"
+ls_ incident open --severity 1 --title "Checkout answers fail" >/dev/null
+wait_for '[ "$(inbox $l1)" = 1 ]' 10
+assert_eq "$(field $l1 event)" "opened"
+assert_eq "$(field $l1 incident)" "1"
+assert_contains "$(field $l1 ack_command)" "leitstand incident ack 1"
+assert_contains "$(field $l1 summary)" "SEV1 #1"
+[ "$(inbox $l2)" = 0 ] || fail "L2 paged before the acknowledge target"
+
+note "nobody acknowledges: L2's on-call after the target; L3 has nobody, and the timeline says so"
+wait_for '[ "$(inbox $l2)" = 1 ]' 10
+assert_eq "$(field $l2 event)" "escalated"
+assert_eq "$(field $l2 level)" "2"
+wait_for 'ls_ incident show 1 | grep -q "nobody paged at L3"' 10
+out=$(ls_ incident show 1)
+assert_contains "$out" "command to $l1: delivered"
+assert_contains "$out" "command to $l2: delivered"
+
+note "at L3 the chain is paged again once (repeat = 1), then no more"
+wait_for '[ "$(inbox $l1)" = 2 ]' 10
+assert_eq "$(field $l1 event)" "ack_overdue"
+wait_for 'ls_ incident show 1 | grep -q "paging the chain again (1 of 1)"' 5
+sleep 5
+[ "$(inbox $l1)" = 2 ] || fail "paged more than repeat allows: $(inbox $l1)"
+
+note "a restart pages nobody twice"
+stop_daemon
+start_daemon
+sleep 3
+[ "$(inbox $l1)" = 2 ] && [ "$(inbox $l2)" = 2 ] ||
+	fail "a restart paged again: $(inbox $l1) and $(inbox $l2)"
+
+note "an acknowledgement stops the escalation of a second incident"
+ls_ incident open --severity 1 --title "Second outage" >/dev/null
+wait_for '[ "$(inbox $l1)" = 3 ]' 10
+ls_ incident ack 2 >/dev/null
+sleep 6
+[ "$(inbox $l2)" = 2 ] || fail "L2 paged for an acknowledged incident"
+
+note "a hook that fails is retried, each try on the timeline, then given up"
+cat >"$T/hook" <<'EOF2'
+#!/bin/sh
+echo "gateway unreachable" >&2
+exit 1
+EOF2
+ls_ incident open --severity 1 --title "Third outage" >/dev/null
+wait_for 'ls_ incident show 3 | grep -q "command to '$l1': failed"' 10
+ls_ incident show 3 | grep "command to" >&2
+
+note "every try is in the store; a SEV4 pages nobody (the policy lists no level)"
+ls_ incident open --severity 4 --title "Typo" >/dev/null
+sleep 2
+[ "$(sqlite3 "$T/data/leitstand.db" "SELECT count(*) FROM page WHERE incident_id = 4")" = 0 ] ||
+	fail "a SEV4 was paged"
