@@ -12,6 +12,30 @@ useradd -M -N -s /bin/sh "$l1"
 useradd -M -N -s /bin/sh "$l2"
 trap 'rc=$?; cleanup || rc=1; userdel "$l1"; userdel "$l2"; exit $rc' EXIT
 
+note "config check: a bad policy or trigger is an error"
+check_bad() {
+	local want=$1
+	cat >"$T/bad.ini"
+	expect_exit 1 "$LEITSTAND" config check "$T/bad.ini"
+	assert_contains "$OUT" "$want"
+}
+check_bad 'escalation.sev1: "L1, L4" is not a list of levels L1, L2, L3' <<'EOF2'
+[escalation]
+sev1 = L1, L4
+EOF2
+check_bad "triggers: no-such-user-here: no such user" <<'EOF2'
+[triggers]
+opened = no-such-user-here
+EOF2
+check_bad "triggers: @no-such-group-here: no such group" <<'EOF2'
+[triggers]
+proposal = @no-such-group-here
+EOF2
+check_bad "escalation.fallback: nobody-here: no such user" <<'EOF2'
+[escalation]
+fallback = nobody-here
+EOF2
+
 # The hook: each notice's JSON, one line per notice, in a file per recipient.
 cat >"$T/hook" <<EOF2
 #!/bin/sh
