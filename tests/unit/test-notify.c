@@ -5,15 +5,19 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/buf.h"
+#include "backend/config.h"
 #include "backend/notify-format.h"
 #include "backend/notify.h"
 #include "backend/utf8.h"
 #include "backend/xmalloc.h"
+#include "tests/unit/tmpdir.h"
 
 #define AT	1796204617	/* 2026-12-02 09:43:37 UTC */
 #define DASH	"\xe2\x80\x94"
@@ -431,6 +435,65 @@ test_command_argv(void **state)
 	free(cause);
 }
 
+/* A config of the given text (a mode 600 file), loaded; 0 or -1 with *cause. */
+static int
+load(struct config *cfg, const char *text, char **cause)
+{
+	char dir[128], path[192];
+	FILE *f;
+	int rc;
+
+	assert_int_equal(tmpdir_make(dir, sizeof dir, "notify"), 0);
+	snprintf(path, sizeof path, "%s/leitstand.ini", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, 0600);
+	rc = config_load(cfg, path, cause);
+	unlink(path);
+	rmdir(dir);
+	return rc;
+}
+
+/* Channels in the user's order, and quiet hours in their zone across a DST change. */
+static void
+test_user_config(void **state)
+{
+	struct config cfg;
+	enum notify_channel order[NOTIFY_CHANNELS];
+	char *cause = NULL;
+
+	(void)state;
+	if (load(&cfg, "[notify]\nsmtp_url = smtp://127.0.0.1:25\ncommand = /bin/cat\n"
+	    "[user.root]\nemail = root@example.com\nwebhook = http://127.0.0.1:1/x\n"
+	    "command = yes\nchannels = command, email\nquiet_hours = 22:00-07:00\n"
+	    "timezone = Europe/Berlin\n", &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(notify_user_channels(&cfg, "root"),
+	    1u << NOTIFY_COMMAND | 1u << NOTIFY_EMAIL);
+	assert_int_equal(notify_user_order(&cfg, "root", order), 2);
+	assert_int_equal(order[0], NOTIFY_COMMAND);
+	assert_int_equal(order[1], NOTIFY_EMAIL);
+	assert_int_equal(notify_user_channels(&cfg, "nobody-here"), 0);
+	assert_true(notify_quiet(&cfg, "root", 1796247000));	/* 2026-12-02 22:30 CET */
+	assert_false(notify_quiet(&cfg, "root", 1796209200));	/* 12:00 CET */
+	assert_true(notify_quiet(&cfg, "root", 1782880200));	/* 2026-07-01 06:30 CEST */
+	assert_false(notify_quiet(&cfg, "root", 1782883800));	/* 07:30 CEST */
+	assert_false(notify_quiet(&cfg, "nobody-here", 1796247000));
+	config_free(&cfg);
+
+	/* Without channels: every one configured, in the channels' order. */
+	if (load(&cfg, "[user.root]\nteams = https://t.example.com/x\n"
+	    "slack = https://s.example.com/x\n", &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(notify_user_order(&cfg, "root", order), 2);
+	assert_int_equal(order[0], NOTIFY_SLACK);
+	assert_int_equal(order[1], NOTIFY_TEAMS);
+	assert_false(notify_quiet(&cfg, "root", 1796247000));
+	config_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -450,6 +513,7 @@ main(void)
 		cmocka_unit_test(test_quiet),
 		cmocka_unit_test(test_channels),
 		cmocka_unit_test(test_command_argv),
+		cmocka_unit_test(test_user_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
