@@ -15,6 +15,8 @@
 #include "backend/tz.h"
 #include "backend/xmalloc.h"
 
+_Static_assert(USER_CHANNELS == NOTIFY_CHANNELS, "[user.NAME] knows every channel");
+
 /* One try: the notice and target copied, the result filled on the worker. */
 struct notify_try {
 	struct notice		 n;
