@@ -302,6 +302,17 @@ assert_contains "$out" "email     sent: 250 2.0.0 Ok: queued as"
 wait_for '[ -n "$(mta_mail bob)" ]' 20
 assert_contains "$(cat "$T/mta/maillog")" "sasl_method=PLAIN, sasl_username=$MTA_USER"
 
+note "smtps:// (TLS from the start) with smtp_ca and SMTP AUTH"
+SMTP="smtp_url = smtps://localhost:$MTA_SMTPS_PORT
+smtp_user = $MTA_USER
+smtp_password = env:MTA_SECRET
+smtp_ca = $MTA_CA
+from = leitstand@ops.example.com" EMAIL="email = carol@example.com" notify_config
+ls_ config reload >/dev/null
+out=$(ls_ notify test "$me" --channel email)
+assert_contains "$out" "email     sent: 250 2.0.0 Ok: queued as"
+wait_for '[ -n "$(mta_mail carol)" ]' 20
+
 note "a certificate not from smtp_ca is refused, for good"
 SMTP="smtp_url = smtp://localhost:$MTA_TLS_PORT
 smtp_starttls = always

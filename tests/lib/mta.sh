@@ -6,6 +6,7 @@
 #   MTA_PORT      plain SMTP, no authentication
 #   MTA_TLS_PORT  STARTTLS (a self-signed certificate made here: $MTA_CA) and SMTP AUTH
 #                 (PLAIN, LOGIN) of user $MTA_USER with password $MTA_PASSWORD, after TLS only
+#   MTA_SMTPS_PORT  the same with TLS from the start (smtps://, "implicit TLS")
 # start_mta sets them and MTA_PID; stop_mta ends the instance.
 
 MTA_USER=bot
@@ -23,6 +24,10 @@ start_mta() {
 	MTA_PORT=$(free_port)
 	MTA_TLS_PORT=$(free_port)
 	while [ "$MTA_TLS_PORT" = "$MTA_PORT" ]; do MTA_TLS_PORT=$(free_port); done
+	MTA_SMTPS_PORT=$(free_port)
+	while [ "$MTA_SMTPS_PORT" = "$MTA_PORT" ] || [ "$MTA_SMTPS_PORT" = "$MTA_TLS_PORT" ]; do
+		MTA_SMTPS_PORT=$(free_port)
+	done
 	MTA_CA=$d/cert.pem
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 		-keyout "$d/key.pem" -out "$MTA_CA" -days 2 -subj /CN=localhost \
@@ -76,6 +81,10 @@ EOF
   -o smtpd_tls_security_level=may
   -o smtpd_tls_auth_only=yes
   -o smtpd_sasl_auth_enable=yes
+127.0.0.1:$MTA_SMTPS_PORT inet n - n - - smtpd
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
 pickup unix n - n 60 1 pickup
 cleanup unix n - n - 0 cleanup
 qmgr unix n - n 300 1 qmgr
@@ -104,7 +113,7 @@ EOF
 	${MTA_WRAP:-} postfix -c "$d/etc" start-fg >>"$d/maillog" 2>&1 &
 	MTA_PID=$!
 	PIDS+=("$MTA_PID")
-	wait_for "port_open $MTA_PORT && port_open $MTA_TLS_PORT" 30
+	wait_for "port_open $MTA_PORT && port_open $MTA_TLS_PORT && port_open $MTA_SMTPS_PORT" 30
 	# The master process, stopped by its PID should the test end early.
 	PIDS+=("$(tr -d ' ' <"$d/spool/pid/master.pid")")
 }
