@@ -37,6 +37,8 @@ static const struct {
 	{ "eval_case", "answer" }, { "eval_case", "why" },
 	{ "release", "author" }, { "release", "approver" }, { "release", "description" },
 	{ "release", "override" },
+	{ "oncall_override", "user" }, { "oncall_override", "for_user" },
+	{ "oncall_override", "created_by" },
 	{ "audit", "actor" }, { "audit", "object" }, { "audit", "details" },
 };
 #define NPERSONAL (sizeof personal / sizeof personal[0])
@@ -60,6 +62,7 @@ static const struct {
 	{ .table = "eval", .noun = "evals" },
 	{ .table = "eval_case", .noun = "eval answers" },
 	{ .table = "release", .noun = "releases" },
+	{ .table = "oncall_override", .noun = "on-call overrides" },
 	{ .table = "audit", .noun = "audit entries" },
 };
 

@@ -43,6 +43,10 @@ expect_exit 2 ls_ incident show 1 2
 assert_contains "$OUT" "leitstand: incident show: too many arguments"
 expect_exit 2 ls_ incident snooze 1 --minutes 0 coffee
 assert_contains "$OUT" "--minutes: 0 is not a number from 1 to 10080"
+expect_exit 2 ls_ incident snooze 1 --minutes abc coffee
+assert_contains "$OUT" "--minutes: abc is not a number from 1 to 10080"
+expect_exit 2 ls_ incident snooze 1 --minutes 5x coffee
+assert_contains "$OUT" "--minutes: 5x is not a number"
 note "an empty required string is refused: by the CLI, and by the daemon"
 expect_exit 2 ls_ playbook run ""
 assert_contains "$OUT" "leitstand: playbook run: ID must not be empty"

@@ -189,6 +189,18 @@ keys() {
 	tmux_ send-keys -t "$@"
 }
 
+# Compares a session's screen, passed through the test's normalise function (which masks
+# what changes between runs), with tests/screen/golden/NAME.txt; GENERATE=1 writes it.
+golden() {
+	local name=$1 file=$TESTS/screen/golden/$1.txt
+	screen_ "$2" | normalise >"$T/$name.txt"
+	if [ "${GENERATE:-0}" = 1 ]; then
+		cp "$T/$name.txt" "$file"
+	elif ! diff -u "$file" "$T/$name.txt"; then
+		fail "screen $name differs from $file (GENERATE=1 regenerates)"
+	fi
+}
+
 # A loopback port nobody listens on now.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

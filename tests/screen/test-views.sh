@@ -14,15 +14,6 @@ normalise() {
 	sed -E 's/[0-9]{2}:[0-9]{2} ?$/HH:MM/; s/^ [^ ]+ \((admin|viewer)\)/ USER (\1)/'
 }
 
-golden() {
-	local name=$1 file=$TESTS/screen/golden/$1.txt
-	screen_ "$2" | normalise >"$T/$name.txt"
-	if [ "${GENERATE:-0}" = 1 ]; then
-		cp "$T/$name.txt" "$file"
-	elif ! diff -u "$file" "$T/$name.txt"; then
-		fail "screen $name differs from $file (GENERATE=1 regenerates)"
-	fi
-}
 
 check_views() {
 	local s=$1 size=$2 gold=$3
