@@ -92,8 +92,9 @@ email_failed(const struct notify_target *t, CURLcode rc, long code, long os_errn
 
 	switch (rc) {
 	case CURLE_LOGIN_DENIED:
-		notify_fail(res, 0, "SMTP at %s: authentication refused (check [notify] "
-		    "smtp_user and smtp_password): %s", where, said);
+		/* 454 "temporary authentication failure" is the server's trouble, not ours. */
+		notify_fail(res, code >= 400 && code < 500, "SMTP at %s: authentication refused "
+		    "(check [notify] smtp_user and smtp_password): %s", where, said);
 		break;
 	case CURLE_USE_SSL_FAILED:
 		notify_fail(res, 0, "SMTP at %s: the server offers no STARTTLS "
