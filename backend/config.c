@@ -557,6 +557,11 @@ notify_key_check(const struct config *cfg, const char *key, char *why, size_t wh
 		err = notify_smtp_url_check(value = cfg->notify_smtp_url);
 	else if (strcmp(key, "from") == 0 && *cfg->notify_from != '\0')
 		err = notify_address_check(value = cfg->notify_from);
+	else if (strcmp(key, "host") == 0 && strspn(cfg->notify_host, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_@:[]") != strlen(cfg->notify_host)) {
+		value = cfg->notify_host;
+		err = "not a host name (letters, digits and . - _, or user@host)";
+	}
 	else if (strcmp(key, "command") == 0 && *cfg->notify_command != '\0') {
 		if (notify_command_check(cfg->notify_command, &cause) != 0) {
 			snprintf(why, whylen, "%s", cause);

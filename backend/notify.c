@@ -194,6 +194,11 @@ target_fill(const struct config *cfg, const struct user_def *u, enum notify_chan
 		t->url = xstrdup(cfg->notify_smtp_url);
 		t->to = xstrdup(u->email);
 		t->from = notify_from(cfg);
+		if (notify_address_check(t->from) != NULL) {
+			*cause = xprintf("the sender %s is no address a mail server takes: set "
+			    "[notify] from", t->from);
+			return -1;
+		}
 		t->smtp_user = dup_or_null(cfg->notify_smtp_user);
 		t->smtp_password = dup_or_null(cfg->notify_smtp_password);
 		t->smtp_ca = dup_or_null(cfg->notify_smtp_ca);

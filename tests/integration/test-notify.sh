@@ -34,6 +34,10 @@ check_bad 'bad.ini:3: notify.from: "leitstand@localhost": not an address local@d
 smtp_url = smtp://127.0.0.1:25
 from = leitstand@localhost
 EOF2
+check_bad 'bad.ini:2: notify.host: "ops host; rm": not a host name' <<'EOF2'
+[notify]
+host = ops host; rm
+EOF2
 check_bad 'bad.ini:2: user.daemon.slack: must start with http:// or https://' <<'EOF2'
 [user.daemon]
 slack = ftp://hooks.example.com/T0/B0/secretpath
