@@ -18,7 +18,8 @@ DEB_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev libcjson-de
 # deps installs then): they install tests/peers, the OpenTelemetry-instrumented assistant and
 # ical.js. tzdata: the zones of on-call rotations ([oncall.Lx] timezone), tested across DST.
 DEB_TEST  = libcmocka-dev tmux sqlite3 python3 procps prometheus prometheus-alertmanager git \
-            openssh-server openssh-client locales nodejs victoria-metrics groff-base tzdata
+            openssh-server openssh-client locales nodejs victoria-metrics groff-base tzdata \
+            postfix sasl2-bin libsasl2-modules
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 # The compiler flags are in two parts: what the build needs (REQ_*, always passed) and what

@@ -16,6 +16,7 @@
 #include "backend/buf.h"
 #include "backend/config.h"
 #include "backend/dialect.h"
+#include "backend/notify-format.h"
 #include "backend/options-table.h"
 #include "backend/path.h"
 #include "backend/problems.h"
@@ -393,6 +394,26 @@ oncall_instance(struct config *cfg, int level, const char *where)
 	return oc;
 }
 
+/* The [user.NAME] entry, created with its defaults on first use. */
+static struct user_def *
+user_instance(struct config *cfg, const char *name, const char *where)
+{
+	struct user_def *u;
+	size_t i;
+
+	for (i = 0; i < cfg->nusers; i++) {
+		if (strcmp(cfg->users[i].name, name) == 0)
+			return &cfg->users[i];
+	}
+	cfg->users = xreallocarray(cfg->users, cfg->nusers + 1, sizeof *cfg->users);
+	u = &cfg->users[cfg->nusers++];
+	memset(u, 0, sizeof *u);
+	u->name = xstrdup(name);
+	u->quiet_from = u->quiet_to = -1;
+	u->where = xstrdup(where);
+	return u;
+}
+
 /* "HH:MM" into minutes after midnight; -1 if it is not one. */
 static int
 oncall_handoff(const char *s)
@@ -478,6 +499,84 @@ oncall_key_check(struct oncall_def *oc, const char *key, char *why, size_t whyle
 	return NULL;
 }
 
+/* What single keys of [user.NAME] can say is wrong, at their line; NULL if nothing. */
+static const char *
+user_key_check(struct user_def *u, const char *key, char *why, size_t whylen)
+{
+	const char *err = NULL, *value = NULL;
+	size_t i;
+
+	if (strcmp(key, "email") == 0)
+		err = notify_address_check(value = u->email);
+	else if (strcmp(key, "slack") == 0 || strcmp(key, "teams") == 0 ||
+	    strcmp(key, "webhook") == 0) {
+		value = key[0] == 's' ? u->slack : key[0] == 't' ? u->teams : u->webhook;
+		/* The URL is a secret: never shown. */
+		if ((err = notify_url_check(value)) != NULL) {
+			snprintf(why, whylen, "%s", err);
+			return why;
+		}
+	} else if (strcmp(key, "channels") == 0) {
+		for (i = 0; i < u->channels.n; i++) {
+			if (notify_channel_parse(u->channels.v[i]) < 0) {
+				snprintf(why, whylen, "unknown channel \"%.64s\": the channels are "
+				    "email, slack, teams, webhook and command", u->channels.v[i]);
+				return why;
+			}
+		}
+	} else if (strcmp(key, "quiet_hours") == 0 && *u->quiet_hours != '\0') {
+		if (notify_quiet_parse(u->quiet_hours, &u->quiet_from, &u->quiet_to) != 0) {
+			snprintf(why, whylen, "\"%.64s\" is not HH:MM-HH:MM (e.g. 22:00-07:00, "
+			    "two different times of day)", u->quiet_hours);
+			return why;
+		}
+	} else if (strcmp(key, "timezone") == 0 && *u->timezone != '\0' &&
+	    (err = tz_check(u->timezone)) != NULL) {
+		snprintf(why, whylen, "\"%.64s\": %s", u->timezone, err);
+		return why;
+	} else if (strcmp(key, "phone") == 0 && *u->phone != '\0' &&
+	    strspn(u->phone, "+0123456789 -/()") != strlen(u->phone)) {
+		snprintf(why, whylen, "\"%.64s\" is not a phone number (digits, a leading +, "
+		    "blanks, - / ( ))", u->phone);
+		return why;
+	}
+	if (err != NULL) {
+		snprintf(why, whylen, "\"%.64s\": %s", value, err);
+		return why;
+	}
+	return NULL;
+}
+
+/* What single keys of [notify] can say is wrong, at their line; NULL if nothing. */
+static const char *
+notify_key_check(const struct config *cfg, const char *key, char *why, size_t whylen)
+{
+	const char *err = NULL, *value = NULL;
+	char *cause = NULL;
+
+	if (strcmp(key, "smtp_url") == 0 && *cfg->notify_smtp_url != '\0')
+		err = notify_smtp_url_check(value = cfg->notify_smtp_url);
+	else if (strcmp(key, "from") == 0 && *cfg->notify_from != '\0')
+		err = notify_address_check(value = cfg->notify_from);
+	else if (strcmp(key, "host") == 0 && strspn(cfg->notify_host, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_@:[]") != strlen(cfg->notify_host)) {
+		value = cfg->notify_host;
+		err = "not a host name (letters, digits and . - _, or user@host)";
+	}
+	else if (strcmp(key, "command") == 0 && *cfg->notify_command != '\0') {
+		if (notify_command_check(cfg->notify_command, &cause) != 0) {
+			snprintf(why, whylen, "%s", cause);
+			free(cause);
+			return why;
+		}
+	}
+	if (err != NULL) {
+		snprintf(why, whylen, "\"%.64s\": %s", value, err);
+		return why;
+	}
+	return NULL;
+}
+
 /* A KPI name or model in a section header: letters, digits and . _ : - only; a model may
    end in * (a prefix). */
 static int
@@ -501,6 +600,7 @@ section_base(struct parse *p, const char *section, const char **table_section)
 	struct kpi_def *k = NULL;
 	struct price_def *pr = NULL;
 	struct oncall_def *oc;
+	struct user_def *u;
 	char where[512], **slot;
 	const char *name;
 
@@ -518,6 +618,18 @@ section_base(struct parse *p, const char *section, const char **table_section)
 		free(oc->where);
 		oc->where = xstrdup(where);
 		return oc;
+	}
+	if (strncmp(section, "user.", 5) == 0) {
+		name = section + 5;
+		if (*name == '\0' || strlen(name) > 64 || getpwnam(name) == NULL) {
+			p->bad_section_why = "unknown user: no local account of that name";
+			return NULL;
+		}
+		*table_section = "user.*";
+		u = user_instance(p->cfg, name, where);
+		free(u->where);
+		u->where = xstrdup(where);
+		return u;
 	}
 	if (strncmp(section, "kpi.", 4) == 0 || strncmp(section, "price.", 6) == 0) {
 		name = strchr(section, '.') + 1;
@@ -685,6 +797,12 @@ config_handler(void *user, const char *section, const char *key, const char *val
 			parse_error(p, section, key, "%s", err);
 		else if (o->scope == OPT_ONCALL &&
 		    (err = oncall_key_check(base, key, why, sizeof why)) != NULL)
+			parse_error(p, section, key, "%s", err);
+		else if (o->scope == OPT_USER &&
+		    (err = user_key_check(base, key, why, sizeof why)) != NULL)
+			parse_error(p, section, key, "%s", err);
+		else if (strcmp(table_section, "notify") == 0 &&
+		    (err = notify_key_check(p->cfg, key, why, sizeof why)) != NULL)
 			parse_error(p, section, key, "%s", err);
 		return 1;
 	}
@@ -899,6 +1017,60 @@ oncall_check(struct config *cfg, struct problems *problems)
 	}
 }
 
+/* Each [user.NAME]: the channels it names are configured; their order is worked out. */
+static void
+user_check(struct config *cfg, struct problems *problems)
+{
+	static const char *const keys[USER_CHANNELS] = {
+		"email", "slack", "teams", "webhook", "command = yes"
+	};
+	struct user_def *u;
+	int have[USER_CHANNELS], c, k;
+	size_t i, j;
+
+	for (i = 0; i < cfg->nusers; i++) {
+		u = &cfg->users[i];
+		have[0] = u->email != NULL && *u->email != '\0';
+		have[1] = u->slack != NULL && *u->slack != '\0';
+		have[2] = u->teams != NULL && *u->teams != '\0';
+		have[3] = u->webhook != NULL && *u->webhook != '\0';
+		have[4] = u->command;
+		u->norder = 0;
+		if (u->command && (cfg->notify_command == NULL || *cfg->notify_command == '\0'))
+			problems_add(problems, NULL, 0, "%s: user.%s: command = yes needs a "
+			    "[notify] command", u->where, u->name);
+		if (have[0] && (cfg->notify_smtp_url == NULL || *cfg->notify_smtp_url == '\0'))
+			problems_add(problems, NULL, 0, "%s: user.%s: email needs a [notify] "
+			    "smtp_url", u->where, u->name);
+		if (u->channels.n == 0) {
+			for (c = 0; c < USER_CHANNELS; c++) {
+				if (have[c])
+					u->order[u->norder++] = c;
+			}
+			continue;
+		}
+		for (j = 0; j < u->channels.n; j++) {
+			if ((c = notify_channel_parse(u->channels.v[j])) < 0)
+				continue;	/* reported at its line */
+			if (!have[c]) {
+				problems_add(problems, NULL, 0, "%s: user.%s: channel %s is not "
+				    "configured for the user (set %s)", u->where, u->name,
+				    u->channels.v[j], keys[c]);
+				continue;
+			}
+			for (k = 0; k < u->norder; k++) {
+				if (u->order[k] == c)
+					c = -1;
+			}
+			if (c < 0)
+				problems_add(problems, NULL, 0, "%s: user.%s: channel %s is named "
+				    "twice", u->where, u->name, u->channels.v[j]);
+			else
+				u->order[u->norder++] = c;
+		}
+	}
+}
+
 /* Checks what single keys cannot: KPIs and prices that are complete and consistent. */
 static void
 config_check(struct config *cfg, struct problems *problems)
@@ -966,6 +1138,10 @@ config_check(struct config *cfg, struct problems *problems)
 		problems_add(problems, NULL, 0, "prometheus.user: needs prometheus.password");
 	oncall_check(cfg, problems);
 	escalation_check(cfg, problems);
+	user_check(cfg, problems);
+	if (cfg->notify_smtp_user != NULL && *cfg->notify_smtp_user != '\0' &&
+	    (cfg->notify_smtp_password == NULL || *cfg->notify_smtp_password == '\0'))
+		problems_add(problems, NULL, 0, "notify.smtp_user: needs notify.smtp_password");
 }
 
 int
@@ -1049,6 +1225,18 @@ config_oncall(const struct config *cfg, int level)
 	return NULL;
 }
 
+const struct user_def *
+config_user(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < cfg->nusers; i++) {
+		if (strcmp(cfg->users[i].name, name) == 0)
+			return &cfg->users[i];
+	}
+	return NULL;
+}
+
 const struct price_def *
 config_price(const struct config *cfg, const char *model)
 {
@@ -1121,9 +1309,15 @@ config_free(struct config *cfg)
 		config_free_scope(&cfg->oncalls[i], OPT_ONCALL);
 		free(cfg->oncalls[i].where);
 	}
+	for (i = 0; i < cfg->nusers; i++) {
+		config_free_scope(&cfg->users[i], OPT_USER);
+		free(cfg->users[i].name);
+		free(cfg->users[i].where);
+	}
 	free(cfg->kpis);
 	free(cfg->prices);
 	free(cfg->oncalls);
+	free(cfg->users);
 	free(cfg->file);
 	memset(cfg, 0, sizeof *cfg);
 }
@@ -1159,6 +1353,8 @@ config_default_text(const struct option_def *o)
 		base = price_instance(&cfg, "default", "");
 	else if (o->scope == OPT_ONCALL)
 		base = oncall_instance(&cfg, 1, "");
+	else if (o->scope == OPT_USER)
+		base = user_instance(&cfg, "default", "");
 	base = (char *)base + o->offset;
 	switch (o->type) {
 	case OPT_INT:

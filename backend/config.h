@@ -82,6 +82,28 @@ struct oncall_def {
 	char		*where;
 };
 
+/* The channels a [user.NAME] section can name, in the order of enum notify_channel. */
+#define USER_CHANNELS	5
+
+/* One [user.NAME] section: how a person (a local account) is reached. */
+struct user_def {
+	char		*name;		/* the local account */
+	char		*email;
+	char		*slack;		/* incoming-webhook URL (also Mattermost, Rocket.Chat) */
+	char		*teams;		/* Teams incoming-webhook (Workflows) URL */
+	char		*webhook;	/* the generic JSON webhook */
+	char		*phone;		/* for the command hook */
+	int		 command;	/* the [notify] command is used for this user */
+	struct namelist	 channels;	/* which ones, in order; empty: every configured one */
+	char		*quiet_hours;	/* HH:MM-HH:MM, or empty */
+	char		*timezone;	/* of the quiet hours; empty: the daemon's */
+	/* Checked: */
+	int		 order[USER_CHANNELS];	/* enum notify_channel, in the order to use */
+	int		 norder;
+	int		 quiet_from, quiet_to;	/* minutes after midnight; -1: none */
+	char		*where;
+};
+
 struct config {
 	char		*file;		/* NULL: built-in defaults only */
 
@@ -196,6 +218,18 @@ struct config {
 	long long	 ticket_timeout;
 	long long	 ticket_retries;
 
+	/* [notify] */
+	char		*notify_smtp_url;
+	char		*notify_smtp_starttls;	/* try, always or no */
+	char		*notify_smtp_user;
+	char		*notify_smtp_password;
+	char		*notify_smtp_ca;
+	char		*notify_from;
+	char		*notify_command;
+	long long	 notify_command_timeout;
+	long long	 notify_timeout;
+	char		*notify_host;
+
 	/* [incidents] */
 	long long	 ack_s[4];	/* acknowledge target per severity */
 	long long	 resolve_s[4];
@@ -222,6 +256,8 @@ struct config {
 	size_t		 nprices;
 	struct oncall_def *oncalls;
 	size_t		 noncalls;
+	struct user_def	*users;
+	size_t		 nusers;
 };
 
 /* Finds the config file: the argument, $LEITSTAND_CONFIG, $XDG_CONFIG_HOME/leitstand/leitstand.ini,
@@ -247,6 +283,8 @@ const char *config_lang(const struct config *);
 const struct price_def *config_price(const struct config *, const char *model);
 /* The [oncall.Lx] section of a level (1-3), or NULL. */
 const struct oncall_def *config_oncall(const struct config *, int level);
+/* The [user.NAME] section of a local account, or NULL. */
+const struct user_def *config_user(const struct config *, const char *name);
 /* Parses 90, 90s, 15m, 2h, 1d into seconds; -1 if it is none of them. */
 long long config_duration(const char *);
 

@@ -6,6 +6,7 @@
 #define K(f)	OPT_KPI, offsetof(struct kpi_def, f)
 #define P(f)	OPT_PRICE, offsetof(struct price_def, f)
 #define O(f)	OPT_ONCALL, offsetof(struct oncall_def, f)
+#define U(f)	OPT_USER, offsetof(struct user_def, f)
 #define DAY	86400LL
 
 static const char *const role_choices[] = {
@@ -20,6 +21,7 @@ static const char *const dialect_choices[] = {
 };
 static const char *const ticket_choices[] = { "none", "jira", "webhook", NULL };
 static const char *const palette_choices[] = { "dark", "light", NULL };
+static const char *const starttls_choices[] = { "try", "always", "no", NULL };
 
 const struct option_def options_table[] = {
 	{ "daemon", "socket", OPT_PATH, G(socket), 0, 0, NULL, 0,
@@ -233,6 +235,32 @@ const struct option_def options_table[] = {
 	{ "ticket", "retries", OPT_INT, G(ticket_retries), 0, 20, NULL, 0,
 	  "further tries after a failure that may pass (timeouts, 429, 5xx), 5 s apart, doubling" },
 
+	{ "notify", "smtp_url", OPT_STRING, G(notify_smtp_url), 0, 0, NULL, 0,
+	  "the mail server notifications go out through: smtp://host:port (STARTTLS as "
+	  "smtp_starttls says) or smtps://host:port (TLS from the start); empty: no e-mail" },
+	{ "notify", "smtp_starttls", OPT_CHOICE, G(notify_smtp_starttls), 0, 0, starttls_choices,
+	  0, "smtp://: try (STARTTLS when the server offers it), always (refuse to send "
+	  "without it) or no" },
+	{ "notify", "smtp_user", OPT_STRING, G(notify_smtp_user), 0, 0, NULL, 0,
+	  "SMTP AUTH user (with smtp_password); empty: no authentication" },
+	{ "notify", "smtp_password", OPT_STRING, G(notify_smtp_password), 0, 0, NULL, OPT_SECRET,
+	  "SMTP AUTH password; env:NAME reads the daemon's environment" },
+	{ "notify", "smtp_ca", OPT_PATH, G(notify_smtp_ca), 0, 0, NULL, 0,
+	  "CA certificate file (PEM) the mail server's certificate must chain to (a private "
+	  "MTA); unset: the system's CAs" },
+	{ "notify", "from", OPT_STRING, G(notify_from), 0, 0, NULL, 0,
+	  "the envelope sender and From: address of e-mail; empty: leitstand@ the host name" },
+	{ "notify", "command", OPT_STRING, G(notify_command), 0, 0, NULL, 0,
+	  "the hook for SMS gateways and local tools: an absolute path and arguments, split on "
+	  "blanks, run without a shell, the notice as JSON on its stdin; empty: none" },
+	{ "notify", "command_timeout", OPT_DURATION, G(notify_command_timeout), 1, 300, NULL, 0,
+	  "the hook is killed after this long (and its output is cut at 64 KiB)" },
+	{ "notify", "timeout", OPT_DURATION, G(notify_timeout), 1, 300, NULL, 0,
+	  "time one try of an e-mail or webhook may take" },
+	{ "notify", "host", OPT_STRING, G(notify_host), 0, 0, NULL, 0,
+	  "the host in the acknowledge command a notification carries (ssh HOST leitstand "
+	  "incident ack N); empty: this host's name" },
+
 	{ "incidents", "ack_sev1", OPT_DURATION, G(ack_s[0]), 1, DAY, NULL, 0,
 	  "a SEV1 not acknowledged within this escalates one level (L1 -> L2 -> L3)" },
 	{ "incidents", "ack_sev2", OPT_DURATION, G(ack_s[1]), 1, DAY, NULL, 0,
@@ -340,6 +368,30 @@ const struct option_def options_table[] = {
 	{ "oncall.*", "start", OPT_STRING, O(start), 0, 0, NULL, 0,
 	  "the date (YYYY-MM-DD) the first participant's first shift starts; the order runs "
 	  "on from there, both ways" },
+
+	{ "user.*", "email", OPT_STRING, U(email), 0, 0, NULL, 0,
+	  "the person's e-mail address, local@domain ([notify] smtp_url sends it)" },
+	{ "user.*", "slack", OPT_URL, U(slack), 0, 0, NULL, OPT_SECRET,
+	  "a Slack incoming-webhook URL (Mattermost and Rocket.Chat take the same payload); "
+	  "its path is a secret: env:NAME reads the environment" },
+	{ "user.*", "teams", OPT_URL, U(teams), 0, 0, NULL, OPT_SECRET,
+	  "a Microsoft Teams incoming-webhook (Workflows) URL, sent an Adaptive Card; env:NAME "
+	  "reads the environment" },
+	{ "user.*", "webhook", OPT_URL, U(webhook), 0, 0, NULL, OPT_SECRET,
+	  "a URL sent the generic JSON notice (README: Notifications); env:NAME reads the "
+	  "environment" },
+	{ "user.*", "phone", OPT_STRING, U(phone), 0, 0, NULL, 0,
+	  "a phone number, passed to the [notify] command hook" },
+	{ "user.*", "command", OPT_BOOL, U(command), 0, 0, NULL, 0,
+	  "yes: the [notify] command hook is one of the person's channels" },
+	{ "user.*", "channels", OPT_NAMES, U(channels), 0, 0, NULL, 0,
+	  "which of the configured channels to use, in order: email, slack, teams, webhook, "
+	  "command; empty: every one configured" },
+	{ "user.*", "quiet_hours", OPT_STRING, U(quiet_hours), 0, 0, NULL, 0,
+	  "HH:MM-HH:MM (e.g. 22:00-07:00) in timezone: SEV3 and SEV4 notices wait until they "
+	  "end; SEV1 and SEV2 never wait; empty: none" },
+	{ "user.*", "timezone", OPT_STRING, U(timezone), 0, 0, NULL, 0,
+	  "the zone of quiet_hours, a tz database name; empty: the daemon's local zone" },
 };
 
 const size_t options_count = sizeof options_table / sizeof options_table[0];
