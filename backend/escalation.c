@@ -158,12 +158,11 @@ static void	attempt_send(long long page);
 static char *
 ack_command(long long incident)
 {
-	char host[256];
+	char *host = notify_host(esc.d->cfg), *cmd;
 
-	if (gethostname(host, sizeof host) != 0)
-		snprintf(host, sizeof host, "localhost");
-	host[sizeof host - 1] = '\0';
-	return xprintf("ssh %s leitstand incident ack %lld", host, incident);
+	cmd = xprintf("ssh %s leitstand incident ack %lld", host, incident);
+	free(host);
+	return cmd;
 }
 
 static char *
@@ -312,23 +311,23 @@ static void
 page_user(const struct alert *al, const char *user, const char *why)
 {
 	struct daemon *d = esc.d;
-	unsigned mask = notify_user_channels(d->cfg, user);
+	enum notify_channel order[NOTIFY_CHANNELS];
 	sqlite3_stmt *st;
 	time_t now = time(NULL);
-	int c, quiet = al->severity >= 3 && notify_quiet(d->cfg, user, now);
+	int c, i, nch = notify_user_order(d->cfg, user, order);
+	int quiet = al->severity >= 3 && notify_quiet(d->cfg, user, now);
 	char *text, *cause = NULL;
 	long long id;
 
-	if (mask == 0) {
+	if (nch == 0) {
 		text = xprintf("%s (%s) has no channel to be reached by: add [user.%s]", user,
 		    why, user);
 		timeline(al->incident, text);
 		free(text);
 		return;
 	}
-	for (c = 0; c < NOTIFY_CHANNELS; c++) {
-		if (!(mask & (1u << c)))
-			continue;
+	for (i = 0; i < nch; i++) {
+		c = order[i];
 		st = store_prepare(d->db, "INSERT OR IGNORE INTO page (incident_id, key, event, "
 		    "severity, level, user, channel, state, next_at, title, created_at) VALUES "
 		    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");

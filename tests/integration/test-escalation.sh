@@ -4,6 +4,7 @@
 # acknowledge target, says so when L3 has nobody, pages the chain again, and stops at the
 # acknowledgement; every try on the timeline, each notice once (a restart pages nobody twice).
 . "$(dirname "$0")/../lib/lib.sh"
+. "$TESTS/lib/mta.sh"
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create the on-call users"; exit 77; }
 l1=lte1$$
@@ -107,18 +108,58 @@ ls_ incident ack 2 >/dev/null
 sleep 6
 [ "$(inbox $l2)" = 2 ] || fail "L2 paged for an acknowledged incident"
 
-note "a hook that fails is retried, each try on the timeline, then given up"
+note "a hook that fails for now (exit 75) is retried, each try on the timeline, then given up"
 cat >"$T/hook" <<'EOF2'
 #!/bin/sh
 echo "gateway unreachable" >&2
-exit 1
+exit 75
 EOF2
 ls_ incident open --severity 1 --title "Third outage" >/dev/null
-wait_for 'ls_ incident show 3 | grep -q "command to '$l1': failed"' 10
-ls_ incident show 3 | grep "command to" >&2
+wait_for 'ls_ incident show 3 | grep -q "command to '$l1': failed (no further try)"' 20
+out=$(ls_ incident show 3)
+assert_contains "$out" "command to $l1: failed (try 1 of 3; next in 1s)"
+assert_contains "$out" "command to $l1: failed (try 2 of 3; next in 2s)"
+ls_ incident ack 3 >/dev/null
 
 note "every try is in the store; a SEV4 pages nobody (the policy lists no level)"
 ls_ incident open --severity 4 --title "Typo" >/dev/null
 sleep 2
 [ "$(sqlite3 "$T/data/leitstand.db" "SELECT count(*) FROM page WHERE incident_id = 4")" = 0 ] ||
 	fail "a SEV4 was paged"
+
+note "e-mail through a real Postfix: L1's mailbox, then L2's after the target, none after the ack"
+MTA_MAILBOXES="$l1 $l2" start_mta
+cat >>"$CFG" <<EOF2
+[notify]
+smtp_url = smtp://127.0.0.1:$MTA_PORT
+from = leitstand@ops.example.com
+host = ops.example.com
+[user.$l1]
+email = $l1@example.com
+channels = email
+[user.$l2]
+email = $l2@example.com
+channels = email
+EOF2
+# The earlier [notify] and [user.*] keys stay; the later ones win.
+ls_ config reload >/dev/null
+id=$(ls_ incident open --severity 1 --title "Checkout is down" --json | json_get incident.id)
+wait_for '[ -n "$(mta_mail $l1)" ]' 20
+subject=$(python3 -c 'import email, email.header, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+print(str(email.header.make_header(email.header.decode_header(m["Subject"]))))' "$(mta_mail $l1 | tail -1)")
+assert_contains "$subject" "[SEV1] #$id Checkout is down"
+assert_contains "$(cat "$(mta_mail $l1 | tail -1)")" "ssh ops.example.com leitstand incident ack $id"
+[ -z "$(mta_mail $l2)" ] || fail "L2 mailed before the acknowledge target"
+wait_for '[ -n "$(mta_mail $l2)" ]' 20
+ls_ incident ack "$id" >/dev/null
+sleep 8
+[ "$(mta_mail $l1 | wc -l)" = 1 ] && [ "$(mta_mail $l2 | wc -l)" = 1 ] ||
+	fail "mailed after the acknowledgement: $(mta_mail $l1 | wc -l), $(mta_mail $l2 | wc -l)"
+assert_contains "$(ls_ incident show "$id")" "email to $l1: delivered — 250"
+
+note "the mail server down: the try fails and is retried, shown; the incident keeps its course"
+stop_mta
+id=$(ls_ incident open --severity 1 --title "Payments fail" --json | json_get incident.id)
+wait_for 'ls_ incident show '$id' | grep -q "email to '$l1': failed (try 1 of 3"' 20
+wait_for '[ "$(ls_ incident show '$id' --json | json_get incident.level)" = 2 ]' 20

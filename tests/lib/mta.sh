@@ -7,6 +7,8 @@
 #   MTA_TLS_PORT  STARTTLS (a self-signed certificate made here: $MTA_CA) and SMTP AUTH
 #                 (PLAIN, LOGIN) of user $MTA_USER with password $MTA_PASSWORD, after TLS only
 #   MTA_SMTPS_PORT  the same with TLS from the start (smtps://, "implicit TLS")
+# MTA_MAILBOXES (set before start_mta): more local parts with a mailbox, besides root, alice,
+# bob, carol, nobody and daemon.
 # start_mta sets them and MTA_PID; stop_mta ends the instance.
 
 MTA_USER=bot
@@ -74,7 +76,7 @@ smtpd_sasl_local_domain = mta.test
 smtpd_sasl_security_options = noanonymous
 EOF
 	# Every local part of example.com a test uses has its maildir (trailing /).
-	for u in root alice bob carol nobody daemon; do echo "$u@example.com $u/"; done >"$d/vmailbox"
+	for u in root alice bob carol nobody daemon ${MTA_MAILBOXES:-}; do echo "$u@example.com $u/"; done >"$d/vmailbox"
 	cat >"$d/etc/master.cf" <<EOF
 127.0.0.1:$MTA_PORT inet n - n - - smtpd
 127.0.0.1:$MTA_TLS_PORT inet n - n - - smtpd
