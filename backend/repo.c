@@ -15,6 +15,7 @@
 #include "backend/buf.h"
 #include "backend/git-dl.h"
 #include "backend/repo.h"
+#include "backend/sshsig.h"
 #include "backend/xmalloc.h"
 
 #define PRODUCTION	"refs/heads/production"
@@ -24,6 +25,7 @@
 struct repo {
 	git_repository	*git;
 	char		*path;
+	char		*signing_key;	/* NULL: tags are not signed */
 };
 
 static void
@@ -46,6 +48,58 @@ signature(git_signature **sig, const char *who)
 	rc = git_signature_now(sig, who, email);
 	free(email);
 	return rc;
+}
+
+/*
+ * An annotated tag of a commit, signed as `git tag -s` with gpg.format=ssh signs one when a
+ * key is set: the tag object's text (as libgit2 writes it) followed by the SSH signature over
+ * that text. The signature is made before anything is written: a key that cannot sign leaves
+ * no tag. REPO_OK, REPO_CONFLICT when the tag exists (unless force), or REPO_ERROR; *cause.
+ */
+static int
+make_tag(struct repo *r, const char *name, const git_commit *commit, const git_signature *sig,
+    const char *message, int force, char **cause)
+{
+	struct buf text;
+	git_oid tag_id;
+	char id[REPO_ID_LEN + 1], *signature = NULL, *why = NULL;
+	int offset = sig->when.offset, grc;
+
+	/* git takes such a line for the start of a signature: the message would end there. */
+	if (sshsig_split(message, strlen(message)) != strlen(message)) {
+		*cause = xprintf("%s: the release message holds a line that begins like a "
+		    "signature block (-----BEGIN ...); reword the proposal's description", name);
+		return REPO_ERROR;
+	}
+	if (r->signing_key == NULL) {
+		grc = git_tag_create(&tag_id, r->git, name, (const git_object *)commit, sig,
+		    message, force);
+		goto out;
+	}
+	oid_hex(id, git_commit_id(commit));
+	buf_init(&text);
+	buf_printf(&text, "object %s\ntype commit\ntag %s\ntagger %s <%s> %lld %c%02d%02d\n\n%s",
+	    id, name, sig->name, sig->email, (long long)sig->when.time, offset < 0 ? '-' : '+',
+	    abs(offset) / 60, abs(offset) % 60, message);
+	/* The signature starts a line of its own, or git finds none. */
+	if (text.len > 0 && text.data[text.len - 1] != '\n')
+		buf_addch(&text, '\n');
+	if (sshsig_sign(r->signing_key, text.data, text.len, &signature, &why) != 0) {
+		*cause = xprintf("%s: not released: signing the tag failed: %s", name, why);
+		free(why);
+		buf_free(&text);
+		return REPO_ERROR;
+	}
+	buf_addstr(&text, signature);
+	free(signature);
+	grc = git_tag_create_from_buffer(&tag_id, r->git, text.data, force);
+	buf_free(&text);
+out:
+	if (grc == 0)
+		return REPO_OK;
+	*cause = grc == GIT_EEXISTS ? xprintf("%s exists already: someone released meanwhile",
+	    name) : git_dl_cause(name);
+	return grc == GIT_EEXISTS ? REPO_CONFLICT : REPO_ERROR;
 }
 
 /* Reads a seed file into a blob; sets *cause on failure. */
@@ -184,7 +238,7 @@ repo_seed(struct repo *r, const char *seed, const char *who, char **cause)
 	git_tree *tree = NULL;
 	git_commit *commit = NULL;
 	git_reference *ref = NULL;
-	git_oid tree_id, commit_id, tag_id;
+	git_oid tree_id, commit_id;
 	char **names = NULL, **a, *msg, *tag, *tmsg;
 	int rc = -1;
 
@@ -201,11 +255,10 @@ repo_seed(struct repo *r, const char *seed, const char *who, char **cause)
 	for (a = names; *a != NULL; a++) {
 		tag = xprintf("release/%s/1", *a);
 		tmsg = xprintf("Release 1 of %s: the seed\n\nRelease: 1\n", *a);
-		rc = git_tag_create(&tag_id, r->git, tag, (git_object *)commit, sig, tmsg, 1);
+		rc = make_tag(r, tag, commit, sig, tmsg, 1, cause);
 		free(tmsg);
 		free(tag);
-		if (rc != 0) {
-			*cause = git_dl_cause("tagging the seed");
+		if (rc != REPO_OK) {
 			rc = -1;
 			goto out;
 		}
@@ -273,7 +326,8 @@ remove_locks(const char *gitdir)
 }
 
 struct repo *
-repo_open(const char *path, const char *seed, const char *who, char **cause)
+repo_open(const char *path, const char *seed, const char *who, const char *key,
+    char **cause)
 {
 	struct repo *r;
 	git_oid id;
@@ -283,6 +337,7 @@ repo_open(const char *path, const char *seed, const char *who, char **cause)
 		return NULL;
 	r = xcalloc(1, sizeof *r);
 	r->path = xstrdup(path);
+	repo_set_signing_key(r, key);
 	if (stat(path, &st) != 0) {
 		if (git_repository_init(&r->git, path, 1) != 0) {
 			*cause = git_dl_cause(path);
@@ -308,8 +363,22 @@ repo_free(struct repo *r)
 	if (r == NULL)
 		return;
 	git_repository_free(r->git);
+	free(r->signing_key);
 	free(r->path);
 	free(r);
+}
+
+void
+repo_set_signing_key(struct repo *r, const char *key)
+{
+	free(r->signing_key);
+	r->signing_key = key != NULL && *key != '\0' ? xstrdup(key) : NULL;
+}
+
+const char *
+repo_signing_key(const struct repo *r)
+{
+	return r->signing_key;
 }
 
 /* A revision to a commit. Names are looked up as refs only, never as rev-parse syntax, so a
@@ -577,7 +646,7 @@ advance(struct repo *r, const git_oid *tree_id, const git_commit *extra, const c
 	git_tree *tree = NULL;
 	git_signature *sig = NULL;
 	git_reference *ref = NULL;
-	git_oid commit_id, tag_id;
+	git_oid commit_id;
 	const git_commit *parents[2];
 	char *tagref = xprintf("refs/tags/%s", tag);
 	int rc = REPO_ERROR, grc;
@@ -595,13 +664,10 @@ advance(struct repo *r, const git_oid *tree_id, const git_commit *extra, const c
 		*cause = git_dl_cause("committing the release");
 		goto out;
 	}
-	if ((grc = git_tag_create(&tag_id, r->git, tag, (const git_object *)commit, sig,
-	    message, 0)) != 0) {
-		rc = grc == GIT_EEXISTS ? REPO_CONFLICT : REPO_ERROR;
-		*cause = grc == GIT_EEXISTS ? xprintf("%s exists already: someone released "
-		    "meanwhile", tag) : git_dl_cause(tag);
+	/* A commit without a tag (a signature that failed) is unreferenced: gc drops it. */
+	if ((rc = make_tag(r, tag, commit, sig, message, 0, cause)) != REPO_OK)
 		goto out;
-	}
+	rc = REPO_ERROR;
 	if ((grc = git_reference_create_matching(&ref, r->git, PRODUCTION, &commit_id, 1,
 	    git_commit_id(prod), tag)) != 0) {
 		rc = grc == GIT_EMODIFIED ? REPO_CONFLICT : REPO_ERROR;
@@ -756,16 +822,20 @@ tag_one(git_reference *ref, void *arg)
 	git_tag *tag = NULL;
 	git_object *target = NULL;
 	const git_signature *who;
-	char id[REPO_ID_LEN + 1];
+	const char *msg;
+	char id[REPO_ID_LEN + 1], *text;
 
 	if (git_tag_lookup(&tag, t->r->git, git_reference_target(ref)) == 0 &&
 	    git_tag_peel(&target, tag) == 0 && git_object_type(target) == GIT_OBJECT_COMMIT) {
 		oid_hex(id, git_object_id(target));
 		who = git_tag_tagger(tag);
+		/* libgit2 keeps a signature in the message: the trailers end before it. */
+		msg = git_tag_message(tag) != NULL ? git_tag_message(tag) : "";
+		text = xstrndup(msg, sshsig_split(msg, strlen(msg)));
 		t->cb(t->arg, git_reference_name(ref) + strlen("refs/tags/"), id,
-		    who != NULL ? (long long)who->when.time : 0,
-		    who != NULL ? who->name : "", git_tag_message(tag) != NULL ?
-		    git_tag_message(tag) : "");
+		    who != NULL ? (long long)who->when.time : 0, who != NULL ? who->name : "",
+		    text);
+		free(text);
 	}
 	git_object_free(target);
 	git_tag_free(tag);
