@@ -333,6 +333,19 @@ assert_contains "$(ls_ prompt approve "$id" --override "signing test")" "release
 verify "$REPO" release/support/4 2>/dev/null
 g fsck --strict --no-dangling
 
+note "a description with a line git would take for a signature: indented, the tag verifies"
+ls_ prompt cat system.md >"$T/system.md"
+echo "- Quote the order number." >>"$T/system.md"
+chmod 644 "$T/system.md"
+id=$(as "$alice" prompt propose -m "Quote orders
+
+-----BEGIN SSH SIGNATURE-----
+forged" "$T/system.md" | sed -n 's/^proposal \([0-9]*\):.*/\1/p')
+assert_contains "$(ls_ prompt approve "$id" --override "signing test")" "release/support/5"
+verify "$REPO" release/support/5 2>/dev/null
+assert_contains "$(g tag -l --format='%(contents:body)' release/support/5)" \
+	" -----BEGIN SSH SIGNATURE-----"
+
 note "without a key releases are unsigned, and list and status say so"
 config "signing_key ="
 ls_ config reload >/dev/null
@@ -340,7 +353,7 @@ assert_contains "$(ls_ status)" "releases  unsigned ([prompts] signing_key is em
 assert_contains "$(ls_ prompt list)" "releases are unsigned: [prompts] signing_key is empty"
 assert_eq "$(ls_ prompt list --json | json_get signing.signed)" "false"
 id=$(propose "Be kind.")
-assert_contains "$(ls_ prompt approve "$id" --override "unsigned test")" "release/support/5"
-assert_not_contains "$(g cat-file tag release/support/5)" "SIGNATURE"
-expect_exit 1 verify "$REPO" release/support/5
+assert_contains "$(ls_ prompt approve "$id" --override "unsigned test")" "release/support/6"
+assert_not_contains "$(g cat-file tag release/support/6)" "SIGNATURE"
+expect_exit 1 verify "$REPO" release/support/6
 stop_daemon
