@@ -466,12 +466,16 @@ refresh(struct sim_release *r)
 	rc = fetch(r, &cause);
 	if (rc == 0)
 		rc = read_production(r, &got, &refused, &cause);
-	/* A refusal is news once: the log says it, the status keeps saying it. */
+	/* A refusal is news once (until a release is served again): the log says it, the
+	   status keeps saying it. */
 	if (refused != NULL && (r->logged == NULL || strcmp(r->logged, cause) != 0)) {
 		sim_error("prompts: %s; still serving release %s", cause, r->info.release != NULL ?
 		    r->info.release : "none");
 		free(r->logged);
 		r->logged = xstrdup(cause);
+	} else if (rc == 0) {
+		free(r->logged);
+		r->logged = NULL;
 	}
 	pthread_mutex_lock(&r->lock);
 	r->last_fetch = time(NULL);
