@@ -19,6 +19,7 @@
 	X(blob_rawsize) \
 	X(buf_dispose) \
 	X(commit_create) \
+	X(commit_create_buffer) \
 	X(commit_free) \
 	X(commit_id) \
 	X(commit_lookup) \
@@ -49,11 +50,13 @@
 	X(oid_fromstr) \
 	X(oid_tostr) \
 	X(odb_free) \
+	X(odb_hash) \
 	X(odb_object_data) \
 	X(odb_object_free) \
 	X(odb_object_size) \
 	X(odb_object_type) \
 	X(odb_read) \
+	X(odb_write) \
 	X(push_options_init) \
 	X(reference_create) \
 	X(reference_create_matching) \
@@ -130,6 +133,7 @@ char	*git_dl_cause(const char *what);
 #define git_blob_rawsize			(git_dl.blob_rawsize)
 #define git_buf_dispose			(git_dl.buf_dispose)
 #define git_commit_create		(git_dl.commit_create)
+#define git_commit_create_buffer	(git_dl.commit_create_buffer)
 #define git_commit_free			(git_dl.commit_free)
 #define git_commit_id			(git_dl.commit_id)
 #define git_commit_lookup		(git_dl.commit_lookup)
@@ -160,11 +164,13 @@ char	*git_dl_cause(const char *what);
 #define git_oid_fromstr			(git_dl.oid_fromstr)
 #define git_oid_tostr			(git_dl.oid_tostr)
 #define git_odb_free			(git_dl.odb_free)
+#define git_odb_hash			(git_dl.odb_hash)
 #define git_odb_object_data	(git_dl.odb_object_data)
 #define git_odb_object_free	(git_dl.odb_object_free)
 #define git_odb_object_size	(git_dl.odb_object_size)
 #define git_odb_object_type	(git_dl.odb_object_type)
 #define git_odb_read			(git_dl.odb_read)
+#define git_odb_write			(git_dl.odb_write)
 #define git_push_options_init		(git_dl.push_options_init)
 #define git_reference_create		(git_dl.reference_create)
 #define git_reference_create_matching	(git_dl.reference_create_matching)

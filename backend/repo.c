@@ -51,55 +51,103 @@ signature(git_signature **sig, const char *who)
 }
 
 /*
- * An annotated tag of a commit, signed as `git tag -s` with gpg.format=ssh signs one when a
- * key is set: the tag object's text (as libgit2 writes it) followed by the SSH signature over
- * that text. The signature is made before anything is written: a key that cannot sign leaves
- * no tag. REPO_OK, REPO_CONFLICT when the tag exists (unless force), or REPO_ERROR; *cause.
+ * The text of a release tag, signed as `git tag -s` with gpg.format=ssh signs one, when a key
+ * is set: the tag object's text (as libgit2 writes it) followed by the SSH signature over that
+ * text; *text NULL when tags are not signed. Nothing is written. REPO_OK or REPO_ERROR.
  */
 static int
-make_tag(struct repo *r, const char *name, const git_commit *commit, const git_signature *sig,
-    const char *message, int force, char **cause)
+tag_text(struct repo *r, const char *name, const git_oid *commit, const git_signature *sig,
+    const char *message, char **text, char **cause)
 {
-	struct buf text;
-	git_oid tag_id;
+	struct buf b;
 	char id[REPO_ID_LEN + 1], *signature = NULL, *why = NULL;
-	int offset = sig->when.offset, grc;
+	int offset = sig->when.offset;
 
+	*text = NULL;
 	/* git takes such a line for the start of a signature: the message would end there. */
 	if (sshsig_split(message, strlen(message)) != strlen(message)) {
 		*cause = xprintf("%s: the release message holds a line that begins like a "
 		    "signature block (-----BEGIN ...); reword the proposal's description", name);
 		return REPO_ERROR;
 	}
-	if (r->signing_key == NULL) {
-		grc = git_tag_create(&tag_id, r->git, name, (const git_object *)commit, sig,
-		    message, force);
-		goto out;
-	}
-	oid_hex(id, git_commit_id(commit));
-	buf_init(&text);
-	buf_printf(&text, "object %s\ntype commit\ntag %s\ntagger %s <%s> %lld %c%02d%02d\n\n%s",
+	if (r->signing_key == NULL)
+		return REPO_OK;
+	oid_hex(id, commit);
+	buf_init(&b);
+	buf_printf(&b, "object %s\ntype commit\ntag %s\ntagger %s <%s> %lld %c%02d%02d\n\n%s",
 	    id, name, sig->name, sig->email, (long long)sig->when.time, offset < 0 ? '-' : '+',
 	    abs(offset) / 60, abs(offset) % 60, message);
 	/* The signature starts a line of its own, or git finds none. */
-	if (text.len > 0 && text.data[text.len - 1] != '\n')
-		buf_addch(&text, '\n');
-	if (sshsig_sign(r->signing_key, text.data, text.len, &signature, &why) != 0) {
+	if (b.len > 0 && b.data[b.len - 1] != '\n')
+		buf_addch(&b, '\n');
+	if (sshsig_sign(r->signing_key, b.data, b.len, &signature, &why) != 0) {
 		*cause = xprintf("%s: not released: signing the tag failed: %s", name, why);
 		free(why);
-		buf_free(&text);
+		buf_free(&b);
 		return REPO_ERROR;
 	}
-	buf_addstr(&text, signature);
+	buf_addstr(&b, signature);
 	free(signature);
-	grc = git_tag_create_from_buffer(&tag_id, r->git, text.data, force);
-	buf_free(&text);
-out:
+	*text = buf_take(&b);
+	return REPO_OK;
+}
+
+/* Writes a release tag: the signed text tag_text made, or (NULL) an unsigned annotated tag.
+   REPO_OK, REPO_CONFLICT when the tag exists (unless force), or REPO_ERROR; *cause. */
+static int
+tag_write(struct repo *r, const char *name, const git_commit *commit, const git_signature *sig,
+    const char *message, const char *text, int force, char **cause)
+{
+	git_oid tag_id;
+	int grc;
+
+	if (text == NULL)
+		grc = git_tag_create(&tag_id, r->git, name, (const git_object *)commit, sig,
+		    message, force);
+	else
+		grc = git_tag_create_from_buffer(&tag_id, r->git, text, force);
 	if (grc == 0)
 		return REPO_OK;
 	*cause = grc == GIT_EEXISTS ? xprintf("%s exists already: someone released meanwhile",
 	    name) : git_dl_cause(name);
 	return grc == GIT_EEXISTS ? REPO_CONFLICT : REPO_ERROR;
+}
+
+/* A commit's bytes and the id they will have, before anything is written: a tag can be
+   signed over that id first. 0, or -1 with *cause. */
+static int
+commit_prepare(struct repo *r, const git_signature *sig, const char *message,
+    const git_tree *tree, size_t n, const git_commit *parents[], git_buf *buf, git_oid *id,
+    char **cause)
+{
+	if (git_commit_create_buffer(buf, r->git, sig, sig, NULL, message, tree, n,
+	    parents) != 0 || git_odb_hash(id, buf->ptr, buf->size, GIT_OBJECT_COMMIT) != 0) {
+		*cause = git_dl_cause("committing the release");
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes the commit commit_prepare made; *out is it. 0, or -1 with *cause. */
+static int
+commit_write(struct repo *r, const git_buf *buf, const git_oid *id, git_commit **out,
+    char **cause)
+{
+	git_odb *odb = NULL;
+	git_oid written;
+	int rc = -1;
+
+	if (git_repository_odb(&odb, r->git) != 0 ||
+	    git_odb_write(&written, odb, buf->ptr, buf->size, GIT_OBJECT_COMMIT) != 0 ||
+	    git_commit_lookup(out, r->git, &written) != 0)
+		*cause = git_dl_cause("committing the release");
+	else if (!git_oid_equal(&written, id))
+		*cause = xstrdup("committing the release: the commit written is not the one "
+		    "hashed");
+	else
+		rc = 0;
+	git_odb_free(odb);
+	return rc;
 }
 
 /* Reads a seed file into a blob; sets *cause on failure. */
@@ -238,39 +286,55 @@ repo_seed(struct repo *r, const char *seed, const char *who, char **cause)
 	git_tree *tree = NULL;
 	git_commit *commit = NULL;
 	git_reference *ref = NULL;
+	git_buf cbuf = GIT_BUF_INIT;
 	git_oid tree_id, commit_id;
-	char **names = NULL, **a, *msg, *tag, *tmsg;
+	char **names = NULL, **a, *msg, **tags = NULL, **tmsgs = NULL, **texts = NULL;
+	size_t n = 0, i;
 	int rc = -1;
 
 	if (seed_tree(r->git, seed, &tree_id, &names, cause) != 0)
 		return -1;
 	msg = xprintf("Seed the prompt repository from %s\n\nRelease: 1\n", seed);
-	if (signature(&sig, who) != 0 ||
-	    git_tree_lookup(&tree, r->git, &tree_id) != 0 ||
-	    git_commit_create(&commit_id, r->git, NULL, sig, sig, NULL, msg, tree, 0, NULL) != 0 ||
-	    git_commit_lookup(&commit, r->git, &commit_id) != 0) {
+	if (signature(&sig, who) != 0 || git_tree_lookup(&tree, r->git, &tree_id) != 0) {
 		*cause = git_dl_cause("seeding the prompt repository");
 		goto out;
 	}
-	for (a = names; *a != NULL; a++) {
-		tag = xprintf("release/%s/1", *a);
-		tmsg = xprintf("Release 1 of %s: the seed\n\nRelease: 1\n", *a);
-		rc = make_tag(r, tag, commit, sig, tmsg, 1, cause);
-		free(tmsg);
-		free(tag);
-		if (rc != REPO_OK) {
-			rc = -1;
+	if (commit_prepare(r, sig, msg, tree, 0, NULL, &cbuf, &commit_id, cause) != 0)
+		goto out;
+	for (a = names; *a != NULL; a++)
+		n++;
+	tags = xcalloc(n, sizeof *tags);
+	tmsgs = xcalloc(n, sizeof *tmsgs);
+	texts = xcalloc(n, sizeof *texts);
+	/* Every tag signed before anything is written: a key that cannot sign leaves nothing. */
+	for (i = 0; i < n; i++) {
+		tags[i] = xprintf("release/%s/1", names[i]);
+		tmsgs[i] = xprintf("Release 1 of %s: the seed\n\nRelease: 1\n", names[i]);
+		if (tag_text(r, tags[i], &commit_id, sig, tmsgs[i], &texts[i], cause) != REPO_OK)
 			goto out;
-		}
+	}
+	if (commit_write(r, &cbuf, &commit_id, &commit, cause) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (tag_write(r, tags[i], commit, sig, tmsgs[i], texts[i], 1, cause) != REPO_OK)
+			goto out;
 	}
 	if (git_reference_create(&ref, r->git, PRODUCTION, &commit_id, 0, "seed") != 0 ||
 	    git_repository_set_head(r->git, PRODUCTION) != 0) {
 		*cause = git_dl_cause("creating production");
-		rc = -1;
 		goto out;
 	}
 	rc = 0;
 out:
+	for (i = 0; i < n; i++) {
+		free(tags[i]);
+		free(tmsgs[i]);
+		free(texts[i]);
+	}
+	free(tags);
+	free(tmsgs);
+	free(texts);
+	git_buf_dispose(&cbuf);
 	git_reference_free(ref);
 	git_commit_free(commit);
 	git_tree_free(tree);
@@ -635,8 +699,9 @@ out:
 
 /*
  * Moves production to a new commit with the given tree (parents: production, and extra if
- * given), tagged. The tag goes first and is taken back if production moved meanwhile, so a
- * lost race leaves neither.
+ * given), tagged. A signed tag is signed before the commit is written, so a signature that
+ * fails leaves nothing behind. The tag goes first and is taken back if production moved
+ * meanwhile, so a lost race leaves neither.
  */
 static int
 advance(struct repo *r, const git_oid *tree_id, const git_commit *extra, const char *tag,
@@ -646,9 +711,10 @@ advance(struct repo *r, const git_oid *tree_id, const git_commit *extra, const c
 	git_tree *tree = NULL;
 	git_signature *sig = NULL;
 	git_reference *ref = NULL;
+	git_buf cbuf = GIT_BUF_INIT;
 	git_oid commit_id;
 	const git_commit *parents[2];
-	char *tagref = xprintf("refs/tags/%s", tag);
+	char *tagref = xprintf("refs/tags/%s", tag), *text = NULL;
 	int rc = REPO_ERROR, grc;
 
 	if ((rc = lookup(r, "production", &prod, cause)) != REPO_OK)
@@ -656,16 +722,16 @@ advance(struct repo *r, const git_oid *tree_id, const git_commit *extra, const c
 	rc = REPO_ERROR;
 	parents[0] = prod;
 	parents[1] = extra;
-	if (signature(&sig, who) != 0 ||
-	    git_tree_lookup(&tree, r->git, tree_id) != 0 ||
-	    git_commit_create(&commit_id, r->git, NULL, sig, sig, NULL, message, tree,
-	    extra != NULL ? 2 : 1, parents) != 0 ||
-	    git_commit_lookup(&commit, r->git, &commit_id) != 0) {
+	if (signature(&sig, who) != 0 || git_tree_lookup(&tree, r->git, tree_id) != 0) {
 		*cause = git_dl_cause("committing the release");
 		goto out;
 	}
-	/* A commit without a tag (a signature that failed) is unreferenced: gc drops it. */
-	if ((rc = make_tag(r, tag, commit, sig, message, 0, cause)) != REPO_OK)
+	if (commit_prepare(r, sig, message, tree, extra != NULL ? 2 : 1, parents, &cbuf,
+	    &commit_id, cause) != 0 ||
+	    tag_text(r, tag, &commit_id, sig, message, &text, cause) != REPO_OK ||
+	    commit_write(r, &cbuf, &commit_id, &commit, cause) != 0)
+		goto out;
+	if ((rc = tag_write(r, tag, commit, sig, message, text, 0, cause)) != REPO_OK)
 		goto out;
 	rc = REPO_ERROR;
 	if ((grc = git_reference_create_matching(&ref, r->git, PRODUCTION, &commit_id, 1,
@@ -679,11 +745,13 @@ advance(struct repo *r, const git_oid *tree_id, const git_commit *extra, const c
 	oid_hex(out, &commit_id);
 	rc = REPO_OK;
 out:
+	git_buf_dispose(&cbuf);
 	git_reference_free(ref);
 	git_signature_free(sig);
 	git_tree_free(tree);
 	git_commit_free(commit);
 	git_commit_free(prod);
+	free(text);
 	free(tagref);
 	return rc;
 }

@@ -60,8 +60,10 @@ said(const struct buf *err)
 		if (strncmp(p, "Enter passphrase", 16) == 0 && memchr(p, ':', (size_t)(eol - p)))
 			p = (const char *)memchr(p, ':', (size_t)(eol - p)) + 1;
 		p += strspn(p, " ");
-		n = (size_t)(eol - p);
-		if (n == 0 || strncmp(p, "Signing data on standard input", n) == 0)
+		/* It ends its lines with \r\n when it thinks a terminal may be there. */
+		for (n = (size_t)(eol - p); n > 0 && p[n - 1] == '\r'; n--)
+			;
+		if (n == 0 || (n == 30 && strncmp(p, "Signing data on standard input", n) == 0))
 			continue;
 		if (b.len > 0)
 			buf_addstr(&b, "; ");

@@ -90,7 +90,7 @@ assert_eq "$(ls_ prompt list --json | json_get signing.signed)" "true"
 assert_contains "$(g cat-file tag release/support/1)" "-----BEGIN SSH SIGNATURE-----"
 verify "$REPO" release/support/1 2>"$T/verify.out"
 assert_contains "$(cat "$T/verify.out")" 'Good "git" signature for releases@example.org'
-g fsck --strict --no-dangling
+g fsck --strict
 
 note "an approval writes a signed tag the real git verifies"
 id=$(propose "Thank the customer.")
@@ -111,7 +111,7 @@ assert_contains "$(g tag -l --format='%(contents:body)' release/support/2)" "App
 assert_not_contains "$(g tag -l --format='%(contents:body)' release/support/2)" "SIGNATURE"
 assert_contains "$(g tag -l --format='%(contents:signature)' release/support/2)" \
 	"-----BEGIN SSH SIGNATURE-----"
-g fsck --strict --no-dangling
+g fsck --strict
 wait_for "r rev-parse -q --verify refs/tags/release/support/2" 15
 verify "$T/remote.git" release/support/2 2>/dev/null
 
@@ -320,6 +320,10 @@ expect_exit 1 ls_ prompt approve "$id" --override "signing test"
 assert_contains "$OUT" "signing the tag failed: ssh-keygen -Y sign with $T/keys/garbage exited with 255"
 assert_eq "$(tags)" "$before"
 
+# The tag is signed before the commit is written: no failure left an object behind.
+out=$(g fsck --strict 2>&1)
+assert_not_contains "$out" "dangling"
+
 note "a reload with a key others may read is refused; the key in force stays"
 chmod 640 "$T/keys/release"
 config "signing_key = $T/keys/release"
@@ -331,7 +335,7 @@ note "the key back: the same proposal is released, signed"
 ls_ config reload >/dev/null
 assert_contains "$(ls_ prompt approve "$id" --override "signing test")" "release/support/4"
 verify "$REPO" release/support/4 2>/dev/null
-g fsck --strict --no-dangling
+g fsck --strict
 
 note "a description with a line git would take for a signature: indented, the tag verifies"
 ls_ prompt cat system.md >"$T/system.md"
