@@ -137,6 +137,7 @@ assert r["release/support/2"]["proposal_id"] == int(sys.argv[1]), r' "$id" ||
 assert_contains "$("$LEITSTAND" -c "$T/copy.ini" prompt list)" "releases are unsigned: [prompts] signing_key is empty"
 kill -TERM "$copy_pid"
 wait "$copy_pid" || fail "copy daemon exited with $?: $(cat "$T/copy.log")"
+! grep -q "Sanitizer\|runtime error" "$T/copy.log" || fail "copy daemon: $(cat "$T/copy.log")"
 
 note "usage: --allowed-signers needs --prompts and a file of signers"
 expect_exit 2 "$LEITSTAND" sim serve --allowed-signers "$T/allowed"
