@@ -20,6 +20,7 @@
 #include "backend/options-table.h"
 #include "backend/path.h"
 #include "backend/problems.h"
+#include "backend/sshsig.h"
 #include "backend/tz.h"
 #include "backend/xmalloc.h"
 
@@ -200,6 +201,11 @@ option_set(void *base, const struct option_def *o, const char *value, const char
 		*str = xstrdup(value);
 		return NULL;
 	case OPT_PATH:
+		if (*value == '\0' && (o->flags & OPT_EMPTY)) {
+			free(*str);
+			*str = NULL;
+			return NULL;
+		}
 		if (*value == '\0')
 			return "a path may not be empty";
 		free(*str);
@@ -1198,6 +1204,20 @@ config_load(struct config *cfg, const char *file, char **cause)
 	if (cfg->checkpoint_key == NULL)
 		cfg->checkpoint_key = xprintf("%s/audit.key", cfg->data_dir);
 	return 0;
+}
+
+int
+config_check_daemon(const struct config *cfg, char **cause)
+{
+	char *why = NULL;
+
+	if (cfg->prompt_signing_key == NULL || sshsig_key_check(cfg->prompt_signing_key,
+	    &why) == 0)
+		return 0;
+	*cause = xprintf("%s: prompts.signing_key: %s", cfg->file != NULL ? cfg->file :
+	    "(built-in)", why);
+	free(why);
+	return -1;
 }
 
 const char *

@@ -147,6 +147,7 @@ struct config {
 	char		*prompt_remote;
 	long long	 push_retry;
 	long long	 push_timeout;
+	char		*prompt_signing_key;	/* NULL: release tags are not signed */
 
 	/* [audit] */
 	char		*checkpoint_key;
@@ -267,6 +268,10 @@ char	*config_find(const char *);
    every problem, one "file:line: section.key: why" per line, in *cause. */
 int	 config_load(struct config *, const char *, char **);
 void	 config_free(struct config *);
+/* Checks what only the daemon's own user can, beyond config_load: the prompt signing key is
+   a file of that user's that nobody else may read. 0, or -1 with *cause ("file: key: why").
+   `leitstand config check`, the daemon's start and its reload call it; a client does not. */
+int	 config_check_daemon(const struct config *, char **);
 /* Returns 1 if the name or one of the groups is in the list. */
 int	 namelist_match(const struct namelist *, const char *, char *const *);
 /* The default private socket path for this user (runtime dir), for a name ("default"). */

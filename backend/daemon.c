@@ -109,6 +109,10 @@ daemon_reload(struct daemon *d, char **cause)
 
 	if (config_load(&fresh, old->file, cause) != 0)
 		return -1;
+	if (config_check_daemon(&fresh, cause) != 0) {
+		config_free(&fresh);
+		return -1;
+	}
 	/* The poller points into the KPI definitions: it starts again with the new ones. */
 	daemon_poller_stop(d);
 	/* The running daemon keeps its socket, data dir and limits. */
@@ -129,6 +133,7 @@ daemon_reload(struct daemon *d, char **cause)
 	daemon_library(d);
 	automation_restart(d);
 	/* prompts.remote may name another remote now: it gets every release it lacks. */
+	prompts_signing(d);
 	prompts_push(d);
 	server_reidentify(d->srv);
 	return 0;
@@ -215,7 +220,8 @@ daemon_main(struct config *cfg, int ready_fd)
 	umask(077);
 
 	/* The store and the releases are only as safe as the directories that hold them. */
-	if (private_mkdir("data dir", cfg->data_dir, 0700, &cause) != 0 ||
+	if (config_check_daemon(cfg, &cause) != 0 ||
+	    private_mkdir("data dir", cfg->data_dir, 0700, &cause) != 0 ||
 	    private_tree("prompt repository", cfg->prompt_repo, &cause) != 0)
 		goto fail;
 	if ((d.lock_fd = store_lock(cfg->data_dir, &cause)) < 0)

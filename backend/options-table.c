@@ -103,6 +103,10 @@ const struct option_def options_table[] = {
 	  "wait before pushing again after a failed push" },
 	{ "prompts", "push_timeout", OPT_DURATION, G(push_timeout), 1, 3600, NULL, 0,
 	  "time a push may take in all (connect, list, upload) before it is stopped and fails" },
+	{ "prompts", "signing_key", OPT_PATH, G(prompt_signing_key), 0, 0, NULL, OPT_EMPTY,
+	  "OpenSSH private key without passphrase (mode 0600, the daemon's user's) that signs "
+	  "release and rollback tags as git does with gpg.format=ssh (ssh-keygen -Y sign, "
+	  "namespace git); empty: tags are unsigned" },
 
 	{ "audit", "checkpoint_key", OPT_PATH, G(checkpoint_key), 0, 0, NULL, 0,
 	  "Ed25519 key (PEM) that signs audit checkpoints, created on first use; default "

@@ -29,6 +29,7 @@ enum opt_scope {
 };
 
 #define OPT_SECRET	0x1	/* a config file that sets it must not be readable by others */
+#define OPT_EMPTY	0x2	/* OPT_PATH: an empty value unsets it */
 
 struct option_def {
 	const char		*section;	/* "kpi.*" for templated sections */
