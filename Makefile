@@ -18,7 +18,8 @@ DEB_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev libcjson-de
 # deps installs then): they install tests/peers, the OpenTelemetry-instrumented assistant and
 # ical.js. tzdata: the zones of on-call rotations ([oncall.Lx] timezone), tested across DST.
 DEB_TEST  = libcmocka-dev tmux sqlite3 python3 procps prometheus prometheus-alertmanager git \
-            openssh-server openssh-client locales nodejs victoria-metrics groff-base tzdata
+            openssh-server openssh-client locales nodejs victoria-metrics groff-base tzdata \
+            postfix sasl2-bin libsasl2-modules
 DEB_ALL   = $(DEB_BUILD) $(DEB_TEST)
 
 # The compiler flags are in two parts: what the build needs (REQ_*, always passed) and what
@@ -168,7 +169,8 @@ test: deps
 # the groups start (tmux, sqlite3, git, prometheus, ...) are DEB_TEST's packages.
 NEEDS_ROOT = tests/integration/test-durability.sh tests/integration/test-loop.sh \
              tests/integration/test-prompt-remote.sh tests/integration/test-prompts.sh \
-             tests/integration/test-sim-release.sh tests/screen/test-incidents.sh \
+             tests/integration/test-sim-release.sh tests/integration/test-signed-releases.sh \
+             tests/screen/test-incidents.sh \
              tests/screen/test-oncall-ssh.sh tests/screen/test-prompts.sh
 NEEDS_NET  = tests/integration/test-oncall.sh tests/integration/test-otel-peer.sh
 check_in   = $(filter-out $(NEEDS_ROOT) $(NEEDS_NET),$(wildcard tests/$(1)/test-*.sh))

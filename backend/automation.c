@@ -380,6 +380,7 @@ automation_start(struct daemon *s)
 		s->policy.resolve_s[i] = (long)s->cfg->resolve_s[i];
 	}
 	s->policy.ack_timeout_s = (long)s->cfg->ack_timeout;
+	s->policy.repeat = (int)s->cfg->escalation_repeat;
 	s->incident_timer = loop_timer_add(s->loop, s->cfg->timer_interval * 1000, 1,
 	    automation_tick, s);
 	if (s->cfg->am_url != NULL && *s->cfg->am_url != '\0') {

@@ -27,6 +27,14 @@ cli_config_check(struct cli *cli, int argc, char **argv)
 		free(file);
 		return 1;
 	}
+	/* Run as the daemon's user, it checks what the daemon will refuse to start with. */
+	if (config_check_daemon(&cfg, &cause) != 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		config_free(&cfg);
+		free(file);
+		return 1;
+	}
 	printf("%s: ok\n", file);
 	config_free(&cfg);
 	free(file);

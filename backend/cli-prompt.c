@@ -80,7 +80,7 @@ print_proposals(const cJSON *list)
 static void
 print_list(const cJSON *r)
 {
-	const cJSON *a, *rel, *push = cJSON_GetObjectItem(r, "push");
+	const cJSON *a, *rel, *sign, *push = cJSON_GetObjectItem(r, "push");
 	char t[32];
 
 	cJSON_ArrayForEach(a, cJSON_GetObjectItem(r, "assistants")) {
@@ -121,6 +121,13 @@ print_list(const cJSON *r)
 		cli_put(json_str(push, "error", ""));
 		putchar('\n');
 	}
+	sign = cJSON_GetObjectItem(r, "signing");
+	if (cJSON_IsTrue(cJSON_GetObjectItem(sign, "signed"))) {
+		printf("\nreleases are signed (ssh) with ");
+		cli_put(json_str(sign, "key", "?"));
+		putchar('\n');
+	} else if (sign != NULL)
+		printf("\nreleases are unsigned: [prompts] signing_key is empty\n");
 }
 
 static void

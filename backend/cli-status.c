@@ -32,7 +32,7 @@ field(const char *name, const char *value)
 static void
 print_status(const cJSON *r)
 {
-	const cJSON *w;
+	const cJSON *w, *sg;
 	long up;
 	char buf[64];
 
@@ -52,6 +52,9 @@ print_status(const cJSON *r)
 	snprintf(buf, sizeof buf, "%s%s", str(r, "role"),
 	    cJSON_IsTrue(cJSON_GetObjectItem(r, "readonly")) ? " (read-only)" : "");
 	field("role", buf);
+	if ((sg = cJSON_GetObjectItem(r, "prompt_signing")) != NULL)
+		field("releases", cJSON_IsTrue(cJSON_GetObjectItem(sg, "signed")) ?
+		    "signed (ssh)" : "unsigned ([prompts] signing_key is empty)");
 	cJSON_ArrayForEach(w, cJSON_GetObjectItem(r, "warnings"))
 		field("warning", cJSON_IsString(w) ? w->valuestring : "?");
 }

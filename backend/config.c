@@ -6,6 +6,7 @@
 #include <ini.h>
 #include <limits.h>
 #include <math.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +16,11 @@
 #include "backend/buf.h"
 #include "backend/config.h"
 #include "backend/dialect.h"
+#include "backend/notify-format.h"
 #include "backend/options-table.h"
 #include "backend/path.h"
 #include "backend/problems.h"
+#include "backend/sshsig.h"
 #include "backend/tz.h"
 #include "backend/xmalloc.h"
 
@@ -198,6 +201,11 @@ option_set(void *base, const struct option_def *o, const char *value, const char
 		*str = xstrdup(value);
 		return NULL;
 	case OPT_PATH:
+		if (*value == '\0' && (o->flags & OPT_EMPTY)) {
+			free(*str);
+			*str = NULL;
+			return NULL;
+		}
 		if (*value == '\0')
 			return "a path may not be empty";
 		free(*str);
@@ -392,6 +400,26 @@ oncall_instance(struct config *cfg, int level, const char *where)
 	return oc;
 }
 
+/* The [user.NAME] entry, created with its defaults on first use. */
+static struct user_def *
+user_instance(struct config *cfg, const char *name, const char *where)
+{
+	struct user_def *u;
+	size_t i;
+
+	for (i = 0; i < cfg->nusers; i++) {
+		if (strcmp(cfg->users[i].name, name) == 0)
+			return &cfg->users[i];
+	}
+	cfg->users = xreallocarray(cfg->users, cfg->nusers + 1, sizeof *cfg->users);
+	u = &cfg->users[cfg->nusers++];
+	memset(u, 0, sizeof *u);
+	u->name = xstrdup(name);
+	u->quiet_from = u->quiet_to = -1;
+	u->where = xstrdup(where);
+	return u;
+}
+
 /* "HH:MM" into minutes after midnight; -1 if it is not one. */
 static int
 oncall_handoff(const char *s)
@@ -477,6 +505,84 @@ oncall_key_check(struct oncall_def *oc, const char *key, char *why, size_t whyle
 	return NULL;
 }
 
+/* What single keys of [user.NAME] can say is wrong, at their line; NULL if nothing. */
+static const char *
+user_key_check(struct user_def *u, const char *key, char *why, size_t whylen)
+{
+	const char *err = NULL, *value = NULL;
+	size_t i;
+
+	if (strcmp(key, "email") == 0)
+		err = notify_address_check(value = u->email);
+	else if (strcmp(key, "slack") == 0 || strcmp(key, "teams") == 0 ||
+	    strcmp(key, "webhook") == 0) {
+		value = key[0] == 's' ? u->slack : key[0] == 't' ? u->teams : u->webhook;
+		/* The URL is a secret: never shown. */
+		if ((err = notify_url_check(value)) != NULL) {
+			snprintf(why, whylen, "%s", err);
+			return why;
+		}
+	} else if (strcmp(key, "channels") == 0) {
+		for (i = 0; i < u->channels.n; i++) {
+			if (notify_channel_parse(u->channels.v[i]) < 0) {
+				snprintf(why, whylen, "unknown channel \"%.64s\": the channels are "
+				    "email, slack, teams, webhook and command", u->channels.v[i]);
+				return why;
+			}
+		}
+	} else if (strcmp(key, "quiet_hours") == 0 && *u->quiet_hours != '\0') {
+		if (notify_quiet_parse(u->quiet_hours, &u->quiet_from, &u->quiet_to) != 0) {
+			snprintf(why, whylen, "\"%.64s\" is not HH:MM-HH:MM (e.g. 22:00-07:00, "
+			    "two different times of day)", u->quiet_hours);
+			return why;
+		}
+	} else if (strcmp(key, "timezone") == 0 && *u->timezone != '\0' &&
+	    (err = tz_check(u->timezone)) != NULL) {
+		snprintf(why, whylen, "\"%.64s\": %s", u->timezone, err);
+		return why;
+	} else if (strcmp(key, "phone") == 0 && *u->phone != '\0' &&
+	    strspn(u->phone, "+0123456789 -/()") != strlen(u->phone)) {
+		snprintf(why, whylen, "\"%.64s\" is not a phone number (digits, a leading +, "
+		    "blanks, - / ( ))", u->phone);
+		return why;
+	}
+	if (err != NULL) {
+		snprintf(why, whylen, "\"%.64s\": %s", value, err);
+		return why;
+	}
+	return NULL;
+}
+
+/* What single keys of [notify] can say is wrong, at their line; NULL if nothing. */
+static const char *
+notify_key_check(const struct config *cfg, const char *key, char *why, size_t whylen)
+{
+	const char *err = NULL, *value = NULL;
+	char *cause = NULL;
+
+	if (strcmp(key, "smtp_url") == 0 && *cfg->notify_smtp_url != '\0')
+		err = notify_smtp_url_check(value = cfg->notify_smtp_url);
+	else if (strcmp(key, "from") == 0 && *cfg->notify_from != '\0')
+		err = notify_address_check(value = cfg->notify_from);
+	else if (strcmp(key, "host") == 0 && strspn(cfg->notify_host, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_@:[]") != strlen(cfg->notify_host)) {
+		value = cfg->notify_host;
+		err = "not a host name (letters, digits and . - _, or user@host)";
+	}
+	else if (strcmp(key, "command") == 0 && *cfg->notify_command != '\0') {
+		if (notify_command_check(cfg->notify_command, &cause) != 0) {
+			snprintf(why, whylen, "%s", cause);
+			free(cause);
+			return why;
+		}
+	}
+	if (err != NULL) {
+		snprintf(why, whylen, "\"%.64s\": %s", value, err);
+		return why;
+	}
+	return NULL;
+}
+
 /* A KPI name or model in a section header: letters, digits and . _ : - only; a model may
    end in * (a prefix). */
 static int
@@ -500,6 +606,7 @@ section_base(struct parse *p, const char *section, const char **table_section)
 	struct kpi_def *k = NULL;
 	struct price_def *pr = NULL;
 	struct oncall_def *oc;
+	struct user_def *u;
 	char where[512], **slot;
 	const char *name;
 
@@ -517,6 +624,18 @@ section_base(struct parse *p, const char *section, const char **table_section)
 		free(oc->where);
 		oc->where = xstrdup(where);
 		return oc;
+	}
+	if (strncmp(section, "user.", 5) == 0) {
+		name = section + 5;
+		if (*name == '\0' || strlen(name) > 64 || getpwnam(name) == NULL) {
+			p->bad_section_why = "unknown user: no local account of that name";
+			return NULL;
+		}
+		*table_section = "user.*";
+		u = user_instance(p->cfg, name, where);
+		free(u->where);
+		u->where = xstrdup(where);
+		return u;
 	}
 	if (strncmp(section, "kpi.", 4) == 0 || strncmp(section, "price.", 6) == 0) {
 		name = strchr(section, '.') + 1;
@@ -685,6 +804,12 @@ config_handler(void *user, const char *section, const char *key, const char *val
 		else if (o->scope == OPT_ONCALL &&
 		    (err = oncall_key_check(base, key, why, sizeof why)) != NULL)
 			parse_error(p, section, key, "%s", err);
+		else if (o->scope == OPT_USER &&
+		    (err = user_key_check(base, key, why, sizeof why)) != NULL)
+			parse_error(p, section, key, "%s", err);
+		else if (strcmp(table_section, "notify") == 0 &&
+		    (err = notify_key_check(p->cfg, key, why, sizeof why)) != NULL)
+			parse_error(p, section, key, "%s", err);
 		return 1;
 	}
 	if (!known_section)
@@ -816,6 +941,58 @@ config_parse(struct config *cfg, FILE *f, const char *file, const char *dir,
 	buf_free(&p.seen);
 }
 
+/* "L1, L2" as bits 1 << level; -1 for anything else. */
+static int
+escalation_mask(const char *s, unsigned *mask)
+{
+	*mask = 0;
+	while (*s != '\0') {
+		s += strspn(s, " ,\t");
+		if (*s == '\0')
+			break;
+		if ((s[0] != 'L' && s[0] != 'l') || s[1] < '1' || s[1] > '3' ||
+		    (s[2] != '\0' && strchr(" ,\t", s[2]) == NULL))
+			return -1;
+		*mask |= 1u << (s[1] - '0');
+		s += 2;
+	}
+	return 0;
+}
+
+/* The levels paged per severity, and the names a trigger may give. */
+static void
+escalation_check(struct config *cfg, struct problems *problems)
+{
+	const char *v;
+	size_t t, i;
+	int s;
+
+	for (s = 0; s < 4; s++) {
+		v = cfg->escalation_levels[s] != NULL ? cfg->escalation_levels[s] : "";
+		if (escalation_mask(v, &cfg->escalation_mask[s]) != 0)
+			problems_add(problems, NULL, 0, "escalation.sev%d: \"%s\" is not a list of "
+			    "levels L1, L2, L3", s + 1, v);
+	}
+	for (t = 0; t < TRIGGER_COUNT; t++) {
+		for (i = 0; i < cfg->trigger[t].n; i++) {
+			v = cfg->trigger[t].v[i];
+			if (v[0] == 'L' && v[1] >= '1' && v[1] <= '3' && v[2] == '\0')
+				continue;
+			if (v[0] != '@' && getpwnam(v) == NULL)
+				problems_add(problems, NULL, 0, "triggers: %s: no such user (give "
+				    "L1, L2, L3, local users or @groups)", v);
+			else if (v[0] == '@' && getgrnam(v + 1) == NULL)
+				problems_add(problems, NULL, 0, "triggers: %s: no such group", v);
+		}
+	}
+	for (i = 0; i < cfg->escalation_fallback.n; i++) {
+		v = cfg->escalation_fallback.v[i];
+		if (v[0] == '@' ? getgrnam(v + 1) == NULL : getpwnam(v) == NULL)
+			problems_add(problems, NULL, 0, "escalation.fallback: %s: no such %s", v,
+			    v[0] == '@' ? "group" : "user");
+	}
+}
+
 /* Each [oncall.Lx] needs participants; the keys checked at their lines become its rotation. */
 static void
 oncall_check(struct config *cfg, struct problems *problems)
@@ -843,6 +1020,60 @@ oncall_check(struct config *cfg, struct problems *problems)
 			continue;	/* reported at the key's line */
 		r->users = oc->participants.v;
 		r->nusers = oc->participants.n;
+	}
+}
+
+/* Each [user.NAME]: the channels it names are configured; their order is worked out. */
+static void
+user_check(struct config *cfg, struct problems *problems)
+{
+	static const char *const keys[USER_CHANNELS] = {
+		"email", "slack", "teams", "webhook", "command = yes"
+	};
+	struct user_def *u;
+	int have[USER_CHANNELS], c, k;
+	size_t i, j;
+
+	for (i = 0; i < cfg->nusers; i++) {
+		u = &cfg->users[i];
+		have[0] = u->email != NULL && *u->email != '\0';
+		have[1] = u->slack != NULL && *u->slack != '\0';
+		have[2] = u->teams != NULL && *u->teams != '\0';
+		have[3] = u->webhook != NULL && *u->webhook != '\0';
+		have[4] = u->command;
+		u->norder = 0;
+		if (u->command && (cfg->notify_command == NULL || *cfg->notify_command == '\0'))
+			problems_add(problems, NULL, 0, "%s: user.%s: command = yes needs a "
+			    "[notify] command", u->where, u->name);
+		if (have[0] && (cfg->notify_smtp_url == NULL || *cfg->notify_smtp_url == '\0'))
+			problems_add(problems, NULL, 0, "%s: user.%s: email needs a [notify] "
+			    "smtp_url", u->where, u->name);
+		if (u->channels.n == 0) {
+			for (c = 0; c < USER_CHANNELS; c++) {
+				if (have[c])
+					u->order[u->norder++] = c;
+			}
+			continue;
+		}
+		for (j = 0; j < u->channels.n; j++) {
+			if ((c = notify_channel_parse(u->channels.v[j])) < 0)
+				continue;	/* reported at its line */
+			if (!have[c]) {
+				problems_add(problems, NULL, 0, "%s: user.%s: channel %s is not "
+				    "configured for the user (set %s)", u->where, u->name,
+				    u->channels.v[j], keys[c]);
+				continue;
+			}
+			for (k = 0; k < u->norder; k++) {
+				if (u->order[k] == c)
+					c = -1;
+			}
+			if (c < 0)
+				problems_add(problems, NULL, 0, "%s: user.%s: channel %s is named "
+				    "twice", u->where, u->name, u->channels.v[j]);
+			else
+				u->order[u->norder++] = c;
+		}
 	}
 }
 
@@ -912,6 +1143,11 @@ config_check(struct config *cfg, struct problems *problems)
 	    (cfg->prom_password == NULL || *cfg->prom_password == '\0'))
 		problems_add(problems, NULL, 0, "prometheus.user: needs prometheus.password");
 	oncall_check(cfg, problems);
+	escalation_check(cfg, problems);
+	user_check(cfg, problems);
+	if (cfg->notify_smtp_user != NULL && *cfg->notify_smtp_user != '\0' &&
+	    (cfg->notify_smtp_password == NULL || *cfg->notify_smtp_password == '\0'))
+		problems_add(problems, NULL, 0, "notify.smtp_user: needs notify.smtp_password");
 }
 
 int
@@ -970,6 +1206,20 @@ config_load(struct config *cfg, const char *file, char **cause)
 	return 0;
 }
 
+int
+config_check_daemon(const struct config *cfg, char **cause)
+{
+	char *why = NULL;
+
+	if (cfg->prompt_signing_key == NULL || sshsig_key_check(cfg->prompt_signing_key,
+	    &why) == 0)
+		return 0;
+	*cause = xprintf("%s: prompts.signing_key: %s", cfg->file != NULL ? cfg->file :
+	    "(built-in)", why);
+	free(why);
+	return -1;
+}
+
 const char *
 config_lang(const struct config *cfg)
 {
@@ -991,6 +1241,18 @@ config_oncall(const struct config *cfg, int level)
 	for (i = 0; i < cfg->noncalls; i++) {
 		if (cfg->oncalls[i].level == level)
 			return &cfg->oncalls[i];
+	}
+	return NULL;
+}
+
+const struct user_def *
+config_user(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < cfg->nusers; i++) {
+		if (strcmp(cfg->users[i].name, name) == 0)
+			return &cfg->users[i];
 	}
 	return NULL;
 }
@@ -1067,9 +1329,15 @@ config_free(struct config *cfg)
 		config_free_scope(&cfg->oncalls[i], OPT_ONCALL);
 		free(cfg->oncalls[i].where);
 	}
+	for (i = 0; i < cfg->nusers; i++) {
+		config_free_scope(&cfg->users[i], OPT_USER);
+		free(cfg->users[i].name);
+		free(cfg->users[i].where);
+	}
 	free(cfg->kpis);
 	free(cfg->prices);
 	free(cfg->oncalls);
+	free(cfg->users);
 	free(cfg->file);
 	memset(cfg, 0, sizeof *cfg);
 }
@@ -1105,6 +1373,8 @@ config_default_text(const struct option_def *o)
 		base = price_instance(&cfg, "default", "");
 	else if (o->scope == OPT_ONCALL)
 		base = oncall_instance(&cfg, 1, "");
+	else if (o->scope == OPT_USER)
+		base = user_instance(&cfg, "default", "");
 	base = (char *)base + o->offset;
 	switch (o->type) {
 	case OPT_INT:

@@ -17,6 +17,17 @@ struct namelist {
 	size_t	  n;
 };
 
+/* Events a [triggers] key names the people of. */
+enum trigger {
+	TRIGGER_OPENED,
+	TRIGGER_ESCALATED,
+	TRIGGER_ACK_OVERDUE,
+	TRIGGER_RETRIGGERED,
+	TRIGGER_KPI_PENDING,
+	TRIGGER_PROPOSAL,
+	TRIGGER_COUNT
+};
+
 /* What a KPI computes. */
 enum kpi_kind {
 	KPI_QUERY,		/* the value of a PromQL query */
@@ -71,6 +82,28 @@ struct oncall_def {
 	char		*where;
 };
 
+/* The channels a [user.NAME] section can name, in the order of enum notify_channel. */
+#define USER_CHANNELS	5
+
+/* One [user.NAME] section: how a person (a local account) is reached. */
+struct user_def {
+	char		*name;		/* the local account */
+	char		*email;
+	char		*slack;		/* incoming-webhook URL (also Mattermost, Rocket.Chat) */
+	char		*teams;		/* Teams incoming-webhook (Workflows) URL */
+	char		*webhook;	/* the generic JSON webhook */
+	char		*phone;		/* for the command hook */
+	int		 command;	/* the [notify] command is used for this user */
+	struct namelist	 channels;	/* which ones, in order; empty: every configured one */
+	char		*quiet_hours;	/* HH:MM-HH:MM, or empty */
+	char		*timezone;	/* of the quiet hours; empty: the daemon's */
+	/* Checked: */
+	int		 order[USER_CHANNELS];	/* enum notify_channel, in the order to use */
+	int		 norder;
+	int		 quiet_from, quiet_to;	/* minutes after midnight; -1: none */
+	char		*where;
+};
+
 struct config {
 	char		*file;		/* NULL: built-in defaults only */
 
@@ -115,6 +148,7 @@ struct config {
 	char		*prompt_remote;
 	long long	 push_retry;
 	long long	 push_timeout;
+	char		*prompt_signing_key;	/* NULL: release tags are not signed */
 
 	/* [audit] */
 	char		*checkpoint_key;
@@ -186,6 +220,18 @@ struct config {
 	long long	 ticket_timeout;
 	long long	 ticket_retries;
 
+	/* [notify] */
+	char		*notify_smtp_url;
+	char		*notify_smtp_starttls;	/* try, always or no */
+	char		*notify_smtp_user;
+	char		*notify_smtp_password;
+	char		*notify_smtp_ca;
+	char		*notify_from;
+	char		*notify_command;
+	long long	 notify_command_timeout;
+	long long	 notify_timeout;
+	char		*notify_host;
+
 	/* [incidents] */
 	long long	 ack_s[4];	/* acknowledge target per severity */
 	long long	 resolve_s[4];
@@ -194,12 +240,26 @@ struct config {
 	long long	 correlate;	/* KPIs crit this soon after a KPI incident join it */
 	long long	 timer_interval;
 
+	/* [escalation] */
+	char		*escalation_levels[4];	/* per severity: "L1, L2, L3" */
+	unsigned	 escalation_mask[4];	/* the same as bits 1 << level */
+	long long	 escalation_repeat;
+	struct namelist	 escalation_fallback;
+	long long	 escalation_retries;
+	long long	 escalation_retry_wait;
+
+	/* [triggers]: who else is told, by event */
+	struct namelist	 trigger[TRIGGER_COUNT];
+	long long	 trigger_severity;
+
 	struct kpi_def	*kpis;
 	size_t		 nkpis;
 	struct price_def *prices;
 	size_t		 nprices;
 	struct oncall_def *oncalls;
 	size_t		 noncalls;
+	struct user_def	*users;
+	size_t		 nusers;
 };
 
 /* Finds the config file: the argument, $LEITSTAND_CONFIG, $XDG_CONFIG_HOME/leitstand/leitstand.ini,
@@ -209,6 +269,10 @@ char	*config_find(const char *);
    every problem, one "file:line: section.key: why" per line, in *cause. */
 int	 config_load(struct config *, const char *, char **);
 void	 config_free(struct config *);
+/* Checks what only the daemon's own user can, beyond config_load: the prompt signing key is
+   a file of that user's that nobody else may read. 0, or -1 with *cause ("file: key: why").
+   `leitstand config check`, the daemon's start and its reload call it; a client does not. */
+int	 config_check_daemon(const struct config *, char **);
 /* Returns 1 if the name or one of the groups is in the list. */
 int	 namelist_match(const struct namelist *, const char *, char *const *);
 /* The default private socket path for this user (runtime dir), for a name ("default"). */
@@ -225,6 +289,8 @@ const char *config_lang(const struct config *);
 const struct price_def *config_price(const struct config *, const char *model);
 /* The [oncall.Lx] section of a level (1-3), or NULL. */
 const struct oncall_def *config_oncall(const struct config *, int level);
+/* The [user.NAME] section of a local account, or NULL. */
+const struct user_def *config_user(const struct config *, const char *name);
 /* Parses 90, 90s, 15m, 2h, 1d into seconds; -1 if it is none of them. */
 long long config_duration(const char *);
 

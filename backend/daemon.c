@@ -13,6 +13,7 @@
 #include "backend/config.h"
 #include "backend/daemon.h"
 #include "backend/drift.h"
+#include "backend/escalation.h"
 #include "backend/events.h"
 #include "backend/job.h"
 #include "backend/kpi-history.h"
@@ -111,6 +112,10 @@ daemon_reload(struct daemon *d, char **cause)
 
 	if (config_load(&fresh, old->file, cause) != 0)
 		return -1;
+	if (config_check_daemon(&fresh, cause) != 0) {
+		config_free(&fresh);
+		return -1;
+	}
 	/* The poller points into the KPI definitions: it starts again with the new ones. */
 	daemon_poller_stop(d);
 	/* The running daemon keeps its socket, data dir and limits. */
@@ -131,6 +136,7 @@ daemon_reload(struct daemon *d, char **cause)
 	daemon_library(d);
 	automation_restart(d);
 	/* prompts.remote may name another remote now: it gets every release it lacks. */
+	prompts_signing(d);
 	prompts_push(d);
 	server_reidentify(d->srv);
 	return 0;
@@ -184,6 +190,7 @@ daemon_shutdown(struct daemon *d)
 	/* Jobs in flight finish and reply before the store closes; evals end early. */
 	prompts_cancel();
 	job_drain();
+	escalation_stop(d);
 	op_ticket_cancel_retries();
 	prompts_stop();
 	automation_stop(d);
@@ -217,7 +224,8 @@ daemon_main(struct config *cfg, int ready_fd)
 	umask(077);
 
 	/* The store and the releases are only as safe as the directories that hold them. */
-	if (private_mkdir("data dir", cfg->data_dir, 0700, &cause) != 0 ||
+	if (config_check_daemon(cfg, &cause) != 0 ||
+	    private_mkdir("data dir", cfg->data_dir, 0700, &cause) != 0 ||
 	    private_tree("prompt repository", cfg->prompt_repo, &cause) != 0)
 		goto fail;
 	if ((d.lock_fd = store_lock(cfg->data_dir, &cause)) < 0)
@@ -244,6 +252,7 @@ daemon_main(struct config *cfg, int ready_fd)
 	daemon_poller_start(&d);
 	daemon_library(&d);
 	automation_start(&d);
+	escalation_start(&d);
 	prompts_start(&d);
 	log_debug("listening on %s, data dir %s", cfg->socket, cfg->data_dir);
 	daemon_ready(&d, "ok\n");

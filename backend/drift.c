@@ -20,8 +20,8 @@
 #include "backend/repo.h"
 #include "backend/xmalloc.h"
 
-/* A look at most this often: the answer moves with a 5 m rate. */
-#define DRIFT_EVERY	30
+/* A look at most this often (a query through the shared poller budget). */
+#define DRIFT_EVERY	10
 /* Answers by another model below this share are noise (a retry, a canary elsewhere). */
 #define DRIFT_SHARE	0.05
 

@@ -12,7 +12,7 @@
 
 struct daemon;
 
-/* After a poll: one query of the response models' shares, at most every 30 s. */
+/* After a poll: one query of the response models' shares, at most every 10 s. */
 void	 drift_poll(struct daemon *);
 /* An assistant's answering models {drift, since, answering: [{model, share}]}, or NULL
    before anything is known. */

@@ -21,7 +21,10 @@ typedef void (*events_cb)(void *arg, enum topic, const cJSON *);
 
 /* Sets the one sink (NULL: events are dropped). */
 void	events_sink(events_cb, void *arg);
-/* Hands an event to the sink and frees it. */
+/* Sets the one listener inside the daemon (escalation), which gets every event after the
+   sink (NULL: none). */
+void	events_listen(events_cb, void *arg);
+/* Hands an event to the sink and the listener, and frees it. */
 void	events_publish(enum topic, cJSON *);
 
 #endif

@@ -39,6 +39,7 @@ static const struct {
 	{ "release", "override" },
 	{ "oncall_override", "user" }, { "oncall_override", "for_user" },
 	{ "oncall_override", "created_by" },
+	{ "page", "user" }, { "page", "error" }, { "page", "detail" }, { "page", "title" },
 	{ "audit", "actor" }, { "audit", "object" }, { "audit", "details" },
 };
 #define NPERSONAL (sizeof personal / sizeof personal[0])
@@ -63,6 +64,7 @@ static const struct {
 	{ .table = "eval_case", .noun = "eval answers" },
 	{ .table = "release", .noun = "releases" },
 	{ .table = "oncall_override", .noun = "on-call overrides" },
+	{ .table = "page", .noun = "notifications" },
 	{ .table = "audit", .noun = "audit entries" },
 };
 

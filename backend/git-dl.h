@@ -19,6 +19,7 @@
 	X(blob_rawsize) \
 	X(buf_dispose) \
 	X(commit_create) \
+	X(commit_create_buffer) \
 	X(commit_free) \
 	X(commit_id) \
 	X(commit_lookup) \
@@ -48,6 +49,14 @@
 	X(oid_equal) \
 	X(oid_fromstr) \
 	X(oid_tostr) \
+	X(odb_free) \
+	X(odb_hash) \
+	X(odb_object_data) \
+	X(odb_object_free) \
+	X(odb_object_size) \
+	X(odb_object_type) \
+	X(odb_read) \
+	X(odb_write) \
 	X(push_options_init) \
 	X(reference_create) \
 	X(reference_create_matching) \
@@ -73,15 +82,18 @@
 	X(remote_upload) \
 	X(repository_free) \
 	X(repository_init) \
+	X(repository_odb) \
 	X(repository_open) \
 	X(repository_path) \
 	X(repository_set_head) \
 	X(signature_free) \
 	X(signature_now) \
 	X(tag_create) \
+	X(tag_create_from_buffer) \
 	X(tag_free) \
 	X(tag_lookup) \
 	X(tag_message) \
+	X(tag_name) \
 	X(tag_peel) \
 	X(tag_tagger) \
 	X(tree_create_updated) \
@@ -121,6 +133,7 @@ char	*git_dl_cause(const char *what);
 #define git_blob_rawsize			(git_dl.blob_rawsize)
 #define git_buf_dispose			(git_dl.buf_dispose)
 #define git_commit_create		(git_dl.commit_create)
+#define git_commit_create_buffer	(git_dl.commit_create_buffer)
 #define git_commit_free			(git_dl.commit_free)
 #define git_commit_id			(git_dl.commit_id)
 #define git_commit_lookup		(git_dl.commit_lookup)
@@ -150,6 +163,14 @@ char	*git_dl_cause(const char *what);
 #define git_oid_equal			(git_dl.oid_equal)
 #define git_oid_fromstr			(git_dl.oid_fromstr)
 #define git_oid_tostr			(git_dl.oid_tostr)
+#define git_odb_free			(git_dl.odb_free)
+#define git_odb_hash			(git_dl.odb_hash)
+#define git_odb_object_data	(git_dl.odb_object_data)
+#define git_odb_object_free	(git_dl.odb_object_free)
+#define git_odb_object_size	(git_dl.odb_object_size)
+#define git_odb_object_type	(git_dl.odb_object_type)
+#define git_odb_read			(git_dl.odb_read)
+#define git_odb_write			(git_dl.odb_write)
 #define git_push_options_init		(git_dl.push_options_init)
 #define git_reference_create		(git_dl.reference_create)
 #define git_reference_create_matching	(git_dl.reference_create_matching)
@@ -175,15 +196,18 @@ char	*git_dl_cause(const char *what);
 #define git_remote_upload		(git_dl.remote_upload)
 #define git_repository_free		(git_dl.repository_free)
 #define git_repository_init		(git_dl.repository_init)
+#define git_repository_odb		(git_dl.repository_odb)
 #define git_repository_open		(git_dl.repository_open)
 #define git_repository_path		(git_dl.repository_path)
 #define git_repository_set_head		(git_dl.repository_set_head)
 #define git_signature_free		(git_dl.signature_free)
 #define git_signature_now		(git_dl.signature_now)
 #define git_tag_create			(git_dl.tag_create)
+#define git_tag_create_from_buffer	(git_dl.tag_create_from_buffer)
 #define git_tag_free			(git_dl.tag_free)
 #define git_tag_lookup			(git_dl.tag_lookup)
 #define git_tag_message			(git_dl.tag_message)
+#define git_tag_name			(git_dl.tag_name)
 #define git_tag_peel			(git_dl.tag_peel)
 #define git_tag_tagger			(git_dl.tag_tagger)
 #define git_tree_create_updated		(git_dl.tree_create_updated)

@@ -142,6 +142,8 @@ http_do(const struct http_request *rq, struct http_reply *rp, char **cause)
 	curl_easy_setopt(c, CURLOPT_URL, rq->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	/* A redirect is an answer: whoever asked decides (a webhook's never is followed). */
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	connect = rq->connect_ms > 0 ? rq->connect_ms : timeout < 10000 ? timeout : 10000;
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect);
@@ -182,6 +184,12 @@ http_do(const struct http_request *rq, struct http_reply *rp, char **cause)
 	rp->transient = rc != CURLE_OK && !sink.too_big && http_transient(rc);
 	/* Known even when the transfer failed after the headers (a body too large). */
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rp->status);
+	if (rc == CURLE_OK && rp->status >= 300 && rp->status < 400) {
+		char *loc = NULL;
+
+		if (curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc != NULL)
+			rp->location = xstrdup(loc);
+	}
 	if (rc != CURLE_OK && sink.too_big && sink.max % (1024 * 1024) == 0)
 		*cause = xprintf("reply larger than %zu MiB", sink.max >> 20);
 	else if (rc != CURLE_OK && sink.too_big)
@@ -207,4 +215,6 @@ void
 http_reply_free(struct http_reply *rp)
 {
 	buf_free(&rp->body);
+	free(rp->location);
+	rp->location = NULL;
 }

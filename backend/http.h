@@ -28,6 +28,7 @@ struct http_reply {
 	struct buf	body;
 	int		transient;	/* a failed transfer that another try may fix */
 	double		retry_after;	/* seconds a Retry-After header asks for; 0: none */
+	char		*location;	/* a 3xx's Location (never followed), or NULL */
 };
 
 /* Performs the request. 0 with the reply (whatever its HTTP status), or -1 with *cause for a

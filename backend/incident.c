@@ -20,7 +20,8 @@ static const char *const action_names[INC_ACTION_COUNT] = {
 /* The columns every query reads, in this order (see row_json). */
 #define INCIDENT_COLUMNS "id, title, description, severity, status, level, assignee, source, " \
 	"fingerprint, kpi, opened_by, opened_at, acknowledged_at, mitigated_at, resolved_at, " \
-	"activity_at, ack_due, snoozed_until, snooze_reason, recovered, ticket_key, ticket_url"
+	"activity_at, ack_due, snoozed_until, snooze_reason, recovered, ticket_key, ticket_url, " \
+	"page_round"
 
 const char *
 incident_status_name(enum incident_status s)
@@ -478,7 +479,8 @@ incident_tick(sqlite3 *db, const struct incident_policy *p, time_t now, incident
 	size_t n = 0, i;
 	const char *code;
 	char *text, span[16];
-	int *sevs = NULL, rc = 0;
+	int *sevs = NULL, *rounds = NULL, rc = 0;
+	long long due;
 
 	/* Triggered past the acknowledge target and below L3: one level up. */
 	st = store_prepare(db, "SELECT id, severity FROM incident WHERE status = 'triggered' AND "
@@ -502,6 +504,42 @@ incident_tick(sqlite3 *db, const struct incident_policy *p, time_t now, incident
 	}
 	free(ids);
 	free(sevs);
+	ids = NULL;
+	sevs = NULL;
+	n = 0;
+
+	/* Triggered past the target at L3: the whole chain is paged again, repeat times. */
+	st = store_prepare(db, "SELECT id, severity, page_round FROM incident WHERE status = "
+	    "'triggered' AND ack_due <= ?1 AND level >= 3 AND page_round < ?2 AND "
+	    "(snoozed_until IS NULL OR snoozed_until <= ?1)");
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, p->repeat);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ids = xreallocarray(ids, n + 1, sizeof *ids);
+		ids[n] = sqlite3_column_int64(st, 0);
+		sevs = xreallocarray(sevs, n + 1, sizeof *sevs);
+		sevs[n] = sqlite3_column_int(st, 1);
+		rounds = xreallocarray(rounds, n + 1, sizeof *rounds);
+		rounds[n++] = sqlite3_column_int(st, 2) + 1;
+	}
+	sqlite3_finalize(st);
+	for (i = 0; i < n && rc == 0; i++) {
+		due = (long long)now + ack_target(p, sevs[i]);
+		format_age(span, sizeof span, ack_target(p, sevs[i]));
+		text = xprintf("not acknowledged within %s at L3: paging the chain again "
+		    "(%d of %d)", span, rounds[i], p->repeat);
+		rc = update(db, "UPDATE incident SET page_round = page_round + 1, ack_due = ? "
+		    "WHERE id = ?", ids[i], 1, &due, NULL, cause);
+		if (rc == 0)
+			rc = incident_timeline(db, ids[i], now, "leitstand", "repage", text, NULL,
+			    cause);
+		if (rc == 0 && cb != NULL)
+			cb(arg, ids[i], "repage", text);
+		free(text);
+	}
+	free(ids);
+	free(sevs);
+	free(rounds);
 	ids = NULL;
 	n = 0;
 
@@ -591,6 +629,8 @@ row_json(sqlite3_stmt *st, const struct incident_policy *p, time_t now, int full
 	add_text(o, "ticket_key", st, 20);
 	if (full)
 		add_text(o, "ticket_url", st, 21);
+	if (sqlite3_column_int(st, 22) > 0)
+		cJSON_AddNumberToObject(o, "page_round", sqlite3_column_int(st, 22));
 	if (sqlite3_column_type(st, 12) != SQLITE_NULL)
 		cJSON_AddNumberToObject(o, "mtta", (double)(sqlite3_column_int64(st, 12) - opened));
 	if (sqlite3_column_type(st, 14) != SQLITE_NULL)

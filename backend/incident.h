@@ -37,6 +37,7 @@ struct incident_policy {
 	long	ack_s[4];
 	long	resolve_s[4];
 	long	ack_timeout_s;
+	int	repeat;		/* times the chain is paged again at L3 ([escalation] repeat) */
 };
 
 struct incident_new {
@@ -95,7 +96,8 @@ int		 incident_timeline(sqlite3 *, long long id, time_t, const char *actor,
 long long	 incident_recovered(sqlite3 *, const char *fingerprint, const char *text, time_t,
 		     char **cause);
 /* Runs the timers: escalates triggered incidents past their acknowledge target and returns
-   acknowledged ones without activity to triggered. cb gets each change. */
+   acknowledged ones without activity to triggered; pages the chain again (repage) for one
+   nobody acknowledges at L3, policy.repeat times. cb gets each change. */
 typedef void (*incident_change_cb)(void *, long long id, const char *action, const char *text);
 int		 incident_tick(sqlite3 *, const struct incident_policy *, time_t,
 		     incident_change_cb, void *, char **cause);

@@ -36,7 +36,9 @@ struct lane {
 /*
  * Evals and pushes run long; verifications and ticket exports come in bursts from clients;
  * pushes and Alertmanager reads are one at a time by design, so one worker and a short queue
- * each is all they need, and no other kind can take it from them.
+ * each is all they need, and no other kind can take it from them. Notifications wait on
+ * mail servers and webhooks for up to a timeout each: a few workers, so one that stalls
+ * does not hold up the page to the next person, and a queue an incident storm fits in.
  */
 static struct lane lanes[JOB_KINDS] = {
 	[JOB_VERIFY] = { .what = "audit verifications", .workers = 2, .queue = 8 },
@@ -45,6 +47,7 @@ static struct lane lanes[JOB_KINDS] = {
 	[JOB_EVAL] = { .what = "evals", .workers = 2, .queue = 8 },
 	[JOB_PUSH] = { .what = "pushes", .workers = 1, .queue = 2 },
 	[JOB_ALERTS] = { .what = "Alertmanager reads", .workers = 1, .queue = 2 },
+	[JOB_NOTIFY] = { .what = "notifications", .workers = 3, .queue = 64 },
 };
 
 static pthread_mutex_t	 job_lock = PTHREAD_MUTEX_INITIALIZER;

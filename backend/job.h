@@ -17,6 +17,7 @@ enum job_kind {
 	JOB_EVAL,		/* prompt.eval */
 	JOB_PUSH,		/* pushes of the prompt repository */
 	JOB_ALERTS,		/* reads of Alertmanager */
+	JOB_NOTIFY,		/* notifications to people: e-mail, webhooks, the hook */
 	JOB_KINDS
 };
 

@@ -50,6 +50,14 @@ typedef void (*notify_cb)(void *arg, const struct notify_result *);
 const char	*notify_channel_name(enum notify_channel);
 /* The channels the user is reached by ([user.NAME]): a mask of 1 << channel. */
 unsigned	 notify_user_channels(const struct config *, const char *user);
+/* The same channels in the order [user.NAME] channels gives (default: email, slack, teams,
+   webhook, command); returns how many. */
+int		 notify_user_order(const struct config *, const char *user,
+		     enum notify_channel out[NOTIFY_CHANNELS]);
+/* The host of the acknowledge command: [notify] host, else this host's name (to free). */
+char		*notify_host(const struct config *);
+/* The sender of e-mail: [notify] from, else leitstand@HOST (to free). */
+char		*notify_from(const struct config *);
 /* 1 while the user's quiet hours hold at t (SEV3 and SEV4 notices wait them out). */
 int		 notify_quiet(const struct config *, const char *user, time_t t);
 /* Sends the notice (copied) to its user over the channel on a worker thread; cb runs once on

@@ -180,6 +180,7 @@ op_prompt_list(struct op_ctx *ctx)
 		cJSON_AddNumberToObject(push, "pending", 0);
 	}
 	cJSON_AddItemToObject(ctx->reply, "push", push);
+	cJSON_AddItemToObject(ctx->reply, "signing", prompts_signing_state());
 	return 0;
 }
 

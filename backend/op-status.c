@@ -89,6 +89,8 @@ op_status(struct op_ctx *ctx)
 	}
 	if ((push = prompts_push_state(s)) != NULL)
 		cJSON_AddItemToObject(r, "prompt_push", push);
+	if (prompts_repo(&error) != NULL)
+		cJSON_AddItemToObject(r, "prompt_signing", prompts_signing_state());
 	return 0;
 }
 

@@ -413,6 +413,17 @@ static const struct op_arg oncall_export_args[] = {
 	END
 };
 
+static const struct op_arg notify_test_args[] = {
+	{ .name = "user", .type = ARG_STRING, .required = 1, .min = 1, .max = 64, .pos = 1,
+	  .metavar = "USER", .verbatim = "a local account's name",
+	  .help = "whom to send it to: a [user.NAME] of the config" },
+	{ .name = "channel", .type = ARG_STRING, .min = 1, .max = 16, .flag = "channel",
+	  .metavar = "NAME", .verbatim = "a channel's name",
+	  .help = "only this channel: email, slack, teams, webhook or command (default: each "
+	  "of the user's)" },
+	END
+};
+
 /* The one op table; docs/protocol.md describes each entry. */
 const struct op ops_table[] = {
 	{ .name = "status", .perm = PERM_READ, .args = no_args, .exec = op_status,
@@ -552,6 +563,13 @@ const struct op ops_table[] = {
 	  .cli = "oncall export",
 	  .cli_help = "the next weeks' shifts per level as an iCalendar file for people's "
 	  "calendars" },
+	{ .name = "notify.test", .perm = PERM_ADMIN, .flags = OP_WRITE, .args = notify_test_args,
+	  .exec = op_notify_test,
+	  .help = "send a test notice (event \"test\") to a user over each of their channels "
+	  "([user.NAME]) or one; replies with each channel's result once the tries have ended",
+	  .cli = "notify test",
+	  .cli_help = "send a test notification to a user over each of their channels and "
+	  "print what each did (admin)" },
 	{ .name = "playbook.list", .perm = PERM_READ, .args = playbook_list_args,
 	  .exec = op_playbook_list,
 	  .help = "the playbook library in a language (en, de; English where missing) and "

@@ -166,6 +166,7 @@ int	op_oncall_override_add(struct op_ctx *);
 int	op_oncall_override_remove(struct op_ctx *);
 int	op_oncall_override_list(struct op_ctx *);
 int	op_oncall_export(struct op_ctx *);
+int	op_notify_test(struct op_ctx *);
 /* Drops ticket exports waiting to try again (the daemon is stopping). */
 void	op_ticket_cancel_retries(void);
 

@@ -6,6 +6,7 @@
 #define K(f)	OPT_KPI, offsetof(struct kpi_def, f)
 #define P(f)	OPT_PRICE, offsetof(struct price_def, f)
 #define O(f)	OPT_ONCALL, offsetof(struct oncall_def, f)
+#define U(f)	OPT_USER, offsetof(struct user_def, f)
 #define DAY	86400LL
 
 static const char *const role_choices[] = {
@@ -20,6 +21,7 @@ static const char *const dialect_choices[] = {
 };
 static const char *const ticket_choices[] = { "none", "jira", "webhook", NULL };
 static const char *const palette_choices[] = { "dark", "light", NULL };
+static const char *const starttls_choices[] = { "try", "always", "no", NULL };
 
 const struct option_def options_table[] = {
 	{ "daemon", "socket", OPT_PATH, G(socket), 0, 0, NULL, 0,
@@ -104,6 +106,10 @@ const struct option_def options_table[] = {
 	  "wait before pushing again after a failed push" },
 	{ "prompts", "push_timeout", OPT_DURATION, G(push_timeout), 1, 3600, NULL, 0,
 	  "time a push may take in all (connect, list, upload) before it is stopped and fails" },
+	{ "prompts", "signing_key", OPT_PATH, G(prompt_signing_key), 0, 0, NULL, OPT_EMPTY,
+	  "OpenSSH private key without passphrase (mode 0600, the daemon's user's) that signs "
+	  "release and rollback tags as git does with gpg.format=ssh (ssh-keygen -Y sign, "
+	  "namespace git); empty: tags are unsigned" },
 
 	{ "audit", "checkpoint_key", OPT_PATH, G(checkpoint_key), 0, 0, NULL, 0,
 	  "Ed25519 key (PEM) that signs audit checkpoints, created on first use; default "
@@ -236,6 +242,32 @@ const struct option_def options_table[] = {
 	{ "ticket", "retries", OPT_INT, G(ticket_retries), 0, 20, NULL, 0,
 	  "further tries after a failure that may pass (timeouts, 429, 5xx), 5 s apart, doubling" },
 
+	{ "notify", "smtp_url", OPT_STRING, G(notify_smtp_url), 0, 0, NULL, 0,
+	  "the mail server notifications go out through: smtp://host:port (STARTTLS as "
+	  "smtp_starttls says) or smtps://host:port (TLS from the start); empty: no e-mail" },
+	{ "notify", "smtp_starttls", OPT_CHOICE, G(notify_smtp_starttls), 0, 0, starttls_choices,
+	  0, "smtp://: try (STARTTLS when the server offers it), always (refuse to send "
+	  "without it) or no" },
+	{ "notify", "smtp_user", OPT_STRING, G(notify_smtp_user), 0, 0, NULL, 0,
+	  "SMTP AUTH user (with smtp_password); empty: no authentication" },
+	{ "notify", "smtp_password", OPT_STRING, G(notify_smtp_password), 0, 0, NULL, OPT_SECRET,
+	  "SMTP AUTH password; env:NAME reads the daemon's environment" },
+	{ "notify", "smtp_ca", OPT_PATH, G(notify_smtp_ca), 0, 0, NULL, 0,
+	  "CA certificate file (PEM) the mail server's certificate must chain to (a private "
+	  "MTA); unset: the system's CAs" },
+	{ "notify", "from", OPT_STRING, G(notify_from), 0, 0, NULL, 0,
+	  "the envelope sender and From: address of e-mail; empty: leitstand@ the host name" },
+	{ "notify", "command", OPT_STRING, G(notify_command), 0, 0, NULL, 0,
+	  "the hook for SMS gateways and local tools: an absolute path and arguments, split on "
+	  "blanks, run without a shell, the notice as JSON on its stdin; empty: none" },
+	{ "notify", "command_timeout", OPT_DURATION, G(notify_command_timeout), 1, 300, NULL, 0,
+	  "the hook is killed after this long (and its output is cut at 64 KiB)" },
+	{ "notify", "timeout", OPT_DURATION, G(notify_timeout), 1, 300, NULL, 0,
+	  "time one try of an e-mail or webhook may take" },
+	{ "notify", "host", OPT_STRING, G(notify_host), 0, 0, NULL, 0,
+	  "the host in the acknowledge command a notification carries (ssh HOST leitstand "
+	  "incident ack N); empty: this host's name" },
+
 	{ "incidents", "ack_sev1", OPT_DURATION, G(ack_s[0]), 1, DAY, NULL, 0,
 	  "a SEV1 not acknowledged within this escalates one level (L1 -> L2 -> L3)" },
 	{ "incidents", "ack_sev2", OPT_DURATION, G(ack_s[1]), 1, DAY, NULL, 0,
@@ -262,6 +294,40 @@ const struct option_def options_table[] = {
 	  "incident instead of opening its own; 0: never" },
 	{ "incidents", "timer_interval", OPT_DURATION, G(timer_interval), 1, 300, NULL, 0,
 	  "how often the acknowledge timers are checked" },
+
+	{ "escalation", "sev1", OPT_STRING, G(escalation_levels[0]), 0, 0, NULL, 0,
+	  "levels whose on-call is paged for a SEV1, in turn as it escalates (L1, L2, L3); "
+	  "empty: nobody is paged" },
+	{ "escalation", "sev2", OPT_STRING, G(escalation_levels[1]), 0, 0, NULL, 0,
+	  "the same for SEV2" },
+	{ "escalation", "sev3", OPT_STRING, G(escalation_levels[2]), 0, 0, NULL, 0,
+	  "the same for SEV3" },
+	{ "escalation", "sev4", OPT_STRING, G(escalation_levels[3]), 0, 0, NULL, 0,
+	  "the same for SEV4" },
+	{ "escalation", "repeat", OPT_INT, G(escalation_repeat), 0, 10, NULL, 0,
+	  "times every level of the chain is paged again when nobody acknowledges at L3 "
+	  "(each after the severity's ack target)" },
+	{ "escalation", "fallback", OPT_NAMES, G(escalation_fallback), 0, 0, NULL, 0,
+	  "users and @groups paged instead when a level has nobody on call" },
+	{ "escalation", "retries", OPT_INT, G(escalation_retries), 0, 10, NULL, 0,
+	  "further tries of a notification that failed in a way another try may fix" },
+	{ "escalation", "retry_wait", OPT_DURATION, G(escalation_retry_wait), 1, 3600, NULL, 0,
+	  "wait before the first retry, doubling with each" },
+
+	{ "triggers", "opened", OPT_NAMES, G(trigger[TRIGGER_OPENED]), 0, 0, NULL, 0,
+	  "told when an incident opens: L1, L2, L3 (that level's on-call), users, @groups" },
+	{ "triggers", "escalated", OPT_NAMES, G(trigger[TRIGGER_ESCALATED]), 0, 0, NULL, 0,
+	  "told when an incident escalates (by hand or by its timer)" },
+	{ "triggers", "ack_overdue", OPT_NAMES, G(trigger[TRIGGER_ACK_OVERDUE]), 0, 0, NULL, 0,
+	  "told when an incident's acknowledge timer runs out" },
+	{ "triggers", "retriggered", OPT_NAMES, G(trigger[TRIGGER_RETRIGGERED]), 0, 0, NULL, 0,
+	  "told when an acknowledged incident returns to triggered" },
+	{ "triggers", "kpi_pending", OPT_NAMES, G(trigger[TRIGGER_KPI_PENDING]), 0, 0, NULL, 0,
+	  "told when a KPI's crit breach starts waiting out its for (crit unless it recovers)" },
+	{ "triggers", "proposal", OPT_NAMES, G(trigger[TRIGGER_PROPOSAL]), 0, 0, NULL, 0,
+	  "told when a prompt proposal's eval passed and it waits for an approver" },
+	{ "triggers", "severity", OPT_INT, G(trigger_severity), 1, 4, NULL, 0,
+	  "incident triggers fire for this severity and more severe ones (2: SEV1 and SEV2)" },
 
 	{ "kpi.*", "enabled", OPT_BOOL, K(enabled), 0, 0, NULL, 0,
 	  "no: leave this KPI out (also one of the built-in ones)" },
@@ -309,6 +375,30 @@ const struct option_def options_table[] = {
 	{ "oncall.*", "start", OPT_STRING, O(start), 0, 0, NULL, 0,
 	  "the date (YYYY-MM-DD) the first participant's first shift starts; the order runs "
 	  "on from there, both ways" },
+
+	{ "user.*", "email", OPT_STRING, U(email), 0, 0, NULL, 0,
+	  "the person's e-mail address, local@domain ([notify] smtp_url sends it)" },
+	{ "user.*", "slack", OPT_URL, U(slack), 0, 0, NULL, OPT_SECRET,
+	  "a Slack incoming-webhook URL (Mattermost and Rocket.Chat take the same payload); "
+	  "its path is a secret: env:NAME reads the environment" },
+	{ "user.*", "teams", OPT_URL, U(teams), 0, 0, NULL, OPT_SECRET,
+	  "a Microsoft Teams incoming-webhook (Workflows) URL, sent an Adaptive Card; env:NAME "
+	  "reads the environment" },
+	{ "user.*", "webhook", OPT_URL, U(webhook), 0, 0, NULL, OPT_SECRET,
+	  "a URL sent the generic JSON notice (README: Notifications); env:NAME reads the "
+	  "environment" },
+	{ "user.*", "phone", OPT_STRING, U(phone), 0, 0, NULL, 0,
+	  "a phone number, passed to the [notify] command hook" },
+	{ "user.*", "command", OPT_BOOL, U(command), 0, 0, NULL, 0,
+	  "yes: the [notify] command hook is one of the person's channels" },
+	{ "user.*", "channels", OPT_NAMES, U(channels), 0, 0, NULL, 0,
+	  "which of the configured channels to use, in order: email, slack, teams, webhook, "
+	  "command; empty: every one configured" },
+	{ "user.*", "quiet_hours", OPT_STRING, U(quiet_hours), 0, 0, NULL, 0,
+	  "HH:MM-HH:MM (e.g. 22:00-07:00) in timezone: SEV3 and SEV4 notices wait until they "
+	  "end; SEV1 and SEV2 never wait; empty: none" },
+	{ "user.*", "timezone", OPT_STRING, U(timezone), 0, 0, NULL, 0,
+	  "the zone of quiet_hours, a tz database name; empty: the daemon's local zone" },
 };
 
 const size_t options_count = sizeof options_table / sizeof options_table[0];

@@ -25,9 +25,11 @@ enum opt_scope {
 	OPT_KPI,	/* struct kpi_def, sections [kpi.NAME] */
 	OPT_PRICE,	/* struct price_def, sections [price.MODEL] */
 	OPT_ONCALL,	/* struct oncall_def, sections [oncall.L1] to [oncall.L3] */
+	OPT_USER,	/* struct user_def, sections [user.NAME] */
 };
 
 #define OPT_SECRET	0x1	/* a config file that sets it must not be readable by others */
+#define OPT_EMPTY	0x2	/* OPT_PATH: an empty value unsets it */
 
 struct option_def {
 	const char		*section;	/* "kpi.*" for templated sections */

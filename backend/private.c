@@ -62,6 +62,45 @@ private_tighten_files(const char *dir, mode_t mode)
 	return rc;
 }
 
+/*
+ * Whether dir holds nothing but what Leitstand puts in its own directories (the store, its
+ * lock, key and repository, sockets and their locks, the demo's files): only then may its
+ * mode be changed. A socket or data dir named in a shared directory (/, /run, a home) must
+ * never make that directory private.
+ */
+int
+private_dedicated(const char *dir)
+{
+	static const char *const ours[] = {
+		"leitstand.db", "leitstand.db-wal", "leitstand.db-shm", "leitstand.db-journal",
+		"daemon.lock", "audit.key", "prompts.git", "demo", "leitstand",
+	};
+	struct dirent *e;
+	struct stat st;
+	size_t i, n;
+	DIR *d;
+	int dedicated = 1;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while (dedicated && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		for (i = 0; i < sizeof ours / sizeof ours[0] &&
+		    strcmp(e->d_name, ours[i]) != 0; i++)
+			;
+		n = strlen(e->d_name);
+		if (i < sizeof ours / sizeof ours[0] ||
+		    (n > 5 && strcmp(e->d_name + n - 5, ".lock") == 0) ||
+		    (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISSOCK(st.st_mode)))
+			continue;
+		dedicated = 0;
+	}
+	closedir(d);
+	return dedicated;
+}
+
 int
 private_dir(const char *what, const char *dir, mode_t mode, int tighten, char **cause)
 {
@@ -91,6 +130,15 @@ private_dir(const char *what, const char *dir, mode_t mode, int tighten, char **
 		*cause = xprintf("%s %s is writable by group or others (mode %03o): other users "
 		    "may have put files in it; refusing to use it. Check its contents, then "
 		    "chmod %03o it", what, dir, (unsigned)(st.st_mode & 07777), (unsigned)mode);
+		errno = EPERM;
+		return -1;
+	}
+	if (tighten && (st.st_mode & 0777 & ~mode) != 0 && !private_dedicated(dir)) {
+		*cause = xprintf("%s %s is readable by others (mode %03o) and holds files that are "
+		    "not Leitstand's: refusing to change its mode. Give it a directory of its own "
+		    "(e.g. %s/leitstand), or chmod %03o it yourself", what, dir,
+		    (unsigned)(st.st_mode & 07777), strcmp(dir, "/") == 0 ? "" : dir,
+		    (unsigned)mode);
 		errno = EPERM;
 		return -1;
 	}

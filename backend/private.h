@@ -10,10 +10,15 @@
  * Checks (lstat, no symlink followed) that DIR is a directory owned by the effective user and
  * not writable by group or others; WHAT names it in the error ("data dir"). With tighten, a
  * directory that is merely readable by others is made mode (0700 or 0750) and the regular
- * files directly in it lose their group and other bits. Returns 0, or -1 with a cause.
+ * files directly in it lose their group and other bits — only when it holds nothing but
+ * Leitstand's own files (private_dedicated), else it is refused. Returns 0, or -1 with a
+ * cause.
  */
 int	 private_dir(const char *what, const char *dir, mode_t mode, int tighten,
 	     char **cause);
+/* Whether dir holds only what Leitstand keeps in its own directories (its mode may be
+   changed then). */
+int	 private_dedicated(const char *dir);
 /* private_dir after creating DIR (and its parents) with mode if missing; the directory
    holding DIR must not let others replace it (writable by group or others only if sticky). */
 int	 private_mkdir(const char *what, const char *dir, mode_t mode, char **cause);

@@ -281,7 +281,7 @@ prompts_start(struct daemon *s)
 	}
 	/* The seed is committed by the daemon's user. */
 	if ((repo = repo_open(s->cfg->prompt_repo, s->cfg->prompt_seed, pw != NULL ?
-	    pw->pw_name : ACTOR, &cause)) == NULL) {
+	    pw->pw_name : ACTOR, s->cfg->prompt_signing_key, &cause)) == NULL) {
 		repo_error = xprintf("prompt repository %s: %s", s->cfg->prompt_repo, cause);
 		log_debug("%s", repo_error);
 		free(cause);
@@ -294,6 +294,27 @@ prompts_start(struct daemon *s)
 	cJSON_Delete(tx.details);
 	if (rc != AUDIT_TX_BEGIN)
 		prompts_push(s);
+}
+
+void
+prompts_signing(struct daemon *s)
+{
+	if (repo != NULL)
+		repo_set_signing_key(repo, s->cfg->prompt_signing_key);
+}
+
+cJSON *
+prompts_signing_state(void)
+{
+	cJSON *o = cJSON_CreateObject();
+	const char *key = repo != NULL ? repo_signing_key(repo) : NULL;
+
+	cJSON_AddBoolToObject(o, "signed", key != NULL);
+	if (key != NULL) {
+		cJSON_AddStringToObject(o, "format", "ssh");
+		cJSON_AddStringToObject(o, "key", key);
+	}
+	return o;
 }
 
 /* ---- evals ---- */

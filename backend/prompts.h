@@ -29,6 +29,12 @@ struct model_ini {
    does not know (the seed, an imported repository, a release a crash left unrecorded).
    Failure leaves prompt ops unavailable with the reason; the daemon runs on. */
 void	prompts_start(struct daemon *);
+/* Signs release tags with [prompts] signing_key from now on (after a config reload); an
+   empty one leaves them unsigned. */
+void	prompts_signing(struct daemon *);
+/* How release tags are signed, for replies: {"signed": false}, or {"signed": true,
+   "format": "ssh", "key": PATH}. */
+cJSON	*prompts_signing_state(void);
 /* The repository, or NULL with why there is none in *error. */
 struct repo *prompts_repo(const char **error);
 /* Asks running evals to stop early and stops a push in flight (the daemon is stopping;

@@ -15,6 +15,7 @@
 #include "backend/buf.h"
 #include "backend/git-dl.h"
 #include "backend/repo.h"
+#include "backend/sshsig.h"
 #include "backend/xmalloc.h"
 
 #define PRODUCTION	"refs/heads/production"
@@ -24,6 +25,7 @@
 struct repo {
 	git_repository	*git;
 	char		*path;
+	char		*signing_key;	/* NULL: tags are not signed */
 };
 
 static void
@@ -45,6 +47,106 @@ signature(git_signature **sig, const char *who)
 	email = xprintf("%s@%s", who, host);
 	rc = git_signature_now(sig, who, email);
 	free(email);
+	return rc;
+}
+
+/*
+ * The text of a release tag, signed as `git tag -s` with gpg.format=ssh signs one, when a key
+ * is set: the tag object's text (as libgit2 writes it) followed by the SSH signature over that
+ * text; *text NULL when tags are not signed. Nothing is written. REPO_OK or REPO_ERROR.
+ */
+static int
+tag_text(struct repo *r, const char *name, const git_oid *commit, const git_signature *sig,
+    const char *message, char **text, char **cause)
+{
+	struct buf b;
+	char id[REPO_ID_LEN + 1], *signature = NULL, *why = NULL;
+	int offset = sig->when.offset;
+
+	*text = NULL;
+	/* git takes such a line for the start of a signature: the message would end there. */
+	if (sshsig_split(message, strlen(message)) != strlen(message)) {
+		*cause = xprintf("%s: the release message holds a line that begins like a "
+		    "signature block (-----BEGIN ...); reword the proposal's description", name);
+		return REPO_ERROR;
+	}
+	if (r->signing_key == NULL)
+		return REPO_OK;
+	oid_hex(id, commit);
+	buf_init(&b);
+	buf_printf(&b, "object %s\ntype commit\ntag %s\ntagger %s <%s> %lld %c%02d%02d\n\n%s",
+	    id, name, sig->name, sig->email, (long long)sig->when.time, offset < 0 ? '-' : '+',
+	    abs(offset) / 60, abs(offset) % 60, message);
+	/* The signature starts a line of its own, or git finds none. */
+	if (b.len > 0 && b.data[b.len - 1] != '\n')
+		buf_addch(&b, '\n');
+	if (sshsig_sign(r->signing_key, b.data, b.len, &signature, &why) != 0) {
+		*cause = xprintf("%s: not released: signing the tag failed: %s", name, why);
+		free(why);
+		buf_free(&b);
+		return REPO_ERROR;
+	}
+	buf_addstr(&b, signature);
+	free(signature);
+	*text = buf_take(&b);
+	return REPO_OK;
+}
+
+/* Writes a release tag: the signed text tag_text made, or (NULL) an unsigned annotated tag.
+   REPO_OK, REPO_CONFLICT when the tag exists (unless force), or REPO_ERROR; *cause. */
+static int
+tag_write(struct repo *r, const char *name, const git_commit *commit, const git_signature *sig,
+    const char *message, const char *text, int force, char **cause)
+{
+	git_oid tag_id;
+	int grc;
+
+	if (text == NULL)
+		grc = git_tag_create(&tag_id, r->git, name, (const git_object *)commit, sig,
+		    message, force);
+	else
+		grc = git_tag_create_from_buffer(&tag_id, r->git, text, force);
+	if (grc == 0)
+		return REPO_OK;
+	*cause = grc == GIT_EEXISTS ? xprintf("%s exists already: someone released meanwhile",
+	    name) : git_dl_cause(name);
+	return grc == GIT_EEXISTS ? REPO_CONFLICT : REPO_ERROR;
+}
+
+/* A commit's bytes and the id they will have, before anything is written: a tag can be
+   signed over that id first. 0, or -1 with *cause. */
+static int
+commit_prepare(struct repo *r, const git_signature *sig, const char *message,
+    const git_tree *tree, size_t n, const git_commit *parents[], git_buf *buf, git_oid *id,
+    char **cause)
+{
+	if (git_commit_create_buffer(buf, r->git, sig, sig, NULL, message, tree, n,
+	    parents) != 0 || git_odb_hash(id, buf->ptr, buf->size, GIT_OBJECT_COMMIT) != 0) {
+		*cause = git_dl_cause("committing the release");
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes the commit commit_prepare made; *out is it. 0, or -1 with *cause. */
+static int
+commit_write(struct repo *r, const git_buf *buf, const git_oid *id, git_commit **out,
+    char **cause)
+{
+	git_odb *odb = NULL;
+	git_oid written;
+	int rc = -1;
+
+	if (git_repository_odb(&odb, r->git) != 0 ||
+	    git_odb_write(&written, odb, buf->ptr, buf->size, GIT_OBJECT_COMMIT) != 0 ||
+	    git_commit_lookup(out, r->git, &written) != 0)
+		*cause = git_dl_cause("committing the release");
+	else if (!git_oid_equal(&written, id))
+		*cause = xstrdup("committing the release: the commit written is not the one "
+		    "hashed");
+	else
+		rc = 0;
+	git_odb_free(odb);
 	return rc;
 }
 
@@ -184,40 +286,55 @@ repo_seed(struct repo *r, const char *seed, const char *who, char **cause)
 	git_tree *tree = NULL;
 	git_commit *commit = NULL;
 	git_reference *ref = NULL;
-	git_oid tree_id, commit_id, tag_id;
-	char **names = NULL, **a, *msg, *tag, *tmsg;
+	git_buf cbuf = GIT_BUF_INIT;
+	git_oid tree_id, commit_id;
+	char **names = NULL, **a, *msg, **tags = NULL, **tmsgs = NULL, **texts = NULL;
+	size_t n = 0, i;
 	int rc = -1;
 
 	if (seed_tree(r->git, seed, &tree_id, &names, cause) != 0)
 		return -1;
 	msg = xprintf("Seed the prompt repository from %s\n\nRelease: 1\n", seed);
-	if (signature(&sig, who) != 0 ||
-	    git_tree_lookup(&tree, r->git, &tree_id) != 0 ||
-	    git_commit_create(&commit_id, r->git, NULL, sig, sig, NULL, msg, tree, 0, NULL) != 0 ||
-	    git_commit_lookup(&commit, r->git, &commit_id) != 0) {
+	if (signature(&sig, who) != 0 || git_tree_lookup(&tree, r->git, &tree_id) != 0) {
 		*cause = git_dl_cause("seeding the prompt repository");
 		goto out;
 	}
-	for (a = names; *a != NULL; a++) {
-		tag = xprintf("release/%s/1", *a);
-		tmsg = xprintf("Release 1 of %s: the seed\n\nRelease: 1\n", *a);
-		rc = git_tag_create(&tag_id, r->git, tag, (git_object *)commit, sig, tmsg, 1);
-		free(tmsg);
-		free(tag);
-		if (rc != 0) {
-			*cause = git_dl_cause("tagging the seed");
-			rc = -1;
+	if (commit_prepare(r, sig, msg, tree, 0, NULL, &cbuf, &commit_id, cause) != 0)
+		goto out;
+	for (a = names; *a != NULL; a++)
+		n++;
+	tags = xcalloc(n, sizeof *tags);
+	tmsgs = xcalloc(n, sizeof *tmsgs);
+	texts = xcalloc(n, sizeof *texts);
+	/* Every tag signed before anything is written: a key that cannot sign leaves nothing. */
+	for (i = 0; i < n; i++) {
+		tags[i] = xprintf("release/%s/1", names[i]);
+		tmsgs[i] = xprintf("Release 1 of %s: the seed\n\nRelease: 1\n", names[i]);
+		if (tag_text(r, tags[i], &commit_id, sig, tmsgs[i], &texts[i], cause) != REPO_OK)
 			goto out;
-		}
+	}
+	if (commit_write(r, &cbuf, &commit_id, &commit, cause) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (tag_write(r, tags[i], commit, sig, tmsgs[i], texts[i], 1, cause) != REPO_OK)
+			goto out;
 	}
 	if (git_reference_create(&ref, r->git, PRODUCTION, &commit_id, 0, "seed") != 0 ||
 	    git_repository_set_head(r->git, PRODUCTION) != 0) {
 		*cause = git_dl_cause("creating production");
-		rc = -1;
 		goto out;
 	}
 	rc = 0;
 out:
+	for (i = 0; i < n; i++) {
+		free(tags[i]);
+		free(tmsgs[i]);
+		free(texts[i]);
+	}
+	free(tags);
+	free(tmsgs);
+	free(texts);
+	git_buf_dispose(&cbuf);
 	git_reference_free(ref);
 	git_commit_free(commit);
 	git_tree_free(tree);
@@ -273,7 +390,8 @@ remove_locks(const char *gitdir)
 }
 
 struct repo *
-repo_open(const char *path, const char *seed, const char *who, char **cause)
+repo_open(const char *path, const char *seed, const char *who, const char *key,
+    char **cause)
 {
 	struct repo *r;
 	git_oid id;
@@ -283,6 +401,7 @@ repo_open(const char *path, const char *seed, const char *who, char **cause)
 		return NULL;
 	r = xcalloc(1, sizeof *r);
 	r->path = xstrdup(path);
+	repo_set_signing_key(r, key);
 	if (stat(path, &st) != 0) {
 		if (git_repository_init(&r->git, path, 1) != 0) {
 			*cause = git_dl_cause(path);
@@ -308,8 +427,22 @@ repo_free(struct repo *r)
 	if (r == NULL)
 		return;
 	git_repository_free(r->git);
+	free(r->signing_key);
 	free(r->path);
 	free(r);
+}
+
+void
+repo_set_signing_key(struct repo *r, const char *key)
+{
+	free(r->signing_key);
+	r->signing_key = key != NULL && *key != '\0' ? xstrdup(key) : NULL;
+}
+
+const char *
+repo_signing_key(const struct repo *r)
+{
+	return r->signing_key;
 }
 
 /* A revision to a commit. Names are looked up as refs only, never as rev-parse syntax, so a
@@ -566,8 +699,9 @@ out:
 
 /*
  * Moves production to a new commit with the given tree (parents: production, and extra if
- * given), tagged. The tag goes first and is taken back if production moved meanwhile, so a
- * lost race leaves neither.
+ * given), tagged. A signed tag is signed before the commit is written, so a signature that
+ * fails leaves nothing behind. The tag goes first and is taken back if production moved
+ * meanwhile, so a lost race leaves neither.
  */
 static int
 advance(struct repo *r, const git_oid *tree_id, const git_commit *extra, const char *tag,
@@ -577,9 +711,10 @@ advance(struct repo *r, const git_oid *tree_id, const git_commit *extra, const c
 	git_tree *tree = NULL;
 	git_signature *sig = NULL;
 	git_reference *ref = NULL;
-	git_oid commit_id, tag_id;
+	git_buf cbuf = GIT_BUF_INIT;
+	git_oid commit_id;
 	const git_commit *parents[2];
-	char *tagref = xprintf("refs/tags/%s", tag);
+	char *tagref = xprintf("refs/tags/%s", tag), *text = NULL;
 	int rc = REPO_ERROR, grc;
 
 	if ((rc = lookup(r, "production", &prod, cause)) != REPO_OK)
@@ -587,21 +722,18 @@ advance(struct repo *r, const git_oid *tree_id, const git_commit *extra, const c
 	rc = REPO_ERROR;
 	parents[0] = prod;
 	parents[1] = extra;
-	if (signature(&sig, who) != 0 ||
-	    git_tree_lookup(&tree, r->git, tree_id) != 0 ||
-	    git_commit_create(&commit_id, r->git, NULL, sig, sig, NULL, message, tree,
-	    extra != NULL ? 2 : 1, parents) != 0 ||
-	    git_commit_lookup(&commit, r->git, &commit_id) != 0) {
+	if (signature(&sig, who) != 0 || git_tree_lookup(&tree, r->git, tree_id) != 0) {
 		*cause = git_dl_cause("committing the release");
 		goto out;
 	}
-	if ((grc = git_tag_create(&tag_id, r->git, tag, (const git_object *)commit, sig,
-	    message, 0)) != 0) {
-		rc = grc == GIT_EEXISTS ? REPO_CONFLICT : REPO_ERROR;
-		*cause = grc == GIT_EEXISTS ? xprintf("%s exists already: someone released "
-		    "meanwhile", tag) : git_dl_cause(tag);
+	if (commit_prepare(r, sig, message, tree, extra != NULL ? 2 : 1, parents, &cbuf,
+	    &commit_id, cause) != 0 ||
+	    tag_text(r, tag, &commit_id, sig, message, &text, cause) != REPO_OK ||
+	    commit_write(r, &cbuf, &commit_id, &commit, cause) != 0)
 		goto out;
-	}
+	if ((rc = tag_write(r, tag, commit, sig, message, text, 0, cause)) != REPO_OK)
+		goto out;
+	rc = REPO_ERROR;
 	if ((grc = git_reference_create_matching(&ref, r->git, PRODUCTION, &commit_id, 1,
 	    git_commit_id(prod), tag)) != 0) {
 		rc = grc == GIT_EMODIFIED ? REPO_CONFLICT : REPO_ERROR;
@@ -613,11 +745,13 @@ advance(struct repo *r, const git_oid *tree_id, const git_commit *extra, const c
 	oid_hex(out, &commit_id);
 	rc = REPO_OK;
 out:
+	git_buf_dispose(&cbuf);
 	git_reference_free(ref);
 	git_signature_free(sig);
 	git_tree_free(tree);
 	git_commit_free(commit);
 	git_commit_free(prod);
+	free(text);
 	free(tagref);
 	return rc;
 }
@@ -756,16 +890,20 @@ tag_one(git_reference *ref, void *arg)
 	git_tag *tag = NULL;
 	git_object *target = NULL;
 	const git_signature *who;
-	char id[REPO_ID_LEN + 1];
+	const char *msg;
+	char id[REPO_ID_LEN + 1], *text;
 
 	if (git_tag_lookup(&tag, t->r->git, git_reference_target(ref)) == 0 &&
 	    git_tag_peel(&target, tag) == 0 && git_object_type(target) == GIT_OBJECT_COMMIT) {
 		oid_hex(id, git_object_id(target));
 		who = git_tag_tagger(tag);
+		/* libgit2 keeps a signature in the message: the trailers end before it. */
+		msg = git_tag_message(tag) != NULL ? git_tag_message(tag) : "";
+		text = xstrndup(msg, sshsig_split(msg, strlen(msg)));
 		t->cb(t->arg, git_reference_name(ref) + strlen("refs/tags/"), id,
-		    who != NULL ? (long long)who->when.time : 0,
-		    who != NULL ? who->name : "", git_tag_message(tag) != NULL ?
-		    git_tag_message(tag) : "");
+		    who != NULL ? (long long)who->when.time : 0, who != NULL ? who->name : "",
+		    text);
+		free(text);
 	}
 	git_object_free(target);
 	git_tag_free(tag);

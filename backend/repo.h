@@ -32,9 +32,16 @@ struct repo_file {
 };
 
 /* Opens the repository at path; creates it and seeds production from seed/assistants/ with
-   release 1 of each assistant when there is none. who names the seeding commit's author. */
-struct repo	*repo_open(const char *path, const char *seed, const char *who, char **cause);
+   release 1 of each assistant when there is none. who names the seeding commit's author;
+   key, unless NULL or empty, signs release tags (repo_set_signing_key). */
+struct repo	*repo_open(const char *path, const char *seed, const char *who, const char *key,
+		     char **cause);
 void		 repo_free(struct repo *);
+/* The OpenSSH private key that signs release tags from now on (sshsig.h: the tag as
+   `git tag -s` with gpg.format=ssh makes it); NULL or empty: tags are not signed. */
+void		 repo_set_signing_key(struct repo *, const char *key);
+/* The key release tags are signed with, or NULL. */
+const char	*repo_signing_key(const struct repo *);
 /* The assistants at production, by name, as a JSON array of strings. */
 cJSON		*repo_assistants(struct repo *, char **cause);
 /* The commit a revision names: production, proposals/N, release/NAME/N or an object id. */
@@ -55,7 +62,8 @@ int		 repo_propose(struct repo *, const char *branch, const char *assistant,
 char		*repo_diff(struct repo *, const char *from, const char *to,
 		     const char *assistant, char **cause);
 /* Releases a proposal: a merge commit of head into production (conflicts: REPO_CONFLICT),
-   the annotated tag, then production moved by compare-and-swap. */
+   the annotated tag (signed when a key is set: a signature that fails writes no tag and
+   releases nothing), then production moved by compare-and-swap. */
 int		 repo_release(struct repo *, const char *head, const char *tag,
 		     const char *message, const char *who, char commit[REPO_ID_LEN + 1],
 		     char **cause);

@@ -255,6 +255,33 @@ const char *const schema_migrations[] = {
 	"  created_at  INTEGER NOT NULL"
 	");"
 	"CREATE INDEX oncall_override_by_level ON oncall_override(level, ends_at);",
+
+	/* 12: notifications to people: one row per notice, user and channel (the key names the
+	   incident, event, level and round, so a notice is sent once), with its tries; and how
+	   often the whole chain has been paged again for an incident nobody acknowledges. */
+	"CREATE TABLE page ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  incident_id INTEGER REFERENCES incident(id),"
+	"  key         TEXT NOT NULL,"
+	"  event       TEXT NOT NULL,"
+	"  severity    INTEGER NOT NULL DEFAULT 0,"
+	"  level       INTEGER NOT NULL DEFAULT 0,"
+	"  user        TEXT NOT NULL,"
+	"  channel     TEXT NOT NULL,"
+	"  state       TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'retry', 'held', "
+	"                'failed', 'cancelled')),"
+	"  tries       INTEGER NOT NULL DEFAULT 0,"
+	"  next_at     INTEGER,"
+	"  error       TEXT,"
+	"  detail      TEXT,"
+	"  title       TEXT NOT NULL DEFAULT '',"
+	"  created_at  INTEGER NOT NULL,"
+	"  sent_at     INTEGER,"
+	"  UNIQUE (key, user, channel)"
+	");"
+	"CREATE INDEX page_due ON page(next_at) WHERE state IN ('retry', 'held', 'sending');"
+	"CREATE INDEX page_by_incident ON page(incident_id);"
+	"ALTER TABLE incident ADD COLUMN page_round INTEGER NOT NULL DEFAULT 0;",
 };
 
 const size_t schema_count = sizeof schema_migrations / sizeof schema_migrations[0];

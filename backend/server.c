@@ -28,6 +28,7 @@
 #include "backend/ops.h"
 #include "backend/path.h"
 #include "backend/proto.h"
+#include "backend/private.h"
 #include "backend/ratelimit.h"
 #include "backend/server.h"
 #include "backend/xmalloc.h"
@@ -680,6 +681,15 @@ server_socket_dir(struct server *s, const char *dir, gid_t gid, char **cause)
 		*cause = xprintf("socket directory %s is writable by group or others "
 		    "(mode %03o); chmod %03o it", dir, (unsigned)(st.st_mode & 0777),
 		    (unsigned)mode);
+		return -1;
+	}
+	/* Only a directory of its own is given to the group or made private: never /run. */
+	if (((st.st_mode & 0777) != mode || (gid != (gid_t)-1 && st.st_gid != gid)) &&
+	    !private_dedicated(dir)) {
+		*cause = xprintf("socket directory %s (mode %03o) holds files that are not "
+		    "Leitstand's: refusing to change it. Give the socket a directory of its own "
+		    "(e.g. %s/leitstand/)", dir, (unsigned)(st.st_mode & 0777),
+		    strcmp(dir, "/") == 0 ? "" : dir);
 		return -1;
 	}
 	if (gid != (gid_t)-1 && st.st_gid != gid && chown(dir, (uid_t)-1, gid) != 0) {

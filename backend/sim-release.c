@@ -17,11 +17,22 @@
 #include "backend/repo-sync.h"
 #include "backend/sim-model.h"
 #include "backend/sim-release.h"
+#include "backend/sim.h"
+#include "backend/sshsig.h"
 #include "backend/xmalloc.h"
 
 #define PRODUCTION	"refs/heads/production"
 #define MAX_FILE	(256 * 1024)	/* as the daemon takes them */
 #define UNRELEASED	"unreleased"
+#define VERIFIED_MAX	8		/* tags whose verification is remembered */
+
+/* A tag's verification, remembered while the allowed signers file stays as it is. */
+struct verified {
+	git_oid		 id;		/* the tag object */
+	char		*name;		/* under this name: the object must bear it */
+	int		 ok;
+	char		*text;		/* the principal, or why it was refused */
+};
 
 struct sim_release {
 	char		*url;
@@ -44,6 +55,14 @@ struct sim_release {
 	time_t		 last_fetch;	/* of the last try */
 	time_t		 last_ok;	/* of the last one that worked */
 	char		*error;		/* of the last try, NULL when it worked */
+	char		*refused;	/* the tag (or "production") refused last, or NULL */
+
+	/* Only the fetching thread uses what follows. */
+	char		*signers;	/* allowed signers file; NULL: tags are not verified */
+	struct stat	 signers_st;	/* as it was when verified[] was filled */
+	struct verified	 verified[VERIFIED_MAX];
+	size_t		 nverified;
+	char		*logged;	/* the last refusal written to the log */
 };
 
 static void
@@ -53,6 +72,7 @@ info_clear(struct sim_release_info *i)
 	free(i->tag);
 	free(i->model);
 	free(i->system);
+	free(i->signer);
 	memset(i, 0, sizeof *i);
 }
 
@@ -111,39 +131,236 @@ tag_number(const char *s)
 	return n;
 }
 
-/* The newest release tag of the assistant that peels to the commit, or -1. */
-static long long
-release_of(struct sim_release *r, const git_oid *commit, char **cause)
+/* A release tag of the assistant that peels to production. */
+struct candidate {
+	long long	 n;
+	git_oid		 target;	/* what the ref names: a tag object, or the commit */
+};
+
+static int
+by_number(const void *a, const void *b)
+{
+	const struct candidate *x = a, *y = b;
+
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
+}
+
+/* The assistant's release tags that peel to the commit, newest first: their number, or -1
+   with *cause. */
+static int
+candidates(struct sim_release *r, const git_oid *commit, struct candidate **out,
+    char **cause)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
 	git_object *obj;
 	char *glob = xprintf("refs/tags/release/%s/*", r->assistant);
-	size_t plen = strlen(glob) - 1;
-	long long n, best = -1;
+	size_t plen = strlen(glob) - 1, n = 0;
+	long long num;
 	int rc;
 
+	*out = NULL;
 	rc = git_reference_iterator_glob_new(&it, r->git, glob);
 	free(glob);
 	if (rc != 0) {
 		*cause = git_dl_cause("listing releases");
-		return -2;
+		return -1;
 	}
 	while ((rc = git_reference_next(&ref, it)) == 0) {
 		obj = NULL;
-		n = tag_number(git_reference_name(ref) + plen);
-		if (n > best && git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0 &&
-		    git_oid_equal(git_object_id(obj), commit))
-			best = n;
+		num = tag_number(git_reference_name(ref) + plen);
+		if (num > 0 && git_reference_target(ref) != NULL &&
+		    git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0 &&
+		    git_oid_equal(git_object_id(obj), commit)) {
+			*out = xreallocarray(*out, n + 1, sizeof **out);
+			(*out)[n].n = num;
+			git_oid_cpy(&(*out)[n].target, git_reference_target(ref));
+			n++;
+		}
 		git_object_free(obj);
 		git_reference_free(ref);
 	}
 	git_reference_iterator_free(it);
 	if (rc != GIT_ITEROVER) {
 		*cause = git_dl_cause("listing releases");
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	if (n > 1)
+		qsort(*out, n, sizeof **out, by_number);
+	return (int)n;
+}
+
+static void
+verified_clear(struct sim_release *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nverified; i++) {
+		free(r->verified[i].name);
+		free(r->verified[i].text);
+	}
+	r->nverified = 0;
+}
+
+/* Whether the tag object verifies against the allowed signers as git verify-tag does:
+   0 with *principal, or -1 with *cause. Nothing is remembered about it. */
+static int
+tag_check(struct sim_release *r, const char *name, const git_oid *id, char **principal,
+    char **cause)
+{
+	git_odb *odb = NULL;
+	git_odb_object *obj = NULL;
+	git_tag *tag = NULL;
+	const git_signature *who;
+	const char *data;
+	size_t len, at;
+	char *why = NULL;
+	int rc = -1;
+
+	if (git_repository_odb(&odb, r->git) != 0 || git_odb_read(&obj, odb, id) != 0) {
+		*cause = git_dl_cause(name);
+		goto out;
+	}
+	if (git_odb_object_type(obj) != GIT_OBJECT_TAG) {
+		*cause = xprintf("%s: a lightweight tag: not signed", name);
+		goto out;
+	}
+	if (git_tag_lookup(&tag, r->git, id) != 0) {
+		*cause = git_dl_cause(name);
+		goto out;
+	}
+	/* A signed tag copied under another name must not pass for another release. */
+	if (git_tag_name(tag) == NULL || strcmp(git_tag_name(tag), name) != 0) {
+		*cause = xprintf("%s: the tag object is named %.80s", name,
+		    git_tag_name(tag) != NULL ? git_tag_name(tag) : "(none)");
+		goto out;
+	}
+	data = git_odb_object_data(obj);
+	len = git_odb_object_size(obj);
+	at = sshsig_split(data, len);
+	who = git_tag_tagger(tag);
+	if (at == len)
+		why = xstrdup("not signed");
+	else if (sshsig_verify(r->signers, data, at, data + at, len - at,
+	    who != NULL ? (long long)who->when.time : 0, principal, &why) == 0)
+		rc = 0;
+	if (rc != 0)
+		*cause = xprintf("%s: %s", name, why);
+	free(why);
+out:
+	git_tag_free(tag);
+	git_odb_object_free(obj);
+	git_odb_free(odb);
+	return rc;
+}
+
+/* tag_check, remembered per tag object and name until the allowed signers file changes. */
+static int
+tag_verify(struct sim_release *r, const char *name, const git_oid *id, char **principal,
+    char **cause)
+{
+	struct verified *v;
+	struct stat st;
+	size_t i;
+	int rc;
+
+	if (stat(r->signers, &st) != 0) {
+		*cause = xprintf("%s: %s", r->signers, strerror(errno));
+		return -1;
+	}
+	if (st.st_ino != r->signers_st.st_ino || st.st_dev != r->signers_st.st_dev ||
+	    st.st_size != r->signers_st.st_size ||
+	    st.st_mtim.tv_sec != r->signers_st.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != r->signers_st.st_mtim.tv_nsec) {
+		verified_clear(r);
+		r->signers_st = st;
+	}
+	for (i = 0; i < r->nverified; i++) {
+		v = &r->verified[i];
+		if (git_oid_equal(&v->id, id) && strcmp(v->name, name) == 0) {
+			*(v->ok ? principal : cause) = xstrdup(v->text);
+			return v->ok ? 0 : -1;
+		}
+	}
+	rc = tag_check(r, name, id, principal, cause);
+	if (r->nverified == VERIFIED_MAX) {
+		free(r->verified[0].name);
+		free(r->verified[0].text);
+		memmove(&r->verified[0], &r->verified[1], (VERIFIED_MAX - 1) *
+		    sizeof r->verified[0]);
+		r->nverified--;
+	}
+	v = &r->verified[r->nverified++];
+	git_oid_cpy(&v->id, id);
+	v->name = xstrdup(name);
+	v->ok = rc == 0;
+	v->text = xstrdup(rc == 0 ? *principal : *cause);
+	return rc;
+}
+
+/*
+ * Which release production is: the newest release tag of it, or -1 (unreleased). With
+ * allowed signers, the newest one whose signature verifies, never an older one than the
+ * release served (a downgrade), and production without such a tag is refused: -1 with
+ * *cause and *refused (what was refused), and the release served stays.
+ */
+static long long
+release_of(struct sim_release *r, const git_oid *commit, char **principal, char **refused,
+    char **cause)
+{
+	struct candidate *c = NULL;
+	char *tag, *why = NULL, *first = NULL, hex[REPO_ID_LEN + 1];
+	long long n = -1, served;
+	int nc, i;
+
+	*principal = NULL;
+	if ((nc = candidates(r, commit, &c, cause)) < 0)
+		return -2;
+	if (r->signers == NULL) {
+		n = nc > 0 ? c[0].n : -1;
+		free(c);
+		return n;
+	}
+	for (i = 0; i < nc && n < 0; i++) {
+		tag = xprintf("release/%s/%lld", r->assistant, c[i].n);
+		if (tag_verify(r, tag, &c[i].target, principal, &why) == 0)
+			n = c[i].n;
+		else if (first == NULL) {
+			first = why;
+			*refused = xstrdup(tag);
+		} else
+			free(why);
+		why = NULL;
+		free(tag);
+	}
+	free(c);
+	if (n < 0) {
+		if (first == NULL) {
+			*refused = xstrdup("production");
+			git_oid_tostr(hex, sizeof hex, commit);
+			first = xprintf("production (%.7s) is no release: no release tag names it",
+			    hex);
+		}
+		*cause = xprintf("%s: refused: only releases signed by a key in %s are served",
+		    first, r->signers);
+		free(first);
 		return -2;
 	}
-	return best;
+	free(first);
+	free(*refused);
+	*refused = NULL;
+	served = r->info.release != NULL ? atoll(r->info.release) : 0;
+	if (served > 0 && n < served) {
+		*refused = xprintf("release/%s/%lld", r->assistant, n);
+		*cause = xprintf("%s: refused: older than release/%s/%lld served (a rollback is "
+		    "a new release)", *refused, r->assistant, served);
+		free(*principal);
+		*principal = NULL;
+		return -2;
+	}
+	return n;
 }
 
 /* A file of the assistant in a tree, as a string. */
@@ -174,9 +391,11 @@ read_file(struct sim_release *r, git_tree *tree, const char *where, const char *
 	return data;
 }
 
-/* What production holds now; -1 with *cause when it cannot be served. */
+/* What production holds now; -1 with *cause when it cannot be served (*refused: the tag
+   or "production" when its signature was why). */
 static int
-read_production(struct sim_release *r, struct sim_release_info *out, char **cause)
+read_production(struct sim_release *r, struct sim_release_info *out, char **refused,
+    char **cause)
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
@@ -191,7 +410,7 @@ read_production(struct sim_release *r, struct sim_release_info *out, char **caus
 		*cause = xstrdup("the remote has no production branch");
 		return -1;
 	}
-	if ((n = release_of(r, &prod, cause)) == -2)
+	if ((n = release_of(r, &prod, &out->signer, refused, cause)) == -2)
 		return -1;
 	git_oid_tostr(out->commit, sizeof out->commit, &prod);
 	if (n >= 0) {
@@ -241,17 +460,30 @@ static void
 refresh(struct sim_release *r)
 {
 	struct sim_release_info got;
-	char *cause = NULL;
+	char *cause = NULL, *refused = NULL;
 	int rc, changed = 0;
 
 	rc = fetch(r, &cause);
 	if (rc == 0)
-		rc = read_production(r, &got, &cause);
+		rc = read_production(r, &got, &refused, &cause);
+	/* A refusal is news once (until a release is served again): the log says it, the
+	   status keeps saying it. */
+	if (refused != NULL && (r->logged == NULL || strcmp(r->logged, cause) != 0)) {
+		sim_error("prompts: %s; still serving release %s", cause, r->info.release != NULL ?
+		    r->info.release : "none");
+		free(r->logged);
+		r->logged = xstrdup(cause);
+	} else if (rc == 0) {
+		free(r->logged);
+		r->logged = NULL;
+	}
 	pthread_mutex_lock(&r->lock);
 	r->last_fetch = time(NULL);
 	r->ok = rc == 0;
 	free(r->error);
 	r->error = cause;
+	free(r->refused);
+	r->refused = refused;
 	if (rc == 0) {
 		r->last_ok = r->last_fetch;
 		if (!same_info(&r->info, &got)) {
@@ -305,9 +537,13 @@ release_free(struct sim_release *r)
 	if (r->dir != NULL)
 		nftw(r->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	info_clear(&r->info);
+	verified_clear(r);
 	pthread_cond_destroy(&r->wake);
 	pthread_mutex_destroy(&r->lock);
 	free(r->error);
+	free(r->refused);
+	free(r->signers);
+	free(r->logged);
 	free(r->dir);
 	free(r->url);
 	free(r->shown_url);
@@ -318,7 +554,7 @@ release_free(struct sim_release *r)
 /* Makes the private clone, fetches once, and starts the fetching thread. */
 struct sim_release *
 sim_release_start(const char *url, const char *assistant, double interval, long long timeout,
-    sim_release_cb cb, void *arg, char **cause)
+    const char *signers, sim_release_cb cb, void *arg, char **cause)
 {
 	struct sim_release *r;
 	pthread_condattr_t ca;
@@ -336,6 +572,7 @@ sim_release_start(const char *url, const char *assistant, double interval, long 
 	r->url = xstrdup(url);
 	r->shown_url = shown_url(url);
 	r->assistant = xstrdup(assistant);
+	r->signers = signers != NULL ? xstrdup(signers) : NULL;
 	r->interval = interval;
 	r->timeout = timeout;
 	r->cb = cb;
@@ -437,6 +674,10 @@ sim_release_status(struct sim_release *r)
 	add_str(o, "tag", r->info.tag);
 	add_str(o, "commit", r->info.release != NULL ? r->info.commit : NULL);
 	add_str(o, "model", r->info.model);
+	/* With allowed signers: who signed the release served, and what was refused last. */
+	add_str(o, "allowed_signers", r->signers);
+	add_str(o, "signer", r->info.signer);
+	add_str(o, "refused", r->refused);
 	cJSON_AddBoolToObject(o, "fetch_ok", r->ok);
 	add_time(o, "last_fetch", r->last_fetch);
 	add_time(o, "last_ok", r->last_ok);

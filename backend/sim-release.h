@@ -3,7 +3,8 @@
  * What `leitstand sim serve --prompts` deploys, the way a deployment would: its own clone of
  * the prompt repository in a private temporary directory, fetched with libgit2 every interval
  * (production and the assistant's release tags), and production's system prompt and pinned
- * model. A release that cannot be fetched or read keeps the last good one being served.
+ * model. A release that cannot be fetched or read keeps the last good one being served;
+ * so does one whose tag's signature does not verify, when allowed signers are given.
  */
 #ifndef SIM_RELEASE_H
 #define SIM_RELEASE_H
@@ -23,6 +24,7 @@ struct sim_release_info {
 	char		*model;		/* model.ini's [model] id */
 	long		 max_tokens;	/* <= 0: not set */
 	char		*system;	/* system.md */
+	char		*signer;	/* the principal whose signature verified, or NULL */
 };
 
 /* Called when the release served changes, from the thread that fetched it. */
@@ -30,10 +32,13 @@ typedef void	(*sim_release_cb)(void *arg, const struct sim_release_info *);
 
 /* Clones url into a new private directory, fetches it once and then every interval seconds
    on a thread of its own, each fetch stopped after timeout seconds; cb sees each release to
-   serve (the first one before this returns, if the first fetch works). NULL with *cause
-   when libgit2 or the directory is missing. */
+   serve (the first one before this returns, if the first fetch works). With signers (git's
+   allowed signers file), only a release whose tag verifies against it as `git verify-tag`
+   with gpg.format=ssh would is served: anything else is refused, logged and reported, and
+   the last good release stays. NULL with *cause when libgit2 or the directory is missing. */
 struct sim_release *sim_release_start(const char *url, const char *assistant, double interval,
-		    long long timeout, sim_release_cb cb, void *arg, char **cause);
+		    long long timeout, const char *signers, sim_release_cb cb, void *arg,
+		    char **cause);
 /* Stops the thread, removes the clone, frees everything. */
 void		 sim_release_stop(struct sim_release *);
 /* The fetch gauges in the Prometheus text format, appended to a buffer. */

@@ -27,6 +27,7 @@
 #include "backend/sim-release.h"
 #include "backend/sim-server.h"
 #include "backend/sim.h"
+#include "backend/sshsig.h"
 #include "backend/xmalloc.h"
 
 #define MAX_BODY	(1024 * 1024)	/* request bodies, and replies the client reads */
@@ -498,10 +499,12 @@ sim_serve(int argc, char **argv)
 		{ "assistant", required_argument, NULL, 'a' },
 		{ "prompts-interval", required_argument, NULL, 'i' },
 		{ "prompts-timeout", required_argument, NULL, 't' },
+		{ "allowed-signers", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *listen_spec = DEFAULT_LISTEN, *profile = "normal", *prompts = NULL;
 	const char *assistant = NULL, *interval_arg = NULL, *timeout_arg = NULL;
+	const char *signers = NULL;
 	double interval = DEFAULT_INTERVAL, timeout = DEFAULT_FETCH_TIMEOUT;
 	enum sim_dialect dialect = SIM_DIALECT_COLLECTOR;
 	struct sim s;
@@ -564,6 +567,9 @@ sim_serve(int argc, char **argv)
 		case 't':
 			timeout_arg = optarg;
 			break;
+		case 'S':
+			signers = optarg;
+			break;
 		default:
 			return sim_bad_option(argv);
 		}
@@ -573,9 +579,20 @@ sim_serve(int argc, char **argv)
 	if (sim_profile_find(profile) == -1)
 		return sim_unknown_profile(profile);
 	if (prompts == NULL && (assistant != NULL || interval_arg != NULL ||
-	    timeout_arg != NULL)) {
+	    timeout_arg != NULL || signers != NULL)) {
 		sim_error("--%s needs --prompts URL|PATH", assistant != NULL ? "assistant" :
-		    interval_arg != NULL ? "prompts-interval" : "prompts-timeout");
+		    interval_arg != NULL ? "prompts-interval" : timeout_arg != NULL ?
+		    "prompts-timeout" : "allowed-signers");
+		return SIM_EXIT_USAGE;
+	}
+	if (signers != NULL && *signers == '\0') {
+		sim_error("--allowed-signers: give the allowed signers file");
+		return SIM_EXIT_USAGE;
+	}
+	/* A file that would verify nothing is a mistake to say now, not a refusal later. */
+	if (signers != NULL && sshsig_signers_check(signers, &cause) != 0) {
+		sim_error("--allowed-signers: %s", cause);
+		free(cause);
 		return SIM_EXIT_USAGE;
 	}
 	if (prompts != NULL && *prompts == '\0') {
@@ -622,7 +639,7 @@ sim_serve(int argc, char **argv)
 	/* The first fetch happens here: a reachable remote is served from the first request. */
 	if (prompts != NULL) {
 		if ((s.release = sim_release_start(prompts, assistant, interval,
-		    (long long)timeout, release_changed, &s, &cause)) == NULL) {
+		    (long long)timeout, signers, release_changed, &s, &cause)) == NULL) {
 			sim_error("--prompts %s: %s", prompts, cause);
 			free(cause);
 			close(fd);

@@ -6,7 +6,8 @@
 /* The usage line after "leitstand sim", for the command table. */
 #define SIM_USAGE "serve [--listen HOST:PORT] [--profile NAME] [--seed N] " \
 	"[--rate-scale X] [--metrics-dialect collector|sdk|utf8] [--prompts URL|PATH " \
-	"[--assistant NAME] [--prompts-interval DURATION] [--prompts-timeout DURATION]] " \
+	"[--assistant NAME] [--prompts-interval DURATION] [--prompts-timeout DURATION] " \
+	"[--allowed-signers FILE]] " \
 	"| --profile NAME [--url URL] " \
 	"| --status [--url URL]"
 

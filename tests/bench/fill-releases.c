@@ -39,7 +39,7 @@ main(int argc, char **argv)
 	if (store_lock(argv[1], &cause) < 0 || (db = store_open(argv[1], 0, &cause)) == NULL)
 		die("store", cause);
 	path = xprintf("%s/prompts.git", argv[1]);
-	if ((repo = repo_open(path, argv[2], "bench", &cause)) == NULL)
+	if ((repo = repo_open(path, argv[2], "bench", NULL, &cause)) == NULL)
 		die(path, cause);
 	/* Setting up is not what is measured: no fsync for it. */
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);

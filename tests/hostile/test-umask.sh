@@ -47,6 +47,28 @@ start_daemon
 assert_eq "$(stat -c %a "$T/data" "$T/data/leitstand.db" | tr '\n' ' ')" "700 600 "
 stop_daemon
 
+note "a socket or data dir named in a shared directory never makes that directory private"
+mkdir -m 755 "$T/shared"
+echo "someone's notes" >"$T/shared/notes.txt"
+chmod 644 "$T/shared/notes.txt"
+expect_exit 1 "$LEITSTAND" -c "$CFG" -S "$T/shared/x.sock" incident list
+assert_contains "$OUT" "holds files that are not Leitstand's"
+expect_exit 1 "$LEITSTAND" -c "$CFG" -S "$T/shared/x.sock" serve
+assert_contains "$OUT" "holds files that are not Leitstand's"
+assert_eq "$(stat -c %a "$T/shared" "$T/shared/notes.txt" | tr '\n' ' ')" "755 644 "
+printf '[daemon]\ndata_dir = %s\n' "$T/shared" >"$T/shared.ini"
+expect_exit 1 "$LEITSTAND" -c "$T/shared.ini" -S "$T/sock2/x.sock" serve
+assert_contains "$OUT" "data dir $T/shared is readable by others (mode 755) and holds files"
+assert_eq "$(stat -c %a "$T/shared" "$T/shared/notes.txt" | tr '\n' ' ')" "755 644 "
+note "an empty directory of its own is made private, as before"
+mkdir -m 755 "$T/own"
+"$LEITSTAND" -c "$CFG" -S "$T/own/x.sock" serve 2>"$T/own.err" &
+own=$!
+wait_for '[ -S "$T/own/x.sock" ]' 10
+assert_eq "$(stat -c %a "$T/own")" "700"
+kill -TERM "$own"
+wait "$own" || fail "the daemon on its own directory exited with $?: $(cat "$T/own.err")"
+
 refused() {
 	expect_exit 1 ls_ serve
 	assert_contains "$OUT" "$1"

@@ -413,6 +413,44 @@ test_relative_paths(void **state)
 	    "%s:2: daemon.data_dir: a path may not be empty");
 }
 
+/* The signing key: a path relative to the config, or empty for none; config_load does not
+   look at the file (a client need not read it), config_check_daemon does. */
+static void
+test_signing_key(void **state)
+{
+	struct fixture	*fx = *state;
+	struct config	 cfg;
+	char		*want, *key, *cause = NULL;
+
+	load_ok(fx, "[prompts]\nsigning_key =\n", &cfg);
+	assert_null(cfg.prompt_signing_key);
+	assert_int_equal(config_check_daemon(&cfg, &cause), 0);
+	config_free(&cfg);
+
+	load_ok(fx, "[prompts]\nsigning_key = keys/release\n", &cfg);
+	assert_true(asprintf(&want, "%s/keys/release", fx->dir) > 0);
+	assert_string_equal(cfg.prompt_signing_key, want);
+	free(want);
+	assert_int_equal(config_check_daemon(&cfg, &cause), -1);
+	assert_non_null(strstr(cause, ": prompts.signing_key: "));
+	assert_non_null(strstr(cause, "No such file or directory"));
+	free(cause);
+	config_free(&cfg);
+
+	key = write_file(fx, "key", "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+	assert_int_equal(chmod(key, 0644), 0);
+	load_ok(fx, "[prompts]\nsigning_key = key\n", &cfg);
+	assert_int_equal(config_check_daemon(&cfg, &cause), -1);
+	assert_non_null(strstr(cause, "(mode 644); chmod 600 it"));
+	free(cause);
+	assert_int_equal(chmod(key, 0600), 0);
+	assert_int_equal(config_check_daemon(&cfg, &cause), 0);
+	config_free(&cfg);
+	free(key);
+	/* Other paths stay required. */
+	expect_cause(fx, "[prompts]\nrepo =\n", "%s:2: prompts.repo: a path may not be empty");
+}
+
 static void
 test_long_value(void **state)
 {
@@ -659,6 +697,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_string_control, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_headers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_before_section, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signing_key, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
