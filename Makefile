@@ -172,7 +172,8 @@ NEEDS_ROOT = tests/integration/test-durability.sh tests/integration/test-loop.sh
              tests/integration/test-sim-release.sh tests/integration/test-signed-releases.sh \
              tests/screen/test-incidents.sh \
              tests/screen/test-oncall-ssh.sh tests/screen/test-prompts.sh
-NEEDS_NET  = tests/integration/test-oncall.sh tests/integration/test-otel-peer.sh
+NEEDS_NET  = tests/integration/test-oncall.sh tests/integration/test-otel-peer.sh \
+	     tests/integration/test-drift.sh
 check_in   = $(filter-out $(NEEDS_ROOT) $(NEEDS_NET),$(wildcard tests/$(1)/test-*.sh))
 
 check: leitstand unit

@@ -36,6 +36,7 @@ struct assistant_drift {
 	struct answering	*answering;	/* of the pinned model's requests, largest first */
 	size_t			 n;
 	int			 drift;		/* another model answers DRIFT_SHARE or more */
+	size_t			 other;		/* the largest of the others, if drift */
 	time_t			 since;
 };
 
@@ -129,7 +130,8 @@ drift_incident(struct assistant_drift *a)
 	}
 	if (a->drift) {
 		title = xprintf("Vendor drift: %s is answered by %s (%.0f %%), not the pinned %s",
-		    a->name, a->answering[0].model, 100 * a->answering[0].share, a->pinned);
+		    a->name, a->answering[a->other].model, 100 * a->answering[a->other].share,
+		    a->pinned);
 		memset(&n, 0, sizeof n);
 		n.title = title;
 		n.description = "The provider answers the pinned model with another one (a model "
@@ -225,10 +227,12 @@ drift_done(void *arg, struct metrics_result *res)
 		qsort(a->answering, a->n, sizeof *a->answering, answering_cmp);
 		/* Drift: another model answers a share of the requests for the pinned one. */
 		a->drift = 0;
-		for (k = 0; k < a->n; k++) {
-			if (strcmp(a->answering[k].model, a->pinned) != 0 &&
-			    a->answering[k].share >= DRIFT_SHARE)
+		for (k = a->n; k > 0; k--) {
+			if (strcmp(a->answering[k - 1].model, a->pinned) != 0 &&
+			    a->answering[k - 1].share >= DRIFT_SHARE) {
 				a->drift = 1;
+				a->other = k - 1;
+			}
 		}
 		/* An alias pinned: the snapshot behind it is shown, not called drift. */
 		if (!dated(a->pinned))
@@ -289,6 +293,10 @@ drift_json(const char *assistant)
 		return NULL;
 	o = cJSON_CreateObject();
 	cJSON_AddBoolToObject(o, "drift", a->drift);
+	if (a->drift) {
+		cJSON_AddStringToObject(o, "model", a->answering[a->other].model);
+		cJSON_AddNumberToObject(o, "share", a->answering[a->other].share);
+	}
 	if (a->since > 0)
 		cJSON_AddNumberToObject(o, "since", (double)a->since);
 	list = cJSON_AddArrayToObject(o, "answering");

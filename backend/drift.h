@@ -14,8 +14,8 @@ struct daemon;
 
 /* After a poll: one query of the response models' shares, at most every 10 s. */
 void	 drift_poll(struct daemon *);
-/* An assistant's answering models {drift, since, answering: [{model, share}]}, or NULL
-   before anything is known. */
+/* An assistant's answering models {drift, model, share (the other model, when drift),
+   since, answering: [{model, share}]}, or NULL before anything is known. */
 cJSON	*drift_json(const char *assistant);
 void	 drift_stop(void);
 

@@ -365,14 +365,13 @@ draw_proposal_row(int y, int w, const cJSON *p, int sel)
 static void
 draw_drift(int y, int w, const cJSON *a, int *row)
 {
-	const cJSON *ans = cJSON_GetObjectItem(a, "answering"), *top;
+	const cJSON *ans = cJSON_GetObjectItem(a, "answering");
 
 	if (!cJSON_IsTrue(cJSON_GetObjectItem(ans, "drift")))
 		return;
-	top = cJSON_GetArrayItem(cJSON_GetObjectItem(ans, "answering"), 0);
 	draw_printf(y, 3, w - 4, STYLE_WARN, "%s vendor drift: answered by %s (%.0f %%), not the "
-	    "pinned %s", draw_glyph(GLYPH_WARN), json_str(top, "model", "?"),
-	    100 * json_num(top, "share"), json_str(a, "model", "?"));
+	    "pinned %s", draw_glyph(GLYPH_WARN), json_str(ans, "model", "?"),
+	    100 * json_num(ans, "share"), json_str(a, "model", "?"));
 	(*row)++;
 }
 
