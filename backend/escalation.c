@@ -20,6 +20,7 @@
 #include "backend/loop.h"
 #include "backend/notify.h"
 #include "backend/oncall.h"
+#include "backend/proposal.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
 
@@ -477,24 +478,28 @@ incident_changed(const cJSON *ev)
 	}
 }
 
+/* An eval that passed the gate: the proposal waits for a second pair of eyes. */
 static void
-proposal_evaluated(const cJSON *ev)
+proposal_ready(const cJSON *ev)
 {
 	struct alert al;
-	sqlite3_stmt *st;
+	cJSON *p;
+	const cJSON *e;
 
 	memset(&al, 0, sizeof al);
 	al.proposal = (long long)json_num(ev, "proposal");
-	st = store_prepare(esc.d->db, "SELECT description FROM proposal WHERE id = ? AND "
-	    "state = 'evaluated'");
-	sqlite3_bind_int64(st, 1, al.proposal);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		al.title = store_text(st, 0);
-		snprintf(al.key, sizeof al.key, "proposal %lld evaluated", al.proposal);
+	if ((p = proposal_get(esc.d->db, al.proposal, 0)) == NULL)
+		return;
+	e = cJSON_GetObjectItem(p, "eval");
+	if (strcmp(json_str(p, "state", ""), "evaluated") == 0 &&
+	    json_num(e, "pass_rate") * 100 >= (double)esc.d->cfg->eval_gate) {
+		al.title = json_str(p, "description", "");
+		snprintf(al.key, sizeof al.key, "proposal %lld evaluated %lld", al.proposal,
+		    (long long)json_num(e, "id"));
 		al.event = "proposal";
 		page_trigger(&al, TRIGGER_PROPOSAL);
 	}
-	sqlite3_finalize(st);
+	cJSON_Delete(p);
 }
 
 /* A KPI whose crit breach starts waiting out its `for`: told once per breach. */
@@ -547,7 +552,7 @@ escalation_event(void *arg, enum topic topic, const cJSON *ev)
 	if (topic == TOPIC_INCIDENT && strcmp(name, "incident") == 0)
 		incident_changed(ev);
 	else if (topic == TOPIC_PROMPT && strcmp(json_str(ev, "action", ""), "evaluated") == 0)
-		proposal_evaluated(ev);
+		proposal_ready(ev);
 	else if (topic == TOPIC_KPI && strcmp(name, "kpi") == 0 &&
 	    esc.d->cfg->trigger[TRIGGER_KPI_PENDING].n > 0)
 		kpi_snapshot(ev);

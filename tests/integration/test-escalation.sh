@@ -9,9 +9,13 @@
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root to create the on-call users"; exit 77; }
 l1=lte1$$
 l2=lte2$$
+lead=lte3$$
+leads=lteg$$
+groupadd "$leads"
 useradd -M -N -s /bin/sh "$l1"
 useradd -M -N -s /bin/sh "$l2"
-trap 'rc=$?; cleanup || rc=1; userdel "$l1"; userdel "$l2"; exit $rc' EXIT
+useradd -M -N -s /bin/sh -G "$leads" "$lead"
+trap 'rc=$?; cleanup || rc=1; userdel "$l1"; userdel "$l2"; userdel "$lead"; groupdel "$leads"; exit $rc' EXIT
 
 note "config check: a bad policy or trigger is an error"
 check_bad() {
@@ -58,11 +62,15 @@ retry_wait = 1s
 participants = $l1
 [oncall.L2]
 participants = $l2
+[triggers]
+opened = @$leads, L1
 [notify]
 command = $T/hook
 [user.$l1]
 command = yes
 [user.$l2]
+command = yes
+[user.$lead]
 command = yes
 EOF2
 start_daemon
@@ -77,6 +85,11 @@ assert_eq "$(field $l1 incident)" "1"
 assert_contains "$(field $l1 ack_command)" "leitstand incident ack 1"
 assert_contains "$(field $l1 summary)" "SEV1 #1"
 [ "$(inbox $l2)" = 0 ] || fail "L2 paged before the acknowledge target"
+note "[triggers] opened: the @group's members are told too; L1, named twice, once"
+wait_for '[ "$(inbox $lead)" = 1 ]' 10
+assert_eq "$(field $lead event)" "opened"
+sleep 1
+[ "$(inbox $l1)" = 1 ] || fail "L1 told twice of one opening"
 
 note "nobody acknowledges: L2's on-call after the target; L3 has nobody, and the timeline says so"
 wait_for '[ "$(inbox $l2)" = 1 ]' 10

@@ -25,7 +25,16 @@ url = $SIM_URL
 [prompts]
 remote = $T/remote.git
 push_retry = 5s
+[triggers]
+proposal = $bob
+[notify]
+command = $T/hook
+[user.$bob]
+command = yes
 EOF2
+# The approver's notices, one JSON line each.
+printf '#!/bin/sh\ncat >>"%s/inbox"; echo >>"%s/inbox"\n' "$T" "$T" >"$T/hook"
+chmod 755 "$T/hook"
 chmod 644 "$CFG"
 start_daemon
 REPO=$T/data/prompts.git
@@ -124,6 +133,11 @@ assert_contains "$out" "80% (4 of 5 cases)"
 assert_contains "$out" "FAIL plain-text"
 as "$alice" prompt eval 3 >/dev/null
 as "$bob" prompt eval 4 >/dev/null
+
+note "[triggers] proposal: the approver is told of a proposal that passed the gate, not of one that failed"
+wait_for 'grep -q "Proposal waits for an approver: Thank the customer" "$T/inbox"' 10
+grep -q '"event":"proposal"' "$T/inbox" || fail "no proposal notice: $(cat "$T/inbox")"
+! grep -q "JSON answers for the web widget" "$T/inbox" || fail "told of a proposal that failed the gate"
 out=$(ls_ prompt show 2 --json)
 assert_eq "$(echo "$out" | json_get proposal.state)" "evaluated"
 assert_eq "$(echo "$out" | json_get baseline.pass_rate)" "1"

@@ -22,8 +22,16 @@ query = max(leitstand_test_value)
 unit = %
 warn = 2
 crit = 5
-for = 1s
+for = 4s
+[triggers]
+kpi_pending = $(id -un)
+[notify]
+command = $T/hook
+[user.$(id -un)]
+command = yes
 EOF2
+printf '#!/bin/sh\ncat >>"%s/inbox"; echo >>"%s/inbox"\n' "$T" "$T" >"$T/hook"
+chmod 755 "$T/hook"
 start_daemon
 wait_for '[ "$(kpi_field state gauge)" = ok ]' 30
 
@@ -35,8 +43,10 @@ spark=$(screen_ a | grep -A2 "Gauge" | tail -1 | grep -o "[▁▂▃▄▅▆▇
 [ -n "$spark" ] || fail "no sparkline under the gauge tile"
 [ -z "$(printf '%s' "$spark" | tr -d '▁')" ] || fail "a flat zero is not drawn at the bottom: '$spark'"
 
-note "crit opens an incident"
+note "crit opens an incident; while it waits out its for, [triggers] kpi_pending is told"
 gauge 9
+wait_for 'grep -q "Gauge heads for crit" "$T/inbox"' 30
+grep -q '"event":"kpi_pending"' "$T/inbox" || fail "no kpi_pending notice: $(cat "$T/inbox")"
 wait_for '[ "$(kpi_field state gauge)" = crit ]' 30
 wait_for '[ "$(ls_ incident list --json | json_get total)" = 1 ]' 10
 
