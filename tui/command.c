@@ -107,6 +107,47 @@ command_sim(const char *arg, const char *rest)
 	return 0;
 }
 
+static void
+cover_reply(void *arg, const cJSON *r)
+{
+	(void)arg;
+	if (!console_failed(r))
+		console_note("on-call override %.0f set", cJSON_GetNumberValue(
+		    cJSON_GetObjectItem(r, "override")));
+}
+
+/*
+ * :cover L1 dave 2026-12-24 18:00 2026-12-27 08:00 — a date and a time each (the level's
+ * zone), or two ISO 8601 times; the daemon checks them as for `leitstand oncall override`.
+ */
+static int
+command_cover(const char *arg, const char *rest)
+{
+	char level[8], user[65], w[4][40], *from, *until;
+	int n;
+	cJSON *req;
+
+	(void)arg;
+	n = sscanf(rest, "%7s %64s %39s %39s %39s %39s", level, user, w[0], w[1], w[2], w[3]);
+	if ((n != 4 && n != 6) || (level[0] != 'L' && level[0] != 'l') || level[1] < '1' ||
+	    level[1] > '3' || level[2] != '\0') {
+		console_error(":cover needs a level, a user and two times, e.g. :cover L1 dave "
+		    "2026-12-24 18:00 2026-12-27 08:00");
+		return -1;
+	}
+	from = n == 6 ? xprintf("%s %s", w[0], w[1]) : xstrdup(w[0]);
+	until = n == 6 ? xprintf("%s %s", w[2], w[3]) : xstrdup(w[1]);
+	req = client_request("oncall.override.add");
+	cJSON_AddNumberToObject(req, "level", level[1] - '0');
+	cJSON_AddStringToObject(req, "user", user);
+	cJSON_AddStringToObject(req, "from", from);
+	cJSON_AddStringToObject(req, "until", until);
+	console_request(req, cover_reply, NULL);
+	free(from);
+	free(until);
+	return 0;
+}
+
 const struct command command_table[] = {
 	{ .name = "open", .args = "SEV TITLE", .help = "open an incident of severity 1-4",
 	  .changes = "incidents", .exec = command_open },
@@ -118,6 +159,9 @@ const struct command command_table[] = {
 	  .help = "switch the simulator to a profile (normal, outage, ...)",
 	  .changes = "the simulator",
 	  .exec = command_sim },
+	{ .name = "cover", .args = "L1-L3 USER FROM UNTIL", .need_args = 1,
+	  .help = "USER covers the on-call level from FROM until UNTIL (2026-12-24 18:00)",
+	  .changes = "the on-call schedule", .exec = command_cover },
 	{ .name = "help", .help = "list these commands and the keys", .exec = command_help },
 	{ .name = "quit", .alias = "q", .help = "quit the console (the daemon keeps running)",
 	  .exec = command_quit },

@@ -276,6 +276,12 @@ keys c 6
 wait_screen c "On call"
 wait_screen c "| L3 | nobody | - | - |"
 screen_ c | grep -q "| L1 | [a-z]* | 2026-" || fail "no L1 row in the handover: $(screen_ c)"
+note "an override from the console: :cover"
+keys c : "cover L9 daemon" Enter
+wait_screen c ":cover needs a level, a user and two times"
+keys c : "cover L2 daemon 2027-02-01 10:00 2027-02-02 10:00" Enter
+wait_screen c "on-call override"
+ls_ oncall override list --all | grep -q "daemon" || fail "the console's override is not stored"
 
 note "a viewer may read the schedule but not add or remove overrides"
 cat >>"$CFG" <<'EOF2'
