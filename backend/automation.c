@@ -6,6 +6,7 @@
 #include "backend/alerts.h"
 #include "backend/audit.h"
 #include "backend/automation.h"
+#include "backend/oncall.h"
 #include "backend/checkpoint.h"
 #include "backend/config.h"
 #include "backend/daemon.h"
@@ -380,7 +381,8 @@ automation_start(struct daemon *s)
 		s->policy.resolve_s[i] = (long)s->cfg->resolve_s[i];
 	}
 	s->policy.ack_timeout_s = (long)s->cfg->ack_timeout;
-	s->policy.repeat = (int)s->cfg->escalation_repeat;
+	/* Paging again is for people: only when someone can be on call. */
+	s->policy.repeat = oncall_in_use(s->cfg) ? (int)s->cfg->escalation_repeat : 0;
 	s->incident_timer = loop_timer_add(s->loop, s->cfg->timer_interval * 1000, 1,
 	    automation_tick, s);
 	if (s->cfg->am_url != NULL && *s->cfg->am_url != '\0') {

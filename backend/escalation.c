@@ -415,10 +415,12 @@ page_trigger(struct alert *al, enum trigger t)
 
 /* ---- what happened ---- */
 
+/* The chain pages a level for a severity; never while no schedule is configured (an
+   installation without [oncall.Lx] has nobody to page, and says nothing about it). */
 static int
 policy_has(int severity, int level)
 {
-	return severity >= 1 && severity <= 4 &&
+	return oncall_in_use(esc.d->cfg) && severity >= 1 && severity <= 4 &&
 	    (esc.d->cfg->escalation_mask[severity - 1] & (1u << level)) != 0;
 }
 
