@@ -165,25 +165,6 @@ dated(const char *m)
 	return 1;
 }
 
-/* A label as the source spells it, without the quotes of a dotted one (NULL: none). */
-static char *
-label_name(const char *placeholder)
-{
-	char *name, *cause = NULL;
-	size_t n;
-
-	if ((name = poller_expand(dr.d->poller, placeholder, &cause)) == NULL) {
-		free(cause);
-		return NULL;
-	}
-	n = strlen(name);
-	if (n >= 2 && name[0] == '"' && name[n - 1] == '"') {
-		memmove(name, name + 1, n - 2);
-		name[n - 2] = '\0';
-	}
-	return name;
-}
-
 /* Shares of the response models among the requests for each pinned model. */
 static void
 drift_done(void *arg, struct metrics_result *res)
@@ -201,9 +182,9 @@ drift_done(void *arg, struct metrics_result *res)
 	dr.busy = 0;
 	if (dr.d == NULL || res->status != METRICS_OK || res->resp.type != PROM_VECTOR)
 		return;
-	req_label = label_name("${request_model}");
-	resp_label = label_name("${response_model}");
-	for (i = 0; i < dr.n && req_label != NULL && resp_label != NULL; i++) {
+	req_label = poller_label(dr.d->poller, "${request_model}");
+	resp_label = poller_label(dr.d->poller, "${response_model}");
+	for (i = 0; i < dr.n; i++) {
 		a = &dr.v[i];
 		if (a->pinned == NULL)
 			continue;

@@ -17,19 +17,11 @@
 #include "backend/notify-format.h"
 #include "backend/sanitize.h"
 #include "backend/utf8.h"
+#include "backend/loop.h"
 #include "backend/xmalloc.h"
 
 /* Exit status of a hook that asks to be tried again (sysexits.h EX_TEMPFAIL). */
 #define HOOK_TEMPFAIL	75
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The first line of what the hook printed, escaped and cut. */
 static char *
@@ -146,7 +138,7 @@ hook_talk(int in, int out, int err, const char *input, long timeout_ms, struct b
 {
 	struct pollfd p[3];
 	size_t sent = 0, len = strlen(input);
-	long long deadline = now_ms() + timeout_ms, left;
+	long long deadline = loop_now_ms() + timeout_ms, left;
 	char chunk[4096];
 	ssize_t n;
 	int fds[3] = { in, out, err }, i;
@@ -155,7 +147,7 @@ hook_talk(int in, int out, int err, const char *input, long timeout_ms, struct b
 	for (i = 0; i < 3; i++)
 		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
 	while (fds[1] != -1 || fds[2] != -1) {
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - loop_now_ms()) <= 0)
 			goto timeout;
 		for (i = 0; i < 3; i++) {
 			p[i].fd = fds[i];
@@ -204,7 +196,7 @@ static int
 hook_wait(pid_t pid, long long deadline, int *status)
 {
 	while (waitpid(pid, status, WNOHANG) == 0) {
-		if (now_ms() >= deadline) {
+		if (loop_now_ms() >= deadline) {
 			kill(-pid, SIGKILL);
 			waitpid(pid, status, 0);
 			return 1;
@@ -219,7 +211,7 @@ notify_command_run(const struct notify_target *t, const struct notice *n,
     struct notify_result *res)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, status = 0, talk;
-	long long deadline = now_ms() + t->timeout_ms;
+	long long deadline = loop_now_ms() + t->timeout_ms;
 	struct buf o, e;
 	char **env, *input, *line, *name;
 	pid_t pid;

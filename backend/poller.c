@@ -453,6 +453,12 @@ label_name(struct poller *p, const char *text)
 	return name;
 }
 
+char *
+poller_label(struct poller *p, const char *placeholder)
+{
+	return label_name(p, placeholder);
+}
+
 /* The queries of the dialect in force: every KPI's and the cost ones. */
 static void
 poller_build(struct poller *p)

@@ -43,6 +43,9 @@ char		*poller_expand(struct poller *, const char *, char **cause);
    there is no source (the callback then never runs). */
 int		 poller_query_at(struct poller *, const char *, double at, metrics_cb, void *,
 		     char **cause);
+/* A label placeholder ("${response_model}") as the source in force spells it, without the
+   quotes of a dotted one (a new string). */
+char		*poller_label(struct poller *, const char *placeholder);
 /* Money of a token vector, priced by the configured model and type labels. */
 double		 poller_cost(struct poller *, const struct prom_response *, char **note);
 /* The query of tokens by model and type over a window, for series with these matchers

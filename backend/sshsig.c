@@ -19,6 +19,7 @@
 
 #include "backend/buf.h"
 #include "backend/sshsig.h"
+#include "backend/loop.h"
 #include "backend/xmalloc.h"
 
 #define SIG_BEGIN	"-----BEGIN SSH SIGNATURE-----\n"
@@ -35,15 +36,6 @@ struct run {
 	struct buf	 out, err;
 	int		 status;
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ssh-keygen's stderr as one line of printable text, without its chatter. */
 static char *
@@ -150,7 +142,7 @@ run(struct run *r, char **cause)
 {
 	struct pollfd pfd[3];
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, rc = -1, st, n;
-	long long deadline = now_ms() + SSHSIG_TIMEOUT * 1000LL, left;
+	long long deadline = loop_now_ms() + SSHSIG_TIMEOUT * 1000LL, left;
 	size_t off = 0;
 	ssize_t sent;
 	const char *stop = NULL;
@@ -174,7 +166,7 @@ run(struct run *r, char **cause)
 	if (r->inlen == 0)
 		close_fd(&in[0]);
 	while (out[0] >= 0 || err[0] >= 0) {
-		if ((left = deadline - now_ms()) <= 0) {
+		if ((left = deadline - loop_now_ms()) <= 0) {
 			stop = "took too long";
 			break;
 		}
