@@ -137,7 +137,8 @@ test_parse(void **state)
 		"2026-02-30 10:00", "2026-13-01 10:00", "1969-12-31 23:00", "2026-12-24 18:00Q",
 		"2026-12-24 18:00+25:00", "2026-12-24 18:00 ", " 2026-12-24 18:00",
 		"2026-12-24\n18:00", "20261224T1800Z", "2026-12-24 18:60",
-		"2026-12-24T18:00:00.000Z-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		/* A valid time with junk after it is refused whole, never cut to the time. */
+		"2026-12-24T18:00:00.000Z-and-then-text-that-is-no-part-of-any-time-at-all",
 	};
 	time_t t;
 	char *cause;
