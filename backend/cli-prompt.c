@@ -197,6 +197,8 @@ print_show(const cJSON *r)
 	if (cJSON_GetObjectItem(r, "gate") != NULL)
 		printf("gate %.0f%%; ", json_num(r, "gate"));
 	print_eval(cJSON_GetObjectItem(p, "eval"), cJSON_GetObjectItem(r, "baseline"));
+	if (cJSON_IsObject(cJSON_GetObjectItem(p, "comparison")))
+		cli_print_comparison(cJSON_GetObjectItem(p, "comparison"));
 	if (cJSON_GetObjectItem(r, "diff") != NULL) {
 		putchar('\n');
 		cli_put(json_str(r, "diff", ""));
@@ -322,6 +324,11 @@ eval_prepare(struct cli *cli, cJSON *req, const cJSON *local)
 static void
 print_released(const cJSON *r)
 {
+	if (cJSON_GetObjectItem(r, "rollout") != NULL) {
+		printf("canary rollout %.0f at %.0f %%: leitstand prompt rollout status\n",
+		    json_num(r, "rollout"), json_num(r, "weight"));
+		return;
+	}
 	cli_put(json_str(r, "release", ""));
 	if (cJSON_GetObjectItem(r, "restores") != NULL) {
 		printf(" restores ");

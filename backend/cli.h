@@ -65,7 +65,9 @@ struct cli_hook {
 /* Each file's hooks, ended by a NULL op. */
 extern const struct cli_hook cli_audit_hooks[], cli_config_hooks[], cli_incident_hooks[],
 		 cli_kpi_hooks[], cli_notify_hooks[], cli_oncall_hooks[], cli_playbook_hooks[], cli_privacy_hooks[],
-		 cli_prompt_hooks[], cli_status_hooks[];
+		 cli_prompt_hooks[], cli_rollout_hooks[], cli_status_hooks[];
+/* An A/B comparison table (prompt show, prompt rollout status). */
+void		 cli_print_comparison(const cJSON *);
 
 struct op;
 struct op_arg;

@@ -1078,6 +1078,32 @@ user_check(struct config *cfg, struct problems *problems)
 }
 
 /* Checks what single keys cannot: KPIs and prices that are complete and consistent. */
+/* [rollout]'s texts become the policy a canary gets unless its approver says otherwise. */
+static void
+rollout_check(struct config *cfg, struct problems *problems)
+{
+	struct rollout_policy *p = &cfg->rollout;
+	char *cause = NULL;
+	int i;
+
+	if (rollout_steps_parse(cfg->rollout_steps, p, &cause) != 0) {
+		problems_add(problems, NULL, 0, "rollout.%s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	p->interval = (long)cfg->rollout_interval;
+	p->threshold = (int)cfg->rollout_threshold;
+	p->min_requests = (long)cfg->rollout_min_requests;
+	for (i = 0; i < RM_COUNT; i++) {
+		if (rollout_check_parse(cfg->rollout_check[i], &p->checks[i], &cause) != 0) {
+			problems_add(problems, NULL, 0, "rollout.%s: %s", rollout_metric_names[i],
+			    cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+}
+
 static void
 config_check(struct config *cfg, struct problems *problems)
 {
@@ -1144,6 +1170,7 @@ config_check(struct config *cfg, struct problems *problems)
 		problems_add(problems, NULL, 0, "prometheus.user: needs prometheus.password");
 	oncall_check(cfg, problems);
 	escalation_check(cfg, problems);
+	rollout_check(cfg, problems);
 	user_check(cfg, problems);
 	if (cfg->notify_smtp_user != NULL && *cfg->notify_smtp_user != '\0' &&
 	    (cfg->notify_smtp_password == NULL || *cfg->notify_smtp_password == '\0'))

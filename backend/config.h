@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "backend/authz.h"
+#include "backend/rollout-policy.h"
 #include "backend/rotation.h"
 
 /* A comma-separated list of user names and @group names. */
@@ -25,6 +26,7 @@ enum trigger {
 	TRIGGER_RETRIGGERED,
 	TRIGGER_KPI_PENDING,
 	TRIGGER_PROPOSAL,
+	TRIGGER_ROLLOUT,
 	TRIGGER_COUNT
 };
 
@@ -149,6 +151,14 @@ struct config {
 	long long	 push_retry;
 	long long	 push_timeout;
 	char		*prompt_signing_key;	/* NULL: release tags are not signed */
+
+	/* [rollout]: the texts, and the policy config_check makes of them */
+	char		*rollout_steps;
+	long long	 rollout_interval;
+	long long	 rollout_threshold;
+	long long	 rollout_min_requests;
+	char		*rollout_check[RM_COUNT];
+	struct rollout_policy rollout;
 
 	/* [audit] */
 	char		*checkpoint_key;

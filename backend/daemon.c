@@ -26,6 +26,7 @@
 #include "backend/prompts.h"
 #include "backend/ratelimit.h"
 #include "backend/redact.h"
+#include "backend/rollout.h"
 #include "backend/server.h"
 #include "backend/store.h"
 #include "backend/xmalloc.h"
@@ -192,6 +193,7 @@ daemon_shutdown(struct daemon *d)
 	job_drain();
 	escalation_stop(d);
 	op_ticket_cancel_retries();
+	rollout_stop(d);
 	prompts_stop();
 	automation_stop(d);
 	drift_stop();
@@ -254,6 +256,7 @@ daemon_main(struct config *cfg, int ready_fd)
 	automation_start(&d);
 	escalation_start(&d);
 	prompts_start(&d);
+	rollout_start(&d);
 	log_debug("listening on %s, data dir %s", cfg->socket, cfg->data_dir);
 	daemon_ready(&d, "ok\n");
 

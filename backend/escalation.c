@@ -504,6 +504,24 @@ proposal_ready(const cJSON *ev)
 	cJSON_Delete(p);
 }
 
+/* A canary the daemon rolled back by itself: whoever [triggers] rollout names is told. */
+static void
+canary_rolled_back(const cJSON *ev)
+{
+	struct alert al;
+	char title[160];
+
+	memset(&al, 0, sizeof al);
+	al.proposal = (long long)json_num(ev, "proposal");
+	snprintf(title, sizeof title, "The canary of %s (proposal %lld) was rolled back: its "
+	    "checks failed", json_str(ev, "assistant", ""), al.proposal);
+	al.title = title;
+	snprintf(al.key, sizeof al.key, "rollout %lld rolled back",
+	    (long long)json_num(ev, "rollout"));
+	al.event = "rollout";
+	page_trigger(&al, TRIGGER_ROLLOUT);
+}
+
 /* A KPI whose crit breach starts waiting out its `for`: told once per breach. */
 static void
 kpi_snapshot(const cJSON *ev)
@@ -555,6 +573,9 @@ escalation_event(void *arg, enum topic topic, const cJSON *ev)
 		incident_changed(ev);
 	else if (topic == TOPIC_PROMPT && strcmp(json_str(ev, "action", ""), "evaluated") == 0)
 		proposal_ready(ev);
+	else if (topic == TOPIC_PROMPT &&
+	    strcmp(json_str(ev, "action", ""), "canary_rolled_back") == 0)
+		canary_rolled_back(ev);
 	else if (topic == TOPIC_KPI && strcmp(name, "kpi") == 0 &&
 	    esc.d->cfg->trigger[TRIGGER_KPI_PENDING].n > 0)
 		kpi_snapshot(ev);

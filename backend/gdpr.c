@@ -40,6 +40,7 @@ static const struct {
 	{ "oncall_override", "user" }, { "oncall_override", "for_user" },
 	{ "oncall_override", "created_by" },
 	{ "page", "user" }, { "page", "error" }, { "page", "detail" }, { "page", "title" },
+	{ "rollout", "approver" }, { "rollout", "ended_by" }, { "rollout", "reason" },
 	{ "audit", "actor" }, { "audit", "object" }, { "audit", "details" },
 };
 #define NPERSONAL (sizeof personal / sizeof personal[0])
@@ -61,6 +62,7 @@ static const struct {
 	{ .table = "run_note", .noun = "playbook notes" },
 	{ .table = "proposal", .noun = "proposals" },
 	{ .table = "eval", .noun = "evals" },
+	{ .table = "rollout", .noun = "canary rollouts" },
 	{ .table = "eval_case", .noun = "eval answers" },
 	{ .table = "release", .noun = "releases" },
 	{ .table = "oncall_override", .noun = "on-call overrides" },

@@ -18,6 +18,7 @@
 #include "backend/proto.h"
 #include "backend/release.h"
 #include "backend/repo.h"
+#include "backend/rollout.h"
 #include "backend/trailer.h"
 #include "backend/xmalloc.h"
 
@@ -117,6 +118,12 @@ open_proposal(struct op_ctx *ctx, long long *id)
 		return NULL;
 	}
 	state = json_str(p, "state", "");
+	if (rollout_of_proposal(ctx->d, *id)) {
+		op_fail(ctx, "conflict", "proposal %lld is live as a canary: leitstand prompt "
+		    "rollout promote|abort", *id);
+		cJSON_Delete(p);
+		return NULL;
+	}
 	if (strcmp(state, "approved") == 0 || strcmp(state, "rejected") == 0) {
 		op_fail(ctx, "conflict", "proposal %lld is %s already", *id, state);
 		cJSON_Delete(p);
@@ -155,6 +162,8 @@ op_prompt_list(struct op_ctx *ctx)
 		}
 		if ((drift = drift_json(n->valuestring)) != NULL)
 			cJSON_AddItemToObject(a, "answering", drift);
+		if ((drift = rollout_json(s, n->valuestring)) != NULL)
+			cJSON_AddItemToObject(a, "rollout", drift);
 		free(model);
 		free(cause);
 		cause = NULL;
@@ -199,6 +208,8 @@ op_prompt_show(struct op_ctx *ctx)
 	if ((p = proposal_get(s->db, id, 1)) == NULL)
 		return op_fail(ctx, "not_found", "no proposal %lld", id);
 	cJSON_AddItemToObject(ctx->reply, "proposal", p);
+	if ((base = cJSON_Parse(json_str(p, "comparison", "null"))) != NULL)
+		cJSON_ReplaceItemInObject(p, "comparison", base);
 	if (prompts_eval_running(id, &done, &total)) {
 		cJSON_AddNumberToObject(p, "eval_done", done);
 		cJSON_AddNumberToObject(p, "eval_total", total);
@@ -442,37 +453,37 @@ push_committed(struct op_ctx *ctx)
 	prompts_push(ctx->d);
 }
 
-/* prompt.approve: four eyes, the eval gate (or an admin's stated override), then release. */
+/* prompt.approve: four eyes, the eval gate (or an admin's stated override), then release,
+   or begin a canary rollout of it. */
 int
 op_prompt_approve(struct op_ctx *ctx)
 {
 	struct daemon *s = ctx->d;
 	const struct identity *who = ctx->who;
 	struct release_approval ap;
-	struct release_row r;
-	struct trailer tr[5];
-	char *cause = NULL, *msg, *text, *tag, *reason = NULL, eval[64], prop[32],
-	    commit[REPO_ID_LEN + 1];
-	const char *a, *code;
+	struct prompts_released rel;
+	struct rollout_policy policy;
+	char *cause = NULL, *reason = NULL;
+	const char *code;
 	cJSON *p, *e;
-	double pass;
-	long long id, n;
+	long long id, rid;
 	int rc, overridden;
 
 	if (need_repo(ctx) != 0 || (p = open_proposal(ctx, &id)) == NULL)
 		return -1;
 	e = cJSON_GetObjectItem(p, "eval");
-	pass = e != NULL && strcmp(json_str(e, "status", ""), "done") == 0 ?
-	    json_num_or(e, "pass_rate", NAN) : NAN;
 	memset(&ap, 0, sizeof ap);
 	ap.proposal = id;
 	ap.author = json_str(p, "author", "");
 	ap.approver = who->user;
 	ap.role = who->role;
-	ap.pass_rate = pass;
+	ap.pass_rate = e != NULL && strcmp(json_str(e, "status", ""), "done") == 0 ?
+	    json_num_or(e, "pass_rate", NAN) : NAN;
 	ap.gate = s->cfg->eval_gate;
 	ap.override = op_str(ctx, "override");
-	if (release_approve_check(&ap, &overridden, &code, &cause) != 0) {
+	if (release_approve_check(&ap, &overridden, &code, &cause) != 0 ||
+	    (op_bool(ctx, "canary", 0) && rollout_policy_args(ctx, &policy, &code,
+	    &cause) != 0)) {
 		op_fail(ctx, code, "%s", cause);
 		free(cause);
 		cJSON_Delete(p);
@@ -480,62 +491,43 @@ op_prompt_approve(struct op_ctx *ctx)
 	}
 	if (overridden)
 		reason = xstrdup(ap.override);
-	a = json_str(p, "assistant", "");
-	n = release_next(s->db, a);
-	tag = release_tag(a, n);
-	release_eval_text(eval, sizeof eval, pass, e != NULL ? (int)json_num_or(e, "passed",
-	    0) : 0, e != NULL ? (int)json_num_or(e, "cases", 0) : 0);
-	snprintf(prop, sizeof prop, "%lld", id);
-	tr[0] = (struct trailer){ "Proposal", prop };
-	tr[1] = (struct trailer){ "Author", json_str(p, "author", "") };
-	tr[2] = (struct trailer){ "Approved-by", who->user };
-	tr[3] = (struct trailer){ "Eval", eval };
-	tr[4] = (struct trailer){ "Gate-override", reason };
-	text = xprintf("Release %lld of %s: %s", n, a, json_str(p, "description", ""));
-	msg = trailer_message(text, tr, 5);
-	free(text);
-	text = xprintf("proposals/%lld", id);
-	rc = repo_release(prompt_repo(), text, tag, msg, who->user, commit, &cause);
-	free(text);
-	free(msg);
-	if (rc != REPO_OK) {
+	ctx->object = xprintf("proposal %lld", id);
+	ctx->details = cJSON_CreateObject();
+	if (reason != NULL)
+		cJSON_AddStringToObject(ctx->details, "override", reason);
+	if (op_bool(ctx, "canary", 0)) {
+		if (rollout_begin(s, p, who->user, reason, &policy, &rid, &code, &cause) != 0) {
+			op_fail(ctx, code, "%s", cause);
+			free(cause);
+			free(reason);
+			cJSON_Delete(p);
+			return -1;
+		}
+		cJSON_AddNumberToObject(ctx->reply, "rollout", (double)rid);
+		cJSON_AddNumberToObject(ctx->reply, "weight", policy.steps[0]);
+		cJSON_AddNumberToObject(ctx->details, "rollout", (double)rid);
+		cJSON_AddItemToObject(ctx->details, "policy", rollout_policy_json(&policy));
+		prompt_event(ctx, "canary", id, NULL);
+		ctx->committed = push_committed;
 		free(reason);
-		free(tag);
+		cJSON_Delete(p);
+		return 0;
+	}
+	if ((rc = rollout_refuses(s, json_str(p, "assistant", ""), &cause)) != 0 ||
+	    (rc = prompts_release(s, p, who->user, reason, NULL, 0, &rel, &cause)) != REPO_OK) {
+		free(reason);
 		cJSON_Delete(p);
 		return repo_fail(ctx, rc, cause);
 	}
-	memset(&r, 0, sizeof r);
-	r.assistant = a;
-	r.n = n;
-	r.tag = tag;
-	r.commit = commit;
-	r.created_at = clock_now();
-	r.author = json_str(p, "author", "");
-	r.approver = who->user;
-	r.proposal = id;
-	r.description = json_str(p, "description", "");
-	r.pass_rate = isnan(pass) ? -1 : pass;
-	r.override = reason;
-	if (release_add(s->db, &r, &cause) != 0 || proposal_decide(s->db, id, "approved",
-	    who->user, r.created_at, reason, tag, &cause) != 0) {
-		free(reason);
-		free(tag);
-		cJSON_Delete(p);
-		return repo_fail(ctx, REPO_ERROR, cause);
-	}
-	cJSON_AddStringToObject(ctx->reply, "release", tag);
-	cJSON_AddStringToObject(ctx->reply, "commit", commit);
-	ctx->object = xprintf("proposal %lld", id);
-	ctx->details = cJSON_CreateObject();
-	cJSON_AddStringToObject(ctx->details, "release", tag);
-	cJSON_AddStringToObject(ctx->details, "commit", commit);
-	cJSON_AddStringToObject(ctx->details, "eval", eval);
-	if (reason != NULL)
-		cJSON_AddStringToObject(ctx->details, "override", reason);
-	prompt_event(ctx, "released", id, tag);
+	cJSON_AddStringToObject(ctx->reply, "release", rel.tag);
+	cJSON_AddStringToObject(ctx->reply, "commit", rel.commit);
+	cJSON_AddStringToObject(ctx->details, "release", rel.tag);
+	cJSON_AddStringToObject(ctx->details, "commit", rel.commit);
+	cJSON_AddStringToObject(ctx->details, "eval", rel.eval);
+	prompt_event(ctx, "released", id, rel.tag);
 	ctx->committed = push_committed;
 	free(reason);
-	free(tag);
+	free(rel.tag);
 	cJSON_Delete(p);
 	return 0;
 }
@@ -587,6 +579,10 @@ op_prompt_rollback(struct op_ctx *ctx)
 	if ((a = assistant_arg(ctx, &names)) == NULL) {
 		cJSON_Delete(names);
 		return -1;
+	}
+	if ((rc = rollout_refuses(s, a, &cause)) != 0) {
+		cJSON_Delete(names);
+		return repo_fail(ctx, rc, cause);
 	}
 	if ((latest = release_get(s->db, a, NULL)) == NULL) {
 		cJSON_Delete(names);

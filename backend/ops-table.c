@@ -312,6 +312,39 @@ static const struct op_arg prompt_approve_args[] = {
 	{ .name = "override", .type = ARG_STRING, .max = 1024, .perm = PERM_ADMIN, .text = 1,
 	  .flag = "override", .metavar = "REASON",
 	  .help = "release despite a failed eval gate, and why" },
+	{ .name = "canary", .type = ARG_BOOL, .flag = "canary",
+	  .help = "release as a canary: in [rollout] steps, judged by its KPIs" },
+	{ .name = "steps", .type = ARG_STRING, .max = 64, .flag = "steps", .metavar = "W,..",
+	  .help = "the canary's weights instead of [rollout] steps, e.g. 10,50,100" },
+	{ .name = "interval", .type = ARG_STRING, .max = 16, .flag = "interval",
+	  .metavar = "DURATION", .help = "each step's watch instead of [rollout] interval" },
+	{ .name = "threshold", .type = ARG_INT, .min = 1, .max = 100, .flag = "threshold",
+	  .help = "failed analyses that roll the canary back, instead of [rollout] threshold" },
+	END
+};
+
+#define ROLLOUT_ASSISTANT_ARG \
+	{ .name = "assistant", .type = ARG_STRING, .max = 128, .pos = 1, .metavar = "A", \
+	  .verbatim = "an assistant's name", \
+	  .help = "whose canary (default: the only one running)" }
+
+static const struct op_arg rollout_status_args[] = { ROLLOUT_ASSISTANT_ARG, END };
+
+static const struct op_arg rollout_act_args[] = {
+	ROLLOUT_ASSISTANT_ARG,
+	{ .name = "reason", .type = ARG_STRING, .required = 1, .min = 1, .max = 1024,
+	  .text = 1, .flag = "reason", .short_flag = 'm', .metavar = "REASON",
+	  .help = "why (audited)" },
+	END
+};
+
+static const struct op_arg rollout_compare_args[] = {
+	ROLLOUT_ASSISTANT_ARG,
+	{ .name = "window", .type = ARG_STRING, .required = 1, .max = 16, .flag = "window",
+	  .metavar = "DURATION", .help = "how long the canary is held at its weight" },
+	{ .name = "reason", .type = ARG_STRING, .required = 1, .min = 1, .max = 1024,
+	  .text = 1, .flag = "reason", .short_flag = 'm', .metavar = "REASON",
+	  .help = "why (audited)" },
 	END
 };
 
@@ -659,6 +692,34 @@ const struct op ops_table[] = {
 	  .help = "a new release equal to an earlier one (default: the one before the latest)",
 	  .cli = "prompt rollback",
 	  .cli_help = "a new release equal to RELEASE (default: the one before the latest)" },
+	{ .name = "prompt.rollout.status", .perm = PERM_READ, .args = rollout_status_args,
+	  .exec = op_rollout_status,
+	  .help = "canary rollouts: step, weight, each check canary against production, the "
+	  "next decision",
+	  .cli = "prompt rollout status",
+	  .cli_help = "the canary rollouts: step, weight, checks, next decision" },
+	{ .name = "prompt.rollout.pause", .perm = PERM_PROMPT_APPROVE, .flags = OP_WRITE,
+	  .args = rollout_act_args, .exec = op_rollout_act,
+	  .help = "stop a canary's analysis where it is (its weight stays)",
+	  .cli = "prompt rollout pause", .cli_help = "hold a canary where it is" },
+	{ .name = "prompt.rollout.resume", .perm = PERM_PROMPT_APPROVE, .flags = OP_WRITE,
+	  .args = rollout_act_args, .exec = op_rollout_act,
+	  .help = "go on with a paused canary's analysis",
+	  .cli = "prompt rollout resume", .cli_help = "go on with a paused canary" },
+	{ .name = "prompt.rollout.promote", .perm = PERM_PROMPT_APPROVE, .flags = OP_WRITE,
+	  .args = rollout_act_args, .exec = op_rollout_act,
+	  .help = "release the canary now, skipping the steps left",
+	  .cli = "prompt rollout promote", .cli_help = "release a canary now" },
+	{ .name = "prompt.rollout.abort", .perm = PERM_PROMPT_APPROVE, .flags = OP_WRITE,
+	  .args = rollout_act_args, .exec = op_rollout_act,
+	  .help = "remove the canary; production stays; the proposal is rejected",
+	  .cli = "prompt rollout abort", .cli_help = "remove a canary, production stays" },
+	{ .name = "prompt.rollout.compare", .perm = PERM_PROMPT_APPROVE, .flags = OP_WRITE,
+	  .args = rollout_compare_args, .exec = op_rollout_act,
+	  .help = "hold a canary at its weight for an A/B window; the table goes to the "
+	  "proposal",
+	  .cli = "prompt rollout compare",
+	  .cli_help = "hold a canary for an A/B comparison window" },
 	{ .name = "prompt.history", .perm = PERM_READ, .args = prompt_history_args,
 	  .exec = op_prompt_history, .help = "releases, newest first",
 	  .cli = "prompt history",

@@ -111,6 +111,25 @@ const struct option_def options_table[] = {
 	  "release and rollback tags as git does with gpg.format=ssh (ssh-keygen -Y sign, "
 	  "namespace git); empty: tags are unsigned" },
 
+	{ "rollout", "steps", OPT_STRING, G(rollout_steps), 0, 0, NULL, 0,
+	  "a canary's weights in percent, rising, ending at 100 (the promotion)" },
+	{ "rollout", "interval", OPT_DURATION, G(rollout_interval), 10, 86400, NULL, 0,
+	  "how long each step is watched before the analysis decides" },
+	{ "rollout", "threshold", OPT_INT, G(rollout_threshold), 1, 100, NULL, 0,
+	  "failed analyses of a step that roll the canary back" },
+	{ "rollout", "min_requests", OPT_INT, G(rollout_min_requests), 0, 100000000, NULL, 0,
+	  "canary requests an interval needs to be judged; fewer hold the step" },
+	{ "rollout", "error_rate", OPT_STRING, G(rollout_check[RM_ERROR_RATE]), 0, 0, NULL, 0,
+	  "check of the canary's failed share (%): min N, max N, worse N% than production" },
+	{ "rollout", "rate_limited", OPT_STRING, G(rollout_check[RM_RATE_LIMITED]), 0, 0, NULL,
+	  0, "check of the canary's rate-limited share (%)" },
+	{ "rollout", "latency_p95", OPT_STRING, G(rollout_check[RM_LATENCY_P95]), 0, 0, NULL, 0,
+	  "check of the canary's p95 latency (seconds)" },
+	{ "rollout", "feedback", OPT_STRING, G(rollout_check[RM_FEEDBACK]), 0, 0, NULL, 0,
+	  "check of the canary's positive feedback share (%)" },
+	{ "rollout", "cost_per_request", OPT_STRING, G(rollout_check[RM_COST]), 0, 0, NULL, 0,
+	  "check of the canary's cost per request" },
+
 	{ "audit", "checkpoint_key", OPT_PATH, G(checkpoint_key), 0, 0, NULL, 0,
 	  "Ed25519 key (PEM) that signs audit checkpoints, created on first use; default "
 	  "DATA_DIR/audit.key" },
@@ -326,6 +345,8 @@ const struct option_def options_table[] = {
 	  "told when a KPI's crit breach starts waiting out its for (crit unless it recovers)" },
 	{ "triggers", "proposal", OPT_NAMES, G(trigger[TRIGGER_PROPOSAL]), 0, 0, NULL, 0,
 	  "told when a prompt proposal's eval passed and it waits for an approver" },
+	{ "triggers", "rollout", OPT_NAMES, G(trigger[TRIGGER_ROLLOUT]), 0, 0, NULL, 0,
+	  "told when the daemon rolls a canary back on its own (its checks failed)" },
 	{ "triggers", "severity", OPT_INT, G(trigger_severity), 1, 4, NULL, 0,
 	  "incident triggers fire for this severity and more severe ones (2: SEV1 and SEV2)" },
 

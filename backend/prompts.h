@@ -11,6 +11,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "backend/repo.h"
+
 struct daemon;
 struct repo;
 
@@ -54,6 +56,20 @@ int	prompts_eval_start(struct daemon *, long long proposal, const char *who,
 	    prompts_eval_cb answer, void *arg, const char **code, char **cause);
 /* Whether an eval of the proposal is running; done/total runs so far when it is. */
 int	prompts_eval_running(long long proposal, int *done, int *total);
+/* A release made of a proposal. */
+struct prompts_released {
+	char		*tag;			/* new string */
+	char		 commit[REPO_ID_LEN + 1];
+	char		 eval[64];		/* the Eval trailer */
+};
+struct trailer;
+/* Releases an approved proposal (the checks of release.h passed): the next release number,
+   its tag with the trailers (and extra ones, e.g. a canary's analysis), production moved,
+   the release and the decision recorded (inside the caller's transaction). REPO_OK, or a
+   REPO_* code with *cause. */
+int	prompts_release(struct daemon *, const cJSON *proposal, const char *approver,
+	    const char *override, const struct trailer *extra, size_t nextra,
+	    struct prompts_released *, char **cause);
 /* Makes the remote whole when one is configured: production and every release tag it
    lacks. A request while a push runs is carried out when it ends; a failure is tried
    again every push_retry. Call it after every release and whenever the remote may change. */

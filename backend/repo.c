@@ -877,6 +877,15 @@ repo_drop_tag(struct repo *r, const char *tag)
 	free(name);
 }
 
+void
+repo_drop_branch(struct repo *r, const char *branch)
+{
+	char *name = xprintf("refs/heads/%s", branch);
+
+	git_reference_remove(r->git, name);
+	free(name);
+}
+
 struct tags {
 	struct repo	*r;
 	repo_tag_cb	 cb;
@@ -1296,7 +1305,7 @@ repo_fetch_release(const char *dir, const char *url, const char *assistant, char
 	git_strarray specs;
 	struct stat st;
 	const char *path;
-	char *spec[2], *refs, *packed;
+	char *spec[3], *refs, *packed;
 	int rc = -1;
 
 	if (git_dl_load(cause) != 0 || repo_reachable(url, cause) != 0)
@@ -1331,8 +1340,10 @@ repo_fetch_release(const char *dir, const char *url, const char *assistant, char
 	spec[0] = xstrdup("+" PRODUCTION ":" PRODUCTION);
 	spec[1] = xprintf("+refs/tags/release/%s/*:refs/tags/release/%s/*", assistant,
 	    assistant);
+	/* Canaries of every assistant: a wildcard, so one that ended is pruned. */
+	spec[2] = xstrdup("+refs/heads/canary/*:refs/heads/canary/*");
 	specs.strings = spec;
-	specs.count = 2;
+	specs.count = 3;
 	if (git_remote_create_with_opts(&rem, url, &ropts) != 0 ||
 	    git_remote_fetch(rem, &specs, &fopts, "leitstand sim: fetch") != 0)
 		*cause = git_dl_cause("fetch");
@@ -1342,5 +1353,6 @@ repo_fetch_release(const char *dir, const char *url, const char *assistant, char
 	git_repository_free(git);
 	free(spec[0]);
 	free(spec[1]);
+	free(spec[2]);
 	return rc;
 }

@@ -76,6 +76,8 @@ int		 repo_rollback(struct repo *, const char *assistant, const char *to,
 int		 repo_in_production(struct repo *, const char *commit);
 /* Removes a release tag (one a crash left before production moved). */
 void		 repo_drop_tag(struct repo *, const char *tag);
+/* Removes a branch (a canary that ended); nothing when there is none. */
+void		 repo_drop_branch(struct repo *, const char *branch);
 /* Every release tag: name, commit, tag time, tagger and message. */
 typedef void	(*repo_tag_cb)(void *, const char *tag, const char *commit, long long time,
 		     const char *tagger, const char *message);

@@ -282,6 +282,35 @@ const char *const schema_migrations[] = {
 	"CREATE INDEX page_due ON page(next_at) WHERE state IN ('retry', 'held', 'sending');"
 	"CREATE INDEX page_by_incident ON page(incident_id);"
 	"ALTER TABLE incident ADD COLUMN page_round INTEGER NOT NULL DEFAULT 0;",
+
+	/* 13: canary rollouts: one live (running or paused) per assistant; the policy it got
+	   (JSON), where it stands, the last analysis, an A/B comparison, how it ended. The
+	   comparison is also the proposal's. */
+	"CREATE TABLE rollout ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  assistant   TEXT NOT NULL,"
+	"  proposal_id INTEGER NOT NULL REFERENCES proposal(id),"
+	"  state       TEXT NOT NULL CHECK (state IN ('running', 'paused', 'promoted', "
+	"                'rolled_back', 'aborted')),"
+	"  policy      TEXT NOT NULL,"
+	"  label       TEXT NOT NULL,"
+	"  step        INTEGER NOT NULL DEFAULT 0,"
+	"  failures    INTEGER NOT NULL DEFAULT 0,"
+	"  approver    TEXT NOT NULL,"
+	"  started_at  INTEGER NOT NULL,"
+	"  step_at     INTEGER NOT NULL,"
+	"  next_at     INTEGER NOT NULL,"
+	"  analysis    TEXT,"
+	"  compare_until INTEGER,"
+	"  comparison  TEXT,"
+	"  ended_at    INTEGER,"
+	"  ended_by    TEXT,"
+	"  reason      TEXT,"
+	"  release     TEXT"
+	");"
+	"CREATE UNIQUE INDEX rollout_live ON rollout(assistant) "
+	"  WHERE state IN ('running', 'paused');"
+	"ALTER TABLE proposal ADD COLUMN comparison TEXT;",
 };
 
 const size_t schema_count = sizeof schema_migrations / sizeof schema_migrations[0];

@@ -614,7 +614,8 @@ sim_route_chat(struct sim *s, struct MHD_Connection *c, const char *body, size_t
 	 */
 	if (r.error == SIM_OK)
 		answer = sim_model_answer(s->model, ch.model, ch.system.len > 0 ? ch.system.data :
-		    s->system != NULL ? s->system : "", ch.question.len > 0 ? ch.question.data : "");
+		    r.system != NULL ? r.system : s->system != NULL ? s->system : "",
+		    ch.question.len > 0 ? ch.question.data : "");
 	memcpy(id, "chatcmpl-", 9);
 	for (i = 9; i < sizeof id - 1; i++)
 		id[i] = alnum[sim_model_random(s->model) % (sizeof alnum - 1)];

@@ -143,6 +143,15 @@ struct sim_model {
 	unsigned long	 system_tokens;
 	long		 max_tokens;		/* <= 0: no limit */
 	double		 prompt_quality;	/* factor on the positive share */
+
+	/* A canary served to weight percent of the requests; weight 0: none. */
+	int		 canary_weight;
+	char		*canary;		/* its release label value */
+	char		*canary_model;
+	char		*canary_system;
+	unsigned long	 canary_system_tokens;
+	long		 canary_max_tokens;
+	double		 canary_quality;
 };
 
 /*
@@ -379,6 +388,9 @@ sim_model_free(struct sim_model *m)
 		free(m->series[i].response_model);
 	}
 	free(m->series);
+	free(m->canary);
+	free(m->canary_model);
+	free(m->canary_system);
 	for (i = 0; i < m->nfeedback; i++)
 		free(m->feedback[i].release);
 	free(m->feedback);
@@ -488,6 +500,27 @@ sim_model_set_release(struct sim_model *m, const char *release, const char *mode
 		(void)feedback_find(m, release);
 }
 
+/* Serves a canary to weight percent of the requests, with its own label; weight 0 stops. */
+void
+sim_model_set_canary(struct sim_model *m, const char *release, int weight, const char *model,
+    const char *system, long max_tokens)
+{
+	free(m->canary);
+	free(m->canary_model);
+	free(m->canary_system);
+	m->canary = m->canary_model = m->canary_system = NULL;
+	m->canary_weight = release != NULL && weight > 0 ? (weight > 100 ? 100 : weight) : 0;
+	if (m->canary_weight == 0)
+		return;
+	m->canary = xstrdup(release);
+	m->canary_model = model != NULL ? xstrdup(model) : NULL;
+	m->canary_system = xstrdup(system != NULL ? system : "");
+	m->canary_system_tokens = sim_token_count(m->canary_system);
+	m->canary_max_tokens = max_tokens;
+	m->canary_quality = prompt_quality(m->canary_system);
+	(void)feedback_find(m, release);
+}
+
 /* The release served: its label value, or NULL without releases. */
 const char *
 sim_model_release(const struct sim_model *m)
@@ -501,12 +534,26 @@ sim_model_draw(struct sim_model *m, const char *model, struct sim_request *r)
 {
 	const struct sim_profile *p = &profiles[m->profile];
 	const struct sim_model_spec *spec;
-	double u, acc = 0, positive, in;
+	double u, acc = 0, positive, in, quality = m->prompt_quality;
+	unsigned long system_tokens = m->system_tokens;
+	long max_tokens = m->max_tokens;
+	const char *pinned = m->release_model;
 	int e;
 
 	memset(r, 0, sizeof *r);
-	if (model == NULL && m->release_model != NULL)
-		model = m->release_model;
+	/* The canary's share of the conversations is served from it, as the contract says. */
+	if (m->canary_weight > 0 && uniform(m) * 100 < m->canary_weight) {
+		r->canary = 1;
+		r->system = m->canary_system;
+		pinned = m->canary_model;
+		quality = m->canary_quality;
+		system_tokens = m->canary_system_tokens;
+		max_tokens = m->canary_max_tokens;
+		if (model == NULL && pinned == NULL)
+			model = MODEL_BIG;
+	}
+	if (model == NULL && pinned != NULL)
+		model = pinned;
 	else if (model == NULL)
 		model = uniform(m) < p->big ? MODEL_BIG : MODEL_SMALL;
 	r->request_model = model;
@@ -526,11 +573,11 @@ sim_model_draw(struct sim_model *m, const char *model, struct sim_request *r)
 	case SIM_OK:
 		r->duration = lognormal(m, p->p50 * spec->latency, p->p95 * spec->latency);
 		/* A release sends its system prompt with every request. */
-		in = m->release_model != NULL ? INPUT_BASE + (double)m->system_tokens : 600;
+		in = pinned != NULL ? INPUT_BASE + (double)system_tokens : 600;
 		r->input_tokens = tokens(m, in, 0.35);
 		r->output_tokens = tokens(m, 250 * p->out_factor * spec->output, 0.4);
-		if (m->max_tokens > 0 && r->output_tokens > (unsigned long)m->max_tokens)
-			r->output_tokens = (unsigned long)m->max_tokens;
+		if (max_tokens > 0 && r->output_tokens > (unsigned long)max_tokens)
+			r->output_tokens = (unsigned long)max_tokens;
 		break;
 	case SIM_ERR_429:
 		r->duration = lognormal(m, 0.05, 0.15);
@@ -547,7 +594,7 @@ sim_model_draw(struct sim_model *m, const char *model, struct sim_request *r)
 	}
 
 	if (uniform(m) < FEEDBACK_SHARE) {
-		positive = r->error == SIM_OK ? p->positive * spec->positive * m->prompt_quality :
+		positive = r->error == SIM_OK ? p->positive * spec->positive * quality :
 		    FAILED_POSITIVE;
 		r->feedback = uniform(m) < positive ? 1 : -1;
 	}
@@ -643,19 +690,22 @@ sim_model_record(struct sim_model *m, const struct sim_request *r)
 {
 	struct sim_series *s;
 	enum sim_error e = r->error;
+	/* Drawn for a canary that has gone since (a request that slept): production's. */
+	const char *release = r->canary && m->canary != NULL ? m->canary : m->release;
 
 	if ((unsigned)e >= SIM_NERRORS)
 		e = SIM_ERR_500;
-	s = series_find(m, m->release, r->request_model, r->response_model);
+
+	s = series_find(m, release, r->request_model, r->response_model);
 	hist_add(&s->duration[e], duration_bounds, r->duration < 0 ? 0 : r->duration);
 	if (e == SIM_OK) {
 		hist_add(&s->tokens[0], token_bounds, (double)r->input_tokens);
 		hist_add(&s->tokens[1], token_bounds, (double)r->output_tokens);
 	}
 	if (r->feedback > 0)
-		feedback_find(m, m->release)->positive++;
+		feedback_find(m, release)->positive++;
 	else if (r->feedback < 0)
-		feedback_find(m, m->release)->negative++;
+		feedback_find(m, release)->negative++;
 }
 
 /* Background traffic for a time step; returns the number of requests recorded. */

@@ -42,6 +42,9 @@ struct sim_request {
 	unsigned long	 input_tokens;		/* recorded only when error is SIM_OK */
 	unsigned long	 output_tokens;
 	int		 feedback;		/* 1 positive, -1 negative, 0 none */
+	int		 canary;		/* drawn for the canary: counts under its label */
+	const char	*system;		/* borrowed until the lock is let go: the
+						   canary's system prompt; NULL: the release's */
 };
 
 struct sim_model;
@@ -87,6 +90,11 @@ uint64_t	 sim_model_random(struct sim_model *);
    system prompt and max_tokens (<= 0: none) shape tokens and feedback. Counters stay. */
 void		 sim_model_set_release(struct sim_model *, const char *release, const char *model,
 		    const char *system, long max_tokens);
+/* Serves a canary (release: its label value) to weight percent of the requests drawn from
+   now on, with its pinned model, system prompt and max_tokens; release NULL or weight 0
+   stops it. */
+void		 sim_model_set_canary(struct sim_model *, const char *release, int weight,
+		    const char *model, const char *system, long max_tokens);
 /* The release served (borrowed), NULL without releases. */
 const char	*sim_model_release(const struct sim_model *);
 /* Draws one request; model NULL picks the release's pinned model, else one from the profile's

@@ -73,6 +73,10 @@ info_clear(struct sim_release_info *i)
 	free(i->model);
 	free(i->system);
 	free(i->signer);
+	free(i->canary);
+	free(i->canary_model);
+	free(i->canary_system);
+	free(i->canary_refused);
 	memset(i, 0, sizeof *i);
 }
 
@@ -448,11 +452,99 @@ out:
 	return rc;
 }
 
+/* rollout.ini's weight and release; -1 with *cause when it says neither rightly. */
+static int
+rollout_ini(const char *text, int *weight, char **release, char **cause)
+{
+	char *copy = xstrdup(text), *line, *save = NULL, *eq, *k, *v, *end;
+	long w = -1;
+
+	*release = NULL;
+	for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n",
+	    &save)) {
+		if ((eq = strchr(line, '=')) == NULL || line[0] == '#' || line[0] == ';')
+			continue;
+		*eq = '\0';
+		k = line + strspn(line, " \t");
+		k[strcspn(k, " \t")] = '\0';
+		v = eq + 1 + strspn(eq + 1, " \t");
+		v[strcspn(v, " \t\r")] = '\0';
+		if (strcmp(k, "weight") == 0) {
+			w = strtol(v, &end, 10);
+			if (*end != '\0' || end == v)
+				w = -1;
+		} else if (strcmp(k, "release") == 0 && *v != '\0' && strlen(v) <= 64) {
+			free(*release);
+			*release = xstrdup(v);
+		}
+	}
+	free(copy);
+	if (w < 0 || w > 100 || *release == NULL) {
+		free(*release);
+		*release = NULL;
+		*cause = xstrdup("rollout.ini needs weight = 0-100 and release = LABEL");
+		return -1;
+	}
+	*weight = (int)w;
+	return 0;
+}
+
+/* The canary of the assistant, if the repository holds one: its files and rollout.ini into
+   out's canary fields. With allowed signers it is refused (canaries are not signed tags):
+   production alone is served and canary_refused says why. */
+static void
+read_canary(struct sim_release *r, struct sim_release_info *out)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	struct model_ini mi;
+	git_oid id;
+	char *ref = xprintf("refs/heads/canary/%s", r->assistant), *ini = NULL, *model = NULL,
+	    *cause = NULL, *err = NULL;
+
+	if (git_reference_name_to_id(&id, r->git, ref) != 0)
+		goto out;
+	if (r->signers != NULL) {
+		out->canary_refused = xprintf("%s: a canary is not a signed release tag; only "
+		    "production is served", ref);
+		goto out;
+	}
+	git_oid_tostr(out->canary_commit, sizeof out->canary_commit, &id);
+	if (git_commit_lookup(&c, r->git, &id) != 0 || git_commit_tree(&tree, c) != 0 ||
+	    (ini = read_file(r, tree, ref, "rollout.ini", &cause)) == NULL ||
+	    rollout_ini(ini, &out->canary_weight, &out->canary, &cause) != 0 ||
+	    (out->canary_system = read_file(r, tree, ref, "system.md", &cause)) == NULL ||
+	    (model = read_file(r, tree, ref, "model.ini", &cause)) == NULL ||
+	    model_ini_parse(model, &mi, &err) != 0) {
+		out->canary_refused = xprintf("canary not served: %s", cause != NULL ? cause :
+		    err != NULL ? err : "unreadable");
+		free(out->canary);
+		free(out->canary_system);
+		out->canary = out->canary_system = NULL;
+		out->canary_weight = 0;
+		goto out;
+	}
+	out->canary_model = mi.id;
+	out->canary_max_tokens = mi.max_tokens;
+	mi.id = NULL;
+	model_ini_free(&mi);
+out:
+	free(ref);
+	free(ini);
+	free(model);
+	free(cause);
+	free(err);
+	git_tree_free(tree);
+	git_commit_free(c);
+}
+
 static int
 same_info(const struct sim_release_info *a, const struct sim_release_info *b)
 {
 	return a->release != NULL && b->release != NULL && strcmp(a->release, b->release) == 0 &&
-	    strcmp(a->commit, b->commit) == 0;
+	    strcmp(a->commit, b->commit) == 0 && a->canary_weight == b->canary_weight &&
+	    strcmp(a->canary_commit, b->canary_commit) == 0 &&
+	    (a->canary_refused == NULL) == (b->canary_refused == NULL);
 }
 
 /* One fetch and read; the state and the callback follow what it found. */
@@ -464,8 +556,8 @@ refresh(struct sim_release *r)
 	int rc, changed = 0;
 
 	rc = fetch(r, &cause);
-	if (rc == 0)
-		rc = read_production(r, &got, &refused, &cause);
+	if (rc == 0 && (rc = read_production(r, &got, &refused, &cause)) == 0)
+		read_canary(r, &got);
 	/* A refusal is news once (until a release is served again): the log says it, the
 	   status keeps saying it. */
 	if (refused != NULL && (r->logged == NULL || strcmp(r->logged, cause) != 0)) {
@@ -674,6 +766,15 @@ sim_release_status(struct sim_release *r)
 	add_str(o, "tag", r->info.tag);
 	add_str(o, "commit", r->info.release != NULL ? r->info.commit : NULL);
 	add_str(o, "model", r->info.model);
+	if (r->info.canary_weight > 0) {
+		cJSON *c = cJSON_AddObjectToObject(o, "canary");
+
+		cJSON_AddStringToObject(c, "release", r->info.canary);
+		cJSON_AddNumberToObject(c, "weight", r->info.canary_weight);
+		cJSON_AddStringToObject(c, "commit", r->info.canary_commit);
+		add_str(c, "model", r->info.canary_model);
+	}
+	add_str(o, "canary_refused", r->info.canary_refused);
 	/* With allowed signers: who signed the release served, and what was refused last. */
 	add_str(o, "allowed_signers", r->signers);
 	add_str(o, "signer", r->info.signer);

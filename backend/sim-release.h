@@ -25,6 +25,15 @@ struct sim_release_info {
 	long		 max_tokens;	/* <= 0: not set */
 	char		*system;	/* system.md */
 	char		*signer;	/* the principal whose signature verified, or NULL */
+
+	/* The canary (refs/heads/canary/NAME), when one is served: weight 0 when none. */
+	int		 canary_weight;
+	char		*canary;	/* its release label value, rollout.ini's release */
+	char		 canary_commit[REPO_ID_LEN + 1];
+	char		*canary_model;
+	long		 canary_max_tokens;
+	char		*canary_system;
+	char		*canary_refused;	/* why the repository's canary is not served */
 };
 
 /* Called when the release served changes, from the thread that fetched it. */

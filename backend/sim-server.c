@@ -469,6 +469,8 @@ release_changed(void *arg, const struct sim_release_info *info)
 	pthread_mutex_lock(&s->lock);
 	sim_model_set_release(s->model, info->release, info->model, info->system,
 	    info->max_tokens);
+	sim_model_set_canary(s->model, info->canary, info->canary_weight, info->canary_model,
+	    info->canary_system, info->canary_max_tokens);
 	free(s->system);
 	s->system = xstrdup(info->system);
 	pthread_mutex_unlock(&s->lock);

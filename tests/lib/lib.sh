@@ -42,7 +42,7 @@ cleanup() {
 		cat "$T/daemon.log" >&2
 		status=1
 	fi
-	rm -rf "$T"
+	[ -n "${KEEP_T:-}" ] || rm -rf "$T"
 	for u in "${TEST_USERS[@]}"; do userdel "$u" 2>/dev/null || status=1; done
 	for g in "${TEST_GROUPS[@]}"; do groupdel "$g" 2>/dev/null || status=1; done
 	return "$status"
