@@ -171,7 +171,7 @@ test_cli_hooks(void **state)
 	static const struct cli_hook *const files[] = {
 		cli_audit_hooks, cli_config_hooks, cli_incident_hooks, cli_kpi_hooks,
 		cli_notify_hooks, cli_oncall_hooks, cli_playbook_hooks, cli_privacy_hooks, cli_prompt_hooks,
-		cli_status_hooks
+		cli_rollout_hooks, cli_status_hooks
 	};
 	const struct cli_hook *h, *found;
 	const struct op *op;
