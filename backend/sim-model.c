@@ -143,6 +143,8 @@ struct sim_model {
 	unsigned long	 system_tokens;
 	long		 max_tokens;		/* <= 0: no limit */
 	double		 prompt_quality;	/* factor on the positive share */
+	sim_negative_cb	 on_negative;		/* the feedback feed's (sim-feedback.c) */
+	void		*on_negative_arg;
 };
 
 /*
@@ -656,6 +658,16 @@ sim_model_record(struct sim_model *m, const struct sim_request *r)
 		feedback_find(m, m->release)->positive++;
 	else if (r->feedback < 0)
 		feedback_find(m, m->release)->negative++;
+	if (r->feedback < 0 && m->on_negative != NULL)
+		m->on_negative(m->on_negative_arg, m, r);
+}
+
+/* Every request rated negative is passed to cb from now on. */
+void
+sim_model_on_negative(struct sim_model *m, sim_negative_cb cb, void *arg)
+{
+	m->on_negative = cb;
+	m->on_negative_arg = arg;
 }
 
 /* Background traffic for a time step; returns the number of requests recorded. */
