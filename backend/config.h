@@ -149,6 +149,8 @@ struct config {
 	long long	 push_retry;
 	long long	 push_timeout;
 	char		*prompt_signing_key;	/* NULL: release tags are not signed */
+	char		*feedback_url;		/* the negative feedback feed; "": none */
+	long long	 feedback_timeout;
 
 	/* [audit] */
 	char		*checkpoint_key;

@@ -48,6 +48,7 @@ static struct lane lanes[JOB_KINDS] = {
 	[JOB_PUSH] = { .what = "pushes", .workers = 1, .queue = 2 },
 	[JOB_ALERTS] = { .what = "Alertmanager reads", .workers = 1, .queue = 2 },
 	[JOB_NOTIFY] = { .what = "notifications", .workers = 3, .queue = 64 },
+	[JOB_FEEDBACK] = { .what = "reads of the feedback feed", .workers = 1, .queue = 4 },
 };
 
 static pthread_mutex_t	 job_lock = PTHREAD_MUTEX_INITIALIZER;
