@@ -101,7 +101,7 @@ feedback_line(const char *s, size_t len, int line, const struct redactor *r,
 	const char *end = NULL;
 	const cJSON *id, *q, *a, *v;
 	cJSON *o, *c;
-	char num[32], *t;
+	char num[32], *t, *question;
 
 	if (memchr(s, '\0', len) != NULL) {
 		feedback_skip(st, line, "a NUL byte (binary?)", NULL, 0);
@@ -143,6 +143,14 @@ feedback_line(const char *s, size_t len, int line, const struct redactor *r,
 		cJSON_Delete(o);
 		return NULL;
 	}
+	/* What is left of the question must be something to ask ("\r" is not). */
+	question = feedback_text(r, q->valuestring);
+	if (strspn(question, " \n") == strlen(question)) {
+		feedback_skip(st, line, "the question is blank", NULL, 0);
+		free(question);
+		cJSON_Delete(o);
+		return NULL;
+	}
 
 	c = cJSON_CreateObject();
 	t = feedback_field(r, id->valuestring, FEEDBACK_MAX_ID);
@@ -172,9 +180,8 @@ feedback_line(const char *s, size_t len, int line, const struct redactor *r,
 		cJSON_AddStringToObject(c, "model", t);
 		free(t);
 	}
-	t = feedback_text(r, q->valuestring);
-	cJSON_AddStringToObject(c, "question", t);
-	free(t);
+	cJSON_AddStringToObject(c, "question", question);
+	free(question);
 	t = feedback_text(r, a->valuestring);
 	cJSON_AddStringToObject(c, "answer", t);
 	free(t);
@@ -187,10 +194,13 @@ feedback_parse(const char *body, size_t len, const struct redactor *r, const cha
     struct feedback_stats *st)
 {
 	const char *s = body, *end = body + len, *nl, *b;
+	struct redactor *own = NULL;
 	cJSON *list, *c;
 	int line = 0;
 
 	memset(st, 0, sizeof *st);
+	if (r == NULL && (r = own = redactor_create(NULL, NULL, 0, 0, NULL)) == NULL)
+		fatal("cannot create the redactor");
 	list = cJSON_CreateArray();
 	if (body == NULL)
 		s = end = "";
@@ -212,6 +222,7 @@ feedback_parse(const char *body, size_t len, const struct redactor *r, const cha
 		}
 		s = nl + 1;
 	}
+	redactor_free(own);
 	return list;
 }
 
@@ -309,9 +320,11 @@ feedback_case_text(const cJSON *c)
 			strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
 	}
 	buf_init(&b);
-	buf_printf(&b, "# An eval case from conversation %s (assistant %s, release %s, model %s, "
-	    "%s), rated negative.\n", id, json_str(c, "assistant", "?"),
-	    json_str(c, "release", "?"), json_str(c, "model", "?"), when);
+	buf_printf(&b, "# An eval case from conversation %s, rated negative: assistant %s,\n"
+	    "# model %s, %s", id, json_str(c, "assistant", "?"), json_str(c, "model", "?"), when);
+	if (cJSON_GetObjectItem(c, "release") != NULL)
+		buf_printf(&b, ", release %s", json_str(c, "release", ""));
+	buf_addstr(&b, ".\n");
 	buf_addstr(&b,
 	    "# The customer's question (redacted) is the input; the assertion says what a good\n"
 	    "# answer must or must not hold. Edit the one line of JSON at the bottom:\n"
