@@ -150,6 +150,7 @@ struct config {
 	long long	 push_timeout;
 	char		*prompt_signing_key;	/* NULL: release tags are not signed */
 	char		*feedback_url;		/* the negative feedback feed; "": none */
+	char		*feedback_token;	/* its bearer token; "": none */
 	long long	 feedback_timeout;
 
 	/* [audit] */

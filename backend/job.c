@@ -39,6 +39,8 @@ struct lane {
  * each is all they need, and no other kind can take it from them. Notifications wait on
  * mail servers and webhooks for up to a timeout each: a few workers, so one that stalls
  * does not hold up the page to the next person, and a queue an incident storm fits in.
+ * A read of the feedback feed is asked for by a person and waits up to its timeout: one
+ * worker of its own, so a feed that hangs holds up nothing else.
  */
 static struct lane lanes[JOB_KINDS] = {
 	[JOB_VERIFY] = { .what = "audit verifications", .workers = 2, .queue = 8 },

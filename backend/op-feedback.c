@@ -23,7 +23,8 @@ struct feedback_job {
 	struct ops_later	*later;
 	const struct redactor	*redactor;	/* the daemon's: built once, never replaced */
 	char			*url;		/* with ?since= */
-	char			*shown;		/* without, for messages */
+	char			*shown;		/* without the query, for replies and messages */
+	char			*token;		/* bearer, or NULL */
 	char			*assistant;	/* or NULL */
 	long			 timeout_ms;
 	cJSON			*conversations;
@@ -84,6 +85,7 @@ feedback_work(void *arg)
 
 	memset(&rq, 0, sizeof rq);
 	rq.url = j->url;
+	rq.bearer = j->token;
 	rq.headers = (const char *const[]){ "Accept: application/x-ndjson", NULL };
 	rq.timeout_ms = j->timeout_ms;
 	rq.connect_ms = j->timeout_ms < FEEDBACK_CONNECT_MS ? j->timeout_ms :
@@ -145,6 +147,7 @@ feedback_done(void *arg)
 	feedback_stats_clear(&j->stats);
 	free(j->url);
 	free(j->shown);
+	free(j->token);
 	free(j->assistant);
 	free(j->error);
 	free(j);
@@ -157,25 +160,30 @@ op_prompt_feedback(struct op_ctx *ctx)
 	const struct config *cfg = ctx->d->cfg;
 	const char *assistant = op_str(ctx, "assistant");
 	struct feedback_job *j;
-	char *cause = NULL;
+	char *cause = NULL, *url;
 
-	j = xcalloc(1, sizeof *j);
 	if (cfg->feedback_url != NULL && *cfg->feedback_url != '\0')
-		j->shown = xstrdup(cfg->feedback_url);
+		url = xstrdup(cfg->feedback_url);
 	else if (cfg->sim_url != NULL && *cfg->sim_url != '\0')
-		j->shown = xprintf("%s/sim/feedback", cfg->sim_url);
-	else {
-		free(j);
+		url = xprintf("%s/sim/feedback", cfg->sim_url);
+	else
 		return op_fail(ctx, "unavailable", "no feedback feed configured: set [prompts] "
 		    "feedback_url (README \"Negative feedback feed\")");
-	}
-	j->url = feedback_url_since(j->shown, op_str(ctx, "since"));
+	j = xcalloc(1, sizeof *j);
+	url[strcspn(url, "#")] = '\0';
+	j->url = feedback_url_since(url, op_str(ctx, "since"));
+	/* A token may ride in the query: it is never shown. */
+	url[strcspn(url, "?#")] = '\0';
+	j->shown = url;
+	if (cfg->feedback_token != NULL && *cfg->feedback_token != '\0')
+		j->token = xstrdup(cfg->feedback_token);
 	j->assistant = assistant != NULL && *assistant != '\0' ? xstrdup(assistant) : NULL;
 	j->redactor = ctx->d->redactor;
 	j->timeout_ms = (long)cfg->feedback_timeout * 1000;
 	if (job_start(JOB_FEEDBACK, feedback_work, feedback_done, j, &cause) != 0) {
 		free(j->url);
 		free(j->shown);
+		free(j->token);
 		free(j->assistant);
 		free(j);
 		op_fail(ctx, "busy", "%s", cause);

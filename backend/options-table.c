@@ -110,6 +110,8 @@ const struct option_def options_table[] = {
 	  "the deployment's feed of conversations rated negative (JSON lines, README "
 	  "\"Negative feedback feed\"); no credentials in it; empty: [sim] url's /sim/feedback "
 	  "when a simulator is set, else none" },
+	{ "prompts", "feedback_token", OPT_STRING, G(feedback_token), 0, 0, NULL, OPT_SECRET,
+	  "bearer token sent to the feedback feed; env:NAME reads the environment" },
 	{ "prompts", "feedback_timeout", OPT_DURATION, G(feedback_timeout), 1, 120, NULL, 0,
 	  "time a read of the feedback feed may take in all" },
 	{ "prompts", "signing_key", OPT_PATH, G(prompt_signing_key), 0, 0, NULL, OPT_EMPTY,

@@ -57,12 +57,14 @@ echo mixed >"$T/mode"
 python3 "$TESTS/lib/feedback-fixture.py" "$T/port" "$T/mode" "$T/requests" &
 PIDS+=($!)
 wait_for "[ -s '$T/port' ]"
-URL=http://127.0.0.1:$(cat "$T/port")/feed?token=abc
+URL=http://127.0.0.1:$(cat "$T/port")/feed
 cat >>"$CFG" <<EOF2
 [prompts]
-feedback_url = $URL
+feedback_url = $URL?key=s3cr3t-query
+feedback_token = s3cr3t-token
 feedback_timeout = 2s
 EOF2
+chmod 600 "$CFG"
 ls_ config reload >/dev/null
 
 note "lines that do not parse are skipped and counted; unknown fields ignored; positive ones left out"
@@ -88,10 +90,14 @@ out=$(ls_ prompt feedback)
 assert_contains "$out" "3 line(s) skipped (line 2: not JSON"
 assert_not_contains "$out" $'\e'
 
-note "since=ID goes to the feed, escaped, in the URL's query"
+note "since=ID goes to the feed, escaped, in the URL's query; the token as a bearer"
 : >"$T/requests"
 ls_ prompt feedback --since 'f-4&x' >/dev/null
-assert_eq "$(cat "$T/requests")" "/feed?token=abc&since=f-4%26x"
+assert_eq "$(cat "$T/requests")" "/feed?key=s3cr3t-query&since=f-4%26x Bearer s3cr3t-token"
+note "neither the query nor the token is shown"
+out=$(ls_ prompt feedback --json)
+assert_contains "$out" "\"url\":	\"$URL\""
+assert_not_contains "$out" "s3cr3t"
 
 note "a 500: the status and the start of the body, escape sequences neutralised"
 echo 500 >"$T/mode"

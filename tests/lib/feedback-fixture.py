@@ -46,7 +46,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         with open(req_file, "a") as f:
-            f.write(self.path + "\n")
+            f.write(self.path + " " + self.headers.get("Authorization", "-") + "\n")
         mode = open(mode_file).read().strip()
         if mode == "mixed":
             self.send(200, MIXED)
