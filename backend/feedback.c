@@ -27,19 +27,22 @@ feedback_stats_clear(struct feedback_stats *st)
 /*
  * Text from the feed as the daemon passes it on: redacted, then every line through the one
  * sanitiser (ESC and other controls as ^[, invalid UTF-8 as U+FFFD), lines kept apart by
- * "\n" so that an answer's lines stay lines; at most FEEDBACK_MAX_TEXT bytes of the input.
+ * "\n" so that an answer's lines stay lines; at most FEEDBACK_MAX_TEXT bytes of the redacted
+ * text (redacted whole first: a cut never leaves half a card number unrecognised).
  */
 static char *
 feedback_text(const struct redactor *r, const char *s)
 {
-	size_t len = utf8_prefix(s, strlen(s), FEEDBACK_MAX_TEXT), n;
-	char *cut, *red, *safe;
+	size_t len, n;
+	char *red, *safe;
 	const char *p, *nl;
 	struct buf b;
+	int cut;
 
-	cut = xstrndup(s, len);
-	red = redact(r, cut, NULL);
-	free(cut);
+	red = redact(r, s, NULL);
+	len = utf8_prefix(red, strlen(red), FEEDBACK_MAX_TEXT);
+	cut = red[len] != '\0';
+	red[len] = '\0';
 	buf_init(&b);
 	for (p = red; ; p = nl + 1) {
 		nl = strchr(p, '\n');
@@ -54,7 +57,7 @@ feedback_text(const struct redactor *r, const char *s)
 			break;
 		buf_addch(&b, '\n');
 	}
-	if (len < strlen(s))
+	if (cut)
 		buf_addstr(&b, "\xe2\x80\xa6");
 	free(red);
 	if (b.data == NULL)
@@ -62,17 +65,15 @@ feedback_text(const struct redactor *r, const char *s)
 	return buf_take(&b);
 }
 
-/* A short text field (id, assistant, release, model): one line, at most max bytes. */
+/* A short text field (id, assistant, release, model): one line, at most max bytes; redacted
+   unless r is NULL. */
 static char *
 feedback_field(const struct redactor *r, const char *s, size_t max)
 {
-	size_t len = utf8_prefix(s, strlen(s), max);
-	char *cut, *red, *safe;
+	char *red, *safe;
 
-	cut = xstrndup(s, len);
-	red = redact(r, cut, NULL);
-	safe = sanitize(red, strlen(red), -1, 0, NULL);
-	free(cut);
+	red = r != NULL ? redact(r, s, NULL) : xstrdup(s);
+	safe = sanitize(red, utf8_prefix(red, strlen(red), max), -1, 0, NULL);
 	free(red);
 	return safe;
 }
@@ -153,7 +154,9 @@ feedback_line(const char *s, size_t len, int line, const struct redactor *r,
 	}
 
 	c = cJSON_CreateObject();
-	t = feedback_field(r, id->valuestring, FEEDBACK_MAX_ID);
+	/* An id is the feed's key, for since= and the case's id: made safe, never redacted (a
+	   long number that passes the Luhn check is no card in an id). */
+	t = feedback_field(NULL, id->valuestring, FEEDBACK_MAX_ID);
 	cJSON_AddStringToObject(c, "id", t);
 	free(t);
 	v = cJSON_GetObjectItemCaseSensitive(o, "time");
