@@ -78,3 +78,15 @@ assert_eq "$(ls_ prompt show 1 --json | json_get proposal.files)" "evals.jsonl"
 note "Esc goes back to the proposals"
 keys c Escape
 wait_screen c "#1    draft"
+
+note "a read-only console lists them and proposes nothing"
+console r 100x30 TERM=xterm-256color LANG=C.UTF-8 EDITOR="$T/editor" -- --readonly
+wait_screen r "connected"
+keys r 4
+wait_screen r "#1    draft"
+keys r F
+wait_screen r "Conversations rated negative, newest first"
+wait_screen r "Q: "
+keys r Enter
+wait_screen r "read-only console: no eval case is proposed"
+assert_eq "$(ls_ prompt list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["proposals"]))')" 1
