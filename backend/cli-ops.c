@@ -21,9 +21,9 @@
 #define MAX_OPTIONS	32
 
 static const struct cli_hook *const hooks[] = {
-	cli_audit_hooks, cli_config_hooks, cli_incident_hooks, cli_kpi_hooks, cli_notify_hooks,
-	cli_oncall_hooks, cli_playbook_hooks, cli_privacy_hooks, cli_prompt_hooks, cli_rollout_hooks,
-	cli_status_hooks
+	cli_audit_hooks, cli_config_hooks, cli_feedback_hooks, cli_incident_hooks, cli_kpi_hooks,
+	cli_notify_hooks, cli_oncall_hooks, cli_playbook_hooks, cli_privacy_hooks, cli_prompt_hooks,
+	cli_rollout_hooks, cli_status_hooks
 };
 
 /* What a subcommand adds to its op; an empty hook when nothing. */

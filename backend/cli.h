@@ -63,7 +63,8 @@ struct cli_hook {
 #define CLI_NOSTART	0x1	/* reports whether a daemon runs: starts none */
 
 /* Each file's hooks, ended by a NULL op. */
-extern const struct cli_hook cli_audit_hooks[], cli_config_hooks[], cli_incident_hooks[],
+extern const struct cli_hook cli_audit_hooks[], cli_config_hooks[], cli_feedback_hooks[],
+		 cli_incident_hooks[],
 		 cli_kpi_hooks[], cli_notify_hooks[], cli_oncall_hooks[], cli_playbook_hooks[], cli_privacy_hooks[],
 		 cli_prompt_hooks[], cli_rollout_hooks[], cli_status_hooks[];
 /* An A/B comparison table (prompt show, prompt rollout status). */

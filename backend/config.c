@@ -810,6 +810,12 @@ config_handler(void *user, const char *section, const char *key, const char *val
 		else if (strcmp(table_section, "notify") == 0 &&
 		    (err = notify_key_check(p->cfg, key, why, sizeof why)) != NULL)
 			parse_error(p, section, key, "%s", err);
+		else if (strcmp(table_section, "prompts") == 0 &&
+		    strcmp(key, "feedback_url") == 0 && *p->cfg->feedback_url != '\0' &&
+		    (err = notify_url_check(p->cfg->feedback_url)) != NULL)
+			parse_error(p, section, key, "%s", strstr(err, "credentials") == NULL ? err :
+			    "credentials in the URL (user:password@) are refused: the URL is shown "
+			    "in replies and errors");
 		return 1;
 	}
 	if (!known_section)

@@ -151,6 +151,9 @@ struct config {
 	long long	 push_retry;
 	long long	 push_timeout;
 	char		*prompt_signing_key;	/* NULL: release tags are not signed */
+	char		*feedback_url;		/* the negative feedback feed; "": none */
+	char		*feedback_token;	/* its bearer token; "": none */
+	long long	 feedback_timeout;
 
 	/* [rollout]: the texts, and the policy config_check makes of them */
 	char		*rollout_steps;

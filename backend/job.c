@@ -39,6 +39,8 @@ struct lane {
  * each is all they need, and no other kind can take it from them. Notifications wait on
  * mail servers and webhooks for up to a timeout each: a few workers, so one that stalls
  * does not hold up the page to the next person, and a queue an incident storm fits in.
+ * A read of the feedback feed is asked for by a person and waits up to its timeout: one
+ * worker of its own, so a feed that hangs holds up nothing else.
  */
 static struct lane lanes[JOB_KINDS] = {
 	[JOB_VERIFY] = { .what = "audit verifications", .workers = 2, .queue = 8 },
@@ -48,6 +50,7 @@ static struct lane lanes[JOB_KINDS] = {
 	[JOB_PUSH] = { .what = "pushes", .workers = 1, .queue = 2 },
 	[JOB_ALERTS] = { .what = "Alertmanager reads", .workers = 1, .queue = 2 },
 	[JOB_NOTIFY] = { .what = "notifications", .workers = 3, .queue = 64 },
+	[JOB_FEEDBACK] = { .what = "reads of the feedback feed", .workers = 1, .queue = 4 },
 };
 
 static pthread_mutex_t	 job_lock = PTHREAD_MUTEX_INITIALIZER;

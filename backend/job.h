@@ -18,6 +18,7 @@ enum job_kind {
 	JOB_PUSH,		/* pushes of the prompt repository */
 	JOB_ALERTS,		/* reads of Alertmanager */
 	JOB_NOTIFY,		/* notifications to people: e-mail, webhooks, the hook */
+	JOB_FEEDBACK,		/* reads of the negative feedback feed */
 	JOB_KINDS
 };
 

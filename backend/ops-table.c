@@ -258,6 +258,15 @@ static const struct op_arg prompt_list_args[] = {
 
 static const struct op_arg prompt_kpis_args[] = { ASSISTANT_ARG, END };
 
+static const struct op_arg prompt_feedback_args[] = {
+	{ .name = "assistant", .type = ARG_STRING, .max = 128, .flag = "assistant",
+	  .metavar = "A", .verbatim = "an assistant's name",
+	  .help = "only this assistant's conversations (default: all)" },
+	{ .name = "since", .type = ARG_STRING, .max = 128, .flag = "since", .metavar = "ID",
+	  .verbatim = "a conversation's id", .help = "only conversations after this one" },
+	END
+};
+
 #define PROPOSAL_ARG \
 	{ .name = "proposal", .type = ARG_INT, .required = 1, .min = 1, .max = ID_MAX, \
 	  .pos = 1, .metavar = "ID", .help = "the proposal" }
@@ -732,6 +741,14 @@ const struct op ops_table[] = {
 	  .cli = "prompt kpis",
 	  .cli_help = "the live release's requests, errors, p95, feedback and cost per "
 	  "request next to the release before it ([prompts] release_label)" },
+	/* Customer text, redacted: for those who turn it into eval cases, not every viewer. */
+	{ .name = "prompt.feedback", .perm = PERM_PROMPT_PROPOSE, .flags = OP_ADHOC,
+	  .args = prompt_feedback_args, .exec = op_prompt_feedback,
+	  .help = "conversations the deployment's feed reports rated negative, redacted, newest "
+	  "last ([prompts] feedback_url)",
+	  .cli = "prompt feedback",
+	  .cli_help = "conversations rated negative, redacted, from the deployment's feed "
+	  "([prompts] feedback_url; engineer)" },
 	{ .name = "purge", .perm = PERM_ADMIN, .flags = OP_WRITE, .args = purge_args,
 	  .exec = op_purge,
 	  .help = "remove what is past its [retention] period now; dry_run: only count it",

@@ -160,6 +160,7 @@ int	op_prompt_rollback(struct op_ctx *);
 int	op_prompt_history(struct op_ctx *);
 int	op_rollout_status(struct op_ctx *);
 int	op_rollout_act(struct op_ctx *);
+int	op_prompt_feedback(struct op_ctx *);
 int	op_purge(struct op_ctx *);
 int	op_gdpr_export(struct op_ctx *);
 int	op_gdpr_erase(struct op_ctx *);

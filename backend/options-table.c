@@ -106,6 +106,14 @@ const struct option_def options_table[] = {
 	  "wait before pushing again after a failed push" },
 	{ "prompts", "push_timeout", OPT_DURATION, G(push_timeout), 1, 3600, NULL, 0,
 	  "time a push may take in all (connect, list, upload) before it is stopped and fails" },
+	{ "prompts", "feedback_url", OPT_URL, G(feedback_url), 0, 0, NULL, 0,
+	  "the deployment's feed of conversations rated negative (JSON lines, README "
+	  "\"Negative feedback feed\"); no credentials in it; empty: [sim] url's /sim/feedback "
+	  "when a simulator is set, else none" },
+	{ "prompts", "feedback_token", OPT_STRING, G(feedback_token), 0, 0, NULL, OPT_SECRET,
+	  "bearer token sent to the feedback feed; env:NAME reads the environment" },
+	{ "prompts", "feedback_timeout", OPT_DURATION, G(feedback_timeout), 1, 120, NULL, 0,
+	  "time a read of the feedback feed may take in all" },
 	{ "prompts", "signing_key", OPT_PATH, G(prompt_signing_key), 0, 0, NULL, OPT_EMPTY,
 	  "OpenSSH private key without passphrase (mode 0600, the daemon's user's) that signs "
 	  "release and rollback tags as git does with gpg.format=ssh (ssh-keygen -Y sign, "

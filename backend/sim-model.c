@@ -152,6 +152,8 @@ struct sim_model {
 	unsigned long	 canary_system_tokens;
 	long		 canary_max_tokens;
 	double		 canary_quality;
+	sim_negative_cb	 on_negative;		/* the feedback feed's (sim-feedback.c) */
+	void		*on_negative_arg;
 };
 
 /*
@@ -521,6 +523,14 @@ sim_model_set_canary(struct sim_model *m, const char *release, int weight, const
 	(void)feedback_find(m, release);
 }
 
+/* The release a request counts under: the canary's when drawn for it (production's when
+   that canary has gone since, for a request that slept), else the release served. */
+const char *
+sim_model_request_release(const struct sim_model *m, const struct sim_request *r)
+{
+	return r->canary && m->canary != NULL ? m->canary : m->release;
+}
+
 /* The release served: its label value, or NULL without releases. */
 const char *
 sim_model_release(const struct sim_model *m)
@@ -690,8 +700,7 @@ sim_model_record(struct sim_model *m, const struct sim_request *r)
 {
 	struct sim_series *s;
 	enum sim_error e = r->error;
-	/* Drawn for a canary that has gone since (a request that slept): production's. */
-	const char *release = r->canary && m->canary != NULL ? m->canary : m->release;
+	const char *release = sim_model_request_release(m, r);
 
 	if ((unsigned)e >= SIM_NERRORS)
 		e = SIM_ERR_500;
@@ -706,6 +715,16 @@ sim_model_record(struct sim_model *m, const struct sim_request *r)
 		feedback_find(m, release)->positive++;
 	else if (r->feedback < 0)
 		feedback_find(m, release)->negative++;
+	if (r->feedback < 0 && m->on_negative != NULL)
+		m->on_negative(m->on_negative_arg, m, r);
+}
+
+/* Every request rated negative is passed to cb from now on. */
+void
+sim_model_on_negative(struct sim_model *m, sim_negative_cb cb, void *arg)
+{
+	m->on_negative = cb;
+	m->on_negative_arg = arg;
 }
 
 /* Background traffic for a time step; returns the number of requests recorded. */

@@ -95,6 +95,8 @@ void		 sim_model_set_release(struct sim_model *, const char *release, const char
    stops it. */
 void		 sim_model_set_canary(struct sim_model *, const char *release, int weight,
 		    const char *model, const char *system, long max_tokens);
+/* The release a drawn request counts under (borrowed): its canary's or the release's. */
+const char	*sim_model_request_release(const struct sim_model *, const struct sim_request *);
 /* The release served (borrowed), NULL without releases. */
 const char	*sim_model_release(const struct sim_model *);
 /* Draws one request; model NULL picks the release's pinned model, else one from the profile's
@@ -104,6 +106,9 @@ void		 sim_model_draw(struct sim_model *, const char *, struct sim_request *);
 const char	*sim_model_response_model(const struct sim_model *, const char *);
 /* Adds one request to the counters. */
 void		 sim_model_record(struct sim_model *, const struct sim_request *);
+/* Called by sim_model_record for each request rated negative (NULL: none). */
+typedef void	(*sim_negative_cb)(void *, const struct sim_model *, const struct sim_request *);
+void		 sim_model_on_negative(struct sim_model *, sim_negative_cb, void *);
 /* Background traffic for a time step: draws and records requests; returns how many. */
 unsigned long	 sim_model_tick(struct sim_model *, double seconds, double scale);
 /* A Poisson-distributed count with the given mean. */

@@ -24,6 +24,7 @@
 #include "backend/clock.h"
 #include "backend/mhd-dl.h"
 #include "backend/sim-model.h"
+#include "backend/sim-feedback.h"
 #include "backend/sim-release.h"
 #include "backend/sim-server.h"
 #include "backend/sim.h"
@@ -66,6 +67,7 @@ static const struct sim_route {
 	{ "/v1/chat/completions", NULL, sim_route_chat, "POST" },
 	{ "/sim/profile", route_profile_get, route_profile_post, "GET, HEAD, POST" },
 	{ "/sim/status", route_status, NULL, "GET, HEAD" },
+	{ "/sim/feedback", sim_feedback_route, NULL, "GET, HEAD" },
 };
 
 enum MHD_Result
@@ -282,7 +284,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		}
 		if (rt == NULL)
 			return sim_reply_error(c, MHD_HTTP_NOT_FOUND, "no such endpoint; try "
-			    "/v1/chat/completions, /metrics, /sim/profile or /sim/status",
+			    "/v1/chat/completions, /metrics, /sim/profile, /sim/status or "
+			    "/sim/feedback",
 			    "invalid_request_error", NULL);
 		get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 		    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
@@ -482,6 +485,7 @@ sim_clear(struct sim *s)
 {
 	sim_release_stop(s->release);
 	sim_model_free(s->model);
+	sim_feedback_free(s->feedback);
 	free(s->system);
 	pthread_cond_destroy(&s->wake);
 	pthread_mutex_destroy(&s->lock);
@@ -638,6 +642,8 @@ sim_serve(int argc, char **argv)
 	s.model = sim_model_create(seed);
 	if (sim_model_set_profile(s.model, profile, &cause) != 0)
 		fatal("%s", cause);
+	s.feedback = sim_feedback_create(assistant);
+	sim_model_on_negative(s.model, sim_feedback_record, &s);
 	/* The first fetch happens here: a reachable remote is served from the first request. */
 	if (prompts != NULL) {
 		if ((s.release = sim_release_start(prompts, assistant, interval,

@@ -22,6 +22,7 @@ struct sim {
 	double		 rate_scale;
 	enum sim_dialect dialect;	/* of /metrics */
 	struct sim_release *release;	/* --prompts; NULL without */
+	struct sim_feedback_ring *feedback; /* conversations rated negative (sim-feedback.c) */
 };
 
 /* Sends data (from malloc; MHD frees it) with its type and one more header if not NULL. */

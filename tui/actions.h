@@ -62,7 +62,8 @@
 	ACTION(PR_APPROVE,	PROMPTS, "a",		"approve and release the selected proposal (asks to confirm)", 1) \
 	ACTION(PR_REJECT,	PROMPTS, "x",		"reject the selected proposal (asks for a reason)", 1) \
 	ACTION(PR_ROLLBACK,	PROMPTS, "b",		"roll back to an earlier release (asks which)", 1) \
-	ACTION(PR_HISTORY,	PROMPTS, "H",		"releases, newest first; again: back to proposals", 0)
+	ACTION(PR_HISTORY,	PROMPTS, "H",		"releases, newest first; again: back to proposals", 0) \
+	ACTION(PR_FEEDBACK,	PROMPTS, "F",		"conversations rated negative (redacted); Enter on one: an eval case in $EDITOR, proposed", 0)
 
 enum action {
 	ACTION_NONE,

@@ -20,6 +20,7 @@
 #include "tui/cmdline.h"
 #include "tui/console.h"
 #include "tui/draw.h"
+#include "tui/view-feedback.h"
 #include "tui/view.h"
 #include "tui/widget-list.h"
 
@@ -382,6 +383,10 @@ prompts_draw(int y, int h, int w)
 	char rate[16], age[16], what[64];
 	int row = y, i, n;
 
+	if (view_feedback_shown()) {
+		view_feedback_draw(y, h, w);
+		return;
+	}
 	if (pr.detail_id > 0) {
 		draw_detail(y, h, w);
 		return;
@@ -604,7 +609,13 @@ prompts_key(enum action a)
 	    pr.history_mode ? NULL : selected();
 	char *prompt;
 
+	if (view_feedback_shown())
+		return view_feedback_key(a);
 	switch (a) {
+	case ACTION_PR_FEEDBACK:
+		view_feedback_open(json_str(cJSON_GetArrayItem(cJSON_GetObjectItem(pr.state,
+		    "assistants"), 0), "name", ""));
+		return 1;
 	case ACTION_PR_PROPOSE:
 		propose("system.md", "system");
 		return 1;
@@ -713,6 +724,7 @@ prompts_close(void)
 	cJSON_Delete(pr.detail);
 	cJSON_Delete(pr.kpis);
 	lines_clear();
+	view_feedback_close();
 	free(pr.error);
 	free(pr.edited);
 	free(pr.edited_assistant);

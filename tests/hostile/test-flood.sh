@@ -181,7 +181,7 @@ assert_eq "$(sqlite3 "$T/data/leitstand.db" 'PRAGMA integrity_check')" "ok"
 stop_daemon
 
 # A daemon under a task limit (RLIMIT_NPROC for its user): one worker per kind is enough to
-# start (seven kinds); fewer than that, and it says so and leaves no socket behind.
+# start (eight kinds); fewer than that, and it says so and leaves no socket behind.
 note "a task limit: the pool starts smaller, or the daemon refuses to start, never aborts"
 mkdir -p "$T/m"
 chown "$mallory" "$T/m"
@@ -191,14 +191,14 @@ socket = $T/m/run/leitstand.sock
 data_dir = $T/m/data
 EOF2
 chmod 644 "$T/m/leitstand.ini"
-runuser -u "$mallory" -- prlimit --nproc=9 "$LEITSTAND" -c "$T/m/leitstand.ini" serve \
+runuser -u "$mallory" -- prlimit --nproc=10 "$LEITSTAND" -c "$T/m/leitstand.ini" serve \
 	>"$T/m/log" 2>&1 &
 mpid=$!
 PIDS+=("$mpid")
 wait_for "runuser -u $mallory -- $LEITSTAND -c $T/m/leitstand.ini status" 20
 st=$(runuser -u "$mallory" -- "$LEITSTAND" -c "$T/m/leitstand.ini" status --json)
 small=$(echo "$st" | json_get workers)
-[ "$small" -ge 7 ] && [ "$small" -lt "$workers" ] || fail "under the limit: $small workers"
+[ "$small" -ge 8 ] && [ "$small" -lt "$workers" ] || fail "under the limit: $small workers"
 out=$(runuser -u "$mallory" -- "$LEITSTAND" -c "$T/m/leitstand.ini" audit verify)
 assert_contains "$out" "chain intact"
 # runuser passes the daemon's exit status on.

@@ -21,7 +21,7 @@
  */
 static const char *const read_verbs[] = {
 	"list", "show", "diff", "cat", "history", "kpis", "range", "doctor", "verify",
-	"export", "report", "status", "subscribe", "check", "handover", NULL
+	"export", "report", "status", "subscribe", "check", "handover", "feedback", NULL
 };
 
 static int
@@ -169,7 +169,7 @@ static void
 test_cli_hooks(void **state)
 {
 	static const struct cli_hook *const files[] = {
-		cli_audit_hooks, cli_config_hooks, cli_incident_hooks, cli_kpi_hooks,
+		cli_audit_hooks, cli_config_hooks, cli_feedback_hooks, cli_incident_hooks, cli_kpi_hooks,
 		cli_notify_hooks, cli_oncall_hooks, cli_playbook_hooks, cli_privacy_hooks, cli_prompt_hooks,
 		cli_rollout_hooks, cli_status_hooks
 	};
