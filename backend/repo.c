@@ -19,6 +19,7 @@
 #include "backend/xmalloc.h"
 
 #define PRODUCTION	"refs/heads/production"
+#define CANARY		"refs/heads/canary/"
 #define MAX_SEED_FILE	(4 << 20)
 #define REPO_CONNECT_TIMEOUT	10	/* seconds for a git:// remote to accept */
 
@@ -1123,6 +1124,71 @@ repo_reachable(const char *remote, char **cause)
 	return ok ? 0 : -1;
 }
 
+/* The local canary branches, name and id. */
+struct canaries {
+	char		**names;
+	git_oid		*ids;
+	size_t		 n;
+};
+
+static void
+canaries_list(git_repository *git, struct canaries *c)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	const git_oid *id;
+
+	if (git_reference_iterator_glob_new(&it, git, CANARY "*") != 0)
+		return;
+	while (git_reference_next(&ref, it) == 0) {
+		if ((id = git_reference_target(ref)) != NULL) {
+			c->ids = xreallocarray(c->ids, c->n + 1, sizeof *c->ids);
+			c->names = xreallocarray(c->names, c->n + 1, sizeof *c->names);
+			git_oid_cpy(&c->ids[c->n], id);
+			c->names[c->n++] = xstrdup(git_reference_name(ref));
+		}
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+}
+
+/* The refspecs that make the remote's canaries ours: each one of ours forced (a canary is
+   rebuilt on production at every step), each one only the remote has deleted. */
+static void
+canary_specs(git_repository *git, const struct remote_ref *heads, size_t nlisted,
+    char ***specs, size_t *n)
+{
+	struct canaries c = { NULL, NULL, 0 };
+	const struct remote_ref *h;
+	size_t i, j;
+	char *spec;
+
+	canaries_list(git, &c);
+	for (i = 0; i < c.n; i++) {
+		if ((h = remote_ref(heads, nlisted, c.names[i])) != NULL &&
+		    git_oid_equal(&h->id, &c.ids[i]))
+			continue;
+		spec = xprintf("+%s:%s", c.names[i], c.names[i]);
+		names_add(specs, n, spec);
+		free(spec);
+	}
+	for (i = 0; i < nlisted; i++) {
+		if (strncmp(heads[i].name, CANARY, strlen(CANARY)) != 0)
+			continue;
+		for (j = 0; j < c.n && strcmp(c.names[j], heads[i].name) != 0; j++)
+			;
+		if (j < c.n)
+			continue;
+		spec = xprintf(":%s", heads[i].name);
+		names_add(specs, n, spec);
+		free(spec);
+	}
+	for (i = 0; i < c.n; i++)
+		free(c.names[i]);
+	free(c.names);
+	free(c.ids);
+}
+
 int
 repo_sync(const char *path, const char *remote, const char *const *releases, size_t n,
     struct repo_sync *rs, char **cause)
@@ -1136,8 +1202,8 @@ repo_sync(const char *path, const char *remote, const char *const *releases, siz
 	const struct remote_ref *h;
 	git_oid prod, tag;
 	struct refused rf;
-	char **specs = NULL, **tags = NULL, *failed = NULL;
-	size_t nlisted = 0, nspecs = 0, ntags = 0, i;
+	char **specs = NULL, **tags = NULL, **canary = NULL, *failed = NULL;
+	size_t nlisted = 0, nspecs = 0, ntags = 0, ncanary = 0, i;
 	git_strarray sa;
 	int rc = REPO_ERROR, ok;
 
@@ -1199,7 +1265,8 @@ repo_sync(const char *path, const char *remote, const char *const *releases, siz
 	}
 	if ((h = remote_ref(heads, nlisted, PRODUCTION)) == NULL || !git_oid_equal(&h->id, &prod))
 		names_add(&specs, &nspecs, PRODUCTION);
-	if (nspecs > 0) {
+	canary_specs(git, heads, nlisted, &canary, &ncanary);
+	if (nspecs + ncanary > 0) {
 		/* Same name there as here; production only fast-forwards. */
 		for (i = 0; i < nspecs; i++) {
 			char *spec = xprintf("%s:%s", specs[i], specs[i]);
@@ -1207,8 +1274,11 @@ repo_sync(const char *path, const char *remote, const char *const *releases, siz
 			free(specs[i]);
 			specs[i] = spec;
 		}
+		for (i = 0; i < ncanary; i++)
+			names_add(&specs, &nspecs, canary[i]);
+		nspecs -= ncanary;
 		sa.strings = specs;
-		sa.count = nspecs;
+		sa.count = nspecs + ncanary;
 		/* Failed as a whole, the remote holds what it listed: said below. */
 		if (git_remote_upload(rem, &sa, &opts) != 0)
 			failed = git_dl_cause("push");
@@ -1250,9 +1320,12 @@ out:
 		free(rf.names[i]);
 	free(rf.names);
 	buf_free(&rf.text);
-	for (i = 0; i < nspecs; i++)
+	for (i = 0; i < nspecs + ncanary; i++)
 		free(specs[i]);
 	free(specs);
+	for (i = 0; i < ncanary; i++)
+		free(canary[i]);
+	free(canary);
 	for (i = 0; i < ntags; i++)
 		free(tags[i]);
 	free(tags);

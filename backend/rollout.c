@@ -919,7 +919,8 @@ analysed(struct analysis *an)
 	    ACTOR, ap.release);
 	if (strcmp(ap.outcome, "rolled_back") == 0)
 		rollback_incident(row, &ap);
-	if (ap.release != NULL || strcmp(ap.outcome, "rolled_back") == 0)
+	/* The remote's deployments follow the branch: pushed whenever it moved. */
+	if (strcmp(ap.outcome, "held") != 0 && strcmp(ap.outcome, "failed") != 0)
 		prompts_push(d);
 out:
 	free(cause);

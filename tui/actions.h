@@ -63,7 +63,11 @@
 	ACTION(PR_REJECT,	PROMPTS, "x",		"reject the selected proposal (asks for a reason)", 1) \
 	ACTION(PR_ROLLBACK,	PROMPTS, "b",		"roll back to an earlier release (asks which)", 1) \
 	ACTION(PR_HISTORY,	PROMPTS, "H",		"releases, newest first; again: back to proposals", 0) \
-	ACTION(PR_FEEDBACK,	PROMPTS, "F",		"conversations rated negative (redacted); Enter on one: an eval case in $EDITOR, proposed", 0)
+	ACTION(PR_FEEDBACK,	PROMPTS, "F",		"conversations rated negative (redacted); Enter on one: an eval case in $EDITOR, proposed", 0) \
+	ACTION(PR_CANARY,	PROMPTS, "C",		"release the selected proposal as a canary in [rollout] steps (asks to confirm)", 1) \
+	ACTION(PR_PAUSE,	PROMPTS, "Z",		"pause the live canary, or go on with a paused one (asks for a reason)", 1) \
+	ACTION(PR_PROMOTE,	PROMPTS, "A",		"release the live canary now, skipping its steps left (asks for a reason)", 1) \
+	ACTION(PR_ABORT,	PROMPTS, "X",		"abort the live canary: removed, production stays (asks for a reason)", 1)
 
 enum action {
 	ACTION_NONE,

@@ -54,6 +54,8 @@ static struct {
 	const char	*edited_arg;	/* "system" or "model" */
 	char		*edited_assistant;
 	long long	 act_id;
+	const char	*act_op;	/* the rollout op a reason is asked for */
+	char		 act_assistant[129];
 
 	cJSON		*kpis;		/* the prompt.kpis reply, owned */
 	time_t		 kpis_at;	/* when it was asked for */
@@ -376,6 +378,54 @@ draw_drift(int y, int w, const cJSON *a, int *row)
 	(*row)++;
 }
 
+/* The live rollout of an assistant: where it stands and each check, canary against
+   production, as the last analysis judged it; an ended one says how it ended. */
+static void
+draw_rollout(int w, const cJSON *a, int *row)
+{
+	const cJSON *r = cJSON_GetObjectItem(a, "rollout"), *an, *c;
+	const char *state = json_str(r, "state", ""), *verdict;
+	char next[32] = "";
+	double left;
+	int live = strcmp(state, "running") == 0 || strcmp(state, "paused") == 0;
+
+	if (r == NULL)
+		return;
+	if (!live) {
+		/* How the last one ended, for an hour. */
+		if (json_num_or(r, "now", 0) - json_num_or(r, "ended_at", 0) < 3600)
+			draw_printf((*row)++, 3, w - 4, strcmp(state, "promoted") == 0 ? STYLE_OK :
+			    STYLE_WARN, "canary #%.0f %s by %s%s%s", json_num(r, "proposal_id"),
+			    strcmp(state, "rolled_back") == 0 ? "rolled back" : state,
+			    json_str(r, "ended_by", ""), cJSON_GetObjectItem(r, "reason") ? ": " : "",
+			    json_str(r, "reason", ""));
+		return;
+	}
+	left = json_num(r, "next_at") - json_num(r, "now") - (double)(time(NULL) - pr.state_at);
+	if (strcmp(state, "running") == 0)
+		snprintf(next, sizeof next, ", next decision in %.0f s", left > 0 ? left : 0);
+	draw_printf((*row)++, 3, w - 4, strcmp(state, "paused") == 0 ? STYLE_WARN : STYLE_TITLE,
+	    "canary #%.0f at %.0f %% (step %.0f of %.0f), %s%s, %.0f of %.0f failed%s   "
+	    "Z %s  A promote  X abort", json_num(r, "proposal_id"), json_num(r, "weight"),
+	    json_num(r, "step") + 1, json_num(r, "steps_total"), state, next,
+	    json_num(r, "failures"), json_num(r, "threshold"),
+	    cJSON_GetObjectItem(r, "compare_until") != NULL ? ", A/B window" : "",
+	    strcmp(state, "paused") == 0 ? "resume" : "pause");
+	an = cJSON_GetObjectItem(r, "analysis");
+	if (!cJSON_IsObject(an)) {
+		draw_text((*row)++, 5, w - 6, STYLE_DIM, "no analysis yet");
+		return;
+	}
+	draw_printf((*row)++, 5, w - 6, STYLE_DIM, "last analysis: %s: %s",
+	    json_str(an, "decision", ""), json_str(an, "why", ""));
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(an, "checks")) {
+		verdict = json_str(c, "verdict", "");
+		draw_printf((*row)++, 5, w - 6, strcmp(verdict, "fail") == 0 ? STYLE_CRIT :
+		    strcmp(verdict, "pass") == 0 ? STYLE_OK : STYLE_DIM, "%-17s %-8s %s",
+		    json_str(c, "name", ""), verdict, json_str(c, "why", ""));
+	}
+}
+
 static void
 prompts_draw(int y, int h, int w)
 {
@@ -405,6 +455,7 @@ prompts_draw(int y, int h, int w)
 		    json_str(a, "name", ""), json_str(cJSON_GetObjectItem(a, "release"), "tag",
 		    "none"), json_str(a, "model", "?"), rate);
 		draw_drift(row, w, a, &row);
+		draw_rollout(w, a, &row);
 		/* The live release's KPIs next to the one before, as the deployment labels them. */
 		if (pr.kpis != NULL && strcmp(json_str(pr.kpis, "assistant", ""),
 		    json_str(a, "name", "")) == 0) {
@@ -465,7 +516,10 @@ act_reply(void *arg, const cJSON *r)
 	(void)arg;
 	if (console_failed(r))
 		return;
-	if (cJSON_GetObjectItem(r, "release") != NULL)
+	if (cJSON_GetObjectItem(r, "rollout") != NULL)
+		console_note("canary rollout %.0f started at %.0f %%", json_num(r, "rollout"),
+		    json_num(r, "weight"));
+	else if (cJSON_GetObjectItem(r, "release") != NULL)
 		console_note("released %s", json_str(r, "release", ""));
 	else if (cJSON_GetObjectItem(r, "proposal") != NULL)
 		console_note("proposal %.0f made: e runs its evals", json_num(r, "proposal"));
@@ -602,6 +656,79 @@ approve(const cJSON *p)
 	free(prompt);
 }
 
+/* The first assistant with a live rollout, or NULL. */
+static const cJSON *
+live_canary(void)
+{
+	const cJSON *a;
+	const char *state;
+
+	cJSON_ArrayForEach(a, cJSON_GetObjectItem(pr.state, "assistants")) {
+		state = json_str(cJSON_GetObjectItem(a, "rollout"), "state", "");
+		if (strcmp(state, "running") == 0 || strcmp(state, "paused") == 0)
+			return a;
+	}
+	return NULL;
+}
+
+static void
+canary_confirmed(const char *text)
+{
+	cJSON *req;
+
+	if (text == NULL)
+		return;
+	req = client_request("prompt.approve");
+	cJSON_AddNumberToObject(req, "proposal", (double)pr.act_id);
+	cJSON_AddBoolToObject(req, "canary", 1);
+	console_request(req, act_reply, NULL);
+}
+
+/* Pause, resume, promote or abort of the live canary, with the reason typed. */
+static void
+rollout_confirmed(const char *text)
+{
+	cJSON *req;
+
+	if (text == NULL || pr.act_op == NULL)
+		return;
+	if (*text == '\0') {
+		console_error("%s: say why", strrchr(pr.act_op, '.') + 1);
+		return;
+	}
+	req = client_request(pr.act_op);
+	cJSON_AddStringToObject(req, "assistant", pr.act_assistant);
+	cJSON_AddStringToObject(req, "reason", text);
+	console_request(req, act_reply, NULL);
+}
+
+static int
+rollout_key(enum action a)
+{
+	const cJSON *live = live_canary();
+	const char *assistant = json_str(live, "name", ""), *what;
+	char *prompt;
+
+	if (live == NULL) {
+		console_error("no canary is live: C releases the selected proposal as one");
+		return 1;
+	}
+	snprintf(pr.act_assistant, sizeof pr.act_assistant, "%s", assistant);
+	if (a == ACTION_PR_PAUSE) {
+		pr.act_op = strcmp(json_str(cJSON_GetObjectItem(live, "rollout"), "state", ""),
+		    "paused") == 0 ?
+		    "prompt.rollout.resume" : "prompt.rollout.pause";
+	} else
+		pr.act_op = a == ACTION_PR_PROMOTE ? "prompt.rollout.promote" :
+		    "prompt.rollout.abort";
+	what = strrchr(pr.act_op, '.') + 1;
+	prompt = xprintf("%c%s the canary of %s; reason (Enter %ss, Esc cancels): ",
+	    what[0] - 'a' + 'A', what + 1, assistant, what);
+	cmdline_open(prompt, "", rollout_confirmed);
+	free(prompt);
+	return 1;
+}
+
 static int
 prompts_key(enum action a)
 {
@@ -622,6 +749,10 @@ prompts_key(enum action a)
 	case ACTION_PR_MODEL:
 		propose("model.ini", "model");
 		return 1;
+	case ACTION_PR_PAUSE:
+	case ACTION_PR_PROMOTE:
+	case ACTION_PR_ABORT:
+		return rollout_key(a);
 	case ACTION_PR_ROLLBACK:
 		cmdline_open("Roll back: the release to restore (Enter: the one before the "
 		    "latest; Esc cancels): ", "", rollback_confirmed);
@@ -660,6 +791,13 @@ prompts_key(enum action a)
 			return 1;
 		case ACTION_PR_APPROVE:
 			approve(p);
+			return 1;
+		case ACTION_PR_CANARY:
+			pr.act_id = (long long)json_num(p, "id");
+			prompt = xprintf("Release #%lld as a canary in [rollout] steps? Enter starts "
+			    "it, Esc cancels: ", pr.act_id);
+			cmdline_open(prompt, "", canary_confirmed);
+			free(prompt);
 			return 1;
 		case ACTION_PR_REJECT:
 			pr.act_id = (long long)json_num(p, "id");

@@ -15,10 +15,12 @@ group=lrg$$
 test_users "$group" "$alice" "$bob"
 chmod 755 "$T"
 
-# The deployment: the sim serving the daemon's repository (there once the daemon seeded it)
-# with traffic, scraped by Prometheus; evals run against it too.
+# The deployment: the sim serving what the daemon pushes to a real `git daemon`, with
+# traffic, scraped by Prometheus; evals run against it too.
 REPO=$T/data/prompts.git
-start_sim --prompts "$REPO" --prompts-interval 1s --rate-scale 40 --seed 11
+start_git_daemon
+git init -q --bare "$T/git/prompts.git"
+start_sim --prompts "$GIT_URL/prompts.git" --prompts-interval 1s --rate-scale 40 --seed 11
 start_prometheus
 write_config <<EOF2
 group = $group
@@ -32,6 +34,8 @@ url = $PROM_URL
 interval = 2s
 [prompts]
 gate = 0
+remote = $GIT_URL/prompts.git
+push_retry = 5s
 [rollout]
 steps = 10, 50, 100
 interval = 10s
@@ -55,6 +59,9 @@ chmod 644 "$CFG"
 start_daemon
 g() {
 	git --git-dir="$REPO" "$@"
+}
+remote() {
+	git --git-dir="$T/git/prompts.git" "$@"
 }
 st() {
 	curl -s "$SIM_URL/sim/status" | json_get "prompts.$1"
@@ -96,6 +103,7 @@ assert_eq "$(g show canary/support:assistants/support/model.ini | sed -n 's/^id 
 assert_eq "$(g rev-parse production)" "$(g rev-parse release/support/1^{commit})"
 wait_for '[ "$(st canary.weight)" = 10 ]' 20
 assert_eq "$(st canary.release)" "canary-$bad"
+assert_eq "$(remote rev-parse canary/support)" "$(g rev-parse canary/support)"
 note "while it is live, production does not move under it"
 expect_exit 1 as "$bob" prompt approve "$good"
 assert_contains "$OUT" "a canary of support (proposal $bad) is live"
@@ -115,6 +123,7 @@ assert_eq "$(g rev-parse production)" "$(g rev-parse release/support/1^{commit})
 assert_eq "$(ls_ prompt show "$bad" --json | json_get proposal.state)" rejected
 assert_contains "$(ls_ prompt show "$bad" --json | json_get proposal.reason)" "canary rolled back"
 wait_for '! curl -s "$SIM_URL/sim/status" | grep -q "\"canary\":"' 20
+! remote rev-parse -q --verify refs/heads/canary/support >/dev/null || fail "the remote kept the canary"
 note "an incident with the failed checks, the audit as the daemon, the approver told"
 # (The default KPIs open incidents of their own at this traffic: the canary's is found by title.)
 canary_incident() {
