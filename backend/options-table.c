@@ -116,8 +116,8 @@ const struct option_def options_table[] = {
 	  "time a read of the feedback feed may take in all" },
 	{ "prompts", "signing_key", OPT_PATH, G(prompt_signing_key), 0, 0, NULL, OPT_EMPTY,
 	  "OpenSSH private key without passphrase (mode 0600, the daemon's user's) that signs "
-	  "release and rollback tags as git does with gpg.format=ssh (ssh-keygen -Y sign, "
-	  "namespace git); empty: tags are unsigned" },
+	  "release and rollback tags and canary commits as git does with gpg.format=ssh "
+	  "(ssh-keygen -Y sign, namespace git); empty: unsigned" },
 
 	{ "rollout", "steps", OPT_STRING, G(rollout_steps), 0, 0, NULL, 0,
 	  "a canary's weights in percent, rising, ending at 100 (the promotion)" },

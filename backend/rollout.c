@@ -169,8 +169,7 @@ canary_write(const char *assistant, long long proposal, int weight, const char *
 	struct repo_file files[4];
 	struct repo *repo;
 	const char *why;
-	char *rev, *data[3] = { NULL, NULL, NULL }, *ini, *msg, *branch,
-	    head[REPO_ID_LEN + 1], base[REPO_ID_LEN + 1];
+	char *rev, *data[3] = { NULL, NULL, NULL }, *ini, *msg, *branch, head[REPO_ID_LEN + 1];
 	size_t i, n = 0, len;
 	int rc = REPO_ERROR;
 
@@ -192,7 +191,7 @@ canary_write(const char *assistant, long long proposal, int weight, const char *
 	msg = xprintf("Canary of proposal %lld for %s at %d %%\n\nProposal: %lld\nWeight: %d\n",
 	    proposal, assistant, weight, proposal, weight);
 	branch = branch_of(assistant);
-	rc = repo_propose(repo, branch, assistant, files, n, msg, who, head, base, cause);
+	rc = repo_canary(repo, branch, assistant, files, n, msg, who, head, cause);
 	free(branch);
 	free(msg);
 	free(ini);
