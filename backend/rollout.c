@@ -64,6 +64,8 @@ struct analysis {
 	long			 window;
 	int			 compare;	/* the end of an A/B window */
 	int			 pending;
+	int			 queries;	/* sent */
+	long long		 started;	/* loop_now_ms when the first was sent */
 	char			*error;		/* the first query that failed */
 	struct rollout_side	 side[2];	/* canary, production */
 	double			 money[2];
@@ -665,6 +667,7 @@ query_send(struct analysis *an, enum figure fig, char *expanded)
 	q->an = an;
 	q->fig = fig;
 	an->pending++;
+	an->queries++;
 	ro.queries++;
 	if (poller_query_at(ro.d->poller, expanded, 0, query_done, q, &cause) != 0) {
 		an->pending--;
@@ -699,6 +702,7 @@ analysis_start(const cJSON *row, const struct rollout_policy *policy, long long 
 	an->window = an->compare ? (long)(now - (long long)json_num_or(row, "step_at",
 	    (double)now)) : policy->interval;
 	an->money[0] = an->money[1] = NAN;
+	an->started = loop_now_ms();
 	busy_set(an->id, 1);
 	an->pending = 1;	/* none completes it while they are sent */
 	if (d->poller == NULL || poller_busy(d->poller, &cause)) {
@@ -894,6 +898,10 @@ analysed(struct analysis *an)
 		ap.analysis = rollout_analyse(&policy, &an->side[0], &an->side[1], &ap.decision);
 	cJSON_AddNumberToObject(ap.analysis, "at", (double)time(NULL));
 	cJSON_AddNumberToObject(ap.analysis, "window", (double)an->window);
+	/* What it cost the metrics source: queries and the time until the last answer. */
+	cJSON_AddNumberToObject(ap.analysis, "queries", an->queries);
+	cJSON_AddNumberToObject(ap.analysis, "seconds", (double)(loop_now_ms() - an->started) /
+	    1000);
 	cJSON_AddStringToObject(ap.analysis, "canary_label", an->canary);
 	cJSON_AddStringToObject(ap.analysis, "production_label", an->production);
 	if (an->compare && an->error == NULL)
