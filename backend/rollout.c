@@ -219,13 +219,13 @@ canary_drop(const char *assistant)
 /* ---- ops' helpers ---- */
 
 int
-rollout_policy_args(struct op_ctx *ctx, struct rollout_policy *p, const char **code,
-    char **cause)
+rollout_policy_args(struct op_ctx *ctx, const char *assistant, struct rollout_policy *p,
+    const char **code, char **cause)
 {
 	const char *steps = op_str(ctx, "steps"), *interval = op_str(ctx, "interval");
 	long long secs;
 
-	*p = ctx->d->cfg->rollout;
+	*p = *config_rollout(ctx->d->cfg, assistant);
 	*code = "invalid_argument";
 	if (steps != NULL && rollout_steps_parse(steps, p, cause) != 0)
 		return -1;
