@@ -365,8 +365,8 @@ publish(const char *action, const cJSON *row, const char *actor, const char *rel
 
 /* Releases the canary's proposal (inside the caller's transaction); *tag on success. */
 static int
-promote(struct daemon *d, const cJSON *row, const char *by, const char *reason,
-    char **tag, char **cause)
+promote(struct daemon *d, const cJSON *row, const cJSON *last, const char *by,
+    const char *reason, char **tag, char **cause)
 {
 	struct rollout_policy policy;
 	struct prompts_released rel;
@@ -384,8 +384,9 @@ promote(struct daemon *d, const cJSON *row, const char *by, const char *reason,
 		*cause = xprintf("no proposal %lld", proposal);
 		return -1;
 	}
-	an = cJSON_Parse(json_str(row, "analysis", "{}"));
-	analysis = an;
+	/* The analysis that decided it, else (promoted by hand) the last one stored. */
+	if ((analysis = last) == NULL)
+		analysis = an = cJSON_Parse(json_str(row, "analysis", "{}"));
 	steps = steps_text(&policy, (int)json_num_or(row, "step", 0));
 	checks = analysis_text(analysis);
 	tr[0] = (struct trailer){ "Canary", steps };
@@ -486,6 +487,16 @@ op_rollout_status(struct op_ctx *ctx)
 	return 0;
 }
 
+static int
+rollout_author_is(struct daemon *d, const cJSON *row, const char *user)
+{
+	cJSON *p = proposal_get(d->db, (long long)json_num_or(row, "proposal_id", 0), 0);
+	int is = p != NULL && strcmp(json_str(p, "author", ""), user) == 0;
+
+	cJSON_Delete(p);
+	return is;
+}
+
 int
 op_rollout_act(struct op_ctx *ctx)
 {
@@ -507,6 +518,15 @@ op_rollout_act(struct op_ctx *ctx)
 	cJSON_AddStringToObject(ctx->details, "assistant", json_str(row, "assistant", ""));
 	cJSON_AddNumberToObject(ctx->details, "proposal", json_num_or(row, "proposal_id", 0));
 	cJSON_AddStringToObject(ctx->details, "reason", reason);
+	/* Going on with a canary is a release decision: never by its proposal's author (who
+	   may still hold it back). */
+	if ((strcmp(action, "promote") == 0 || strcmp(action, "resume") == 0 ||
+	    strcmp(action, "compare") == 0) && rollout_author_is(d, row, ctx->who->user)) {
+		op_fail(ctx, "forbidden", "four eyes: %s proposed %lld and may not %s its canary",
+		    ctx->who->user, (long long)json_num_or(row, "proposal_id", 0), action);
+		cJSON_Delete(row);
+		return -1;
+	}
 	if (strcmp(action, "pause") == 0 || strcmp(action, "resume") == 0) {
 		if (strcmp(state, strcmp(action, "pause") == 0 ? "paused" : "running") == 0) {
 			op_fail(ctx, "conflict", "the canary is %s already", state);
@@ -535,7 +555,7 @@ op_rollout_act(struct op_ctx *ctx)
 		cJSON_AddNumberToObject(ctx->reply, "until", (double)nums[1]);
 		cJSON_AddNumberToObject(ctx->details, "window", (double)window);
 	} else if (strcmp(action, "promote") == 0) {
-		if ((rc = promote(d, row, ctx->who->user, reason, &tag, &cause)) == 0) {
+		if ((rc = promote(d, row, NULL, ctx->who->user, reason, &tag, &cause)) == 0) {
 			cJSON_AddStringToObject(ctx->reply, "release", tag);
 			cJSON_AddStringToObject(ctx->details, "release", tag);
 		}
@@ -773,7 +793,7 @@ apply_work(sqlite3 *db, void *arg, struct audit_tx *tx, char **cause)
 	}
 	if (ap->decision == RD_ADVANCE && step + 1 >= p->nsteps) {
 		ap->outcome = "promoted";
-		if (promote(ro.d, row, ACTOR, NULL, &ap->release, cause) != 0)
+		if (promote(ro.d, row, ap->analysis, ACTOR, NULL, &ap->release, cause) != 0)
 			goto fail;
 	} else if (ap->decision == RD_ADVANCE) {
 		ap->outcome = "advanced";

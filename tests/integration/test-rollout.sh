@@ -184,12 +184,16 @@ g fsck --strict >/dev/null 2>&1
 wait_for '[ "$(st release)" = 2 ]' 20
 assert_eq "$(ls_ prompt show "$good" --json | json_get proposal.state)" approved
 
-note "A/B: held for a window, the table written to the proposal; abort by the approver"
+note "A/B: held for a window, the table written to the proposal; the author may abort, not promote"
 mkdir "$T/ab"
 cp "$T/good/system.md" "$T/ab/system.md"
 echo "- Keep answers short." >>"$T/ab/system.md"
-ab=$(propose "Shorter answers" "$T/ab/system.md")
+# Proposed by root (an admin), approved by bob: its author may hold it back, not push it on.
+ab=$(ls_ prompt propose --json -m "Shorter answers" "$T/ab/system.md" | json_get proposal)
+ls_ prompt eval "$ab" >/dev/null
 as "$bob" prompt approve "$ab" --canary --interval 1h >/dev/null
+expect_exit 1 ls_ prompt rollout promote --reason "mine"
+assert_contains "$OUT" "four eyes: root proposed $ab and may not promote its canary"
 expect_exit 1 as "$bob" prompt rollout compare --window 10s --reason x
 assert_contains "$OUT" "a duration of 1m to 7d"
 as "$bob" prompt rollout compare --window 1m --reason "compare shares" >/dev/null
@@ -199,9 +203,9 @@ assert_contains "$out" "A/B at 10 %"
 assert_contains "$out" "two-proportion z-test"
 assert_contains "$out" "error_rate"
 assert_eq "$(status state)" running
-as "$bob" prompt rollout abort --reason "not needed" >/dev/null
+ls_ prompt rollout abort --reason "not needed" >/dev/null
 assert_eq "$(status state)" aborted
 assert_eq "$(ls_ prompt show "$ab" --json | json_get proposal.state)" rejected
 ! g rev-parse -q --verify refs/heads/canary/support >/dev/null || fail "the canary branch stayed"
-assert_eq "$(ls_ audit list --action prompt.rollout.abort --json | json_get entries.0.actor)" "$bob"
+assert_eq "$(ls_ audit list --action prompt.rollout.abort --json | json_get entries.0.actor)" root
 echo PASS
