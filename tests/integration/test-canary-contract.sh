@@ -191,6 +191,17 @@ legal_label "a system.md of binary garbage" canary-7
 assert_eq "$(st canary.release)" canary-7
 drop_canary
 
+note "refused: the branch names a tree, not a commit (written into the bare repository)"
+tree=$(git --git-dir="$T/git/prompts.git" rev-parse production^{tree})
+mkdir -p "$T/git/prompts.git/refs/heads/canary"
+echo "$tree" >"$T/git/prompts.git/refs/heads/canary/support"
+wait_for '[ -n "$(st canary_refused)" ]' 10
+assert_eq "$(st canary.weight)" ""
+production_served
+scrape_parses
+rm "$T/git/prompts.git/refs/heads/canary/support"
+wait_for '[ -z "$(st canary_refused)" ]' 10
+
 note "weight 0: nothing served, nothing refused"
 new_canary
 ini "weight = 0" "release = canary-7"
@@ -207,7 +218,7 @@ mkdir -m 700 "$T/keys"
 ssh-keygen -q -t ed25519 -N '' -C "release key" -f "$T/keys/release"
 echo "releases@example.org namespaces=\"git\" $(cat "$T/keys/release.pub")" >"$T/allowed"
 wg checkout -q production
-wg -c gpg.format=ssh -c user.signingkey="$T/keys/release" tag -f -s release/support/1 -m "release 1"
+wg -c gpg.format=ssh -c user.signingkey="$T/keys/release" tag -f -s release/support/1 -m "release 1" >/dev/null
 wg push -qf "$REMOTE" refs/tags/release/support/1
 kill -TERM "$SIM_PID"
 wait "$SIM_PID" || true
