@@ -400,6 +400,26 @@ oncall_instance(struct config *cfg, int level, const char *where)
 	return oc;
 }
 
+/* The [rollout.NAME] entry: everything [rollout]'s until it says otherwise. */
+static struct rollout_def *
+rollout_instance(struct config *cfg, const char *name, const char *where)
+{
+	struct rollout_def *r;
+	size_t i;
+
+	for (i = 0; i < cfg->nrollouts; i++) {
+		if (strcmp(cfg->rollouts[i].assistant, name) == 0)
+			return &cfg->rollouts[i];
+	}
+	cfg->rollouts = xreallocarray(cfg->rollouts, cfg->nrollouts + 1, sizeof *cfg->rollouts);
+	r = &cfg->rollouts[cfg->nrollouts++];
+	memset(r, 0, sizeof *r);
+	r->assistant = xstrdup(name);
+	r->interval = r->threshold = r->min_requests = -1;
+	r->where = xstrdup(where);
+	return r;
+}
+
 /* The [user.NAME] entry, created with its defaults on first use. */
 static struct user_def *
 user_instance(struct config *cfg, const char *name, const char *where)
@@ -624,6 +644,16 @@ section_base(struct parse *p, const char *section, const char **table_section)
 		free(oc->where);
 		oc->where = xstrdup(where);
 		return oc;
+	}
+	if (strncmp(section, "rollout.", 8) == 0) {
+		name = section + 8;
+		if (*name == '\0' || strlen(name) > 64 || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(name) || *name == '.') {
+			p->bad_section_why = "not an assistant's name (letters, digits, . _ -)";
+			return NULL;
+		}
+		*table_section = "rollout.*";
+		return rollout_instance(p->cfg, name, where);
 	}
 	if (strncmp(section, "user.", 5) == 0) {
 		name = section + 5;
@@ -1084,30 +1114,62 @@ user_check(struct config *cfg, struct problems *problems)
 }
 
 /* Checks what single keys cannot: KPIs and prices that are complete and consistent. */
-/* [rollout]'s texts become the policy a canary gets unless its approver says otherwise. */
+/* A policy from the texts of [rollout] and, where it says them, of [rollout.NAME]. */
 static void
-rollout_check(struct config *cfg, struct problems *problems)
+rollout_policy_make(struct config *cfg, const struct rollout_def *d, struct rollout_policy *p,
+    struct problems *problems)
 {
-	struct rollout_policy *p = &cfg->rollout;
+	const char *where = d != NULL ? d->where : "", *section = d != NULL ? "rollout." : "rollout";
+	const char *name = d != NULL ? d->assistant : "";
 	char *cause = NULL;
 	int i;
 
-	if (rollout_steps_parse(cfg->rollout_steps, p, &cause) != 0) {
-		problems_add(problems, NULL, 0, "rollout.%s", cause);
+	memset(p, 0, sizeof *p);
+	if (rollout_steps_parse(d != NULL && d->steps != NULL ? d->steps : cfg->rollout_steps, p,
+	    &cause) != 0) {
+		problems_add(problems, NULL, 0, "%s%s%s%s.%s", where, *where ? ": " : "", section,
+		    name, cause);
 		free(cause);
 		cause = NULL;
 	}
-	p->interval = (long)cfg->rollout_interval;
-	p->threshold = (int)cfg->rollout_threshold;
-	p->min_requests = (long)cfg->rollout_min_requests;
+	p->interval = (long)(d != NULL && d->interval >= 0 ? d->interval : cfg->rollout_interval);
+	p->threshold = (int)(d != NULL && d->threshold >= 0 ? d->threshold :
+	    cfg->rollout_threshold);
+	p->min_requests = (long)(d != NULL && d->min_requests >= 0 ? d->min_requests :
+	    cfg->rollout_min_requests);
 	for (i = 0; i < RM_COUNT; i++) {
-		if (rollout_check_parse(cfg->rollout_check[i], &p->checks[i], &cause) != 0) {
-			problems_add(problems, NULL, 0, "rollout.%s: %s", rollout_metric_names[i],
-			    cause);
+		if (rollout_check_parse(d != NULL && d->check[i] != NULL ? d->check[i] :
+		    cfg->rollout_check[i], &p->checks[i], &cause) != 0) {
+			problems_add(problems, NULL, 0, "%s%s%s%s.%s: %s", where, *where ? ": " : "",
+			    section, name, rollout_metric_names[i], cause);
 			free(cause);
 			cause = NULL;
 		}
 	}
+}
+
+/* [rollout] and each [rollout.NAME] become the policies a canary gets unless its approver
+   says otherwise. */
+static void
+rollout_check(struct config *cfg, struct problems *problems)
+{
+	size_t i;
+
+	rollout_policy_make(cfg, NULL, &cfg->rollout, problems);
+	for (i = 0; i < cfg->nrollouts; i++)
+		rollout_policy_make(cfg, &cfg->rollouts[i], &cfg->rollouts[i].policy, problems);
+}
+
+const struct rollout_policy *
+config_rollout(const struct config *cfg, const char *assistant)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nrollouts; i++) {
+		if (strcmp(cfg->rollouts[i].assistant, assistant) == 0)
+			return &cfg->rollouts[i].policy;
+	}
+	return &cfg->rollout;
 }
 
 static void
@@ -1367,6 +1429,12 @@ config_free(struct config *cfg)
 		free(cfg->users[i].name);
 		free(cfg->users[i].where);
 	}
+	for (i = 0; i < cfg->nrollouts; i++) {
+		config_free_scope(&cfg->rollouts[i], OPT_ROLLOUT);
+		free(cfg->rollouts[i].assistant);
+		free(cfg->rollouts[i].where);
+	}
+	free(cfg->rollouts);
 	free(cfg->kpis);
 	free(cfg->prices);
 	free(cfg->oncalls);
@@ -1408,6 +1476,8 @@ config_default_text(const struct option_def *o)
 		base = oncall_instance(&cfg, 1, "");
 	else if (o->scope == OPT_USER)
 		base = user_instance(&cfg, "default", "");
+	else if (o->scope == OPT_ROLLOUT)
+		base = rollout_instance(&cfg, "default", "");
 	base = (char *)base + o->offset;
 	switch (o->type) {
 	case OPT_INT:

@@ -84,6 +84,19 @@ struct oncall_def {
 	char		*where;
 };
 
+/* One [rollout.NAME] section: an assistant's canary policy; what it leaves out is
+   [rollout]'s. */
+struct rollout_def {
+	char		*assistant;
+	char		*steps;			/* NULL: [rollout]'s */
+	long long	 interval;		/* -1: [rollout]'s, as the other numbers */
+	long long	 threshold;
+	long long	 min_requests;
+	char		*check[RM_COUNT];	/* NULL: [rollout]'s */
+	struct rollout_policy policy;		/* the one in force, made by config check */
+	char		*where;
+};
+
 /* The channels a [user.NAME] section can name, in the order of enum notify_channel. */
 #define USER_CHANNELS	5
 
@@ -273,7 +286,12 @@ struct config {
 	size_t		 noncalls;
 	struct user_def	*users;
 	size_t		 nusers;
+	struct rollout_def *rollouts;
+	size_t		 nrollouts;
 };
+
+/* An assistant's canary policy: its [rollout.NAME], else [rollout]. */
+const struct rollout_policy *config_rollout(const struct config *, const char *assistant);
 
 /* Finds the config file: the argument, $LEITSTAND_CONFIG, $XDG_CONFIG_HOME/leitstand/leitstand.ini,
    /etc/leitstand/leitstand.ini. Returns a new path or NULL for built-in defaults. */

@@ -20,9 +20,12 @@
 	X(buf_dispose) \
 	X(commit_create) \
 	X(commit_create_buffer) \
+	X(commit_create_with_signature) \
+	X(commit_extract_signature) \
 	X(commit_free) \
 	X(commit_id) \
 	X(commit_lookup) \
+	X(commit_time) \
 	X(commit_tree) \
 	X(diff_free) \
 	X(diff_options_init) \
@@ -134,6 +137,9 @@ char	*git_dl_cause(const char *what);
 #define git_buf_dispose			(git_dl.buf_dispose)
 #define git_commit_create		(git_dl.commit_create)
 #define git_commit_create_buffer	(git_dl.commit_create_buffer)
+#define git_commit_time			(git_dl.commit_time)
+#define git_commit_create_with_signature (git_dl.commit_create_with_signature)
+#define git_commit_extract_signature	(git_dl.commit_extract_signature)
 #define git_commit_free			(git_dl.commit_free)
 #define git_commit_id			(git_dl.commit_id)
 #define git_commit_lookup		(git_dl.commit_lookup)

@@ -482,8 +482,8 @@ op_prompt_approve(struct op_ctx *ctx)
 	ap.gate = s->cfg->eval_gate;
 	ap.override = op_str(ctx, "override");
 	if (release_approve_check(&ap, &overridden, &code, &cause) != 0 ||
-	    (op_bool(ctx, "canary", 0) && rollout_policy_args(ctx, &policy, &code,
-	    &cause) != 0)) {
+	    (op_bool(ctx, "canary", 0) && rollout_policy_args(ctx, json_str(p, "assistant", ""),
+	    &policy, &code, &cause) != 0)) {
 		op_fail(ctx, code, "%s", cause);
 		free(cause);
 		cJSON_Delete(p);

@@ -7,6 +7,7 @@
 #define P(f)	OPT_PRICE, offsetof(struct price_def, f)
 #define O(f)	OPT_ONCALL, offsetof(struct oncall_def, f)
 #define U(f)	OPT_USER, offsetof(struct user_def, f)
+#define RO(f)	OPT_ROLLOUT, offsetof(struct rollout_def, f)
 #define DAY	86400LL
 
 static const char *const role_choices[] = {
@@ -116,8 +117,8 @@ const struct option_def options_table[] = {
 	  "time a read of the feedback feed may take in all" },
 	{ "prompts", "signing_key", OPT_PATH, G(prompt_signing_key), 0, 0, NULL, OPT_EMPTY,
 	  "OpenSSH private key without passphrase (mode 0600, the daemon's user's) that signs "
-	  "release and rollback tags as git does with gpg.format=ssh (ssh-keygen -Y sign, "
-	  "namespace git); empty: tags are unsigned" },
+	  "release and rollback tags and canary commits as git does with gpg.format=ssh "
+	  "(ssh-keygen -Y sign, namespace git); empty: unsigned" },
 
 	{ "rollout", "steps", OPT_STRING, G(rollout_steps), 0, 0, NULL, 0,
 	  "a canary's weights in percent, rising, ending at 100 (the promotion)" },
@@ -137,6 +138,24 @@ const struct option_def options_table[] = {
 	  "check of the canary's positive feedback share (%)" },
 	{ "rollout", "cost_per_request", OPT_STRING, G(rollout_check[RM_COST]), 0, 0, NULL, 0,
 	  "check of the canary's cost per request" },
+	{ "rollout.*", "steps", OPT_STRING, RO(steps), 0, 0, NULL, 0,
+	  "this assistant's canary weights; each key left out is [rollout]'s" },
+	{ "rollout.*", "interval", OPT_DURATION, RO(interval), 10, 86400, NULL, 0,
+	  "this assistant's watch per step" },
+	{ "rollout.*", "threshold", OPT_INT, RO(threshold), 1, 100, NULL, 0,
+	  "this assistant's failed analyses that roll back" },
+	{ "rollout.*", "min_requests", OPT_INT, RO(min_requests), 0, 100000000, NULL, 0,
+	  "this assistant's canary requests an interval needs" },
+	{ "rollout.*", "error_rate", OPT_STRING, RO(check[RM_ERROR_RATE]), 0, 0, NULL, 0,
+	  "this assistant's error rate check" },
+	{ "rollout.*", "rate_limited", OPT_STRING, RO(check[RM_RATE_LIMITED]), 0, 0, NULL, 0,
+	  "this assistant's rate-limited check" },
+	{ "rollout.*", "latency_p95", OPT_STRING, RO(check[RM_LATENCY_P95]), 0, 0, NULL, 0,
+	  "this assistant's p95 check" },
+	{ "rollout.*", "feedback", OPT_STRING, RO(check[RM_FEEDBACK]), 0, 0, NULL, 0,
+	  "this assistant's positive feedback check" },
+	{ "rollout.*", "cost_per_request", OPT_STRING, RO(check[RM_COST]), 0, 0, NULL, 0,
+	  "this assistant's cost per request check" },
 
 	{ "audit", "checkpoint_key", OPT_PATH, G(checkpoint_key), 0, 0, NULL, 0,
 	  "Ed25519 key (PEM) that signs audit checkpoints, created on first use; default "

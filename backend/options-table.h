@@ -26,6 +26,7 @@ enum opt_scope {
 	OPT_PRICE,	/* struct price_def, sections [price.MODEL] */
 	OPT_ONCALL,	/* struct oncall_def, sections [oncall.L1] to [oncall.L3] */
 	OPT_USER,	/* struct user_def, sections [user.NAME] */
+	OPT_ROLLOUT,	/* struct rollout_def, sections [rollout.NAME] */
 };
 
 #define OPT_SECRET	0x1	/* a config file that sets it must not be readable by others */

@@ -592,9 +592,70 @@ repo_assistants(struct repo *r, char **cause)
 	return a;
 }
 
+/* A commit signed as `git commit -S` with gpg.format=ssh signs one: the SSH signature over
+   its bytes in the gpgsig header. 0, or -1 with *cause. */
+static int
+commit_signed(struct repo *r, git_oid *id, const git_signature *sig, const char *message,
+    const git_tree *tree, const git_commit *parent, char **cause)
+{
+	git_buf buf = { 0 };
+	char *signature = NULL, *why = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (git_commit_create_buffer(&buf, r->git, sig, sig, NULL, message, tree, 1,
+	    &parent) != 0) {
+		*cause = git_dl_cause("committing");
+		return -1;
+	}
+	if (sshsig_sign(r->signing_key, buf.ptr, buf.size, &signature, &why) != 0) {
+		*cause = xprintf("signing the commit failed: %s", why);
+		goto out;
+	}
+	/* The header's lines are the signature's; the last one ends the header. */
+	len = strlen(signature);
+	while (len > 0 && signature[len - 1] == '\n')
+		signature[--len] = '\0';
+	if (git_commit_create_with_signature(id, r->git, buf.ptr, signature, "gpgsig") != 0)
+		*cause = git_dl_cause("committing");
+	else
+		rc = 0;
+out:
+	free(signature);
+	free(why);
+	git_buf_dispose(&buf);
+	return rc;
+}
+
+static int	propose_commit(struct repo *, const char *, const char *,
+		    const struct repo_file *, size_t, const char *, const char *, int,
+		    char [REPO_ID_LEN + 1], char [REPO_ID_LEN + 1], char **);
+
 int
 repo_propose(struct repo *r, const char *branch, const char *assistant,
     const struct repo_file *files, size_t n, const char *message, const char *who,
+    char head[REPO_ID_LEN + 1], char base[REPO_ID_LEN + 1], char **cause)
+{
+	return propose_commit(r, branch, assistant, files, n, message, who, 0, head, base,
+	    cause);
+}
+
+int
+repo_canary(struct repo *r, const char *branch, const char *assistant,
+    const struct repo_file *files, size_t n, const char *message, const char *who,
+    char head[REPO_ID_LEN + 1], char **cause)
+{
+	char base[REPO_ID_LEN + 1];
+
+	return propose_commit(r, branch, assistant, files, n, message, who,
+	    r->signing_key != NULL, head, base, cause);
+}
+
+/* A commit of files over production's version of the assistant on the branch, signed when
+   sign is set. */
+static int
+propose_commit(struct repo *r, const char *branch, const char *assistant,
+    const struct repo_file *files, size_t n, const char *message, const char *who, int sign,
     char head[REPO_ID_LEN + 1], char base[REPO_ID_LEN + 1], char **cause)
 {
 	git_commit *prod = NULL;
@@ -633,8 +694,14 @@ repo_propose(struct repo *r, const char *branch, const char *assistant,
 		goto out;
 	}
 	parents[0] = prod;
-	if (signature(&sig, who) != 0 ||
-	    git_commit_create(&commit_id, r->git, NULL, sig, sig, NULL, message, tree, 1,
+	if (signature(&sig, who) != 0) {
+		*cause = git_dl_cause("committing the proposal");
+		goto out;
+	}
+	if (sign) {
+		if (commit_signed(r, &commit_id, sig, message, tree, prod, cause) != 0)
+			goto out;
+	} else if (git_commit_create(&commit_id, r->git, NULL, sig, sig, NULL, message, tree, 1,
 	    parents) != 0) {
 		*cause = git_dl_cause("committing the proposal");
 		goto out;

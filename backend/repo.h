@@ -58,6 +58,11 @@ char		*repo_read(struct repo *, const char *rev, const char *assistant,
 int		 repo_propose(struct repo *, const char *branch, const char *assistant,
 		     const struct repo_file *, size_t n, const char *message, const char *who,
 		     char head[REPO_ID_LEN + 1], char base[REPO_ID_LEN + 1], char **cause);
+/* A canary's commit as repo_propose makes a proposal's, on the branch (replacing what it
+   held), signed as `git commit -S` with gpg.format=ssh does when a signing key is set. */
+int		 repo_canary(struct repo *, const char *branch, const char *assistant,
+		     const struct repo_file *, size_t n, const char *message, const char *who,
+		     char head[REPO_ID_LEN + 1], char **cause);
 /* Unified diff between two revisions, limited to one assistant unless NULL (a new string). */
 char		*repo_diff(struct repo *, const char *from, const char *to,
 		     const char *assistant, char **cause);

@@ -64,6 +64,8 @@ struct analysis {
 	long			 window;
 	int			 compare;	/* the end of an A/B window */
 	int			 pending;
+	int			 queries;	/* sent */
+	long long		 started;	/* loop_now_ms when the first was sent */
 	char			*error;		/* the first query that failed */
 	struct rollout_side	 side[2];	/* canary, production */
 	double			 money[2];
@@ -169,8 +171,7 @@ canary_write(const char *assistant, long long proposal, int weight, const char *
 	struct repo_file files[4];
 	struct repo *repo;
 	const char *why;
-	char *rev, *data[3] = { NULL, NULL, NULL }, *ini, *msg, *branch,
-	    head[REPO_ID_LEN + 1], base[REPO_ID_LEN + 1];
+	char *rev, *data[3] = { NULL, NULL, NULL }, *ini, *msg, *branch, head[REPO_ID_LEN + 1];
 	size_t i, n = 0, len;
 	int rc = REPO_ERROR;
 
@@ -192,7 +193,7 @@ canary_write(const char *assistant, long long proposal, int weight, const char *
 	msg = xprintf("Canary of proposal %lld for %s at %d %%\n\nProposal: %lld\nWeight: %d\n",
 	    proposal, assistant, weight, proposal, weight);
 	branch = branch_of(assistant);
-	rc = repo_propose(repo, branch, assistant, files, n, msg, who, head, base, cause);
+	rc = repo_canary(repo, branch, assistant, files, n, msg, who, head, cause);
 	free(branch);
 	free(msg);
 	free(ini);
@@ -218,13 +219,13 @@ canary_drop(const char *assistant)
 /* ---- ops' helpers ---- */
 
 int
-rollout_policy_args(struct op_ctx *ctx, struct rollout_policy *p, const char **code,
-    char **cause)
+rollout_policy_args(struct op_ctx *ctx, const char *assistant, struct rollout_policy *p,
+    const char **code, char **cause)
 {
 	const char *steps = op_str(ctx, "steps"), *interval = op_str(ctx, "interval");
 	long long secs;
 
-	*p = ctx->d->cfg->rollout;
+	*p = *config_rollout(ctx->d->cfg, assistant);
 	*code = "invalid_argument";
 	if (steps != NULL && rollout_steps_parse(steps, p, cause) != 0)
 		return -1;
@@ -666,6 +667,7 @@ query_send(struct analysis *an, enum figure fig, char *expanded)
 	q->an = an;
 	q->fig = fig;
 	an->pending++;
+	an->queries++;
 	ro.queries++;
 	if (poller_query_at(ro.d->poller, expanded, 0, query_done, q, &cause) != 0) {
 		an->pending--;
@@ -700,6 +702,7 @@ analysis_start(const cJSON *row, const struct rollout_policy *policy, long long 
 	an->window = an->compare ? (long)(now - (long long)json_num_or(row, "step_at",
 	    (double)now)) : policy->interval;
 	an->money[0] = an->money[1] = NAN;
+	an->started = loop_now_ms();
 	busy_set(an->id, 1);
 	an->pending = 1;	/* none completes it while they are sent */
 	if (d->poller == NULL || poller_busy(d->poller, &cause)) {
@@ -895,6 +898,10 @@ analysed(struct analysis *an)
 		ap.analysis = rollout_analyse(&policy, &an->side[0], &an->side[1], &ap.decision);
 	cJSON_AddNumberToObject(ap.analysis, "at", (double)time(NULL));
 	cJSON_AddNumberToObject(ap.analysis, "window", (double)an->window);
+	/* What it cost the metrics source: queries and the time until the last answer. */
+	cJSON_AddNumberToObject(ap.analysis, "queries", an->queries);
+	cJSON_AddNumberToObject(ap.analysis, "seconds", (double)(loop_now_ms() - an->started) /
+	    1000);
 	cJSON_AddStringToObject(ap.analysis, "canary_label", an->canary);
 	cJSON_AddStringToObject(ap.analysis, "production_label", an->production);
 	if (an->compare && an->error == NULL)

@@ -23,10 +23,10 @@ struct op_ctx;
 /* Makes the canary branches match the live rollouts and starts the analysis timer. */
 void	rollout_start(struct daemon *);
 void	rollout_stop(struct daemon *);
-/* The policy an approval asks for: [rollout] with the op's steps, interval and threshold.
-   -1 with *code and *cause. */
-int	rollout_policy_args(struct op_ctx *, struct rollout_policy *, const char **code,
-	    char **cause);
+/* The policy an approval asks for: the assistant's ([rollout.NAME] or [rollout]) with the
+   op's steps, interval and threshold. -1 with *code and *cause. */
+int	rollout_policy_args(struct op_ctx *, const char *assistant, struct rollout_policy *,
+	    const char **code, char **cause);
 /* Begins a canary of a proposal the approval checks passed, inside the op's transaction:
    its branch at the first step and its row. -1 with *code and *cause (one runs already). */
 int	rollout_begin(struct daemon *, const cJSON *proposal, const char *approver,

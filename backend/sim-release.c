@@ -78,6 +78,7 @@ info_clear(struct sim_release_info *i)
 	free(i->canary_model);
 	free(i->canary_system);
 	free(i->canary_refused);
+	free(i->canary_signer);
 	memset(i, 0, sizeof *i);
 }
 
@@ -503,9 +504,28 @@ rollout_ini(const char *text, int *weight, char **release, char **cause)
 	return 0;
 }
 
+/* Whether a canary's commit is signed as `git verify-commit` with gpg.format=ssh accepts:
+   0 with *principal, or -1 with *cause. */
+static int
+canary_verify(struct sim_release *r, const git_oid *id, long long when, char **principal,
+    char **cause)
+{
+	git_buf sig = { 0 }, data = { 0 };
+	int rc = -1;
+
+	if (git_commit_extract_signature(&sig, &data, r->git, (git_oid *)id, NULL) != 0)
+		*cause = xstrdup("not signed");
+	else if (sshsig_verify(r->signers, data.ptr, data.size, sig.ptr, sig.size, when,
+	    principal, cause) == 0)
+		rc = 0;
+	git_buf_dispose(&sig);
+	git_buf_dispose(&data);
+	return rc;
+}
+
 /* The canary of the assistant, if the repository holds one: its files and rollout.ini into
-   out's canary fields. With allowed signers it is refused (canaries are not signed tags):
-   production alone is served and canary_refused says why. */
+   out's canary fields. With allowed signers only a canary whose commit's signature verifies
+   is served; else production alone, and canary_refused says why. */
 static void
 read_canary(struct sim_release *r, struct sim_release_info *out)
 {
@@ -518,13 +538,18 @@ read_canary(struct sim_release *r, struct sim_release_info *out)
 
 	if (git_reference_name_to_id(&id, r->git, ref) != 0)
 		goto out;
-	if (r->signers != NULL) {
-		out->canary_refused = xprintf("%s: a canary is not a signed release tag; only "
-		    "production is served", ref);
+	if (git_commit_lookup(&c, r->git, &id) != 0) {
+		out->canary_refused = git_dl_cause(ref);
+		goto out;
+	}
+	if (r->signers != NULL && canary_verify(r, &id, git_commit_time(c), &out->canary_signer,
+	    &cause) != 0) {
+		out->canary_refused = xprintf("%s: %s: refused: only canaries signed by a key in "
+		    "%s are served", ref, cause, r->signers);
 		goto out;
 	}
 	git_oid_tostr(out->canary_commit, sizeof out->canary_commit, &id);
-	if (git_commit_lookup(&c, r->git, &id) != 0 || git_commit_tree(&tree, c) != 0 ||
+	if (git_commit_tree(&tree, c) != 0 ||
 	    (ini = read_file(r, tree, ref, "rollout.ini", &cause)) == NULL ||
 	    rollout_ini(ini, &out->canary_weight, &out->canary, &cause) != 0 ||
 	    (out->canary_system = read_file(r, tree, ref, "system.md", &cause)) == NULL ||
@@ -558,7 +583,8 @@ same_info(const struct sim_release_info *a, const struct sim_release_info *b)
 	return a->release != NULL && b->release != NULL && strcmp(a->release, b->release) == 0 &&
 	    strcmp(a->commit, b->commit) == 0 && a->canary_weight == b->canary_weight &&
 	    strcmp(a->canary_commit, b->canary_commit) == 0 &&
-	    (a->canary_refused == NULL) == (b->canary_refused == NULL);
+	    (a->canary_refused == NULL ? b->canary_refused == NULL :
+	    b->canary_refused != NULL && strcmp(a->canary_refused, b->canary_refused) == 0);
 }
 
 /* One fetch and read; the state and the callback follow what it found. */
@@ -787,6 +813,7 @@ sim_release_status(struct sim_release *r)
 		cJSON_AddNumberToObject(c, "weight", r->info.canary_weight);
 		cJSON_AddStringToObject(c, "commit", r->info.canary_commit);
 		add_str(c, "model", r->info.canary_model);
+		add_str(c, "signer", r->info.canary_signer);
 	}
 	add_str(o, "canary_refused", r->info.canary_refused);
 	/* With allowed signers: who signed the release served, and what was refused last. */

@@ -34,6 +34,7 @@ struct sim_release_info {
 	long		 canary_max_tokens;
 	char		*canary_system;
 	char		*canary_refused;	/* why the repository's canary is not served */
+	char		*canary_signer;		/* whose signature on it verified, or NULL */
 };
 
 /* Called when the release served changes, from the thread that fetched it. */

@@ -37,7 +37,7 @@ gate = 0
 remote = $GIT_URL/prompts.git
 push_retry = 5s
 [rollout]
-steps = 10, 50, 100
+steps = 20, 100
 interval = 10s
 threshold = 2
 min_requests = 20
@@ -46,6 +46,9 @@ rate_limited =
 latency_p95 = worse 30%
 feedback = worse 30%
 cost_per_request =
+; support's own steps; the rest is [rollout]'s
+[rollout.support]
+steps = 10, 50, 100
 [triggers]
 rollout = $bob
 [notify]
@@ -88,6 +91,10 @@ note "approver only: an engineer may not release a canary, nor touch a rollout"
 expect_exit 1 as "$alice" prompt approve "$good" --canary
 assert_contains "$OUT" "needs role approver"
 note "bad policies are refused, nothing is written"
+printf '[rollout.support]\nsteps = 50, 10\n[rollout.a/b]\nsteps = 100\n' >"$T/bad.ini"
+expect_exit 1 "$LEITSTAND" config check "$T/bad.ini"
+assert_contains "$OUT" 'rollout.support.steps "50, 10": expected rising weights'
+assert_contains "$OUT" "section [rollout.a/b]: not an assistant's name"
 expect_exit 1 as "$bob" prompt approve "$good" --canary --steps 50,10,100
 assert_contains "$OUT" "rising weights in percent ending at 100"
 expect_exit 1 as "$bob" prompt approve "$good" --canary --interval 2s
