@@ -5,7 +5,7 @@
 # each, `leitstand sim serve --prompts` keeps serving production, says in /sim/status
 # (prompts.canary_refused) why the canary is not served, or serves a sane canary when the
 # input is legal, labels it escaped on /metrics (promtool parses the scrape), and does not
-# crash. With --allowed-signers a canary nobody signed is refused.
+# crash. With --allowed-signers a canary nobody signed is refused, a signed one is parsed alike.
 . "$(dirname "$0")/../lib/lib.sh"
 
 command -v git >/dev/null || { echo "SKIP: no git"; exit 77; }
@@ -236,4 +236,28 @@ assert_eq "$(st canary.weight)" ""
 production_served
 scrape_parses
 ! grep -q 'release="canary-7"' "$T/scrape" || fail "a refused canary was served"
+drop_canary
+# (Signed as the daemon signs canaries when it signs releases: git commit -S.)
+sign() {
+	wg -c gpg.format=ssh -c user.signingkey="$T/keys/release" commit -q -S --amend --no-edit
+	wg push -qf "$REMOTE" HEAD:refs/heads/canary/support
+}
+note "--allowed-signers: a signed canary whose rollout.ini is hostile is still refused"
+new_canary
+ini "weight = 1000" "release = canary-7"
+put_canary "signed, weight 1000"
+sign
+wait_for 'st canary_refused | grep -q "rollout.ini needs weight = 0-100"' 10
+assert_eq "$(st canary.weight)" ""
+production_served
+drop_canary
+note "--allowed-signers: a legal canary signed by the allowed key is served"
+new_canary
+ini "weight = 100" "release = canary-8"
+put_canary "signed, legal"
+sign
+wait_for '[ "$(st canary.weight)" = 100 ]' 10
+assert_eq "$(st canary.release)" canary-8
+assert_eq "$(st canary_refused)" ""
+production_served
 echo PASS
