@@ -187,4 +187,13 @@ assert_eq "$(status state)" promoted
 assert_eq "$(status release)" release/support/2
 assert_eq "$(ls_ prompt show "$second" --json | json_get proposal.state)" approved
 wait_for '[ "$(st release)" = 2 ]' 20
+
+note "a reason with escape sequences, given on the command line, is shown inert"
+third=$(propose "Keep answers short.")
+runuser -u "$bob" -- "$LEITSTAND" -c "$CFG" prompt approve "$third" --canary >/dev/null
+wait_screen b "canary #$third at 10 % (step 1 of 3), running"
+runuser -u "$bob" -- "$LEITSTAND" -c "$CFG" prompt rollout abort \
+	--reason $'no\e[2J\e]0;pwned\a' >/dev/null
+wait_screen b "canary #$third aborted by $bob: no^[[2J^[]0;pwned^G"
+[ "$(tmux_ display-message -p -t b '#{pane_title}')" != pwned ] || fail "the reason set the title"
 echo PASS
