@@ -19,6 +19,7 @@
 #include "backend/sim-release.h"
 #include "backend/sim.h"
 #include "backend/sshsig.h"
+#include "backend/utf8.h"
 #include "backend/xmalloc.h"
 
 #define PRODUCTION	"refs/heads/production"
@@ -453,6 +454,18 @@ out:
 	return rc;
 }
 
+/* Whether a release label is text: UTF-8 without control characters (the status is JSON). */
+static int
+label_text(const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return utf8_valid(s, strlen(s), NULL);
+}
+
 /* rollout.ini's weight and release; -1 with *cause when it says neither rightly. */
 static int
 rollout_ini(const char *text, int *weight, char **release, char **cause)
@@ -474,7 +487,8 @@ rollout_ini(const char *text, int *weight, char **release, char **cause)
 			w = strtol(v, &end, 10);
 			if (*end != '\0' || end == v)
 				w = -1;
-		} else if (strcmp(k, "release") == 0 && *v != '\0' && strlen(v) <= 64) {
+		} else if (strcmp(k, "release") == 0 && *v != '\0' && strlen(v) <= 64 &&
+		    label_text(v)) {
 			free(*release);
 			*release = xstrdup(v);
 		}
