@@ -504,6 +504,17 @@ rollout_ini(const char *text, int *weight, char **release, char **cause)
 	return 0;
 }
 
+/* A canary's label may not be production's, or its conversations would count as production's
+   and the analysis would compare production with itself. */
+static int
+canary_label_own(const struct sim_release_info *out, char **cause)
+{
+	if (strcmp(out->canary, out->release) != 0)
+		return 0;
+	*cause = xprintf("rollout.ini's release %s is production's label", out->canary);
+	return -1;
+}
+
 /* Whether a canary's commit is signed as `git verify-commit` with gpg.format=ssh accepts:
    0 with *principal, or -1 with *cause. */
 static int
@@ -552,6 +563,7 @@ read_canary(struct sim_release *r, struct sim_release_info *out)
 	if (git_commit_tree(&tree, c) != 0 ||
 	    (ini = read_file(r, tree, ref, "rollout.ini", &cause)) == NULL ||
 	    rollout_ini(ini, &out->canary_weight, &out->canary, &cause) != 0 ||
+	    canary_label_own(out, &cause) != 0 ||
 	    (out->canary_system = read_file(r, tree, ref, "system.md", &cause)) == NULL ||
 	    (model = read_file(r, tree, ref, "model.ini", &cause)) == NULL ||
 	    model_ini_parse(model, &mi, &err) != 0) {

@@ -404,9 +404,10 @@ draw_rollout(int w, const cJSON *a, int *row)
 	left = json_num(r, "next_at") - json_num(r, "now") - (double)(time(NULL) - pr.state_at);
 	if (strcmp(state, "running") == 0)
 		snprintf(next, sizeof next, ", next decision in %.0f s", left > 0 ? left : 0);
+	/* The keys first to go when the terminal is narrow: ? lists them too. */
 	draw_printf((*row)++, 3, w - 4, strcmp(state, "paused") == 0 ? STYLE_WARN : STYLE_TITLE,
-	    "canary #%.0f at %.0f %% (step %.0f of %.0f), %s%s, %.0f of %.0f failed%s   "
-	    "Z %s  A promote  X abort", json_num(r, "proposal_id"), json_num(r, "weight"),
+	    "canary #%.0f at %.0f %% (step %.0f of %.0f), %s%s, %.0f of %.0f failed%s  "
+	    "Z %s, A promote, X abort", json_num(r, "proposal_id"), json_num(r, "weight"),
 	    json_num(r, "step") + 1, json_num(r, "steps_total"), state, next,
 	    json_num(r, "failures"), json_num(r, "threshold"),
 	    cJSON_GetObjectItem(r, "compare_until") != NULL ? ", A/B window" : "",

@@ -116,6 +116,9 @@ new_canary
 ini "weight = 50" "release ="
 refused "an empty release" "$msg"
 new_canary
+ini "weight = 50" "release = 1"
+refused "production's own label" "rollout.ini's release 1 is production's label"
+new_canary
 # (production has none)
 refused "no rollout.ini" "no assistants/support/rollout.ini"
 new_canary
