@@ -473,9 +473,13 @@ prompts_draw(int y, int h, int w)
 	if (*json_str(push, "remote", "") != '\0' && cJSON_GetObjectItem(push, "since") != NULL) {
 		format_age(age, sizeof age, (long)(json_num(push, "age") +
 		    (double)(time(NULL) - pr.state_at)));
-		snprintf(what, sizeof what, "%.0f release(s)%s", json_num(push, "pending"),
-		    cJSON_IsFalse(cJSON_GetObjectItem(push, "production")) ? " and production" :
-		    "");
+		/* No release waiting: production or a canary branch moved. */
+		if (json_num(push, "pending") == 0)
+			snprintf(what, sizeof what, "the latest change");
+		else
+			snprintf(what, sizeof what, "%.0f release(s)%s", json_num(push, "pending"),
+			    cJSON_IsFalse(cJSON_GetObjectItem(push, "production")) ?
+			    " and production" : "");
 		draw_printf(row++, 1, w - 2, cJSON_GetObjectItem(push, "error") != NULL ?
 		    STYLE_WARN : STYLE_DIM, "remote %s: %s not pushed for %s%s",
 		    json_str(push, "remote", ""), what, age,
