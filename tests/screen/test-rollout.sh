@@ -147,7 +147,7 @@ keys b Z
 wait_screen b "Pause the canary of support; reason"
 keys b "waiting for the release notes" Enter
 wait_screen b "), paused, "
-wait_screen b "Z resume  A promote  X abort"
+wait_screen b "Z resume, A promote, X abort"
 wait_screen a "), paused, "
 assert_eq "$(status state)" paused
 assert_eq "$(status reason)" "waiting for the release notes"
