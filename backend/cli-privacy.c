@@ -17,11 +17,11 @@ print_purge(const cJSON *r)
 
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(r, "classes")) {
 		if (json_num(c, "keep") <= 0) {
-			printf("%-18s kept for ever\n", json_str(c, "class", ""));
+			printf("%-20s kept for ever\n", json_str(c, "class", ""));
 			continue;
 		}
 		format_age(age, sizeof age, (long)json_num(c, "keep"));
-		printf("%-18s older than %s: %.0f %s\n", json_str(c, "class", ""), age,
+		printf("%-20s older than %s: %.0f %s\n", json_str(c, "class", ""), age,
 		    json_num(c, "count"), dry ? "would go" : "removed");
 	}
 }

@@ -189,6 +189,7 @@ struct config {
 	long long	 keep_playbook_notes;
 	long long	 keep_eval_transcripts;
 	long long	 keep_audit_details;
+	long long	 keep_notification_details;
 
 	/* [privacy] */
 	long long	 erase_max_share;	/* percent of a table's rows */

@@ -181,6 +181,9 @@ const struct option_def options_table[] = {
 	  10 * 365 * DAY, NULL, 0, "how long the answers and failure reasons of eval cases are kept" },
 	{ "retention", "audit_details", OPT_DURATION, G(keep_audit_details), 0, 10 * 365 * DAY,
 	  NULL, 0, "how long audit entries keep their details (their hash stays: the chain verifies)" },
+	{ "retention", "notification_details", OPT_DURATION, G(keep_notification_details), 0,
+	  10 * 365 * DAY, NULL, 0, "how long notices keep their title and the receiving server's "
+	  "replies (who was told, when and how stays)" },
 
 	{ "privacy", "erase_max_share", OPT_INT, G(erase_max_share), 1, 100, NULL, 0,
 	  "gdpr erase refuses a subject in more than this percentage of a table's rows (and in "

@@ -43,6 +43,13 @@ static const struct column {
 	  "NULL", "(SELECT started_at FROM eval WHERE eval.id = eval_case.eval_id)" },
 	{ "audit_details", offsetof(struct config, keep_audit_details), "audit", "details",
 	  "NULL", "CAST(strftime('%s', ts) AS INTEGER)" },
+	/* What a notice said and what the receiving servers answered (may name addresses). */
+	{ "notification_details", offsetof(struct config, keep_notification_details), "page",
+	  "title", REMOVED, "created_at" },
+	{ "notification_details", offsetof(struct config, keep_notification_details), "page",
+	  "error", "NULL", "created_at" },
+	{ "notification_details", offsetof(struct config, keep_notification_details), "page",
+	  "detail", "NULL", "created_at" },
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 

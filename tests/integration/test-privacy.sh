@@ -26,6 +26,13 @@ sqlite3 "$DB" "UPDATE timeline SET ts = ts - 400 * 86400 WHERE id = (SELECT min(
 	WHERE kind = 'note'); UPDATE run_note SET at = at - 400 * 86400;
 	UPDATE run_step SET at = at - 400 * 86400"
 assert_contains "$(ls_ incident show 1)" "Reported by [email]"
+# Two notices of incident 1: one of 100 days ago, one of now.
+for age in 8640000 0; do
+	sqlite3 "$DB" "INSERT INTO page (incident_id, key, event, user, channel, state, title,
+		error, detail, created_at) VALUES (1, 'k$age', 'opened', 'root', 'email', 'failed',
+		'Anna Schmidt cannot log in', '550 anna.schmidt@example.com: no such user',
+		'550 5.1.1 <anna.schmidt@example.com>', strftime('%s', 'now') - $age)"
+done
 sleep 4	# audit_details = 3s: every entry so far is past it
 
 note "only an admin purges"
@@ -52,9 +59,10 @@ wait_for "ls_ status | grep -q 'role      admin'"
 
 note "a dry run counts per class and changes nothing"
 out=$(ls_ purge --dry-run)
-assert_contains "$out" "incident_notes     older than 365d: 1 would go"
-assert_contains "$out" "playbook_notes     older than 365d: 2 would go"
-assert_contains "$out" "eval_transcripts   kept for ever"
+assert_contains "$out" "incident_notes       older than 365d: 1 would go"
+assert_contains "$out" "playbook_notes       older than 365d: 2 would go"
+assert_contains "$out" "eval_transcripts     kept for ever"
+assert_contains "$out" "notification_details older than 90d: 3 would go"
 n=$(ls_ purge --dry-run --json | python3 -c 'import json,sys
 print([c for c in json.load(sys.stdin)["classes"] if c["class"] == "audit_details"][0]["count"])')
 [ "$n" -ge 5 ] || fail "expected the old audit details to count, got $n"
@@ -62,9 +70,13 @@ assert_contains "$(ls_ incident show 1)" "Called Anna Schmidt back"
 
 note "the purge removes exactly what is past its period; the chain still verifies"
 out=$(ls_ purge)
-assert_contains "$out" "incident_notes     older than 365d: 1 removed"
-assert_contains "$out" "playbook_notes     older than 365d: 2 removed"
-echo "$out" | grep -q "audit_details      older than 3s: [1-9][0-9]* removed" ||
+assert_contains "$out" "incident_notes       older than 365d: 1 removed"
+assert_contains "$out" "playbook_notes       older than 365d: 2 removed"
+assert_contains "$out" "notification_details older than 90d: 3 removed"
+assert_eq "$(sqlite3 "$DB" "SELECT key, title, error IS NULL, detail IS NULL FROM page ORDER BY key")" \
+	"k0|Anna Schmidt cannot log in|0|0
+k8640000|[removed after the retention period]|1|1"
+echo "$out" | grep -q "audit_details        older than 3s: [1-9][0-9]* removed" ||
 	fail "no audit details removed: $out"
 show=$(ls_ incident show 1)
 assert_not_contains "$show" "Called Anna Schmidt back"
@@ -77,7 +89,7 @@ ls_ audit verify >/dev/null
 entry=$(ls_ audit list --limit 1 --json)
 assert_eq "$(echo "$entry" | json_get entries.0.action)" "purge"
 assert_contains "$(echo "$entry" | json_get entries.0.details)" '"class":"playbook_notes"'
-assert_contains "$(ls_ purge --dry-run)" "playbook_notes     older than 365d: 0 would go"
+assert_contains "$(ls_ purge --dry-run)" "playbook_notes       older than 365d: 0 would go"
 
 note "a subject must name somebody: blanks, punctuation or under 3 letters are refused, forced or not"
 stored() {
@@ -102,7 +114,9 @@ ls_ gdpr export --subject "anna schmidt" >"$T/export.json"
 python3 - "$T/export.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert sorted(d) == ["incident", "timeline"], sorted(d)
+assert sorted(d) == ["incident", "page", "timeline"], sorted(d)
+# The notice of now; the old one's title went with notification_details.
+assert [p["key"] for p in d["page"]] == ["k0"], d["page"]
 assert [i["title"] for i in d["incident"]] == ["Anna Schmidt cannot log in"], d["incident"]
 texts = " | ".join(t["text"] for t in d["timeline"])
 for want in ("fresh note about ANNA SCHMIDT", "Anna Schmidt was offline", "SEV2 opened"):
@@ -115,6 +129,7 @@ ls_ incident note 2 "Anna Schmidt asked about the widget too" >/dev/null
 out=$(ls_ gdpr erase --subject "Anna Schmidt")
 assert_contains "$out" "incident.title           1"
 assert_contains "$out" "timeline.text            5"
+assert_contains "$out" "page.title               1"
 assert_contains "$out" "audit.details            1"
 assert_eq "$(ls_ gdpr export --subject "anna schmidt" | tr -d '[:space:]')" "{}"
 assert_contains "$(ls_ incident show 1)" "[erased] cannot log in"
