@@ -542,9 +542,9 @@ op_rollout_act(struct op_ctx *ctx)
 		    &cause);
 	} else if (strcmp(action, "compare") == 0) {
 		window = config_duration(op_str(ctx, "window"));
-		if (window < 60 || window > 7 * 86400) {
+		if (window < 30 || window > 7 * 86400) {
 			cJSON_Delete(row);
-			return op_fail(ctx, "invalid_argument", "window \"%.16s\": a duration of 1m "
+			return op_fail(ctx, "invalid_argument", "window \"%.16s\": a duration of 30s "
 			    "to 7d", op_str(ctx, "window"));
 		}
 		nums[0] = (long long)time(NULL);

@@ -195,9 +195,9 @@ as "$bob" prompt approve "$ab" --canary --interval 1h >/dev/null
 expect_exit 1 ls_ prompt rollout promote --reason "mine"
 assert_contains "$OUT" "four eyes: root proposed $ab and may not promote its canary"
 expect_exit 1 as "$bob" prompt rollout compare --window 10s --reason x
-assert_contains "$OUT" "a duration of 1m to 7d"
-as "$bob" prompt rollout compare --window 1m --reason "compare shares" >/dev/null
-wait_for '[ "$(ls_ prompt show "$ab" --json | json_get proposal.comparison.window)" -ge 60 ]' 100
+assert_contains "$OUT" "a duration of 30s to 7d"
+as "$bob" prompt rollout compare --window 30s --reason "compare shares" >/dev/null
+wait_for '[ "$(ls_ prompt show "$ab" --json | json_get proposal.comparison.window)" -ge 30 ]' 70
 out=$(ls_ prompt show "$ab")
 assert_contains "$out" "A/B at 10 %"
 assert_contains "$out" "two-proportion z-test"
