@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <ini.h>
+
 #include "backend/buf.h"
 #include "backend/clock.h"
 #include "backend/git-dl.h"
@@ -466,41 +468,48 @@ label_text(const char *s)
 	return utf8_valid(s, strlen(s), NULL);
 }
 
+/* What rollout.ini says: weight -1 and release NULL until it says them rightly. */
+struct rollout_ini {
+	long		 weight;
+	char		*release;
+};
+
+static int
+rollout_key(void *arg, const char *section, const char *key, const char *value)
+{
+	struct rollout_ini *r = arg;
+	char *end;
+
+	if (strcmp(section, "rollout") != 0)
+		return 1;
+	if (strcmp(key, "weight") == 0) {
+		r->weight = strtol(value, &end, 10);
+		if (end == value || *end != '\0' || r->weight < 0 || r->weight > 100)
+			r->weight = -1;
+	} else if (strcmp(key, "release") == 0) {
+		free(r->release);
+		r->release = *value != '\0' && strlen(value) <= 64 && label_text(value) ?
+		    xstrdup(value) : NULL;
+	}
+	return 1;	/* other keys (assistant, proposal) are for people */
+}
+
 /* rollout.ini's weight and release; -1 with *cause when it says neither rightly. */
 static int
 rollout_ini(const char *text, int *weight, char **release, char **cause)
 {
-	char *copy = xstrdup(text), *line, *save = NULL, *eq, *k, *v, *end;
-	long w = -1;
+	struct rollout_ini r = { -1, NULL };
+	int line = ini_parse_string(text, rollout_key, &r);
 
-	*release = NULL;
-	for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n",
-	    &save)) {
-		if ((eq = strchr(line, '=')) == NULL || line[0] == '#' || line[0] == ';')
-			continue;
-		*eq = '\0';
-		k = line + strspn(line, " \t");
-		k[strcspn(k, " \t")] = '\0';
-		v = eq + 1 + strspn(eq + 1, " \t");
-		v[strcspn(v, " \t\r")] = '\0';
-		if (strcmp(k, "weight") == 0) {
-			w = strtol(v, &end, 10);
-			if (*end != '\0' || end == v)
-				w = -1;
-		} else if (strcmp(k, "release") == 0 && *v != '\0' && strlen(v) <= 64 &&
-		    label_text(v)) {
-			free(*release);
-			*release = xstrdup(v);
-		}
-	}
-	free(copy);
-	if (w < 0 || w > 100 || *release == NULL) {
-		free(*release);
-		*release = NULL;
-		*cause = xstrdup("rollout.ini needs weight = 0-100 and release = LABEL");
+	if (line != 0 || r.weight < 0 || r.release == NULL) {
+		free(r.release);
+		*cause = line > 0 ? xprintf("rollout.ini needs weight = 0-100 and release = LABEL: "
+		    "line %d does not parse", line) : xstrdup("rollout.ini needs weight = 0-100 "
+		    "and release = LABEL");
 		return -1;
 	}
-	*weight = (int)w;
+	*weight = (int)r.weight;
+	*release = r.release;
 	return 0;
 }
 
