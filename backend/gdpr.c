@@ -40,7 +40,8 @@ static const struct {
 	{ "oncall_override", "user" }, { "oncall_override", "for_user" },
 	{ "oncall_override", "created_by" },
 	{ "page", "user" }, { "page", "error" }, { "page", "detail" }, { "page", "title" },
-	{ "rollout", "approver" }, { "rollout", "ended_by" }, { "rollout", "reason" },
+	{ "rollout", "approver" }, { "rollout", "override" }, { "rollout", "ended_by" },
+	{ "rollout", "reason" },
 	{ "audit", "actor" }, { "audit", "object" }, { "audit", "details" },
 };
 #define NPERSONAL (sizeof personal / sizeof personal[0])

@@ -289,7 +289,7 @@ rollout_begin(struct daemon *d, const cJSON *p, const char *approver, const char
 	ptext = cJSON_PrintUnformatted(pj);
 	cJSON_Delete(pj);
 	st = store_prepare(d->db, "INSERT INTO rollout (assistant, proposal_id, state, policy, "
-	    "label, approver, started_at, step_at, next_at, reason) VALUES (?, ?, 'running', "
+	    "label, approver, started_at, step_at, next_at, override) VALUES (?, ?, 'running', "
 	    "?, ?, ?, ?, ?, ?, ?)");
 	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, proposal);
@@ -393,8 +393,10 @@ promote(struct daemon *d, const cJSON *row, const cJSON *last, const char *by,
 	tr[1] = (struct trailer){ "Canary-analysis", *checks != '\0' ? checks : "none" };
 	tr[2] = (struct trailer){ "Promoted-by", by };
 	tr[3] = (struct trailer){ "Promote-reason", reason };
-	/* The approver of the canary approved the release; four eyes hold. */
-	rc = prompts_release(d, p, json_str(row, "approver", ""), NULL, tr, 4, &rel, cause);
+	/* The approver of the canary approved the release (and an admin's override of the
+	   gate, if it took one); four eyes hold. */
+	rc = prompts_release(d, p, json_str(row, "approver", ""), json_str(row, "override", NULL),
+	    tr, 4, &rel, cause);
 	free(steps);
 	free(checks);
 	cJSON_Delete(an);

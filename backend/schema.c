@@ -297,6 +297,7 @@ const char *const schema_migrations[] = {
 	"  step        INTEGER NOT NULL DEFAULT 0,"
 	"  failures    INTEGER NOT NULL DEFAULT 0,"
 	"  approver    TEXT NOT NULL,"
+	"  override    TEXT,"
 	"  started_at  INTEGER NOT NULL,"
 	"  step_at     INTEGER NOT NULL,"
 	"  next_at     INTEGER NOT NULL,"
